@@ -1,0 +1,3 @@
+"""智教 Zhijiao — regional smart-education platform."""
+
+__version__ = "0.1.0"
