@@ -61,9 +61,17 @@ def build_tables(reference: Path) -> dict[str, dict]:
             rows.append({"code": row["DM"], "name": name})
         out[key] = {"title": title or src["title"].removesuffix("表"), "source": table, "rows": rows}
     # GB/T 2261.1 also defines 9 未说明的性别; the source table stops at 2.
-    out["sex"]["rows"] = [{"code": "0", "name": "未知的性别"}, {"code": "1", "name": "男"},
-                          {"code": "2", "name": "女"}, {"code": "9", "name": "未说明的性别"}]
-    out["stage"] = {"title": "学段", "source": "学籍系统", "rows": [{"code": c, "name": n} for c, n in STAGES]}
+    out["sex"]["rows"] = [
+        {"code": "0", "name": "未知的性别"},
+        {"code": "1", "name": "男"},
+        {"code": "2", "name": "女"},
+        {"code": "9", "name": "未说明的性别"},
+    ]
+    out["stage"] = {
+        "title": "学段",
+        "source": "学籍系统",
+        "rows": [{"code": c, "name": n} for c, n in STAGES],
+    }
     out["grade"] = {
         "title": "年级",
         "source": "学籍系统",
@@ -88,7 +96,9 @@ def main() -> None:
     reference = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference")
     OUT.mkdir(parents=True, exist_ok=True)
     tables = build_tables(reference)
-    (OUT / "code_tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (OUT / "code_tables.json").write_text(
+        json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     with (OUT / "divisions.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["code", "name", "level", "parent"])

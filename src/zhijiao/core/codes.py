@@ -105,7 +105,7 @@ def divisions() -> dict[str, Division]:
 
 
 def division_for_id_region(region: str) -> Division | None:
-    """The division an ID number's 6-digit region code names: a county, or a city/province written as XX00/0000."""
+    """The division an ID region code names: a county, or a city/province written as XXXX00/XX0000."""
     table = divisions()
     if region in table:
         return table[region]

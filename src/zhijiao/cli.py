@@ -1,0 +1,59 @@
+"""The ``zhijiao`` command: a thin front over Django management commands.
+
+``zhijiao demo``, ``serve``, ``migrate``, ``check``, ``generate``, ``worker``, ``api-token`` … are
+the operator-facing names; ``zhijiao manage ARGS`` reaches any Django command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# operator-facing name -> Django management command
+COMMANDS = {
+    "demo": "demo",
+    "serve": "serve",
+    "migrate": "migrate",
+    "check": "selfcheck",
+    "generate": "generate",
+    "worker": "run_huey",
+    "api-token": "api_token",
+    "createadmin": "createadmin",
+}
+
+USAGE = """用法：zhijiao <命令> [参数]
+
+命令：
+  demo        准备演示区域数据并启动服务（--scale small|district|city，--reset，--setup-only）
+  serve       启动 Web 服务（--host，--port）
+  migrate     升级数据库结构
+  check       配置与数据完整性自检
+  generate    生成模拟的学校导入文件（schools|classes|staff|students|guardians|assignments）
+  worker      启动后台任务进程（Huey）
+  api-token   为服务账号签发 API 令牌
+  createadmin 创建平台管理员账号
+  manage      运行任意 Django 管理命令
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    name, rest = args[0], args[1:]
+    if name == "manage":
+        command = rest
+    elif name in COMMANDS:
+        command = [COMMANDS[name], *rest]
+    else:
+        print(f"未知命令：{name}\n\n{USAGE}", file=sys.stderr)
+        raise SystemExit(2)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["zhijiao", *command])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The demo region: a synthetic but realistic district (or city) built on real division codes."""

@@ -1,0 +1,105 @@
+"""Demo accounts: one per role, each a real person of the demo region where the role has one."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.db.models import Count
+
+from zhijiao.identity.models import Role
+from zhijiao.identity.services import account_create, role_grant
+from zhijiao.org.models import Bureau, Division, School
+from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
+
+DEFAULT_DEMO_PASSWORD = "Zhijiao@2026"  # noqa: S105  (documented demo default; ZHIJIAO_DEMO_PASSWORD overrides)
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    role_label: str
+    scope_code: str
+    scope_name: str
+    name: str
+    password: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
+    """Pick a coherent cast: a parent with two children, one child's class, its head teacher, another teacher
+    of that class, and the school's principal; bureau officials for the region roles."""
+    made: list[DemoAccount] = []
+
+    def add(username: str, role: Role, person=None, *, name: str = "", node=None) -> None:
+        account = account_create(
+            username=username,
+            password=password,
+            person=person,
+            display_name=name or (person.name if person else ""),
+            is_superuser=role == Role.PLATFORM_ADMIN,
+        )
+        kwargs = {}
+        scope_code, scope_name = "", "全平台"
+        if isinstance(node, Division):
+            kwargs["division"], scope_code, scope_name = node, node.code, node.name
+        elif isinstance(node, School):
+            kwargs["school"], scope_code, scope_name = node, node.code, node.name
+        elif node is not None:
+            kwargs["school_class"] = node
+            scope_code, scope_name = f"{node.school.code}/{node.pk}", f"{node.school.name} {node.name}"
+        role_grant(account=account, role=role, **kwargs)
+        made.append(
+            DemoAccount(username, role.value, role.label, scope_code, scope_name, account.display_name, password)
+        )
+
+    division = Division.objects.get(pk=root)
+    bureau = Bureau.objects.get(division=division)
+    officials = list(Staff.objects.filter(bureau=bureau).select_related("person").order_by("staff_no"))
+
+    parent_row = (
+        Guardianship.objects.filter(is_primary_contact=True)
+        .values("guardian_id")
+        .annotate(n=Count("student"))
+        .filter(n__gte=2)
+        .order_by("guardian_id")
+        .first()
+    )
+    guardianship = (
+        (
+            Guardianship.objects.filter(guardian_id=parent_row["guardian_id"])
+            if parent_row
+            else Guardianship.objects.filter(is_primary_contact=True)
+        )
+        .select_related("guardian", "student__school_class__school", "student__person")
+        .order_by("student_id")
+        .first()
+    )
+    assert guardianship is not None, "demo region has no students"
+    student: Student = guardianship.student
+    school_class = student.school_class
+    assert school_class is not None and school_class.head_teacher is not None
+    school = school_class.school
+    head = school_class.head_teacher
+    teacher = (
+        TeachingAssignment.objects.filter(school_class=school_class)
+        .exclude(staff=head)
+        .select_related("staff__person")
+        .order_by("subject")
+        .first()
+    )
+    assert teacher is not None
+    principal = Staff.objects.filter(school=school, post="校长").select_related("person").first()
+
+    add("admin", Role.PLATFORM_ADMIN, name="平台管理员")
+    add("bureau", Role.REGION_ADMIN, officials[5].person, node=division)
+    add("inspector", Role.INSPECTOR, officials[7].person, node=division)
+    add("principal", Role.SCHOOL_ADMIN, principal.person if principal else None, node=school)
+    add("banzhuren", Role.HEAD_TEACHER, head.person, node=school_class)
+    role_grant(account=head.person.account, role=Role.TEACHER, school=school)
+    add("teacher", Role.TEACHER, teacher.staff.person, node=school)
+    add("student", Role.STUDENT, student.person, node=school_class)
+    add("parent", Role.PARENT, guardianship.guardian, node=school_class)
+    return made

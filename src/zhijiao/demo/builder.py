@@ -1,0 +1,433 @@
+"""Build the demo region with bulk writes (never per-row ORM saves): a district in well under a minute.
+
+Everything is drawn from one seeded :class:`~zhijiao.core.synth.Synth`, so a seed always gives the same region.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from zhijiao.core.codes import code_lookup, code_name, division_path
+from zhijiao.core.synth import Synth
+from zhijiao.demo.plan import (
+    CORE_SUBJECTS,
+    KINDS,
+    STAGE_SUBJECTS,
+    SUBJECT_FROM_LEVEL,
+    RegionPlan,
+    SchoolKind,
+)
+from zhijiao.org.grades import STAGE_YEARS
+from zhijiao.org.models import Bureau, Division, Grade, School, SchoolClass, Term
+from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
+
+BATCH = 2000
+# Age at entry to the first year of each stage (children born Sep..Aug before entry).
+ENTRY_AGE = {"2": 6, "3": 12, "4": 15, "6": 15}
+POLICY_SIZE = {"2": 45, "3": 50, "4": 50, "6": 50}
+OVERSIZED_SHARE = 0.06
+# classes one teacher takes for a subject
+CLASSES_PER_TEACHER = {"13": 2, "14": 2, "41": 3}
+DEFAULT_CLASSES_PER_TEACHER = 5
+
+
+def _relation(name: str) -> str:
+    entry = code_lookup("family_relation", name)
+    assert entry is not None, name
+    return entry.code
+
+
+FATHER, MOTHER, GRANDFATHER, GRANDMOTHER = (_relation(n) for n in ("父亲", "母亲", "祖父", "祖母"))
+
+
+@dataclass
+class Family:
+    surname: str
+    guardians: list[tuple[Person, str, bool]]  # person, relation code, primary contact
+    children: int = 1
+
+
+@dataclass
+class BuildStats:
+    schools: int = 0
+    classes: int = 0
+    students: int = 0
+    staff: int = 0
+    guardians: int = 0
+    assignments: int = 0
+    oversized_classes: int = 0
+    county_codes: list[str] = field(default_factory=list)
+
+
+class RegionBuilder:
+    def __init__(
+        self,
+        *,
+        plan: RegionPlan,
+        seed: int,
+        start_year: int,
+        term: Term,
+        progress: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        self.plan = plan
+        self.synth = Synth(seed)
+        self.rng = self.synth.rng
+        self.year = start_year
+        self.term = term
+        self.progress = progress
+        self.stats = BuildStats()
+        self.families: list[Family] = []
+
+    # ------------------------------------------------------------------ region
+    def build(self) -> BuildStats:
+        root = Division.objects.get(pk=self.plan.root)
+        self._bureau(root)
+        for county_code, mix in self.plan.counties:
+            with transaction.atomic():
+                self._county(Division.objects.get(pk=county_code), mix)
+            self.stats.county_codes.append(county_code)
+            self.progress(
+                f"  {Division.objects.get(pk=county_code).name}：累计 {self.stats.schools} 所学校，"
+                f"{self.stats.students} 名学生"
+            )
+        return self.stats
+
+    def _bureau(self, division: Division) -> Bureau:
+        names = [d.name for d in division_path(division.code)]
+        name = "".join(n for n in names[-2:] if n != "市辖区") + "教育局"
+        bureau, _ = Bureau.objects.get_or_create(
+            division=division, defaults={"code": f"B{division.code}", "name": name}
+        )
+        return bureau
+
+    def _county(self, county: Division, mix: dict[str, int]) -> None:
+        bureau = self._bureau(county)
+        self.families = []  # siblings live in the same county
+        serial = School.objects.filter(division=county).count()
+        for key, count in mix.items():
+            kind = KINDS[key]
+            names = self.synth.school_names(county.name, key, count)
+            for name in names:
+                serial += 1
+                self._school(county, kind, name, serial)
+        self._bureau_staff(bureau)
+
+    # ------------------------------------------------------------------ one school
+    def _school(self, county: Division, kind: SchoolKind, name: str, serial: int) -> None:
+        rng, synth = self.rng, self.synth
+        school = School.objects.create(
+            code=f"3{county.code[:4]}{int(county.code[4:]):02d}{serial:03d}",
+            name=name,
+            school_type=kind.school_type,
+            sponsor="831",
+            division=county,
+            stages=",".join(kind.stages),
+            address=synth.address(county.code),
+            phone=f"027-8{rng.randint(1000000, 9999999)}",
+            founded_year=rng.randint(1950, 2018),
+        )
+        self.stats.schools += 1
+        low, high = kind.classes_per_grade
+        per_grade = max(1, round(rng.randint(low, high) * self.plan.classes_factor))
+
+        # grades and classes
+        classes: list[SchoolClass] = []
+        for stage in kind.stages:
+            for level in range(1, STAGE_YEARS[stage] + 1):
+                entry = self.year - level + 1
+                grade = Grade.objects.create(school=school, stage=stage, entry_year=entry)
+                n = max(1, per_grade + rng.choice((-1, 0, 0, 0, 1)))
+                for number in range(1, n + 1):
+                    classes.append(
+                        SchoolClass(
+                            school=school,
+                            grade=grade,
+                            number=number,
+                            name=f"{entry}级（{number}）班",
+                            capacity=POLICY_SIZE[stage],
+                        )
+                    )
+        SchoolClass.objects.bulk_create(classes)
+        self.stats.classes += len(classes)
+
+        staff_by_subject, principal_staff = self._school_staff(school, classes)
+        self._assign_teachers(classes, staff_by_subject)
+        for school_class in classes:
+            self._fill_class(school, school_class)
+        if principal_staff:
+            school.principal = principal_staff.person.name
+            school.save(update_fields=["principal"])
+
+    def _class_size(self, stage: str) -> int:
+        if self.rng.random() < OVERSIZED_SHARE:
+            return self.rng.randint(56, 68)
+        return max(25, min(POLICY_SIZE[stage], round(self.rng.gauss(POLICY_SIZE[stage] - 4, 3))))
+
+    # ------------------------------------------------------------------ staff
+    def _school_staff(self, school: School, classes: list[SchoolClass]) -> tuple[dict[str, list[Staff]], Staff | None]:
+        rng, synth = self.rng, self.synth
+        need: dict[str, int] = {}
+        for c in classes:
+            for subject in self._subjects_for(c):
+                need[subject] = need.get(subject, 0) + 1
+        posts: list[tuple[str, str, str]] = [("13", "校长", ""), ("13", "副校长", ""), ("13", "教务主任", "")]
+        for subject, n in need.items():
+            per = CLASSES_PER_TEACHER.get(subject, DEFAULT_CLASSES_PER_TEACHER)
+            posts += [("11", f"{synth_subject_name(subject)}教师", subject)] * math.ceil(n / per)
+        teachers = sum(1 for p in posts if p[0] == "11")
+        posts += [("12", "教辅人员", "")] * max(1, teachers // 20) + [("14", "工勤人员", "")] * max(1, teachers // 30)
+
+        persons, rows = [], []
+        for index, (category, post, subject) in enumerate(posts, start=1):
+            sex = "2" if rng.random() < (0.72 if category == "11" else 0.45) else "1"
+            birth_year = rng.randint(1968, 2001)
+            born = synth.birth_date(birth_year)
+            person = Person(
+                name=synth.name(sex, birth_year),
+                sex=sex,
+                birth_date=born,
+                ethnicity=synth.ethnicity(),
+                id_number=synth.id_number(region=synth.birth_region(school.division_id), birth_date=born, sex=sex),
+                phone=synth.mobile(),
+                address=synth.address(school.division_id),
+            )
+            hired_year = min(self.year, birth_year + rng.randint(22, 26))
+            persons.append(person)
+            rows.append(
+                Staff(
+                    school=school,
+                    staff_no=f"{hired_year}{index:04d}",
+                    category=category,
+                    post=post,
+                    subject=subject,
+                    political=rng.choice(("01", "01", "13", "13", "13", "03")),
+                    hired_on=date(hired_year, 9, 1),
+                )
+            )
+        Person.objects.bulk_create(persons, batch_size=BATCH)
+        for person, member in zip(persons, rows, strict=True):
+            member.person = person
+        Staff.objects.bulk_create(rows, batch_size=BATCH)
+        self.stats.staff += len(rows)
+        by_subject: dict[str, list[Staff]] = {}
+        for member in rows:
+            if member.subject:
+                by_subject.setdefault(member.subject, []).append(member)
+        return by_subject, rows[0]
+
+    def _bureau_staff(self, bureau: Bureau) -> None:
+        synth = self.synth
+        persons, rows = [], []
+        for index, post in enumerate(
+            (
+                "局长",
+                "副局长",
+                "基础教育科科长",
+                "督导室主任",
+                "信息中心主任",
+                "数据管理员",
+                "数据管理员",
+                "督学",
+            ),
+            start=1,
+        ):
+            sex = synth.sex()
+            birth_year = self.rng.randint(1968, 1992)
+            born = synth.birth_date(birth_year)
+            persons.append(
+                Person(
+                    name=synth.name(sex, birth_year),
+                    sex=sex,
+                    birth_date=born,
+                    ethnicity=synth.ethnicity(),
+                    phone=synth.mobile(),
+                    id_number=synth.id_number(region=synth.birth_region(bureau.division_id), birth_date=born, sex=sex),
+                    address=synth.address(
+                        bureau.division_id if len(bureau.division_id) == 6 else self.plan.counties[0][0]
+                    ),
+                )
+            )
+            rows.append(Staff(bureau=bureau, staff_no=f"J{index:03d}", category="13", post=post))
+        Person.objects.bulk_create(persons)
+        for person, member in zip(persons, rows, strict=True):
+            member.person = person
+        Staff.objects.bulk_create(rows)
+        self.stats.staff += len(rows)
+
+    def _subjects_for(self, school_class: SchoolClass) -> list[str]:
+        stage = school_class.grade.stage
+        level = self.year - school_class.grade.entry_year + 1
+        return [s for s in STAGE_SUBJECTS[stage] if level >= SUBJECT_FROM_LEVEL.get((stage, s), 1)]
+
+    def _assign_teachers(self, classes: list[SchoolClass], by_subject: dict[str, list[Staff]]) -> None:
+        assignments: list[TeachingAssignment] = []
+        taught: dict[tuple[str, int], Staff] = {}
+        for subject, teachers in by_subject.items():
+            per = CLASSES_PER_TEACHER.get(subject, DEFAULT_CLASSES_PER_TEACHER)
+            wanting = [c for c in classes if subject in self._subjects_for(c)]
+            for index, school_class in enumerate(wanting):
+                teacher = teachers[min(index // per, len(teachers) - 1)]
+                taught[(subject, school_class.pk)] = teacher
+                assignments.append(
+                    TeachingAssignment(staff=teacher, school_class=school_class, subject=subject, term=self.term)
+                )
+        TeachingAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+        self.stats.assignments += len(assignments)
+        heads: set[int] = set()
+        for school_class in classes:
+            for subject in CORE_SUBJECTS:
+                teacher = taught.get((subject, school_class.pk))
+                if teacher is not None and teacher.pk not in heads:
+                    school_class.head_teacher = teacher
+                    heads.add(teacher.pk)
+                    break
+        SchoolClass.objects.bulk_update(classes, ["head_teacher"], batch_size=BATCH)
+
+    # ------------------------------------------------------------------ students and guardians
+    def _fill_class(self, school: School, school_class: SchoolClass) -> None:
+        rng, synth = self.rng, self.synth
+        stage = school_class.grade.stage
+        entry = school_class.grade.entry_year
+        size = self._class_size(stage)
+        if size > 55:
+            self.stats.oversized_classes += 1
+        birth_start = date(entry - ENTRY_AGE[stage] - 1, 9, 1)
+        birth_end = date(entry - ENTRY_AGE[stage], 8, 31)
+        county = school.division_id
+
+        persons: list[Person] = []
+        students: list[Student] = []
+        links: list[tuple[int, Family]] = []
+        new_guardians: list[Person] = []
+        for _ in range(size):
+            sex = "1" if rng.random() < 0.515 else "2"
+            born = synth.birth_date_between(birth_start, birth_end)
+            family = self._family_for(born.year, county, new_guardians)
+            id_number = synth.id_number(region=synth.birth_region(county), birth_date=born, sex=sex)
+            persons.append(
+                Person(
+                    name=synth.child_name(sex, born.year, family.surname),
+                    sex=sex,
+                    birth_date=born,
+                    ethnicity=synth.ethnicity(),
+                    id_number=id_number,
+                    address=family.guardians[0][0].address,
+                )
+            )
+            status = "02" if rng.random() < 0.002 else "01"
+            students.append(
+                Student(
+                    student_no=f"G{id_number}",
+                    school=school,
+                    school_class=school_class,
+                    status=status,
+                    enrol_method="01",
+                    study_mode="2" if stage in ("4", "6") and rng.random() < 0.6 else "1",
+                    source="1",
+                    health="1" if rng.random() < 0.97 else "2",
+                    hukou=rng.choice(("1", "1", "2")),
+                    enrolled_on=date(entry, 9, 1),
+                )
+            )
+            links.append((len(students) - 1, family))
+        Person.objects.bulk_create(new_guardians, batch_size=BATCH)
+        Person.objects.bulk_create(persons, batch_size=BATCH)
+        for person, student in zip(persons, students, strict=True):
+            student.person = person
+        Student.objects.bulk_create(students, batch_size=BATCH)
+        Enrolment.objects.bulk_create(
+            [
+                Enrolment(
+                    student=s,
+                    school=school,
+                    school_class=school_class,
+                    started_on=s.enrolled_on or date(entry, 9, 1),
+                )
+                for s in students
+            ],
+            batch_size=BATCH,
+        )
+        Guardianship.objects.bulk_create(
+            [
+                Guardianship(
+                    guardian=person,
+                    student=students[i],
+                    relation=relation,
+                    is_legal_guardian=relation in (FATHER, MOTHER) or len(family.guardians) == 1,
+                    is_primary_contact=primary,
+                )
+                for i, family in links
+                for person, relation, primary in family.guardians
+            ],
+            batch_size=BATCH,
+        )
+        self.stats.students += len(students)
+        self.stats.guardians += len(new_guardians)
+
+    def _family_for(self, child_birth_year: int, county: str, new: list[Person]) -> Family:
+        """A family for a new pupil: about one in ten pupils is a younger sibling of an earlier one."""
+        rng, synth = self.rng, self.synth
+        if self.families and rng.random() < 0.1:
+            family = self.families[rng.randrange(len(self.families))]
+            if family.children < 2:
+                family.children += 1
+                return family
+        parent_year = child_birth_year - rng.randint(24, 38)
+        address = synth.address(county)
+        father_born = synth.birth_date(parent_year - rng.randint(0, 4))
+        mother_born = synth.birth_date(parent_year)
+        surname = synth.surname()
+        father = Person(
+            name=surname + synth.given_name("1", father_born.year),
+            sex="1",
+            birth_date=father_born,
+            ethnicity=synth.ethnicity(),
+            phone=synth.mobile(),
+            address=address,
+            id_number=synth.id_number(region=synth.birth_region(county), birth_date=father_born, sex="1"),
+        )
+        mother = Person(
+            name=synth.name("2", mother_born.year),
+            sex="2",
+            birth_date=mother_born,
+            ethnicity=synth.ethnicity(),
+            phone=synth.mobile(),
+            address=address,
+            id_number=synth.id_number(region=synth.birth_region(county), birth_date=mother_born, sex="2"),
+        )
+        roll = rng.random()
+        if roll < 0.85:
+            guardians = (
+                [(mother, MOTHER, True), (father, FATHER, False)]
+                if rng.random() < 0.6
+                else [(father, FATHER, True), (mother, MOTHER, False)]
+            )
+        elif roll < 0.95:
+            guardians = [(mother, MOTHER, True)]
+        else:
+            # Left-behind children (留守儿童) live with grandparents while the parents work elsewhere.
+            grand_born = synth.birth_date(parent_year - rng.randint(24, 32))
+            grandmother = Person(
+                name=synth.name("2", grand_born.year),
+                sex="2",
+                birth_date=grand_born,
+                ethnicity=synth.ethnicity(),
+                phone=synth.mobile(),
+                address=address,
+                id_number=synth.id_number(region=synth.birth_region(county), birth_date=grand_born, sex="2"),
+            )
+            guardians = [(grandmother, GRANDMOTHER, True), (father, FATHER, False)]
+        for person, _, _ in guardians:
+            new.append(person)
+        family = Family(surname=surname, guardians=guardians)
+        self.families.append(family)
+        return family
+
+
+def synth_subject_name(code: str) -> str:
+    return code_name("subject", code).split("（")[0]

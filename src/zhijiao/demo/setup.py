@@ -1,0 +1,66 @@
+"""Prepare a demo install: schema, code data, the demo region and its accounts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
+from zhijiao.demo.builder import BuildStats, RegionBuilder
+from zhijiao.demo.plan import region_plan
+from zhijiao.org.models import School, Term
+from zhijiao.org.selectors import school_year_start_for
+from zhijiao.org.services import division_sync, school_year_open
+
+
+@dataclass
+class DemoResult:
+    built: bool
+    seconds: float
+    stats: BuildStats | None
+    accounts: list[dict]
+    accounts_file: Path
+
+
+def demo_password() -> str:
+    return settings.ZHIJIAO_DEMO_PASSWORD or DEFAULT_DEMO_PASSWORD
+
+
+def demo_accounts_file() -> Path:
+    return Path(settings.HOME) / "demo-accounts.json"
+
+
+def demo_prepare(
+    *, scale: str = "small", seed: int = 42, reset: bool = False, progress: Callable[[str], None] = print
+) -> DemoResult:
+    """Migrate, and build the demo region if the registry is empty (or ``reset``). Idempotent."""
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    if reset:
+        progress("清空现有数据……")
+        call_command("flush", interactive=False, verbosity=0)
+        division_sync()
+    accounts_file = demo_accounts_file()
+    if School.objects.exists():
+        accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []
+        return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
+
+    plan = region_plan(scale)
+    progress(f"生成演示区域（规模 {scale}，随机种子 {seed}）……")
+    start_year = school_year_start_for(timezone.localdate())
+    school_year_open(start_year=start_year, current_term=1 if timezone.localdate().month >= 9 else 2)
+    term = Term.objects.get(is_current=True)
+    stats = RegionBuilder(plan=plan, seed=seed, start_year=start_year, term=term, progress=progress).build()
+    with transaction.atomic():
+        made: list[DemoAccount] = create_demo_accounts(root=plan.root, password=demo_password())
+    accounts = [a.as_dict() for a in made]
+    accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zhijiao.identity.models import Account
+from zhijiao.identity.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = "为账号签发 API 令牌（Bearer），令牌只显示一次"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="服务接入")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **opts) -> None:
+        account = Account.objects.filter(username=opts["username"]).first()
+        if account is None:
+            raise CommandError(f"账号不存在：{opts['username']}")
+        token, raw = api_token_create(account=account, name=opts["name"])
+        if opts["json"]:
+            self.stdout.write(json.dumps({"token": raw, "account": account.username, "name": token.name}))
+        else:
+            self.stdout.write(f"已为 {account.username} 签发令牌（只显示这一次，请妥善保存）：\n{raw}")

@@ -1,0 +1,104 @@
+"""Accounts, scoped role grants and API tokens.
+
+A role grant is (account, role, node): the node is a division, a school or a class (none for the
+platform administrator). What a grant lets its holder see is decided in ``zhijiao.identity.scope``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", "平台管理员"
+    REGION_ADMIN = "region_admin", "区域管理员"
+    SCHOOL_ADMIN = "school_admin", "学校管理员"
+    HEAD_TEACHER = "head_teacher", "班主任"
+    TEACHER = "teacher", "教师"
+    STUDENT = "student", "学生"
+    PARENT = "parent", "家长"
+    INSPECTOR = "inspector", "督导"
+
+
+class Account(AbstractUser):
+    person = models.OneToOneField(
+        "people.Person", models.SET_NULL, null=True, blank=True, related_name="account", verbose_name="人员"
+    )
+    display_name = models.CharField("显示名", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleGrant(models.Model):
+    account = models.ForeignKey(Account, models.CASCADE, related_name="grants")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    division = models.ForeignKey("org.Division", models.CASCADE, null=True, blank=True, related_name="+")
+    school = models.ForeignKey("org.School", models.CASCADE, null=True, blank=True, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            # At most one node; which kind of node fits which role is checked by the service.
+            models.CheckConstraint(
+                condition=(
+                    Q(division__isnull=True, school__isnull=True)
+                    | Q(division__isnull=True, school_class__isnull=True)
+                    | Q(school__isnull=True, school_class__isnull=True)
+                ),
+                name="grant_at_most_one_node",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "role", "division", "school", "school_class"],
+                name="grant_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.get_role_display()}"
+
+    @property
+    def node_code(self) -> str:
+        if self.school_class_id:
+            return f"class:{self.school_class_id}"
+        if self.school_id:
+            return self.school.code
+        if self.division_id:
+            return str(self.division_id)
+        return ""
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for a service client, acting as its account. Only the SHA-256 digest is stored."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=64)
+    prefix = models.CharField("前缀", max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"

@@ -1,0 +1,215 @@
+"""What an account may see: one place that turns role grants into query filters.
+
+Every selector that reads registry or people data asks a :class:`Scope` for its filter, so a rule is
+written once. Visibility and unmasking are separate questions:
+
+* ``*_q()``: which rows the account sees at all (rows outside give 404, never 403, so nothing leaks).
+* ``*_ids_q()`` / ``*_contact_q()``: on which of those rows it may see ID numbers / phone and address
+  unmasked. Administrators of the node may; teachers and inspectors see masked values; a 班主任 sees
+  the contacts of their class; students and parents see their own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.org.models import SchoolClass
+from zhijiao.people.models import Guardianship, TeachingAssignment
+
+NOTHING = Q(pk__in=[])
+
+
+def _any(parts: list[Q]) -> Q:
+    result = NOTHING
+    for part in parts:
+        result |= part
+    return result
+
+
+@dataclass
+class Scope:
+    account: Account
+    grants: list[RoleGrant] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ roles
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has(self, *roles: Role) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.account.is_superuser or self.has(Role.PLATFORM_ADMIN)
+
+    def _person_id(self) -> int:
+        # -1 matches nothing: an account without a person has no personal links.
+        return self.account.person_id or -1
+
+    # ----------------------------------------------------------- class sets
+    def _taught_class_ids(self) -> Q:
+        """Classes this account teaches in the current term, as a subquery filter on class id."""
+        taught = TeachingAssignment.objects.filter(
+            staff__person_id=self._person_id(), term__is_current=True, staff__is_active=True
+        ).values("school_class_id")
+        return Q(pk__in=taught)
+
+    def _children_ids(self):
+        return Guardianship.objects.filter(guardian_id=self._person_id()).values("student_id")
+
+    def _own_class_ids(self):
+        """Classes of the account's own student record and of its children."""
+        return SchoolClass.objects.filter(
+            Q(students__person_id=self._person_id()) | Q(students__id__in=self._children_ids())
+        ).values("pk")
+
+    # -------------------------------------------------------------- schools
+    def schools_q(self, prefix: str = "") -> Q:
+        """Filter on School (``prefix`` when filtering a relation, e.g. ``"school__"``)."""
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.division_id:
+                parts.append(Q(**{f"{prefix}division__code__startswith": g.division_id}))
+            elif g.school_id:
+                parts.append(Q(**{f"{prefix}pk": g.school_id}))
+            elif g.school_class_id:
+                parts.append(Q(**{f"{prefix}classes": g.school_class_id}))
+        if self.has(Role.STUDENT, Role.PARENT):
+            parts.append(Q(**{f"{prefix}classes__in": self._own_class_ids()}))
+        return _any(parts)
+
+    # -------------------------------------------------------------- classes
+    def classes_q(self) -> Q:
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role == Role.TEACHER:
+                parts.append(self._taught_class_ids())
+            elif g.division_id:
+                parts.append(Q(school__division__code__startswith=g.division_id))
+            elif g.school_class_id:
+                parts.append(Q(pk=g.school_class_id))
+            elif g.school_id:
+                parts.append(Q(school_id=g.school_id))
+        if self.has(Role.STUDENT, Role.PARENT):
+            parts.append(Q(pk__in=self._own_class_ids()))
+        return _any(parts)
+
+    # ------------------------------------------------------------- students
+    def students_q(self) -> Q:
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role == Role.TEACHER:
+                parts.append(
+                    Q(
+                        school_class_id__in=TeachingAssignment.objects.filter(
+                            staff__person_id=self._person_id(), term__is_current=True, staff__is_active=True
+                        ).values("school_class_id")
+                    )
+                )
+            elif g.role in (Role.STUDENT, Role.PARENT):
+                continue
+            elif g.division_id:
+                parts.append(Q(school__division__code__startswith=g.division_id))
+            elif g.school_class_id:
+                parts.append(Q(school_class_id=g.school_class_id))
+            elif g.school_id:
+                parts.append(Q(school_id=g.school_id))
+        if self.has(Role.STUDENT):
+            parts.append(Q(person_id=self._person_id()))
+        if self.has(Role.PARENT):
+            parts.append(Q(pk__in=self._children_ids()))
+        return _any(parts)
+
+    def students_ids_q(self) -> Q:
+        """Students whose ID number this account may see unmasked."""
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role == Role.REGION_ADMIN and g.division_id:
+                parts.append(Q(school__division__code__startswith=g.division_id))
+            elif g.role == Role.SCHOOL_ADMIN and g.school_id:
+                parts.append(Q(school_id=g.school_id))
+        if self.has(Role.STUDENT):
+            parts.append(Q(person_id=self._person_id()))
+        if self.has(Role.PARENT):
+            parts.append(Q(pk__in=self._children_ids()))
+        return _any(parts)
+
+    def students_contact_q(self) -> Q:
+        """Students whose (and whose guardians') phone and address this account may see unmasked."""
+        parts = [self.students_ids_q()]
+        parts += [
+            Q(school_class_id=g.school_class_id)
+            for g in self.grants
+            if g.role == Role.HEAD_TEACHER and g.school_class_id
+        ]
+        return _any(parts)
+
+    # ---------------------------------------------------------------- staff
+    def staff_q(self) -> Q:
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role in (Role.STUDENT, Role.PARENT):
+                continue
+            if g.division_id:
+                parts.append(
+                    Q(school__division__code__startswith=g.division_id) | Q(bureau__division__code__startswith=g.division_id)
+                )
+            elif g.school_id:
+                parts.append(Q(school_id=g.school_id))
+            elif g.school_class_id:
+                parts.append(Q(school__classes=g.school_class_id))
+        if self.has(Role.STUDENT, Role.PARENT):
+            own = self._own_class_ids()
+            parts.append(
+                Q(
+                    pk__in=TeachingAssignment.objects.filter(term__is_current=True, school_class_id__in=own).values(
+                        "staff_id"
+                    )
+                )
+                | Q(pk__in=SchoolClass.objects.filter(pk__in=own).values("head_teacher_id"))
+            )
+        parts.append(Q(person_id=self._person_id()))
+        return _any(parts)
+
+    def staff_pii_q(self) -> Q:
+        """Staff whose ID number, phone and address this account may see unmasked."""
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = [Q(person_id=self._person_id())]
+        for g in self.grants:
+            if g.role == Role.REGION_ADMIN and g.division_id:
+                parts.append(
+                    Q(school__division__code__startswith=g.division_id) | Q(bureau__division__code__startswith=g.division_id)
+                )
+            elif g.role == Role.SCHOOL_ADMIN and g.school_id:
+                parts.append(Q(school_id=g.school_id))
+        return _any(parts)
+
+
+def scope_for(account: Account) -> Scope:
+    """The account's scope, cached on the account object for the length of a request."""
+    cached = getattr(account, "_zhijiao_scope", None)
+    if cached is not None:
+        return cached
+    grants = (
+        list(RoleGrant.objects.filter(account=account).select_related("division", "school", "school_class"))
+        if account.is_authenticated
+        else []
+    )
+    scope = Scope(account=account, grants=grants)
+    account._zhijiao_scope = scope  # type: ignore[attr-defined]
+    return scope

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhijiao.audit.services import Origin
+from zhijiao.core.codes import code_name
+from zhijiao.core.masking import mask_student_no
+from zhijiao.org.selectors import class_display_name
+from zhijiao.people import selectors
+from zhijiao.people.models import Staff, Student
+from zhijiao.people.selectors import PersonalFields, masked_fields
+
+router = Router(tags=["学生与教职工"])
+
+
+class StudentFields(Schema):
+    id: int
+    student_no: str
+    name: str
+    sex: str
+    birth_date: date | None
+    ethnicity: str
+    id_number: str
+    school_id: int
+    school_name: str
+    class_id: int | None
+    class_name: str
+    status: str
+
+
+class StudentOut(StudentFields):
+    """A list row, read straight from the queryset so pagination slices in the database."""
+
+    @staticmethod
+    def resolve_name(obj: Student) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_sex(obj: Student) -> str:
+        return obj.person.sex_name
+
+    @staticmethod
+    def resolve_birth_date(obj: Student) -> date | None:
+        return obj.person.birth_date
+
+    @staticmethod
+    def resolve_ethnicity(obj: Student) -> str:
+        return obj.person.ethnicity_name
+
+    @staticmethod
+    def resolve_id_number(obj: Student) -> str:
+        return masked_fields(obj.person).id_number
+
+    @staticmethod
+    def resolve_student_no(obj: Student) -> str:
+        return mask_student_no(obj.student_no)
+
+    @staticmethod
+    def resolve_school_name(obj: Student) -> str:
+        return obj.school.name
+
+    @staticmethod
+    def resolve_class_id(obj: Student) -> int | None:
+        return obj.school_class_id
+
+    @staticmethod
+    def resolve_class_name(obj: Student) -> str:
+        return class_display_name(obj.school_class) if obj.school_class else ""
+
+    @staticmethod
+    def resolve_status(obj: Student) -> str:
+        return obj.status_name
+
+
+def _student_row(student: Student, fields: PersonalFields) -> dict:
+    person = student.person
+    return {
+        "id": student.pk,
+        "student_no": fields.student_no,
+        "name": person.name,
+        "sex": person.sex_name,
+        "birth_date": person.birth_date,
+        "ethnicity": person.ethnicity_name,
+        "id_number": fields.id_number,
+        "school_id": student.school_id,
+        "school_name": student.school.name,
+        "class_id": student.school_class_id,
+        "class_name": class_display_name(student.school_class) if student.school_class else "",
+        "status": student.status_name,
+    }
+
+
+class GuardianOut(Schema):
+    name: str
+    relation: str
+    is_legal_guardian: bool
+    phone: str
+
+
+class StudentDetailOut(StudentFields):
+    phone: str
+    address: str
+    guardians: list[GuardianOut]
+    masked: bool
+
+
+class StaffFields(Schema):
+    id: int
+    staff_no: str
+    name: str
+    sex: str
+    category: str
+    post: str
+    subject: str
+    school_id: int | None
+    school_name: str
+    id_number: str
+
+
+class StaffOut(StaffFields):
+    @staticmethod
+    def resolve_name(obj: Staff) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_sex(obj: Staff) -> str:
+        return obj.person.sex_name
+
+    @staticmethod
+    def resolve_category(obj: Staff) -> str:
+        return obj.category_name
+
+    @staticmethod
+    def resolve_subject(obj: Staff) -> str:
+        return obj.subject_name
+
+    @staticmethod
+    def resolve_school_name(obj: Staff) -> str:
+        return obj.school.name if obj.school else (obj.bureau.name if obj.bureau else "")
+
+    @staticmethod
+    def resolve_id_number(obj: Staff) -> str:
+        return masked_fields(obj.person).id_number
+
+
+class StaffDetailOut(StaffFields):
+    phone: str
+    masked: bool
+
+
+def _staff_row(member: Staff, fields: PersonalFields) -> dict:
+    return {
+        "id": member.pk,
+        "staff_no": member.staff_no,
+        "name": member.person.name,
+        "sex": member.person.sex_name,
+        "category": member.category_name,
+        "post": member.post,
+        "subject": code_name("subject", member.subject),
+        "school_id": member.school_id,
+        "school_name": member.school.name if member.school else (member.bureau.name if member.bureau else ""),
+        "id_number": fields.id_number,
+    }
+
+
+@router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
+@paginate(PageNumberPagination, page_size=50)
+def list_students(request, school_id: int | None = None, class_id: int | None = None, q: str = ""):
+    return selectors.student_list(actor=request.auth, school_id=school_id, class_id=class_id, search=q)
+
+
+@router.get("/students/{student_id}", response=StudentDetailOut, summary="学生详情（按角色脱敏，查看明文写入审计）")
+def get_student(request, student_id: int):
+    profile = selectors.student_profile(
+        actor=request.auth, student_id=student_id, origin=Origin.from_request(request, channel="api")
+    )
+    return {
+        **_student_row(profile.student, profile.fields),
+        "phone": profile.fields.phone,
+        "address": profile.fields.address,
+        "guardians": [
+            {
+                "name": g.person.name,
+                "relation": g.guardianship.relation_name,
+                "is_legal_guardian": g.guardianship.is_legal_guardian,
+                "phone": g.fields.phone,
+            }
+            for g in profile.guardians
+        ],
+        "masked": not profile.fields.ids_unmasked,
+    }
+
+
+@router.get("/staff", response=list[StaffOut], summary="教职工列表（个人信息脱敏）")
+@paginate(PageNumberPagination, page_size=50)
+def list_staff(request, school_id: int | None = None, q: str = "", category: str = ""):
+    return selectors.staff_list(actor=request.auth, school_id=school_id, search=q, category=category)
+
+
+@router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
+def get_staff(request, staff_id: int):
+    profile = selectors.staff_profile(
+        actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api")
+    )
+    return {
+        **_staff_row(profile.staff, profile.fields),
+        "phone": profile.fields.phone,
+        "masked": not profile.fields.ids_unmasked,
+    }

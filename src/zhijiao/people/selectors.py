@@ -1,0 +1,215 @@
+"""Reads of people records, always through the acting account's scope.
+
+Lists never carry unmasked personal fields. Profiles (``student_profile`` / ``staff_profile``) unmask
+what the actor's role needs and write every unmasked view to the audit log — reading a profile is
+therefore the one read that also writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import NotFound
+from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
+from zhijiao.identity.scope import scope_for
+from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
+
+
+# ------------------------------------------------------------------ students
+def student_list(
+    *,
+    actor,
+    school_id: int | None = None,
+    class_id: int | None = None,
+    search: str = "",
+    status: str | None = "01",
+) -> QuerySet[Student]:
+    students = Student.objects.filter(scope_for(actor).students_q())
+    if school_id is not None:
+        students = students.filter(school_id=school_id)
+    if class_id is not None:
+        students = students.filter(school_class_id=class_id)
+    if status:
+        students = students.filter(status=status)
+    if search:
+        # 学籍号 embeds the ID number, so it matches whole, never by prefix (no guessing digit by digit).
+        students = students.filter(Q(person__name__contains=search) | Q(student_no=search.upper()))
+    return students.select_related("person", "school", "school_class__grade").order_by(
+        "school_id", "school_class_id", "student_no"
+    )
+
+
+def student_get(*, actor, student_id: int) -> Student:
+    student = (
+        Student.objects.filter(scope_for(actor).students_q())
+        .filter(pk=student_id)
+        .select_related("person", "school", "school_class__grade", "school_class__head_teacher__person")
+        .first()
+    )
+    if student is None:
+        raise NotFound()
+    return student
+
+
+@dataclass(frozen=True)
+class PersonalFields:
+    """A person's sensitive fields as this actor may see them."""
+
+    id_number: str
+    phone: str
+    address: str
+    student_no: str
+    ids_unmasked: bool
+    contact_unmasked: bool
+
+
+def personal_fields(person: Person, *, ids: bool, contact: bool, student_no: str = "") -> PersonalFields:
+    return PersonalFields(
+        id_number=(person.id_number or "") if ids else mask_id_number(person.id_number or ""),
+        student_no=student_no if ids else mask_student_no(student_no),
+        phone=person.phone if contact else mask_phone(person.phone),
+        address=person.address if contact else mask_address(person.address),
+        ids_unmasked=ids,
+        contact_unmasked=contact,
+    )
+
+
+def masked_fields(person: Person, student_no: str = "") -> PersonalFields:
+    return personal_fields(person, ids=False, contact=False, student_no=student_no)
+
+
+@dataclass
+class GuardianView:
+    guardianship: Guardianship
+    person: Person
+    fields: PersonalFields
+
+
+@dataclass
+class StudentProfile:
+    student: Student
+    person: Person
+    fields: PersonalFields
+    guardians: list[GuardianView]
+    enrolments: list[Enrolment]
+    teachers: list[TeachingAssignment] = field(default_factory=list)
+
+
+def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile:
+    """A student's profile as the actor may see it; audits every unmasked ID number, phone or address."""
+    scope = scope_for(actor)
+    student = student_get(actor=actor, student_id=student_id)
+    ids = Student.objects.filter(scope.students_ids_q(), pk=student.pk).exists()
+    contact = ids or Student.objects.filter(scope.students_contact_q(), pk=student.pk).exists()
+    guardians = [
+        GuardianView(g, g.guardian, personal_fields(g.guardian, ids=ids, contact=contact))
+        for g in student.guardianships.select_related("guardian").order_by("-is_primary_contact", "id")
+    ]
+    profile = StudentProfile(
+        student=student,
+        person=student.person,
+        fields=personal_fields(student.person, ids=ids, contact=contact, student_no=student.student_no),
+        guardians=guardians,
+        enrolments=list(student.enrolments.select_related("school", "school_class__grade").order_by("-started_on")),
+        teachers=class_teachers(actor=actor, school_class=student.school_class) if student.school_class else [],
+    )
+    revealed = _revealed(profile.fields, student.person)
+    if guardians and contact:
+        revealed.append("guardians.phone")
+    if revealed:
+        audit_record(
+            actor=actor,
+            action="person.view_pii",
+            origin=origin,
+            target=Target("student", str(student.pk), f"{student.person.name} {student.student_no}"),
+            fields=revealed,
+        )
+    return profile
+
+
+def _revealed(fields: PersonalFields, person: Person) -> list[str]:
+    revealed = []
+    if fields.ids_unmasked and person.id_number:
+        revealed.append("id_number")
+    if fields.contact_unmasked and person.phone:
+        revealed.append("phone")
+    if fields.contact_unmasked and person.address:
+        revealed.append("address")
+    return revealed
+
+
+# ------------------------------------------------------------------ staff
+def staff_list(
+    *, actor, school_id: int | None = None, search: str = "", category: str = "", active: bool = True
+) -> QuerySet[Staff]:
+    staff = Staff.objects.filter(scope_for(actor).staff_q())
+    if active:
+        staff = staff.filter(is_active=True)
+    if school_id is not None:
+        staff = staff.filter(school_id=school_id)
+    if category:
+        staff = staff.filter(category=category)
+    if search:
+        staff = staff.filter(Q(person__name__contains=search) | Q(staff_no__startswith=search))
+    return staff.select_related("person", "school", "bureau").order_by("school_id", "staff_no")
+
+
+def staff_get(*, actor, staff_id: int) -> Staff:
+    member = (
+        Staff.objects.filter(scope_for(actor).staff_q())
+        .filter(pk=staff_id)
+        .select_related("person", "school", "bureau")
+        .first()
+    )
+    if member is None:
+        raise NotFound()
+    return member
+
+
+def class_teachers(*, actor, school_class) -> list[TeachingAssignment]:
+    """Current-term teachers of a class the actor can already see (fetched through class_get)."""
+    return list(
+        TeachingAssignment.objects.filter(school_class=school_class, term__is_current=True)
+        .select_related("staff__person")
+        .order_by("subject")
+    )
+
+
+@dataclass
+class StaffProfile:
+    staff: Staff
+    person: Person
+    fields: PersonalFields
+    assignments: list[TeachingAssignment]
+    head_of: list
+
+
+def staff_profile(*, actor, staff_id: int, origin: Origin) -> StaffProfile:
+    """A staff member's profile as the actor may see it; audits every unmasked personal field."""
+    scope = scope_for(actor)
+    member = staff_get(actor=actor, staff_id=staff_id)
+    unmasked = Staff.objects.filter(scope.staff_pii_q(), pk=member.pk).exists()
+    profile = StaffProfile(
+        staff=member,
+        person=member.person,
+        fields=personal_fields(member.person, ids=unmasked, contact=unmasked),
+        assignments=list(
+            member.assignments.filter(term__is_current=True)
+            .select_related("school_class__grade")
+            .order_by("school_class__grade__stage", "-school_class__grade__entry_year", "school_class__number")
+        ),
+        head_of=list(member.head_of_classes.select_related("grade")),
+    )
+    revealed = _revealed(profile.fields, member.person)
+    if revealed:
+        audit_record(
+            actor=actor,
+            action="person.view_pii",
+            origin=origin,
+            target=Target("staff", str(member.pk), f"{member.person.name} {member.staff_no}"),
+            fields=revealed,
+        )
+    return profile

@@ -1,0 +1,91 @@
+"""Template context shared by every page: navigation for the account's roles, its name and role labels."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from zhijiao.identity.models import Role
+from zhijiao.identity.scope import scope_for
+
+# (label, url, icon, url-name prefix that marks it active, roles that see it; None = everyone)
+NAV = [
+    ("首页", "/", "i-home", "home", None),
+    ("区域概览", "/region/", "i-map", "region", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR}),
+    (
+        "学校",
+        "/schools/",
+        "i-school",
+        "school",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
+    (
+        "班级",
+        "/classes/",
+        "i-class",
+        "class",
+        {
+            Role.PLATFORM_ADMIN,
+            Role.REGION_ADMIN,
+            Role.INSPECTOR,
+            Role.SCHOOL_ADMIN,
+            Role.HEAD_TEACHER,
+            Role.TEACHER,
+        },
+    ),
+    (
+        "学生",
+        "/students/",
+        "i-student",
+        "student",
+        {
+            Role.PLATFORM_ADMIN,
+            Role.REGION_ADMIN,
+            Role.INSPECTOR,
+            Role.SCHOOL_ADMIN,
+            Role.HEAD_TEACHER,
+            Role.TEACHER,
+        },
+    ),
+    ("我的孩子", "/students/", "i-student", "student", {Role.PARENT}),
+    (
+        "教职工",
+        "/staff/",
+        "i-staff",
+        "staff",
+        {
+            Role.PLATFORM_ADMIN,
+            Role.REGION_ADMIN,
+            Role.INSPECTOR,
+            Role.SCHOOL_ADMIN,
+            Role.HEAD_TEACHER,
+            Role.TEACHER,
+        },
+    ),
+    ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN}),
+    ("接口文档", "/api/v1/docs", "i-api", "api", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    roles = set(scope.roles) | ({Role.PLATFORM_ADMIN.value} if scope.is_platform_admin else set())
+    match = request.resolver_match
+    current = match.url_name if match else ""
+    items = []
+    seen_urls = set()
+    for label, url, icon, key, allowed in NAV:
+        if allowed is not None and not roles & {r.value for r in allowed}:
+            continue
+        if url in seen_urls:
+            continue
+        seen_urls.add(url)
+        items.append({"label": label, "url": url, "icon": icon, "active": bool(current and current.startswith(key))})
+    labels = [Role(r).label for r in sorted(roles, key=lambda r: list(Role.values).index(r))]
+    return {
+        "nav": items,
+        "user_display_name": user.display_name or user.username,
+        "user_role_labels": labels,
+    }

@@ -1,0 +1,121 @@
+"""The data-integrity self-check behind ``zhijiao check``: facts that constraints alone cannot guarantee."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Concat
+
+from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.validators import validate_id_number
+from zhijiao.org.models import Division, SchoolClass
+from zhijiao.people.models import Enrolment, Person, Student
+
+
+@dataclass
+class CheckResult:
+    title: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def integrity_report() -> list[CheckResult]:
+    results = [_migrations(), _secret_key()]
+    if not results[0].ok:
+        return results
+    results += [_divisions(), _id_numbers(), _student_numbers(), _enrolments(), _head_teachers()]
+    return results
+
+
+def _migrations() -> CheckResult:
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return CheckResult(
+        "数据库结构",
+        not pending,
+        f"{connection.vendor}，全部迁移已应用"
+        if not pending
+        else f"有 {len(pending)} 个迁移未应用，请运行 zhijiao migrate",
+    )
+
+
+def _secret_key() -> CheckResult:
+    configured = bool(os.environ.get("ZHIJIAO_SECRET_KEY"))
+    return CheckResult(
+        "密钥",
+        True,
+        "来自环境变量 ZHIJIAO_SECRET_KEY" if configured else "使用 $ZHIJIAO_HOME/secret.key（生产环境建议用环境变量）",
+    )
+
+
+def _divisions() -> CheckResult:
+    counts = dict(Division.objects.values_list("level").annotate(n=Count("pk")).order_by())
+    ok = all(counts.get(level, 0) > 0 for level in (1, 2, 3))
+    return CheckResult("行政区划代码", ok, f"省 {counts.get(1, 0)}，市 {counts.get(2, 0)}，县 {counts.get(3, 0)}")
+
+
+def _id_numbers() -> CheckResult:
+    bad = []
+    total = 0
+    for pk, number in (
+        Person.objects.filter(id_type="1", id_number__isnull=False)
+        .values_list("pk", "id_number")
+        .iterator(chunk_size=5000)
+    ):
+        total += 1
+        try:
+            validate_id_number(number)
+        except ZhijiaoError as exc:
+            bad.append(f"人员#{pk} {exc.code}")
+    return CheckResult(
+        "身份证号",
+        not bad,
+        f"已校验 {total} 个" + (f"，{len(bad)} 个无效：{'；'.join(bad[:5])}" if bad else "，全部有效"),
+    )
+
+
+def _student_numbers() -> CheckResult:
+    mismatched = (
+        Student.objects.filter(student_no__startswith="G", person__id_type="1")
+        .exclude(student_no=Concat(Value("G"), F("person__id_number")))
+        .count()
+    )
+    return CheckResult(
+        "学籍号",
+        mismatched == 0,
+        "G字头学籍号与身份证号一致" if not mismatched else f"{mismatched} 个G字头学籍号与身份证号不一致",
+    )
+
+
+def _enrolments() -> CheckResult:
+    studying = Student.objects.filter(status="01")
+    without = studying.exclude(enrolments__ended_on__isnull=True).count()
+    out_of_step = (
+        Enrolment.objects.filter(ended_on__isnull=True).exclude(school_class_id=F("student__school_class_id")).count()
+    )
+    ok = without == 0 and out_of_step == 0
+    return CheckResult(
+        "在籍记录",
+        ok,
+        "每名在读学生恰有一条在读记录，且与当前班级一致"
+        if ok
+        else f"{without} 名在读学生无在读记录，{out_of_step} 条在读记录与当前班级不一致",
+    )
+
+
+def _head_teachers() -> CheckResult:
+    wrong = (
+        SchoolClass.objects.filter(head_teacher__isnull=False)
+        .filter(~Q(head_teacher__school_id=F("school_id")))
+        .count()
+    )
+    return CheckResult(
+        "班主任", wrong == 0, "班主任均为本校教职工" if not wrong else f"{wrong} 个班级的班主任不是本校教职工"
+    )

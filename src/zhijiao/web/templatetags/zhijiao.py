@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import template
+
+from zhijiao.core.codes import code_name
+from zhijiao.core.masking import mask_id_number, mask_student_no
+
+register = template.Library()
+
+
+@register.filter
+def code(value: str, table: str) -> str:
+    """``{{ school.school_type|code:"school_type" }}`` → 小学."""
+    return code_name(table, value)
+
+
+@register.filter
+def masked_student_no(value: str) -> str:
+    return mask_student_no(value)
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    return mask_id_number(value)
+
+
+@register.filter
+def initial(name: str) -> str:
+    """The character shown in an avatar: the given name's last character reads friendlier than the surname."""
+    return name[-1:] if name else "?"

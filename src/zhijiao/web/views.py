@@ -1,0 +1,262 @@
+"""Pages. Each view parses input, calls selectors, renders — no queries or rules here."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zhijiao.audit.selectors import audit_event_list
+from zhijiao.audit.services import Origin
+from zhijiao.core.codes import code_choices
+from zhijiao.identity.models import Role
+from zhijiao.identity.scope import scope_for
+from zhijiao.org import selectors as org
+from zhijiao.people import selectors as people
+
+
+def _page(request: HttpRequest, items, per_page: int | None = None):
+    paginator = Paginator(items, per_page or settings.ZHIJIAO_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return page, urlencode(params)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _region_crumbs(path, *, last_link: bool = True) -> list[tuple[str, str | None]]:
+    crumbs: list[tuple[str, str | None]] = [("区域概览", "/region/")]
+    crumbs += [(d.name, f"/region/{d.code}/") for d in path]
+    if crumbs and not last_link:
+        crumbs[-1] = (crumbs[-1][0], None)
+    return crumbs
+
+
+def _school_crumbs(school) -> list[tuple[str, str | None]]:
+    return [
+        ("学校", "/schools/"),
+        (school.division.name, f"/region/{school.division_id}/"),
+        (school.name, f"/schools/{school.pk}/"),
+    ]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    context: dict = {"roles": scope.roles, "is_platform_admin": scope.is_platform_admin}
+    if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
+        root = org.region_root(actor=request.user)
+        view = org.region_view(actor=request.user, code=root)
+        context.update(kind="region", region=view, oversized=org.oversized_class_count(actor=request.user, code=root))
+    elif scope.has(Role.SCHOOL_ADMIN):
+        grant = next(g for g in scope.grants if g.role == Role.SCHOOL_ADMIN)
+        school = org.school_get(actor=request.user, school_id=grant.school_id)
+        context.update(kind="school", facts=org.school_facts(actor=request.user, school=school))
+    elif scope.has(Role.TEACHER, Role.HEAD_TEACHER):
+        context.update(
+            kind="teacher",
+            classes=org.class_rows(actor=request.user, classes=org.class_list(actor=request.user)),
+            head_of=[g.school_class_id for g in scope.grants if g.role == Role.HEAD_TEACHER],
+        )
+    elif scope.has(Role.PARENT, Role.STUDENT):
+        context.update(kind="family", students=list(people.student_list(actor=request.user, status=None)))
+    else:
+        context.update(kind="none")
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def region(request: HttpRequest, code: str = "") -> HttpResponse:
+    if not code:
+        code = org.region_root(actor=request.user)
+    view = org.region_view(actor=request.user, code=code)
+    return render(
+        request,
+        "web/region.html",
+        {
+            "region": view,
+            "oversized": org.oversized_class_count(actor=request.user, code=code),
+            "breadcrumbs": _region_crumbs(view.path, last_link=False),
+        },
+    )
+
+
+@login_required
+def school_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    school_type = request.GET.get("type", "")
+    schools = org.school_list(
+        actor=request.user, search=q, school_type=school_type, division=request.GET.get("division") or None
+    )
+    page, querystring = _page(request, schools)
+    return render(
+        request,
+        "web/school_list.html",
+        {
+            "page_obj": page,
+            "querystring": querystring,
+            "q": q,
+            "school_type": school_type,
+            "school_types": [c for c in code_choices("school_type") if c[0] in org.SCHOOL_TYPES_IN_USE],
+            "breadcrumbs": [("学校", None)],
+        },
+    )
+
+
+@login_required
+def school_detail(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = org.school_get(actor=request.user, school_id=school_id)
+    return render(
+        request,
+        "web/school_detail.html",
+        {
+            "facts": org.school_facts(actor=request.user, school=school),
+            "school": school,
+            "breadcrumbs": [*_school_crumbs(school)[:-1], (school.name, None)],
+        },
+    )
+
+
+@login_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    school_id = _int(request.GET.get("school"))
+    school = org.school_get(actor=request.user, school_id=school_id) if school_id else None
+    rows = org.class_rows(actor=request.user, school=school)
+    only_oversized = request.GET.get("oversized") == "1"
+    if only_oversized:
+        rows = [r for r in rows if r.oversized]
+    page, querystring = _page(request, rows, per_page=50)
+    return render(
+        request,
+        "web/class_list.html",
+        {
+            "page_obj": page,
+            "querystring": querystring,
+            "school": school,
+            "only_oversized": only_oversized,
+            "breadcrumbs": [("班级", None)],
+        },
+    )
+
+
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    school_class = org.class_get(actor=request.user, class_id=class_id)
+    students = people.student_list(actor=request.user, class_id=class_id)
+    label = org.class_display_name(school_class)
+    return render(
+        request,
+        "web/class_detail.html",
+        {
+            "school_class": school_class,
+            "label": label,
+            "students": students,
+            "teachers": people.class_teachers(actor=request.user, school_class=school_class),
+            "breadcrumbs": [*_school_crumbs(school_class.school), (label, None)],
+        },
+    )
+
+
+@login_required
+def student_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    school_id = _int(request.GET.get("school"))
+    students = people.student_list(actor=request.user, search=q, school_id=school_id)
+    page, querystring = _page(request, students)
+    return render(
+        request,
+        "web/student_list.html",
+        {
+            "page_obj": page,
+            "querystring": querystring,
+            "q": q,
+            "school_id": school_id,
+            "schools": org.school_list(actor=request.user) if not scope_for(request.user).has(Role.PARENT) else [],
+            "breadcrumbs": [("学生", None)],
+        },
+    )
+
+
+@login_required
+def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
+    profile = people.student_profile(actor=request.user, student_id=student_id, origin=Origin.from_request(request))
+    student = profile.student
+    crumbs = [("学生", "/students/")]
+    if student.school_class:
+        crumbs.append((org.class_display_name(student.school_class), f"/classes/{student.school_class_id}/"))
+    crumbs.append((profile.person.name, None))
+    return render(
+        request,
+        "web/student_detail.html",
+        {
+            "profile": profile,
+            "student": student,
+            "class_label": org.class_display_name(student.school_class) if student.school_class else "",
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    school_id = _int(request.GET.get("school"))
+    category = request.GET.get("category", "")
+    staff = people.staff_list(actor=request.user, search=q, school_id=school_id, category=category)
+    page, querystring = _page(request, staff)
+    return render(
+        request,
+        "web/staff_list.html",
+        {
+            "page_obj": page,
+            "querystring": querystring,
+            "q": q,
+            "school_id": school_id,
+            "category": category,
+            "categories": [c for c in code_choices("staff_category") if c[0] in ("11", "12", "13", "14")],
+            "schools": org.school_list(actor=request.user),
+            "breadcrumbs": [("教职工", None)],
+        },
+    )
+
+
+@login_required
+def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
+    profile = people.staff_profile(actor=request.user, staff_id=staff_id, origin=Origin.from_request(request))
+    return render(
+        request,
+        "web/staff_detail.html",
+        {
+            "profile": profile,
+            "staff": profile.staff,
+            "head_of": [(c, org.class_display_name(c)) for c in profile.head_of],
+            "assignments": [(a, org.class_display_name(a.school_class)) for a in profile.assignments],
+            "breadcrumbs": [("教职工", "/staff/"), (profile.person.name, None)],
+        },
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    events = audit_event_list(actor=request.user, action=action or None)
+    page, querystring = _page(request, events, per_page=50)
+    return render(
+        request,
+        "web/audit_log.html",
+        {
+            "page_obj": page,
+            "querystring": querystring,
+            "action": action,
+            "breadcrumbs": [("审计日志", None)],
+        },
+    )
