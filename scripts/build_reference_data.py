@@ -96,9 +96,7 @@ def main() -> None:
     reference = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference")
     OUT.mkdir(parents=True, exist_ok=True)
     tables = build_tables(reference)
-    (OUT / "code_tables.json").write_text(
-        json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    (OUT / "code_tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     with (OUT / "divisions.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["code", "name", "level", "parent"])

@@ -20,7 +20,7 @@ from zhijiao.org.services import class_create, school_create, school_year_open
 from zhijiao.people.models import Person, Staff, Student
 from zhijiao.people.services import guardianship_add, person_create, staff_create, student_enroll, teaching_assign
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Test-pass-2026"  # noqa: S105  (test fixture)
 
 
 def make_id(region: str, born: date, seq: int, sex: str) -> str:
@@ -45,9 +45,15 @@ def build_test_region() -> Region:
     year = school_year_open(start_year=2026)
     term = year.terms.get(number=1)
     dxh, jiangan = Division.objects.get(pk="420112"), Division.objects.get(pk="420102")
-    r.schools["A"] = school_create(code="3420112001", name="东西湖区第一小学", school_type="211", division=dxh, stages=["2"])
-    r.schools["B"] = school_create(code="3420112002", name="东西湖区第二小学", school_type="小学", division=dxh, stages=["2"])
-    r.schools["C"] = school_create(code="3420102001", name="江岸区实验小学", school_type="211", division=jiangan, stages=["2"])
+    r.schools["A"] = school_create(
+        code="3420112001", name="东西湖区第一小学", school_type="211", division=dxh, stages=["2"]
+    )
+    r.schools["B"] = school_create(
+        code="3420112002", name="东西湖区第二小学", school_type="小学", division=dxh, stages=["2"]
+    )
+    r.schools["C"] = school_create(
+        code="3420102001", name="江岸区实验小学", school_type="211", division=jiangan, stages=["2"]
+    )
     r.classes["A1"] = class_create(school=r.schools["A"], stage="2", entry_year=2024, number=1)
     r.classes["A2"] = class_create(school=r.schools["A"], stage="2", entry_year=2024, number=2)
     r.classes["B1"] = class_create(school=r.schools["B"], stage="2", entry_year=2025, number=1)
@@ -56,8 +62,14 @@ def build_test_region() -> Region:
     seq = iter(range(1, 100))
 
     def person(key: str, name: str, born: date, sex: str, **extra) -> Person:
-        p = person_create(name=name, sex=sex, birth_date=born, ethnicity="汉族",
-                          id_number=make_id("420112", born, next(seq), sex), **extra)
+        p = person_create(
+            name=name,
+            sex=sex,
+            birth_date=born,
+            ethnicity="汉族",
+            id_number=make_id("420112", born, next(seq), sex),
+            **extra,
+        )
         r.persons[key] = p
         return p
 
@@ -68,20 +80,31 @@ def build_test_region() -> Region:
         ("teacher_b", "赵老师", "B", "语文教师", "13"),
     ):
         p = person(key, name, date(1985, 5, 1), "2", phone="13900000000" if key == "head" else "")
-        r.staff[key] = staff_create(actor=None, person=p, staff_no=f"T{len(r.staff) + 1:03d}",
-                                    school=r.schools[school_key], category="11" if subject else "13", post=post,
-                                    subject=subject)
+        r.staff[key] = staff_create(
+            actor=None,
+            person=p,
+            staff_no=f"T{len(r.staff) + 1:03d}",
+            school=r.schools[school_key],
+            category="11" if subject else "13",
+            post=post,
+            subject=subject,
+        )
     teaching_assign(actor=None, staff=r.staff["teacher"], school_class=r.classes["A1"], subject="数学", term=term)
     teaching_assign(actor=None, staff=r.staff["head"], school_class=r.classes["A2"], subject="13", term=term)
     teaching_assign(actor=None, staff=r.staff["teacher_b"], school_class=r.classes["B1"], subject="13", term=term)
     SchoolClass.objects.filter(pk=r.classes["A2"].pk).update(head_teacher=r.staff["head"])
 
-    for key, class_key, born in (("s1", "A1", date(2018, 3, 2)), ("s2", "A1", date(2018, 4, 9)),
-                                 ("s3", "A2", date(2018, 6, 1)), ("s4", "B1", date(2019, 1, 20)),
-                                 ("s5", "C1", date(2019, 2, 11))):
+    for key, class_key, born in (
+        ("s1", "A1", date(2018, 3, 2)),
+        ("s2", "A1", date(2018, 4, 9)),
+        ("s3", "A2", date(2018, 6, 1)),
+        ("s4", "B1", date(2019, 1, 20)),
+        ("s5", "C1", date(2019, 2, 11)),
+    ):
         p = person(key, f"学生{key}", born, "1", address="湖北省武汉市东西湖区金银湖路1号", phone="13712345678")
-        r.students[key] = student_enroll(actor=None, person=p, student_no=f"G{p.id_number}",
-                                         school_class=r.classes[class_key], on=date(2024, 9, 1))
+        r.students[key] = student_enroll(
+            actor=None, person=p, student_no=f"G{p.id_number}", school_class=r.classes[class_key], on=date(2024, 9, 1)
+        )
     mother = person("parent", "陈妈妈", date(1988, 8, 8), "2", phone="13800001111")
     guardianship_add(actor=None, guardian=mother, student=r.students["s1"], relation="母亲", primary=True)
     guardianship_add(actor=None, guardian=mother, student=r.students["s4"], relation="52", primary=True)

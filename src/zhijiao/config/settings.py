@@ -100,7 +100,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": HOME / "zhijiao.sqlite3",
+            "NAME": str(HOME / "zhijiao.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web process read while an import or the worker writes.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",

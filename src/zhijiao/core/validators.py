@@ -86,9 +86,7 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
-def validate_id_number(
-    value: str | int | None, *, field: str | None = None, today: date | None = None
-) -> str:
+def validate_id_number(value: str | int | None, *, field: str | None = None, today: date | None = None) -> str:
     """Validate a GB 11643 18-digit resident ID number and return it normalised (half-width, upper-case X).
 
     Checks run in a fixed order so each number gets the most basic complaint first: format, region,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Count
 
@@ -41,7 +42,7 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
             display_name=name or (person.name if person else ""),
             is_superuser=role == Role.PLATFORM_ADMIN,
         )
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         scope_code, scope_name = "", "全平台"
         if isinstance(node, Division):
             kwargs["division"], scope_code, scope_name = node, node.code, node.name

@@ -281,10 +281,10 @@ class RegionBuilder:
         heads: set[int] = set()
         for school_class in classes:
             for subject in CORE_SUBJECTS:
-                teacher = taught.get((subject, school_class.pk))
-                if teacher is not None and teacher.pk not in heads:
-                    school_class.head_teacher = teacher
-                    heads.add(teacher.pk)
+                candidate = taught.get((subject, school_class.pk))
+                if candidate is not None and candidate.pk not in heads:
+                    school_class.head_teacher = candidate
+                    heads.add(candidate.pk)
                     break
         SchoolClass.objects.bulk_update(classes, ["head_teacher"], batch_size=BATCH)
 

@@ -69,16 +69,6 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.account} · {self.get_role_display()}"
 
-    @property
-    def node_code(self) -> str:
-        if self.school_class_id:
-            return f"class:{self.school_class_id}"
-        if self.school_id:
-            return self.school.code
-        if self.division_id:
-            return str(self.division_id)
-        return ""
-
 
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

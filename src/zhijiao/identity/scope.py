@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from zhijiao.identity.models import Account, Role, RoleGrant
@@ -31,8 +32,9 @@ def _any(parts: list[Q]) -> Q:
 
 @dataclass
 class Scope:
-    account: Account
+    account: Account | AnonymousUser
     grants: list[RoleGrant] = field(default_factory=list)
+    person_id: int = -1  # -1 matches nothing: an account without a person has no personal links
 
     # ------------------------------------------------------------------ roles
     @property
@@ -44,11 +46,10 @@ class Scope:
 
     @property
     def is_platform_admin(self) -> bool:
-        return self.account.is_superuser or self.has(Role.PLATFORM_ADMIN)
+        return bool(self.account.is_superuser) or self.has(Role.PLATFORM_ADMIN)
 
     def _person_id(self) -> int:
-        # -1 matches nothing: an account without a person has no personal links.
-        return self.account.person_id or -1
+        return self.person_id
 
     # ----------------------------------------------------------- class sets
     def _taught_class_ids(self) -> Q:
@@ -166,7 +167,8 @@ class Scope:
                 continue
             if g.division_id:
                 parts.append(
-                    Q(school__division__code__startswith=g.division_id) | Q(bureau__division__code__startswith=g.division_id)
+                    Q(school__division__code__startswith=g.division_id)
+                    | Q(bureau__division__code__startswith=g.division_id)
                 )
             elif g.school_id:
                 parts.append(Q(school_id=g.school_id))
@@ -193,23 +195,23 @@ class Scope:
         for g in self.grants:
             if g.role == Role.REGION_ADMIN and g.division_id:
                 parts.append(
-                    Q(school__division__code__startswith=g.division_id) | Q(bureau__division__code__startswith=g.division_id)
+                    Q(school__division__code__startswith=g.division_id)
+                    | Q(bureau__division__code__startswith=g.division_id)
                 )
             elif g.role == Role.SCHOOL_ADMIN and g.school_id:
                 parts.append(Q(school_id=g.school_id))
         return _any(parts)
 
 
-def scope_for(account: Account) -> Scope:
+def scope_for(account: Account | AnonymousUser) -> Scope:
     """The account's scope, cached on the account object for the length of a request."""
     cached = getattr(account, "_zhijiao_scope", None)
     if cached is not None:
         return cached
-    grants = (
-        list(RoleGrant.objects.filter(account=account).select_related("division", "school", "school_class"))
-        if account.is_authenticated
-        else []
-    )
-    scope = Scope(account=account, grants=grants)
-    account._zhijiao_scope = scope  # type: ignore[attr-defined]
+    if isinstance(account, Account) and account.is_active:
+        grants = list(RoleGrant.objects.filter(account=account).select_related("division", "school", "school_class"))
+        scope = Scope(account=account, grants=grants, person_id=account.person_id or -1)
+    else:
+        scope = Scope(account=account)
+    setattr(account, "_zhijiao_scope", scope)  # noqa: B010  (request-lifetime cache on the user object)
     return scope

@@ -65,7 +65,7 @@ def school_list(*, actor, division: str | None = None, search: str = "", school_
 
 def school_get(*, actor, school_id: int | None = None, code: str | None = None) -> School:
     """A school the actor can see, by id or 学校标识码; NotFound for one outside the scope."""
-    lookup = {"pk": school_id} if school_id is not None else {"code": code}
+    lookup: dict[str, object] = {"pk": school_id} if school_id is not None else {"code": code}
     school = School.objects.filter(scope_for(actor).schools_q()).filter(**lookup).select_related("division").first()
     if school is None:
         raise NotFound()

@@ -190,7 +190,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     profile = people.student_profile(actor=request.user, student_id=student_id, origin=Origin.from_request(request))
     student = profile.student
-    crumbs = [("学生", "/students/")]
+    crumbs: list[tuple[str, str | None]] = [("学生", "/students/")]
     if student.school_class:
         crumbs.append((org.class_display_name(student.school_class), f"/classes/{student.school_class_id}/"))
     crumbs.append((profile.person.name, None))

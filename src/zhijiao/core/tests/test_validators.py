@@ -189,9 +189,7 @@ def test_validate_id_number_reports_field():
 
 
 def test_id_number_facts():
-    assert id_number_facts("11010519491231002X") == IdFacts(
-        region="110105", birth_date=date(1949, 12, 31), sex="2"
-    )
+    assert id_number_facts("11010519491231002X") == IdFacts(region="110105", birth_date=date(1949, 12, 31), sex="2")
     assert id_number_facts("440308199901101512").sex == "1"
     assert id_number_facts("11010519491231002x").region == "110105"
 

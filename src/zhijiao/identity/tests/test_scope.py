@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from zhijiao.core.errors import NotFound
+from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.models import Role
 from zhijiao.identity.services import role_grant
-from zhijiao.core.errors import ZhijiaoError
 from zhijiao.org import selectors as org
 
 pytestmark = pytest.mark.django_db

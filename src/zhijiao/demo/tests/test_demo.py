@@ -1,0 +1,76 @@
+"""The small demo region, built once for this module: realistic, valid, deterministic, with a cast for every role."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db.models import Count
+
+from zhijiao.core.validators import validate_id_number
+from zhijiao.demo.setup import demo_prepare
+from zhijiao.identity.models import Role
+from zhijiao.org.models import School, SchoolClass
+from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
+from zhijiao.web.integrity import integrity_report
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+
+    home = tmp_path_factory.mktemp("home")
+    old_home = settings.HOME
+    settings.HOME = home
+    with django_db_blocker.unblock():
+        result = demo_prepare(scale="small", seed=7, progress=lambda _: None)
+        yield result
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+        from zhijiao.org.services import division_sync
+
+        division_sync()
+    settings.HOME = old_home
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_demo_account_that_can_sign_in(demo, client, settings):
+    accounts = json.loads(demo.accounts_file.read_text(encoding="utf-8"))
+    assert {a["role"] for a in accounts} == set(Role.values)
+    for entry in accounts:
+        assert {"username", "role", "scope_code", "name"} <= entry.keys()
+        response = client.post("/accounts/login/", {"username": entry["username"], "password": entry["password"]})
+        assert response.status_code == 302, entry["username"]
+        assert client.get("/").status_code == 200
+        client.post("/accounts/logout/")
+
+
+@pytest.mark.django_db
+def test_every_id_number_is_valid_and_consistent(demo):
+    people = Person.objects.filter(id_number__isnull=False)
+    assert people.count() > 1000
+    for person in people.iterator():
+        assert validate_id_number(person.id_number) == person.id_number
+        assert person.id_number[6:14] == person.birth_date.strftime("%Y%m%d")
+        assert int(person.id_number[16]) % 2 == (1 if person.sex == "1" else 0)
+    for student in Student.objects.select_related("person").iterator():
+        assert student.student_no == "G" + student.person.id_number
+
+
+@pytest.mark.django_db
+def test_region_shape(demo):
+    assert School.objects.count() == 5
+    assert Staff.objects.filter(category="11").count() > 30
+    sizes = [c.n for c in SchoolClass.objects.annotate(n=Count("students"))]
+    assert min(sizes) >= 25
+    assert sum(1 for n in sizes if n <= 50) / len(sizes) > 0.8
+    assert Enrolment.objects.filter(ended_on__isnull=True).count() == Student.objects.count()
+    assert Guardianship.objects.values("guardian").annotate(n=Count("student")).filter(n__gt=1).exists()
+    assert all(check.ok for check in integrity_report()), [c for c in integrity_report() if not c.ok]
+
+
+@pytest.mark.django_db
+def test_setup_is_idempotent(demo):
+    again = demo_prepare(scale="small", seed=7, progress=lambda _: None)
+    assert not again.built and again.accounts

@@ -1,0 +1,103 @@
+"""The pages as a browser meets them: sign-in, the role-aware home, drill-down, rosters and profiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhijiao.audit.models import AuditEvent
+from zhijiao.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, region, username):
+    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_login_page_is_chinese_and_self_hosted(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "登录" in html and 'lang="zh-CN"' in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+
+
+def test_wrong_password_is_refused_and_audited(client, region):
+    response = client.post("/accounts/login/", {"username": "teacher", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode() or "不正确" in response.content.decode()
+    assert AuditEvent.objects.filter(action="auth.login_failed", target_label="teacher").exists()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/students/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "username", ["admin", "bureau", "city", "inspector", "principal", "head", "teacher", "student", "parent"]
+)
+def test_every_role_gets_a_home_page(client, region, username):
+    login(client, region, username)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "退出" in response.content.decode()
+
+
+def test_region_drill_down(client, region):
+    login(client, region, "city")
+    city = client.get("/region/4201/").content.decode()
+    assert "东西湖区" in city and "江岸区" in city
+    county = client.get("/region/420112/").content.decode()
+    assert "东西湖区第一小学" in county and "江岸区实验小学" not in county
+    login(client, region, "bureau")
+    assert client.get("/region/420102/").status_code == 404
+
+
+def test_school_and_class_pages(client, region):
+    login(client, region, "principal")
+    school = client.get(f"/schools/{region.schools['A'].pk}/").content.decode()
+    assert "3420112001" in school and "（1）班" in school
+    roster = client.get(f"/classes/{region.classes['A1'].pk}/").content.decode()
+    assert "学生s1" in roster and "学生s3" not in roster
+    assert client.get(f"/schools/{region.schools['B'].pk}/").status_code == 404
+
+
+def test_teacher_profile_view_is_masked(client, region):
+    login(client, region, "teacher")
+    html = client.get(f"/students/{region.students['s1'].pk}/").content.decode()
+    assert region.persons["s1"].id_number not in html
+    assert "脱敏" in html
+    assert client.get(f"/students/{region.students['s3'].pk}/").status_code == 404
+
+
+def test_school_admin_profile_view_is_unmasked_and_audited(client, region):
+    login(client, region, "principal")
+    html = client.get(f"/students/{region.students['s1'].pk}/").content.decode()
+    assert region.persons["s1"].id_number in html
+    assert AuditEvent.objects.filter(action="person.view_pii", actor_username="principal", channel="web").exists()
+
+
+def test_lists_search_and_paginate(client, region):
+    login(client, region, "admin")
+    html = client.get("/students/", {"q": "s4"}).content.decode()
+    assert "学生s4" in html and "学生s1" not in html
+    assert client.get("/staff/", {"q": "王"}).status_code == 200
+    assert client.get("/schools/", {"type": "211"}).status_code == 200
+    assert client.get("/classes/", {"oversized": "1"}).status_code == 200
+    assert client.get("/audit/").status_code == 200
+
+
+def test_audit_log_is_for_platform_admins_only(client, region):
+    login(client, region, "principal")
+    assert client.get("/audit/").status_code == 403
+
+
+def test_logout(client, region):
+    login(client, region, "teacher")
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
