@@ -10,7 +10,8 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 
 
 class Role(models.TextChoices):
@@ -59,10 +60,14 @@ class RoleGrant(models.Model):
                 ),
                 name="grant_at_most_one_node",
             ),
+            # NULL nodes count as equal (SQLite has no NULLS NOT DISTINCT, so coalesce them).
             models.UniqueConstraint(
-                fields=["account", "role", "division", "school", "school_class"],
+                "account",
+                "role",
+                Coalesce("division", Value("")),
+                Coalesce("school", Value(0)),
+                Coalesce("school_class", Value(0)),
                 name="grant_unique",
-                nulls_distinct=False,
             ),
         ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 
+from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, F, Q, Value
@@ -27,11 +28,16 @@ class CheckResult:
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_migrations(), _secret_key()]
-    if not results[0].ok:
+    results = [_django_checks(), _migrations(), _secret_key()]
+    if not results[1].ok:
         return results
     results += [_divisions(), _id_numbers(), _student_numbers(), _enrolments(), _head_teachers()]
     return results
+
+
+def _django_checks() -> CheckResult:
+    problems = [m for m in run_checks(include_deployment_checks=False) if m.is_serious()]
+    return CheckResult("配置检查", not problems, "通过" if not problems else "；".join(str(p) for p in problems[:5]))
 
 
 def _migrations() -> CheckResult:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhijiao.web.integrity import integrity_report
@@ -15,7 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
-        call_command("check", verbosity=0)
         report = integrity_report()
         if opts["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in report], ensure_ascii=False))
