@@ -10,6 +10,7 @@ from django.db.models import Count
 from zhijiao.identity.models import Role
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Bureau, Division, School
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
 
 DEFAULT_DEMO_PASSWORD = "Zhijiao@2026"  # noqa: S105  (documented demo default; ZHIJIAO_DEMO_PASSWORD overrides)
@@ -50,7 +51,8 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
             kwargs["school"], scope_code, scope_name = node, node.code, node.name
         elif node is not None:
             kwargs["school_class"] = node
-            scope_code, scope_name = f"{node.school.code}/{node.pk}", f"{node.school.name} {node.name}"
+            scope_code = f"{node.school.code}/{node.pk}"
+            scope_name = f"{node.school.name} {class_display_name(node)}"
         role_grant(account=account, role=role, **kwargs)
         made.append(
             DemoAccount(username, role.value, role.label, scope_code, scope_name, account.display_name, password)

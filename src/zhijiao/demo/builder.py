@@ -33,7 +33,7 @@ POLICY_SIZE = {"2": 45, "3": 50, "4": 50, "6": 50}
 OVERSIZED_SHARE = 0.06
 # classes one teacher takes for a subject
 CLASSES_PER_TEACHER = {"13": 2, "14": 2, "41": 3}
-DEFAULT_CLASSES_PER_TEACHER = 5
+DEFAULT_CLASSES_PER_TEACHER = 4
 
 
 def _relation(name: str) -> str:
@@ -175,12 +175,18 @@ class RegionBuilder:
         for c in classes:
             for subject in self._subjects_for(c):
                 need[subject] = need.get(subject, 0) + 1
-        posts: list[tuple[str, str, str]] = [("13", "校长", ""), ("13", "副校长", ""), ("13", "教务主任", "")]
+        posts: list[tuple[str, str, str]] = [
+            ("13", "校长", ""),
+            ("13", "副校长", ""),
+            ("13", "教务主任", ""),
+            ("13", "德育主任", ""),
+            ("13", "总务主任", ""),
+        ]
         for subject, n in need.items():
             per = CLASSES_PER_TEACHER.get(subject, DEFAULT_CLASSES_PER_TEACHER)
             posts += [("11", f"{synth_subject_name(subject)}教师", subject)] * math.ceil(n / per)
         teachers = sum(1 for p in posts if p[0] == "11")
-        posts += [("12", "教辅人员", "")] * max(1, teachers // 20) + [("14", "工勤人员", "")] * max(1, teachers // 30)
+        posts += [("12", "教辅人员", "")] * max(1, teachers // 12) + [("14", "工勤人员", "")] * max(1, teachers // 15)
 
         persons, rows = [], []
         for index, (category, post, subject) in enumerate(posts, start=1):

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client, region, username):
+    client.logout()
     response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302, response.content.decode()[:500]
     return client
