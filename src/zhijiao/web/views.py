@@ -49,6 +49,17 @@ def _school_crumbs(school) -> list[tuple[str, str | None]]:
     ]
 
 
+def _chart(view) -> dict:
+    """Series for the region chart: students per child node and its average class size."""
+    trim = view.total.name if view.children and view.children[0].kind == "school" else ""
+    return {
+        "names": [n.name for n in view.children],
+        "students": [n.students for n in view.children],
+        "avg": [round(n.students / n.classes, 1) if n.classes else 0 for n in view.children],
+        "trim": trim,
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
@@ -56,7 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
         root = org.region_root(actor=request.user)
         view = org.region_view(actor=request.user, code=root)
-        context.update(kind="region", region=view, oversized=org.oversized_class_count(actor=request.user, code=root))
+        context.update(
+            kind="region",
+            region=view,
+            chart=_chart(view),
+            oversized=org.oversized_class_count(actor=request.user, code=root),
+        )
     elif scope.has(Role.SCHOOL_ADMIN):
         grant = next(g for g in scope.grants if g.role == Role.SCHOOL_ADMIN)
         school = org.school_get(actor=request.user, school_id=grant.school_id)
@@ -84,6 +100,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
         "web/region.html",
         {
             "region": view,
+            "chart": _chart(view),
             "oversized": org.oversized_class_count(actor=request.user, code=code),
             "breadcrumbs": _region_crumbs(view.path, last_link=False),
         },

@@ -4,6 +4,8 @@ from django import template
 
 from zhijiao.core.codes import code_name
 from zhijiao.core.masking import mask_id_number, mask_student_no
+from zhijiao.org.models import SchoolClass
+from zhijiao.org.selectors import class_display_name
 
 register = template.Library()
 
@@ -28,3 +30,15 @@ def masked_id(value: str) -> str:
 def initial(name: str) -> str:
     """The character shown in an avatar: the given name's last character reads friendlier than the surname."""
     return name[-1:] if name else "?"
+
+
+@register.filter
+def num(value: int | None) -> str:
+    """Thousands separators the way Chinese statistics print them: 54,368."""
+    return f"{int(value or 0):,}"
+
+
+@register.filter
+def class_name(school_class: SchoolClass | None) -> str:
+    """A class as people say it this school year: 三年级（2）班."""
+    return class_display_name(school_class) if school_class else ""
