@@ -215,10 +215,18 @@ class RegionView:
 
 
 def region_root(*, actor) -> str:
-    """The widest division the actor can see ("" means the whole country, for the platform admin)."""
+    """The widest division the actor can see, skipping levels that have a single child (a platform holding one
+    district starts at that district); "" means the whole country."""
     scope = scope_for(actor)
     if scope.is_platform_admin:
-        return ""
+        counties = set(School.objects.values_list("division_id", flat=True).distinct())
+        code = ""
+        for length in (2, 4, 6):
+            prefixes = {c[:length] for c in counties}
+            if len(prefixes) != 1:
+                break
+            code = prefixes.pop()
+        return code
     codes = sorted((g.division_id for g in scope.grants if g.division_id), key=len)
     if codes:
         return codes[0]

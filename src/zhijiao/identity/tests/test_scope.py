@@ -55,3 +55,9 @@ def test_grant_must_sit_on_the_right_kind_of_node(region):
     with pytest.raises(ZhijiaoError) as err:
         role_grant(account=region.accounts["teacher"], role=Role.SCHOOL_ADMIN, school_class=region.classes["A1"])
     assert err.value.code == "IDENTITY_GRANT_NODE"
+
+
+def test_region_root_skips_single_child_levels(region):
+    assert org.region_root(actor=region.accounts["admin"]) == "4201"  # both test districts are in 武汉市
+    assert org.region_root(actor=region.accounts["bureau"]) == "420112"
+    assert org.region_root(actor=region.accounts["principal"]) == "420112"
