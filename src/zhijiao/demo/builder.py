@@ -49,6 +49,7 @@ FATHER, MOTHER, GRANDFATHER, GRANDMOTHER = (_relation(n) for n in ("父亲", "�
 class Family:
     surname: str
     guardians: list[tuple[Person, str, bool]]  # person, relation code, primary contact
+    first_born: int  # birth year of the first child
     children: int = 1
 
 
@@ -380,7 +381,8 @@ class RegionBuilder:
         rng, synth = self.rng, self.synth
         if self.families and rng.random() < 0.1:
             family = self.families[rng.randrange(len(self.families))]
-            if family.children < 2:
+            # Siblings are born at least two years apart (twins are rare enough to leave out).
+            if family.children < 2 and abs(family.first_born - child_birth_year) >= 2:
                 family.children += 1
                 return family
         parent_year = child_birth_year - rng.randint(24, 38)
@@ -430,7 +432,7 @@ class RegionBuilder:
             guardians = [(grandmother, GRANDMOTHER, True), (father, FATHER, False)]
         for person, _, _ in guardians:
             new.append(person)
-        family = Family(surname=surname, guardians=guardians)
+        family = Family(surname=surname, guardians=guardians, first_born=child_birth_year)
         self.families.append(family)
         return family
 

@@ -50,13 +50,19 @@ def _school_crumbs(school) -> list[tuple[str, str | None]]:
 
 
 def _chart(view) -> dict:
-    """Series for the region chart: students per child node and its average class size."""
-    trim = view.total.name if view.children and view.children[0].kind == "school" else ""
+    """Series for the region chart: students and average class size per child division, or per 办学类型 when the
+    children are schools (fifty bars of school names read as noise)."""
+    groups: dict[str, list[int]] = {}
+    for node in view.children:
+        key = node.school_type if node.kind == "school" else node.name
+        students_classes = groups.setdefault(key, [0, 0])
+        students_classes[0] += node.students
+        students_classes[1] += node.classes
     return {
-        "names": [n.name for n in view.children],
-        "students": [n.students for n in view.children],
-        "avg": [round(n.students / n.classes, 1) if n.classes else 0 for n in view.children],
-        "trim": trim,
+        "by_type": bool(view.children) and view.children[0].kind == "school",
+        "names": list(groups),
+        "students": [s for s, _ in groups.values()],
+        "avg": [round(s / c, 1) if c else 0 for s, c in groups.values()],
     }
 
 
