@@ -87,7 +87,9 @@ class RegionBuilder:
     # ------------------------------------------------------------------ region
     def build(self) -> BuildStats:
         root = Division.objects.get(pk=self.plan.root)
-        self._bureau(root)
+        if root.level < 3:
+            with transaction.atomic():
+                self._bureau_staff(self._bureau(root), self.plan.counties[0][0])
         for county_code, mix in self.plan.counties:
             with transaction.atomic():
                 self._county(Division.objects.get(pk=county_code), mix)
@@ -116,7 +118,7 @@ class RegionBuilder:
             for name in names:
                 serial += 1
                 self._school(county, kind, name, serial)
-        self._bureau_staff(bureau)
+        self._bureau_staff(bureau, county.code)
 
     # ------------------------------------------------------------------ one school
     def _school(self, county: Division, kind: SchoolKind, name: str, serial: int) -> None:
@@ -194,15 +196,7 @@ class RegionBuilder:
             sex = "2" if rng.random() < (0.72 if category == "11" else 0.45) else "1"
             birth_year = rng.randint(1968, 2001)
             born = synth.birth_date(birth_year)
-            person = Person(
-                name=synth.name(sex, birth_year),
-                sex=sex,
-                birth_date=born,
-                ethnicity=synth.ethnicity(),
-                id_number=synth.id_number(region=synth.birth_region(school.division_id), birth_date=born, sex=sex),
-                phone=synth.mobile(),
-                address=synth.address(school.division_id),
-            )
+            person = self._adult(sex=sex, born=born, county=school.division_id)
             hired_year = min(self.year, birth_year + rng.randint(22, 26))
             persons.append(person)
             rows.append(
@@ -227,7 +221,8 @@ class RegionBuilder:
                 by_subject.setdefault(member.subject, []).append(member)
         return by_subject, rows[0]
 
-    def _bureau_staff(self, bureau: Bureau) -> None:
+    def _bureau_staff(self, bureau: Bureau, county: str) -> None:
+        """Officials of a bureau; ``county`` is where they live (the bureau's own county, or the city's first)."""
         synth = self.synth
         persons, rows = [], []
         for index, post in enumerate(
@@ -246,19 +241,7 @@ class RegionBuilder:
             sex = synth.sex()
             birth_year = self.rng.randint(1968, 1992)
             born = synth.birth_date(birth_year)
-            persons.append(
-                Person(
-                    name=synth.name(sex, birth_year),
-                    sex=sex,
-                    birth_date=born,
-                    ethnicity=synth.ethnicity(),
-                    phone=synth.mobile(),
-                    id_number=synth.id_number(region=synth.birth_region(bureau.division_id), birth_date=born, sex=sex),
-                    address=synth.address(
-                        bureau.division_id if len(bureau.division_id) == 6 else self.plan.counties[0][0]
-                    ),
-                )
-            )
+            persons.append(self._adult(sex=sex, born=born, county=county))
             rows.append(Staff(bureau=bureau, staff_no=f"J{index:03d}", category="13", post=post))
         Person.objects.bulk_create(persons)
         for person, member in zip(persons, rows, strict=True):
@@ -376,6 +359,19 @@ class RegionBuilder:
         self.stats.students += len(students)
         self.stats.guardians += len(new_guardians)
 
+    def _adult(self, *, sex: str, born: date, county: str, address: str = "", name: str = "") -> Person:
+        """An adult with a valid ID number, a mobile and a home address in (or born near) ``county``."""
+        synth = self.synth
+        return Person(
+            name=name or synth.name(sex, born.year),
+            sex=sex,
+            birth_date=born,
+            ethnicity=synth.ethnicity(),
+            phone=synth.mobile(),
+            address=address or synth.address(county),
+            id_number=synth.id_number(region=synth.birth_region(county), birth_date=born, sex=sex),
+        )
+
     def _family_for(self, child_birth_year: int, county: str, new: list[Person]) -> Family:
         """A family for a new pupil: about one in ten pupils is a younger sibling of an earlier one."""
         rng, synth = self.rng, self.synth
@@ -390,24 +386,14 @@ class RegionBuilder:
         father_born = synth.birth_date(parent_year - rng.randint(0, 4))
         mother_born = synth.birth_date(parent_year)
         surname = synth.surname()
-        father = Person(
-            name=surname + synth.given_name("1", father_born.year),
+        father = self._adult(
             sex="1",
-            birth_date=father_born,
-            ethnicity=synth.ethnicity(),
-            phone=synth.mobile(),
+            born=father_born,
+            county=county,
             address=address,
-            id_number=synth.id_number(region=synth.birth_region(county), birth_date=father_born, sex="1"),
+            name=surname + synth.given_name("1", father_born.year),
         )
-        mother = Person(
-            name=synth.name("2", mother_born.year),
-            sex="2",
-            birth_date=mother_born,
-            ethnicity=synth.ethnicity(),
-            phone=synth.mobile(),
-            address=address,
-            id_number=synth.id_number(region=synth.birth_region(county), birth_date=mother_born, sex="2"),
-        )
+        mother = self._adult(sex="2", born=mother_born, county=county, address=address)
         roll = rng.random()
         if roll < 0.85:
             guardians = (
@@ -420,15 +406,7 @@ class RegionBuilder:
         else:
             # Left-behind children (留守儿童) live with grandparents while the parents work elsewhere.
             grand_born = synth.birth_date(parent_year - rng.randint(24, 32))
-            grandmother = Person(
-                name=synth.name("2", grand_born.year),
-                sex="2",
-                birth_date=grand_born,
-                ethnicity=synth.ethnicity(),
-                phone=synth.mobile(),
-                address=address,
-                id_number=synth.id_number(region=synth.birth_region(county), birth_date=grand_born, sex="2"),
-            )
+            grandmother = self._adult(sex="2", born=grand_born, county=county, address=address)
             guardians = [(grandmother, GRANDMOTHER, True), (father, FATHER, False)]
         for person, _, _ in guardians:
             new.append(person)

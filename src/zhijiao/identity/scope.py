@@ -52,12 +52,11 @@ class Scope:
         return self.person_id
 
     # ----------------------------------------------------------- class sets
-    def _taught_class_ids(self) -> Q:
-        """Classes this account teaches in the current term, as a subquery filter on class id."""
-        taught = TeachingAssignment.objects.filter(
+    def _taught_classes(self):
+        """Ids of the classes this account teaches in the current term (a subquery)."""
+        return TeachingAssignment.objects.filter(
             staff__person_id=self._person_id(), term__is_current=True, staff__is_active=True
         ).values("school_class_id")
-        return Q(pk__in=taught)
 
     def _children_ids(self):
         return Guardianship.objects.filter(guardian_id=self._person_id()).values("student_id")
@@ -67,6 +66,22 @@ class Scope:
         return SchoolClass.objects.filter(
             Q(students__person_id=self._person_id()) | Q(students__id__in=self._children_ids())
         ).values("pk")
+
+    def _class_grant_parts(self, class_field: str) -> list[Q]:
+        """What the node grants cover, for a model that names its class by ``class_field`` and has ``school``."""
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role == Role.TEACHER:
+                parts.append(Q(**{f"{class_field}__in": self._taught_classes()}))
+            elif g.role in (Role.STUDENT, Role.PARENT):
+                continue  # they see through their own records, below
+            elif g.division_id:
+                parts.append(Q(school__division__code__startswith=g.division_id))
+            elif g.school_class_id:
+                parts.append(Q(**{class_field: g.school_class_id}))
+            elif g.school_id:
+                parts.append(Q(school_id=g.school_id))
+        return parts
 
     # -------------------------------------------------------------- schools
     def schools_q(self, prefix: str = "") -> Q:
@@ -89,16 +104,7 @@ class Scope:
     def classes_q(self) -> Q:
         if self.is_platform_admin:
             return Q()
-        parts: list[Q] = []
-        for g in self.grants:
-            if g.role == Role.TEACHER:
-                parts.append(self._taught_class_ids())
-            elif g.division_id:
-                parts.append(Q(school__division__code__startswith=g.division_id))
-            elif g.school_class_id:
-                parts.append(Q(pk=g.school_class_id))
-            elif g.school_id:
-                parts.append(Q(school_id=g.school_id))
+        parts = self._class_grant_parts("pk")
         if self.has(Role.STUDENT, Role.PARENT):
             parts.append(Q(pk__in=self._own_class_ids()))
         return _any(parts)
@@ -107,24 +113,7 @@ class Scope:
     def students_q(self) -> Q:
         if self.is_platform_admin:
             return Q()
-        parts: list[Q] = []
-        for g in self.grants:
-            if g.role == Role.TEACHER:
-                parts.append(
-                    Q(
-                        school_class_id__in=TeachingAssignment.objects.filter(
-                            staff__person_id=self._person_id(), term__is_current=True, staff__is_active=True
-                        ).values("school_class_id")
-                    )
-                )
-            elif g.role in (Role.STUDENT, Role.PARENT):
-                continue
-            elif g.division_id:
-                parts.append(Q(school__division__code__startswith=g.division_id))
-            elif g.school_class_id:
-                parts.append(Q(school_class_id=g.school_class_id))
-            elif g.school_id:
-                parts.append(Q(school_id=g.school_id))
+        parts = self._class_grant_parts("school_class_id")
         if self.has(Role.STUDENT):
             parts.append(Q(person_id=self._person_id()))
         if self.has(Role.PARENT):

@@ -116,21 +116,22 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
         enrolments=list(student.enrolments.select_related("school", "school_class__grade").order_by("-started_on")),
         teachers=class_teachers(actor=actor, school_class=student.school_class) if student.school_class else [],
     )
-    revealed = _revealed(profile.fields, student.person)
-    if guardians and contact:
-        revealed.append("guardians.phone")
-    if revealed:
-        audit_record(
-            actor=actor,
-            action="person.view_pii",
-            origin=origin,
-            target=Target("student", str(student.pk), f"{student.person.name} {student.student_no}"),
-            fields=revealed,
-        )
+    extra = ["guardians.phone"] if guardians and contact else []
+    _audit_reveal(
+        actor,
+        origin,
+        Target("student", str(student.pk), f"{student.person.name} {student.student_no}"),
+        profile.fields,
+        student.person,
+        extra,
+    )
     return profile
 
 
-def _revealed(fields: PersonalFields, person: Person) -> list[str]:
+def _audit_reveal(
+    actor, origin: Origin, target: Target, fields: PersonalFields, person: Person, extra: list[str] | None = None
+) -> None:
+    """Write one audit event naming every personal field this view showed unmasked (none: nothing to write)."""
     revealed = []
     if fields.ids_unmasked and person.id_number:
         revealed.append("id_number")
@@ -138,7 +139,9 @@ def _revealed(fields: PersonalFields, person: Person) -> list[str]:
         revealed.append("phone")
     if fields.contact_unmasked and person.address:
         revealed.append("address")
-    return revealed
+    revealed += extra or []
+    if revealed:
+        audit_record(actor=actor, action="person.view_pii", origin=origin, target=target, fields=revealed)
 
 
 # ------------------------------------------------------------------ staff
@@ -203,13 +206,11 @@ def staff_profile(*, actor, staff_id: int, origin: Origin) -> StaffProfile:
         ),
         head_of=list(member.head_of_classes.select_related("grade")),
     )
-    revealed = _revealed(profile.fields, member.person)
-    if revealed:
-        audit_record(
-            actor=actor,
-            action="person.view_pii",
-            origin=origin,
-            target=Target("staff", str(member.pk), f"{member.person.name} {member.staff_no}"),
-            fields=revealed,
-        )
+    _audit_reveal(
+        actor,
+        origin,
+        Target("staff", str(member.pk), f"{member.person.name} {member.staff_no}"),
+        profile.fields,
+        member.person,
+    )
     return profile
