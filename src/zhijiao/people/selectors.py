@@ -15,7 +15,7 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
 from zhijiao.identity.scope import scope_for
-from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
+from zhijiao.people.models import ChangeRecord, Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
 
 
 # ------------------------------------------------------------------ students
@@ -96,6 +96,7 @@ class StudentProfile:
     guardians: list[GuardianView]
     enrolments: list[Enrolment]
     teachers: list[TeachingAssignment] = field(default_factory=list)
+    changes: list[ChangeRecord] = field(default_factory=list)
 
 
 def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile:
@@ -115,6 +116,7 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
         guardians=guardians,
         enrolments=list(student.enrolments.select_related("school", "school_class__grade").order_by("-started_on")),
         teachers=class_teachers(actor=actor, school_class=student.school_class) if student.school_class else [],
+        changes=_changes_as_seen(student, ids=ids, contact=contact),
     )
     extra = ["guardians.phone"] if guardians and contact else []
     _audit_reveal(
@@ -126,6 +128,24 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
         extra,
     )
     return profile
+
+
+_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
+
+
+def _changes_as_seen(student: Student, *, ids: bool, contact: bool) -> list[ChangeRecord]:
+    """The latest changes to a student's records, with old and new values masked as the fields themselves are."""
+    changes = list(
+        ChangeRecord.objects.filter(Q(person_id=student.person_id) | Q(entity="student", entity_id=student.pk))
+        .select_related("actor")
+        .order_by("-changed_at", "-id")[:20]
+    )
+    for change in changes:
+        allowed = ids if change.field == "id_number" else contact
+        if change.field in _MASKS and not allowed:
+            change.old_value = _MASKS[change.field](change.old_value)
+            change.new_value = _MASKS[change.field](change.new_value)
+    return changes
 
 
 def _audit_reveal(

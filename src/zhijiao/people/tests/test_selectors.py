@@ -108,3 +108,17 @@ def test_teacher_sees_colleague_masked(region):
     )
     assert profile.fields.phone == "139****0000"
     assert not AuditEvent.objects.exists()
+
+
+def test_profile_shows_history_masked_as_the_fields_are(region):
+    from zhijiao.people.services import person_update
+
+    person_update(actor=region.accounts["principal"], person=region.persons["s1"], phone="13800138000")
+    teacher_view = selectors.student_profile(
+        actor=region.accounts["teacher"], student_id=region.students["s1"].pk, origin=Origin()
+    )
+    admin_view = selectors.student_profile(
+        actor=region.accounts["principal"], student_id=region.students["s1"].pk, origin=Origin()
+    )
+    assert [(c.field, c.new_value) for c in teacher_view.changes] == [("phone", "138****8000")]
+    assert [(c.old_value, c.new_value) for c in admin_view.changes] == [("13712345678", "13800138000")]

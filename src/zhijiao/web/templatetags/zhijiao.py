@@ -42,3 +42,21 @@ def num(value: int | None) -> str:
 def class_name(school_class: SchoolClass | None) -> str:
     """A class as people say it this school year: 三年级（2）班."""
     return class_display_name(school_class) if school_class else ""
+
+
+CHANGE_FIELDS = {
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "ethnicity": "民族",
+    "id_type": "身份证件类型",
+    "id_number": "身份证件号",
+    "phone": "手机号",
+    "address": "住址",
+    "school_class": "班级",
+}
+
+
+@register.filter
+def change_field(name: str) -> str:
+    return CHANGE_FIELDS.get(name, name)
