@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from random import Random
 
+from django.db.utils import DatabaseError
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -23,6 +25,9 @@ from zhijiao.core.synth import Synth
 from zhijiao.core.validators import id_check_digit
 from zhijiao.demo.plan import DEMO_COUNTY, KINDS, STAGE_SUBJECTS
 from zhijiao.org.grades import STAGE_YEARS, grade_label
+from zhijiao.org.models import School, SchoolClass
+from zhijiao.org.selectors import current_school_year, school_year_start_for
+from zhijiao.people.models import Staff, Student
 
 HEADERS: dict[str, list[str]] = {
     "schools": [
@@ -129,11 +134,6 @@ class Universe:
 # ---------------------------------------------------------------------------------------------- universe
 def universe_from_registry(year: int, sample: int = 5000) -> Universe | None:
     """The registry's schools, classes and teachers, or None when it is empty (or not migrated yet)."""
-    from django.db.utils import DatabaseError
-
-    from zhijiao.org.models import School, SchoolClass
-    from zhijiao.people.models import Staff, Student
-
     try:
         if not School.objects.exists():
             return None
@@ -526,13 +526,10 @@ def generate_rows(
 
 
 def _current_year() -> int:
-    from zhijiao.org.selectors import current_school_year
-
     try:
         return current_school_year()
-    except Exception:
-        today = date.today()  # noqa: DTZ011
-        return today.year if today.month >= 9 else today.year - 1
+    except DatabaseError:  # not migrated yet: the calendar decides
+        return school_year_start_for(timezone.localdate())
 
 
 def write_file(path: Path, kind: str, rows: list[Row]) -> None:
