@@ -249,8 +249,9 @@ def region_view(*, actor, code: str = "") -> RegionView:
         .distinct()
         .values("id", "code", "name", "division_id", "school_type")
     )
-    if code and not schools:
-        raise NotFound()
+    granted = scope.is_platform_admin or any(g.division_id and code.startswith(g.division_id) for g in scope.grants)
+    if code and not schools and not granted:
+        raise NotFound()  # outside the scope; an empty division inside it is simply empty
     ids = [s["id"] for s in schools]
     students = _count_by_school(Student.objects.filter(scope.students_q(), school_id__in=ids, status="01"))
     classes = _count_by_school(SchoolClass.objects.filter(scope.classes_q(), school_id__in=ids, is_active=True))

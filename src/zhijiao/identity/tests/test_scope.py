@@ -61,3 +61,8 @@ def test_region_root_skips_single_child_levels(region):
     assert org.region_root(actor=region.accounts["admin"]) == "4201"  # both test districts are in 武汉市
     assert org.region_root(actor=region.accounts["bureau"]) == "420112"
     assert org.region_root(actor=region.accounts["principal"]) == "420112"
+
+
+def test_an_empty_division_inside_the_grant_is_empty_not_missing(region):
+    view = org.region_view(actor=region.accounts["city"], code="420115")  # 江夏区: no schools yet
+    assert view.children == [] and view.total.students == 0
