@@ -283,3 +283,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": [("审计日志", None)],
         },
     )
+
+
+@login_required
+def styleguide(request: HttpRequest) -> HttpResponse:
+    """Every component with sample data, for designers and reviewers."""
+    return render(request, "web/styleguide.html", {"breadcrumbs": [("界面规范", None)]})

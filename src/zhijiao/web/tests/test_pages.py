@@ -102,3 +102,8 @@ def test_logout(client, region):
     login(client, region, "teacher")
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_styleguide_renders(client, region):
+    login(client, region, "teacher")
+    assert "班级" in client.get("/styleguide/").content.decode()
