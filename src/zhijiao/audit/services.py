@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -40,12 +40,6 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the audit log."""
     return AuditEvent.objects.create(**_event_kwargs(actor, action, origin, target, fields))
-
-
-def audit_record_many(*, actor, action: str, origin: Origin, targets: Iterable[Target], fields: Sequence[str]) -> int:
-    events = [AuditEvent(**_event_kwargs(actor, action, origin, t, fields)) for t in targets]
-    AuditEvent.objects.bulk_create(events)
-    return len(events)
 
 
 def _event_kwargs(actor, action: str, origin: Origin, target: Target | None, fields: Sequence[str]) -> dict:

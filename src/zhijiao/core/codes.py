@@ -37,11 +37,6 @@ def _tables() -> dict[str, dict]:
     return json.loads(text)
 
 
-def code_tables() -> dict[str, str]:
-    """Table key -> Chinese title."""
-    return {key: table["title"] for key, table in _tables().items()}
-
-
 @cache
 def code_table(table: str) -> tuple[Code, ...]:
     try:
@@ -84,13 +79,6 @@ def code_name(table: str, code: str | None) -> str:
 
 def code_choices(table: str) -> list[tuple[str, str]]:
     return [(entry.code, entry.name) for entry in code_table(table)]
-
-
-def grade_stage(grade_code: str) -> str:
-    for row in _tables()["grade"]["rows"]:
-        if row["code"] == grade_code:
-            return str(row["stage"])
-    raise KeyError(grade_code)
 
 
 @cache

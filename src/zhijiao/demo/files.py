@@ -8,7 +8,7 @@ row carries exactly one defect, and :func:`generate_rows` says which, so tests a
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -89,7 +89,6 @@ HEADERS: dict[str, list[str]] = {
     ],
     "assignments": ["学校标识码", "工号", "教师姓名", "年级", "班号", "任教学科", "学年", "学期"],
 }
-KINDS_OF_FILE = tuple(HEADERS)
 ENTRY_AGE = {"2": 6, "3": 12, "4": 15, "6": 15}
 EMPLOYERS = (
     "东西湖区人民医院",
@@ -556,7 +555,3 @@ def write_file(path: Path, kind: str, rows: list[Row]) -> None:
     for row in rows:
         sheet.append([row.get(h, "") for h in header])
     book.save(path)
-
-
-def iter_kinds() -> Iterator[str]:
-    yield from HEADERS

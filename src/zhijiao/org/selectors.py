@@ -14,7 +14,7 @@ from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.grades import class_label, grade_label
-from zhijiao.org.models import Division, School, SchoolClass, SchoolYear, Term
+from zhijiao.org.models import Division, School, SchoolClass, SchoolYear
 from zhijiao.people.models import Staff, Student
 
 
@@ -45,10 +45,6 @@ def current_school_year() -> int:
 
 def current_school_year_forget() -> None:
     _year_cache.clear()
-
-
-def current_term() -> Term | None:
-    return Term.objects.select_related("school_year").filter(is_current=True).first()
 
 
 # ------------------------------------------------------------------ schools

@@ -75,13 +75,15 @@ def class_create(*, school: School, stage: str, entry_year: int, number: int, ca
     )
 
 
-def division_sync() -> int:
-    """Make sure every GB/T 2260 province, city and county from the project data is in the table."""
-    known = set(Division.objects.values_list("code", flat=True))
+def division_sync(model: type[Division] = Division) -> int:
+    """Make sure every GB/T 2260 province, city and county from the project data is in the table.
+
+    ``model`` lets the data migration pass its historical model."""
+    known = set(model.objects.values_list("code", flat=True))
     rows = [
-        Division(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
+        model(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
         for d in sorted(divisions().values(), key=lambda d: (d.level, d.code))
         if d.code not in known
     ]
-    Division.objects.bulk_create(rows, batch_size=1000)
+    model.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

@@ -33,11 +33,11 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _region_crumbs(path, *, last_link: bool = True) -> list[tuple[str, str | None]]:
+def _region_crumbs(path) -> list[tuple[str, str | None]]:
+    """区域概览 / 湖北省 / 武汉市 / 东西湖区, every level a link but the page's own."""
     crumbs: list[tuple[str, str | None]] = [("区域概览", "/region/")]
     crumbs += [(d.name, f"/region/{d.code}/") for d in path]
-    if crumbs and not last_link:
-        crumbs[-1] = (crumbs[-1][0], None)
+    crumbs[-1] = (crumbs[-1][0], None)
     return crumbs
 
 
@@ -108,7 +108,7 @@ def region(request: HttpRequest, code: str = "") -> HttpResponse:
             "region": view,
             "chart": _chart(view),
             "oversized": org.oversized_class_count(actor=request.user, code=code),
-            "breadcrumbs": _region_crumbs(view.path, last_link=False),
+            "breadcrumbs": _region_crumbs(view.path),
         },
     )
 

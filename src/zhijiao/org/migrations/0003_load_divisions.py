@@ -4,16 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from zhijiao.core.codes import divisions
+    from zhijiao.org.services import division_sync
 
-    Division = apps.get_model("org", "Division")
-    known = set(Division.objects.values_list("code", flat=True))
-    rows = [
-        Division(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-        for d in sorted(divisions().values(), key=lambda d: (d.level, d.code))
-        if d.code not in known
-    ]
-    Division.objects.bulk_create(rows, batch_size=1000)
+    division_sync(model=apps.get_model("org", "Division"))
 
 
 class Migration(migrations.Migration):
