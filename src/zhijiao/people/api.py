@@ -6,7 +6,6 @@ from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhijiao.audit.services import Origin
-from zhijiao.core.codes import code_name
 from zhijiao.core.masking import mask_student_no
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people import selectors
@@ -76,21 +75,10 @@ class StudentOut(StudentFields):
 
 
 def _student_row(student: Student, fields: PersonalFields) -> dict:
-    person = student.person
-    return {
-        "id": student.pk,
-        "student_no": fields.student_no,
-        "name": person.name,
-        "sex": person.sex_name,
-        "birth_date": person.birth_date,
-        "ethnicity": person.ethnicity_name,
-        "id_number": fields.id_number,
-        "school_id": student.school_id,
-        "school_name": student.school.name,
-        "class_id": student.school_class_id,
-        "class_name": class_display_name(student.school_class) if student.school_class else "",
-        "status": student.status_name,
-    }
+    """The list row, with the personal fields as this profile may show them."""
+    row = StudentOut.from_orm(student).dict()
+    row.update(id_number=fields.id_number, student_no=fields.student_no)
+    return row
 
 
 class GuardianOut(Schema):
@@ -152,18 +140,9 @@ class StaffDetailOut(StaffFields):
 
 
 def _staff_row(member: Staff, fields: PersonalFields) -> dict:
-    return {
-        "id": member.pk,
-        "staff_no": member.staff_no,
-        "name": member.person.name,
-        "sex": member.person.sex_name,
-        "category": member.category_name,
-        "post": member.post,
-        "subject": code_name("subject", member.subject),
-        "school_id": member.school_id,
-        "school_name": member.school.name if member.school else (member.bureau.name if member.bureau else ""),
-        "id_number": fields.id_number,
-    }
+    row = StaffOut.from_orm(member).dict()
+    row.update(id_number=fields.id_number)
+    return row
 
 
 @router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
