@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "zhijiao.people",
     "zhijiao.identity",
     "zhijiao.audit",
+    "zhijiao.intake",
+    "zhijiao.catalogue",
     "zhijiao.web",
 ]
 

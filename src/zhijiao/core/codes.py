@@ -77,6 +77,14 @@ def code_name(table: str, code: str | None) -> str:
     return entry.name if entry else code
 
 
+def code_table_title(table: str) -> str:
+    """The table's title with its standard, e.g. ``民族 (GB/T 3304)``."""
+    try:
+        return str(_tables()[table]["title"])
+    except KeyError as exc:
+        raise UnknownCodeTable(table) from exc
+
+
 def code_choices(table: str) -> list[tuple[str, str]]:
     return [(entry.code, entry.name) for entry in code_table(table)]
 

@@ -90,6 +90,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    # What the client may do beyond reading its account's scope: see identity.services.API_SCOPES.
+    scopes = models.JSONField("权限范围", default=list, blank=True)
 
     class Meta:
         verbose_name = "API令牌"

@@ -84,6 +84,27 @@ class Scope:
         return parts
 
     # -------------------------------------------------------------- schools
+    def managed_schools_q(self, prefix: str = "") -> Q:
+        """Filter on School: the schools whose registry data this account may change (import, correct)."""
+        if self.is_platform_admin:
+            return Q()
+        parts: list[Q] = []
+        for g in self.grants:
+            if g.role == Role.REGION_ADMIN and g.division_id:
+                parts.append(Q(**{f"{prefix}division__code__startswith": g.division_id}))
+            elif g.role == Role.SCHOOL_ADMIN and g.school_id:
+                parts.append(Q(**{f"{prefix}pk": g.school_id}))
+        return _any(parts)
+
+    @property
+    def manages_data(self) -> bool:
+        return self.is_platform_admin or self.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN)
+
+    @property
+    def is_bureau(self) -> bool:
+        """Platform or region administrators: the bureau side that decides conflicts between schools."""
+        return self.is_platform_admin or self.has(Role.REGION_ADMIN)
+
     def schools_q(self, prefix: str = "") -> Q:
         """Filter on School (``prefix`` when filtering a relation, e.g. ``"school__"``)."""
         if self.is_platform_admin:

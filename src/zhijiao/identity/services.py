@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.errors import ErrorCode, ZhijiaoError
 from zhijiao.identity.errors import IdentityError
 from zhijiao.identity.models import Account, ApiToken, Role, RoleGrant, token_digest
+from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
 
@@ -71,18 +74,57 @@ def role_grant(
     return grant
 
 
+# What a bearer token may do, beyond acting as its account (whose role grants still decide *which* records).
+# Tokens issued before scopes existed have an empty list and keep the old behaviour: registry reads only.
+API_SCOPES: dict[str, str] = {
+    "registry:read": "读取学校、班级、学生与教职工名册",
+    "exchange:push": "通过数据交换接口推送记录（导入）",
+    "exchange:pull": "通过数据交换接口拉取变更",
+}
+DEFAULT_SCOPES: tuple[str, ...] = ("registry:read",)
+# Scopes a browser session holds when its account manages registry data (platform, region or school admins).
+_DATA_MANAGER_SCOPES = frozenset({"exchange:push", "exchange:pull"})
+
+
+class ApiScopeError(ErrorCode):
+    # TODO(lead): move into identity/errors.py (kept here because this change may not touch that file).
+    IDENTITY_SCOPE_UNKNOWN = "未知的API权限范围"
+    IDENTITY_SCOPE_MISSING = "当前令牌或账号没有此接口所需的权限范围"
+
+
+def api_scopes_normalise(scopes: Iterable[str] | None) -> list[str]:
+    """Known scopes in a stable order; None gives the default. Unknown names raise ZhijiaoError."""
+    wanted = list(DEFAULT_SCOPES) if scopes is None else [s.strip() for s in scopes if s and s.strip()]
+    unknown = [s for s in wanted if s not in API_SCOPES]
+    if unknown:
+        raise ZhijiaoError(
+            ApiScopeError.IDENTITY_SCOPE_UNKNOWN, detail=f"{'、'.join(unknown)}（可选：{'、'.join(API_SCOPES)}）"
+        )
+    return [s for s in API_SCOPES if s in wanted]
+
+
 @transaction.atomic
-def api_token_create(*, account: Account, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Issue a bearer token; the raw value is returned once and never stored."""
+def api_token_create(
+    *, account: Account, name: str, expires_at: datetime | None = None, scopes: Iterable[str] | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a bearer token; the raw value is returned once and never stored.
+
+    ``scopes`` are names from :data:`API_SCOPES` (default: ``registry:read``).
+    """
     raw = "zj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        account=account, name=name, prefix=raw[:8], digest=token_digest(raw), expires_at=expires_at
+        account=account,
+        name=name,
+        prefix=raw[:8],
+        digest=token_digest(raw),
+        expires_at=expires_at,
+        scopes=api_scopes_normalise(scopes),
     )
     return token, raw
 
 
-def api_token_authenticate(raw: str) -> Account | None:
-    """The account a bearer token acts for, or None. Records when the token was last used."""
+def api_token_get(raw: str) -> ApiToken | None:
+    """The live token for a raw bearer value (with its account), or None. Records when it was last used."""
     token = (
         ApiToken.objects.select_related("account")
         .filter(digest=token_digest(raw), revoked=False, account__is_active=True)
@@ -94,4 +136,35 @@ def api_token_authenticate(raw: str) -> Account | None:
     if token.expires_at and token.expires_at <= now:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.account
+    return token
+
+
+def api_token_authenticate(raw: str) -> Account | None:
+    """The account a bearer token acts for, or None. Records when the token was last used."""
+    token = api_token_get(raw)
+    return token.account if token else None
+
+
+def api_token_scopes(token: ApiToken) -> set[str]:
+    """What a token may do; a token from before scopes existed (empty list) reads the registry only."""
+    return set(token.scopes or DEFAULT_SCOPES)
+
+
+def api_scope_allows(*, actor: Any, token: ApiToken | None, scope: str) -> bool:
+    """May this caller use ``scope``? Bearer clients need it on their token; browser sessions need to manage
+    registry data for the exchange scopes (reading the registry is open to every signed-in account)."""
+    if scope not in API_SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+    if token is not None:
+        return scope in api_token_scopes(token)
+    if scope in _DATA_MANAGER_SCOPES:
+        return scope_for(actor).manages_data
+    return True
+
+
+def api_scope_require(*, actor: Any, token: ApiToken | None, scope: str) -> None:
+    """Raise 403 (IDENTITY_SCOPE_MISSING) unless the caller holds ``scope``."""
+    if not api_scope_allows(actor=actor, token=token, scope=scope):
+        raise ZhijiaoError(
+            ApiScopeError.IDENTITY_SCOPE_MISSING, detail=f"需要 {scope}：{API_SCOPES[scope]}", status=403
+        )

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhijiao.core.codes import code_name
+from zhijiao.core.models import FeedMixin
 
 
 class DivisionLevel(models.IntegerChoices):
@@ -48,7 +49,7 @@ class Bureau(models.Model):
         return self.name
 
 
-class School(models.Model):
+class School(FeedMixin):
     code = models.CharField("学校标识码", max_length=10, unique=True)
     name = models.CharField("学校名称", max_length=128)
     school_type = models.CharField("办学类型", max_length=3)  # JY/T 1001 办学类型 (211, 311, 312 …)
@@ -148,7 +149,7 @@ class Grade(models.Model):
         return f"{self.entry_year}级"
 
 
-class SchoolClass(models.Model):
+class SchoolClass(FeedMixin):
     school = models.ForeignKey(School, models.CASCADE, related_name="classes")
     grade = models.ForeignKey(Grade, models.CASCADE, related_name="classes")
     number = models.PositiveSmallIntegerField("班号")

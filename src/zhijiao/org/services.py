@@ -8,6 +8,7 @@ from django.db import transaction
 
 from zhijiao.core.codes import code_lookup, divisions
 from zhijiao.core.errors import CoreError, ZhijiaoError
+from zhijiao.core.feed import feed_touch
 from zhijiao.core.validators import validate_school_code
 from zhijiao.org.models import Division, Grade, School, SchoolClass, SchoolYear, Term
 from zhijiao.org.selectors import current_school_year_forget
@@ -54,7 +55,7 @@ def school_create(
     entry = code_lookup("school_type", school_type)
     if entry is None:
         raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="办学类型", detail=school_type)
-    return School.objects.create(
+    school = School.objects.create(
         code=code,
         name=name,
         school_type=entry.code,
@@ -66,13 +67,19 @@ def school_create(
         principal=principal,
         founded_year=founded_year,
     )
+    with transaction.atomic():
+        feed_touch(school)
+    return school
 
 
 def class_create(*, school: School, stage: str, entry_year: int, number: int, capacity: int = 45) -> SchoolClass:
     grade, _ = Grade.objects.get_or_create(school=school, stage=stage, entry_year=entry_year)
-    return SchoolClass.objects.create(
+    school_class = SchoolClass.objects.create(
         school=school, grade=grade, number=number, capacity=capacity, name=f"{entry_year}级（{number}）班"
     )
+    with transaction.atomic():
+        feed_touch(school_class)
+    return school_class
 
 
 def division_sync(model: type[Division] = Division) -> int:

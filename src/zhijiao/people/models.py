@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhijiao.core.codes import code_name
+from zhijiao.core.models import FeedMixin
 
 
 class Person(models.Model):
@@ -22,6 +23,8 @@ class Person(models.Model):
     id_number = models.CharField("身份证件号", max_length=32, null=True, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     address = models.CharField("住址", max_length=255, blank=True)
+    employer = models.CharField("工作单位", max_length=128, blank=True)
+    origin = models.CharField("来源", max_length=64, blank=True)  # where the record was created; see FeedMixin
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,7 +56,7 @@ class Person(models.Model):
         return code_name("id_type", self.id_type)
 
 
-class Student(models.Model):
+class Student(FeedMixin):
     person = models.OneToOneField(Person, models.PROTECT, related_name="student")
     student_no = models.CharField("学籍号", max_length=19, unique=True)
     school = models.ForeignKey("org.School", models.PROTECT, related_name="students", verbose_name="当前学校")
@@ -71,6 +74,7 @@ class Student(models.Model):
     source = models.CharField("学生来源", max_length=1, blank=True)
     health = models.CharField("健康状况", max_length=1, blank=True)
     hukou = models.CharField("户口性质", max_length=1, blank=True)
+    hukou_place = models.CharField("户口所在地", max_length=128, blank=True)
     enrolled_on = models.DateField("入学日期", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,7 +125,7 @@ class Enrolment(models.Model):
         return f"{self.student_id}@{self.school_class_id} {self.started_on}–{self.ended_on or ''}"
 
 
-class Staff(models.Model):
+class Staff(FeedMixin):
     """A post held by a person at a school or a bureau (exactly one of the two)."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="posts")
@@ -162,7 +166,7 @@ class Staff(models.Model):
         return code_name("subject", self.subject)
 
 
-class Guardianship(models.Model):
+class Guardianship(FeedMixin):
     guardian = models.ForeignKey(Person, models.PROTECT, related_name="wards")
     student = models.ForeignKey(Student, models.CASCADE, related_name="guardianships")
     relation = models.CharField("关系", max_length=2)  # GB/T 4761 家庭关系
@@ -189,6 +193,7 @@ class TeachingAssignment(models.Model):
     school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, related_name="assignments")
     subject = models.CharField("学科", max_length=2)  # JY/T 1001 中小学课程
     term = models.ForeignKey("org.Term", models.PROTECT, related_name="assignments")
+    origin = models.CharField("来源", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "任课安排"
@@ -215,7 +220,8 @@ class ChangeRecord(models.Model):
     old_value = models.TextField("原值", blank=True)
     new_value = models.TextField("新值", blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
-    source = models.CharField("来源", max_length=64, blank=True)  # web, api, import:<batch> …
+    source = models.CharField("来源", max_length=64, blank=True)  # web, api, import:<batch>#<row> …
+    batch_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
     changed_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from zhijiao.core.codes import code_lookup
 from zhijiao.core.errors import CoreError, ZhijiaoError
+from zhijiao.core.feed import feed_touch
 from zhijiao.core.validators import id_number_facts, validate_id_number, validate_mobile, validate_student_no
 from zhijiao.org.models import School, SchoolClass, Term
 from zhijiao.people.errors import PeopleError
@@ -88,6 +89,7 @@ def person_update(*, actor, person: Person, source: str = "web", **values: Any) 
     if changes:
         person.save()
         ChangeRecord.objects.bulk_create(changes)
+        feed_touch(*Student.objects.filter(person=person), *Staff.objects.filter(person=person))
     return changes
 
 
@@ -115,6 +117,7 @@ def student_enroll(
         **extra,
     )
     Enrolment.objects.create(student=student, school=school_class.school, school_class=school_class, started_on=on)
+    feed_touch(student)
     return student
 
 
@@ -147,9 +150,11 @@ def student_transfer(
     student.school = to_class.school
     student.school_class = to_class
     student.save(update_fields=["school", "school_class", "updated_at"])
+    feed_touch(student)
     return opened
 
 
+@transaction.atomic
 def staff_create(
     *,
     actor,
@@ -163,7 +168,7 @@ def staff_create(
 ) -> Staff:
     if Staff.objects.filter(school=school, staff_no=staff_no).exists():
         raise ZhijiaoError(PeopleError.PEOPLE_STAFF_NO_TAKEN, field="工号")
-    return Staff.objects.create(
+    staff = Staff.objects.create(
         person=person,
         staff_no=staff_no,
         school=school,
@@ -172,8 +177,11 @@ def staff_create(
         subject=subject,
         hired_on=hired_on,
     )
+    feed_touch(staff)
+    return staff
 
 
+@transaction.atomic
 def guardianship_add(
     *, actor, guardian: Person, student: Student, relation: str, legal: bool = True, primary: bool = False
 ) -> Guardianship:
@@ -185,6 +193,7 @@ def guardianship_add(
         student=student,
         defaults={"relation": entry.code, "is_legal_guardian": legal, "is_primary_contact": primary},
     )
+    feed_touch(guardianship)
     return guardianship
 
 
