@@ -16,6 +16,7 @@ COMMANDS = {
     "migrate": "migrate",
     "check": "selfcheck",
     "generate": "generate",
+    "import": "intake_import",
     "worker": "run_huey",
     "api-token": "api_token",
     "createadmin": "createadmin",
@@ -28,6 +29,7 @@ USAGE = """用法：zhijiao <命令> [参数]
   serve       启动 Web 服务（--host，--port）
   migrate     升级数据库结构
   check       配置与数据完整性自检
+  import      导入学校数据文件（schools|classes|staff|students|guardians|assignments，--school，--json）
   generate    生成模拟的学校导入文件（schools|classes|staff|students|guardians|assignments）
   worker      启动后台任务进程（Huey）
   api-token   为服务账号签发 API 令牌

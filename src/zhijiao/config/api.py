@@ -7,15 +7,28 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.services import api_token_authenticate
+from zhijiao.identity.services import api_scope_require, api_token_get
+from zhijiao.intake.ratelimit import RateLimited
 
 
 class BearerToken(HttpBearer):
+    """A bearer token acting as its account. ``scope``: what every endpoint behind this auth needs (None: the
+    endpoint checks its own scope, as the exchange endpoints do)."""
+
+    def __init__(self, scope: str | None = "registry:read") -> None:
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request: HttpRequest, token: str):
-        account = api_token_authenticate(token)
-        if account is not None:
-            request.user = account
-        return account
+        api_token = api_token_get(token)
+        if api_token is None:
+            return None
+        request.user = api_token.account
+        # read back by the endpoints that check their own scope, and by the rate limiter
+        request.api_token = api_token  # type: ignore[attr-defined]
+        if self.scope:
+            api_scope_require(actor=api_token.account, token=api_token, scope=self.scope)
+        return api_token.account
 
 
 api = NinjaAPI(
@@ -32,12 +45,22 @@ def zhijiao_error(request: HttpRequest, exc: ZhijiaoError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited):
+    response = api.create_response(request, {**exc.as_dict(), "retry_after": exc.retry_after}, status=exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _register_routers() -> None:
+    from zhijiao.intake.api import router as exchange_router
     from zhijiao.org.api import router as org_router
     from zhijiao.people.api import router as people_router
 
     api.add_router("/", org_router)
     api.add_router("/", people_router)
+    # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
+    api.add_router("/exchange", exchange_router, auth=[SessionAuth(), BearerToken(scope=None)])
 
 
 _register_routers()

@@ -14,5 +14,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    path("intake/", include("zhijiao.intake.urls")),
+    path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.web.urls")),
 ]

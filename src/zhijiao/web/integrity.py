@@ -12,9 +12,12 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat
 
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.feed import feed_position
 from zhijiao.core.validators import validate_id_number
-from zhijiao.org.models import Division, SchoolClass
-from zhijiao.people.models import Enrolment, Person, Student
+from zhijiao.intake.models import BatchStatus, ImportBatch
+from zhijiao.intake.pipeline import batches_reap
+from zhijiao.org.models import Division, School, SchoolClass
+from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
 
 
 @dataclass
@@ -31,7 +34,15 @@ def integrity_report() -> list[CheckResult]:
     results = [_django_checks(), _migrations(), _secret_key()]
     if not results[1].ok:
         return results
-    results += [_divisions(), _id_numbers(), _student_numbers(), _enrolments(), _head_teachers()]
+    results += [
+        _divisions(),
+        _id_numbers(),
+        _student_numbers(),
+        _enrolments(),
+        _head_teachers(),
+        _import_batches(),
+        _change_feed(),
+    ]
     return results
 
 
@@ -124,4 +135,29 @@ def _head_teachers() -> CheckResult:
     )
     return CheckResult(
         "班主任", wrong == 0, "班主任均为本校教职工" if not wrong else f"{wrong} 个班级的班主任不是本校教职工"
+    )
+
+
+def _import_batches() -> CheckResult:
+    """Every finished batch accounts for each row; batches whose process died are marked interrupted."""
+    reaped = batches_reap()
+    done = ImportBatch.objects.filter(status=BatchStatus.DONE)
+    wrong = done.exclude(rows_in=F("created") + F("updated") + F("unchanged") + F("rejected")).count()
+    detail = f"{done.count()} 个已完成批次的行数均已对账" if not wrong else f"{wrong} 个批次的行数不相符"
+    if reaped:
+        detail += f"；{reaped} 个中途中止的批次已标记为“已中断”（未写入任何数据）"
+    return CheckResult("数据导入批次", wrong == 0, detail)
+
+
+def _change_feed() -> CheckResult:
+    """No record claims a change-feed position the counter has not handed out (a pull would skip it)."""
+    position = feed_position()
+    top = max(
+        (m.objects.order_by("-feed_seq").values_list("feed_seq", flat=True).first() or 0)
+        for m in (School, SchoolClass, Student, Staff, Guardianship)
+    )
+    return CheckResult(
+        "变更序号",
+        top <= position,
+        f"当前序号 {position}" if top <= position else f"记录序号 {top} 超过计数器 {position}",
     )

@@ -1,0 +1,508 @@
+"""数据交换接口: push records into the registry through the intake pipeline, pull the change feed.
+
+Push (``POST /exchange/{kind}/records``) runs :func:`zhijiao.intake.services.import_records`, the pipeline that
+file imports use, and answers one result per record. The pipeline keeps no per-row outcome, so each row's
+status is read back from what the run stored (row ``r`` of batch ``b`` is the record at index ``r - 2``):
+
+* rejected: a ``QuarantineRow`` of the batch with ``rejected=True`` (validation errors, or held for review);
+* created: the kind's record whose ``origin`` is ``import:<b>#<r>`` (set only when a write creates a record);
+* updated: a ``ChangeRecord`` with ``source`` ``import:<b>#<r>`` — or, for students, a guardianship created
+  with that origin for a student who already existed (a new guardian changes no field, so has no ChangeRecord);
+* otherwise unchanged.
+
+The derived counts are checked against the batch's own counts; the one update the pipeline leaves no per-row
+trace of (a staff post re-activated with no field changed) is attributed only when the counts leave no doubt.
+
+Pull (``GET /exchange/changes``) pages through records by ``feed_seq`` across kinds, scoped by the registry
+selectors and rendered with the registry API's list schemas, so identifiers are masked as in the lists.
+
+TODO(lead): ``exchange_push`` / ``changes_page`` are a service and a selector; they live here because this change
+could only add files to intake (api.py, ratelimit.py). Move them to ``services.py`` / ``selectors.py`` and the
+``ExchangeError`` codes to ``errors.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import Model, QuerySet
+from ninja import Router, Schema
+
+from zhijiao.core.errors import ErrorCode, Forbidden, ZhijiaoError
+from zhijiao.core.feed import feed_position
+from zhijiao.core.masking import mask_phone
+from zhijiao.identity.scope import scope_for
+from zhijiao.identity.services import api_scope_require
+from zhijiao.intake.errors import IntakeError
+from zhijiao.intake.models import BatchStatus, ImportBatch, QuarantineRow
+from zhijiao.intake.ratelimit import exchange_rate_limit
+from zhijiao.intake.reading import header_key
+from zhijiao.intake.services import import_records
+from zhijiao.intake.spec import SPECS, KindSpec
+from zhijiao.org.api import ClassOut, SchoolOut
+from zhijiao.org.models import School, SchoolClass
+from zhijiao.org.selectors import class_list, school_list
+from zhijiao.people.api import GuardianOut, StaffOut, StudentOut
+from zhijiao.people.models import ChangeRecord, Guardianship, Staff, Student, TeachingAssignment
+from zhijiao.people.selectors import staff_list, student_list
+
+log = logging.getLogger(__name__)
+router = Router(tags=["数据交换"])
+
+MAX_RECORDS = 5000
+MAX_PULL = 1000
+FIRST_ROW = 2  # record i is row i + 2 of the pipeline's table: row 1 is the header
+
+
+class ExchangeError(ErrorCode):
+    INTAKE_EXCHANGE_NO_RECORDS = "请求中没有记录（records 为空）"
+    INTAKE_EXCHANGE_TOO_MANY = f"单次最多推送 {MAX_RECORDS} 条记录，请分批推送"
+    INTAKE_EXCHANGE_RECORD_EMPTY = "记录中没有任何可识别的字段值"
+    INTAKE_EXCHANGE_FIELD_UNKNOWN = "不是该数据类型的字段，已忽略"
+    INTAKE_EXCHANGE_FIELD_CONFLICT = "同一字段以不同的名称给出了不同的值"
+    INTAKE_EXCHANGE_VALUE_INVALID = "字段值应为文本、数字或布尔值"
+    INTAKE_EXCHANGE_BATCH_FAILED = "导入未完成，未写入任何数据"
+    INTAKE_EXCHANGE_KINDS_UNKNOWN = "未知的变更数据类型"
+    INTAKE_EXCHANGE_PARAM_INVALID = "参数不正确"
+
+
+# ------------------------------------------------------------------------------------------------ schemas
+class IssueOut(Schema):
+    code: str
+    field: str
+    message: str
+
+
+class RecordResult(Schema):
+    index: int
+    status: Literal["created", "updated", "unchanged", "rejected"]
+    errors: list[IssueOut]
+    warnings: list[IssueOut]
+
+
+class PushSummary(Schema):
+    rows_in: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+
+
+class PushIn(Schema):
+    records: list[dict[str, Any]]
+
+
+class PushOut(Schema):
+    batch: int | None
+    summary: PushSummary
+    results: list[RecordResult]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class GuardianshipOut(GuardianOut):
+    """A guardianship in the feed: the registry's guardian row (phone masked as in lists) and its student."""
+
+    id: int
+    student_id: int
+    is_primary_contact: bool
+
+    @staticmethod
+    def resolve_name(obj: Guardianship) -> str:
+        return obj.guardian.name
+
+    @staticmethod
+    def resolve_relation(obj: Guardianship) -> str:
+        return obj.relation_name
+
+    @staticmethod
+    def resolve_phone(obj: Guardianship) -> str:
+        return mask_phone(obj.guardian.phone)
+
+
+class ChangeOut(Schema):
+    seq: int
+    kind: Literal["schools", "classes", "students", "staff", "guardianships"]
+    id: int
+    data: dict[str, Any]
+
+
+class ChangesOut(Schema):
+    items: list[ChangeOut]
+    next_cursor: int
+    has_more: bool
+
+
+# ------------------------------------------------------------------------------------------------- push
+@dataclass
+class _Record:
+    """A pushed record after the API's own checks: values by field key, or errors that keep it out."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+
+def _issue(error: ErrorCode, header: str = "", detail: str = "") -> dict[str, str]:
+    message = error.message + (f"（{detail}）" if detail else "")
+    return {"code": error.code, "field": header, "message": f"{header}：{message}" if header else message}
+
+
+def _field_index(spec: KindSpec) -> dict[str, str]:
+    """Names a record may use for a field (key, header, synonym; as the file reader compares them) → field key."""
+    index: dict[str, str] = {}
+    for f in spec.fields:
+        for name in f.synonyms:
+            index[header_key(name)] = f.key
+    for f in spec.fields:  # a field's own header wins over another field's synonym, as in the file reader
+        index[header_key(f.header)] = f.key
+    for f in spec.fields:
+        index[header_key(f.key)] = f.key
+    return index
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _prepare(spec: KindSpec, index: dict[str, str], record: dict[str, Any]) -> _Record:
+    """Map a record's names to field keys; keep out records the pipeline could not attribute to a row.
+
+    Every field is sent (blank when not given): a blank cell means "not provided" to the pipeline, and a field no
+    record names then gives each record a row-level INTAKE_REQUIRED instead of failing the whole batch.
+    """
+    out = _Record(values={f.key: "" for f in spec.fields})
+    for name, value in record.items():
+        key = index.get(header_key(name))
+        if key is None:
+            out.warnings.append(_issue(ExchangeError.INTAKE_EXCHANGE_FIELD_UNKNOWN, str(name)))
+            continue
+        header = spec.field(key).header
+        if value is not None and not isinstance(value, str | int | float | bool):
+            out.errors.append(_issue(ExchangeError.INTAKE_EXCHANGE_VALUE_INVALID, header))
+            continue
+        text = _text(value).strip()
+        if text and out.values[key] and out.values[key] != text:
+            out.errors.append(
+                _issue(ExchangeError.INTAKE_EXCHANGE_FIELD_CONFLICT, header, f"{out.values[key]} / {text}")
+            )
+        elif text:
+            out.values[key] = text
+    if not out.errors and not any(out.values.values()):
+        # the file reader drops blank rows, so such a record would have no row and no outcome
+        out.errors.append(_issue(ExchangeError.INTAKE_EXCHANGE_RECORD_EMPTY))
+    return out
+
+
+_CREATED_IN: dict[str, type[Model]] = {
+    "schools": School,
+    "classes": SchoolClass,
+    "staff": Staff,
+    "students": Student,
+    "guardians": Guardianship,
+    "assignments": TeachingAssignment,
+}
+
+
+def _rows_of(values: Iterable[str], prefix: str) -> set[int]:
+    return {int(v[len(prefix) :]) for v in values if v.startswith(prefix) and v[len(prefix) :].isdigit()}
+
+
+def _row_outcomes(batch: ImportBatch, *, rows: range, since: int) -> dict[int, str]:
+    """Each row's outcome, read back from the batch's lineage (see the module docstring)."""
+    prefix = f"{batch.source}#"
+    rejected = set(QuarantineRow.objects.filter(batch=batch, rejected=True).values_list("row_no", flat=True))
+    model = _CREATED_IN[batch.kind]
+    made = model._default_manager.filter(origin__startswith=prefix)
+    if model is not TeachingAssignment:
+        made = made.filter(feed_seq__gt=since)  # indexed; whatever this batch created took a later feed number
+    created = _rows_of(made.values_list("origin", flat=True), prefix)
+    updated = _rows_of(ChangeRecord.objects.filter(batch_id=batch.pk).values_list("source", flat=True), prefix)
+    if batch.kind == "students":
+        links = Guardianship.objects.filter(feed_seq__gt=since, origin__startswith=prefix)
+        updated |= _rows_of(links.values_list("origin", flat=True), prefix)
+    accepted = [r for r in rows if r not in rejected]
+    outcomes = {r: "rejected" for r in rows if r in rejected}
+    rest = []
+    for r in accepted:
+        if r in created:
+            outcomes[r] = "created"
+        elif r in updated:
+            outcomes[r] = "updated"
+        else:
+            outcomes[r] = "unchanged"
+            rest.append(r)
+    n_created = sum(1 for r in accepted if outcomes[r] == "created")
+    missing = batch.updated - sum(1 for r in accepted if outcomes[r] == "updated")
+    if missing and missing == len(rest):
+        outcomes.update(dict.fromkeys(rest, "updated"))  # e.g. re-activated staff posts: no field changed
+    elif missing or n_created != batch.created or len(rejected) != batch.rejected:
+        log.warning(
+            "batch %s: per-row outcomes do not add up to the batch counts (created %s/%s, updates unattributed %s)",
+            batch.pk,
+            n_created,
+            batch.created,
+            missing,
+        )
+    return outcomes
+
+
+def exchange_push(*, actor: Any, kind: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Import pushed records through the intake pipeline and report one result per record, in order."""
+    spec = SPECS.get(kind)
+    if spec is None:
+        raise ZhijiaoError(IntakeError.INTAKE_KIND_UNKNOWN, detail=f"{kind}（可选：{'、'.join(SPECS)}）")
+    if not records:
+        raise ZhijiaoError(ExchangeError.INTAKE_EXCHANGE_NO_RECORDS)
+    if len(records) > MAX_RECORDS:
+        raise ZhijiaoError(ExchangeError.INTAKE_EXCHANGE_TOO_MANY, detail=f"本次 {len(records)} 条", status=413)
+    if not scope_for(actor).manages_data:  # import_records checks too, but only once a record gets that far
+        raise Forbidden(IntakeError.INTAKE_NOT_ALLOWED.message)
+    index = _field_index(spec)
+    prepared = [_prepare(spec, index, record) for record in records]
+    passed = [i for i, p in enumerate(prepared) if not p.errors]
+    row_of = {i: FIRST_ROW + n for n, i in enumerate(passed)}
+    batch: ImportBatch | None = None
+    outcomes: dict[int, str] = {}
+    issues: dict[int, list[dict[str, str]]] = {}
+    if passed:
+        since = feed_position()
+        batch = import_records(actor=actor, kind=kind, records=[prepared[i].values for i in passed])
+        if batch.status != BatchStatus.DONE:
+            raise ZhijiaoError(
+                ExchangeError.INTAKE_EXCHANGE_BATCH_FAILED, detail=f"批次 {batch.pk}：{batch.error}", status=422
+            )
+        outcomes = _row_outcomes(batch, rows=range(FIRST_ROW, FIRST_ROW + len(passed)), since=since)
+        for row_no, row_issues in QuarantineRow.objects.filter(batch=batch).values_list("row_no", "issues"):
+            issues[row_no] = row_issues
+    results: list[dict[str, Any]] = []
+    for i, p in enumerate(prepared):
+        found = issues.get(row_of[i], []) if i in row_of else []
+        strip = [{"code": x["code"], "field": x["field"], "message": x["message"]} for x in found]
+        errors = p.errors + [s for s, x in zip(strip, found, strict=True) if x["severity"] == "error"]
+        warnings = p.warnings + [s for s, x in zip(strip, found, strict=True) if x["severity"] != "error"]
+        status = outcomes.get(row_of[i], "rejected") if i in row_of else "rejected"
+        results.append({"index": i, "status": status, "errors": errors, "warnings": warnings})
+    summary: dict[str, int] = {"rows_in": len(records), "created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+    for r in results:
+        summary[r["status"]] += 1
+    return {"batch": batch.pk if batch else None, "summary": summary, "results": results}
+
+
+# ------------------------------------------------------------------------------------------------- pull
+FEED_KINDS = ("schools", "classes", "students", "staff", "guardianships")
+
+
+def _feed_sources(actor: Any) -> dict[str, tuple[QuerySet, Callable[[Any], dict[str, Any]]]]:
+    """Per kind: the actor's records (through the registry selectors) and how the registry API renders one."""
+    students = student_list(actor=actor, status=None)  # graduated / transferred students are changes too
+    guardianships = Guardianship.objects.filter(student__in=students.order_by().values("pk")).select_related("guardian")
+    return {
+        "schools": (school_list(actor=actor), lambda o: SchoolOut.from_orm(o).dict()),
+        # class_list shows active classes only: a class made inactive drops out of the feed (see the report)
+        "classes": (class_list(actor=actor), lambda o: ClassOut.from_orm(o).dict()),
+        "students": (students, lambda o: StudentOut.from_orm(o).dict()),
+        "staff": (staff_list(actor=actor, active=False), lambda o: StaffOut.from_orm(o).dict()),
+        "guardianships": (guardianships, lambda o: GuardianshipOut.from_orm(o).dict()),
+    }
+
+
+def changes_page(*, actor: Any, cursor: int, limit: int, kinds: Iterable[str] = FEED_KINDS) -> dict[str, Any]:
+    """Records in the actor's scope written after ``cursor``, in feed order across kinds, at most ``limit``."""
+    sources = _feed_sources(actor)
+    found: list[tuple[int, int, str, Any]] = []
+    for order, kind in enumerate(k for k in FEED_KINDS if k in set(kinds)):
+        queryset, _ = sources[kind]
+        for record in queryset.filter(feed_seq__gt=cursor).order_by("feed_seq", "pk")[: limit + 1]:
+            found.append((record.feed_seq, order, kind, record))
+    found.sort(key=lambda x: (x[0], x[1], x[3].pk))
+    page = found[:limit]
+    items = [{"seq": seq, "kind": kind, "id": rec.pk, "data": sources[kind][1](rec)} for seq, _, kind, rec in page]
+    return {
+        "items": items,
+        "next_cursor": page[-1][0] if page else cursor,
+        "has_more": len(found) > limit,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- endpoints
+def _guard(request: Any, scope: str) -> None:
+    """Count the call against the client's rate limit, then check the scope (a refused call counts too)."""
+    exchange_rate_limit(request)
+    api_scope_require(actor=request.auth, token=getattr(request, "api_token", None), scope=scope)
+
+
+_KEYS = "、".join(f"{k}（{s.label}）" for k, s in SPECS.items())
+_ERRORS = {400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+_PUSH_EXAMPLE_IN = {
+    "records": [
+        {
+            "name": "张三",
+            "sex": "男",
+            "birth_date": "2018-03-05",
+            "id_number": "420112201803051234",
+            "student_no": "G420112201803051234",
+            "school_code": "3420112001",
+            "grade": "三年级",
+            "class_no": "1",
+            "guardian_name": "张建国",
+            "guardian_relation": "父亲",
+            "guardian_phone": "13912345678",
+        },
+        {
+            "姓名": "李四",
+            "性别": "女",
+            "出生日期": "2018-06-01",
+            "身份证件号": "420112201806011235",
+            "学籍号": "G420112201806011235",
+            "学校标识码": "3420112001",
+            "年级": "三年级",
+            "班级": "2",
+        },
+    ]
+}
+_PUSH_EXAMPLE_OUT = {
+    "batch": 42,
+    "summary": {"rows_in": 2, "created": 1, "updated": 0, "unchanged": 0, "rejected": 1},
+    "results": [
+        {"index": 0, "status": "created", "errors": [], "warnings": []},
+        {
+            "index": 1,
+            "status": "rejected",
+            "errors": [
+                {"code": "CORE_ID_CHECKSUM", "field": "身份证件号", "message": "身份证件号：身份证号校验码不正确"}
+            ],
+            "warnings": [],
+        },
+    ],
+}
+_PULL_EXAMPLE_OUT = {
+    "items": [
+        {
+            "seq": 1042,
+            "kind": "students",
+            "id": 318,
+            "data": {
+                "id": 318,
+                "student_no": "G4201**********1234",
+                "name": "张三",
+                "sex": "男",
+                "birth_date": "2018-03-05",
+                "ethnicity": "汉族",
+                "id_number": "420112**********34",
+                "school_id": 1,
+                "school_name": "东西湖区第一小学",
+                "class_id": 1,
+                "class_name": "三年级（1）班",
+                "status": "在读",
+            },
+        },
+        {
+            "seq": 1043,
+            "kind": "guardianships",
+            "id": 97,
+            "data": {
+                "id": 97,
+                "student_id": 318,
+                "name": "张建国",
+                "relation": "父亲",
+                "is_legal_guardian": True,
+                "is_primary_contact": True,
+                "phone": "139****5678",
+            },
+        },
+    ],
+    "next_cursor": 1043,
+    "has_more": False,
+}
+_ERROR_EXAMPLES = {
+    403: {
+        "code": "IDENTITY_SCOPE_MISSING",
+        "message": "当前令牌或账号没有此接口所需的权限范围（需要 exchange:push：…）",
+    },
+    429: {
+        "code": "INTAKE_RATE_LIMITED",
+        "message": "请求过于频繁…（每60秒最多120次，请12秒后重试）",
+        "retry_after": 12,
+    },
+}
+
+
+def _error_examples() -> dict[int, Any]:
+    return {
+        status: {"content": {"application/json": {"example": example}}} for status, example in _ERROR_EXAMPLES.items()
+    }
+
+
+@router.post(
+    "/{kind}/records",
+    response={200: PushOut, **_ERRORS},
+    summary="推送记录（按导入流程校验并写入）",
+    description=(
+        "把一批记录按与文件导入完全相同的流程校验、比对并写入名册，需要 `exchange:push` 权限范围"
+        "（浏览器会话：学校或教育局的数据管理员）。\n\n"
+        f"`kind` 可选：{_KEYS}。每条记录是一个对象，字段名可用字段键（如 `id_number`）、模板表头（如 `身份证件号`）"
+        "或常见别名；未提供或为空的字段不会清空名册中的已有值。单次最多 "
+        f"{MAX_RECORDS} 条。\n\n"
+        "返回本批次的汇总和与输入顺序一一对应的结果：`created` 新增、`updated` 更新、`unchanged` 未变、"
+        "`rejected` 拒收（`errors` 给出代码、字段和原因；重复学籍、疑似同一人等待教育局比对的记录也为拒收）。"
+        "`warnings` 为已导入但需核对的提示。调用频率受限，超限返回 429 并带 `Retry-After`。"
+    ),
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"example": _PUSH_EXAMPLE_IN}}},
+        "responses": {200: {"content": {"application/json": {"example": _PUSH_EXAMPLE_OUT}}}, **_error_examples()},
+    },
+)
+def push_records(request: Any, kind: str, payload: PushIn):
+    _guard(request, "exchange:push")
+    return exchange_push(actor=request.auth, kind=kind, records=payload.records)
+
+
+@router.get(
+    "/changes",
+    response={200: ChangesOut, **_ERRORS},
+    summary="拉取变更（按变更序号增量同步）",
+    description=(
+        "按变更序号（`seq`）返回调用者授权范围内序号大于 `cursor` 的学校、班级、学生、教职工和监护关系记录的当前状态，"
+        "各类型按序号合并排序，最多 `limit` 条（默认 500，最大 "
+        f"{MAX_PULL}）。需要 `exchange:pull` 权限范围。\n\n"
+        "`data` 与名册列表接口的字段相同，身份证件号、学籍号、电话按列表接口的规则脱敏。"
+        "下次请求把 `next_cursor` 作为 `cursor`；`has_more` 为真表示还有更多变更。"
+        "`kinds` 可选，逗号分隔：schools、classes、students、staff、guardianships（默认全部）。"
+        "同一记录多次修改只出现一次（最新状态、最新序号）。"
+    ),
+    openapi_extra={
+        "responses": {200: {"content": {"application/json": {"example": _PULL_EXAMPLE_OUT}}}, **_error_examples()},
+    },
+)
+def pull_changes(request: Any, cursor: int = 0, limit: int = 500, kinds: str = ""):
+    _guard(request, "exchange:pull")
+    if cursor < 0:
+        raise ZhijiaoError(ExchangeError.INTAKE_EXCHANGE_PARAM_INVALID, field="cursor", detail="应为非负整数")
+    if not 1 <= limit <= MAX_PULL:
+        raise ZhijiaoError(
+            ExchangeError.INTAKE_EXCHANGE_PARAM_INVALID, field="limit", detail=f"应在 1 到 {MAX_PULL} 之间"
+        )
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()] or list(FEED_KINDS)
+    unknown = [k for k in wanted if k not in FEED_KINDS]
+    if unknown:
+        raise ZhijiaoError(
+            ExchangeError.INTAKE_EXCHANGE_KINDS_UNKNOWN,
+            field="kinds",
+            detail=f"{'、'.join(unknown)}（可选：{'、'.join(FEED_KINDS)}）",
+        )
+    return changes_page(actor=request.auth, cursor=cursor, limit=limit, kinds=wanted)

@@ -1,0 +1,162 @@
+"""The database's bulk paths for frames: SQLite ``executemany`` and PostgreSQL ``COPY``.
+
+Callers run inside one ``transaction.atomic`` block, so a batch's writes commit together or not at all.
+Ids are allocated up front (``ids_allocate``) so related rows can be written without reading keys back.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+CHUNK = 50_000
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def fetch_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a read query and return its rows as a frame with ``schema`` (column name → Polars type).
+
+    The registry is read in bulk on every import, so this skips Django's per-value conversions: PostgreSQL
+    streams the result as CSV through ``COPY … TO STDOUT``; SQLite hands back plain tuples. Select date
+    columns as text (``CAST(x AS TEXT)``); they are parsed here.
+    """
+    text_schema = {name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()}
+    if is_postgres():
+        if params:
+            raise ValueError("fetch_frame on PostgreSQL takes no parameters")
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+        frame = (
+            pl.read_csv(
+                buffer.getvalue(),
+                has_header=False,
+                new_columns=list(schema),
+                schema=text_schema,
+            )
+            if buffer.tell()
+            else pl.DataFrame(schema=text_schema)
+        )
+    else:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    return frame.with_columns([pl.col(n).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False) for n in dates])
+
+
+def ids_allocate(table: str, count: int) -> pl.Series:
+    """``count`` fresh primary keys for ``table``; the caller holds the write lock (SQLite) or uses the sequence."""
+    if count == 0:
+        return pl.Series("id", [], dtype=pl.Int64)
+    with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return pl.Series("id", [r[0] for r in cursor.fetchall()], dtype=pl.Int64)
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 (table names are ours)
+        top = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(top, row[0] if row else 0) + 1
+    return pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+def _sqlite_values(frame: pl.DataFrame) -> Iterable[tuple[Any, ...]]:
+    casts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            casts.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            casts.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S%.f"))
+        elif dtype in (pl.List, pl.Struct, pl.Object):
+            raise TypeError(f"column {name} of type {dtype} cannot be written")
+        else:
+            casts.append(pl.col(name))
+    return frame.select(casts).iter_rows()
+
+
+def _copy(table: str, frame: pl.DataFrame) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    buffer = io.BytesIO()
+    out = frame.with_columns(
+        [
+            pl.col(n).dt.strftime("%Y-%m-%d %H:%M:%S%.f+00")
+            for n, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ]
+    )
+    out.write_csv(buffer, include_header=False, null_value="\\N")
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
+        with raw.copy(f"COPY \"{table}\" ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+            copy.write(buffer.getvalue())
+
+
+def insert(table: str, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` (column names = database columns)."""
+    if frame.height == 0:
+        return 0
+    if is_postgres():
+        for offset in range(0, frame.height, CHUNK * 4):
+            _copy(table, frame.slice(offset, CHUNK * 4))
+        return frame.height
+    _sqlite_tune()
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'  # noqa: S608
+    raw = connection.connection
+    for offset in range(0, frame.height, CHUNK):
+        raw.executemany(sql, _sqlite_values(frame.slice(offset, CHUNK)))
+    return frame.height
+
+
+def _sqlite_tune() -> None:
+    """A big page cache for bulk writes: index B-trees stay in memory instead of being re-read per row."""
+    connection.connection.execute("PRAGMA cache_size = -262144")  # 256 MiB, this connection only
+
+
+def update(table: str, frame: pl.DataFrame, key: str = "id") -> int:
+    """Set the other columns of ``frame`` on the rows whose ``key`` matches."""
+    if frame.height == 0:
+        return 0
+    columns = [c for c in frame.columns if c != key]
+    if is_postgres():
+        temp = f"_upd_{table}"
+        with connection.cursor() as cursor:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            cursor.execute(
+                f'CREATE TEMP TABLE "{temp}" ON COMMIT DROP AS SELECT "{key}", {cols} FROM "{table}" WITH NO DATA'  # noqa: S608
+            )
+        _copy(temp, frame.select([key, *columns]))
+        sets = ", ".join(f'"{c}" = t."{c}"' for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{table}" SET {sets} FROM "{temp}" t WHERE "{table}"."{key}" = t."{key}"')  # noqa: S608
+            cursor.execute(f'DROP TABLE "{temp}"')
+        return frame.height
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    sql = f'UPDATE "{table}" SET {sets} WHERE "{key}" = ?'  # noqa: S608
+    raw = connection.connection
+    ordered = frame.select([*columns, key])
+    for offset in range(0, ordered.height, CHUNK):
+        raw.executemany(sql, _sqlite_values(ordered.slice(offset, CHUNK)))
+    return frame.height
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,87 @@
+"""Classes: (school, grade, 班号) is the key; name, capacity and 班主任 can be corrected by re-importing."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from zhijiao.core.feed import feed_allocate
+from zhijiao.intake.checks import Checks, Severity, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
+from zhijiao.intake.context import RunContext
+from zhijiao.intake.errors import IntakeError
+from zhijiao.intake.kinds.common import Outcome, orm_changes
+from zhijiao.intake.refs import resolve_grade, resolve_school
+from zhijiao.intake.spec import SPECS
+from zhijiao.org.grades import class_label
+from zhijiao.org.models import Grade, SchoolClass
+from zhijiao.people.models import Staff
+
+SPEC = SPECS["classes"]
+
+
+def _staff_frame() -> pl.DataFrame:
+    rows = Staff.objects.filter(school__isnull=False, is_active=True).values_list("school_id", "staff_no", "pk")
+    return pl.DataFrame(
+        list(rows), schema={"school_id": pl.Int64, "head_staff_no": pl.String, "head_id": pl.Int64}, orient="row"
+    )
+
+
+def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFrame:
+    frame = normalise_fields(frame, SPEC)
+    frame = add_field_rules(checks, frame, ctx.today)
+    frame = resolve_school(frame, checks, ctx)
+    frame = resolve_grade(frame, checks, ctx)
+    frame = frame.join(_staff_frame(), on=["school_id", "head_staff_no"], how="left")
+    checks.add(
+        IntakeError.INTAKE_HEAD_TEACHER_UNKNOWN,
+        "head_staff_no",
+        pl.col("head_staff_no").is_not_null() & pl.col("head_id").is_null() & pl.col("school_id").is_not_null(),
+        severity=Severity.WARNING,
+        detail=raw_of("head_staff_no"),
+    )
+    frame = add_duplicate_rule(checks, frame, ["school_id", "stage", "entry_year", "class_no"], "年级和班号")
+    return checks.evaluate(frame)
+
+
+def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
+    classes = ctx.classes().select("class_id", "school_id", "stage", "entry_year", "class_no")
+    return rows.join(classes, on=["school_id", "stage", "entry_year", "class_no"], how="left").with_columns(
+        _hold=pl.lit(None, dtype=pl.String)
+    )
+
+
+def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
+    known = {c.pk: c for c in SchoolClass.objects.filter(pk__in=rows["class_id"].drop_nulls().to_list())}
+    outcomes: list[tuple[int, str, int]] = []
+    touched: list[SchoolClass] = []
+    for row in rows.to_dicts():
+        name = row.get("class_name") or class_label(row["stage"], row["entry_year"], row["class_no"], ctx.school_year)
+        values = {"name": name, "capacity": row.get("capacity"), "head_teacher_id": row.get("head_id")}
+        school_class = known.get(row["class_id"]) if row["class_id"] else None
+        if school_class is None:
+            grade, _ = Grade.objects.get_or_create(
+                school_id=row["school_id"], stage=row["stage"], entry_year=row["entry_year"]
+            )
+            school_class = SchoolClass.objects.create(
+                school_id=row["school_id"],
+                grade=grade,
+                number=row["class_no"],
+                name=name,
+                capacity=row.get("capacity") or (45 if row["stage"] == "2" else 50),
+                head_teacher_id=row.get("head_id"),
+                origin=f"{ctx.source}#{row['_row']}",
+            )
+            touched.append(school_class)
+            outcomes.append((row["_row"], "created", school_class.pk))
+            continue
+        if row.get("class_name") is None:
+            values.pop("name")
+        diff = orm_changes(school_class, values, entity="class", ctx=ctx, row=row["_row"])
+        outcomes.append((row["_row"], "updated" if diff else "unchanged", school_class.pk))
+        if diff:
+            touched.append(school_class)
+    if touched:
+        seq = feed_allocate(len(touched))
+        for offset, school_class in enumerate(touched):
+            school_class.feed_seq = seq + offset
+        SchoolClass.objects.bulk_update(touched, ["name", "capacity", "head_teacher", "feed_seq"])
+    return Outcome.of(outcomes)
