@@ -1,0 +1,20 @@
+"""Background jobs (Huey): the nightly quality scoring, and a task the intake can queue after an import."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from zhijiao.catalogue.services import quality_refresh
+
+
+@db_task()
+def quality_refresh_task(datasets: list[str] | None = None) -> int:
+    """Recompute quality scores off the request path (e.g. ``quality_refresh_task(["students"])`` after an import)."""
+    return quality_refresh(datasets=datasets)
+
+
+@db_periodic_task(crontab(hour="19", minute="0"))  # Huey schedules in UTC: 03:00 in Asia/Shanghai
+def nightly_quality_refresh() -> None:
+    """Every night at 03:00 Beijing time, after the 02:30 integrity check: score every dataset."""
+    quality_refresh()
