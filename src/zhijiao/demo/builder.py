@@ -13,6 +13,7 @@ from datetime import date
 from django.db import transaction
 
 from zhijiao.core.codes import code_lookup, code_name, division_path
+from zhijiao.core.feed import feed_backfill
 from zhijiao.core.synth import Synth
 from zhijiao.demo.plan import (
     CORE_SUBJECTS,
@@ -98,6 +99,8 @@ class RegionBuilder:
                 f"  {Division.objects.get(pk=county_code).name}：累计 {self.stats.schools} 所学校，"
                 f"{self.stats.students} 名学生"
             )
+        for model in (School, SchoolClass, Student, Staff, Guardianship):
+            feed_backfill(model)  # bulk-built records join the change feed like any other write
         return self.stats
 
     def _bureau(self, division: Division) -> Bureau:

@@ -1,95 +1,40 @@
 """Sample import files as schools send them: realistic rows, optionally with realistic dirt.
 
-``zhijiao generate KIND --rows N --out FILE [--dirty RATE] [--seed S]`` writes them. Rows refer to the registry
-when it has data (so a file imports against the demo region) and to a synthetic universe otherwise. Every dirty
-row carries exactly one defect, and :func:`generate_rows` says which, so tests and benchmarks know the truth.
+``zhijiao generate KIND --rows N --out FILE [--dirty RATE] [--seed S] [--title [TEXT]] [--encoding gb18030]``
+writes them. Columns are the importer's template (``SPECS[kind].headers``), so the two cannot drift. Rows refer to
+the registry when it has data (so a file imports against the demo region) and to a synthetic universe otherwise.
+Every dirty row carries exactly one defect, and :func:`iter_rows` / :func:`generate_rows` say which, so tests and
+benchmarks know the truth. Rows stream: a million-row CSV never sits in memory.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from random import Random
 
+import xlsxwriter
 from django.db.utils import DatabaseError
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from zhijiao.core.codes import code_name
+from zhijiao.core.codes import code_name, divisions
 from zhijiao.core.synth import Synth
-from zhijiao.core.validators import id_check_digit
+from zhijiao.demo.dirt import DEFECTS, Row
 from zhijiao.demo.plan import DEMO_COUNTY, KINDS, STAGE_SUBJECTS
+from zhijiao.demo.student_rows import StudentRows
+from zhijiao.intake.spec import SPECS
 from zhijiao.org.grades import STAGE_YEARS, grade_label
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.org.selectors import current_school_year, school_year_start_for
 from zhijiao.people.models import Staff, Student
 
-HEADERS: dict[str, list[str]] = {
-    "schools": [
-        "学校标识码",
-        "学校名称",
-        "办学类型",
-        "举办者",
-        "所在地区划代码",
-        "学校地址",
-        "联系电话",
-        "校长姓名",
-        "建校年份",
-    ],
-    "classes": ["学校标识码", "年级", "班号", "班级名称", "班主任工号", "额定人数"],
-    "staff": [
-        "学校标识码",
-        "工号",
-        "姓名",
-        "性别",
-        "出生日期",
-        "民族",
-        "身份证件类型",
-        "身份证件号",
-        "政治面貌",
-        "教职工类别",
-        "岗位",
-        "任教学科",
-        "手机号",
-        "入职年月",
-    ],
-    "students": [
-        "学校标识码",
-        "学籍号",
-        "姓名",
-        "性别",
-        "出生日期",
-        "民族",
-        "身份证件类型",
-        "身份证件号",
-        "年级",
-        "班号",
-        "入学年月",
-        "就读方式",
-        "健康状况",
-        "户口性质",
-        "家庭住址",
-        "联系电话",
-    ],
-    "guardians": [
-        "学生学籍号",
-        "学生姓名",
-        "监护人姓名",
-        "关系",
-        "是否法定监护人",
-        "身份证件类型",
-        "身份证件号",
-        "手机号",
-        "工作单位",
-    ],
-    "assignments": ["学校标识码", "工号", "教师姓名", "年级", "班号", "任教学科", "学年", "学期"],
-}
-ENTRY_AGE = {"2": 6, "3": 12, "4": 15, "6": 15}
+__all__ = ["DEFECTS", "HEADERS", "Generated", "Row", "default_title", "generate_rows", "iter_rows", "write_file"]
+
+HEADERS: dict[str, list[str]] = {kind: spec.headers for kind, spec in SPECS.items()}
 EMPLOYERS = (
     "东西湖区人民医院",
     "武汉临空港经济技术开发区管委会",
@@ -183,11 +128,8 @@ class RowMaker:
         self.u = universe
         self.synth = synth
         self.rng = synth.rng
-        self.classes = [(s, c) for s in universe.schools for c in s.classes]
         self.teaching = [s for s in universe.schools if s.staff and s.classes]
-
-    def _pick_class(self) -> tuple[USchool, UClass]:
-        return self.classes[self.rng.randrange(len(self.classes))]
+        self.students = StudentRows(universe, synth).row
 
     def _grade(self, c: UClass) -> str:
         return grade_label(c.stage, c.entry_year, self.u.year)
@@ -256,31 +198,6 @@ class RowMaker:
             "入职年月": f"{hired}-09",
         }
 
-    def students(self, index: int) -> dict[str, object]:
-        school, c = self._pick_class()
-        age = ENTRY_AGE[c.stage]
-        born = self.synth.birth_date_between(date(c.entry_year - age - 1, 9, 1), date(c.entry_year - age, 8, 31))
-        sex = self.synth.sex()
-        number = self.synth.id_number(region=self.synth.birth_region(school.county), birth_date=born, sex=sex)
-        return {
-            "学校标识码": school.code,
-            "学籍号": f"G{number}",
-            "姓名": self.synth.name(sex, born.year),
-            "性别": code_name("sex", sex),
-            "出生日期": born.isoformat(),
-            "民族": code_name("ethnicity", self.synth.ethnicity()),
-            "身份证件类型": "居民身份证",
-            "身份证件号": number,
-            "年级": self._grade(c),
-            "班号": c.number,
-            "入学年月": f"{c.entry_year}-09",
-            "就读方式": "走读" if c.stage in ("2", "3") else self.rng.choice(("走读", "住校")),
-            "健康状况": "健康或良好",
-            "户口性质": self.rng.choice(("非农业家庭户口", "农业家庭户口")),
-            "家庭住址": self.synth.address(school.county),
-            "联系电话": self.synth.mobile(),
-        }
-
     def guardians(self, index: int, students: list[tuple[str, str]]) -> dict[str, object]:
         student_no, student_name = students[index // 2 % len(students)]
         mother = index % 2 == 1
@@ -318,172 +235,35 @@ class RowMaker:
         }
 
 
-# ---------------------------------------------------------------------------------------------- dirt
-Row = dict[str, object]
-Defect = Callable[[Row, Random, list[Row]], bool]
-
-
-def _id_field(row: Row) -> str | None:
-    return "身份证件号" if row.get("身份证件号") else None
-
-
-def _bad_check_digit(row: Row, rng: Random, done: list[Row]) -> bool:
-    field = _id_field(row)
-    if not field:
-        return False
-    number = str(row[field])
-    row[field] = number[:17] + ("0" if number[17] != "0" else "1")
-    if "学籍号" in row and str(row["学籍号"]).startswith("G"):
-        row["学籍号"] = "G" + str(row[field])
-    return True
-
-
-def _impossible_date(row: Row, rng: Random, done: list[Row]) -> bool:
-    field = _id_field(row)
-    if not field:
-        return False
-    number = str(row[field])
-    first17 = number[:10] + "0230" + number[14:17]
-    row[field] = first17 + id_check_digit(first17)
-    if "出生日期" in row:
-        row["出生日期"] = f"{number[6:10]}-02-30"
-    return True
-
-
-def _fullwidth_id(row: Row, rng: Random, done: list[Row]) -> bool:
-    field = _id_field(row)
-    if not field:
-        return False
-    row[field] = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in str(row[field]))
-    return True
-
-
-def _lowercase_x(row: Row, rng: Random, done: list[Row]) -> bool:
-    field = _id_field(row)
-    if not field or not str(row[field]).endswith("X"):
-        return False
-    row[field] = str(row[field])[:-1] + "x"
-    return True
-
-
-def _spaces(row: Row, rng: Random, done: list[Row]) -> bool:
-    key = (
-        "姓名" if "姓名" in row else "监护人姓名" if "监护人姓名" in row else "学校名称" if "学校名称" in row else None
-    )
-    if key is None:
-        key = next(iter(row))
-    row[key] = f" {row[key]}\u3000"
-    return True
-
-
-def _date_format(row: Row, rng: Random, done: list[Row]) -> bool:
-    if "出生日期" not in row:
-        return False
-    y, m, d = (int(p) for p in str(row["出生日期"]).split("-"))
-    style = rng.randrange(4)
-    if style == 0:
-        row["出生日期"] = f"{y}/{m}/{d}"
-    elif style == 1:
-        row["出生日期"] = f"{y}.{m:02d}.{d:02d}"
-    elif style == 2:
-        row["出生日期"] = f"{y}{m:02d}{d:02d}"
-    else:
-        row["出生日期"] = (date(y, m, d) - date(1899, 12, 30)).days  # an Excel serial date
-    return True
-
-
-def _sex_word(row: Row, rng: Random, done: list[Row]) -> bool:
-    if "性别" not in row:
-        return False
-    row["性别"] = {"男": rng.choice(("M", "男性", "1")), "女": rng.choice(("F", "女性", "2"))}.get(
-        str(row["性别"]), "M"
-    )
-    return True
-
-
-def _ethnic_short(row: Row, rng: Random, done: list[Row]) -> bool:
-    if "民族" not in row:
-        return False
-    row["民族"] = str(row["民族"]).removesuffix("族") or "汉"
-    return True
-
-
-def _mobile_format(row: Row, rng: Random, done: list[Row]) -> bool:
-    key = "手机号" if "手机号" in row else "联系电话" if row.get("联系电话", "").__str__().startswith("1") else None
-    if key is None:
-        return False
-    number = str(row[key])
-    row[key] = rng.choice((f"+86 {number}", f"{number[:3]}-{number[3:7]}-{number[7:]}"))
-    return True
-
-
-def _short_mobile(row: Row, rng: Random, done: list[Row]) -> bool:
-    key = "手机号" if "手机号" in row else None
-    if key is None:
-        return False
-    row[key] = str(row[key])[:10]
-    return True
-
-
-def _missing_required(row: Row, rng: Random, done: list[Row]) -> bool:
-    for key in ("姓名", "监护人姓名", "身份证件号", "学校名称", "工号"):
-        if row.get(key):
-            row[key] = ""
-            return True
-    return False
-
-
-def _duplicate(row: Row, rng: Random, done: list[Row]) -> bool:
-    if not done:
-        return False
-    row.clear()
-    row.update(done[rng.randrange(len(done))])
-    return True
-
-
-def _unknown_school(row: Row, rng: Random, done: list[Row]) -> bool:
-    if "学校标识码" not in row or "学校名称" in row:
-        return False
-    row["学校标识码"] = "9999999999"
-    return True
-
-
-def _unknown_class(row: Row, rng: Random, done: list[Row]) -> bool:
-    if "班号" not in row or "班级名称" in row:
-        return False
-    row["班号"] = 99
-    return True
-
-
-DEFECTS: dict[str, Defect] = {
-    "ID校验码错误": _bad_check_digit,
-    "不存在的日期": _impossible_date,
-    "全角数字": _fullwidth_id,
-    "小写x": _lowercase_x,
-    "多余空格": _spaces,
-    "日期格式不一": _date_format,
-    "性别写法不一": _sex_word,
-    "民族简写": _ethnic_short,
-    "手机号格式": _mobile_format,
-    "手机号位数不对": _short_mobile,
-    "必填项为空": _missing_required,
-    "重复行": _duplicate,
-    "学校标识码不存在": _unknown_school,
-    "班号不存在": _unknown_class,
-}
-
-
 # ---------------------------------------------------------------------------------------------- generation
+DUPLICATE_POOL = 4096  # earlier rows a 重复行 defect copies from: a uniform sample, so memory stays flat
+
+
 @dataclass
 class Generated:
     rows: list[Row]
     defects: list[str | None]  # per row: the defect's label, or None for a clean row
 
 
-def generate_rows(
+@dataclass
+class Stream:
+    """Rows as they are made; ``defects`` counts the dirty rows yielded so far."""
+
+    universe: Universe
+    rows: Iterator[tuple[Row, str | None]]
+    defects: int = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row, label in self.rows:
+            if label:
+                self.defects += 1
+            yield row
+
+
+def iter_rows(
     kind: str, rows: int, *, dirty: float = 0.0, seed: int = 42, year: int | None = None, use_registry: bool = True
-) -> Generated:
-    """Rows of one kind of import file, with ``dirty`` of them carrying exactly one defect each."""
+) -> Stream:
+    """Rows of one kind of import file, made lazily, with ``dirty`` of them carrying exactly one defect each."""
     if kind not in HEADERS:
         raise ValueError(f"未知的文件类型：{kind}（可选 {'、'.join(HEADERS)}）")
     if not 0 <= dirty <= 1:
@@ -491,6 +271,12 @@ def generate_rows(
     synth = Synth(seed)
     year = year or _current_year()
     universe = (universe_from_registry(year) if use_registry else None) or synthetic_universe(year, synth)
+    return Stream(universe, _rows(kind, rows, dirty, seed, universe, synth))
+
+
+def _rows(
+    kind: str, rows: int, dirty: float, seed: int, universe: Universe, synth: Synth
+) -> Iterator[tuple[Row, str | None]]:
     maker = RowMaker(universe, synth)
     students = universe.students
     if kind == "guardians" and not students:
@@ -507,18 +293,33 @@ def generate_rows(
         "assignments": maker.assignments,
     }[kind]
     dirt_rng = Random(seed * 7919 + 1)
+    draw = dirt_rng.random
     labels = list(DEFECTS)
-    out: list[Row] = []
-    defects: list[str | None] = []
+    pool: list[Row] = []
     for index in range(rows):
         row = make(index)
         label = None
-        if dirty and dirt_rng.random() < dirty:
+        if dirty and draw() < dirty:
             for label in dirt_rng.sample(labels, len(labels)):
-                if DEFECTS[label](row, dirt_rng, out):
+                if DEFECTS[label](row, dirt_rng, pool):
                     break
             else:
                 label = None
+        if len(pool) < DUPLICATE_POOL:
+            pool.append(row)
+        elif draw() * (index + 1) < DUPLICATE_POOL:  # reservoir sampling over every row so far
+            pool[int(draw() * DUPLICATE_POOL)] = row
+        yield row, label
+
+
+def generate_rows(
+    kind: str, rows: int, *, dirty: float = 0.0, seed: int = 42, year: int | None = None, use_registry: bool = True
+) -> Generated:
+    """All rows in a list (for tests and small files); see :func:`iter_rows` for the streaming form."""
+    stream = iter_rows(kind, rows, dirty=dirty, seed=seed, year=year, use_registry=use_registry)
+    out: list[Row] = []
+    defects: list[str | None] = []
+    for row, label in stream.rows:
         out.append(row)
         defects.append(label)
     return Generated(out, defects)
@@ -531,27 +332,49 @@ def _current_year() -> int:
         return school_year_start_for(timezone.localdate())
 
 
-def write_file(path: Path, kind: str, rows: list[Row]) -> None:
-    """xlsx (write-only, bold header) or csv (UTF-8 with BOM, as Excel writes it), by the file's extension."""
+def default_title(kind: str, universe: Universe) -> str:
+    """A title row as bureaus' templates have it: 东西湖区学生信息登记表（2026年秋季）."""
+    table = divisions()
+    counties = sorted({s.county for s in universe.schools})
+    cities = {c[:4] for c in counties}
+    place = ""
+    if len(counties) == 1 and counties[0] in table:
+        place = table[counties[0]].name
+    elif len(cities) == 1 and counties[0][:4] in table:
+        place = table[counties[0][:4]].name
+    return f"{place}{SPECS[kind].label}信息登记表（{universe.year}年秋季）"
+
+
+def write_file(
+    path: Path, kind: str, rows: Iterable[Row], *, title: str | None = None, encoding: str = "utf-8-sig"
+) -> None:
+    """xlsx (bold header) or csv (UTF-8 with BOM as Excel writes it, or ``gb18030`` as older Excel on Chinese
+    Windows does), by the file's extension; ``title`` adds a title row above the header (merged across it in
+    xlsx), as bureaus' templates have. Rows are written as they come.
+    """
     header = HEADERS[kind]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows([row.get(h, "") for h in header] for row in rows)
-        return
-    if path.suffix.lower() != ".xlsx":
+    cells = itemgetter(*header)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
         raise ValueError("输出文件应为 .xlsx 或 .csv")
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=kind)
-    bold = Font(bold=True)
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([row.get(h, "") for h in header])
-    book.save(path)
+    if suffix == ".xlsx" and encoding != "utf-8-sig":
+        raise ValueError("只有 csv 文件可以指定编码")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with path.open("w", encoding=encoding, newline="") as f:
+            writer = csv.writer(f)
+            if title:
+                writer.writerow([title] + [""] * (len(header) - 1))
+            writer.writerow(header)
+            writer.writerows(map(cells, rows))
+        return
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet(kind)
+    first = 0
+    if title:
+        sheet.merge_range(0, 0, 0, len(header) - 1, title, book.add_format({"bold": True, "font_size": 14}))
+        first = 1
+    sheet.write_row(first, 0, header, book.add_format({"bold": True}))
+    for number, row in enumerate(rows, start=first + 1):
+        sheet.write_row(number, 0, cells(row))
+    book.close()

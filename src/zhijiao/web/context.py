@@ -61,6 +61,22 @@ NAV = [
             Role.TEACHER,
         },
     ),
+    ("数据导入", "/intake/", "i-api", "import", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN}),
+    ("比对待办", "/intake/cases/", "i-id", "case", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
+    (
+        "数据目录",
+        "/catalogue/",
+        "i-book",
+        "catalogue",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
+    (
+        "数据质量",
+        "/quality/",
+        "i-chart",
+        "quality",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
     ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN}),
     ("接口文档", "/api/v1/docs", "i-api", "api", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
 ]

@@ -1,0 +1,97 @@
+"""Screenshots of the data-import flow (upload, progress, results, match queue) for docs/screenshots/.
+
+    ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --scale small --setup-only
+    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_intake.py [--out docs/screenshots]
+
+Generates a dirty students file with ``zhijiao generate``, makes one 重复学籍 conflict with ``zhijiao import``,
+then uploads the file through the browser as the district's data administrator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).parent))
+from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+
+
+def zhijiao(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "zhijiao.cli", *args], check=True, capture_output=True, text=True)  # noqa: S603
+    return done.stdout
+
+
+def conflict_file(home: Path) -> Path:
+    """One pupil of the first school, as the second school would list them (a 重复学籍)."""
+    script = (
+        "import django, json; django.setup();"
+        "from zhijiao.people.models import Student; from zhijiao.org.models import School;"
+        "s = Student.objects.select_related('person', 'school_class__grade').filter(status='01').first();"
+        "other = School.objects.exclude(pk=s.school_id).filter(stages__contains=s.school_class.grade.stage).first();"
+        "print(json.dumps({'name': s.person.name, 'sex': s.person.sex, 'born': s.person.birth_date.isoformat(),"
+        "'id': s.person.id_number, 'no': s.student_no, 'school': other.code}))"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "zhijiao.config.settings"}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env
+    )
+    facts = json.loads(done.stdout)
+    path = home / "conflict.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["姓名", "性别", "出生日期", "身份证件号", "学籍号", "学校标识码", "年级", "班级"])
+        writer.writerow(
+            [facts["name"], facts["sex"], facts["born"], facts["id"], facts["no"], facts["school"], "2024级", "1"]
+        )
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    out = Path(args.out)
+    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
+    password = json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))[0]["password"]
+    upload = home / "东西湖区学生信息表.xlsx"
+    zhijiao("generate", "students", "--rows", "800", "--dirty", "0.08", "--seed", "3", "--out", str(upload))
+    zhijiao("import", "students", str(conflict_file(home)))
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--with-worker"])  # noqa: S603
+    try:
+        wait_until_up(base)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            login(page, base, "bureau", password)
+            page.goto(f"{base}/intake/")
+            page.screenshot(path=out / "22-intake-upload.png", full_page=True)
+            page.set_input_files("input[name=file]", str(upload))
+            page.click("button[type=submit]")
+            page.wait_for_selector(".import-progress, .stat-grid")
+            if page.locator(".import-progress").count():
+                page.screenshot(path=out / "23-intake-progress.png", full_page=True)
+            page.wait_for_selector(".stat-grid", timeout=120_000)
+            page.screenshot(path=out / "24-intake-batch.png", full_page=True)
+            page.goto(f"{base}/intake/cases/")
+            page.screenshot(path=out / "25-intake-cases.png", full_page=True)
+            page.goto(f"{base}/intake/batches/")
+            page.screenshot(path=out / "26-intake-history.png", full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main()
