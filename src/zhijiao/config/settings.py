@@ -12,6 +12,14 @@ from pathlib import Path
 import dj_database_url
 
 
+def _env_positive_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, "").strip())
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -175,4 +183,6 @@ LOGGING = {
 
 # Zhijiao's own settings.
 ZHIJIAO_DEMO_PASSWORD = os.environ.get("ZHIJIAO_DEMO_PASSWORD", "")
+# Requests per minute per client on the exchange API (/api/v1/exchange/…); a missing or unusable value gives 120.
+ZHIJIAO_EXCHANGE_RATE = _env_positive_int("ZHIJIAO_EXCHANGE_RATE", 120)
 ZHIJIAO_PAGE_SIZE = 20

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zhijiao.core.errors import ErrorCode
 
+MAX_PUSH_RECORDS = 5000  # records in one exchange push
+
 
 class IntakeError(ErrorCode):
     # the file as a whole
@@ -48,3 +50,19 @@ class IntakeError(ErrorCode):
     INTAKE_DECIDED_ELSEWHERE = "教育局已裁定该生学籍在另一所学校"
     INTAKE_PENDING_REVIEW = "疑似与已有学生为同一人，已提交人工比对"
     INTAKE_MOBILE_DROPPED = "手机号格式不正确，该字段未导入"
+
+
+class ExchangeError(ErrorCode):
+    INTAKE_EXCHANGE_NO_RECORDS = "请求中没有记录（records 为空）"
+    INTAKE_EXCHANGE_TOO_MANY = f"单次最多推送 {MAX_PUSH_RECORDS} 条记录，请分批推送"
+    INTAKE_EXCHANGE_RECORD_EMPTY = "记录中没有任何可识别的字段值"
+    INTAKE_EXCHANGE_FIELD_UNKNOWN = "不是该数据类型的字段，已忽略"
+    INTAKE_EXCHANGE_FIELD_CONFLICT = "同一字段以不同的名称给出了不同的值"
+    INTAKE_EXCHANGE_VALUE_INVALID = "字段值应为文本、数字或布尔值"
+    INTAKE_EXCHANGE_BATCH_FAILED = "导入未完成，未写入任何数据"
+    INTAKE_EXCHANGE_KINDS_UNKNOWN = "未知的变更数据类型"
+    INTAKE_EXCHANGE_PARAM_INVALID = "参数不正确"
+
+
+class RateLimitError(ErrorCode):
+    INTAKE_RATE_LIMITED = "请求过于频繁，已超过数据交换接口的调用频率上限"

@@ -11,22 +11,16 @@ limit exact; ``cache.incr`` is atomic there.
 from __future__ import annotations
 
 import math
-import os
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 
-from zhijiao.core.errors import ErrorCode, ZhijiaoError
+from zhijiao.core.errors import ZhijiaoError
+from zhijiao.intake.errors import RateLimitError
 
-DEFAULT_RATE = 120
 WINDOW_SECONDS = 60
-# TODO(lead): move to settings (typed, from the environment) with the other ZHIJIAO_* variables.
-RATE_ENV = "ZHIJIAO_EXCHANGE_RATE"
-
-
-class RateLimitError(ErrorCode):
-    INTAKE_RATE_LIMITED = "请求过于频繁，已超过数据交换接口的调用频率上限"
 
 
 class RateLimited(ZhijiaoError):
@@ -42,13 +36,8 @@ class RateLimited(ZhijiaoError):
 
 
 def exchange_rate() -> int:
-    """Requests per window for the exchange endpoints; a missing or unusable value gives the default."""
-    raw = os.environ.get(RATE_ENV, "").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        return DEFAULT_RATE
-    return value if value > 0 else DEFAULT_RATE
+    """Requests per window for the exchange endpoints (``ZHIJIAO_EXCHANGE_RATE``)."""
+    return settings.ZHIJIAO_EXCHANGE_RATE
 
 
 def client_key(request: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import shutil
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.catalogue.tasks import quality_refresh_task
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.scope import scope_for
 from zhijiao.intake.errors import IntakeError
@@ -31,6 +33,8 @@ from zhijiao.intake.pipeline import batch_run, batches_reap
 from zhijiao.intake.report import intake_dir
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import School
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
@@ -108,17 +112,15 @@ def import_batch_run(*, batch: ImportBatch, today: date | None = None) -> Import
 
 
 def _after_import(batch: ImportBatch) -> None:
-    """Downstream refreshes; failures here must not undo an import that has committed."""
-    try:
-        from zhijiao.catalogue.services import quality_refresh
-    except ImportError:
-        return
-    try:
-        quality_refresh()
-    except Exception:
-        import logging
+    """Downstream refreshes, queued for the worker: they must neither slow nor undo an import that has committed.
 
-        logging.getLogger(__name__).exception("quality refresh after batch %s failed", batch.pk)
+    Rescoring a dataset reads all of it (a minute at city scale), so it runs in the background: the worker of
+    ``zhijiao serve``/``demo`` picks it up, and the nightly job rescores everything anyway.
+    """
+    try:
+        quality_refresh_task(datasets=[batch.kind])
+    except Exception:
+        logger.exception("could not queue the quality refresh after batch %s", batch.pk)
 
 
 def import_records(

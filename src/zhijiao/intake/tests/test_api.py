@@ -283,8 +283,8 @@ def test_school_admin_pulls_and_pushes_only_their_school(client, region):
 
 
 # ------------------------------------------------------------------------------------------- rate limit
-def test_rate_limit_returns_429_with_retry_after(client, region, monkeypatch):
-    monkeypatch.setenv("ZHIJIAO_EXCHANGE_RATE", "3")
+def test_rate_limit_returns_429_with_retry_after(client, region, settings):
+    settings.ZHIJIAO_EXCHANGE_RATE = 3
     auth = token(region, "bureau", "exchange:pull")
     other = token(region, "admin", "exchange:pull")
     assert [client.get(PULL, **auth).status_code for _ in range(3)] == [200, 200, 200]
@@ -296,7 +296,8 @@ def test_rate_limit_returns_429_with_retry_after(client, region, monkeypatch):
 
 
 def test_rate_limit_window_resets(monkeypatch):
-    from zhijiao.intake.ratelimit import RateLimited, exchange_rate, rate_limit_hit
+    from zhijiao.config.settings import _env_positive_int
+    from zhijiao.intake.ratelimit import RateLimited, rate_limit_hit
 
     for n in (1, 2):
         assert rate_limit_hit(bucket="t", client="c", limit=2, now=120.0) == n
@@ -305,7 +306,9 @@ def test_rate_limit_window_resets(monkeypatch):
     assert exc.value.retry_after == 30  # the window 120–180 ends in 29.5 s
     assert rate_limit_hit(bucket="t", client="c", limit=2, now=180.0) == 1
     monkeypatch.setenv("ZHIJIAO_EXCHANGE_RATE", "lots")
-    assert exchange_rate() == 120
+    assert _env_positive_int("ZHIJIAO_EXCHANGE_RATE", 120) == 120
+    monkeypatch.setenv("ZHIJIAO_EXCHANGE_RATE", "30")
+    assert _env_positive_int("ZHIJIAO_EXCHANGE_RATE", 120) == 30
 
 
 # ------------------------------------------------------------------------------------------- openapi
