@@ -190,9 +190,12 @@ def _normalised(f: Field) -> pl.Expr:
 
 
 # ----------------------------------------------------------------------------------------- field rules
+BLANK_CHARS_NOT = r"[^\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]"
+
+
 def given(key: str) -> pl.Expr:
-    """The input cell held something (after removing spaces)."""
-    return norm.clean(pl.col(f"_raw_{key}")).is_not_null()
+    """The input cell held something besides spaces (full-width, non-breaking and zero-width ones included)."""
+    return pl.col(f"_raw_{key}").str.contains(BLANK_CHARS_NOT).fill_null(False)
 
 
 def add_field_rules(checks: Checks, frame: pl.DataFrame, today: date) -> pl.DataFrame:

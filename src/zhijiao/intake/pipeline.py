@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -89,21 +90,32 @@ def _run(ctx: RunContext) -> None:
     _stage(batch, "check")
     checks = Checks(spec)
     frame = handler.prepare(ctx, table.frame, checks)
-    accepted = frame.filter(~pl.col("_error"))
+    raw_columns = [f"c{i}" for i in range(len(table.raw_headers)) if f"c{i}" in frame.columns]
+    # Keep three slim views and let the wide checked frame go (a million rows × a hundred columns is gigabytes):
+    # the original cells by row (zero-copy), the rows that broke a rule with every column their messages need,
+    # and the accepted rows with the columns matching and writing use.
+    raw = frame.select("_row", *raw_columns)
+    flagged = frame.filter(pl.col("_error") | pl.col("_warn"))
+    accepted = frame.filter(~pl.col("_error")).select(_work_columns(frame.columns))
+    n_invalid = frame.height - accepted.height
+    table.frame = raw
+    del frame
     _stage(batch, "match")
     accepted = handler.match(ctx, accepted)
     writable = accepted.filter(pl.col("_hold").is_null())
-    held = accepted.filter(pl.col("_hold").is_not_null())
+    held = accepted.filter(pl.col("_hold").is_not_null()).join(raw, on="_row", how="left")
+    del accepted
     _stage(batch, "write")
     with transaction.atomic():
         outcome = handler.write(ctx, writable).frame
         counts = dict(outcome.group_by("_outcome").len().iter_rows())
-        warned = writable.filter(pl.col("_warn"))
-        quarantined = _quarantine(ctx, table, checks, frame, held, warned)
+        warned = writable.filter(pl.col("_warn")).select("_row")
+        del writable
+        quarantined = _quarantine(ctx, table, checks, flagged, held, warned)
         batch.created = counts.get("created", 0)
         batch.updated = counts.get("updated", 0)
         batch.unchanged = counts.get("unchanged", 0)
-        batch.rejected = frame.filter(pl.col("_error")).height + held.height
+        batch.rejected = n_invalid + held.height
         batch.warnings = warned.height
         batch.conflicts = _cases(ctx, table, held)
         assert batch.created + batch.updated + batch.unchanged + batch.rejected == batch.rows_in, "every row counted"
@@ -152,35 +164,43 @@ def _hold_issues(held: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _work_columns(columns: list[str]) -> list[str]:
+    """What matching and writing read: normalised fields, resolved ids and flags, not raw cells or rule columns."""
+    return [c for c in columns if not RULE_OR_RAW.match(c)]
+
+
+RULE_OR_RAW = re.compile(r"^(c\d+|_raw_.*|_r\d+|_first_.*|.*_right)$")
+
+
 def _quarantine(
     ctx: RunContext,
     table: Table,
     checks: Checks,
-    frame: pl.DataFrame,
+    flagged: pl.DataFrame,
     held: pl.DataFrame,
     warned: pl.DataFrame,
 ) -> pl.DataFrame:
     """Store rejected and warned rows with their original values and every reason; return them for the report.
 
-    Vectorised: messages and JSON are built by Polars, rows are written with the bulk path.
+    ``flagged`` holds the rows that broke a rule (errors or warnings) with every column; ``table.frame`` the
+    original cells of every row. Vectorised: messages and JSON are built by Polars, rows written in bulk.
     """
     held_rows = held.select("_row")
-    rejected = frame.filter(pl.col("_error")).select("_row")
-    flagged = pl.concat([rejected, held_rows, warned.select("_row")]).unique()
-    issues = checks.issue_frame(frame.join(flagged, on="_row", how="semi"))
+    rejected = pl.concat([flagged.filter(pl.col("_error")).select("_row"), held_rows])
+    rows = pl.concat([rejected, warned]).unique()
     issues = (
-        pl.concat([_hold_issues(held), issues])
+        pl.concat([_hold_issues(held), checks.issue_frame(flagged)])
         .group_by("_row", maintain_order=True)
         .agg(pl.col("issues").list.explode(keep_nulls=False, empty_as_null=False))
     )
     headers = table.output_headers(SPECS[ctx.batch.kind])
-    raw_columns = [f"c{i}" for i in range(len(headers)) if f"c{i}" in frame.columns]
+    raw_columns = [f"c{i}" for i in range(len(headers)) if f"c{i}" in table.frame.columns]
     out = (
-        frame.join(flagged, on="_row", how="semi")
+        table.frame.join(rows, on="_row", how="semi")
         .select("_row", *raw_columns)
         .join(issues, on="_row", how="inner")
         .with_columns(
-            rejected=pl.col("_row").is_in(pl.concat([rejected, held_rows])["_row"].implode()),
+            rejected=pl.col("_row").is_in(rejected["_row"].implode()),
             raw=pl.struct(
                 [pl.col(c).alias(h) for c, h in zip(raw_columns, headers, strict=False)]
             ).struct.json_encode(),

@@ -7,12 +7,13 @@ import polars as pl
 from zhijiao.intake.checks import Checks, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
+from zhijiao.intake.frames import attach
 
 STAGE_OF_GRADE = {"1": "2", "2": "3", "3": "4", "6": "6"}  # first digit of a 年级 code → 学段
 
 
 def resolve_school(frame: pl.DataFrame, checks: Checks, ctx: RunContext, key: str = "school_code") -> pl.DataFrame:
-    frame = frame.join(ctx.schools(), left_on=key, right_on="school_code", how="left", coalesce=False)
+    frame = attach(frame, ctx.schools(), left_on=key, right_on="school_code")
     known = pl.col("school_id").is_not_null()
     code_ok = pl.col(key).str.contains(r"^\d{10}$")
     checks.add(IntakeError.INTAKE_SCHOOL_UNKNOWN, key, code_ok & ~known, detail=raw_of(key))
@@ -60,7 +61,7 @@ def resolve_class(frame: pl.DataFrame, checks: Checks, ctx: RunContext) -> pl.Da
     """``class_id`` of the (school, stage, cohort, class number) each row names."""
     key = "class_no"
     classes = ctx.classes().drop("capacity")
-    frame = frame.join(classes, on=["school_id", "stage", "entry_year", key], how="left")
+    frame = attach(frame, classes, on=["school_id", "stage", "entry_year", key])
     located = pl.col("school_id").is_not_null() & pl.col("stage").is_not_null() & pl.col(key).is_not_null()
     checks.add(
         IntakeError.INTAKE_CLASS_UNKNOWN,
