@@ -76,7 +76,7 @@ def main() -> None:
             page.goto(f"{base}/intake/")
             page.screenshot(path=out / "22-intake-upload.png", full_page=True)
             page.set_input_files("input[name=file]", str(upload))
-            page.click("button[type=submit]")
+            page.click(".intake-form button[type=submit]")
             page.wait_for_selector(".import-progress, .stat-grid")
             if page.locator(".import-progress").count():
                 page.screenshot(path=out / "23-intake-progress.png", full_page=True)

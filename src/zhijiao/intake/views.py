@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +34,7 @@ from zhijiao.intake.spec import KIND_LABELS, SPECS
 from zhijiao.intake.tasks import import_batch_task
 from zhijiao.org import selectors as org
 from zhijiao.people.models import Student
+from zhijiao.web.paging import paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_SUFFIXES = {*EXCEL_SUFFIXES, ".csv"}
@@ -63,12 +62,6 @@ KINDS = [
     }
     for kind, spec in SPECS.items()
 ]
-
-
-def _page(request: HttpRequest, items, per_page: int | None = None):
-    page = Paginator(items, per_page or settings.ZHIJIAO_PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return page, urlencode(params)
 
 
 def _attachment(content: bytes, name: str) -> HttpResponse:
@@ -155,7 +148,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     batches = selectors.batch_list(actor=request.user, kind=kind if kind in SPECS else None)
     if status in BatchStatus.values:
         batches = batches.filter(status=status)
-    page, querystring = _page(request, batches)
+    page, querystring = paginate(request, batches)
     return render(
         request,
         "intake/batch_list.html",
@@ -217,7 +210,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     show = request.GET.get("show", "")
     rejected = {"rejected": True, "warning": False}.get(show)
     rows = selectors.quarantine_list(actor=request.user, batch=batch, rejected=rejected)
-    page, querystring = _page(request, rows, per_page=25)
+    page, querystring = paginate(request, rows, per_page=25)
     for row in page:
         row.summary = _row_summary(row.raw or {})
     counted = batch.created + batch.updated + batch.unchanged + batch.rejected
@@ -319,7 +312,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.case_list(actor=request.user, kind=kind, status=status).select_related(
         "person__student__school", "person__student__school_class__grade"
     )
-    page, querystring = _page(request, cases, per_page=20)
+    page, querystring = paginate(request, cases, per_page=20)
     cards = [_case_view(case) for case in page]
     return render(
         request,

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,13 +13,7 @@ from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.org import selectors as org
 from zhijiao.people import selectors as people
-
-
-def _page(request: HttpRequest, items, per_page: int | None = None):
-    paginator = Paginator(items, per_page or settings.ZHIJIAO_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return page, urlencode(params)
+from zhijiao.web.paging import paginate
 
 
 def _int(value: str | None) -> int | None:
@@ -120,7 +110,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
     schools = org.school_list(
         actor=request.user, search=q, school_type=school_type, division=request.GET.get("division") or None
     )
-    page, querystring = _page(request, schools)
+    page, querystring = paginate(request, schools)
     return render(
         request,
         "web/school_list.html",
@@ -157,7 +147,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     only_oversized = request.GET.get("oversized") == "1"
     if only_oversized:
         rows = [r for r in rows if r.oversized]
-    page, querystring = _page(request, rows, per_page=50)
+    page, querystring = paginate(request, rows, per_page=50)
     return render(
         request,
         "web/class_list.html",
@@ -194,7 +184,7 @@ def student_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     school_id = _int(request.GET.get("school"))
     students = people.student_list(actor=request.user, search=q, school_id=school_id)
-    page, querystring = _page(request, students)
+    page, querystring = paginate(request, students)
     return render(
         request,
         "web/student_list.html",
@@ -235,7 +225,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     school_id = _int(request.GET.get("school"))
     category = request.GET.get("category", "")
     staff = people.staff_list(actor=request.user, search=q, school_id=school_id, category=category)
-    page, querystring = _page(request, staff)
+    page, querystring = paginate(request, staff)
     return render(
         request,
         "web/staff_list.html",
@@ -272,7 +262,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     events = audit_event_list(actor=request.user, action=action or None)
-    page, querystring = _page(request, events, per_page=50)
+    page, querystring = paginate(request, events, per_page=50)
     return render(
         request,
         "web/audit_log.html",
