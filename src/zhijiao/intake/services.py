@@ -186,8 +186,8 @@ def case_resolve(*, actor: Any, case: MatchCase, verdict: str, note: str = "") -
         )
     if verdict == Verdict.KEEP_EXISTING:
         return None
-    batch = case.batch
-    return import_records(actor=None, kind=batch.kind, records=[case.raw], channel=Channel.REVIEW)
+    # the held row, imported again under the decision; the reviewer is its actor, so its history says who
+    return import_records(actor=actor, kind=case.batch.kind, records=[case.raw], channel=Channel.REVIEW)
 
 
 def _decide(key: str, verdict: str, case: MatchCase, actor: Any) -> None:

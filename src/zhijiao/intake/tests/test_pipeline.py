@@ -323,7 +323,7 @@ def test_a_student_imported_by_two_schools_goes_to_the_conflict_queue(region, tm
     assert case.school == region.schools["A"] and case.other_school == region.schools["B"]
 
     result = case_resolve(actor=region.accounts["bureau"], case=case, verdict=Verdict.ACCEPT_INCOMING)
-    assert result is not None and result.updated == 1
+    assert result is not None and result.updated == 1 and result.actor == region.accounts["bureau"]
     student = Student.objects.get(person__name="施同")
     assert student.school == region.schools["A"] and student.enrolments.count() == 2
 
