@@ -1,13 +1,23 @@
-"""Writing the audit log. Callers pass an :class:`Origin` describing where the action came from."""
+"""Writing the audit log. Callers pass an :class:`Origin` describing where the action came from.
+
+Every append goes through :func:`audit_record`, which chains the event onto the log's hash chain;
+:func:`audit_prune` is the only way events leave it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 
-from zhijiao.audit.models import AuditEvent
+from zhijiao.audit.chain import CONTENT_FIELDS, event_digest
+from zhijiao.audit.models import AuditChainHead, AuditEvent
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,64 @@ def audit_record(
     target: Target | None = None,
     fields: Sequence[str] = (),
 ) -> AuditEvent:
-    """Append one event to the audit log."""
-    return AuditEvent.objects.create(**_event_kwargs(actor, action, origin, target, fields))
+    """Append one event to the audit log, chained onto the event before it.
+
+    Runs in its own (nested) transaction holding the chain head's lock until the caller commits, so
+    chain order is commit order and two writers never chain onto the same predecessor.
+    """
+    with transaction.atomic():
+        head = _chain_head_locked()
+        # insert first: the hash covers the id and the stored time, known only once the row exists
+        event = AuditEvent.objects.create(
+            prev_hash=head.last_hash, **_event_kwargs(actor, action, origin, target, fields)
+        )
+        # hash what the database holds (it may normalise an IPv6 address), exactly as verification reads it
+        row = AuditEvent.objects.filter(pk=event.pk).values_list(*CONTENT_FIELDS).get()
+        event.hash = event_digest(head.last_hash, row)
+        AuditEvent.objects.filter(pk=event.pk).update(hash=event.hash)
+        AuditChainHead.objects.filter(pk=1).update(last_id=event.pk, last_hash=event.hash)
+    return event
+
+
+def audit_prune(*, now: datetime | None = None) -> int:
+    """Delete events older than ``ZHIJIAO_AUDIT_RETENTION_DAYS``; return how many went.
+
+    Only a prefix of the chain goes (every event before the first one still within retention, so a clock
+    step back never removes a young event), the last removed event's hash becomes the chain's anchor and
+    the pruning is itself recorded as ``audit.prune``: verification starts from the anchor.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ZHIJIAO_AUDIT_RETENTION_DAYS)
+    with transaction.atomic():
+        head = _chain_head_locked()
+        kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        doomed = AuditEvent.objects.filter(id__lt=kept) if kept is not None else AuditEvent.objects.all()
+        anchor = doomed.order_by("-id").values_list("id", "hash").first()
+        if anchor is None:
+            return 0
+        anchor_id, anchor_hash = anchor
+        deleted, _ = AuditEvent.objects.filter(id__lte=anchor_id).delete()
+        AuditChainHead.objects.filter(pk=head.pk).update(anchor_id=anchor_id, anchor_hash=anchor_hash)
+        audit_record(
+            actor=None,
+            action="audit.prune",
+            origin=Origin(channel="job"),
+            target=Target("audit_event", str(anchor_id), f"删除 {deleted} 条早于 {cutoff:%Y-%m-%d} 的审计日志"),
+        )
+    return deleted
+
+
+def _chain_head_locked() -> AuditChainHead:
+    """The chain head, locked until the surrounding transaction ends (the caller must be inside one)."""
+    if connection.features.has_select_for_update:
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    else:
+        # SQLite: a write takes the database's write lock (as feed_allocate's UPDATE does), then read
+        AuditChainHead.objects.filter(pk=1).update(last_id=F("last_id"))
+        head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:  # a database flushed since its migration (tests with transactional_db)
+        AuditChainHead.objects.get_or_create(pk=1)
+        return _chain_head_locked()
+    return head
 
 
 def _event_kwargs(actor, action: str, origin: Origin, target: Target | None, fields: Sequence[str]) -> dict:

@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat
 
+from zhijiao.audit.selectors import audit_chain_verify
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.feed import feed_position
 from zhijiao.core.validators import validate_id_number
@@ -42,6 +43,7 @@ def integrity_report() -> list[CheckResult]:
         _head_teachers(),
         _import_batches(),
         _change_feed(),
+        _audit_chain(),
     ]
     return results
 
@@ -160,4 +162,19 @@ def _change_feed() -> CheckResult:
         "变更序号",
         top <= position,
         f"当前序号 {position}" if top <= position else f"记录序号 {top} 超过计数器 {position}",
+    )
+
+
+def _audit_chain() -> CheckResult:
+    """The audit log's hash chain holds: no event altered, removed or slipped in since it was written."""
+    problems = audit_chain_verify()
+    if not problems:
+        return CheckResult("审计日志", True, "哈希链完整，未发现篡改")
+    ids = sorted({p.event_id for p in problems if p.event_id is not None})
+    named = "、".join(f"#{i}" for i in ids[:5]) + ("等" if len(ids) > 5 else "")
+    return CheckResult(
+        "审计日志",
+        False,
+        f"哈希链有 {len(problems)} 处异常，疑被篡改的记录：{named or '链头'}；"
+        + "；".join(p.detail for p in problems[:3]),
     )
