@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "ninja",
+    "axes",
     "zhijiao.core",
     "zhijiao.org",
     "zhijiao.people",
@@ -81,8 +83,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhijiao.identity.middleware.IdleTimeoutMiddleware",
+    "zhijiao.identity.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhijiao.web.middleware.ZhijiaoErrorMiddleware",
+    # last, as django-axes requires: it turns a lockout noticed during login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhijiao.config.urls"
@@ -126,10 +132,19 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTHENTICATION_BACKENDS = [
+    # first: refuses any login attempt for a locked-out username before a password is checked
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# GB/T 22239 level 3: ≥ 8 characters from 3 of 4 classes, no personal information, none of the last 5.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhijiao.identity.passwords.ComplexityValidator"},
+    {"NAME": "zhijiao.identity.passwords.PersonalInfoValidator"},
+    {"NAME": "zhijiao.identity.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -186,3 +201,23 @@ ZHIJIAO_DEMO_PASSWORD = os.environ.get("ZHIJIAO_DEMO_PASSWORD", "")
 # Requests per minute per client on the exchange API (/api/v1/exchange/…); a missing or unusable value gives 120.
 ZHIJIAO_EXCHANGE_RATE = _env_positive_int("ZHIJIAO_EXCHANGE_RATE", 120)
 ZHIJIAO_PAGE_SIZE = 20
+# Login lockout (django-axes): this many failures for one username lock it for ZHIJIAO_LOCKOUT_MINUTES.
+ZHIJIAO_LOCKOUT_ATTEMPTS = _env_positive_int("ZHIJIAO_LOCKOUT_ATTEMPTS", 5)
+ZHIJIAO_LOCKOUT_MINUTES = _env_positive_int("ZHIJIAO_LOCKOUT_MINUTES", 15)
+# A session with no request for this long ends on the server.
+ZHIJIAO_IDLE_MINUTES = _env_positive_int("ZHIJIAO_IDLE_MINUTES", 30)
+
+AXES_FAILURE_LIMIT = ZHIJIAO_LOCKOUT_ATTEMPTS
+AXES_COOLOFF_TIME = timedelta(minutes=ZHIJIAO_LOCKOUT_MINUTES)
+# By username only: many pupils share one school NAT address.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Axes warns when the address is not a lockout parameter; leaving it out is the decision above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The lock runs a fixed time from the failure that set it; tries made while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhijiao.identity.lockout.lockout_response"
+# Lockouts and unlocks go to the audit log, which has its own retention; axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months

@@ -5,3 +5,7 @@ class IdentityConfig(AppConfig):
     name = "zhijiao.identity"
     label = "identity"
     verbose_name = "身份认证"
+
+    def ready(self) -> None:
+        # Axes reports lockouts only through its signal; the receiver audits them.
+        from zhijiao.identity import lockout  # noqa: F401

@@ -5,3 +5,12 @@ class IdentityError(ErrorCode):
     IDENTITY_USERNAME_TAKEN = "该账号名已被使用"
     IDENTITY_GRANT_NODE = "该角色必须授予在对应的节点上（区域管理员：行政区划；督导：行政区划或学校；学校管理员、教师：学校；班主任：班级）"  # noqa: E501
     IDENTITY_TOKEN_INVALID = "API令牌无效、已过期或已吊销"  # noqa: S105  (a message, not a secret)
+    IDENTITY_LOCKED = "登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员解锁"
+    IDENTITY_PASSWORD_POLICY = "新密码不符合密码策略"  # noqa: S105
+    IDENTITY_PASSWORD_CHANGE_REQUIRED = "首次登录或密码被重置后须先修改密码"  # noqa: S105  (a message, not a secret)
+    IDENTITY_IDLE_TIMEOUT = "长时间未操作，已自动退出登录，请重新登录"
+    IDENTITY_PASSWORD_CLASSES = "密码须至少包含大写字母、小写字母、数字、符号中的三类"  # noqa: S105
+    IDENTITY_PASSWORD_USERNAME = "密码不能包含账号名"  # noqa: S105
+    IDENTITY_PASSWORD_PINYIN = "密码不能包含姓名或姓名拼音"  # noqa: S105
+    IDENTITY_PASSWORD_BIRTH = "密码不能包含出生日期"  # noqa: S105
+    IDENTITY_PASSWORD_REUSED = "不能使用最近 {count} 次用过的密码"  # noqa: S105

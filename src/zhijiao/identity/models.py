@@ -30,6 +30,8 @@ class Account(AbstractUser):
         "people.Person", models.SET_NULL, null=True, blank=True, related_name="account", verbose_name="人员"
     )
     display_name = models.CharField("显示名", max_length=64, blank=True)
+    # Set when an administrator issues or resets the password; the account must choose its own before anything else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "账号"
@@ -73,6 +75,22 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.get_role_display()}"
+
+
+class PasswordHistory(models.Model):
+    """A password hash an account has used, so recent ones cannot be chosen again (GB/T 22239)."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="password_history")
+    hash = models.CharField("密码摘要", max_length=128)
+    at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["account", "-at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.at:%Y-%m-%d %H:%M}"
 
 
 def token_digest(raw: str) -> str:

@@ -7,12 +7,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zhijiao.core.errors import ErrorCode, ZhijiaoError
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import ErrorCode, Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.errors import IdentityError
-from zhijiao.identity.models import Account, ApiToken, Role, RoleGrant, token_digest
+from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
+from zhijiao.identity.passwords import HISTORY_DEPTH
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
@@ -168,3 +173,92 @@ def api_scope_require(*, actor: Any, token: ApiToken | None, scope: str) -> None
         raise ZhijiaoError(
             ApiScopeError.IDENTITY_SCOPE_MISSING, detail=f"需要 {scope}：{API_SCOPES[scope]}", status=403
         )
+
+
+# ------------------------------------------------------------------ protection: lockout, passwords
+
+
+def _grant_division_codes(account: Account) -> set[str]:
+    """The division codes of the nodes an account holds grants on (a class or school counts as its district)."""
+    codes: set[str] = set()
+    grants = RoleGrant.objects.filter(account=account).select_related("school", "school_class__school")
+    for g in grants:
+        if g.division_id:
+            codes.add(g.division_id)
+        elif g.school is not None:
+            codes.add(g.school.division_id)
+        elif g.school_class is not None:
+            codes.add(g.school_class.school.division_id)
+    return codes
+
+
+def account_may_administer(*, actor: Account, account: Account) -> bool:
+    """Platform administrators administer every account; a bureau (区域管理员) those granted inside its division."""
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return True
+    bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+    if not bureaus:
+        return False
+    return any(code.startswith(bureau) for code in _grant_division_codes(account) for bureau in bureaus)
+
+
+def _account_for_admin(*, actor: Account | None, username: str) -> Account:
+    account = Account.objects.filter(username=username).first()
+    if actor is None:  # the operator on the server (CLI)
+        if account is None:
+            raise NotFound(detail=username)
+        return account
+    if account is None or not account_may_administer(actor=actor, account=account):
+        raise NotFound(detail=username)  # accounts outside the actor's reach look the same as missing ones
+    return account
+
+
+@transaction.atomic
+def account_unlock(*, actor: Account | None, username: str, origin: Origin | None = None) -> int:
+    """Lift a login lockout (django-axes) before its cool-off ends; returns how many attempt records were cleared.
+
+    ``actor`` None is the operator on the server (``zhijiao manage unlock``); otherwise platform administrators
+    and the bureau administrators of the account's division may unlock. Audited as ``auth.unlock``.
+    """
+    account = _account_for_admin(actor=actor, username=username)
+    cleared = axes_reset(username=account.username)
+    audit_record(
+        actor=actor,
+        action="auth.unlock",
+        origin=origin or Origin(channel="cli"),
+        target=Target("account", account.username, account.username),
+    )
+    return cleared
+
+
+@transaction.atomic
+def account_password_change(
+    *, actor: Account | None, account: Account, new_password: str, origin: Origin | None = None
+) -> Account:
+    """Set a new password after checking the policy (``AUTH_PASSWORD_VALIDATORS``, incl. the last 5 passwords).
+
+    The account changing its own password clears ``must_change_password``; an administrator (or the operator,
+    ``actor`` None) resetting someone else's sets it, so the account chooses its own at the next login.
+    The new hash joins the password history; audited as ``auth.password_change``.
+    """
+    own = actor is not None and actor.pk == account.pk
+    if actor is not None and not own and not account_may_administer(actor=actor, account=account):
+        raise Forbidden(account.username)
+    try:
+        validate_password(new_password, user=account)
+    except ValidationError as exc:
+        raise ZhijiaoError(IdentityError.IDENTITY_PASSWORD_POLICY, detail="；".join(exc.messages)) from exc
+    account.set_password(new_password)
+    account.must_change_password = not own
+    account.save(update_fields=["password", "must_change_password"])
+    PasswordHistory.objects.create(account=account, hash=account.password)
+    stale = PasswordHistory.objects.filter(account=account).order_by("-at", "-pk").values_list("pk", flat=True)
+    PasswordHistory.objects.filter(pk__in=list(stale[HISTORY_DEPTH:])).delete()
+    audit_record(
+        actor=actor,
+        action="auth.password_change",
+        origin=origin or Origin(channel="cli"),
+        target=Target("account", account.username, account.username),
+    )
+    return account

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from zhijiao.identity.models import Role
+from zhijiao.identity.models import Account, Role
 from zhijiao.identity.services import account_create, role_grant
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         password = opts["password"] or os.environ.get("ZHIJIAO_ADMIN_PASSWORD") or getpass.getpass("密码：")
         try:
-            validate_password(password)
+            validate_password(password, user=Account(username=opts["username"], display_name="平台管理员"))
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         with transaction.atomic():
