@@ -64,11 +64,15 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "axes",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "zhijiao.core",
     "zhijiao.org",
     "zhijiao.people",
     "zhijiao.identity",
     "zhijiao.audit",
+    "zhijiao.oidc",
     "zhijiao.intake",
     "zhijiao.catalogue",
     "zhijiao.web",
@@ -227,3 +231,7 @@ AXES_LOCKOUT_CALLABLE = "zhijiao.identity.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months
+
+# Single sign-on (django-oauth-toolkit as the OpenID Connect provider). The client model is DOT's own;
+# the app registry's extra fields live in zhijiao.oidc.RegisteredApp. Named here because migrations refer to it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -23,6 +23,10 @@ class Role(models.TextChoices):
     STUDENT = "student", "学生"
     PARENT = "parent", "家长"
     INSPECTOR = "inspector", "督导"
+    # 三员分立 (GB/T 22239 level 3): administration, security and audit held by different people.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 class Account(AbstractUser):
@@ -32,6 +36,11 @@ class Account(AbstractUser):
     display_name = models.CharField("显示名", max_length=64, blank=True)
     # Set when an administrator issues or resets the password; the account must choose its own before anything else.
     must_change_password = models.BooleanField("须修改密码", default=False)
+    # When the account last chose its password: administrators' passwords expire (ZHIJIAO_ADMIN_PASSWORD_DAYS).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # An account provisioned from the registry is activated with a one-time code (only its digest is kept).
+    activation_digest = models.CharField("激活码摘要", max_length=64, blank=True)
+    activation_expires_at = models.DateTimeField("激活码有效期", null=True, blank=True)
 
     class Meta:
         verbose_name = "账号"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OidcConfig(AppConfig):
+    name = "zhijiao.oidc"
+    label = "oidc"
+    verbose_name = "单点登录与应用"
