@@ -12,9 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from zhijiao.core.validators import id_check_digit
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.services import account_create, role_grant
+from zhijiao.identity.twofactor import DEVICE_NAME, is_admin_account, totp_device_get
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.org.services import class_create, school_create, school_year_open
 from zhijiao.people.models import Person, Staff, Student
@@ -38,6 +43,23 @@ class Region:
     staff: dict[str, Staff] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     persons: dict[str, Person] = field(default_factory=dict)
+
+
+def login_as(client: Client, account: Account | str) -> Account:
+    """Sign the test client in as ``account`` (or its username), past the administrators' second step.
+
+    For an administrator the session is marked OTP-verified, as after a good TOTP code; an administrator without
+    a device gets one (created directly, not audited, so tests counting audit events are not disturbed).
+    """
+    if isinstance(account, str):
+        account = Account.objects.get(username=account)
+    client.force_login(account)
+    if is_admin_account(account):
+        device = totp_device_get(account) or TOTPDevice.objects.create(user=account, name=DEVICE_NAME, confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return account
 
 
 def build_test_region() -> Region:

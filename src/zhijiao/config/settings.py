@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "zhijiao.identity",
     "zhijiao.audit",
     "zhijiao.oidc",
+    "zhijiao.privacy",
     "zhijiao.intake",
     "zhijiao.catalogue",
     "zhijiao.web",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhijiao.identity.middleware.IdleTimeoutMiddleware",
     "zhijiao.identity.middleware.PasswordChangeRequiredMiddleware",
@@ -216,6 +218,9 @@ ZHIJIAO_LOCKOUT_ATTEMPTS = _env_positive_int("ZHIJIAO_LOCKOUT_ATTEMPTS", 5)
 ZHIJIAO_LOCKOUT_MINUTES = _env_positive_int("ZHIJIAO_LOCKOUT_MINUTES", 15)
 # A session with no request for this long ends on the server.
 ZHIJIAO_IDLE_MINUTES = _env_positive_int("ZHIJIAO_IDLE_MINUTES", 30)
+# Administrators' passwords expire after this many days (GB/T 22239); the change page follows.
+ZHIJIAO_ADMIN_PASSWORD_DAYS = _env_positive_int("ZHIJIAO_ADMIN_PASSWORD_DAYS", 90)
+OTP_TOTP_ISSUER = "智教"
 
 AXES_FAILURE_LIMIT = ZHIJIAO_LOCKOUT_ATTEMPTS
 AXES_COOLOFF_TIME = timedelta(minutes=ZHIJIAO_LOCKOUT_MINUTES)
@@ -231,6 +236,9 @@ AXES_LOCKOUT_CALLABLE = "zhijiao.identity.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months
+# PIPL art. 28/31: a pupil under this age needs a guardian's consent before a third-party app gets their data
+# (where the bureau's ConsentPolicy asks for it).
+ZHIJIAO_MINOR_CONSENT_AGE = _env_positive_int("ZHIJIAO_MINOR_CONSENT_AGE", 14)
 
 # Single sign-on (django-oauth-toolkit as the OpenID Connect provider). The client model is DOT's own;
 # the app registry's extra fields live in zhijiao.oidc.RegisteredApp. Named here because migrations refer to it.

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ErrorCode, Forbidden, NotFound, ZhijiaoError
@@ -19,6 +20,7 @@ from zhijiao.identity.errors import IdentityError
 from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
 from zhijiao.identity.passwords import HISTORY_DEPTH
 from zhijiao.identity.scope import scope_for
+from zhijiao.identity.twofactor import DEVICE_NAME, totp_key_from_secret
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
 
@@ -262,3 +264,27 @@ def account_password_change(
         target=Target("account", account.username, account.username),
     )
     return account
+
+
+# ------------------------------------------------------------------ two-factor (TOTP) for administrators
+
+
+@transaction.atomic
+def totp_device_provision(*, actor: Account | None, account: Account, secret: str | None = None) -> TOTPDevice:
+    """Give an account a confirmed TOTP device without the enrolment page (demo, tests, the operator's CLI).
+
+    ``secret`` is a base32 key (a random one when None). Any earlier devices of the account are replaced.
+    Audited as ``auth.otp_enrol``.
+    """
+    TOTPDevice.objects.filter(user=account).delete()
+    device = TOTPDevice(user=account, name=DEVICE_NAME, confirmed=True)
+    if secret:
+        device.key = totp_key_from_secret(secret)
+    device.save()
+    audit_record(
+        actor=actor,
+        action="auth.otp_enrol",
+        origin=Origin(channel="cli"),
+        target=Target("account", account.username, account.username),
+    )
+    return device
