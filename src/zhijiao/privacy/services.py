@@ -1,0 +1,110 @@
+"""Writes about minors' data: a bureau's consent policy, a guardian's consent and its withdrawal.
+
+Consent rows are append-only in meaning: withdrawing stamps ``withdrawn_at``/``withdrawn_by`` on the active
+row and a new consent is a new row. Every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.identity.models import Role
+from zhijiao.identity.scope import scope_for
+from zhijiao.org.models import Division
+from zhijiao.people.models import Guardianship, Student
+from zhijiao.privacy.errors import PrivacyError
+from zhijiao.privacy.models import ConsentPolicy, GuardianConsent
+
+
+def _guardian_of(actor, student: Student) -> bool:
+    person_id = getattr(actor, "person_id", None)
+    return person_id is not None and Guardianship.objects.filter(guardian_id=person_id, student=student).exists()
+
+
+def _consent_target(consent: GuardianConsent) -> Target:
+    app_name = str(consent.app) if consent.app_id else "全部平台服务"
+    return Target("student", str(consent.student_id), f"{consent.student.person.name} → {app_name}")
+
+
+@transaction.atomic
+def consent_grant(*, actor, student: Student, app=None, scopes: Sequence[str] = (), origin: Origin) -> GuardianConsent:
+    """A guardian agrees that ``app`` (None: every platform service) may receive the child's data.
+
+    Only the child's guardians (their account's person is a guardian in the registry) may consent; a second
+    consent while one is active is refused. Audited as ``privacy.consent_grant``.
+    """
+    if not _guardian_of(actor, student):
+        raise ZhijiaoError(PrivacyError.PRIVACY_NOT_GUARDIAN, status=403)
+    if GuardianConsent.objects.filter(student=student, app=app, withdrawn_at__isnull=True).exists():
+        raise ZhijiaoError(PrivacyError.PRIVACY_CONSENT_EXISTS, status=409)
+    try:
+        with transaction.atomic():
+            consent = GuardianConsent.objects.create(
+                student=student, guardian=actor, app=app, scopes=list(scopes), granted_ip=origin.ip
+            )
+    except IntegrityError as exc:  # a concurrent consent won the race; the constraint keeps one active
+        raise ZhijiaoError(PrivacyError.PRIVACY_CONSENT_EXISTS, status=409) from exc
+    audit_record(
+        actor=actor, action="privacy.consent_grant", origin=origin, target=_consent_target(consent), fields=scopes
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent_id: int, origin: Origin) -> GuardianConsent:
+    """A guardian of the child withdraws an active consent (history kept). Audited as ``privacy.consent_withdraw``."""
+    consent = (
+        GuardianConsent.objects.select_for_update()
+        .select_related("student__person", "app__application")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None or not _guardian_of(actor, consent.student):
+        raise NotFound()
+    if consent.withdrawn_at is not None:
+        raise ZhijiaoError(PrivacyError.PRIVACY_CONSENT_NOT_ACTIVE, status=409)
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.withdrawn_ip = origin.ip
+    GuardianConsent.objects.filter(pk=consent.pk).update(
+        withdrawn_at=consent.withdrawn_at, withdrawn_by=actor, withdrawn_ip=origin.ip
+    )
+    audit_record(
+        actor=actor,
+        action="privacy.consent_withdraw",
+        origin=origin,
+        target=_consent_target(consent),
+        fields=consent.scopes,
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_policy_set(
+    *, actor, division: Division, require_app_consent: bool, origin: Origin | None = None
+) -> ConsentPolicy:
+    """Set whether third-party apps need a guardian's consent for pupils under the consent age in ``division``'s
+    subtree. ``actor`` None is the operator (CLI, demo); otherwise a platform administrator or a region
+    administrator at or above the division. Audited as ``privacy.policy_set``."""
+    if actor is not None:
+        scope = scope_for(actor)
+        bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+        if not scope.is_platform_admin and not any(division.code.startswith(code) for code in bureaus):
+            raise Forbidden(division.name)
+    policy, _ = ConsentPolicy.objects.update_or_create(
+        division=division, defaults={"require_app_consent": require_app_consent, "updated_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        action="privacy.policy_set",
+        origin=origin or Origin(channel="cli"),
+        target=Target(
+            "division", division.code, f"{division.name}：{'须监护人同意' if require_app_consent else '无需同意'}"
+        ),
+    )
+    return policy
