@@ -20,6 +20,7 @@ COMMANDS = {
     "worker": "run_huey",
     "api-token": "api_token",
     "createadmin": "createadmin",
+    "demo-rp": "demo_rp",
 }
 
 USAGE = """用法：zhijiao <命令> [参数]
@@ -34,6 +35,7 @@ USAGE = """用法：zhijiao <命令> [参数]
   worker      启动后台任务进程（Huey）
   api-token   为服务账号签发 API 令牌
   createadmin 创建平台管理员账号
+  demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   manage      运行任意 Django 管理命令
 """
 

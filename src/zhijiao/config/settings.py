@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhijiao.audit",
     "zhijiao.oidc",
     "zhijiao.privacy",
+    "zhijiao.rp",
     "zhijiao.intake",
     "zhijiao.catalogue",
     "zhijiao.web",
