@@ -1,26 +1,141 @@
+"""Reads of the audit log: who may read it, filtered lists for the page and its export, chain verification."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from zhijiao.audit.actions import FAILURE, GROUPS, SUCCESS, action_result
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.core.errors import Forbidden
+from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.scope import scope_for
 
 
-def audit_event_list(*, actor, action: str | None = None, target_type: str | None = None) -> QuerySet[AuditEvent]:
-    """The audit log: platform administrators only."""
+def audit_read_scope(actor) -> Q | None:
+    """Which events ``actor`` may read: ``Q()`` for all, a filter for part, None for none.
+
+    三员分立: the 审计管理员 reads the log (a platform-wide one all of it; one granted at a division the events
+    of accounts holding a role inside that division, including failed sign-ins to those accounts), and so does
+    the platform administrator. Nobody else: region administrators, inspectors, the system and security
+    administrators read no audit log here.
+    """
     scope = scope_for(actor)
-    events = AuditEvent.objects.select_related("actor")
-    if not scope.is_platform_admin:
+    if scope.is_platform_admin:
+        return Q()
+    grants = [g for g in scope.grants if g.role == Role.AUDIT_ADMIN]
+    if not grants:
+        return None
+    if any(not g.division_id for g in grants):
+        return Q()
+    inside = Q(pk__in=[])
+    for g in grants:
+        code = g.division_id
+        inside |= (
+            Q(division__code__startswith=code)
+            | Q(school__division__code__startswith=code)
+            | Q(school_class__school__division__code__startswith=code)
+        )
+    accounts = RoleGrant.objects.filter(inside).values("account_id")
+    usernames = Account.objects.filter(pk__in=accounts).values("username")
+    return Q(actor_id__in=accounts) | Q(target_type="account", target_label__in=usernames)
+
+
+def may_read_audit(actor) -> bool:
+    return audit_read_scope(actor) is not None
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """The audit page's filters; empty values filter nothing. ``action`` is a code or ``group:<prefix>``."""
+
+    since: date | None = None
+    until: date | None = None  # inclusive: the whole day
+    account: str = ""
+    action: str = ""
+    result: str = ""  # success, failure
+    ip: str = ""
+    target: str = ""
+
+    @property
+    def active(self) -> dict[str, str]:
+        """The filters in use, as query parameters (for links and for the export's audit record)."""
+        values = {
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "account": self.account,
+            "action": self.action,
+            "result": self.result,
+            "ip": self.ip,
+            "target": self.target,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_action_codes() -> list[str]:
+    """The distinct actions in the log (an index scan on ``action``)."""
+    return list(AuditEvent.objects.order_by().values_list("action", flat=True).distinct())
+
+
+def audit_event_list(
+    *,
+    actor,
+    action: str | None = None,
+    target_type: str | None = None,
+    filters: AuditFilters | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log as ``actor`` may read it (see :func:`audit_read_scope`), newest first, filtered."""
+    allowed = audit_read_scope(actor)
+    if allowed is None:
         raise Forbidden()
-    if action:
+    events = AuditEvent.objects.filter(allowed).select_related("actor")
+    f = filters or AuditFilters()
+    action = action or f.action
+    if action.startswith("group:"):
+        label = GROUPS.get(action.removeprefix("group:"))
+        in_group = Q(pk__in=[])
+        for prefix in (p for p, group in GROUPS.items() if group == label):
+            in_group |= Q(action__startswith=f"{prefix}.")
+        events = events.filter(in_group)
+    elif action:
         events = events.filter(action=action)
     if target_type:
         events = events.filter(target_type=target_type)
-    return events
+    if f.since:
+        events = events.filter(at__gte=_day_start(f.since))
+    if f.until:
+        events = events.filter(at__lt=_day_start(f.until + timedelta(days=1)))
+    if f.account:
+        events = events.filter(actor_username__icontains=f.account)
+    if f.result in (SUCCESS, FAILURE):
+        # the result is part of the action's name: filter on the codes that carry it (an IN on an index)
+        failures = [code for code in audit_action_codes() if action_result(code) == FAILURE]
+        events = events.filter(action__in=failures) if f.result == FAILURE else events.exclude(action__in=failures)
+    if f.ip:
+        events = events.filter(ip__startswith=f.ip)
+    if f.target:
+        events = events.filter(Q(target_label__icontains=f.target) | Q(target_id=f.target))
+    return events.order_by("-at", "-id")
+
+
+def audit_events_concerning(*, targets: list[tuple[str, str]], actions: list[str]) -> QuerySet[AuditEvent]:
+    """Events of ``actions`` about any of ``targets`` ((type, id) pairs), newest first.
+
+    No reader check here: the caller has established that its reader may know about these targets (a
+    guardian reading who saw their own child's data, see ``zhijiao.privacy.selectors``).
+    """
+    about = Q(pk__in=[])
+    for target_type, target_id in targets:
+        about |= Q(target_type=target_type, target_id=target_id)
+    return AuditEvent.objects.filter(about, action__in=actions).select_related("actor").order_by("-at", "-id")
 
 
 @dataclass(frozen=True)
@@ -69,3 +184,22 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> list[ChainProblem]:
             )
         )
     return problems
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    intact: bool
+    checked: int  # events walked
+    problems: list[ChainProblem]
+
+    @property
+    def first(self) -> ChainProblem | None:
+        return self.problems[0] if self.problems else None
+
+
+def audit_chain_status(*, actor) -> ChainStatus:
+    """The whole chain verified, for the audit page's status box (readers of the audit log only)."""
+    if audit_read_scope(actor) is None:
+        raise Forbidden()
+    problems = audit_chain_verify()
+    return ChainStatus(intact=not problems, checked=AuditEvent.objects.count(), problems=problems)

@@ -3,6 +3,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from zhijiao.config.api import api
+from zhijiao.identity import activation_views
+from zhijiao.identity import login as identity_login
 from zhijiao.identity import views as identity_views
 
 
@@ -12,11 +14,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("healthz", healthz),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", identity_login.login, name="login"),
+    path("accounts/otp/enrol/", identity_login.otp_enrol, name="otp-enrol"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", identity_views.password_change, name="password-change"),
+    path("accounts/activate/", activation_views.activate, name="account-activate"),
+    path("accounts/activation-codes/", activation_views.activation_codes, name="activation-codes"),
+    path("security/", include("zhijiao.identity.urls")),
     path("api/v1/", api.urls),
+    path("", include("zhijiao.oidc.urls")),  # OpenID Connect: /.well-known/…, /o/…
     path("intake/", include("zhijiao.intake.urls")),
+    path("audit/", include("zhijiao.audit.urls")),
+    path("privacy/", include("zhijiao.privacy.urls")),
     path("", include("zhijiao.catalogue.urls")),
+    path("", include("zhijiao.oidc.urls_apps")),
     path("", include("zhijiao.web.urls")),
 ]

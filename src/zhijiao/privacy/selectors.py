@@ -5,14 +5,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zhijiao.core.errors import ZhijiaoError
+from zhijiao.audit.selectors import audit_events_concerning
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.validators import id_number_facts
+from zhijiao.identity.models import Account, Role
+from zhijiao.identity.scope import scope_for
+from zhijiao.oidc.selectors import apps_for
 from zhijiao.people.models import Person, Student
 from zhijiao.privacy.models import ConsentPolicy, GuardianConsent
 
@@ -76,3 +82,122 @@ def minor_consent_missing(*, account, app) -> bool:
     if student is None or not consent_required_for(student):
         return False
     return consent_active(student=student, app=app) is None
+
+
+# ------------------------------------------------------------------ the guardian's pages
+
+# Unmasked views of a child's record, and apps receiving the child's data at sign-in.
+VIEW_ACTION = "person.view_pii"
+APP_SIGN_IN_ACTION = "oidc.token.issue"
+
+
+def guardian_children(*, actor) -> list[Student]:
+    """The children the account's person is a registered guardian of; only 家长 accounts have any."""
+    scope = scope_for(actor)
+    if not scope.has(Role.PARENT):
+        raise Forbidden()
+    person_id = getattr(actor, "person_id", None)
+    return list(
+        Student.objects.filter(guardianships__guardian_id=person_id)
+        .select_related("person", "school", "school_class__grade")
+        .order_by("person__birth_date", "pk")
+    )
+
+
+def guardian_child_get(*, actor, student_id: int) -> Student:
+    """One of the actor's own children; any other student is NotFound (nothing leaks about who exists)."""
+    child = next((c for c in guardian_children(actor=actor) if c.pk == student_id), None)
+    if child is None:
+        raise NotFound()
+    return child
+
+
+def scope_descriptions() -> list[tuple[str, str]]:
+    """The sign-in scopes apps may ask for, described to a guardian ("读取孩子的姓名" …)."""
+    scopes: dict[str, str] = dict(getattr(settings, "OAUTH2_PROVIDER", {}).get("SCOPES", {}))
+    return [(code, text.replace("你的", "孩子的").replace("你", "孩子")) for code, text in scopes.items()]
+
+
+@dataclass
+class AppConsent:
+    app: Any  # RegisteredApp, or None for "all platform services"
+    active: GuardianConsent | None
+    history: list[GuardianConsent]
+
+
+@dataclass
+class ChildConsents:
+    student: Student
+    required: bool  # the bureau's policy asks for consent for this child now
+    minor: bool
+    policy_on: bool
+    all_services: AppConsent
+    apps: list[AppConsent]
+
+
+def _child_account(student: Student):
+    return Account.objects.filter(person_id=student.person_id, is_active=True).first()
+
+
+def child_consents(*, actor, student: Student) -> ChildConsents:
+    """Per app the child may sign in to (the registry's rules for the child's account), the consent state."""
+    guardian_child_get(actor=actor, student_id=student.pk)
+    account = _child_account(student)
+    apps = apps_for(actor=account) if account is not None else []
+    rows = list(
+        GuardianConsent.objects.filter(student=student)
+        .select_related("guardian", "withdrawn_by")
+        .order_by("-granted_at", "-id")
+    )
+
+    def state(app_id: int | None, app: Any) -> AppConsent:
+        history = [c for c in rows if c.app_id == app_id]
+        return AppConsent(app=app, active=next((c for c in history if c.is_active), None), history=history)
+
+    policy = consent_policy_for(student.school.division_id)
+    minor = student_is_minor_for_consent(student)
+    policy_on = bool(policy and policy.require_app_consent)
+    return ChildConsents(
+        student=student,
+        required=policy_on and minor,
+        minor=minor,
+        policy_on=policy_on,
+        all_services=state(None, None),
+        apps=[state(app.pk, app) for app in apps],
+    )
+
+
+def child_consent_history(*, actor, student: Student) -> list[GuardianConsent]:
+    guardian_child_get(actor=actor, student_id=student.pk)
+    return list(
+        GuardianConsent.objects.filter(student=student)
+        .select_related("guardian", "withdrawn_by", "app__application")
+        .order_by("-granted_at", "-id")
+    )
+
+
+def child_access_log(*, actor, student: Student, kind: str = "") -> QuerySet:
+    """Audit events about the child: unmasked views of the child's record (``view``) and apps given the child's
+    data at sign-in (``app``); both when ``kind`` is empty. Only for the child's own guardians."""
+    guardian_child_get(actor=actor, student_id=student.pk)
+    targets = [("student", str(student.pk))]
+    account = _child_account(student)
+    if account is not None:
+        # sign-in events name the account by id or by username: match both
+        targets += [("account", str(account.pk)), ("account", account.username)]
+    actions = {"view": [VIEW_ACTION], "app": [APP_SIGN_IN_ACTION]}.get(kind, [VIEW_ACTION, APP_SIGN_IN_ACTION])
+    return audit_events_concerning(targets=targets, actions=actions).select_related("actor__person")
+
+
+def child_app_get(*, actor, student: Student, app_id: int) -> Any:
+    """An app the child may sign in to (so one a guardian can consent to); NotFound otherwise."""
+    guardian_child_get(actor=actor, student_id=student.pk)
+    account = _child_account(student)
+    app = next((a for a in (apps_for(actor=account) if account else []) if a.pk == app_id), None)
+    if app is None:
+        raise NotFound()
+    return app
+
+
+def consent_age() -> int:
+    return int(settings.ZHIJIAO_MINOR_CONSENT_AGE)

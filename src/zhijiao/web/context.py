@@ -10,6 +10,7 @@ from zhijiao.identity.scope import scope_for
 # (label, url, icon, url-name prefix that marks it active, roles that see it; None = everyone)
 NAV = [
     ("首页", "/", "i-home", "home", None),
+    ("我的应用", "/apps/", "i-grid", "apps", None),
     ("区域概览", "/region/", "i-map", "region", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR}),
     (
         "学校",
@@ -47,6 +48,8 @@ NAV = [
         },
     ),
     ("我的孩子", "/students/", "i-student", "student", {Role.PARENT}),
+    ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
+    ("个人信息访问记录", "/privacy/access/", "i-id", "privacy-access", {Role.PARENT}),
     (
         "教职工",
         "/staff/",
@@ -62,6 +65,13 @@ NAV = [
         },
     ),
     ("数据导入", "/intake/", "i-api", "import", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN}),
+    (
+        "账号激活",
+        "/accounts/activation-codes/",
+        "i-id",
+        "activation",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
+    ),
     ("比对待办", "/intake/cases/", "i-id", "case", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
     (
         "数据目录",
@@ -77,7 +87,9 @@ NAV = [
         "quality",
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
     ),
-    ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN}),
+    ("应用管理", "/apps/registry/", "i-key", "app-", {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN}),
+    ("安全管理", "/security/", "i-lock", "security", {Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN}),
+    ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN}),
     ("接口文档", "/api/v1/docs", "i-api", "api", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
 ]
 

@@ -14,6 +14,5 @@ urlpatterns = [
     path("students/<int:student_id>/", views.student_detail, name="student-detail"),
     path("staff/", views.staff_list, name="staff-list"),
     path("staff/<int:staff_id>/", views.staff_detail, name="staff-detail"),
-    path("audit/", views.audit_log, name="audit-log"),
     path("styleguide/", views.styleguide, name="styleguide"),
 ]

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhijiao.audit.selectors import audit_event_list
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_choices
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
+from zhijiao.oidc.selectors import apps_for
 from zhijiao.org import selectors as org
 from zhijiao.people import selectors as people
 from zhijiao.web.paging import paginate
@@ -59,7 +59,11 @@ def _chart(view) -> dict:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    context: dict = {"roles": scope.roles, "is_platform_admin": scope.is_platform_admin}
+    context: dict = {
+        "roles": scope.roles,
+        "is_platform_admin": scope.is_platform_admin,
+        "apps": apps_for(actor=request.user),
+    }
     if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
         root = org.region_root(actor=request.user)
         view = org.region_view(actor=request.user, code=root)
@@ -254,23 +258,6 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
             "head_of": [(c, org.class_display_name(c)) for c in profile.head_of],
             "assignments": [(a, org.class_display_name(a.school_class)) for a in profile.assignments],
             "breadcrumbs": [("教职工", "/staff/"), (profile.person.name, None)],
-        },
-    )
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    action = request.GET.get("action", "")
-    events = audit_event_list(actor=request.user, action=action or None)
-    page, querystring = paginate(request, events, per_page=50)
-    return render(
-        request,
-        "web/audit_log.html",
-        {
-            "page_obj": page,
-            "querystring": querystring,
-            "action": action,
-            "breadcrumbs": [("审计日志", None)],
         },
     )
 

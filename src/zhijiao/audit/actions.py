@@ -1,0 +1,123 @@
+"""What the audit log's action codes mean to a reader: a Chinese label, a group and the result they record.
+
+Actions are free strings written by each app (``auth.login``, ``person.view_pii`` …). This catalogue only
+labels them for the audit page and its export; an action missing here still shows (under its code, in
+the group its prefix names) and its result is read from its name (``…_failed``, ``…denied`` … = 失败).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUCCESS, FAILURE = "success", "failure"
+RESULT_LABELS = {SUCCESS: "成功", FAILURE: "失败"}
+
+# prefix → group label, in the order the filter lists them
+GROUPS: dict[str, str] = {
+    "auth": "登录与会话",
+    "account": "账号与角色",
+    "role": "账号与角色",
+    "grant": "账号与角色",
+    "token": "令牌",
+    "oidc": "单点登录",
+    "app": "应用管理",
+    "person": "个人信息",
+    "privacy": "未成年人数据授权",
+    "intake": "数据导入",
+    "registry": "数据导入",
+    "audit": "审计",
+}
+OTHER_GROUP = "其他"
+
+_FAILURE_MARKS = ("fail", "denied", "deny", "reject", "lockout", "reuse", "invalid", "error")
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    code: str
+    label: str
+    group: str
+    result: str
+
+
+_LABELS: dict[str, str] = {
+    "auth.login": "登录成功",
+    "auth.login_failed": "登录失败",
+    "auth.lockout": "账号被锁定",
+    "auth.unlock": "解除锁定",
+    "auth.logout": "退出登录",
+    "auth.idle_logout": "超时自动退出",
+    "auth.password_change": "修改密码",
+    "auth.password_reset": "重置密码",
+    "auth.otp_enrol": "绑定身份验证器",
+    "auth.otp_verify": "二次验证通过",
+    "auth.otp_failed": "动态口令错误",
+    "account.create": "创建账号",
+    "account.update": "修改账号",
+    "account.activate": "激活账号",
+    "account.disable": "停用账号",
+    "role.grant": "授予角色",
+    "role.revoke": "撤销角色",
+    "token.issue": "签发API令牌",
+    "token.revoke": "吊销API令牌",
+    "oidc.token.issue": "应用获取令牌",
+    "oidc.token.revoke": "吊销应用令牌",
+    "oidc.token.refresh_reuse": "刷新令牌被重用",
+    "oidc.consent": "同意应用授权",
+    "oidc.deny": "拒绝应用授权",
+    "oidc.denied": "应用授权被拒绝",
+    "oidc.backchannel_logout": "通知应用退出",
+    "oidc.backchannel_logout_failed": "通知应用退出失败",
+    "app.register": "登记应用",
+    "app.update": "修改应用",
+    "app.secret_reset": "重置应用密钥",
+    "app.enable": "启用应用",
+    "app.disable": "停用应用",
+    "person.view_pii": "查看未脱敏个人信息",
+    "privacy.consent_grant": "监护人同意授权",
+    "privacy.consent_withdraw": "监护人撤回授权",
+    "privacy.policy_set": "设置未成年人授权策略",
+    "intake.upload": "上传导入文件",
+    "intake.case_resolve": "处理比对待办",
+    "audit.prune": "按保留期清理日志",
+    "audit.export": "导出审计日志",
+}
+
+# personal-data field codes as they appear in an event's ``fields``
+FIELD_LABELS: dict[str, str] = {
+    "id_number": "身份证号",
+    "phone": "手机号",
+    "address": "住址",
+    "guardians.phone": "监护人手机号",
+    "student_no": "学籍号",
+    "csv": "CSV",
+    "xlsx": "Excel",
+}
+
+CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
+
+
+def action_result(code: str) -> str:
+    return FAILURE if any(mark in code.rsplit(".", 1)[-1] for mark in _FAILURE_MARKS) else SUCCESS
+
+
+def action_group(code: str) -> str:
+    return GROUPS.get(code.split(".", 1)[0], OTHER_GROUP)
+
+
+def action_info(code: str) -> ActionInfo:
+    return ActionInfo(code, _LABELS.get(code, code), action_group(code), action_result(code))
+
+
+def action_choices(codes: set[str] | list[str]) -> list[tuple[str, list[ActionInfo]]]:
+    """The known actions plus ``codes`` (those in the log), grouped in :data:`GROUPS` order for a <select>."""
+    order = list(dict.fromkeys([*GROUPS.values(), OTHER_GROUP]))
+    grouped: dict[str, list[ActionInfo]] = {group: [] for group in order}
+    for code in sorted(set(_LABELS) | set(codes)):
+        info = action_info(code)
+        grouped[info.group].append(info)
+    return [(group, infos) for group, infos in grouped.items() if infos]
+
+
+def field_labels(fields: list[str]) -> list[str]:
+    return [FIELD_LABELS.get(f, f) for f in fields]

@@ -1,0 +1,126 @@
+"""The guardian's pages: 孩子的数据授权 (consent per app) and 孩子的个人信息访问记录. Adapters only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhijiao.audit.actions import CHANNEL_LABELS, field_labels
+from zhijiao.audit.services import Origin
+from zhijiao.identity.models import Role
+from zhijiao.identity.scope import scope_for
+from zhijiao.privacy import selectors
+from zhijiao.privacy.services import consent_grant, consent_withdraw
+from zhijiao.web.paging import paginate
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def consent_page(request: HttpRequest) -> HttpResponse:
+    children = selectors.guardian_children(actor=request.user)
+    return render(
+        request,
+        "privacy/consent.html",
+        {
+            "children": [selectors.child_consents(actor=request.user, student=c) for c in children],
+            "scopes": selectors.scope_descriptions(),
+            "consent_age": selectors.consent_age(),
+            "breadcrumbs": [("我的孩子", "/"), ("孩子的数据授权", None)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def consent_grant_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = selectors.guardian_child_get(actor=request.user, student_id=student_id)
+    app_id = _int(request.POST.get("app"))
+    app = selectors.child_app_get(actor=request.user, student=student, app_id=app_id) if app_id else None
+    consent_grant(
+        actor=request.user,
+        student=student,
+        app=app,
+        scopes=[code for code, _ in selectors.scope_descriptions()],
+        origin=Origin.from_request(request),
+    )
+    messages.success(request, f"已同意{app or '全部平台服务'}获取{student.person.name}的信息。")
+    return redirect(f"/privacy/consent/#child-{student.pk}")
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse:
+    consent = consent_withdraw(actor=request.user, consent_id=consent_id, origin=Origin.from_request(request))
+    what = consent.app or "全部平台服务"
+    messages.success(request, f"已撤回对{what}的授权，该应用将不能再获取{consent.student.person.name}的信息。")
+    return redirect(f"/privacy/consent/#child-{consent.student_id}")
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    children = selectors.guardian_children(actor=request.user)
+    child_id = _int(request.GET.get("child"))
+    child = (
+        selectors.guardian_child_get(actor=request.user, student_id=child_id)
+        if child_id is not None
+        else (children[0] if children else None)
+    )
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ("view", "app") else ""
+    page, querystring = (None, "")
+    rows = []
+    if child is not None:
+        events = selectors.child_access_log(actor=request.user, student=child, kind=kind)
+        page, querystring = paginate(request, events)
+        roles: dict[int, str] = {}
+        rows = [_access_row(e, request.user, roles) for e in page]
+    return render(
+        request,
+        "privacy/access_log.html",
+        {
+            "children": children,
+            "child": child,
+            "kind": kind,
+            "rows": rows,
+            "page_obj": page,
+            "querystring": querystring,
+            "retention_days": settings.ZHIJIAO_AUDIT_RETENTION_DAYS,
+            "breadcrumbs": [("我的孩子", "/"), ("孩子的个人信息访问记录", None)],
+        },
+    )
+
+
+def _access_row(event, viewer, roles: dict[int, str]) -> dict:
+    """One event as a guardian reads it: who (name and role, not their account or IP), what, when, how."""
+    actor = event.actor
+    app_event = event.action == selectors.APP_SIGN_IN_ACTION
+    if app_event:
+        who, role = (event.target_label or "接入应用"), "接入应用"
+    elif actor is None:
+        who, role = event.actor_username or "系统", ""
+    elif actor.pk == viewer.pk:
+        who, role = "您本人", "家长"
+    else:
+        who = actor.person.name if actor.person_id else str(actor)
+        if actor.pk not in roles:
+            labels = sorted(scope_for(actor).roles, key=list(Role.values).index)
+            roles[actor.pk] = "、".join(Role(r).label for r in labels)
+        role = roles[actor.pk]
+    return {
+        "event": event,
+        "kind": "app" if app_event else "view",
+        "who": who,
+        "role": role,
+        "fields": "、".join(field_labels(list(event.fields or []))),
+        "channel": CHANNEL_LABELS.get(event.channel, event.channel),
+    }
