@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
+from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.plan import region_plan
 from zhijiao.org.models import School, Term
@@ -61,6 +62,7 @@ def demo_prepare(
     stats = RegionBuilder(plan=plan, seed=seed, start_year=start_year, term=term, progress=progress).build()
     with transaction.atomic():
         made: list[DemoAccount] = create_demo_accounts(root=plan.root, password=demo_password())
+        register_demo_apps(root=plan.root)
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

@@ -16,7 +16,7 @@ from zhijiao.core.errors import Forbidden, NotFound
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.oidc.models import RegisteredApp
-from zhijiao.org.models import School
+from zhijiao.org.models import Division, School
 from zhijiao.people.models import Student
 
 # 三员分立: the 系统管理员 runs the platform's configuration, apps included; 安全管理员 and 审计管理员 do not.
@@ -130,3 +130,27 @@ def apps_for(*, actor) -> list[RegisteredApp]:
     if not places:
         return []
     return [app for app in _registry().filter(is_active=True) if _allowed(app, places)]
+
+
+def app_school_choices(*, actor) -> QuerySet[School]:
+    """Schools an app may be limited to (the registry form's picker): every school on the platform."""
+    if not app_may_administer(actor=actor):
+        raise Forbidden()
+    return School.objects.select_related("division").order_by("division_id", "code")
+
+
+def app_division_choices(*, actor) -> list[Division]:
+    """Divisions an app may be limited to: those holding schools and the divisions above them, by code."""
+    if not app_may_administer(actor=actor):
+        raise Forbidden()
+    counties = set(School.objects.values_list("division_id", flat=True).distinct())
+    codes = {county[:length] for county in counties for length in (2, 4, 6)}
+    return list(Division.objects.filter(code__in=codes).order_by("code"))
+
+
+def app_get_for_user(*, actor, pk: int) -> RegisteredApp:
+    """An app the account may use, or may administer (for its logo); NotFound otherwise."""
+    app = _registry().filter(pk=pk).first()
+    if app is None or not (app_may_administer(actor=actor) or app_allowed(actor=actor, app=app)):
+        raise NotFound(detail=str(pk))
+    return app

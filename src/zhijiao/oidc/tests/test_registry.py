@@ -9,7 +9,8 @@ from oauth2_provider.models import AccessToken, get_application_model
 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import Forbidden, ZhijiaoError
-from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.identity.models import Account, Role
+from zhijiao.identity.services import account_create, role_grant
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.selectors import app_allowed, app_list, app_may_administer, apps_for
 from zhijiao.oidc.services import RegistryError, app_register, app_secret_reset, app_set_active, app_update
@@ -25,8 +26,8 @@ def _register(actor=None, name="作业系统", **kw):
 
 
 def system_admin(username="sysadmin") -> Account:
-    account = Account.objects.create_user(username=username, password="x")
-    RoleGrant.objects.create(account=account, role=Role.SYSTEM_ADMIN)  # 三员 grants sit above every node
+    account = account_create(username=username, password=None)
+    role_grant(account=account, role=Role.SYSTEM_ADMIN)
     return account
 
 
@@ -155,8 +156,8 @@ def test_who_may_administer(region):
         with pytest.raises(Forbidden):
             app_list(actor=account)
     for role in (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
-        account = Account.objects.create_user(username=role.value, password="x")
-        RoleGrant.objects.create(account=account, role=role)
+        account = account_create(username=role.value, password=None)
+        role_grant(account=account, role=role)
         assert not app_may_administer(actor=account)
     app, _ = _register(actor=system_admin("sys2"))
     with pytest.raises(Forbidden):
@@ -254,7 +255,7 @@ def test_app_allowed_by_school_and_division(region):
 def test_role_and_node_must_hold_on_the_same_grant(region):
     # nobody teaches in C; give them a parent grant for a child in A: an app for A's teachers stays closed
     nobody = region.accounts["nobody"]
-    RoleGrant.objects.create(account=nobody, role=Role.PARENT, school_class=region.classes["A1"])
+    role_grant(account=nobody, role=Role.PARENT, school_class=region.classes["A1"])
     app, _ = _register(allowed_roles=["teacher"], schools=[region.schools["A"]])
     assert not app_allowed(actor=Account.objects.get(pk=nobody.pk), app=app)
     assert app_allowed(actor=region.accounts["teacher"], app=app)
