@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhijiao.rp",
     "zhijiao.intake",
     "zhijiao.catalogue",
+    "zhijiao.analytics",
     "zhijiao.web",
 ]
 
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhijiao.identity.middleware.IdleTimeoutMiddleware",
+    "zhijiao.identity.middleware.AdminTwoFactorMiddleware",
     "zhijiao.identity.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhijiao.web.middleware.ZhijiaoErrorMiddleware",
@@ -143,7 +145,8 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # first: refuses any login attempt for a locked-out username before a password is checked
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, accepting the account name, a mobile number or a 学籍号 as the login name
+    "zhijiao.identity.backends.IdentifierBackend",
 ]
 # GB/T 22239 level 3: ≥ 8 characters from 3 of 4 classes, no personal information, none of the last 5.
 AUTH_PASSWORD_VALIDATORS = [
@@ -219,9 +222,14 @@ ZHIJIAO_LOCKOUT_ATTEMPTS = _env_positive_int("ZHIJIAO_LOCKOUT_ATTEMPTS", 5)
 ZHIJIAO_LOCKOUT_MINUTES = _env_positive_int("ZHIJIAO_LOCKOUT_MINUTES", 15)
 # A session with no request for this long ends on the server.
 ZHIJIAO_IDLE_MINUTES = _env_positive_int("ZHIJIAO_IDLE_MINUTES", 30)
+# A one-time activation code for an account provisioned from the registry is valid this many days.
+ZHIJIAO_ACTIVATION_DAYS = _env_positive_int("ZHIJIAO_ACTIVATION_DAYS", 14)
 # Administrators' passwords expire after this many days (GB/T 22239); the change page follows.
 ZHIJIAO_ADMIN_PASSWORD_DAYS = _env_positive_int("ZHIJIAO_ADMIN_PASSWORD_DAYS", 90)
 OTP_TOTP_ISSUER = "智教"
+# Wrong TOTP codes count as failed logins for django-axes, which locks the account; django-otp's own growing delay
+# would only make a mistyped code refuse the next, right one.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 AXES_FAILURE_LIMIT = ZHIJIAO_LOCKOUT_ATTEMPTS
 AXES_COOLOFF_TIME = timedelta(minutes=ZHIJIAO_LOCKOUT_MINUTES)
@@ -233,10 +241,17 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhijiao.identity.lockout.lockout_response"
+# Failures count against the account whatever identifier was typed (account name, mobile number, 学籍号).
+AXES_USERNAME_CALLABLE = "zhijiao.identity.backends.axes_username"
 # Lockouts and unlocks go to the audit log, which has its own retention; axes keeps only the failure counters.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Masked in the attempt records (axes's defaults, and never a TOTP code; passwords are masked by axes itself).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months
+# Analytics: dated Parquet snapshots of the registry (one folder per Beijing date); keep this many, 0 keeps all.
+ZHIJIAO_WAREHOUSE_DIR = Path(os.environ.get("ZHIJIAO_WAREHOUSE_DIR", "") or HOME / "warehouse").resolve()
+ZHIJIAO_WAREHOUSE_KEEP = _env_positive_int("ZHIJIAO_WAREHOUSE_KEEP", 0)
 # PIPL art. 28/31: a pupil under this age needs a guardian's consent before a third-party app gets their data
 # (where the bureau's ConsentPolicy asks for it).
 ZHIJIAO_MINOR_CONSENT_AGE = _env_positive_int("ZHIJIAO_MINOR_CONSENT_AGE", 14)
@@ -244,3 +259,47 @@ ZHIJIAO_MINOR_CONSENT_AGE = _env_positive_int("ZHIJIAO_MINOR_CONSENT_AGE", 14)
 # Single sign-on (django-oauth-toolkit as the OpenID Connect provider). The client model is DOT's own;
 # the app registry's extra fields live in zhijiao.oidc.RegisteredApp. Named here because migrations refer to it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+
+# The OpenID Connect provider (zhijiao.oidc; decision 0008). Signing keys: ZHIJIAO_OIDC_KEY (PEM) or files under
+# $ZHIJIAO_HOME/oidc/ made on first use and rotated with `zhijiao oidc-keys rotate` (restart to take effect).
+from zhijiao.oidc.keys import load_signing_keys  # noqa: E402  (imports nothing from Django)
+
+ZHIJIAO_OIDC_KEYS = load_signing_keys(env_pem=os.environ.get("ZHIJIAO_OIDC_KEY", ""), directory=HOME / "oidc")
+# A delivery of a back-channel logout token gives up after this many seconds (then retries a few times).
+ZHIJIAO_OIDC_BACKCHANNEL_TIMEOUT = _env_positive_int("ZHIJIAO_OIDC_BACKCHANNEL_TIMEOUT", 5)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OAUTH2_VALIDATOR_CLASS": "zhijiao.oidc.validators.ZhijiaoValidator",
+    "OIDC_RSA_PRIVATE_KEY": ZHIJIAO_OIDC_KEYS.active,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": list(ZHIJIAO_OIDC_KEYS.inactive),
+    # Behind a proxy that rewrites the host, set the public issuer (e.g. https://sso.example.edu.cn).
+    "OIDC_ISS_ENDPOINT": os.environ.get("ZHIJIAO_OIDC_ISSUER", "").rstrip("/"),
+    "SCOPES": {
+        "openid": "使用智教账号登录",
+        "profile": "读取你的姓名",
+        "roles": "读取你的角色和任职范围",
+        "school": "读取你所在的学校和班级",
+        "phone": "读取你的手机号码",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    # PKCE: public clients must use it (the validator decides per client), and only S256 is accepted.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": _env_positive_int("ZHIJIAO_OIDC_CODE_SECONDS", 60),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": _env_positive_int("ZHIJIAO_OIDC_ACCESS_TOKEN_SECONDS", 600),
+    "ID_TOKEN_EXPIRE_SECONDS": _env_positive_int("ZHIJIAO_OIDC_ID_TOKEN_SECONDS", 600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": _env_positive_int("ZHIJIAO_OIDC_REFRESH_TOKEN_SECONDS", 8 * 3600),
+    # Each refresh token works once; presenting a used one revokes its whole family (a stolen copy is dead).
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Ask only when the spec says we must: no id_token_hint, or one for another person than the one signed in.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
+}

@@ -41,6 +41,12 @@ class Account(AbstractUser):
     # An account provisioned from the registry is activated with a one-time code (only its digest is kept).
     activation_digest = models.CharField("激活码摘要", max_length=64, blank=True)
     activation_expires_at = models.DateTimeField("激活码有效期", null=True, blank=True)
+    # The person's mobile number as a login name, kept in step with the registry by account provisioning
+    # (zhijiao.identity.provisioning); indexed here because the registry's phone column is not.
+    mobile = models.CharField("登录手机号", max_length=11, blank=True, db_index=True)
+    # Set when provisioning closed the account because its person left the registry (pupil left, staff departed);
+    # only such accounts are reopened when the person comes back, never one an administrator disabled.
+    left_registry_at = models.DateTimeField("离校/离岗停用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "账号"
@@ -57,6 +63,9 @@ class RoleGrant(models.Model):
     school = models.ForeignKey("org.School", models.CASCADE, null=True, blank=True, related_name="+")
     school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, null=True, blank=True, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Derived from the registry (post, enrolment, head teacher, teaching assignment, guardianship) by account
+    # provisioning, which also removes it when the fact no longer holds; manual grants are never touched by it.
+    derived = models.BooleanField("由登记信息生成", default=False)
 
     class Meta:
         verbose_name = "角色授权"
