@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from zhijiao.audit.models import AuditEvent
@@ -125,3 +127,13 @@ def test_policy_set_by_region_admins_of_the_division_only(region):
         consent_policy_set(actor=region.accounts["bureau"], division=jiangan, require_app_consent=True)
     with pytest.raises(Forbidden):
         consent_policy_set(actor=region.accounts["teacher"], division=dxh, require_app_consent=True)
+
+
+def test_consent_policy_command(region):
+    call_command("consent_policy", "420112", "--on", stdout=StringIO())
+    assert consent_policy_for("420112").require_app_consent is True
+    call_command("consent_policy", "420112", "--off", stdout=StringIO())
+    out = StringIO()
+    call_command("consent_policy", stdout=out)
+    assert "420112" in out.getvalue() and "无需同意" in out.getvalue()
+    assert AuditEvent.objects.filter(action="privacy.policy_set").count() == 2

@@ -116,11 +116,21 @@ def test_the_access_log_shows_who_saw_the_child_and_which_apps_got_data(client, 
         action="oidc.token.issue",
         origin=Origin("web"),
         target=Target("account", str(pupil.pk), "作业帮手"),
-        fields=["openid", "profile"],
+        fields=["profile", "school"],
+    )
+
+    audit_record(
+        actor=pupil,
+        action="oidc.token.issue",
+        origin=Origin("web"),
+        target=Target("account", str(pupil.pk), "阅读打卡（刷新令牌）"),
+        fields=["profile"],
     )
 
     login_as(client, "parent")
     html = client.get("/privacy/access/", {"child": s1.pk}).content.decode()
+    assert "阅读打卡" not in html  # refreshes repeat the sign-in: not listed
+    assert "获取了孩子的信息：姓名、学校和班级" in html
     assert "张校长" in html and "学校管理员" in html and "身份证号" in html
     assert "王老师" not in html
     assert "作业帮手" in html and "通过智教账号获取了孩子的信息" in html
