@@ -282,9 +282,9 @@ def app_update(
             app.logo.save(_logo_name(application, logo), logo, save=False)
         app.save(update_fields=["logo"])
         changed.append("logo")
-    audit_record(
-        actor=actor, action="app.update", origin=origin or Origin(channel="cli"), target=_target(app), fields=changed
-    )
+    if changed:  # saving an unchanged form changes nothing worth an audit entry
+        origin = origin or Origin(channel="cli")
+        audit_record(actor=actor, action="app.update", origin=origin, target=_target(app), fields=changed)
     return app
 
 

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
+from oauth2_provider.settings import oauth2_settings
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
@@ -93,12 +94,18 @@ def _form_page(request: HttpRequest, form: AppForm, schools, divisions, *, app=N
             "chosen_roles": chosen_roles,
             "schools": [(s, str(s.pk) in chosen_schools) for s in schools],
             "divisions": [(d, d.code in chosen_divisions) for d in divisions],
+            "issuer": _issuer(request),
             "chosen_school_count": len(chosen_schools),
             "chosen_division_count": len(chosen_divisions),
             "breadcrumbs": crumbs,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _issuer(request: HttpRequest) -> str:
+    """The provider's issuer: ZHIJIAO_OIDC_ISSUER when set (behind a proxy), else this request's origin."""
+    return (oauth2_settings.OIDC_ISS_ENDPOINT or request.build_absolute_uri("/")).rstrip("/")
 
 
 def _secret_page(request: HttpRequest, app, secret: str | None, *, created: bool) -> HttpResponse:
@@ -109,7 +116,7 @@ def _secret_page(request: HttpRequest, app, secret: str | None, *, created: bool
             "app": app,
             "secret": secret,
             "created": created,
-            "issuer": request.build_absolute_uri("/").rstrip("/"),
+            "issuer": _issuer(request),
             "breadcrumbs": [REGISTRY_CRUMB, (app.application.name, f"/apps/registry/{app.pk}/"), ("客户端凭据", None)],
         },
     )

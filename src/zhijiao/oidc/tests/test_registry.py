@@ -201,6 +201,15 @@ def test_update_records_the_changed_fields(region):
     assert list(app.allowed_schools.all()) == [region.schools["A"]]
     event = AuditEvent.objects.get(action="app.update")
     assert set(event.fields) == {"name", "skip_authorization", "allowed_schools"}
+    same = {
+        "name": "作业平台",
+        "redirect_uris": ["https://zuoye.example.cn/oidc/callback"],
+        "trusted": True,
+        "allowed_roles": ["teacher"],
+        "schools": [region.schools["A"]],
+    }
+    app_update(actor=region.accounts["admin"], app=app, **same)  # nothing changed: nothing to audit
+    assert AuditEvent.objects.filter(action="app.update").count() == 1
     with pytest.raises(ZhijiaoError):
         app_update(actor=None, app=app, name="作业平台", redirect_uris=["http://x.example.cn/"], trusted=False)
 
