@@ -20,7 +20,11 @@ COMMANDS = {
     "worker": "run_huey",
     "api-token": "api_token",
     "createadmin": "createadmin",
+    "accounts": "provision_accounts",
+    "analytics": "analytics",
     "demo-rp": "demo_rp",
+    "oidc-client": "oidc_client",
+    "oidc-keys": "oidc_keys",
 }
 
 USAGE = """用法：zhijiao <命令> [参数]
@@ -35,7 +39,12 @@ USAGE = """用法：zhijiao <命令> [参数]
   worker      启动后台任务进程（Huey）
   api-token   为服务账号签发 API 令牌
   createadmin 创建平台管理员账号
+  accounts    账号：sync [--school CODE] [--json] 按登记信息开通、停用账号与授权；
+              activation-codes --school CODE --out FILE.xlsx 为未激活账号签发激活码
+  analytics   数据仓库快照与统计指标（snapshot，metrics --node CODE --json，list，sql）
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
+  oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
+  oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）
   manage      运行任意 Django 管理命令
 """
 
