@@ -90,6 +90,19 @@ FIELD_LABELS: dict[str, str] = {
     "xlsx": "Excel",
 }
 
+TARGET_LABELS = {
+    "account": "账号",
+    "student": "学生",
+    "staff": "教职工",
+    "school": "学校",
+    "region": "区域",
+    "division": "行政区划",
+    "oidc_app": "应用",
+    "import_batch": "导入批次",
+    "match_case": "比对待办",
+    "snapshot": "分析快照",
+    "audit_event": "审计日志",
+}
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
 
 

@@ -19,7 +19,7 @@ import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 
-from zhijiao.audit.actions import RESULT_LABELS, action_info, field_labels
+from zhijiao.audit.actions import CHANNEL_LABELS, RESULT_LABELS, TARGET_LABELS, action_info, field_labels
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.selectors import AuditFilters, audit_event_list
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -64,12 +64,12 @@ def _row(values: tuple) -> list[str]:
         ip or "",
         info.label,
         action,
-        target_type,
+        TARGET_LABELS.get(target_type, target_type),
         target_id,
         target_label,
         RESULT_LABELS[info.result],
         "、".join(field_labels(list(fields or []))),
-        channel,
+        CHANNEL_LABELS.get(channel, channel),
         user_agent,
     ]
 

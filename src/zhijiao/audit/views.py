@@ -9,7 +9,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.shortcuts import render
 from django.utils import timezone
 
-from zhijiao.audit.actions import CHANNEL_LABELS, GROUPS, RESULT_LABELS, action_choices, action_info, field_labels
+from zhijiao.audit.actions import (
+    CHANNEL_LABELS,
+    GROUPS,
+    RESULT_LABELS,
+    TARGET_LABELS,
+    action_choices,
+    action_info,
+    field_labels,
+)
 from zhijiao.audit.exports import audit_export, csv_stream, xlsx_file
 from zhijiao.audit.selectors import AuditFilters, audit_action_codes, audit_chain_status, audit_event_list
 from zhijiao.audit.services import Origin
@@ -50,6 +58,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "info": action_info(e.action),
             "fields": "、".join(field_labels(list(e.fields or []))),
             "channel": CHANNEL_LABELS.get(e.channel, e.channel),
+            "target_type": TARGET_LABELS.get(e.target_type, e.target_type),
         }
         for e in page
     ]

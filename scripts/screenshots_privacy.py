@@ -1,0 +1,138 @@
+"""Screenshots of the audit administrator's page and the guardian's privacy pages (35–37).
+
+    ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
+    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_privacy.py [--out docs/screenshots] [--port 8751]
+
+Before shooting, it makes the demo family's history through the services, as real use would: school staff open
+the child's profile (unmasked views are audited), an app signs the child in (recorded as the OIDC provider
+records a token: ``oidc.token.issue`` about the child's account), the parent consents to one app and withdraws
+another. Run twice, it adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).parent))
+from screenshots import CHROMIUM_ARGS, wait_until_up
+
+
+def _code(secret: str) -> str:
+    """The current TOTP code for a base32 secret (as demo-accounts.json gives administrators)."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    return f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+
+
+def login(page: Page, base: str, account: dict) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", account["username"])
+    page.fill("input[name=password]", account["password"])
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if page.locator("input[name=otp_token]").count():
+        page.fill("input[name=otp_token]", _code(account["totp_secret"]))
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+
+def prepare_history(accounts: dict[str, dict]) -> int:
+    """The demo family's history; returns the child's student id."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
+    django.setup()
+    from zhijiao.audit.services import Origin, Target, audit_record
+    from zhijiao.identity.models import Account
+    from zhijiao.oidc.selectors import apps_for
+    from zhijiao.people.models import Student
+    from zhijiao.people.selectors import student_profile
+    from zhijiao.privacy.models import GuardianConsent
+    from zhijiao.privacy.services import consent_grant, consent_withdraw
+
+    pupil = Account.objects.get(username="student")
+    parent = Account.objects.get(username="parent")
+    child = Student.objects.get(person_id=pupil.person_id)
+    if GuardianConsent.objects.filter(student=child).exists():
+        return child.pk
+    apps = apps_for(actor=pupil)
+    for username, ip in (("principal", "10.42.1.15"), ("banzhuren", "10.42.1.31"), ("bureau", "10.42.0.8")):
+        staff = Account.objects.get(username=username)
+        student_profile(actor=staff, student_id=child.pk, origin=Origin("web", ip, "Mozilla/5.0 (Windows NT 10.0)"))
+    home = Origin("web", "223.104.3.27", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)")
+    if apps:
+        consent_grant(actor=parent, student=child, app=apps[0], scopes=["openid", "profile", "school"], origin=home)
+        audit_record(
+            actor=pupil,
+            action="oidc.token.issue",
+            origin=Origin("web", "10.42.1.102"),
+            target=Target("account", str(pupil.pk), str(apps[0])),
+            fields=["profile", "school"],
+        )
+    if len(apps) > 1:
+        withdrawn = consent_grant(actor=parent, student=child, app=apps[1], scopes=["openid", "profile"], origin=home)
+        consent_withdraw(actor=parent, consent_id=withdrawn.pk, origin=home)
+    # a few failed sign-ins from one address, so the auditor has something to filter for
+    for _ in range(3):
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            origin=Origin("web", "10.42.7.66"),
+            target=Target("account", "", "teacher"),
+        )
+    return child.pk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--port", type=int, default=8751)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
+    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    child_id = prepare_history(accounts)
+
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
+    try:
+        wait_until_up(base)
+        with sync_playwright() as p:
+            # date inputs follow the OS locale, as on a Chinese desktop
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
+                env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
+            )
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+
+            login(page, base, accounts["auditor"])
+            page.goto(f"{base}/audit/?ip=10.42.")
+            page.wait_for_selector(".chain-ok, .chain-broken")
+            page.screenshot(path=out / "35-audit-admin.png", full_page=True)
+
+            login(page, base, accounts["parent"])
+            page.goto(f"{base}/privacy/consent/")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=out / "36-guardian-consent.png", full_page=True)
+            page.goto(f"{base}/privacy/access/?child={child_id}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=out / "37-guardian-access-log.png", full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
