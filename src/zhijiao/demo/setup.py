@@ -17,9 +17,11 @@ from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_dem
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.plan import region_plan
-from zhijiao.org.models import School, Term
+from zhijiao.identity.provisioning import accounts_sync
+from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
+from zhijiao.privacy.services import consent_policy_set
 
 
 @dataclass
@@ -63,6 +65,13 @@ def demo_prepare(
     with transaction.atomic():
         made: list[DemoAccount] = create_demo_accounts(root=plan.root, password=demo_password())
         register_demo_apps(root=plan.root)
+        # the demo bureau asks guardians' consent before third-party apps receive data of pupils under 14
+        consent_policy_set(actor=None, division=Division.objects.get(pk=plan.root), require_app_consent=True)
+    # Everyone else in the registry gets an account awaiting activation, as after a real import; the cast above
+    # already has theirs (demo names, demo password), which provisioning leaves as they are.
+    progress("为登记的学生、家长和教职工开通账号……")
+    provisioned = accounts_sync(actor=None)
+    progress(f"账号：{provisioned.summary()}")
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)
