@@ -1,4 +1,8 @@
-"""Demo accounts: one per role, each a real person of the demo region where the role has one."""
+"""Demo accounts: one per role, each a real person of the demo region where the role has one.
+
+Administrators come enrolled for two-factor sign-in: each has a TOTP device whose base32 secret is written to
+``demo-accounts.json`` as ``totp_secret`` (add it to an authenticator app, or compute codes from it in scripts).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from typing import Any
 from django.db.models import Count
 
 from zhijiao.identity.models import Role
-from zhijiao.identity.services import account_create, role_grant
+from zhijiao.identity.services import account_create, role_grant, totp_device_provision
+from zhijiao.identity.twofactor import is_admin_account, totp_secret
 from zhijiao.org.models import Bureau, Division, School
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
@@ -25,9 +30,13 @@ class DemoAccount:
     scope_name: str
     name: str
     password: str
+    totp_secret: str = ""  # administrators only: the base32 secret of their authenticator
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        row = asdict(self)
+        if not row["totp_secret"]:
+            del row["totp_secret"]
+        return row
 
 
 def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
@@ -54,8 +63,13 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
             scope_code = f"{node.school.code}/{node.pk}"
             scope_name = f"{node.school.name} {class_display_name(node)}"
         role_grant(account=account, role=role, **kwargs)
+        secret = ""
+        if is_admin_account(account):
+            secret = totp_secret(totp_device_provision(actor=None, account=account))
         made.append(
-            DemoAccount(username, role.value, role.label, scope_code, scope_name, account.display_name, password)
+            DemoAccount(
+                username, role.value, role.label, scope_code, scope_name, account.display_name, password, secret
+            )
         )
 
     division = Division.objects.get(pk=root)
@@ -105,4 +119,8 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     add("teacher", Role.TEACHER, teacher.staff.person, node=school)
     add("student", Role.STUDENT, student.person, node=school_class)
     add("parent", Role.PARENT, guardianship.guardian, node=school_class)
+    # 三员分立: three different bureau officials run, secure and audit the platform for the bureau's division.
+    add("sysadmin", Role.SYSTEM_ADMIN, officials[4].person, node=division)  # 信息中心主任
+    add("secadmin", Role.SECURITY_ADMIN, officials[6].person, node=division)  # 数据管理员
+    add("auditor", Role.AUDIT_ADMIN, officials[3].person, node=division)  # 督导室主任
     return made

@@ -3,7 +3,7 @@ from zhijiao.core.errors import ErrorCode
 
 class IdentityError(ErrorCode):
     IDENTITY_USERNAME_TAKEN = "该账号名已被使用"
-    IDENTITY_GRANT_NODE = "该角色必须授予在对应的节点上（区域管理员：行政区划；督导：行政区划或学校；学校管理员、教师：学校；班主任：班级）"  # noqa: E501
+    IDENTITY_GRANT_NODE = "该角色必须授予在对应的节点上（区域管理员：行政区划；督导：行政区划或学校；学校管理员、教师：学校；班主任：班级；系统、安全、审计管理员：全平台或行政区划）"  # noqa: E501
     IDENTITY_TOKEN_INVALID = "API令牌无效、已过期或已吊销"  # noqa: S105  (a message, not a secret)
     IDENTITY_LOCKED = "登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员解锁"
     IDENTITY_PASSWORD_POLICY = "新密码不符合密码策略"  # noqa: S105
@@ -13,4 +13,12 @@ class IdentityError(ErrorCode):
     IDENTITY_PASSWORD_USERNAME = "密码不能包含账号名"  # noqa: S105
     IDENTITY_PASSWORD_PINYIN = "密码不能包含姓名或姓名拼音"  # noqa: S105
     IDENTITY_PASSWORD_BIRTH = "密码不能包含出生日期"  # noqa: S105
+    IDENTITY_SEPARATION_OF_DUTIES = "三员分立：同一账号不能兼任系统管理员、安全管理员、审计管理员中的两个角色"
+    IDENTITY_PASSWORD_EXPIRED = "管理员密码已超过 {days} 天未修改，请先设置新密码"  # noqa: S105  (a message, not a secret)
+    IDENTITY_OTP_REQUIRED = "管理员账号须完成动态口令（两步验证）后才能继续"
+    IDENTITY_OTP_INVALID = "动态口令不正确或已过期，请输入验证器当前显示的 6 位数字"
+    IDENTITY_OTP_EXPIRED = "两步验证已超时，请重新输入账号和密码"
     IDENTITY_PASSWORD_REUSED = "不能使用最近 {count} 次用过的密码"  # noqa: S105
+    IDENTITY_ACTIVATION_INVALID = "账号或激活码不正确（每个激活码只能使用一次）"
+    IDENTITY_ACTIVATION_EXPIRED = "激活码已过期，请联系学校管理员重新获取"
+    IDENTITY_PASSWORD_MISMATCH = "两次输入的新密码不一致"  # noqa: S105  (a message, not a secret)

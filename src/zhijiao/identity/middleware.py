@@ -1,4 +1,5 @@
-"""Session protection: the server-side idle timeout and the forced first-login password change."""
+"""Session protection: the server-side idle timeout, administrators' second step (TOTP), and the forced password
+change (first login, reset, or an administrator's password past its age)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
 from zhijiao.identity.errors import IdentityError
+from zhijiao.identity.twofactor import admin_password_expired, is_admin_account, pending_start
 
 LAST_SEEN_KEY = "zhijiao_last_seen"
 # Refresh the stored time at most this often, so a busy page does not write its session on every request.
 _TOUCH_SECONDS = 60
 CHANGE_PAGE_PATH = "/accounts/password/"
 _EXEMPT_PREFIXES = (CHANGE_PAGE_PATH, "/accounts/logout/", "/healthz")
+# Where an administrator gives the code or enrols an authenticator.
+_SECOND_STEP_PREFIXES = ("/accounts/login/", "/accounts/otp/")
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -52,8 +57,18 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class PasswordChangeRequiredMiddleware:
-    """Until an account with ``must_change_password`` sets its own password, every page leads to the change page."""
+def _json_error(error: IdentityError, status: int, **fmt: object) -> JsonResponse:
+    return JsonResponse({"code": error.code, "message": error.message.format(**fmt), "field": None}, status=status)
+
+
+class AdminTwoFactorMiddleware:
+    """An administrator's session counts as signed in only once a TOTP code has verified it (django-otp).
+
+    The login view signs administrators in only after the code, so this catches the rest: a session that gained
+    an administrative role while signed in, or one signed in some other way. Pages send it back to the second
+    step (the password need not be typed again within five minutes); the session-authenticated API answers 401.
+    Bearer-token API calls do not use the session and are not affected.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,11 +77,42 @@ class PasswordChangeRequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and getattr(user, "must_change_password", False)
-            and not request.path.startswith((*_EXEMPT_PREFIXES, settings.STATIC_URL or "/static/"))
+            and not request.path.startswith(("/accounts/logout/", "/healthz", settings.STATIC_URL or "/static/"))
+            and is_admin_account(user)
+            and not user.is_verified()  # type: ignore[attr-defined]  # django-otp's OTPMiddleware installs it
         ):
             if request.path.startswith("/api/"):
-                error = IdentityError.IDENTITY_PASSWORD_CHANGE_REQUIRED
-                return JsonResponse({"code": error.code, "message": error.message, "field": None}, status=403)
+                if request.headers.get("Authorization"):
+                    request.user = AnonymousUser()  # let the bearer token decide, never the unverified session
+                    return self.get_response(request)
+                return _json_error(IdentityError.IDENTITY_OTP_REQUIRED, 401)
+            next_url = request.get_full_path() if request.method == "GET" else ""
+            backend = request.session.get("_auth_user_backend", "django.contrib.auth.backends.ModelBackend")
+            logout(request)
+            pending_start(request, user, backend=backend, next_url=next_url)  # type: ignore[arg-type]
+            if not request.path.startswith(_SECOND_STEP_PREFIXES):
+                return _redirect(request, settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until an account with ``must_change_password`` sets its own password, every page leads to the change page;
+    so does an administrator's password older than ``ZHIJIAO_ADMIN_PASSWORD_DAYS``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith((*_EXEMPT_PREFIXES, settings.STATIC_URL or "/static/"))
+            and (getattr(user, "must_change_password", False) or admin_password_expired(user))
+        ):
+            if request.path.startswith("/api/"):
+                if getattr(user, "must_change_password", False):
+                    return _json_error(IdentityError.IDENTITY_PASSWORD_CHANGE_REQUIRED, 403)
+                days = settings.ZHIJIAO_ADMIN_PASSWORD_DAYS
+                return _json_error(IdentityError.IDENTITY_PASSWORD_EXPIRED, 403, days=days)
             return _redirect(request, CHANGE_PAGE_PATH)
         return self.get_response(request)

@@ -21,6 +21,8 @@ from zhijiao.org.models import SchoolClass
 from zhijiao.people.models import Guardianship, TeachingAssignment
 
 NOTHING = Q(pk__in=[])
+# 三员分立: these roles run the platform, they see no registry or personal data through their node.
+SEPARATED_ROLES: frozenset[str] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 def _any(parts: list[Q]) -> Q:
@@ -48,6 +50,27 @@ class Scope:
     def is_platform_admin(self) -> bool:
         return bool(self.account.is_superuser) or self.has(Role.PLATFORM_ADMIN)
 
+    # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
+    @property
+    def may_administer_accounts(self) -> bool:
+        """系统管理员 (and the platform and region administrators): accounts, role grants, registered apps."""
+        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN, Role.REGION_ADMIN)
+
+    @property
+    def may_administer_apps(self) -> bool:
+        """系统管理员 and the platform administrator register and configure the education apps (OIDC clients)."""
+        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN)
+
+    @property
+    def may_manage_security(self) -> bool:
+        """安全管理员 and the platform administrator: lockouts, unlocks, two-factor resets, security settings."""
+        return self.is_platform_admin or self.has(Role.SECURITY_ADMIN)
+
+    @property
+    def may_read_audit(self) -> bool:
+        """审计管理员 and the platform administrator read the audit log (what part of it: audit.selectors)."""
+        return self.is_platform_admin or self.has(Role.AUDIT_ADMIN)
+
     def _person_id(self) -> int:
         return self.person_id
 
@@ -73,8 +96,8 @@ class Scope:
         for g in self.grants:
             if g.role == Role.TEACHER:
                 parts.append(Q(**{f"{class_field}__in": self._taught_classes()}))
-            elif g.role in (Role.STUDENT, Role.PARENT):
-                continue  # they see through their own records, below
+            elif g.role in (Role.STUDENT, Role.PARENT) or g.role in SEPARATED_ROLES:
+                continue  # pupils and parents see through their own records, below; 三员 see no people data
             elif g.division_id:
                 parts.append(Q(school__division__code__startswith=g.division_id))
             elif g.school_class_id:
@@ -111,6 +134,8 @@ class Scope:
             return Q()
         parts: list[Q] = []
         for g in self.grants:
+            if g.role in SEPARATED_ROLES:
+                continue
             if g.division_id:
                 parts.append(Q(**{f"{prefix}division__code__startswith": g.division_id}))
             elif g.school_id:
@@ -173,7 +198,7 @@ class Scope:
             return Q()
         parts: list[Q] = []
         for g in self.grants:
-            if g.role in (Role.STUDENT, Role.PARENT):
+            if g.role in (Role.STUDENT, Role.PARENT) or g.role in SEPARATED_ROLES:
                 continue
             if g.division_id:
                 parts.append(
@@ -225,3 +250,46 @@ def scope_for(account: Account | AnonymousUser) -> Scope:
         scope = Scope(account=account)
     setattr(account, "_zhijiao_scope", scope)  # noqa: B010  (request-lifetime cache on the user object)
     return scope
+
+
+# ------------------------------------------------------------------ who may act on which account
+
+
+def _grant_division_codes(account: Account) -> set[str]:
+    """The division codes of the nodes an account holds grants on (a class or school counts as its district)."""
+    codes: set[str] = set()
+    grants = RoleGrant.objects.filter(account=account).select_related("school", "school_class__school")
+    for g in grants:
+        if g.division_id:
+            codes.add(g.division_id)
+        elif g.school is not None:
+            codes.add(g.school.division_id)
+        elif g.school_class is not None:
+            codes.add(g.school_class.school.division_id)
+    return codes
+
+
+def _reaches(*, actor: Account, account: Account, roles: set[str]) -> bool:
+    """Does one of the actor's grants in ``roles`` cover the account? A grant without a node covers every account;
+    one at a division the accounts granted inside it. Platform administrators reach every account."""
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return True
+    grants = [g for g in scope.grants if g.role in roles]
+    if any(not (g.division_id or g.school_id or g.school_class_id) for g in grants):
+        return True
+    divisions = [g.division_id for g in grants if g.division_id]
+    if not divisions:
+        return False
+    return any(code.startswith(d) for code in _grant_division_codes(account) for d in divisions)
+
+
+def account_may_administer(*, actor: Account, account: Account) -> bool:
+    """Accounts and their passwords: platform administrators every account; a 系统管理员 or a bureau (区域管理员)
+    those granted inside its division (a 系统管理员 without a node: every account)."""
+    return _reaches(actor=actor, account=account, roles={Role.SYSTEM_ADMIN, Role.REGION_ADMIN})
+
+
+def account_may_unlock(*, actor: Account, account: Account) -> bool:
+    """Lockouts: platform administrators, the 安全管理员 (三员分立) and, for districts without one, the bureau."""
+    return _reaches(actor=actor, account=account, roles={Role.SECURITY_ADMIN, Role.REGION_ADMIN})

@@ -19,8 +19,8 @@ from zhijiao.core.errors import ErrorCode, Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.errors import IdentityError
 from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
 from zhijiao.identity.passwords import HISTORY_DEPTH
-from zhijiao.identity.scope import scope_for
-from zhijiao.identity.twofactor import DEVICE_NAME, totp_key_from_secret
+from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer, account_may_unlock, scope_for
+from zhijiao.identity.twofactor import DEVICE_NAME, token_is_valid, totp_checker, totp_device_get, totp_key_from_secret
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
 
@@ -35,6 +35,10 @@ _NODE_KINDS: dict[str, set[str]] = {
     Role.HEAD_TEACHER: {"class"},
     Role.STUDENT: {"class", "school"},
     Role.PARENT: {"class", "school", "none"},
+    # 三员分立: platform-wide or for one division's part of the platform.
+    Role.SYSTEM_ADMIN: {"none", "division"},
+    Role.SECURITY_ADMIN: {"none", "division"},
+    Role.AUDIT_ADMIN: {"none", "division"},
 }
 
 
@@ -57,6 +61,7 @@ def account_create(
     )
     if password:
         account.set_password(password)
+        account.password_changed_at = timezone.now()
     else:
         account.set_unusable_password()
     account.save()
@@ -71,10 +76,21 @@ def role_grant(
     school: School | None = None,
     school_class: SchoolClass | None = None,
 ) -> RoleGrant:
-    """Grant a role on one node; the node kind must fit the role."""
+    """Grant a role on one node; the node kind must fit the role.
+
+    三员分立: one account holds at most one of 系统管理员, 安全管理员 and 审计管理员 (IDENTITY_SEPARATION_OF_DUTIES).
+    """
     kind = "division" if division else "school" if school else "class" if school_class else "none"
     if sum(x is not None for x in (division, school, school_class)) > 1 or kind not in _NODE_KINDS[Role(role)]:
         raise ZhijiaoError(IdentityError.IDENTITY_GRANT_NODE, detail=f"{Role(role).label}/{kind}")
+    if role in SEPARATED_ROLES:
+        held = set(RoleGrant.objects.filter(account=account, role__in=SEPARATED_ROLES).values_list("role", flat=True))
+        if held - {role}:
+            raise ZhijiaoError(
+                IdentityError.IDENTITY_SEPARATION_OF_DUTIES,
+                field="角色",
+                detail=f"{account.username} 已是{'、'.join(Role(r).label for r in sorted(held))}",
+            )
     grant, _ = RoleGrant.objects.get_or_create(
         account=account, role=role, division=division, school=school, school_class=school_class
     )
@@ -180,38 +196,13 @@ def api_scope_require(*, actor: Any, token: ApiToken | None, scope: str) -> None
 # ------------------------------------------------------------------ protection: lockout, passwords
 
 
-def _grant_division_codes(account: Account) -> set[str]:
-    """The division codes of the nodes an account holds grants on (a class or school counts as its district)."""
-    codes: set[str] = set()
-    grants = RoleGrant.objects.filter(account=account).select_related("school", "school_class__school")
-    for g in grants:
-        if g.division_id:
-            codes.add(g.division_id)
-        elif g.school is not None:
-            codes.add(g.school.division_id)
-        elif g.school_class is not None:
-            codes.add(g.school_class.school.division_id)
-    return codes
-
-
-def account_may_administer(*, actor: Account, account: Account) -> bool:
-    """Platform administrators administer every account; a bureau (区域管理员) those granted inside its division."""
-    scope = scope_for(actor)
-    if scope.is_platform_admin:
-        return True
-    bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
-    if not bureaus:
-        return False
-    return any(code.startswith(bureau) for code in _grant_division_codes(account) for bureau in bureaus)
-
-
-def _account_for_admin(*, actor: Account | None, username: str) -> Account:
+def _account_for_admin(*, actor: Account | None, username: str, may=account_may_administer) -> Account:
     account = Account.objects.filter(username=username).first()
     if actor is None:  # the operator on the server (CLI)
         if account is None:
             raise NotFound(detail=username)
         return account
-    if account is None or not account_may_administer(actor=actor, account=account):
+    if account is None or not may(actor=actor, account=account):
         raise NotFound(detail=username)  # accounts outside the actor's reach look the same as missing ones
     return account
 
@@ -220,10 +211,10 @@ def _account_for_admin(*, actor: Account | None, username: str) -> Account:
 def account_unlock(*, actor: Account | None, username: str, origin: Origin | None = None) -> int:
     """Lift a login lockout (django-axes) before its cool-off ends; returns how many attempt records were cleared.
 
-    ``actor`` None is the operator on the server (``zhijiao manage unlock``); otherwise platform administrators
-    and the bureau administrators of the account's division may unlock. Audited as ``auth.unlock``.
+    ``actor`` None is the operator on the server (``zhijiao manage unlock``); otherwise see
+    :func:`account_may_unlock`. Audited as ``auth.unlock``.
     """
-    account = _account_for_admin(actor=actor, username=username)
+    account = _account_for_admin(actor=actor, username=username, may=account_may_unlock)
     cleared = axes_reset(username=account.username)
     audit_record(
         actor=actor,
@@ -253,7 +244,8 @@ def account_password_change(
         raise ZhijiaoError(IdentityError.IDENTITY_PASSWORD_POLICY, detail="；".join(exc.messages)) from exc
     account.set_password(new_password)
     account.must_change_password = not own
-    account.save(update_fields=["password", "must_change_password"])
+    account.password_changed_at = timezone.now()
+    account.save(update_fields=["password", "must_change_password", "password_changed_at"])
     PasswordHistory.objects.create(account=account, hash=account.password)
     stale = PasswordHistory.objects.filter(account=account).order_by("-at", "-pk").values_list("pk", flat=True)
     PasswordHistory.objects.filter(pk__in=list(stale[HISTORY_DEPTH:])).delete()
@@ -269,9 +261,18 @@ def account_password_change(
 # ------------------------------------------------------------------ two-factor (TOTP) for administrators
 
 
+def _audit_otp(action: str, *, actor: Account | None, account: Account, origin: Origin | None) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        origin=origin or Origin(channel="cli"),
+        target=Target("account", account.username, account.username),
+    )
+
+
 @transaction.atomic
 def totp_device_provision(*, actor: Account | None, account: Account, secret: str | None = None) -> TOTPDevice:
-    """Give an account a confirmed TOTP device without the enrolment page (demo, tests, the operator's CLI).
+    """Give an account a confirmed TOTP device without the enrolment page (the demo, the operator's CLI).
 
     ``secret`` is a base32 key (a random one when None). Any earlier devices of the account are replaced.
     Audited as ``auth.otp_enrol``.
@@ -281,10 +282,51 @@ def totp_device_provision(*, actor: Account | None, account: Account, secret: st
     if secret:
         device.key = totp_key_from_secret(secret)
     device.save()
-    audit_record(
-        actor=actor,
-        action="auth.otp_enrol",
-        origin=Origin(channel="cli"),
-        target=Target("account", account.username, account.username),
-    )
+    _audit_otp("auth.otp_enrol", actor=actor, account=account, origin=None)
     return device
+
+
+@transaction.atomic
+def totp_enrol(*, account: Account, key: str, token: str, origin: Origin | None = None) -> TOTPDevice | None:
+    """Enrol the authenticator an administrator has just scanned: ``key`` (hex) is the secret shown to them,
+    ``token`` the code their app shows now. Returns the new confirmed device, or None when the code is wrong.
+
+    The code cannot be used again for the sign-in it completes. Audited as ``auth.otp_enrol``.
+    """
+    checker = totp_checker(key)
+    if not token_is_valid(checker, token):
+        return None
+    TOTPDevice.objects.filter(user=account).delete()
+    device = TOTPDevice.objects.create(
+        user=account, name=DEVICE_NAME, key=key, confirmed=True, last_t=checker.t(), drift=checker.drift
+    )
+    _audit_otp("auth.otp_enrol", actor=account, account=account, origin=origin)
+    return device
+
+
+@transaction.atomic
+def totp_verify(*, account: Account, token: str, origin: Origin | None = None) -> TOTPDevice | None:
+    """Check an administrator's code against their device; the device on success, else None.
+
+    Audited as ``auth.otp_verify`` or ``auth.otp_failed``. Counting failures towards the lockout is the login
+    view's part (it reports them to django-axes as failed logins).
+    """
+    device = totp_device_get(account)
+    ok = device is not None and token.strip().isdigit() and device.verify_token(token.strip())
+    _audit_otp(
+        "auth.otp_verify" if ok else "auth.otp_failed", actor=account if ok else None, account=account, origin=origin
+    )
+    return device if ok else None
+
+
+@transaction.atomic
+def totp_reset(*, actor: Account | None, username: str, origin: Origin | None = None) -> int:
+    """Remove an account's authenticator (a lost phone): its next sign-in goes through enrolment again.
+
+    ``actor`` None is the operator (``zhijiao manage otp_reset``); otherwise those who may unlock the account.
+    Returns how many devices were removed; audited as ``auth.otp_reset``.
+    """
+    account = _account_for_admin(actor=actor, username=username, may=account_may_unlock)
+    removed, _ = TOTPDevice.objects.filter(user=account).delete()
+    _audit_otp("auth.otp_reset", actor=actor, account=account, origin=origin)
+    return removed

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from zhijiao.catalogue.services import quality_refresh
-from zhijiao.testing import PASSWORD
+from zhijiao.testing import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, username):
     client.logout()
-    assert client.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
+    login_as(client, username)
     return client
 
 

@@ -13,7 +13,7 @@ from zhijiao.identity.services import api_token_create
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.spec import SPECS
 from zhijiao.people.models import Guardianship, Student
-from zhijiao.testing import make_id
+from zhijiao.testing import login_as, make_id
 
 pytestmark = pytest.mark.django_db
 PUSH = "/api/v1/exchange/students/records"
@@ -235,11 +235,11 @@ def test_tokens_from_before_scopes_read_the_registry_only(client, region):
 
 
 def test_sessions_need_to_manage_data(client, region):
-    client.force_login(region.accounts["teacher"])
+    login_as(client, region.accounts["teacher"])
     response = push(client, {}, three_records())
     assert (response.status_code, response.json()["code"]) == (403, "IDENTITY_SCOPE_MISSING")
     assert client.get(PULL).status_code == 403
-    client.force_login(region.accounts["principal"])
+    login_as(client, region.accounts["principal"])
     assert push(client, {}, three_records()).json()["summary"]["created"] == 2
     assert client.get(PULL).status_code == 200
 

@@ -16,7 +16,7 @@ from zhijiao.intake.services import import_batch_create
 from zhijiao.intake.spec import SPECS
 from zhijiao.intake.tasks import import_batch_task
 from zhijiao.people.models import Student
-from zhijiao.testing import PASSWORD, make_id
+from zhijiao.testing import login_as, make_id
 
 pytestmark = pytest.mark.django_db
 HEADERS = SPECS["students"].headers
@@ -35,7 +35,7 @@ def immediate_jobs(monkeypatch):
 
 def login(client, username: str):
     client.logout()
-    assert client.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
+    login_as(client, username)
     return client
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.identity.services import api_token_create
+from zhijiao.testing import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def as_user(client, region):
     def login(username: str):
-        client.force_login(region.accounts[username])
+        login_as(client, region.accounts[username])
         return client
 
     return login

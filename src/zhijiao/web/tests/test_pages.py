@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from zhijiao.audit.models import AuditEvent
-from zhijiao.testing import PASSWORD
+from zhijiao.testing import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, region, username):
+    # Signing in through the form, both steps, is tested in identity/tests/test_twofactor.py.
     client.logout()
-    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
+    login_as(client, username)
     return client
 
 

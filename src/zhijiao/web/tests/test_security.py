@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 import zhijiao
+from zhijiao.testing import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 def test_pages_carry_a_csp_whose_nonce_marks_the_inline_scripts(client, region):
-    client.force_login(region.accounts["bureau"])
+    login_as(client, region.accounts["bureau"])
     response = client.get("/region/420112/")
     policy = response["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)

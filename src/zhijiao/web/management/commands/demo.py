@@ -34,7 +34,14 @@ class Command(BaseCommand):
         if result.accounts:
             self.stdout.write(f"\n演示账号（{result.accounts_file}）：")
             for a in result.accounts:
-                self.stdout.write(f"  {a['username']:<10} {a['role_label']:<6} {a['name']:<6} {a['scope_name']}")
-            self.stdout.write(f"  密码：{result.accounts[0]['password']}\n")
+                twofactor = "  需两步验证" if a.get("totp_secret") else ""
+                self.stdout.write(
+                    f"  {a['username']:<10} {a['role_label']:<6} {a['name']:<6} {a['scope_name']}{twofactor}"
+                )
+            self.stdout.write(f"  密码：{result.accounts[0]['password']}")
+            self.stdout.write(
+                "  管理员账号登录时还须输入动态口令：将文件中的 totp_secret 添加到身份验证器"
+                "（如 Microsoft Authenticator、FreeOTP），或用脚本计算。\n"
+            )
         if not opts["setup_only"]:
             run_server(host=opts["host"], port=opts["port"], worker=not opts["no_worker"], stdout=self.stdout)
