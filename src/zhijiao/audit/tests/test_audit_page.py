@@ -7,11 +7,12 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhijiao.audit.models import AuditEvent
-from zhijiao.audit.selectors import AuditFilters, audit_event_list
+from zhijiao.audit.selectors import CHAIN_STATUS_KEY, AuditFilters, audit_event_list
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.services import account_create, role_grant
@@ -19,6 +20,13 @@ from zhijiao.org.models import Division
 from zhijiao.testing import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_chain_status():
+    cache.delete(CHAIN_STATUS_KEY)
+    yield
+    cache.delete(CHAIN_STATUS_KEY)
 
 
 @pytest.fixture
@@ -132,8 +140,10 @@ def test_chain_status_box_intact_then_tampered(client, region, auditor, events):
     html = client.get("/audit/chain/").content.decode()
     assert "哈希链完整 — 已校验" in html and str(AuditEvent.objects.count()) in html
     AuditEvent.objects.filter(pk=events[2].pk).update(target_label="别人")
-    html = client.get("/audit/chain/").content.decode()
+    assert "哈希链完整" in client.get("/audit/chain/").content.decode()  # a recent walk is reused …
+    html = client.get("/audit/chain/", {"fresh": "1"}).content.decode()  # … until the auditor asks again
     assert "哈希链校验失败" in html and f"#{events[2].pk}" in html and "哈希链完整" not in html
+    assert "哈希链校验失败" in client.get("/audit/chain/").content.decode()
     assert 'hx-get="/audit/chain/"' in _page(client)  # the page loads the box after itself
 
 
