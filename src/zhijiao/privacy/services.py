@@ -10,15 +10,18 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.models import Role
+from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import scope_for
+from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import Division
 from zhijiao.people.models import Guardianship, Student
 from zhijiao.privacy.errors import PrivacyError
 from zhijiao.privacy.models import ConsentPolicy, GuardianConsent
+from zhijiao.privacy.selectors import minor_consent_missing
 
 
 def _guardian_of(actor, student: Student) -> bool:
@@ -26,9 +29,9 @@ def _guardian_of(actor, student: Student) -> bool:
     return person_id is not None and Guardianship.objects.filter(guardian_id=person_id, student=student).exists()
 
 
-def _consent_target(consent: GuardianConsent) -> Target:
+def _consent_target(consent: GuardianConsent, suffix: str = "") -> Target:
     app_name = str(consent.app) if consent.app_id else "全部平台服务"
-    return Target("student", str(consent.student_id), f"{consent.student.person.name} → {app_name}")
+    return Target("student", str(consent.student_id), f"{consent.student.person.name} → {app_name}{suffix}")
 
 
 @transaction.atomic
@@ -74,14 +77,31 @@ def consent_withdraw(*, actor, consent_id: int, origin: Origin) -> GuardianConse
     GuardianConsent.objects.filter(pk=consent.pk).update(
         withdrawn_at=consent.withdrawn_at, withdrawn_by=actor, withdrawn_ip=origin.ip
     )
+    revoked = _tokens_revoke_unconsented(consent)
     audit_record(
         actor=actor,
         action="privacy.consent_withdraw",
         origin=origin,
-        target=_consent_target(consent),
+        target=_consent_target(consent, suffix=f"，吊销令牌 {revoked} 个" if revoked else ""),
         fields=consent.scopes,
     )
     return consent
+
+
+def _tokens_revoke_unconsented(consent: GuardianConsent) -> int:
+    """After a withdrawal, the child's tokens at every app that now lacks the consent it needs are revoked,
+    so the app stops receiving the child's data at once rather than when its tokens expire."""
+    account = Account.objects.filter(person_id=consent.student.person_id).first()
+    if account is None:
+        return 0
+    apps = [consent.app] if consent.app is not None else list(RegisteredApp.objects.select_related("application"))
+    applications = [app.application for app in apps if minor_consent_missing(account=account, app=app)]
+    if not applications:
+        return 0
+    get_grant_model().objects.filter(user=account, application__in=applications).delete()
+    get_refresh_token_model().objects.filter(user=account, application__in=applications).delete()
+    revoked, _ = get_access_token_model().objects.filter(user=account, application__in=applications).delete()
+    return revoked
 
 
 @transaction.atomic

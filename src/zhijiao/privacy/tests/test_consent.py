@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
@@ -137,3 +138,24 @@ def test_consent_policy_command(region):
     call_command("consent_policy", stdout=out)
     assert "420112" in out.getvalue() and "无需同意" in out.getvalue()
     assert AuditEvent.objects.filter(action="privacy.policy_set").count() == 2
+
+
+def test_withdrawing_revokes_the_childs_tokens_at_that_app(region, policy_on, app):
+    parent, pupil, s1 = region.accounts["parent"], region.accounts["student"], region.students["s1"]
+    other = make_app("Reading")
+    consent = consent_grant(actor=parent, student=s1, app=None, origin=WEB)  # all services
+    consent_grant(actor=parent, student=s1, app=other, origin=WEB)  # and Reading on its own
+    tokens = get_access_token_model()
+    expires = timezone.now() + timedelta(minutes=10)
+    for registered in (app, other):
+        tokens.objects.create(
+            user=pupil, application=registered.application, token=f"t-{registered.pk}", expires=expires
+        )
+    tokens.objects.create(
+        user=region.accounts["teacher"], application=app.application, token="t-teacher", expires=expires
+    )
+
+    consent_withdraw(actor=parent, consent_id=consent.pk, origin=WEB)
+    left = set(tokens.objects.values_list("token", flat=True))
+    assert left == {f"t-{other.pk}", "t-teacher"}  # Reading keeps its own consent; other people are untouched
+    assert "吊销令牌 1 个" in AuditEvent.objects.get(action="privacy.consent_withdraw").target_label
