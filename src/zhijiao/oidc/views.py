@@ -35,7 +35,7 @@ from oauthlib.common import Request
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.oidc.backchannel import CARRY_KEY, REAUTH_ATTR, session_auth_time, session_sid
-from zhijiao.oidc.claims import SCOPE_CLAIMS, account_for_subject, subject_for
+from zhijiao.oidc.claims import SCOPE_CLAIMS, account_for_subject, subject_for, supported_claims
 from zhijiao.oidc.models import Consent, RegisteredApp
 from zhijiao.oidc.selectors import app_allowed
 from zhijiao.oidc.validators import ACR_PASSWORD, ACR_TWO_FACTOR, CONTEXT_HEADER, id_token_claims
@@ -257,6 +257,7 @@ class DiscoveryView(ConnectDiscoveryInfoView):
                 "response_modes_supported": ["query"],
                 "revocation_endpoint": self._get_endpoint_url(request, "revoke-token", required=True),
                 "introspection_endpoint": self._get_endpoint_url(request, "introspect", required=True),
+                "claims_supported": supported_claims(),
                 "backchannel_logout_supported": True,
                 "backchannel_logout_session_supported": True,
                 "acr_values_supported": [ACR_PASSWORD, ACR_TWO_FACTOR],
