@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+
+from zhijiao.oidc.selectors import app_get_by_client_id
 
 POLICY = (
     "default-src 'self'; "
@@ -22,9 +27,45 @@ POLICY = (
     "connect-src 'self'; "
     "object-src 'none'; "
     "base-uri 'self'; "
-    "form-action 'self'; "
+    "form-action 'self'{form_targets}; "
     "frame-ancestors 'none'"
 )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _oauth_form_targets(request: HttpRequest) -> str:
+    """The app's origin where a form on this page ends after redirects: signing in (the login page on the way to
+    the authorization endpoint, the consent page) returns to its redirect URI, signing out to its post-logout URI.
+    Browsers apply form-action to every redirect of a form submission, so 'self' alone would stop single sign-on.
+    Only addresses registered for that client count.
+    """
+    try:
+        authorize, logout = reverse("oauth2_provider:authorize"), reverse("oauth2_provider:rp-initiated-logout")
+    except NoReverseMatch:
+        return ""
+    params: dict[str, list[str]]
+    if request.path == settings.LOGIN_URL:
+        target = urlsplit(request.GET.get("next") or request.POST.get("next") or "")
+        if target.path != authorize or target.netloc:
+            return ""
+        params = parse_qs(target.query)
+    elif request.path in (authorize, logout):
+        params = {k: request.GET.getlist(k) for k in request.GET}
+    else:
+        return ""
+    client_id = (params.get("client_id") or [""])[0]
+    uri = (params.get("redirect_uri") or params.get("post_logout_redirect_uri") or [""])[0]
+    if not client_id or not _origin(uri):
+        return ""
+    app = app_get_by_client_id(client_id=client_id)
+    if app is None:
+        return ""
+    registered = f"{app.application.redirect_uris} {app.application.post_logout_redirect_uris}".split()
+    return f" {_origin(uri)}" if uri in registered else ""
 
 
 class ContentSecurityPolicyMiddleware:
@@ -35,5 +76,7 @@ class ContentSecurityPolicyMiddleware:
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", POLICY.format(nonce=nonce))
+        if "Content-Security-Policy" not in response.headers:
+            targets = _oauth_form_targets(request)
+            response.headers["Content-Security-Policy"] = POLICY.format(nonce=nonce, form_targets=targets)
         return response

@@ -64,7 +64,7 @@ def test_symmetric_and_unsigned_tokens_are_refused(issuer, provider):
     secret = OctKey.import_key(provider.config.client_secret)
     hs256 = jwt.encode({"alg": "HS256"}, issuer.id_token_claims(), secret)
     _refused(lambda: provider.id_token_validate(hs256, nonce="n-1"), RpError.RP_ID_TOKEN_INVALID)
-    header, payload, _ = issuer.sign(issuer.id_token_claims()).split(".")
+    _, payload, _ = issuer.sign(issuer.id_token_claims()).split(".")
     unsigned = urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("=") + f".{payload}."
     _refused(lambda: provider.id_token_validate(unsigned, nonce="n-1"), RpError.RP_ID_TOKEN_INVALID)
 
@@ -107,7 +107,9 @@ def test_the_authorization_request_carries_state_nonce_and_an_s256_challenge(iss
 
 def test_a_callback_with_another_state_or_issuer_is_refused_before_any_token_request(issuer, provider):
     pending = PendingLogin(url="", state="s-1", nonce="n-1", code_verifier="v" * 64)
-    _refused(lambda: provider.login_finish(pending=pending, params={"state": "s-2", "code": "c"}), RpError.RP_STATE_MISMATCH)
+    _refused(
+        lambda: provider.login_finish(pending=pending, params={"state": "s-2", "code": "c"}), RpError.RP_STATE_MISMATCH
+    )
     _refused(
         lambda: provider.login_finish(pending=pending, params={"state": "s-1", "code": "c", "iss": "http://evil"}),
         RpError.RP_STATE_MISMATCH,
