@@ -14,10 +14,12 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.analytics.tasks import snapshot_after_change
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.catalogue.tasks import quality_refresh_task
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.scope import scope_for
+from zhijiao.identity.tasks import ACCOUNT_KINDS, accounts_sync_task
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import (
     BatchStatus,
@@ -121,6 +123,15 @@ def _after_import(batch: ImportBatch) -> None:
         quality_refresh_task(datasets=[batch.kind])
     except Exception:
         logger.exception("could not queue the quality refresh after batch %s", batch.pk)
+    try:
+        snapshot_after_change()  # the warehouse snapshot, a little later so a burst of imports costs one
+    except Exception:
+        logger.exception("could not queue the warehouse snapshot after batch %s", batch.pk)
+    if batch.kind in ACCOUNT_KINDS:
+        try:  # accounts for the people the batch brought, closed for those who left (one school's, or everyone's)
+            accounts_sync_task(batch.school_id)
+        except Exception:
+            logger.exception("could not queue account provisioning after batch %s", batch.pk)
 
 
 def import_records(

@@ -1,0 +1,102 @@
+"""/api/v1/analytics: a node's key figures and each metric's rows from the latest snapshot, scoped to the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Schema
+
+from zhijiao.analytics import selectors
+
+router = Router(tags=["统计分析"])
+
+
+class NodeOut(Schema):
+    code: str
+    name: str
+    kind: str
+    division_code: str
+    path: list[dict[str, str]]
+
+
+class SnapshotOut(Schema):
+    date: str
+    taken_at: str
+
+
+class StageOut(Schema):
+    stage: str
+    stage_name: str
+    students: int
+    classes: int
+    mean_class_size: float | None
+    large_classes: int
+    very_large_classes: int
+    staffing_norm: float | None
+
+
+class FiguresOut(Schema):
+    node: NodeOut
+    snapshot: SnapshotOut
+    schools: int
+    classes: int
+    students: int
+    staff: int
+    teachers: int
+    bureau_staff: int
+    student_staff_ratio: float | None
+    student_teacher_ratio: float | None
+    staffing_norm: float | None
+    required_staff: float | None
+    staff_gap: float | None
+    schools_below_norm: int
+    large_classes: int
+    very_large_classes: int
+    large_class_share: float | None
+    mean_class_size: float | None
+    median_class_size: float | None
+    by_stage: list[StageOut]
+
+
+class MetricOut(Schema):
+    metric: str
+    title: str
+    node: NodeOut
+    snapshot: SnapshotOut | None = None
+    rows: list[dict[str, Any]]
+
+
+class SnapshotListOut(Schema):
+    date: str
+    taken_at: str
+    rows: dict[str, int]
+    duration_ms: int
+
+
+@router.get("/metrics", response=FiguresOut, summary="节点关键指标（学校、班级、学生、教职工、生师比、大班额……）")
+def node_figures(request, node: str = ""):
+    """``node``: 2/4/6-digit division code or a 10-digit 学校标识码; empty: the caller's own widest node."""
+    return selectors.node_figures(actor=request.auth, node=node)
+
+
+@router.get("/metrics/trend", response=MetricOut, summary="各次快照的学校、班级、学生、教职工数")
+def trend(request, node: str = ""):
+    return selectors.trend_rows(actor=request.auth, node=node)
+
+
+@router.get("/metrics/{metric}", response=MetricOut, summary="单项指标明细")
+def metric(request, metric: str, node: str = ""):
+    return selectors.metric_rows(actor=request.auth, metric=metric, node=node)
+
+
+@router.get("/snapshots", response=list[SnapshotListOut], summary="数据仓库快照列表")
+def snapshots(request):
+    return [
+        {
+            "date": f"{s.taken_on:%Y-%m-%d}",
+            "taken_at": s.taken_at.isoformat(),
+            "rows": s.rows,
+            "duration_ms": s.duration_ms,
+        }
+        for s in selectors.snapshot_list(actor=request.auth)
+    ]

@@ -1,0 +1,255 @@
+"""Analytics reads: a node's figures and metric rows from the latest snapshot, within the actor's scope.
+
+Who may read which node: platform administrators everything; region administrators and inspectors (督导) their
+division's subtree; school administrators their school. Other roles see no statistics (403). A node outside the
+actor's scope answers exactly like a node that does not exist (404), so nothing leaks. ``actor=None`` is the
+platform itself (the CLI run by an operator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from zhijiao.analytics import metrics as m
+from zhijiao.analytics.engine import engine
+from zhijiao.analytics.errors import AnalyticsError
+from zhijiao.analytics.models import Snapshot
+from zhijiao.core.codes import code_name
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.identity.models import Role
+from zhijiao.identity.scope import scope_for
+
+ANALYTICS_ROLES = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR)
+TREND_POINTS = 60  # snapshots shown in a trend, newest last
+_CODE_TABLES = {
+    "school_type": "school_type",
+    "stage": "stage",
+    "grade": "grade",
+    "sex": "sex",
+    "ethnicity": "ethnicity",
+    "study_mode": "study_mode",
+    "category": "staff_category",
+}
+
+
+# ------------------------------------------------------------------------------------------ snapshots
+def snapshot_list(*, actor) -> list[Snapshot]:
+    """Kept snapshots, newest first (for any account that may read statistics)."""
+    _analytics_grants(actor)
+    return list(Snapshot.objects.order_by("-taken_on"))
+
+
+def snapshot_latest() -> Snapshot:
+    snapshot = Snapshot.objects.order_by("-taken_on").first()
+    if snapshot is None:
+        raise ZhijiaoError(AnalyticsError.ANALYTICS_NO_SNAPSHOT, status=503)
+    return snapshot
+
+
+def snapshot_tables(snapshot: Snapshot) -> m.Tables:
+    if not Path(snapshot.path).is_dir():
+        raise ZhijiaoError(AnalyticsError.ANALYTICS_SNAPSHOT_FILES_MISSING, detail=str(snapshot.taken_on), status=503)
+    return engine().tables(snapshot.taken_on, snapshot.path, version=snapshot.taken_at.isoformat())
+
+
+# ------------------------------------------------------------------------------------------ nodes and scope
+@dataclass(frozen=True)
+class Node:
+    code: str
+    name: str
+    kind: str  # platform, division, school
+    division_code: str = ""  # a school's county
+    school_type: str = ""
+    path: list[tuple[str, str]] = field(default_factory=list)  # (code, name) from the top down to the node
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "division_code": self.division_code,
+            "path": [{"code": c, "name": n} for c, n in self.path],
+        }
+
+
+def _analytics_grants(actor) -> tuple[bool, list]:
+    """(sees everything, grants that open statistics); Forbidden for accounts without such a role."""
+    if actor is None:
+        return True, []
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return True, []
+    grants = [g for g in scope.grants if g.role in ANALYTICS_ROLES]
+    if not grants:
+        raise Forbidden(AnalyticsError.ANALYTICS_NOT_ALLOWED.message)
+    return False, grants
+
+
+def node_default(*, actor) -> str:
+    """The node an actor's statistics open on: everything for the platform, else their widest grant."""
+    everything, grants = _analytics_grants(actor)
+    if everything:
+        return ""
+    divisions = sorted((g.division_id for g in grants if g.division_id), key=len)
+    if divisions:
+        return divisions[0]
+    return min(g.school.code for g in grants if g.school_id)
+
+
+def _allowed(grants: list, node: Node) -> bool:
+    for g in grants:
+        if g.division_id:
+            covered = node.division_code if node.kind == "school" else node.code
+            if covered.startswith(g.division_id):
+                return True
+        elif g.school_id and node.kind == "school" and g.school.code == node.code:
+            return True
+    return False
+
+
+def node_resolve(*, actor, node: str, tables: m.Tables) -> Node:
+    """The node ``node`` names in the snapshot, if the actor may read it; "" means the actor's default node."""
+    everything, grants = _analytics_grants(actor)
+    code = (node or "").strip() or node_default(actor=actor)
+    try:
+        kind = m.node_kind(code)
+    except ValueError:
+        raise ZhijiaoError(AnalyticsError.ANALYTICS_NODE_INVALID, detail=code[:20]) from None
+    run = engine().rows
+    division_code = school_type = ""
+    if kind == "school":
+        found = run(
+            tables.schools.filter(tables.schools.school_code == code).select("name", "division_code", "school_type")
+        )
+        if not found:
+            raise NotFound()
+        name, division_code, school_type = found[0]["name"], found[0]["division_code"], found[0]["school_type"]
+        prefixes = [division_code[:n] for n in (2, 4, 6)]
+    elif kind == "division":
+        prefixes = [code[:n] for n in (2, 4, 6) if n <= len(code)]
+        name = ""
+    else:
+        prefixes, name = [], "全部地区"
+    names = {
+        r["code"]: r["name"]
+        for r in run(tables.divisions.filter(tables.divisions.code.isin(prefixes or [""])).select("code", "name"))
+    }
+    if kind == "division":
+        if code not in names:
+            raise NotFound()
+        name = names[code]
+    path = [(p, names[p]) for p in prefixes if p in names]
+    if kind == "school":
+        path.append((code, name))
+    resolved = Node(code=code, name=name, kind=kind, division_code=division_code, school_type=school_type, path=path)
+    if not everything and not _allowed(grants, resolved):
+        raise NotFound()
+    return resolved
+
+
+# ------------------------------------------------------------------------------------------ figures
+def _named(rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    table = _CODE_TABLES.get(column)
+    for row in rows:
+        code = row.get(column) or ""
+        row[f"{column}_name"] = (code_name(table, code) if table and code else "") or code or "未填写"
+    return rows
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _snapshot_info(snapshot: Snapshot) -> dict[str, Any]:
+    return {"date": f"{snapshot.taken_on:%Y-%m-%d}", "taken_at": snapshot.taken_at.isoformat()}
+
+
+def node_figures(*, actor, node: str = "") -> dict[str, Any]:
+    """The node's key figures from the latest snapshot (the ``zhijiao analytics metrics --json`` contract)."""
+    snapshot = snapshot_latest()
+    tables = snapshot_tables(snapshot)
+    where = node_resolve(actor=actor, node=node, tables=tables)
+    run = engine().rows
+    total = run(m.totals(tables, where.code))[0]
+    by_stage_students = {r["stage"]: r["students"] for r in run(m.students_by("stage")(tables, where.code))}
+    by_stage_classes = {r["stage"]: r for r in run(m.class_size_summary(tables, where.code))}
+    students, staff = total["students"] or 0, total["staff"] or 0
+    by_stage = []
+    for stage in sorted(set(by_stage_students) | set(by_stage_classes)):
+        sizes = by_stage_classes.get(stage, {})
+        by_stage.append(
+            {
+                "stage": stage,
+                "stage_name": code_name("stage", stage) if stage else "未分学段",
+                "students": by_stage_students.get(stage, 0),
+                "classes": sizes.get("classes", 0),
+                "mean_class_size": _round(sizes.get("mean_size"), 1),
+                "large_classes": sizes.get("large", 0) or 0,
+                "very_large_classes": sizes.get("very_large", 0) or 0,
+                "staffing_norm": m.STAFFING_NORMS.get(stage),
+            }
+        )
+    required = total["required_staff"] or 0.0
+    classes = total["classes"] or 0
+    return {
+        "node": where.as_dict(),
+        "snapshot": _snapshot_info(snapshot),
+        "schools": total["schools"] or 0,
+        "classes": classes,
+        "students": students,
+        "staff": staff,
+        "teachers": total["teachers"] or 0,
+        "bureau_staff": total["bureau_staff"] or 0,
+        "student_staff_ratio": _round(students / staff) if staff else None,
+        "student_teacher_ratio": _round(students / total["teachers"]) if total["teachers"] else None,
+        "staffing_norm": _round(total["normed_students"] / required) if required else None,
+        "required_staff": _round(required, 1),
+        "staff_gap": _round(staff - required, 1),
+        "schools_below_norm": total["schools_below_norm"] or 0,
+        "large_classes": total["large_classes"] or 0,
+        "very_large_classes": total["very_large_classes"] or 0,
+        "large_class_share": _round((total["large_classes"] or 0) / classes, 4) if classes else None,
+        "mean_class_size": _round((total["students_in_classes"] or 0) / classes, 1) if classes else None,
+        "median_class_size": _round(total["median_class_size"], 1),
+        "by_stage": by_stage,
+    }
+
+
+def metric_rows(*, actor, metric: str, node: str = "") -> dict[str, Any]:
+    """One metric's rows for a node from the latest snapshot, with code names added beside the codes."""
+    found = m.METRICS.get(metric)
+    if found is None:
+        raise ZhijiaoError(AnalyticsError.ANALYTICS_METRIC_UNKNOWN, detail=metric[:40], status=404)
+    snapshot = snapshot_latest()
+    tables = snapshot_tables(snapshot)
+    where = node_resolve(actor=actor, node=node, tables=tables)
+    rows = engine().rows(found.build(tables, where.code))
+    for column in _CODE_TABLES:
+        if rows and column in rows[0]:
+            _named(rows, column)
+    return {
+        "metric": found.name,
+        "title": found.title,
+        "node": where.as_dict(),
+        "snapshot": _snapshot_info(snapshot),
+        "rows": rows,
+    }
+
+
+def trend_rows(*, actor, node: str = "", points: int = TREND_POINTS) -> dict[str, Any]:
+    """Schools, classes, students, staff and teachers under the node in each kept snapshot, oldest first."""
+    snapshots = list(Snapshot.objects.order_by("-taken_on")[:points])
+    if not snapshots:
+        raise ZhijiaoError(AnalyticsError.ANALYTICS_NO_SNAPSHOT, status=503)
+    latest = snapshot_tables(snapshots[0])
+    where = node_resolve(actor=actor, node=node, tables=latest)
+    history: list[tuple[date, m.Tables]] = [
+        (s.taken_on, snapshot_tables(s)) for s in reversed(snapshots) if Path(s.path).is_dir()
+    ]
+    rows = engine().rows(m.trend(history, where.code))
+    for row in rows:
+        row["snapshot_date"] = f"{row['snapshot_date']:%Y-%m-%d}"
+    return {"metric": "trend", "title": m.TREND_TITLE, "node": where.as_dict(), "rows": rows}
