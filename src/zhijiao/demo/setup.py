@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.analytics.models import Snapshot, SnapshotTrigger
+from zhijiao.analytics.services import snapshot_take
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
@@ -41,6 +43,15 @@ def demo_accounts_file() -> Path:
     return Path(settings.HOME) / "demo-accounts.json"
 
 
+def _demo_snapshot(progress: Callable[[str], None], *, only_if_none: bool = False) -> None:
+    """The statistics pages read the warehouse: give the demo its first snapshot (later ones come after imports
+    and nightly from the worker)."""
+    if only_if_none and Snapshot.objects.exists():
+        return
+    snapshot = snapshot_take(actor=None, trigger=SnapshotTrigger.DEMO)
+    progress(f"数据仓库快照 {snapshot.taken_on:%Y-%m-%d}：用时 {snapshot.duration_ms / 1000:.1f} 秒")
+
+
 def demo_prepare(
     *, scale: str = "small", seed: int = 42, reset: bool = False, progress: Callable[[str], None] = print
 ) -> DemoResult:
@@ -54,6 +65,7 @@ def demo_prepare(
     accounts_file = demo_accounts_file()
     if School.objects.exists():
         accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []
+        _demo_snapshot(progress, only_if_none=True)
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
     plan = region_plan(scale)
@@ -72,6 +84,7 @@ def demo_prepare(
     progress("为登记的学生、家长和教职工开通账号……")
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
+    _demo_snapshot(progress)
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

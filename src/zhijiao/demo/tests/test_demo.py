@@ -7,6 +7,7 @@ import json
 import pytest
 from django.db.models import Count
 
+from zhijiao.analytics.selectors import node_figures
 from zhijiao.core.validators import validate_id_number
 from zhijiao.demo.setup import demo_prepare
 from zhijiao.identity.models import Account, Role
@@ -21,8 +22,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
     home = tmp_path_factory.mktemp("home")
-    old_home = settings.HOME
-    settings.HOME = home
+    old_home, old_warehouse = settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR
+    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR = home, home / "warehouse"
     with django_db_blocker.unblock():
         result = demo_prepare(scale="small", seed=7, progress=lambda _: None)
         yield result
@@ -32,7 +33,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         from zhijiao.org.services import division_sync
 
         division_sync()
-    settings.HOME = old_home
+    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR = old_home, old_warehouse
 
 
 @pytest.mark.django_db
@@ -81,3 +82,11 @@ def test_region_shape(demo):
 def test_setup_is_idempotent(demo):
     again = demo_prepare(scale="small", seed=7, progress=lambda _: None)
     assert not again.built and again.accounts
+
+
+@pytest.mark.django_db
+def test_the_demo_starts_with_a_warehouse_snapshot(demo):
+    figures = node_figures(actor=None, node="")
+    assert figures["students"] == Student.objects.filter(status="01").count()
+    assert figures["schools"] == School.objects.filter(is_active=True).count()
+    assert figures["classes"] == SchoolClass.objects.filter(is_active=True).count()
