@@ -251,3 +251,20 @@ def test_edit_secret_reset_and_disable_through_the_pages(client, region, apps):
     assert 'title="教师备课平台"' not in page(client, "/apps/")
     actions = AuditEvent.objects.filter(action__startswith="app.").order_by("id").values_list("action", flat=True)
     assert list(actions)[-3:] == ["app.update", "app.secret_reset", "app.disable"]
+
+
+def test_demo_apps_give_every_demo_role_something_true_to_show(client, region):
+    from zhijiao.demo.apps import DEMO_APPS, register_demo_apps
+
+    made = register_demo_apps(root="420112")
+    assert [a.application.name for a in made] == [spec["name"] for spec in DEMO_APPS]
+    assert register_demo_apps(root="420112") == []  # idempotent by name
+    login_as(client, region.accounts["teacher"])
+    html = page(client, "/apps/")
+    assert all(f'title="{n}"' in html for n in ("作业与练习", "智慧课堂", "家校沟通"))
+    assert 'title="督导评估"' not in html
+    login_as(client, region.accounts["inspector"])
+    assert 'title="督导评估"' in page(client, "/apps/")
+    login_as(client, region.accounts["parent"])
+    html = page(client, "/apps/")
+    assert 'title="家校沟通"' in html and 'title="智慧课堂"' not in html
