@@ -9,9 +9,13 @@ Uses Debian's /usr/bin/chromium through Playwright (no browser download).
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -48,13 +52,51 @@ def wait_until_up(base: str) -> None:
     raise SystemExit("server did not start")
 
 
-def login(page: Page, base: str, username: str, password: str) -> None:
+def totp_now(secret: str, at: float | None = None) -> str:
+    """The 6-digit TOTP code (RFC 6238: SHA-1, 30 s) for a base32 secret, as an authenticator app shows it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+_last_step: dict[str, int] = {}
+
+
+def fresh_totp(secret: str) -> str:
+    """A code not used before in this run: the server refuses a code twice, so wait for the next 30 s if needed."""
+    while _last_step.get(secret) == int(time.time() // 30):
+        time.sleep(0.5)
+    _last_step[secret] = int(time.time() // 30)
+    return totp_now(secret)
+
+
+def demo_totp_secret(username: str) -> str | None:
+    """The demo administrator's ``totp_secret`` from ``$ZHIJIAO_HOME/demo-accounts.json`` (None for others)."""
+    path = Path(os.environ.get("ZHIJIAO_HOME", "./var")) / "demo-accounts.json"
+    if not path.exists():
+        return None
+    accounts = json.loads(path.read_text(encoding="utf-8"))
+    return next((a.get("totp_secret") for a in accounts if a["username"] == username), None)
+
+
+def login(page: Page, base: str, username: str, password: str, totp_secret: str | None = None) -> None:
+    """Sign in through the form; administrators also pass the second step with a code from their TOTP secret
+    (given, or read from demo-accounts.json)."""
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if page.locator("input[name=otp_token]").count():
+        secret = totp_secret or demo_totp_secret(username)
+        if not secret:
+            raise SystemExit(f"{username} needs a TOTP code and no totp_secret is known")
+        page.fill("input[name=otp_token]", fresh_totp(secret))
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
 
 
 def main() -> None:

@@ -4,9 +4,11 @@ the 安全管理 page (lockouts, unlock, authenticator reset) is theirs; adminis
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -179,3 +181,13 @@ def test_the_expiry_follows_the_setting(client, region, settings):
     assert client.get("/").status_code == 200
     settings.ZHIJIAO_ADMIN_PASSWORD_DAYS = 30
     assert client.get("/")["Location"] == "/accounts/password/"
+
+
+def test_otp_reset_command(region):
+    TOTPDevice.objects.create(user=region.accounts["admin"], name="x", confirmed=True)
+    out = StringIO()
+    call_command("otp_reset", "admin", stdout=out)
+    assert "已重置身份验证器：admin" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=region.accounts["admin"]).exists()
+    event = AuditEvent.objects.get(action="auth.otp_reset")
+    assert (event.actor_id, event.channel, event.target_id) == (None, "cli", "admin")
