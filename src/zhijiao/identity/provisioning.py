@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -145,11 +145,13 @@ Where = Callable[[str], Q]  # the chunk's persons, as a filter on the field path
 
 def _chunks(school: School | None) -> Iterator[Where]:
     if school is None:
-        bounds = Person.objects.aggregate(lo=Min("id"), hi=Max("id"))
-        if bounds["lo"] is None:
-            return
-        for lo in range(bounds["lo"], bounds["hi"] + 1, CHUNK):
-            yield lambda path, lo=lo: Q(**{f"{path}__gte": lo, f"{path}__lt": lo + CHUNK})
+        # Key ranges holding CHUNK persons each (ids may be sparse after deletions): one small query per chunk.
+        lo = Person.objects.aggregate(lo=Min("id"))["lo"]
+        while lo is not None:
+            ids = Person.objects.filter(id__gte=lo).order_by("id").values_list("id", flat=True)
+            hi = next(iter(ids[CHUNK : CHUNK + 1]), None)
+            yield lambda path, lo=lo, hi=hi: Q(**{f"{path}__gte": lo}) & (Q(**{f"{path}__lt": hi}) if hi else Q())
+            lo = hi
         return
     ids = sorted(_school_person_ids(school))
     for i in range(0, len(ids), _IN_CHUNK):

@@ -249,3 +249,12 @@ def test_bulk_provisioning_of_20k_pupils_uses_a_bounded_number_of_queries(region
     assert (
         RoleGrant.objects.filter(derived=True, role=Role.STUDENT, school_class=region.classes["B1"]).count() == 20_001
     )
+
+
+def test_sparse_person_ids_cost_no_empty_chunks(region, django_assert_max_num_queries):
+    accounts_sync(actor=None)
+    # a person far beyond the others (ids freed by deletions, a restored backup): still one chunk
+    far = person_create(name="孙老师", sex="2", birth_date=date(1990, 1, 1))
+    Person.objects.filter(pk=far.pk).update(id=far.pk + 5_000_000)
+    with django_assert_max_num_queries(20):
+        accounts_sync(actor=None)
