@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from pypinyin import lazy_pinyin
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, ZhijiaoError
@@ -77,6 +78,10 @@ class ActivationTargets:
     school: School | None
     classes: list[tuple[int, str]]
     school_class: SchoolClass | None
+
+    @property
+    def class_label(self) -> str:
+        return next((name for pk, name in self.classes if self.school_class and pk == self.school_class.pk), "")
 
 
 def activation_targets(*, actor: Account, school_code: str = "", class_id: str = "") -> ActivationTargets:
@@ -157,7 +162,8 @@ def activation_pending(
             .order_by("person__name")
         ):
             add((1, 0, 0, name), account_id, name, "教职工", None, username)
-    rows.sort(key=lambda r: r[0])
+    # names in pinyin order within each group, as a class list is read out
+    rows.sort(key=lambda r: (*r[0][:3], "".join(lazy_pinyin(r[0][3]))))
     return [slip for _, slip in rows]
 
 
@@ -233,9 +239,9 @@ def account_activate(
         or not account.activation_digest
         or not hmac.compare_digest(account.activation_digest, code_digest(account.pk, code))
     ):
-        raise ZhijiaoError(IdentityError.IDENTITY_ACTIVATION_INVALID, field="激活码")
+        raise ZhijiaoError(IdentityError.IDENTITY_ACTIVATION_INVALID)
     if account.activation_expires_at is None or account.activation_expires_at <= now:
-        raise ZhijiaoError(IdentityError.IDENTITY_ACTIVATION_EXPIRED, field="激活码")
+        raise ZhijiaoError(IdentityError.IDENTITY_ACTIVATION_EXPIRED)
     origin = origin or Origin(channel="cli")
     account = account_password_change(actor=account, account=account, new_password=new_password, origin=origin)
     account.activation_digest, account.activation_expires_at = "", None

@@ -258,3 +258,38 @@ def test_sparse_person_ids_cost_no_empty_chunks(region, django_assert_max_num_qu
     Person.objects.filter(pk=far.pk).update(id=far.pk + 5_000_000)
     with django_assert_max_num_queries(20):
         accounts_sync(actor=None)
+
+
+def test_an_import_batch_queues_provisioning(region, monkeypatch, django_capture_on_commit_callbacks):
+    from huey.contrib.djhuey import HUEY
+
+    from zhijiao.intake.services import import_records
+
+    monkeypatch.setattr(HUEY, "immediate", True)  # run queued jobs in-process, as the worker would
+    born = date(2017, 9, 9)
+    number = make_id("420112", born, 77, "1")
+    record = {
+        "姓名": "钱多多",
+        "性别": "男",
+        "出生日期": born.isoformat(),
+        "民族": "汉族",
+        "身份证件类型": "居民身份证",
+        "身份证件号": number,
+        "学籍号": f"G{number}",
+        "学校标识码": region.schools["B"].code,
+        "年级": "二年级",
+        "班级": "1",
+        "入学年月": "2025-09",
+        "监护人姓名": "钱爸爸",
+        "监护人关系": "父亲",
+        "监护人电话": "13900004321",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_records(actor=None, kind="students", records=[record])
+    assert batch.created == 1, batch.status
+    pupil = Account.objects.get(person__student__student_no=f"G{number}")
+    assert pupil.username.startswith("xs") and pupil.must_change_password
+    father = Account.objects.get(mobile="13900004321")
+    assert father.username.startswith("jz")
+    assert grants(father, derived=True) == {(Role.PARENT, None, pupil.person.student.school_class_id)}
+    assert AuditEvent.objects.filter(action="accounts.sync").exists()
