@@ -4,20 +4,34 @@ One in-process DuckDB connection per process. Each snapshot's Parquet files are 
 ``<table>_<yyyymmdd>``, created once and kept; a snapshot replaced later the same day is read afresh because
 the views name files, not data. DuckDB connections are not safe to share between threads, so executions take
 a lock: metric queries are milliseconds, and the web server's threads wait their turn.
+
+Building an Ibis expression and compiling it to SQL costs more than DuckDB takes to run it (tens of milliseconds
+for the key figures), so each metric is compiled once per snapshot and kind of node, with a placeholder node code
+that is swapped for the real one in the SQL text. Node codes are digits only (``metrics.node_kind``), and the
+placeholder is a whole quoted literal that no metric uses otherwise.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from zhijiao.analytics.metrics import Tables
+from zhijiao.analytics.metrics import Tables, node_kind
 from zhijiao.analytics.warehouse import SCHEMAS, table_path
+
+SQL_CACHE_SIZE = 512
+
+
+def placeholder(node: str) -> str:
+    """A node code of the same kind as ``node`` that stands for it in compiled SQL ("" stays "")."""
+    return "7" * len(node)
 
 
 class Engine:
@@ -25,6 +39,8 @@ class Engine:
         self._con = ibis.duckdb.connect()
         self._lock = threading.RLock()
         self._bound: dict[tuple[date, str, str], Tables] = {}
+        self._sql: dict[Hashable, tuple[str, pa.Schema]] = {}
+        self._lookups: dict[Hashable, list[dict[str, Any]]] = {}
 
     def tables(self, day: date, folder: Path | str, version: str = "") -> Tables:
         """The snapshot of ``day`` stored in ``folder`` as Ibis tables on this connection. A new ``version`` (the
@@ -50,6 +66,36 @@ class Engine:
         with self._lock:
             return self._con.to_pyarrow(expr).to_pylist()
 
+    def lookup(self, key: Hashable, build: Callable[[], ir.Table]) -> list[dict[str, Any]]:
+        """Rows of a small table expression, kept per ``key`` (a snapshot's names of schools and divisions)."""
+        with self._lock:
+            found = self._lookups.get(key)
+            if found is None:
+                if len(self._lookups) >= SQL_CACHE_SIZE:
+                    self._lookups.clear()
+                found = self._lookups[key] = self.rows(build())
+            return found
+
+    def query(self, key: Hashable, build: Callable[[str], ir.Table], node: str) -> list[dict[str, Any]]:
+        """Rows of ``build(node)``, compiled once per ``key`` (metric and snapshot) and kind of node."""
+        node_kind(node)  # digits of a valid length, or ValueError: nothing else is ever put into SQL text
+        stand_in = placeholder(node)
+        cache_key = (key, len(node))
+        with self._lock:
+            compiled = self._sql.get(cache_key)
+            if compiled is None:
+                expr = build(stand_in)
+                sql = str(self._con.compile(expr))
+                if stand_in and f"'{stand_in}'" not in sql:
+                    raise ValueError(f"the node filter is missing from {key}")
+                if len(self._sql) >= SQL_CACHE_SIZE:
+                    self._sql.clear()
+                # DuckDB sums integers into 128-bit decimals: results are cast back to the types Ibis promises
+                compiled = self._sql[cache_key] = (sql, expr.schema().to_pyarrow())
+            sql, schema = compiled
+            text = sql.replace(f"'{stand_in}'", f"'{node}'") if stand_in else sql
+            return self._con.con.sql(text).to_arrow_table().cast(schema).to_pylist()
+
     def forget(self) -> None:
         """Drop every attached snapshot (after snapshots were removed, and between tests)."""
         with self._lock:
@@ -57,6 +103,8 @@ class Engine:
                 for name in SCHEMAS:
                     self._con.raw_sql(f'DROP VIEW IF EXISTS "{name}_{day:%Y%m%d}"')
             self._bound.clear()
+            self._sql.clear()
+            self._lookups.clear()
 
 
 _engine: Engine | None = None

@@ -55,6 +55,12 @@ def snapshot_tables(snapshot: Snapshot) -> m.Tables:
     return engine().tables(snapshot.taken_on, snapshot.path, version=snapshot.taken_at.isoformat())
 
 
+def _query(snapshot: Snapshot, tables: m.Tables, name: str, build, node: str) -> list[dict[str, Any]]:
+    """Run metric ``build`` for ``node``; its SQL is compiled once per snapshot and kind of node."""
+    key = (name, snapshot.taken_on, snapshot.taken_at.isoformat())
+    return engine().query(key, lambda code: build(tables, code), node)
+
+
 # ------------------------------------------------------------------------------------------ nodes and scope
 @dataclass(frozen=True)
 class Node:
@@ -110,7 +116,17 @@ def _allowed(grants: list, node: Node) -> bool:
     return False
 
 
-def node_resolve(*, actor, node: str, tables: m.Tables) -> Node:
+def _places(snapshot: Snapshot, tables: m.Tables) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The snapshot's schools (code → name, county, type) and division names (code → name), read once."""
+    version = (snapshot.taken_on, snapshot.taken_at.isoformat())
+    schools = engine().lookup(
+        ("schools", *version), lambda: tables.schools.select("school_code", "name", "division_code", "school_type")
+    )
+    divisions = engine().lookup(("divisions", *version), lambda: tables.divisions.select("code", "name"))
+    return {s["school_code"]: s for s in schools}, {d["code"]: d["name"] for d in divisions}
+
+
+def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> Node:
     """The node ``node`` names in the snapshot, if the actor may read it; "" means the actor's default node."""
     everything, grants = _analytics_grants(actor)
     code = (node or "").strip() or node_default(actor=actor)
@@ -118,30 +134,21 @@ def node_resolve(*, actor, node: str, tables: m.Tables) -> Node:
         kind = m.node_kind(code)
     except ValueError:
         raise ZhijiaoError(AnalyticsError.ANALYTICS_NODE_INVALID, detail=code[:20]) from None
-    run = engine().rows
+    schools, divisions = _places(snapshot, tables)
     division_code = school_type = ""
     if kind == "school":
-        found = run(
-            tables.schools.filter(tables.schools.school_code == code).select("name", "division_code", "school_type")
-        )
-        if not found:
+        school = schools.get(code)
+        if school is None:
             raise NotFound()
-        name, division_code, school_type = found[0]["name"], found[0]["division_code"], found[0]["school_type"]
+        name, division_code, school_type = school["name"], school["division_code"], school["school_type"]
         prefixes = [division_code[:n] for n in (2, 4, 6)]
     elif kind == "division":
-        prefixes = [code[:n] for n in (2, 4, 6) if n <= len(code)]
-        name = ""
-    else:
-        prefixes, name = [], "全部地区"
-    names = {
-        r["code"]: r["name"]
-        for r in run(tables.divisions.filter(tables.divisions.code.isin(prefixes or [""])).select("code", "name"))
-    }
-    if kind == "division":
-        if code not in names:
+        if code not in divisions:
             raise NotFound()
-        name = names[code]
-    path = [(p, names[p]) for p in prefixes if p in names]
+        name, prefixes = divisions[code], [code[:n] for n in (2, 4, 6) if n <= len(code)]
+    else:
+        name, prefixes = "全部地区", []
+    path = [(p, divisions[p]) for p in prefixes if p in divisions]
     if kind == "school":
         path.append((code, name))
     resolved = Node(code=code, name=name, kind=kind, division_code=division_code, school_type=school_type, path=path)
@@ -171,16 +178,17 @@ def node_figures(*, actor, node: str = "") -> dict[str, Any]:
     """The node's key figures from the latest snapshot (the ``zhijiao analytics metrics --json`` contract)."""
     snapshot = snapshot_latest()
     tables = snapshot_tables(snapshot)
-    where = node_resolve(actor=actor, node=node, tables=tables)
-    run = engine().rows
-    total = run(m.totals(tables, where.code))[0]
-    by_stage_students = {r["stage"]: r["students"] for r in run(m.students_by("stage")(tables, where.code))}
-    by_stage_classes = {r["stage"]: r for r in run(m.class_size_summary(tables, where.code))}
+    where = node_resolve(actor=actor, node=node, snapshot=snapshot, tables=tables)
+    total = _query(snapshot, tables, "totals", m.totals, where.code)[0]
+    by_stage = _query(snapshot, tables, "students_by_stage", m.METRICS["students_by_stage"].build, where.code)
+    by_stage_students = {r["stage"]: r["students"] for r in by_stage}
+    summary = _query(snapshot, tables, "class_size_summary", m.class_size_summary, where.code)
+    by_stage_classes = {r["stage"]: r for r in summary}
     students, staff = total["students"] or 0, total["staff"] or 0
-    by_stage = []
+    stages = []
     for stage in sorted(set(by_stage_students) | set(by_stage_classes)):
         sizes = by_stage_classes.get(stage, {})
-        by_stage.append(
+        stages.append(
             {
                 "stage": stage,
                 "stage_name": code_name("stage", stage) if stage else "未分学段",
@@ -214,7 +222,7 @@ def node_figures(*, actor, node: str = "") -> dict[str, Any]:
         "large_class_share": _round((total["large_classes"] or 0) / classes, 4) if classes else None,
         "mean_class_size": _round((total["students_in_classes"] or 0) / classes, 1) if classes else None,
         "median_class_size": _round(total["median_class_size"], 1),
-        "by_stage": by_stage,
+        "by_stage": stages,
     }
 
 
@@ -225,8 +233,8 @@ def metric_rows(*, actor, metric: str, node: str = "") -> dict[str, Any]:
         raise ZhijiaoError(AnalyticsError.ANALYTICS_METRIC_UNKNOWN, detail=metric[:40], status=404)
     snapshot = snapshot_latest()
     tables = snapshot_tables(snapshot)
-    where = node_resolve(actor=actor, node=node, tables=tables)
-    rows = engine().rows(found.build(tables, where.code))
+    where = node_resolve(actor=actor, node=node, snapshot=snapshot, tables=tables)
+    rows = _query(snapshot, tables, found.name, found.build, where.code)
     for column in _CODE_TABLES:
         if rows and column in rows[0]:
             _named(rows, column)
@@ -245,11 +253,12 @@ def trend_rows(*, actor, node: str = "", points: int = TREND_POINTS) -> dict[str
     if not snapshots:
         raise ZhijiaoError(AnalyticsError.ANALYTICS_NO_SNAPSHOT, status=503)
     latest = snapshot_tables(snapshots[0])
-    where = node_resolve(actor=actor, node=node, tables=latest)
+    where = node_resolve(actor=actor, node=node, snapshot=snapshots[0], tables=latest)
     history: list[tuple[date, m.Tables]] = [
         (s.taken_on, snapshot_tables(s)) for s in reversed(snapshots) if Path(s.path).is_dir()
     ]
-    rows = engine().rows(m.trend(history, where.code))
+    key = ("trend", tuple((s.taken_on, s.taken_at.isoformat()) for s in snapshots))
+    rows = engine().query(key, lambda code: m.trend(history, code), where.code)
     for row in rows:
         row["snapshot_date"] = f"{row['snapshot_date']:%Y-%m-%d}"
     return {"metric": "trend", "title": m.TREND_TITLE, "node": where.as_dict(), "rows": rows}

@@ -209,3 +209,12 @@ def test_nodes_must_be_division_codes_or_school_codes():
     for bad in ("4", "42011", "12345678901", "abc", "42a1"):
         with pytest.raises(ValueError):
             m.node_kind(bad)
+
+
+def test_sql_compiled_once_per_kind_of_node_gives_each_nodes_rows(tables):
+    for metric in m.METRICS.values():
+        for node in (P, H, DXH, JA, "42", "4201", ""):  # P then H reuse one compiled statement, and so on
+            cached = engine().query(("test", metric.name), lambda code, b=metric.build: b(tables, code), node)
+            assert cached == rows(metric.build(tables, node)), (metric.name, node)
+    with pytest.raises(ValueError):
+        engine().query(("test", "totals"), lambda code: m.totals(tables, code), "42' OR '1'='1")
