@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
 from zhijiao.identity.errors import IdentityError
+from zhijiao.identity.scope import scope_for
 from zhijiao.identity.twofactor import admin_password_expired, is_admin_account, pending_start
 
 LAST_SEEN_KEY = "zhijiao_last_seen"
@@ -75,24 +77,27 @@ class AdminTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(("/accounts/logout/", "/healthz", settings.STATIC_URL or "/static/"))
-            and is_admin_account(user)
-            and not user.is_verified()  # type: ignore[attr-defined]  # django-otp's OTPMiddleware installs it
+        if user.is_authenticated and not request.path.startswith(
+            ("/accounts/logout/", "/healthz", settings.STATIC_URL or "/static/")
         ):
-            if request.path.startswith("/api/"):
-                if request.headers.get("Authorization"):
-                    request.user = AnonymousUser()  # let the bearer token decide, never the unverified session
-                    return self.get_response(request)
-                return _json_error(IdentityError.IDENTITY_OTP_REQUIRED, 401)
-            next_url = request.get_full_path() if request.method == "GET" else ""
-            backend = request.session.get("_auth_user_backend", "django.contrib.auth.backends.ModelBackend")
-            logout(request)
-            pending_start(request, user, backend=backend, next_url=next_url)  # type: ignore[arg-type]
-            if not request.path.startswith(_SECOND_STEP_PREFIXES):
-                return _redirect(request, settings.LOGIN_URL)
+            scope_for(user)  # built once per request: the role check below and the views reuse it
+            if is_admin_account(user) and not user.is_verified():  # type: ignore[attr-defined]  # from OTPMiddleware
+                return self._second_step(request, user)
         return self.get_response(request)
+
+    def _second_step(self, request: HttpRequest, user: Any) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            if request.headers.get("Authorization"):
+                request.user = AnonymousUser()  # let the bearer token decide, never the unverified session
+                return self.get_response(request)
+            return _json_error(IdentityError.IDENTITY_OTP_REQUIRED, 401)
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        backend = request.session.get("_auth_user_backend", "django.contrib.auth.backends.ModelBackend")
+        logout(request)
+        pending_start(request, user, backend=backend, next_url=next_url)
+        if request.path.startswith(_SECOND_STEP_PREFIXES):
+            return self.get_response(request)
+        return _redirect(request, settings.LOGIN_URL)
 
 
 class PasswordChangeRequiredMiddleware:
