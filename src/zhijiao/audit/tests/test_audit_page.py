@@ -199,3 +199,13 @@ def test_a_division_audit_admin_reads_the_events_of_its_subtree(region, events):
     # the teacher works in 东西湖区 (a school grant there) and the failed sign-in names that account;
     # the parent holds no node, so their events stay with the platform-wide auditors
     assert _ids(local) == {login, failed, view}
+
+
+def test_the_page_costs_the_same_queries_for_any_number_of_rows(client, region, auditor, django_assert_max_num_queries):
+    login_as(client, auditor)
+    for i in range(60):
+        audit_record(actor=auditor, action="auth.login", origin=Origin(), target=Target("account", str(i), f"u{i}"))
+    with django_assert_max_num_queries(12):
+        _page(client)
+    with django_assert_max_num_queries(12):
+        _page(client, result="failure", action="group:auth", since=timezone.localdate().isoformat())
