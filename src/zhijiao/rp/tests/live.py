@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from huey.contrib.djhuey import HUEY
 
 from zhijiao.org.services import division_sync
 from zhijiao.rp.app import SampleApp
 from zhijiao.rp.registration import RpClient, demo_rp_register
-from zhijiao.rp.server import sample_app_build, sample_app_server
+from zhijiao.rp.server import sample_app_build
 from zhijiao.testing import PASSWORD, Region, build_test_region
 
 
@@ -30,6 +32,15 @@ class Live:
     client: RpClient
     region: Region
     password: str = PASSWORD
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 def free_port() -> int:
@@ -49,8 +60,9 @@ def live_sso(*, live_server_url: str, tmp_path: Path, trusted: bool = False) -> 
     base = f"http://127.0.0.1:{port}"
     client = demo_rp_register(base_url=base, trusted=trusted, path=tmp_path / "demo-rp.json")
     app = sample_app_build(client=client, issuer=live_server_url)
-    server = sample_app_server(app, host="127.0.0.1", port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
+    # wsgiref's threading server (not waitress, which `zhijiao demo-rp` uses) stops cleanly from another thread.
+    server = make_server("127.0.0.1", port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     immediate = HUEY.immediate
     HUEY.immediate = True
@@ -58,7 +70,10 @@ def live_sso(*, live_server_url: str, tmp_path: Path, trusted: bool = False) -> 
         yield Live(zhijiao=live_server_url, rp=base, app=app, client=client, region=region)
     finally:
         HUEY.immediate = immediate
-        server.close()
+        # Close the app's keep-alive connections to the live server while the test database still exists.
+        app.provider.http.close()
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
 
 

@@ -17,6 +17,13 @@ def live(transactional_db, live_server, tmp_path) -> Iterator[Live]:
     yield from live_sso(live_server_url=live_server.url, tmp_path=tmp_path)
 
 
+@pytest.fixture
+def http(live) -> Iterator[requests.Session]:
+    """A browser without the browser; closed before the live server's database goes."""
+    with requests.Session() as session:
+        yield session
+
+
 def submit(http: requests.Session, page: requests.Response, values: dict, *, button: str = "") -> requests.Response:
     """Post the page's form: the one with ``button`` (pressed), or else the first with all the given fields."""
     forms = page_forms(page.text)
@@ -36,8 +43,7 @@ def sign_in(http: requests.Session, live: Live, username: str) -> requests.Respo
     return submit(http, page, {}, button="allow")
 
 
-def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live):
-    http = requests.Session()
+def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live, http):
     page = sign_in(http, live, "teacher")
     assert page.url == f"{live.rp}/" and "你好，王老师" in page.text
     session = next(s for s in live.app.sessions._sessions.values() if s.signed_in)
@@ -48,8 +54,7 @@ def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live):
     assert "身份令牌（ID Token）声明" in page.text and claims["sub"] in page.text
 
 
-def test_signing_out_of_the_sample_app_signs_out_of_zhijiao(live):
-    http = requests.Session()
+def test_signing_out_of_the_sample_app_signs_out_of_zhijiao(live, http):
     page = sign_in(http, live, "teacher")
     page = http.post(f"{live.rp}/logout", headers={"Origin": live.rp})  # the 退出 button in the header
     if any("allow" in f["buttons"] for f in page_forms(page.text)):  # Zhijiao may ask to confirm
@@ -60,8 +65,7 @@ def test_signing_out_of_the_sample_app_signs_out_of_zhijiao(live):
     assert live.app.sessions.signed_in_count() == 0
 
 
-def test_signing_out_of_zhijiao_ends_the_sample_apps_session_by_back_channel(live):
-    http = requests.Session()
+def test_signing_out_of_zhijiao_ends_the_sample_apps_session_by_back_channel(live, http):
     sign_in(http, live, "student")
     assert live.app.sessions.signed_in_count() == 1
     zhijiao_home = http.get(f"{live.zhijiao}/")
@@ -77,9 +81,8 @@ def test_signing_out_of_zhijiao_ends_the_sample_apps_session_by_back_channel(liv
     assert "使用智教账号登录" in page.text and "后端注销" in page.text
 
 
-def test_sign_in_pages_let_their_forms_end_at_the_apps_registered_address_only(live):
+def test_sign_in_pages_let_their_forms_end_at_the_apps_registered_address_only(live, http):
     # Chromium applies form-action to the redirects after a form's POST: 'self' alone stops the sign-in there.
-    http = requests.Session()
     login_page = http.get(f"{live.rp}/login")
     assert f"form-action 'self' {live.rp};" in login_page.headers["Content-Security-Policy"]
     consent = submit(http, login_page, {"username": "teacher", "password": live.password})
