@@ -291,5 +291,6 @@ def account_may_administer(*, actor: Account, account: Account) -> bool:
 
 
 def account_may_unlock(*, actor: Account, account: Account) -> bool:
-    """Lockouts: platform administrators, the 安全管理员 (三员分立) and, for districts without one, the bureau."""
-    return _reaches(actor=actor, account=account, roles={Role.SECURITY_ADMIN, Role.REGION_ADMIN})
+    """Lockouts and authenticators (三员分立): platform administrators every account; a 安全管理员 those granted
+    inside its division (without a node: every account). Bureaus (区域管理员) no longer unlock: that is security."""
+    return _reaches(actor=actor, account=account, roles={Role.SECURITY_ADMIN})
