@@ -21,6 +21,7 @@ from jwcrypto import jwk
 # Retired keys kept in the JWKS: far more than an ID token's lifetime needs, few enough to keep the JWKS small.
 RETIRED_KEPT = 3
 KEY_BITS = 2048
+FIRST_KEY_NAME = "0000000000000000000.pem"
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,21 @@ def _new_pem() -> str:
     ).decode()
 
 
-def _write_private(path: Path, pem: str) -> None:
+def _write_private(path: Path, pem: str) -> Path:
+    """Write ``pem`` to ``path`` atomically, 0600 from the start; if another process got there first, keep theirs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
-    # created 0600 from the start, never readable by others even for a moment
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{time.time_ns()}")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(pem)
+    try:
+        os.link(scratch, path)  # all or nothing: a reader never sees half a key, two writers never both win
+    except FileExistsError:
+        pass
+    finally:
+        scratch.unlink()
+    return path
 
 
 def key_files(directory: Path) -> list[Path]:
@@ -51,10 +60,10 @@ def key_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.pem")) if directory.is_dir() else []
 
 
-def _new_key_file(directory: Path) -> Path:
-    path = directory / f"{time.time_ns()}.pem"
-    _write_private(path, _new_pem())
-    return path
+def _new_key_file(directory: Path, *, first: bool = False) -> Path:
+    # Names sort by age. The first key has a fixed name, so processes starting together agree on one key.
+    name = FIRST_KEY_NAME if first else f"{time.time_ns()}.pem"
+    return _write_private(directory / name, _new_pem())
 
 
 def load_signing_keys(*, env_pem: str, directory: Path) -> SigningKeys:
@@ -64,7 +73,7 @@ def load_signing_keys(*, env_pem: str, directory: Path) -> SigningKeys:
         # the operator manages the key; files left from before (if any) stay published for old tokens
         return SigningKeys(env_pem.strip() + "\n", tuple(f.read_text() for f in files[-RETIRED_KEPT:]), "env")
     if not files:
-        files = [_new_key_file(directory)]
+        files = [_new_key_file(directory, first=True)]
     retired = files[:-1][-RETIRED_KEPT:]
     return SigningKeys(files[-1].read_text(), tuple(f.read_text() for f in reversed(retired)), str(files[-1]))
 

@@ -54,6 +54,14 @@ def test_first_key_is_made_private_and_rotation_keeps_the_recent_ones(tmp_path):
     assert now.active in from_env.inactive
 
 
+def test_processes_starting_together_agree_on_the_first_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        loaded = list(pool.map(lambda _: keys.load_signing_keys(env_pem="", directory=tmp_path), range(4)))
+    assert len({k.active for k in loaded}) == 1 and [f.name for f in tmp_path.iterdir()] == [keys.FIRST_KEY_NAME]
+
+
 def test_oidc_keys_command_shows_and_refuses_to_rotate_an_env_key(settings):
     out = StringIO()
     call_command("oidc_keys", "show", "--json", stdout=out)
