@@ -1,21 +1,18 @@
 """Exporting the audit log: the rows of the audit page's filters as CSV (UTF-8 with BOM, for Excel) or xlsx.
 
-Both stream in bounded memory: rows come from the database in chunks; CSV goes out line by line, xlsx is
-written row by row by xlsxwriter's constant-memory mode into an unlinked temporary file that the response
-then streams. The export is itself recorded in the audit log, and covers the events up to that record, so
-two exports of the same filters and moment agree.
+Both stream in bounded memory: rows come from the database in chunks and go out as they are written (CSV
+line by line, xlsx through :mod:`zhijiao.audit.xlsx`), so the download starts at once whatever the size.
+The export is itself recorded in the audit log, and covers the events up to that record, so two exports
+of the same filters and moment agree.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
 
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +20,7 @@ from zhijiao.audit.actions import CHANNEL_LABELS, RESULT_LABELS, TARGET_LABELS, 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.selectors import AuditFilters, audit_event_list
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.audit.xlsx import xlsx_stream
 
 HEADERS = [
     "时间",
@@ -38,8 +36,8 @@ HEADERS = [
     "渠道",
     "客户端",
 ]
+WIDTHS = (20, 14, 16, 18, 22, 10, 10, 36, 6, 18, 8, 40)
 CHUNK = 2000
-XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -122,21 +120,6 @@ def csv_stream(rows: Iterator[list[str]]) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def xlsx_file(rows: Iterator[list[str]]) -> IO[bytes]:
-    """An xlsx workbook of the rows in an anonymous temporary file (gone once closed), positioned at its start."""
-    handle: IO[Any] = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  (the response closes it)
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
-    sheet = book.add_worksheet("审计日志")
-    bold = book.add_format({"bold": True, "bg_color": "#E8EEF9"})
-    for col, (header, width) in enumerate(zip(HEADERS, (20, 14, 16, 18, 22, 10, 10, 36, 6, 18, 6, 40), strict=True)):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, header, bold)
-    sheet.freeze_panes(1, 0)
-    for r, row in enumerate(rows, start=1):
-        if r > XLSX_MAX_ROWS:
-            break
-        for col, value in enumerate(row):
-            sheet.write_string(r, col, value)  # strings only: nothing in the log becomes a formula
-    book.close()
-    handle.seek(0)
-    return handle
+def xlsx_bytes(rows: Iterator[list[str]]) -> Iterator[bytes]:
+    """The rows as an xlsx workbook, streamed (see :mod:`zhijiao.audit.xlsx`)."""
+    return xlsx_stream(HEADERS, rows, sheet="审计日志", widths=WIDTHS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from zhijiao.audit.actions import (
     action_info,
     field_labels,
 )
-from zhijiao.audit.exports import audit_export, csv_stream, xlsx_file
+from zhijiao.audit.exports import audit_export, csv_stream, xlsx_bytes
 from zhijiao.audit.selectors import AuditFilters, audit_action_codes, audit_chain_status, audit_event_list
 from zhijiao.audit.services import Origin
 from zhijiao.web.paging import paginate
@@ -96,13 +96,10 @@ def audit_export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-def audit_export_xlsx(request: HttpRequest) -> FileResponse:
+def audit_export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     export = audit_export(
         actor=request.user, filters=_filters(request), fmt="xlsx", origin=Origin.from_request(request)
     )
-    return FileResponse(
-        xlsx_file(export.rows),
-        as_attachment=True,
-        filename=f"audit-{timezone.localdate():%Y%m%d}.xlsx",
-        content_type=XLSX,
-    )
+    response = StreamingHttpResponse(xlsx_bytes(export.rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
