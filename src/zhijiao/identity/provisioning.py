@@ -143,20 +143,34 @@ def _require_manager(actor: Account | None, school: School | None) -> None:
 Where = Callable[[str], Q]  # the chunk's persons, as a filter on the field path given
 
 
+def _between(lo: int, hi: int | None) -> Where:
+    def where(path: str) -> Q:
+        q = Q(**{f"{path}__gte": lo})
+        return q & Q(**{f"{path}__lt": hi}) if hi is not None else q
+
+    return where
+
+
+def _among(ids: list[int]) -> Where:
+    def where(path: str) -> Q:
+        return Q(**{f"{path}__in": ids})
+
+    return where
+
+
 def _chunks(school: School | None) -> Iterator[Where]:
     if school is None:
         # Key ranges holding CHUNK persons each (ids may be sparse after deletions): one small query per chunk.
         lo = Person.objects.aggregate(lo=Min("id"))["lo"]
         while lo is not None:
-            ids = Person.objects.filter(id__gte=lo).order_by("id").values_list("id", flat=True)
-            hi = next(iter(ids[CHUNK : CHUNK + 1]), None)
-            yield lambda path, lo=lo, hi=hi: Q(**{f"{path}__gte": lo}) & (Q(**{f"{path}__lt": hi}) if hi else Q())
+            after = Person.objects.filter(id__gte=lo).order_by("id").values_list("id", flat=True)
+            hi = next(iter(after[CHUNK : CHUNK + 1]), None)
+            yield _between(lo, hi)
             lo = hi
         return
     ids = sorted(_school_person_ids(school))
     for i in range(0, len(ids), _IN_CHUNK):
-        part = ids[i : i + _IN_CHUNK]
-        yield lambda path, part=part: Q(**{f"{path}__in": part})
+        yield _among(ids[i : i + _IN_CHUNK])
 
 
 def _school_person_ids(school: School) -> set[int]:
@@ -192,23 +206,23 @@ def _registry_read(where: Where) -> dict[int, _Person]:
         p = people[pid]
         p.name, p.mobile = name, mobile_normalise(phone)
     # Guardians first, then pupils, then staff: the account name takes the prefix of the strongest live tie.
-    rows = (
+    links = (
         Guardianship.objects.filter(where("guardian_id"))
         .annotate(open=_open_enrolment("student_id"))
         .values_list("guardian_id", "student__status", "open", "student__school_id", "student__school_class_id")
     )
-    for pid, status, open_, school_id, class_id in rows:
+    for pid, status, open_, school_id, class_id in links:
         p = people[pid]
         p.tied = p.mobile_login = True
         if status in ACTIVE_STUDENT_STATUSES and open_:
             p.live, p.prefix = True, GUARDIAN_PREFIX
             p.want((PARENT, None, class_id) if class_id else (PARENT, school_id, None))
-    rows = (
+    enrolled = (
         Student.objects.filter(where("person_id"))
         .annotate(open=_open_enrolment("pk"))
         .values_list("person_id", "status", "open", "school_id", "school_class_id")
     )
-    for pid, status, open_, school_id, class_id in rows:
+    for pid, status, open_, school_id, class_id in enrolled:
         p = people[pid]
         p.tied = True
         if status in ACTIVE_STUDENT_STATUSES and open_:
