@@ -16,6 +16,8 @@ class NodeOut(Schema):
     name: str
     kind: str
     division_code: str
+    school_type: str
+    school_type_name: str
     path: list[dict[str, str]]
 
 

@@ -6,15 +6,15 @@ the views name files, not data. DuckDB connections are not safe to share between
 a lock: metric queries are milliseconds, and the web server's threads wait their turn.
 
 Building an Ibis expression and compiling it to SQL costs more than DuckDB takes to run it (tens of milliseconds
-for the key figures), so each metric is compiled once per snapshot and kind of node, with a placeholder node code
-that is swapped for the real one in the SQL text. Node codes are digits only (``metrics.node_kind``), and the
-placeholder is a whole quoted literal that no metric uses otherwise.
+for the key figures), so each metric is compiled once per process and kind of node, over stand-in table names and
+a stand-in node code that are swapped for the real ones in the SQL text. Node codes are digits only
+(``metrics.node_kind``); the stand-ins are whole quoted identifiers and literals that no metric uses otherwise.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,11 @@ SQL_CACHE_SIZE = 512
 def placeholder(node: str) -> str:
     """A node code of the same kind as ``node`` that stands for it in compiled SQL ("" stays "")."""
     return "7" * len(node)
+
+
+def snapshot_stand_in(index: int) -> str:
+    """The table-name suffix that stands for the ``index``-th snapshot's date in compiled SQL."""
+    return f"x{index:07d}"
 
 
 class Engine:
@@ -62,9 +67,14 @@ class Engine:
             return bound
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
-        """Execute ``expr`` and return its rows as dictionaries."""
+        """Execute ``expr`` and return its rows as dictionaries (compiled each time: for tests and one-off reads)."""
+        return self._run(ibis.to_sql(expr, dialect="duckdb"), expr.schema().to_pyarrow())
+
+    def _run(self, sql: str, schema: pa.Schema) -> list[dict[str, Any]]:
+        # Straight to Arrow, not through Ibis's executor (which imports pandas: seconds on a cold process). DuckDB
+        # sums integers into 128-bit decimals, so results are cast back to the types Ibis promises.
         with self._lock:
-            return self._con.to_pyarrow(expr).to_pylist()
+            return self._con.con.sql(sql).to_arrow_table().cast(schema).to_pylist()
 
     def lookup(self, key: Hashable, build: Callable[[], ir.Table]) -> list[dict[str, Any]]:
         """Rows of a small table expression, kept per ``key`` (a snapshot's names of schools and divisions)."""
@@ -76,25 +86,39 @@ class Engine:
                 found = self._lookups[key] = self.rows(build())
             return found
 
-    def query(self, key: Hashable, build: Callable[[str], ir.Table], node: str) -> list[dict[str, Any]]:
-        """Rows of ``build(node)``, compiled once per ``key`` (metric and snapshot) and kind of node."""
+    def query(
+        self,
+        key: Hashable,
+        build: Callable[[str], ir.Table],
+        node: str,
+        days: Sequence[date] = (),
+    ) -> list[dict[str, Any]]:
+        """Rows of a metric for ``node`` over the snapshots of ``days``.
+
+        ``build(code)`` must build the metric over ``unbound_tables(snapshot_stand_in(i))`` for the i-th day; its
+        SQL is compiled once per ``key`` and kind of node, and the stand-in node code and table names are swapped
+        for the real ones in the text.
+        """
         node_kind(node)  # digits of a valid length, or ValueError: nothing else is ever put into SQL text
         stand_in = placeholder(node)
-        cache_key = (key, len(node))
+        cache_key = (key, len(node), len(days))
         with self._lock:
             compiled = self._sql.get(cache_key)
             if compiled is None:
                 expr = build(stand_in)
-                sql = str(self._con.compile(expr))
+                sql = ibis.to_sql(expr, dialect="duckdb")
                 if stand_in and f"'{stand_in}'" not in sql:
                     raise ValueError(f"the node filter is missing from {key}")
                 if len(self._sql) >= SQL_CACHE_SIZE:
                     self._sql.clear()
-                # DuckDB sums integers into 128-bit decimals: results are cast back to the types Ibis promises
                 compiled = self._sql[cache_key] = (sql, expr.schema().to_pyarrow())
             sql, schema = compiled
-            text = sql.replace(f"'{stand_in}'", f"'{node}'") if stand_in else sql
-            return self._con.con.sql(text).to_arrow_table().cast(schema).to_pylist()
+            if stand_in:
+                sql = sql.replace(f"'{stand_in}'", f"'{node}'")
+            for index, day in enumerate(days):
+                for name in SCHEMAS:
+                    sql = sql.replace(f'"{name}_{snapshot_stand_in(index)}"', f'"{name}_{day:%Y%m%d}"')
+        return self._run(sql, schema)
 
     def forget(self) -> None:
         """Drop every attached snapshot (after snapshots were removed, and between tests)."""

@@ -217,6 +217,49 @@ def school_staffing(t: Tables, node: str) -> ir.Table:
     ).order_by("school_code")
 
 
+# ------------------------------------------------------------------------------------------ comparison
+def child_key(table: ir.Table, node: str) -> ir.StringValue:
+    """The child of ``node`` each row falls in: the next division level down, or the school under a county."""
+    length = {0: 2, 2: 4, 4: 6}.get(len(node))
+    return table.division_code.substr(0, length) if length else table.school_code
+
+
+def children(t: Tables, node: str) -> ir.Table:
+    """The node's children side by side (provinces → cities → counties → schools) with the figures of ``totals``."""
+    staffing = (
+        school_staffing(t, node)
+        .mutate(child=lambda r: child_key(r, node))
+        .group_by("child")
+        .agg(
+            schools=_.count(),
+            students=_.students.sum(),
+            staff=_.staff.sum(),
+            teachers=_.teachers.sum(),
+            required_staff=_.required_staff.sum(),
+            normed_students=_.normed_students.sum(),
+            schools_below_norm=_.below_norm.sum(),
+        )
+    )
+    sizes = (
+        class_sizes(t, node)
+        .mutate(child=lambda r: child_key(r, node))
+        .group_by("child")
+        .agg(
+            classes=_.count(),
+            students_in_classes=_.size.sum(),
+            large_classes=_.large.sum(),
+            very_large_classes=_.very_large.sum(),
+        )
+    )
+    joined = staffing.left_join(sizes, "child").drop("child_right")
+    return joined.mutate(
+        classes=_.classes.fill_null(0),
+        students_in_classes=_.students_in_classes.fill_null(0),
+        large_classes=_.large_classes.fill_null(0),
+        very_large_classes=_.very_large_classes.fill_null(0),
+    ).order_by("child")
+
+
 # ------------------------------------------------------------------------------------------ totals
 def totals(t: Tables, node: str) -> ir.Table:
     """One row of the node's key figures (ratios are left to the reader: they divide these sums)."""
@@ -276,6 +319,7 @@ METRICS: dict[str, Metric] = {
         Metric("class_sizes", "班额（逐班）", class_sizes),
         Metric("class_size_summary", "班额（按学段）", class_size_summary),
         Metric("class_size_bands", "班额分布", class_size_bands),
+        Metric("children", "下级区域或学校对比", children),
     )
 }
 TREND_TITLE = "学校、班级、学生与教职工变化趋势"

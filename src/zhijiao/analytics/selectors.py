@@ -9,12 +9,11 @@ platform itself (the CLI run by an operator).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from zhijiao.analytics import metrics as m
-from zhijiao.analytics.engine import engine
+from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import Snapshot
 from zhijiao.core.codes import code_name
@@ -56,9 +55,9 @@ def snapshot_tables(snapshot: Snapshot) -> m.Tables:
 
 
 def _query(snapshot: Snapshot, tables: m.Tables, name: str, build, node: str) -> list[dict[str, Any]]:
-    """Run metric ``build`` for ``node``; its SQL is compiled once per snapshot and kind of node."""
-    key = (name, snapshot.taken_on, snapshot.taken_at.isoformat())
-    return engine().query(key, lambda code: build(tables, code), node)
+    """Run metric ``build`` for ``node`` on the snapshot (attached as ``tables``); compiled once per process."""
+    stand_in = m.unbound_tables(snapshot_stand_in(0))
+    return engine().query(name, lambda code: build(stand_in, code), node, days=[snapshot.taken_on])
 
 
 # ------------------------------------------------------------------------------------------ nodes and scope
@@ -77,6 +76,8 @@ class Node:
             "name": self.name,
             "kind": self.kind,
             "division_code": self.division_code,
+            "school_type": self.school_type,
+            "school_type_name": code_name("school_type", self.school_type) if self.school_type else "",
             "path": [{"code": c, "name": n} for c, n in self.path],
         }
 
@@ -254,11 +255,84 @@ def trend_rows(*, actor, node: str = "", points: int = TREND_POINTS) -> dict[str
         raise ZhijiaoError(AnalyticsError.ANALYTICS_NO_SNAPSHOT, status=503)
     latest = snapshot_tables(snapshots[0])
     where = node_resolve(actor=actor, node=node, snapshot=snapshots[0], tables=latest)
-    history: list[tuple[date, m.Tables]] = [
-        (s.taken_on, snapshot_tables(s)) for s in reversed(snapshots) if Path(s.path).is_dir()
-    ]
-    key = ("trend", tuple((s.taken_on, s.taken_at.isoformat()) for s in snapshots))
-    rows = engine().query(key, lambda code: m.trend(history, code), where.code)
+    kept = [s for s in reversed(snapshots) if Path(s.path).is_dir()]
+    for s in kept:
+        snapshot_tables(s)  # attach each day's files
+    days = [s.taken_on for s in kept]
+    history = [(day, m.unbound_tables(snapshot_stand_in(i))) for i, day in enumerate(days)]
+    # the dates are literals in the SQL: one compiled statement per set of days (a new one each snapshot day)
+    rows = engine().query(("trend", *days), lambda code: m.trend(history, code), where.code, days=days)
     for row in rows:
         row["snapshot_date"] = f"{row['snapshot_date']:%Y-%m-%d}"
     return {"metric": "trend", "title": m.TREND_TITLE, "node": where.as_dict(), "rows": rows}
+
+
+# ------------------------------------------------------------------------------------------ dashboard
+def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
+    """Everything the overview page shows for a node: key figures, breakdowns, the children side by side (or a
+    school's grades), class-size bands and the trend. The same panels at every level of the drill-down."""
+    figures = node_figures(actor=actor, node=node)
+    code = figures["node"]["code"]
+    snapshot = snapshot_latest()
+    tables = snapshot_tables(snapshot)
+    schools, divisions = _places(snapshot, tables)
+
+    def rows_of(name: str) -> list[dict[str, Any]]:
+        found = _query(snapshot, tables, name, m.METRICS[name].build, code)
+        for column in _CODE_TABLES:
+            if found and column in found[0]:
+                _named(found, column)
+        return found
+
+    children = []
+    if figures["node"]["kind"] != "school":
+        for row in rows_of("children"):
+            school = schools.get(row["child"])
+            children.append(
+                {
+                    **row,
+                    "code": row["child"],
+                    "name": school["name"] if school else divisions.get(row["child"], row["child"]),
+                    "kind": "school" if school else "division",
+                    "school_type_name": code_name("school_type", school["school_type"]) if school else "",
+                    "ratio": _round(row["students"] / row["staff"], 1) if row["staff"] else None,
+                    "norm": _round(row["normed_students"] / row["required_staff"], 1)
+                    if row["required_staff"]
+                    else None,
+                    "mean_class_size": _round(row["students_in_classes"] / row["classes"], 1)
+                    if row["classes"]
+                    else None,
+                }
+            )
+    grades = []
+    if figures["node"]["kind"] == "school":
+        by_grade: dict[tuple[str, str], list[int]] = {}
+        for row in rows_of("class_sizes"):
+            by_grade.setdefault((row["stage"], row["grade"]), []).append(row["size"])
+        for (stage, grade), sizes in sorted(by_grade.items()):
+            grades.append(
+                {
+                    "stage_name": code_name("stage", stage) if stage else "",
+                    "grade_name": code_name("grade", grade) if grade else "已毕业或未编年级",
+                    "classes": len(sizes),
+                    "students": sum(sizes),
+                    "mean_class_size": _round(sum(sizes) / len(sizes), 1),
+                    "max_class_size": max(sizes),
+                    "large_classes": sum(1 for s in sizes if s >= m.LARGE_CLASS),
+                    "very_large_classes": sum(1 for s in sizes if s >= m.VERY_LARGE_CLASS),
+                }
+            )
+    try:
+        trend = trend_rows(actor=actor, node=code)["rows"]
+    except ZhijiaoError:
+        trend = []
+    return {
+        "figures": figures,
+        "children": children,
+        "grades": grades,
+        "bands": rows_of("class_size_bands"),
+        "sex": rows_of("students_by_sex"),
+        "study_mode": rows_of("students_by_study_mode"),
+        "staff_categories": rows_of("staff_by_category"),
+        "trend": trend,
+    }

@@ -26,6 +26,7 @@ urlpatterns = [
     path("intake/", include("zhijiao.intake.urls")),
     path("audit/", include("zhijiao.audit.urls")),
     path("privacy/", include("zhijiao.privacy.urls")),
+    path("analytics/", include("zhijiao.analytics.urls")),
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),
     path("", include("zhijiao.web.urls")),

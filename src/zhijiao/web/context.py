@@ -13,6 +13,13 @@ NAV = [
     ("我的应用", "/apps/", "i-grid", "apps", None),
     ("区域概览", "/region/", "i-map", "region", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR}),
     (
+        "统计分析",
+        "/analytics/",
+        "i-chart",
+        "analytics",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
+    (
         "学校",
         "/schools/",
         "i-school",

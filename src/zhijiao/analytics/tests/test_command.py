@@ -33,6 +33,8 @@ def test_snapshot_then_metrics_as_json(region, warehouse):
         "name": "东西湖区",
         "kind": "division",
         "division_code": "",
+        "school_type": "",
+        "school_type_name": "",
         "path": [
             {"code": "42", "name": "湖北省"},
             {"code": "4201", "name": "武汉市"},

@@ -88,17 +88,29 @@ def test_a_second_snapshot_the_same_day_replaces_the_first(region, warehouse):
 
 
 def test_history_gives_a_trend(region):
+    bureau = region.accounts["bureau"]
     snapshot_take(day=date(2026, 11, 1))
+    assert node_figures(actor=bureau, node="420112")["students"] == 4
+    assert len(trend_rows(actor=bureau, node="420112")["rows"]) == 1
     add_student(region, "s6")
     add_student(region, "s7", seq=61)
     snapshot_take(day=date(2026, 11, 2))
-    trend = trend_rows(actor=region.accounts["bureau"], node="420112")
+    # the latest snapshot is the one figures come from (the statement compiled for day 1 now reads day 2)
+    figures = node_figures(actor=bureau, node="420112")
+    assert (figures["snapshot"]["date"], figures["students"]) == ("2026-11-02", 6)
+    trend = trend_rows(actor=bureau, node="420112")
     assert [(r["snapshot_date"], r["students"], r["classes"], r["schools"]) for r in trend["rows"]] == [
         ("2026-11-01", 4, 3, 2),
         ("2026-11-02", 6, 3, 2),
     ]
-    # the latest snapshot is the one figures come from
-    assert node_figures(actor=region.accounts["bureau"], node="420112")["snapshot"]["date"] == "2026-11-02"
+    add_student(region, "s8", seq=62)
+    snapshot_take(day=date(2026, 11, 3))
+    trend = trend_rows(actor=bureau, node="3420112001")
+    assert [(r["snapshot_date"], r["students"]) for r in trend["rows"]] == [
+        ("2026-11-01", 3),
+        ("2026-11-02", 5),
+        ("2026-11-03", 6),
+    ]
 
 
 def test_retention_keeps_the_newest_snapshots(region, settings, warehouse):

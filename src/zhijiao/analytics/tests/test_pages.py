@@ -1,0 +1,63 @@
+"""The statistics overview page: the same panels at each level, drill-down links, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zhijiao.analytics.services import snapshot_take
+from zhijiao.testing import login_as
+
+
+@pytest.fixture
+def snapshot(region):
+    return snapshot_take(day=date(2026, 11, 20))
+
+
+def test_a_district_admin_drills_down_from_the_district_to_a_school(client, region, snapshot):
+    login_as(client, "bureau")
+    page = client.get("/analytics/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "东西湖区" in html and "数据截至 2026-11-20 快照" in html
+    assert 'href="/analytics/3420112001/"' in html and 'href="/analytics/3420112002/"' in html
+    assert "江岸区实验小学" not in html
+    assert page.context["figures"]["students"] == 4
+    assert [c["code"] for c in page.context["children"]] == ["3420112001", "3420112002"]
+    assert 'href="/analytics/"' in html  # the nav entry
+
+    school = client.get("/analytics/3420112001/")
+    assert school.status_code == 200
+    assert [(g["grade_name"], g["classes"], g["students"]) for g in school.context["grades"]] == [("三年级", 2, 3)]
+    assert [label for label, _ in school.context["breadcrumbs"]] == [
+        "统计分析",
+        "湖北省",
+        "武汉市",
+        "东西湖区",
+        "东西湖区第一小学",
+    ]
+    assert client.get("/analytics/420102/").status_code == 404
+
+
+def test_a_school_admin_sees_only_their_school(client, region, snapshot):
+    login_as(client, "principal")
+    page = client.get("/analytics/")
+    assert page.status_code == 200
+    assert page.context["node"]["code"] == "3420112001"
+    assert client.get("/analytics/3420112002/").status_code == 404
+    assert client.get("/analytics/420112/").status_code == 404
+
+
+def test_teachers_have_no_statistics_page(client, region, snapshot):
+    login_as(client, "teacher")
+    response = client.get("/analytics/")
+    assert response.status_code == 403
+    assert 'href="/analytics/"' not in client.get("/").content.decode()
+
+
+def test_without_a_snapshot_the_page_says_what_to_run(client, region):
+    login_as(client, "admin")
+    response = client.get("/analytics/")
+    assert response.status_code == 503
+    assert "zhijiao analytics snapshot" in response.content.decode()
