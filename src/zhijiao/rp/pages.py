@@ -67,6 +67,8 @@ def claim_value(name: str, value: Any) -> str:
     if isinstance(value, dict) and {"name"} <= value.keys():
         extra = f'<span class="muted">（{escape(str(value.get("id", "")))}）</span>' if value.get("id") else ""
         return escape(str(value["name"])) + extra
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return " ".join(f"<code>{escape(str(v))}</code>" for v in value)
     if isinstance(value, list | dict):
         return f"<code>{escape(json.dumps(value, ensure_ascii=False))}</code>"
     if name in {"sub", "sid", "nonce", "at_hash", "aud", "azp", "jti"}:
