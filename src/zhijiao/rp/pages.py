@@ -130,8 +130,8 @@ def home_page(session: Session, *, error: str = "") -> str:
 <section class="card hero">
   <span class="logo big">示</span>
   <h1>欢迎使用示例应用</h1>
-  <p>本应用不单独设账号：点击下方按钮，转到智教统一身份认证登录，登录后回到这里，
-  并显示智教提供给本应用的身份信息。</p>
+  <p>本应用不单独设账号：点击下方按钮，转到智教统一身份认证登录，\
+登录后回到这里，并显示智教提供给本应用的身份信息。</p>
   <a class="btn primary" href="/login">使用智教账号登录</a>
   <p class="muted small">当前未登录</p>
 </section>""",
@@ -146,8 +146,8 @@ def home_page(session: Session, *, error: str = "") -> str:
         f"""{notice}
 <section class="card welcome">
   <h1>你好，{escape(name)}</h1>
-  <p class="muted">你已通过智教统一身份认证登录示例应用。下面是智教签发给本应用的身份令牌声明，
-  以及用访问令牌读取的用户信息；本应用只能看到你授权的范围。</p>
+  <p class="muted">你已通过智教统一身份认证登录示例应用。下面是智教签发给本应用的身份令牌声明，\
+以及用访问令牌读取的用户信息；本应用只能看到你授权的范围。</p>
 </section>
 <section class="card">
   <h2>身份令牌（ID Token）声明 <span class="badge">签名已校验</span></h2>
