@@ -70,6 +70,8 @@ def test_consent_for_all_services(client, region, policy_on, app):
     client.post(f"/privacy/consent/{region.students['s1'].pk}/grant/", {"app": ""})
     assert GuardianConsent.objects.get(student=region.students["s1"]).app is None
     assert minor_consent_missing(account=region.accounts["student"], app=app) is False
+    html = client.get("/privacy/consent/").content.decode()
+    assert "包含在「全部平台服务」的同意中" in html
 
 
 def test_another_parent_cannot_consent_withdraw_or_read_for_a_child_not_theirs(
