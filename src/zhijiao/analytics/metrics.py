@@ -190,7 +190,12 @@ def school_staffing(t: Tables, node: str) -> ir.Table:
     # (and differently on each engine), and a school exactly at its norm could be flagged.
     per_stage = {f"stage_{code}": (_.stage == code).sum() for code in STAFFING_NORMS}
     pupils = students(t, node).group_by("school_id").agg(students=_.count(), **per_stage)
-    required = sum((pupils[f"stage_{code}"] / norm for code, norm in STAFFING_NORMS.items()), start=ibis.literal(0.0))
+    # Counts are cast to double before dividing: Spark SQL reads a literal 19.0 as DECIMAL(3,1), and BIGINT / DECIMAL
+    # is a decimal rounded to 6 places there, where DuckDB and Trino give a double.
+    required = sum(
+        (pupils[f"stage_{code}"].cast("float64") / norm for code, norm in STAFFING_NORMS.items()),
+        start=ibis.literal(0.0, type="float64"),
+    )
     normed = sum((pupils[f"stage_{code}"] for code in STAFFING_NORMS), start=ibis.literal(0))
     pupils = pupils.select("school_id", "students", normed_students=normed, required_staff=required)
     posts = school_staff(t, node).group_by("school_id").agg(staff=_.count(), teachers=(_.category == TEACHER).sum())

@@ -51,3 +51,11 @@ def test_the_trend_compiles_over_one_table_set_per_snapshot(dialect):
 def test_unknown_dialects_are_refused():
     with pytest.raises(ValueError):
         m.metric_sql(m.totals(m.unbound_tables(), ""), "oracle")
+
+
+def test_spark_divides_by_the_norms_in_doubles():
+    """Spark SQL reads 19.0 as DECIMAL(3,1) and BIGINT / DECIMAL rounds to 6 places (the PySpark benchmark caught
+    required staff differing from DuckDB's): the counts are cast to DOUBLE first."""
+    sql = m.metric_sql(m.school_staffing(m.unbound_tables(), ""), "pyspark")
+    for norm in ("19.0", "13.5", "12.5"):
+        assert re.search(rf"CAST\(`\w+`\.`stage_\d` AS DOUBLE\) / {re.escape(norm)}", sql), norm
