@@ -19,6 +19,7 @@ from zhijiao.core.validators import id_number_facts
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.oidc.selectors import apps_for
+from zhijiao.org.models import Division, School
 from zhijiao.people.models import Person, Student
 from zhijiao.privacy.models import ConsentPolicy, GuardianConsent
 
@@ -205,3 +206,39 @@ def child_app_get(*, actor, student: Student, app_id: int) -> Any:
 
 def consent_age() -> int:
     return int(settings.ZHIJIAO_MINOR_CONSENT_AGE)
+
+
+# ------------------------------------------------------------------ the bureau's policy page
+
+
+@dataclass
+class PolicyRow:
+    division: Division
+    own: ConsentPolicy | None  # set on this division itself
+    effective: ConsentPolicy | None  # the one that applies here (own or inherited from above)
+
+
+def consent_policy_rows(*, actor) -> list[PolicyRow]:
+    """The divisions whose policy ``actor`` may set, with what applies there now: a region administrator's own
+    divisions and the districts under them that hold schools; for the platform administrator every province,
+    city and district that holds schools."""
+    scope = scope_for(actor)
+    bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+    if not scope.is_platform_admin and not bureaus:
+        raise Forbidden()
+    counties = set(School.objects.values_list("division_id", flat=True).distinct())
+    codes = {county[:n] for county in counties for n in (2, 4, 6)}
+    if not scope.is_platform_admin:
+        codes = {code for code in codes | set(bureaus) if any(code.startswith(b) for b in bureaus)}
+    divisions = list(Division.objects.filter(code__in=codes).order_by("code"))
+    policies = {
+        p.division_id: p
+        for p in ConsentPolicy.objects.filter(division_id__in={d[:n] for d in codes for n in (2, 4, 6)})
+    }
+
+    def effective(code: str) -> ConsentPolicy | None:
+        return next(
+            (policies[c] for c in (code[:6], code[:4], code[:2]) if len(c) <= len(code) and c in policies), None
+        )
+
+    return [PolicyRow(d, policies.get(d.code), effective(d.code)) for d in divisions]

@@ -7,4 +7,6 @@ urlpatterns = [
     path("consent/<int:student_id>/grant/", views.consent_grant_view, name="privacy-consent-grant"),
     path("consent/withdraw/<int:consent_id>/", views.consent_withdraw_view, name="privacy-consent-withdraw"),
     path("access/", views.access_log, name="privacy-access"),
+    path("policy/", views.policy_page, name="privacy-policy"),
+    path("policy/<str:code>/", views.policy_set_view, name="privacy-policy-set"),
 ]

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from zhijiao.audit.actions import CHANNEL_LABELS, field_labels
 from zhijiao.audit.services import Origin
+from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.privacy import selectors
-from zhijiao.privacy.services import consent_grant, consent_withdraw
+from zhijiao.privacy.services import consent_grant, consent_policy_set, consent_withdraw
 from zhijiao.web.paging import paginate
 
 
@@ -124,3 +125,31 @@ def _access_row(event, viewer, roles: dict[int, str]) -> dict:
         "fields": "、".join(field_labels(list(event.fields or []))),
         "channel": CHANNEL_LABELS.get(event.channel, event.channel),
     }
+
+
+@login_required
+def policy_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/policy.html",
+        {
+            "rows": selectors.consent_policy_rows(actor=request.user),
+            "consent_age": selectors.consent_age(),
+            "breadcrumbs": [("未成年人数据授权策略", None)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def policy_set_view(request: HttpRequest, code: str) -> HttpResponse:
+    row = next((r for r in selectors.consent_policy_rows(actor=request.user) if r.division.code == code), None)
+    if row is None:
+        raise NotFound()
+    require = request.POST.get("require") == "1"
+    consent_policy_set(
+        actor=request.user, division=row.division, require_app_consent=require, origin=Origin.from_request(request)
+    )
+    state = "须经监护人同意" if require else "无需监护人同意"
+    messages.success(request, f"已设置{row.division.name}：第三方应用获取未成年学生信息{state}。")
+    return redirect("/privacy/policy/")

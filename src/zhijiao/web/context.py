@@ -96,6 +96,7 @@ NAV = [
     ),
     ("应用管理", "/apps/registry/", "i-key", "app-", {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN}),
     ("安全管理", "/security/", "i-lock", "security", {Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN}),
+    ("未成年人数据授权", "/privacy/policy/", "i-shield", "privacy-policy", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
     ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN}),
     ("接口文档", "/api/v1/docs", "i-api", "api", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
 ]

@@ -12,7 +12,7 @@ from zhijiao.org.models import Division
 from zhijiao.people.selectors import student_profile
 from zhijiao.people.services import guardianship_add, person_create
 from zhijiao.privacy.models import GuardianConsent
-from zhijiao.privacy.selectors import minor_consent_missing
+from zhijiao.privacy.selectors import consent_policy_for, minor_consent_missing
 from zhijiao.privacy.services import consent_policy_set
 from zhijiao.privacy.tests.conftest import make_app
 from zhijiao.testing import PASSWORD, login_as
@@ -151,3 +151,29 @@ def test_home_page_links_the_guardian_pages(client, region):
     assert "/privacy/consent/" in html and "/privacy/access/" in html
     login_as(client, "teacher")
     assert "/privacy/consent/" not in client.get("/").content.decode()
+
+
+def test_a_region_admin_sets_the_policy_for_their_divisions_only(client, region):
+    login_as(client, "bureau")  # 东西湖区 (420112)
+    html = client.get("/privacy/policy/").content.decode()
+    assert "东西湖区" in html and "江岸区" not in html and "未设置" in html
+    assert client.post("/privacy/policy/420112/", {"require": "1"}).status_code == 302
+    assert client.post("/privacy/policy/420102/", {"require": "1"}).status_code == 404  # 江岸区: not theirs
+    assert consent_policy_for("420112").require_app_consent is True
+    assert consent_policy_for("420102") is None
+    assert AuditEvent.objects.filter(action="privacy.policy_set", actor_username="bureau").count() == 1
+
+    login_as(client, "city")  # 武汉市 (4201): sees both districts, 东西湖区 with its own setting
+    html = client.get("/privacy/policy/").content.decode()
+    assert "江岸区" in html and "本级设置" in html
+    client.post("/privacy/policy/4201/", {"require": "1"})
+    assert consent_policy_for("420102").division_id == "4201"  # inherited from the city
+    assert "沿用武汉市" in client.get("/privacy/policy/").content.decode()
+
+
+@pytest.mark.parametrize("username", ["teacher", "principal", "parent", "inspector"])
+def test_others_cannot_see_or_set_the_policy(client, region, username):
+    login_as(client, username)
+    assert client.get("/privacy/policy/").status_code == 403
+    assert client.post("/privacy/policy/420112/", {"require": "1"}).status_code == 403
+    assert consent_policy_for("420112") is None
