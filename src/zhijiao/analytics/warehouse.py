@@ -249,7 +249,13 @@ def read_registry(school_year: int) -> dict[str, pl.DataFrame]:
     }
     out = {}
     for name, frame in frames.items():
-        frame = frame.select([pl.col(c).cast(t) for c, t in polars_schema(name).items()])
+        # A missing text is "" on every database (PostgreSQL's CSV and SQLite's tuples disagree on NULL vs "").
+        frame = frame.select(
+            [
+                pl.col(c).cast(t).fill_null("") if t == pl.String else pl.col(c).cast(t)
+                for c, t in polars_schema(name).items()
+            ]
+        )
         if "division_code" in frame.columns:
             frame = frame.sort("division_code", "school_code", nulls_last=True)
         out[name] = frame
