@@ -4,8 +4,8 @@
     ZHIJIAO_HOME=/tmp/analytics-home uv run python benchmarks/analytics_snapshot.py [--runs 30]
 
 Prints the snapshot time (median of ``--snapshots`` runs, each a full read of the registry and a Parquet write),
-then p50/p95 in milliseconds of every metric and of the whole key-figures contract, for the whole platform, the
-largest division and one school — each query run ``--runs`` times after one warm-up run.
+then p50/p95 in milliseconds of every metric, of the whole key-figures contract and of the overview page, for the
+whole platform, the largest division and one school — each run ``--runs`` times after one warm-up run.
 """
 
 from __future__ import annotations
@@ -45,11 +45,15 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
     django.setup()
 
+    from django.test import Client
+
     from zhijiao.analytics import metrics as m
     from zhijiao.analytics.engine import engine
     from zhijiao.analytics.selectors import metric_rows, node_figures, snapshot_latest, snapshot_tables
     from zhijiao.analytics.services import snapshot_take
+    from zhijiao.identity.models import Account, Role
     from zhijiao.org.models import School
+    from zhijiao.testing import login_as
 
     if not School.objects.exists():
         raise SystemExit("没有登记数据：先运行 zhijiao demo --scale district --setup-only")
@@ -90,6 +94,15 @@ def main() -> None:
         worst = max(worst, p95)
         print(f"{'key figures (contract)':<24}{label:<10}{first:>10.1f}{p50:>10.1f}{p95:>10.1f}")
     print(f"slowest p95: {worst:.1f} ms")
+    admin = Account.objects.filter(grants__role=Role.PLATFORM_ADMIN).first()
+    if admin is not None:
+        client = Client(HTTP_HOST="127.0.0.1")
+        login_as(client, admin)
+        print("overview page /analytics/<node>/ (whole response: selectors, template; Django test client):")
+        for label, node in nodes.items():
+            url = f"/analytics/{node}/" if node else "/analytics/"
+            first, p50, p95 = timed(lambda url=url: client.get(url), args.runs)
+            print(f"{'page':<24}{label:<10}{first:>10.1f}{p50:>10.1f}{p95:>10.1f}")
     print("building and compiling an Ibis expression each time instead (what the SQL cache saves):")
     for name in ("totals", "school_staffing", "class_size_summary"):
         first, p50, p95 = timed(lambda name=name: run(m.METRICS[name].build(tables, district)), args.runs)
