@@ -136,6 +136,14 @@ def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> N
     except ValueError:
         raise ZhijiaoError(AnalyticsError.ANALYTICS_NODE_INVALID, detail=code[:20]) from None
     schools, divisions = _places(snapshot, tables)
+    if not node and kind == "platform":
+        # an install holding one district opens on that district, not on a country of one province
+        counties = {s["division_code"] for s in schools.values()}
+        for length in (2, 4, 6):
+            level = {c[:length] for c in counties}
+            if len(level) != 1:
+                break
+            code, kind = level.pop(), "division"
     division_code = school_type = ""
     if kind == "school":
         school = schools.get(code)

@@ -55,6 +55,8 @@ def test_the_default_node_is_the_actors_own(client, region, snapshot):
     assert figures["by_stage"][0]["stage_name"] == "小学"
     login_as(client, "bureau")
     assert client.get(URL).json()["node"]["code"] == "420112"
+    login_as(client, "admin")  # the platform opens where its schools are: both districts are in 武汉市
+    assert client.get(URL).json()["node"]["code"] == "4201"
 
 
 def test_a_school_admin_cannot_read_another_schools_figures(client, region, snapshot):
