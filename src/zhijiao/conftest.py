@@ -39,5 +39,6 @@ def region(db):
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "zhijiao.identity.hashers.OwaspArgon2PasswordHasher",
+        "zhijiao.identity.hashers.ClientSecretHasher",
     ]

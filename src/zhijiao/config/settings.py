@@ -139,8 +139,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.Account"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # argon2id at OWASP's parameters (see identity/hashers.py); hashes made with Django's defaults still verify
+    "zhijiao.identity.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # only for the OAuth client secrets we generate (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"])
+    "zhijiao.identity.hashers.ClientSecretHasher",
 ]
 AUTHENTICATION_BACKENDS = [
     # first: refuses any login attempt for a locked-out username before a password is checked
@@ -302,4 +305,6 @@ OAUTH2_PROVIDER = {
     # Ask only when the spec says we must: no id_token_hint, or one for another person than the one signed in.
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
+    # Client secrets are 128 random characters: a fast salted hash (see identity/hashers.py).
+    "CLIENT_SECRET_HASHER": "zj_secret_sha256",
 }
