@@ -6,35 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisteredApp',
+            name="RegisteredApp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='简介')),
-                ('logo', models.FileField(blank=True, upload_to='apps/logos/', verbose_name='图标')),
-                ('home_url', models.URLField(blank=True, max_length=500, verbose_name='应用入口')),
-                ('backchannel_logout_uri', models.URLField(blank=True, max_length=500, verbose_name='后端注销地址')),
-                ('allowed_roles', models.JSONField(blank=True, default=list, verbose_name='可用角色')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('allowed_divisions', models.ManyToManyField(blank=True, related_name='+', to='org.division', verbose_name='可用区域')),
-                ('allowed_schools', models.ManyToManyField(blank=True, related_name='+', to='org.school', verbose_name='可用学校')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='registration', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='客户端')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="简介")),
+                ("logo", models.FileField(blank=True, upload_to="apps/logos/", verbose_name="图标")),
+                ("home_url", models.URLField(blank=True, max_length=500, verbose_name="应用入口")),
+                ("backchannel_logout_uri", models.URLField(blank=True, max_length=500, verbose_name="后端注销地址")),
+                ("allowed_roles", models.JSONField(blank=True, default=list, verbose_name="可用角色")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "allowed_divisions",
+                    models.ManyToManyField(blank=True, related_name="+", to="org.division", verbose_name="可用区域"),
+                ),
+                (
+                    "allowed_schools",
+                    models.ManyToManyField(blank=True, related_name="+", to="org.school", verbose_name="可用学校"),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registration",
+                        to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+                        verbose_name="客户端",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '接入应用',
-                'verbose_name_plural': '接入应用',
+                "verbose_name": "接入应用",
+                "verbose_name_plural": "接入应用",
             },
         ),
     ]
