@@ -122,7 +122,7 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
     _audit_reveal(
         actor,
         origin,
-        Target("student", str(student.pk), f"{student.person.name} {student.student_no}"),
+        Target("student", str(student.pk), f"{student.person.name} {mask_student_no(student.student_no)}"),
         profile.fields,
         student.person,
         extra,

@@ -7,6 +7,7 @@ import pytest
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound
+from zhijiao.core.masking import mask_student_no
 from zhijiao.people import selectors
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,9 @@ def test_school_admin_sees_unmasked_id_and_it_is_audited(region):
     assert event.target_type == "student" and event.target_id == str(region.students["s1"].pk)
     assert {"id_number", "phone", "address"} <= set(event.fields)
     assert event.ip == "10.0.0.9"
+    # the audit log is itself a list: the 学籍号 in its label is masked like everywhere else
+    student_no = region.students["s1"].student_no
+    assert student_no not in event.target_label and mask_student_no(student_no) in event.target_label
 
 
 def test_head_teacher_sees_contacts_but_not_ids_of_own_class(region):
