@@ -62,7 +62,7 @@ def consent_grant(*, actor, student: Student, app=None, scopes: Sequence[str] = 
 def consent_withdraw(*, actor, consent_id: int, origin: Origin) -> GuardianConsent:
     """A guardian of the child withdraws an active consent (history kept). Audited as ``privacy.consent_withdraw``."""
     consent = (
-        GuardianConsent.objects.select_for_update()
+        GuardianConsent.objects.select_for_update(of=("self",))
         .select_related("student__person", "app__application")
         .filter(pk=consent_id)
         .first()
