@@ -165,6 +165,16 @@ def class_size_summary(t: Tables, node: str) -> ir.Table:
     )
 
 
+def class_mix(t: Tables, node: str) -> ir.Table:
+    """Pupils (在读) per 年级, class, sex and 就读方式: a grade's classes side by side (class_id null: no class)."""
+    return (
+        students(t, node)
+        .group_by("grade", "class_id", "sex", "study_mode")
+        .agg(students=_.count())
+        .order_by("grade", "class_id", "sex", "study_mode")
+    )
+
+
 def class_size_bands(t: Tables, node: str) -> ir.Table:
     """Classes per size band (≤45, 46–55, 56–65, ≥66)."""
     sizes = class_sizes(t, node)
@@ -324,6 +334,7 @@ METRICS: dict[str, Metric] = {
         Metric("class_sizes", "班额（逐班）", class_sizes),
         Metric("class_size_summary", "班额（按学段）", class_size_summary),
         Metric("class_size_bands", "班额分布", class_size_bands),
+        Metric("class_mix", "各班学生构成（按年级、性别、就读方式）", class_mix),
         Metric("children", "下级区域或学校对比", children),
     )
 }

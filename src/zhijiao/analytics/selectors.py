@@ -320,6 +320,7 @@ def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
         for (stage, grade), sizes in sorted(by_grade.items()):
             grades.append(
                 {
+                    "grade": grade,
                     "stage_name": code_name("stage", stage) if stage else "",
                     "grade_name": code_name("grade", grade) if grade else "已毕业或未编年级",
                     "classes": len(sizes),
@@ -344,3 +345,92 @@ def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
         "staff_categories": rows_of("staff_by_category"),
         "trend": trend,
     }
+
+
+# ------------------------------------------------------------------------------------------ grade level
+def _grade_classes(snapshot: Snapshot, tables: m.Tables, school: str, grade: str) -> list[dict[str, Any]]:
+    rows = _query(snapshot, tables, "class_sizes", m.class_sizes, school)
+    return [r for r in rows if r["grade"] == grade]
+
+
+def grade_dashboard(*, actor, school: str, grade: str) -> dict[str, Any]:
+    """The overview's panels for one 年级 of a school: key figures, its classes side by side (size, sex mix,
+    大班额), class-size bands, students by sex and 就读方式, and the grade's students and classes in each snapshot.
+    Readable by whoever may read the school; a grade the school does not have is 404."""
+    snapshot = snapshot_latest()
+    tables = snapshot_tables(snapshot)
+    if not (school.isdigit() and len(school) == 10):
+        raise NotFound()
+    where = node_resolve(actor=actor, node=school, snapshot=snapshot, tables=tables)
+    sizes = _grade_classes(snapshot, tables, where.code, grade)
+    mix = [r for r in _query(snapshot, tables, "class_mix", m.class_mix, where.code) if r["grade"] == grade]
+    if not grade or not (sizes or mix):
+        raise NotFound()
+    grade_name = code_name("grade", grade)
+    by_class: dict[int | None, dict[str, int]] = {}
+    sex: dict[str, int] = {}
+    study_mode: dict[str, int] = {}
+    for r in mix:
+        counts = by_class.setdefault(r["class_id"], {})
+        counts[r["sex"]] = counts.get(r["sex"], 0) + r["students"]
+        sex[r["sex"]] = sex.get(r["sex"], 0) + r["students"]
+        study_mode[r["study_mode"]] = study_mode.get(r["study_mode"], 0) + r["students"]
+    classes = []
+    for r in sizes:
+        counts = by_class.get(r["class_id"], {})
+        classes.append(
+            {
+                "class_id": r["class_id"],
+                "name": f"{grade_name}（{r['number']}）班",
+                "stage_name": code_name("stage", r["stage"]) if r["stage"] else "",
+                "size": r["size"],
+                "boys": counts.get("1", 0),
+                "girls": counts.get("2", 0),
+                "capacity": r["capacity"],
+                "large": bool(r["large"]),
+                "very_large": bool(r["very_large"]),
+            }
+        )
+    size_list = [c["size"] for c in classes]
+    bands = []
+    for low, high, label in m.CLASS_SIZE_BANDS:
+        count = sum(1 for s in size_list if s >= low and (high is None or s <= high))
+        if count:
+            bands.append({"band": label, "classes": count})
+    students = sum(sex.values())
+    figures = {
+        "node": {**where.as_dict(), "grade": grade, "grade_name": grade_name},
+        "snapshot": _snapshot_info(snapshot),
+        "classes": len(classes),
+        "students": students,
+        "students_in_classes": sum(size_list),
+        "unplaced": sum(by_class.get(None, {}).values()),
+        "boys": sex.get("1", 0),
+        "girls": sex.get("2", 0),
+        "mean_class_size": _round(sum(size_list) / len(size_list), 1) if size_list else None,
+        "max_class_size": max(size_list) if size_list else None,
+        "large_classes": sum(1 for c in classes if c["large"]),
+        "very_large_classes": sum(1 for c in classes if c["very_large"]),
+        "stage_name": classes[0]["stage_name"] if classes else "",
+    }
+    return {
+        "figures": figures,
+        "classes": classes,
+        "bands": bands,
+        "sex": _named([{"sex": k, "students": v} for k, v in sorted(sex.items())], "sex"),
+        "study_mode": _named([{"study_mode": k, "students": v} for k, v in sorted(study_mode.items())], "study_mode"),
+        "trend": _grade_trend(where.code, grade),
+    }
+
+
+def _grade_trend(school: str, grade: str, points: int = TREND_POINTS) -> list[dict[str, Any]]:
+    """The grade's classes and pupils in classes in each kept snapshot, oldest first. A grade code names the year
+    of study, so the trend compares this year's 三年级 with last year's, not one cohort."""
+    rows = []
+    for s in reversed(Snapshot.objects.order_by("-taken_on")[:points]):
+        if not Path(s.path).is_dir():
+            continue
+        found = _grade_classes(s, snapshot_tables(s), school, grade)
+        day = f"{s.taken_on:%Y-%m-%d}"
+        rows.append({"snapshot_date": day, "classes": len(found), "students": sum(r["size"] for r in found)})
+    return rows

@@ -1,29 +1,45 @@
-"""The statistics overview page: one node's panels, with drill-down region → district → school → grade."""
+"""The statistics pages: a node's panels with drill-down region → district → school → grade, each panel's data as
+xlsx, and a printable report of a node."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
-from zhijiao.analytics import selectors
+from zhijiao.analytics import export, selectors
 from zhijiao.analytics.metrics import CLASS_SIZE_BANDS
+from zhijiao.audit.services import Origin
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _band_series(bands: list[dict]) -> dict:
+    counts = {label: 0 for _low, _high, label in CLASS_SIZE_BANDS}  # every band, empty ones too
+    counts.update({b["band"]: b["classes"] for b in bands})
+    return {"names": list(counts), "classes": list(counts.values())}
 
 
 def _charts(dashboard: dict) -> dict:
     """Series for the page's ECharts panels (rendered by analytics.js from a json_script block)."""
     figures = dashboard["figures"]
-    bands = {label: 0 for _low, _high, label in CLASS_SIZE_BANDS}  # every band, empty ones too
-    bands.update({b["band"]: b["classes"] for b in dashboard["bands"]})
     return {
         "stages": {
             "names": [s["stage_name"] for s in figures["by_stage"]],
             "students": [s["students"] for s in figures["by_stage"]],
             "mean": [s["mean_class_size"] for s in figures["by_stage"]],
         },
-        "bands": {"names": list(bands), "classes": list(bands.values())},
+        "bands": _band_series(dashboard["bands"]),
         "sex": [{"name": r["sex_name"], "value": r["students"]} for r in dashboard["sex"]],
         "study_mode": [{"name": r["study_mode_name"], "value": r["students"]} for r in dashboard["study_mode"]],
+        "staff": {
+            "names": [r["category_name"] for r in dashboard["staff_categories"]],
+            "staff": [r["staff"] for r in dashboard["staff_categories"]],
+        },
         "trend": {
             "dates": [r["snapshot_date"] for r in dashboard["trend"]],
             "students": [r["students"] for r in dashboard["trend"]],
@@ -33,21 +49,119 @@ def _charts(dashboard: dict) -> dict:
     }
 
 
+def _grade_charts(dashboard: dict) -> dict:
+    return {
+        "classes": {
+            "names": [c["name"] for c in dashboard["classes"]],
+            "boys": [c["boys"] for c in dashboard["classes"]],
+            "girls": [c["girls"] for c in dashboard["classes"]],
+            "sizes": [c["size"] for c in dashboard["classes"]],
+        },
+        "bands": _band_series(dashboard["bands"]),
+        "sex": [{"name": r["sex_name"], "value": r["students"]} for r in dashboard["sex"]],
+        "study_mode": [{"name": r["study_mode_name"], "value": r["students"]} for r in dashboard["study_mode"]],
+        "trend": {
+            "dates": [r["snapshot_date"] for r in dashboard["trend"]],
+            "students": [r["students"] for r in dashboard["trend"]],
+            "classes": [r["classes"] for r in dashboard["trend"]],
+        },
+    }
+
+
+def _crumbs(node: dict, grade_name: str = "") -> list[tuple[str, str | None]]:
+    crumbs: list[tuple[str, str | None]] = [("统计分析", "/analytics/")]
+    crumbs += [(p["name"], f"/analytics/{p['code']}/") for p in node["path"]]
+    if grade_name:
+        crumbs.append((grade_name, None))
+    crumbs[-1] = (crumbs[-1][0], None)
+    return crumbs
+
+
+def _base(node: dict, grade: str = "") -> str:
+    """The node's URL; its export and report URLs hang below it."""
+    base = f"/analytics/{node['code']}/" if node["code"] else "/analytics/"
+    return f"{base}grade/{grade}/" if grade else base
+
+
+def _node_context(dashboard: dict) -> dict[str, Any]:
+    node = dashboard["figures"]["node"]
+    return {
+        **dashboard,
+        "node": node,
+        "charts": _charts(dashboard),
+        "breadcrumbs": _crumbs(node),
+        "base": _base(node),
+        "large_percent": round(100 * (dashboard["figures"]["large_class_share"] or 0), 1),
+    }
+
+
+def _grade_context(dashboard: dict) -> dict[str, Any]:
+    node = dashboard["figures"]["node"]
+    return {
+        **dashboard,
+        "node": node,
+        "charts": _grade_charts(dashboard),
+        "breadcrumbs": _crumbs(node, node["grade_name"]),
+        "base": _base(node, node["grade"]),
+    }
+
+
+def _figure_text(value: Any, unit: str) -> tuple[str, str]:
+    """(value, unit) as a report tile shows them: ratios as 16.7 : 1, nothing as —."""
+    if value is None:
+        return "—", ""
+    if unit.startswith("学生/"):
+        return f"{export.display(value)} : 1", ""
+    return export.display(value), unit
+
+
 @login_required
 def overview(request: HttpRequest, code: str = "") -> HttpResponse:
     dashboard = selectors.node_dashboard(actor=request.user, node=code)
-    node = dashboard["figures"]["node"]
-    crumbs: list[tuple[str, str | None]] = [("统计分析", "/analytics/")]
-    crumbs += [(p["name"], f"/analytics/{p['code']}/") for p in node["path"]]
-    crumbs[-1] = (crumbs[-1][0], None)
+    return render(request, "analytics/overview.html", _node_context(dashboard))
+
+
+@login_required
+def grade_page(request: HttpRequest, code: str, grade: str) -> HttpResponse:
+    dashboard = selectors.grade_dashboard(actor=request.user, school=code, grade=grade)
+    return render(request, "analytics/grade.html", _grade_context(dashboard))
+
+
+@login_required
+def report(request: HttpRequest, code: str = "", grade: str = "") -> HttpResponse:
+    if grade:
+        context = _grade_context(selectors.grade_dashboard(actor=request.user, school=code, grade=grade))
+        panels = export.grade_panels(context)
+        title = f"{context['node']['name']}{context['node']['grade_name']}"
+    else:
+        context = _node_context(selectors.node_dashboard(actor=request.user, node=code))
+        panels = export.node_panels(context)
+        title = context["node"]["name"]
     return render(
         request,
-        "analytics/overview.html",
+        "analytics/report.html",
         {
-            **dashboard,
-            "node": node,
-            "charts": _charts(dashboard),
-            "breadcrumbs": crumbs,
-            "large_percent": round(100 * (dashboard["figures"]["large_class_share"] or 0), 1),
+            **context,
+            "title": title,
+            "grade": grade,
+            # the key figures are the report's tiles; the other panels its tables
+            "figure_rows": [(label, *_figure_text(value, unit)) for label, value, unit in panels[0].rows],
+            "panels": [{"title": p.title, "headers": p.headers, "rows": export.display_rows(p)} for p in panels[1:]],
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+def download(request: HttpRequest, panel: str, code: str = "", grade: str = "") -> HttpResponse:
+    found = export.analytics_export(
+        actor=request.user, node=code, grade=grade, panel=panel, origin=Origin.from_request(request)
+    )
+    return HttpResponse(
+        found.content,
+        content_type=XLSX,
+        headers={
+            "Content-Disposition": content_disposition_header(as_attachment=True, filename=found.filename),
+            "Cache-Control": "no-store",
         },
     )

@@ -60,18 +60,19 @@
     if (!chart) return;
     if (!data.dates.length) return empty(chart, "暂无快照");
     var single = data.dates.length === 1;
+    var size = single ? 10 : 6;
+    var series = [{name: "在读学生", type: "line", data: data.students, symbolSize: size}];
+    if (data.staff) series.push({name: "教职工", type: "line", yAxisIndex: 1, data: data.staff, symbolSize: size});
+    series.push({name: "班级", type: "line", yAxisIndex: 1, data: data.classes, symbolSize: size});
     chart.setOption({
-      animation: false, color: ["#3b82f6", "#10b981", "#8b5cf6"],
+      animation: false, color: data.staff ? ["#3b82f6", "#10b981", "#8b5cf6"] : ["#3b82f6", "#8b5cf6"],
       grid: {left: 64, right: 56, top: 44, bottom: 32},
       tooltip: {trigger: "axis"},
-      legend: {data: ["在读学生", "教职工", "班级"], top: 0, textStyle: AXIS},
+      legend: {data: series.map(function (s) { return s.name; }), top: 0, textStyle: AXIS},
       xAxis: {type: "category", data: data.dates, axisLabel: AXIS, boundaryGap: single},
-      yAxis: [{type: "value", name: "人", scale: true, splitLine: GRID_LINE}, {type: "value", name: "班/人", scale: true, splitLine: {show: false}}],
-      series: [
-        {name: "在读学生", type: "line", data: data.students, symbolSize: single ? 10 : 6},
-        {name: "教职工", type: "line", yAxisIndex: 1, data: data.staff, symbolSize: single ? 10 : 6},
-        {name: "班级", type: "line", yAxisIndex: 1, data: data.classes, symbolSize: single ? 10 : 6}
-      ]
+      yAxis: [{type: "value", name: "人", scale: true, splitLine: GRID_LINE},
+              {type: "value", name: data.staff ? "班/人" : "班", scale: true, splitLine: {show: false}}],
+      series: series
     });
   }
 
@@ -90,6 +91,42 @@
       series: [
         Object.assign({name: "性别", center: ["25%", "48%"], data: sex, color: ["#3b82f6", "#ec4899", "#9ca3af"]}, ring),
         Object.assign({name: "就读方式", center: ["75%", "48%"], data: mode, color: ["#10b981", "#8b5cf6", "#f97316", "#9ca3af"]}, ring)
+      ]
+    });
+  }
+
+  function staff(data) {
+    var chart = chartAt("chart-staff");
+    if (!chart) return;
+    if (!data.names.length) return empty(chart, "暂无教职工");
+    chart.setOption({
+      animation: false, color: ["#14b8a6"],
+      grid: {left: 8, right: 56, top: 12, bottom: 12, containLabel: true},
+      tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+      xAxis: {type: "value", name: "人", splitLine: GRID_LINE, axisLabel: AXIS},
+      yAxis: {type: "category", data: data.names.slice().reverse(), axisLabel: AXIS},
+      series: [{type: "bar", name: "在岗教职工", data: data.staff.slice().reverse(), barMaxWidth: 22,
+                label: {show: true, position: "right", color: "#4b5563"}, itemStyle: {borderRadius: [0, 4, 4, 0]}}]
+    });
+  }
+
+  function classes(data) {
+    var chart = chartAt("chart-classes");
+    if (!chart) return;
+    if (!data.names.length) return empty(chart, "暂无班级");
+    var labels = data.names.map(function (name) { var m = name.match(/（(\d+)）班$/); return m ? m[1] + "班" : name; });
+    chart.setOption({
+      animation: false, color: ["#3b82f6", "#ec4899"],
+      grid: {left: 48, right: 24, top: 40, bottom: 32},
+      tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+      legend: {data: ["男生", "女生"], top: 0, textStyle: AXIS},
+      xAxis: {type: "category", data: labels, axisLabel: AXIS},
+      yAxis: {type: "value", name: "人", max: function (v) { return Math.max(70, v.max + 4); }, splitLine: GRID_LINE},
+      series: [
+        {name: "男生", type: "bar", stack: "size", data: data.boys, barMaxWidth: 40},
+        {name: "女生", type: "bar", stack: "size", data: data.girls, barMaxWidth: 40, itemStyle: {borderRadius: [4, 4, 0, 0]},
+         markLine: {silent: true, symbol: "none", data: [{yAxis: 56}], lineStyle: {color: "#dc2626", type: "dashed"},
+                    label: {formatter: "大班额线 56", position: "insideEndTop", color: "#dc2626"}}}
       ]
     });
   }
@@ -121,14 +158,18 @@
   }
 
   document.addEventListener("click", function (event) {
-    var th = event.target instanceof Element ? event.target.closest("table[data-sortable] th[data-sort]") : null;
+    if (!(event.target instanceof Element)) return;
+    var th = event.target.closest("table[data-sortable] th[data-sort]");
     if (th) sortBy(th);
+    if (event.target.closest("[data-print]")) window.print();
   });
 
   var source = document.getElementById("analytics-charts");
   if (source) {
     var data = JSON.parse(source.textContent);
-    stages(data.stages);
+    if (data.stages) stages(data.stages);
+    if (data.classes) classes(data.classes);
+    if (data.staff) staff(data.staff);
     bands(data.bands);
     trend(data.trend);
     mix(data.sex, data.study_mode);
