@@ -6,7 +6,9 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from zhijiao.analytics import indicators as indicator_selectors
 from zhijiao.analytics import selectors
+from zhijiao.analytics import warnings as warning_selectors
 
 router = Router(tags=["统计分析"])
 
@@ -101,4 +103,78 @@ def snapshots(request):
             "duration_ms": s.duration_ms,
         }
         for s in selectors.snapshot_list(actor=request.auth)
+    ]
+
+
+# ------------------------------------------------------------------------------------------ plan indicators, warnings
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit: str
+    unit_label: str
+    direction: str
+    basis: str
+    division: str
+    year: int
+    target: float | None
+    actual: float | None
+    meets: bool | None
+    schools: int
+    reported: int
+    not_reported: int
+    meeting: int
+
+
+@router.get("/indicators", response=list[IndicatorOut], summary="规划指标：目标值、实际值、已填报与未填报学校数")
+def indicators(request, node: str = "", year: int | None = None):
+    """``node``: a division code or 学校标识码 (empty: everything the caller may read); ``year``: this year."""
+    return [
+        s.as_dict()
+        for s in indicator_selectors.indicator_summaries(
+            actor=request.auth, year=year or indicator_selectors.current_year(), node=node
+        )
+    ]
+
+
+class WarningOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    school_code: str
+    school_name: str
+    subject: str
+    measured: float | None
+    threshold: float | None
+    detail: str
+    status: str
+    status_name: str
+    owner: str | None
+    first_seen: str
+    last_seen: str
+    resolved_at: str | None
+
+
+@router.get(
+    "/warnings", response=list[WarningOut], summary="预警列表（status：open、acknowledged、resolved 或 active）"
+)
+def warnings(request, node: str = "", status: str = "", kind: str = ""):
+    return [
+        {
+            "id": w.pk,
+            "kind": w.kind,
+            "kind_name": w.get_kind_display(),
+            "school_code": w.school.code,
+            "school_name": w.school.name,
+            "subject": w.subject,
+            "measured": w.measured,
+            "threshold": w.threshold,
+            "detail": w.detail,
+            "status": w.status,
+            "status_name": w.get_status_display(),
+            "owner": w.owner.username if w.owner else None,
+            "first_seen": w.first_seen.isoformat(),
+            "last_seen": w.last_seen.isoformat(),
+            "resolved_at": w.resolved_at.isoformat() if w.resolved_at else None,
+        }
+        for w in warning_selectors.warning_list(actor=request.auth, node=node, status=status, kind=kind)[:1000]
     ]

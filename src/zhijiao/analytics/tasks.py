@@ -11,6 +11,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
+from zhijiao.analytics.warnings import warnings_evaluate
 
 logger = logging.getLogger("zhijiao.analytics")
 
@@ -27,7 +28,9 @@ def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -
         if Snapshot.objects.filter(taken_on=timezone.localdate(), taken_at__gte=since).exists():
             logger.info("数据仓库快照已包含 %s 的变更，跳过", changed_at)
             return ""
-    return f"{snapshot_take(actor=None, trigger=trigger).taken_on:%Y-%m-%d}"
+    taken = snapshot_take(actor=None, trigger=trigger)
+    warnings_evaluate_task()  # the warnings follow the new snapshot
+    return f"{taken.taken_on:%Y-%m-%d}"
 
 
 def snapshot_after_change() -> None:
@@ -40,3 +43,14 @@ def nightly_snapshot() -> None:
     """Every night at 04:00 Beijing time, after the integrity check, quality scoring and audit pruning: a snapshot
     dated with the Beijing day that has just begun, so every day has one even without imports."""
     snapshot_take(actor=None, trigger=SnapshotTrigger.NIGHTLY)
+
+
+@db_task()
+def warnings_evaluate_task() -> str:
+    """Bring the early warnings in line with the latest snapshot, registry and indicator values."""
+    return str(warnings_evaluate())
+
+
+@db_periodic_task(crontab(hour="20", minute="30"))  # 04:30 in Asia/Shanghai, after the nightly snapshot
+def nightly_warnings() -> None:
+    warnings_evaluate_task.call_local()

@@ -20,6 +20,20 @@ NAV = [
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
     ),
     (
+        "规划指标",
+        "/analytics/indicators/",
+        "i-book",
+        "indicator",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
+    (
+        "预警",
+        "/analytics/warnings/",
+        "i-alert",
+        "warning",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+    ),
+    (
         "学校",
         "/schools/",
         "i-school",

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhijiao.analytics.warnings import warning_home_card
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_choices
 from zhijiao.identity.models import Role
@@ -63,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "roles": scope.roles,
         "is_platform_admin": scope.is_platform_admin,
         "apps": apps_for(actor=request.user),
+        "warnings_card": warning_home_card(actor=request.user),
     }
     if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
         root = org.region_root(actor=request.user)
