@@ -9,6 +9,10 @@ Building an Ibis expression and compiling it to SQL costs more than DuckDB takes
 for the key figures), so each metric is compiled once per process and kind of node, over stand-in table names and
 a stand-in node code that are swapped for the real ones in the SQL text. Node codes are digits only
 (``metrics.node_kind``); the stand-ins are whole quoted identifiers and literals that no metric uses otherwise.
+
+A snapshot never changes once written, so a query's rows are kept per SQL text (which names the snapshot's days)
+until a snapshot is attached again: every dashboard view after the first reads them from memory. Large results
+(a city's class list) are not kept; callers get copies, so they may add columns to the rows.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from zhijiao.analytics.metrics import Tables, node_kind
 from zhijiao.analytics.warehouse import SCHEMAS, table_path
 
 SQL_CACHE_SIZE = 512
+RESULT_CACHE_SIZE = 2048  # results kept (per SQL text), oldest dropped first
+RESULT_CACHE_ROWS = 5000  # larger results are not kept
 
 
 def placeholder(node: str) -> str:
@@ -46,6 +52,7 @@ class Engine:
         self._bound: dict[tuple[date, str, str], Tables] = {}
         self._sql: dict[Hashable, tuple[str, pa.Schema]] = {}
         self._lookups: dict[Hashable, list[dict[str, Any]]] = {}
+        self._results: dict[str, list[dict[str, Any]]] = {}
 
     def tables(self, day: date, folder: Path | str, version: str = "") -> Tables:
         """The snapshot of ``day`` stored in ``folder`` as Ibis tables on this connection. A new ``version`` (the
@@ -56,6 +63,7 @@ class Engine:
             if bound is None:
                 for stale in [k for k in self._bound if k[0] == day]:
                     del self._bound[stale]
+                self._results.clear()  # a same-day replacement has the same view names
                 suffix = f"{day:%Y%m%d}"
                 bound = Tables(
                     **{
@@ -92,12 +100,13 @@ class Engine:
         build: Callable[[str], ir.Table],
         node: str,
         days: Sequence[date] = (),
+        reuse: bool = True,
     ) -> list[dict[str, Any]]:
         """Rows of a metric for ``node`` over the snapshots of ``days``.
 
         ``build(code)`` must build the metric over ``unbound_tables(snapshot_stand_in(i))`` for the i-th day; its
         SQL is compiled once per ``key`` and kind of node, and the stand-in node code and table names are swapped
-        for the real ones in the text.
+        for the real ones in the text. ``reuse=False`` runs the SQL even if its rows are kept (for benchmarks).
         """
         node_kind(node)  # digits of a valid length, or ValueError: nothing else is ever put into SQL text
         stand_in = placeholder(node)
@@ -118,7 +127,19 @@ class Engine:
             for index, day in enumerate(days):
                 for name in SCHEMAS:
                     sql = sql.replace(f'"{name}_{snapshot_stand_in(index)}"', f'"{name}_{day:%Y%m%d}"')
-        return self._run(sql, schema)
+            kept = self._results.get(sql) if reuse else None
+            if kept is None:
+                kept = self._run(sql, schema)
+                if len(kept) <= RESULT_CACHE_ROWS:
+                    if len(self._results) >= RESULT_CACHE_SIZE:
+                        del self._results[next(iter(self._results))]
+                    self._results[sql] = kept
+        return [dict(row) for row in kept]
+
+    def results_clear(self) -> None:
+        """Drop the kept query results (benchmarks measuring a first view)."""
+        with self._lock:
+            self._results.clear()
 
     def forget(self) -> None:
         """Drop every attached snapshot (after snapshots were removed, and between tests)."""
@@ -129,6 +150,7 @@ class Engine:
             self._bound.clear()
             self._sql.clear()
             self._lookups.clear()
+            self._results.clear()
 
 
 _engine: Engine | None = None

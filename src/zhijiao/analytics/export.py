@@ -253,9 +253,19 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def display_rows(panel: Panel) -> list[list[tuple[str, bool]]]:
-    """The panel's rows as (text, is a number) cells, for the report's tables."""
-    return [[(display(v), isinstance(v, int | float) and not isinstance(v, bool)) for v in row] for row in panel.rows]
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def display_table(panel: Panel) -> dict[str, Any]:
+    """The panel as the report's table: headers with whether their column holds numbers (right-aligned), and
+    rows of (text, is a number) cells."""
+    numeric = [any(_is_number(row[c]) for row in panel.rows) for c in range(len(panel.headers))]
+    return {
+        "title": panel.title,
+        "headers": list(zip(panel.headers, numeric, strict=True)),
+        "rows": [[(display(v), _is_number(v)) for v in row] for row in panel.rows],
+    }
 
 
 # ------------------------------------------------------------------------------------------ xlsx

@@ -146,7 +146,7 @@ def report(request: HttpRequest, code: str = "", grade: str = "") -> HttpRespons
             "grade": grade,
             # the key figures are the report's tiles; the other panels its tables
             "figure_rows": [(label, *_figure_text(value, unit)) for label, value, unit in panels[0].rows],
-            "panels": [{"title": p.title, "headers": p.headers, "rows": export.display_rows(p)} for p in panels[1:]],
+            "panels": [export.display_table(p) for p in panels[1:]],
             "generated": timezone.localtime(),
         },
     )

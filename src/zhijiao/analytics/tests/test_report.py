@@ -97,3 +97,14 @@ def test_every_panel_of_the_overview_has_an_export_button(client, region, snapsh
         assert f'href="/analytics/420112/export/{panel}.xlsx"' in html
     assert 'href="/analytics/420112/export/all.xlsx"' in html and "导出全部" in html
     assert 'href="/analytics/420112/report/"' in html
+
+
+def test_pages_show_a_same_day_snapshot_taken_again_not_the_rows_kept_from_the_first(client, region, snapshot):
+    from zhijiao.people.models import Student
+
+    login_as(client, "bureau")
+    assert client.get("/analytics/420112/").context["figures"]["students"] == 4
+    assert client.get("/analytics/420112/").context["figures"]["students"] == 4  # the second view reads kept rows
+    Student.objects.filter(pk=region.students["s4"].pk).update(status="02")  # 休学: no longer 在读
+    snapshot_take(day=date(2026, 11, 20))
+    assert client.get("/analytics/420112/").context["figures"]["students"] == 3

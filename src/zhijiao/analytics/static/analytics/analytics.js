@@ -48,7 +48,7 @@
       animation: false,
       grid: {left: 56, right: 24, top: 24, bottom: 32},
       tooltip: {trigger: "axis"},
-      xAxis: {type: "category", data: data.names, axisLabel: AXIS},
+      xAxis: {type: "category", data: data.names, axisLabel: {color: AXIS.color, interval: 0, fontSize: 11}},
       yAxis: {type: "value", name: "班级", splitLine: GRID_LINE},
       series: [{type: "bar", name: "班级", barMaxWidth: 56, label: {show: true, position: "top", color: "#4b5563"},
         data: data.names.map(function (name, i) { return {value: data.classes[i], itemStyle: {color: tint[name] || COLORS[0], borderRadius: [4, 4, 0, 0]}}; })}]
@@ -80,8 +80,10 @@
     var chart = chartAt("chart-mix");
     if (!chart) return;
     if (!sex.length) return empty(chart, "暂无学生");
-    var ring = {type: "pie", radius: ["30%", "50%"], avoidLabelOverlap: true, minShowLabelAngle: 3,
-                label: {formatter: "{b}\n{d}%", color: "#4b5563", lineHeight: 16, overflow: "none"}, labelLine: {length: 8, length2: 8}};
+    var narrow = chart.getWidth() < 440;  // the printable report's half-width charts: smaller rings keep labels inside
+    var ring = {type: "pie", radius: narrow ? ["22%", "38%"] : ["30%", "50%"], avoidLabelOverlap: true, minShowLabelAngle: 3,
+                label: {formatter: "{b}\n{d}%", color: "#4b5563", lineHeight: 16, overflow: "none", fontSize: narrow ? 11 : 12},
+                labelLine: {length: 8, length2: 8}};
     var caption = {fontSize: 13, fontWeight: "normal", color: "#6b7280"};
     chart.setOption({
       animation: false,
