@@ -6,6 +6,7 @@ from zhijiao.config.api import api
 from zhijiao.identity import activation_views
 from zhijiao.identity import login as identity_login
 from zhijiao.identity import views as identity_views
+from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/password/", identity_views.password_change, name="password-change"),
     path("accounts/activate/", activation_views.activate, name="account-activate"),
     path("accounts/activation-codes/", activation_views.activation_codes, name="activation-codes"),
+    path("accounts/admin/", include(account_admin_urls)),
     path("security/", include("zhijiao.identity.urls")),
     path("api/v1/", api.urls),
     path("", include("zhijiao.oidc.urls")),  # OpenID Connect: /.well-known/…, /o/…

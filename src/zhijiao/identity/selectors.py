@@ -1,22 +1,31 @@
-"""Reads for the 安全管理 page: which accounts are locked out now, and the lockouts of the past days.
+"""Reads for the 安全管理 page (which accounts are locked out now, and the lockouts of the past days) and for
+账号管理 (the accounts an administrator looks after, their status, grants and recent audit events).
 
-Both are limited to the accounts the acting account may unlock (:func:`zhijiao.identity.scope.account_may_unlock`);
-someone who may not manage security sees nothing.
+The security reads are limited to the accounts the acting account may unlock
+(:func:`zhijiao.identity.scope.account_may_unlock`), the 账号管理 reads to those it administers
+(:func:`zhijiao.identity.scope.account_may_administer`); someone who may do neither sees nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Max
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from zhijiao.audit.models import AuditEvent
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import account_may_unlock, scope_for
+from zhijiao.core.errors import NotFound
+from zhijiao.core.masking import mask_phone, mask_student_no
+from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer, account_may_unlock, scope_for
+from zhijiao.identity.twofactor import is_admin_account, totp_device_get
+from zhijiao.org.models import Bureau, Division, School, SchoolClass
+from zhijiao.people.models import Student
 
 
 @dataclass(frozen=True)
@@ -121,3 +130,297 @@ def lockouts_recent(*, actor: Account, days: int = 7, limit: int = 50) -> list[R
 def lockout_alert_count(*, actor: Account) -> int:
     """How many accounts the actor could unlock are locked out now (the banner on their home page)."""
     return len(lockouts_current(actor=actor))
+
+
+# ------------------------------------------------------------------ 账号管理: accounts and grants for administrators
+
+ACCOUNT_STATUSES: dict[str, str] = {"active": "启用", "disabled": "停用", "locked": "锁定", "pending": "未激活"}
+_STATUS_BADGES = {"active": "green", "disabled": "red", "locked": "orange", "pending": "gray"}
+PLATFORM_NODE = "none"  # the node token of a platform-wide grant
+_NODE_CHOICES_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class AdminReach:
+    """Where an account administers accounts: everywhere, or the divisions of its 系统管理员/区域管理员 grants."""
+
+    platform: bool  # a platform administrator: may also grant 平台管理员
+    everywhere: bool  # every account and node (platform administrators, 系统管理员 without a node)
+    divisions: tuple[str, ...]  # otherwise: accounts and nodes inside these divisions
+    separated_divisions: tuple[str, ...]  # where it may grant 三员 (its 系统管理员 divisions)
+
+    def covers(self, division_code: str) -> bool:
+        return self.everywhere or any(division_code.startswith(d) for d in self.divisions)
+
+    def may_grant_separated(self, division_code: str | None) -> bool:
+        """三员分立 roles: only platform-wide admins (anywhere) or a 系统管理员 (at a division inside its own)."""
+        if self.everywhere:
+            return True
+        return division_code is not None and any(division_code.startswith(d) for d in self.separated_divisions)
+
+
+def admin_reach(actor: Account) -> AdminReach:
+    """Where ``actor`` may administer accounts and grant roles (see :func:`scope.account_may_administer`)."""
+    scope = scope_for(actor)
+    grants = [g for g in scope.grants if g.role in (Role.SYSTEM_ADMIN, Role.REGION_ADMIN)]
+    everywhere = scope.is_platform_admin or any(g.role == Role.SYSTEM_ADMIN and not g.division_id for g in grants)
+    return AdminReach(
+        platform=scope.is_platform_admin,
+        everywhere=everywhere,
+        divisions=tuple(sorted({g.division_id for g in grants if g.division_id})),
+        separated_divisions=tuple(
+            sorted({g.division_id for g in grants if g.role == Role.SYSTEM_ADMIN and g.division_id})
+        ),
+    )
+
+
+def _grants_inside_q(divisions: tuple[str, ...]) -> Q:
+    """Filter on RoleGrant: grants on a node inside one of ``divisions``."""
+    result = Q(pk__in=[])
+    for d in divisions:
+        result |= (
+            Q(division__code__startswith=d)
+            | Q(school__division__code__startswith=d)
+            | Q(school_class__school__division__code__startswith=d)
+        )
+    return result
+
+
+def _locked_usernames() -> set[str]:
+    since = timezone.now() - timedelta(minutes=settings.ZHIJIAO_LOCKOUT_MINUTES)
+    return set(
+        AccessAttempt.objects.filter(
+            attempt_time__gte=since, failures_since_start__gte=settings.ZHIJIAO_LOCKOUT_ATTEMPTS
+        ).values_list("username", flat=True)
+    )
+
+
+def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: str = "") -> QuerySet[Account]:
+    """账号管理: the accounts ``actor`` administers, newest first, searched by name, account name, mobile or 学籍号.
+
+    Reach as :func:`admin_reach`: a bureau sees the accounts holding a grant inside its division; anyone who may
+    not administer accounts sees none. ``status`` is a key of :data:`ACCOUNT_STATUSES`.
+    """
+    if not scope_for(actor).may_administer_accounts:
+        return Account.objects.none()
+    reach = admin_reach(actor)
+    accounts = Account.objects.select_related("person").order_by("-date_joined", "-pk")
+    if not reach.everywhere:
+        inside = RoleGrant.objects.filter(_grants_inside_q(reach.divisions)).values("account_id")
+        accounts = accounts.filter(pk__in=inside)
+    if q := q.strip():
+        accounts = accounts.filter(
+            Q(username__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(person__name__icontains=q)
+            | Q(mobile=q)
+            | Q(person__student__student_no=q.upper())
+        )
+    if role in Role.values:
+        accounts = accounts.filter(pk__in=RoleGrant.objects.filter(role=role).values("account_id"))
+    unusable = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    if status == "active":
+        accounts = accounts.filter(is_active=True).exclude(unusable)
+    elif status == "disabled":
+        accounts = accounts.filter(is_active=False)
+    elif status == "pending":
+        accounts = accounts.filter(unusable, is_active=True)
+    elif status == "locked":
+        accounts = accounts.filter(username__in=_locked_usernames())
+    return accounts
+
+
+def account_status(account: Account, locked: set[str]) -> str:
+    """One status for an account, the most pressing first: 停用, 锁定, 未激活, 启用."""
+    if not account.is_active:
+        return "disabled"
+    if account.username in locked:
+        return "locked"
+    if not account.has_usable_password():
+        return "pending"
+    return "active"
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    pk: int
+    role: str
+    role_label: str
+    node_label: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    name: str
+    mobile: str  # masked
+    roles: list[str]
+    status: str
+    status_label: str
+    status_badge: str
+
+
+def grant_node_label(grant: RoleGrant) -> str:
+    if grant.school_class is not None:
+        return f"{grant.school_class.school.name} {grant.school_class.name}"
+    if grant.school is not None:
+        return grant.school.name
+    if grant.division is not None:
+        return f"{grant.division.name}（{grant.division_id}）"
+    return "全平台"
+
+
+def _grant_rows(grants) -> list[GrantRow]:
+    return [
+        GrantRow(g.pk, g.role, Role(g.role).label, grant_node_label(g), g.derived)
+        for g in sorted(grants, key=lambda g: (list(Role.values).index(g.role), g.pk))
+    ]
+
+
+def account_admin_rows(*, accounts: Iterable[Account]) -> list[AccountRow]:
+    """The list's rows for one page of :func:`account_admin_list` (personal data masked)."""
+    accounts = list(accounts)
+    grants = RoleGrant.objects.filter(account__in=accounts).select_related("division", "school", "school_class")
+    roles: dict[int, list[str]] = {}
+    for g in sorted(grants, key=lambda g: list(Role.values).index(g.role)):
+        label = Role(g.role).label
+        if label not in roles.setdefault(g.account_id, []):
+            roles[g.account_id].append(label)
+    locked = _locked_usernames()
+    rows = []
+    for a in accounts:
+        status = account_status(a, locked)
+        rows.append(
+            AccountRow(
+                account=a,
+                name=a.person.name if a.person else str(a),
+                mobile=mask_phone(a.mobile),
+                roles=roles.get(a.pk, []),
+                status=status,
+                status_label=ACCOUNT_STATUSES[status],
+                status_badge=_STATUS_BADGES[status],
+            )
+        )
+    return rows
+
+
+def account_admin_get(*, actor: Account, username: str) -> Account:
+    """An account ``actor`` administers; NotFound (404) for one outside its reach, exactly as for a missing one."""
+    account = Account.objects.select_related("person").filter(username=username).first()
+    if account is None or not scope_for(actor).may_administer_accounts:
+        raise NotFound(detail=username)
+    if not account_may_administer(actor=actor, account=account):
+        raise NotFound(detail=username)
+    return account
+
+
+def account_admin_may_act(*, actor: Account, account: Account) -> bool:
+    """May ``actor`` change ``account`` (grants, password, 停用/启用)? It must administer the account and reach as far
+    as it: an account holding a platform-wide administrative grant (or a superuser) only by those who reach
+    everywhere, a 平台管理员 only by platform administrators."""
+    if not account_may_administer(actor=actor, account=account):
+        return False
+    reach = admin_reach(actor)
+    if reach.platform:
+        return True
+    grants = RoleGrant.objects.filter(account=account).values_list(
+        "role", "division_id", "school_id", "school_class_id"
+    )
+    if account.is_superuser or any(role == Role.PLATFORM_ADMIN for role, *_ in grants):
+        return False
+    nodeless = any(role != Role.PARENT and not any(node) for role, *node in grants)
+    return reach.everywhere or not nodeless
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    account: Account
+    name: str
+    mobile: str  # masked
+    student_no: str  # masked
+    status: str
+    status_label: str
+    status_badge: str
+    left_registry: bool
+    password_days: int | None  # days since the password was set; None: never set
+    is_admin: bool
+    otp_enrolled: bool
+    grants: list[GrantRow]
+    events: list[AuditEvent]
+
+
+def account_admin_detail(*, actor: Account, account: Account, events: int = 20) -> AccountDetail:
+    """What 账号管理 shows about one account (from :func:`account_admin_get`): status, grants, recent audit."""
+    status = account_status(account, _locked_usernames())
+    changed = account.password_changed_at
+    student = (
+        Student.objects.filter(person_id=account.person_id).only("student_no").first() if account.person_id else None
+    )
+    grants = RoleGrant.objects.filter(account=account).select_related("division", "school", "school_class__school")
+    recent = list(
+        AuditEvent.objects.filter(target_type="account", target_id=account.username).order_by("-at", "-id")[:events]
+    )
+    return AccountDetail(
+        account=account,
+        name=account.person.name if account.person else str(account),
+        mobile=mask_phone(account.mobile),
+        student_no=mask_student_no(student.student_no) if student else "",
+        status=status,
+        status_label=ACCOUNT_STATUSES[status],
+        status_badge=_STATUS_BADGES[status],
+        left_registry=account.left_registry_at is not None,
+        password_days=(timezone.now() - changed).days if changed and account.has_usable_password() else None,
+        is_admin=is_admin_account(account),
+        otp_enrolled=totp_device_get(account) is not None,
+        grants=_grant_rows(grants),
+        events=recent,
+    )
+
+
+@dataclass(frozen=True)
+class GrantChoices:
+    roles: list[tuple[str, str]]
+    nodes: list[tuple[str, list[tuple[str, str]]]]  # (group label, [(token, label)])
+
+
+def grant_choices(*, actor: Account, account: Account) -> GrantChoices:
+    """The roles and nodes ``actor`` may grant to ``account``: nodes inside its reach (platform-wide only for those
+    who reach everywhere), the classes of the schools the account already holds grants at."""
+    reach = admin_reach(actor)
+    separated = reach.everywhere or bool(reach.separated_divisions)
+    roles = [
+        (value, label)
+        for value, label in Role.choices
+        if (value != Role.PLATFORM_ADMIN or reach.platform) and (value not in SEPARATED_ROLES or separated)
+    ]
+    school_codes = set(School.objects.values_list("division_id", flat=True).distinct())
+    used = {code[:n] for code in school_codes for n in (2, 4, 6)} | set(
+        Bureau.objects.values_list("division_id", flat=True)
+    )
+    divisions = [
+        (f"division:{d.code}", f"{d.name}（{d.code}）")
+        for d in Division.objects.filter(code__in=used).order_by("code")
+        if reach.covers(d.code)
+    ]
+    schools_q = Q() if reach.everywhere else Q(pk__in=[])
+    for d in reach.divisions:
+        schools_q |= Q(division__code__startswith=d)
+    schools = [
+        (f"school:{s.pk}", s.name)
+        for s in School.objects.filter(schools_q).order_by("division_id", "name")[:_NODE_CHOICES_LIMIT]
+    ]
+    own_schools = {
+        g.school_id or (g.school_class.school_id if g.school_class else None)
+        for g in RoleGrant.objects.filter(account=account).select_related("school_class")
+    } - {None}
+    classes = [
+        (f"class:{c.pk}", f"{c.school.name} {c.name}")
+        for c in SchoolClass.objects.filter(school_id__in=own_schools, is_active=True).select_related("school")
+        if reach.covers(c.school.division_id)
+    ]
+    nodes = [("全平台", [(PLATFORM_NODE, "全平台（不限区域）")])] if reach.everywhere else []
+    nodes += [
+        (label, items) for label, items in (("行政区划", divisions), ("学校", schools), ("班级", classes)) if items
+    ]
+    return GrantChoices(roles=roles, nodes=nodes)

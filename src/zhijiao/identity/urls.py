@@ -1,9 +1,26 @@
 from django.urls import path
 
-from zhijiao.identity import views
+from zhijiao.identity import admin_views, views
 
 urlpatterns = [
     path("", views.security, name="security"),
     path("unlock/", views.security_unlock, name="security-unlock"),
     path("otp-reset/", views.security_otp_reset, name="security-otp-reset"),
+]
+
+# 账号管理, mounted at /accounts/admin/ (zhijiao.config.urls)
+admin_urlpatterns = [
+    path("", admin_views.accounts_admin, name="account-admin"),
+    path("<str:username>/", admin_views.account_admin, name="account-admin-detail"),
+    path("<str:username>/grants/", admin_views.account_grant_add, name="account-admin-grant-add"),
+    path(
+        "<str:username>/grants/<int:grant_id>/remove/",
+        admin_views.account_grant_remove,
+        name="account-admin-grant-remove",
+    ),
+    path(
+        "<str:username>/password-reset/", admin_views.account_password_reset_view, name="account-admin-password-reset"
+    ),
+    path("<str:username>/disable/", admin_views.account_disable_view, name="account-admin-disable"),
+    path("<str:username>/enable/", admin_views.account_enable_view, name="account-admin-enable"),
 ]

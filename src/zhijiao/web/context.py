@@ -109,6 +109,13 @@ NAV = [
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
     ),
     ("应用管理", "/apps/registry/", "i-key", "app-", {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN}),
+    (
+        "账号管理",
+        "/accounts/admin/",
+        "i-user",
+        "account-admin",
+        {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN, Role.REGION_ADMIN},
+    ),
     ("安全管理", "/security/", "i-lock", "security", {Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN}),
     ("未成年人数据授权", "/privacy/policy/", "i-shield", "privacy-policy", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
     ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN}),
