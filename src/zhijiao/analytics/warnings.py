@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Avg, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from zhijiao.analytics import metrics as m
@@ -460,7 +460,12 @@ def warning_list(
         )
     if mine:
         rows = rows.filter(owner=actor)
-    return rows.order_by("status", "-last_seen", "-pk")
+    urgency = Case(
+        When(status=WarningStatus.OPEN, then=Value(0)),
+        When(status=WarningStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+    )
+    return rows.order_by(urgency, "-last_seen", "-pk")
 
 
 def warning_get(*, actor, pk: int) -> EarlyWarning:
@@ -505,5 +510,5 @@ def warning_home_card(*, actor) -> HomeCard | None:
         active=active.count(),
         open=active.filter(status=WarningStatus.OPEN).count(),
         mine=active.filter(owner=actor).count(),
-        latest=list(active.order_by("status", "-last_seen")[:5]),
+        latest=list(active[:5]),
     )

@@ -18,6 +18,7 @@ from zhijiao.analytics.services import snapshot_take
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
+from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.plan import region_plan
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.org.models import Division, School, Term
@@ -66,6 +67,7 @@ def demo_prepare(
     if School.objects.exists():
         accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []
         _demo_snapshot(progress, only_if_none=True)
+        demo_indicators(root=region_plan(scale).root, seed=seed, progress=progress)
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
     plan = region_plan(scale)
@@ -85,6 +87,7 @@ def demo_prepare(
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
     _demo_snapshot(progress)
+    demo_indicators(root=plan.root, seed=seed, progress=progress)
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)
