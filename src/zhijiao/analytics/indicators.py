@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from zhijiao.analytics.errors import AnalyticsError
@@ -422,27 +422,8 @@ def reporting_schools(*, actor) -> list[School]:
     return list(School.objects.filter(pk__in=ids).order_by("code"))
 
 
-def not_reported_counts(*, year: int) -> dict[int, int]:
-    """Per school id: indicators it must report and has not (for the warnings and the home page)."""
-    missing: dict[int, int] = {}
-    for indicator in Indicator.objects.all():
-        done = IndicatorValue.objects.filter(indicator=indicator, year=year).values("school_id")
-        for row in School.objects.filter(indicator_schools(indicator)).exclude(pk__in=done).values("pk"):
-            missing[row["pk"]] = missing.get(row["pk"], 0) + 1
-    return missing
-
-
 def current_year() -> int:
     return timezone.localdate().year
-
-
-def values_count_by_indicator(year: int) -> dict[int, int]:
-    return dict(
-        IndicatorValue.objects.filter(year=year)
-        .values_list("indicator_id")
-        .annotate(n=Count("pk"))
-        .values_list("indicator_id", "n")
-    )
 
 
 # ------------------------------------------------------------------------------------------ xlsx import

@@ -215,13 +215,21 @@ def indicator_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             return redirect(f"/analytics/indicators/{saved.code}/")
     scope = scope_for(request.user)
     divisions = sorted({g.division_id for g in scope.grants if g.division_id})
+    fields = ("code", "name", "unit", "unit_label", "direction", "basis", "reported_label", "division", "description")
+    if data is not None:
+        initial = {f: data.get(f, "") for f in (*fields, "school_types", "targets")}
+    elif indicator is not None:
+        initial = {f: getattr(indicator, f if f != "division" else "division_id") or "" for f in fields}
+        initial["school_types"] = ",".join(indicator.school_types)
+        initial["targets"] = ", ".join(f"{t.year}:{t.value:g}" for t in indicator.targets.all())
+    else:
+        initial = {"division": divisions[0] if divisions else "", "unit": "percent", "direction": "higher"}
     return render(
         request,
         "analytics/indicator_form.html",
         {
             "indicator": indicator,
-            "data": data,
-            "targets_text": ", ".join(f"{t.year}:{t.value:g}" for t in indicator.targets.all()) if indicator else "",
+            "initial": initial,
             "units": IndicatorUnit.choices,
             "directions": IndicatorDirection.choices,
             "bases": IndicatorBasis.choices,

@@ -250,3 +250,28 @@ def test_the_pages_show_targets_actuals_and_who_has_not_reported(client, region,
     assert client.get("/analytics/indicators/no-such/").status_code == 404
     login_as(client, "teacher")
     assert client.get("/analytics/indicators/").status_code == 403
+
+
+def test_a_bureau_defines_an_indicator_with_targets_through_the_form(client, region):
+    login_as(client, "bureau")
+    assert client.get("/analytics/indicators/new/").status_code == 200
+    response = client.post(
+        "/analytics/indicators/new/",
+        {
+            "code": "wifi",
+            "name": "无线网络覆盖率",
+            "unit": "percent",
+            "unit_label": "%",
+            "direction": "higher",
+            "basis": "reported",
+            "division": "420112",
+            "targets": "2020：80，2025:100",
+        },
+    )
+    assert response.status_code == 302
+    wifi = ind.indicator_get(actor=region.accounts["bureau"], code="wifi")
+    assert [(t.year, t.value) for t in wifi.targets.all()] == [(2020, 80.0), (2025, 100.0)]
+    bad = client.post("/analytics/indicators/new/", {"code": "x", "name": "x", "division": "420102"})
+    assert bad.status_code == 400 and "只能为本辖区设置指标" in bad.content.decode()
+    login_as(client, "principal")
+    assert client.get("/analytics/indicators/new/").status_code == 404

@@ -250,3 +250,18 @@ def test_each_account_sees_and_acts_on_warnings_in_its_scope(client, region, lar
     login_as(client, "teacher")
     assert client.get("/api/v1/analytics/warnings").status_code == 403
     assert "待处理预警" not in client.get("/").content.decode()
+
+
+def test_a_bureau_sets_a_rule_for_its_district_on_the_rules_page(client, region):
+    login_as(client, "bureau")
+    page = client.get("/analytics/warnings/rules/")
+    assert page.status_code == 200 and page.context["node"] == DXH
+    response = client.post(
+        "/analytics/warnings/rules/", {"node": DXH, "kind": "large_class", "threshold": "50", "enabled": "1"}
+    )
+    assert response.status_code == 302
+    rules = {r["rule"].kind: r["rule"] for r in client.get("/analytics/warnings/rules/").context["rules"]}
+    assert (rules["large_class"].threshold, rules["large_class"].source) == (50, "东西湖区")
+    client.post("/analytics/warnings/rules/", {"node": JA, "kind": "large_class", "threshold": "40", "enabled": "1"})
+    assert not EarlyWarning.objects.exists()
+    assert {r["rule"].threshold for r in client.get(f"/analytics/warnings/rules/?node={JA}").context["rules"]} >= {56}
