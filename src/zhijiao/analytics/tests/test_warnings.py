@@ -6,9 +6,12 @@ Class sizes and staffing come from hand-built snapshots of the test region's thr
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from zhijiao.analytics import indicators as ind
@@ -265,3 +268,12 @@ def test_a_bureau_sets_a_rule_for_its_district_on_the_rules_page(client, region)
     client.post("/analytics/warnings/rules/", {"node": JA, "kind": "large_class", "threshold": "40", "enabled": "1"})
     assert not EarlyWarning.objects.exists()
     assert {r["rule"].threshold for r in client.get(f"/analytics/warnings/rules/?node={JA}").context["rules"]} >= {56}
+
+
+def test_operators_run_the_evaluation_from_the_command_line(region):
+    snapshot(region, date(2026, 11, 1), sizes={"A": [60]})
+    out = io.StringIO()
+    call_command("analytics", "warnings", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"opened": 1, "reopened": 0, "updated": 0, "resolved": 0}
+    call_command("analytics", "warnings", stdout=out)
+    assert "预警评估完成：新增 0，重新打开 0，更新 1，自动解除 0" in out.getvalue()

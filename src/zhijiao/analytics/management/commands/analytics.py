@@ -1,10 +1,11 @@
-"""``zhijiao analytics snapshot|metrics|list|sql``: the warehouse and its metrics from the command line.
+"""``zhijiao analytics snapshot|metrics|list|sql|warnings``: the warehouse and its metrics from the command line.
 
 * ``snapshot [--date YYYY-MM-DD] [--json]`` copies the registry into the warehouse now.
 * ``metrics [--node CODE] [--metric NAME] [--json]`` prints a node's key figures (or one metric's rows) from the
   latest snapshot; without ``--node``, the whole platform.
 * ``list [--json]`` lists the kept snapshots.
 * ``sql --metric NAME --dialect pyspark|trino|duckdb [--node CODE]`` prints a metric as SQL for another engine.
+* ``warnings [--json]`` evaluates the early-warning rules now (the worker does it after snapshots and nightly).
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import SnapshotTrigger
 from zhijiao.analytics.selectors import metric_rows, node_figures, snapshot_list
 from zhijiao.analytics.services import snapshot_take
+from zhijiao.analytics.warnings import warnings_evaluate
 from zhijiao.core.errors import ZhijiaoError
 
 
 class Command(BaseCommand):
-    help = "数据仓库与统计指标：生成快照（snapshot）、查看节点指标（metrics）、列出快照（list）、导出指标 SQL（sql）"
+    help = (
+        "数据仓库与统计指标：生成快照（snapshot）、查看节点指标（metrics）、列出快照（list）、"
+        "导出指标 SQL（sql）、评估预警（warnings）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -41,6 +46,8 @@ class Command(BaseCommand):
         sql.add_argument("--metric", required=True, choices=list(m.METRICS))
         sql.add_argument("--dialect", default="pyspark", choices=m.DIALECTS)
         sql.add_argument("--node", default="")
+        warn = sub.add_parser("warnings", help="立即评估预警规则（新增、更新、自动解除预警）")
+        warn.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -72,6 +79,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"快照 {result['date']} 已写入 {snapshot.path}（{rows}），用时 {snapshot.duration_ms / 1000:.1f} 秒"
         )
+
+    def _warnings(self, opts: dict[str, Any]) -> None:
+        result = warnings_evaluate()
+        if opts["json"]:
+            self._print(vars(result))
+            return
+        self.stdout.write(f"预警评估完成：{result}")
 
     def _metrics(self, opts: dict[str, Any]) -> None:
         if opts["metric"]:
