@@ -154,27 +154,37 @@ class WarningOut(Schema):
     resolved_at: str | None
 
 
+class WarningPageOut(Schema):
+    items: list[WarningOut]
+    count: int
+
+
 @router.get(
-    "/warnings", response=list[WarningOut], summary="预警列表（status：open、acknowledged、resolved 或 active）"
+    "/warnings", response=WarningPageOut, summary="预警列表（status：open、acknowledged、resolved 或 active），分页"
 )
-def warnings(request, node: str = "", status: str = "", kind: str = ""):
-    return [
-        {
-            "id": w.pk,
-            "kind": w.kind,
-            "kind_name": w.get_kind_display(),
-            "school_code": w.school.code,
-            "school_name": w.school.name,
-            "subject": w.subject,
-            "measured": w.measured,
-            "threshold": w.threshold,
-            "detail": w.detail,
-            "status": w.status,
-            "status_name": w.get_status_display(),
-            "owner": w.owner.username if w.owner else None,
-            "first_seen": w.first_seen.isoformat(),
-            "last_seen": w.last_seen.isoformat(),
-            "resolved_at": w.resolved_at.isoformat() if w.resolved_at else None,
-        }
-        for w in warning_selectors.warning_list(actor=request.auth, node=node, status=status, kind=kind)[:1000]
-    ]
+def warnings(request, node: str = "", status: str = "", kind: str = "", limit: int = 100, offset: int = 0):
+    rows = warning_selectors.warning_list(actor=request.auth, node=node, status=status, kind=kind)
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    return {
+        "count": rows.count(),
+        "items": [
+            {
+                "id": w.pk,
+                "kind": w.kind,
+                "kind_name": w.get_kind_display(),
+                "school_code": w.school.code,
+                "school_name": w.school.name,
+                "subject": w.subject,
+                "measured": w.measured,
+                "threshold": w.threshold,
+                "detail": w.detail,
+                "status": w.status,
+                "status_name": w.get_status_display(),
+                "owner": w.owner.username if w.owner else None,
+                "first_seen": w.first_seen.isoformat(),
+                "last_seen": w.last_seen.isoformat(),
+                "resolved_at": w.resolved_at.isoformat() if w.resolved_at else None,
+            }
+            for w in rows[offset : offset + limit]
+        ],
+    }

@@ -234,12 +234,21 @@ def test_each_account_sees_and_acts_on_warnings_in_its_scope(client, region, lar
         w.warning_acknowledge(actor=region.accounts["inspector"], warning=large)
 
     login_as(client, "principal")
-    rows = client.get("/api/v1/analytics/warnings", {"status": "open"}).json()
-    assert [(r["school_code"], r["kind"], r["owner"]) for r in rows] == [("3420112001", "large_class", "principal")]
+    page = client.get("/api/v1/analytics/warnings", {"status": "open"}).json()
+    assert page["count"] == 1
+    assert [(r["school_code"], r["kind"], r["owner"]) for r in page["items"]] == [
+        ("3420112001", "large_class", "principal")
+    ]
+    login_as(client, "bureau")
+    page = client.get("/api/v1/analytics/warnings", {"node": "3420112002", "limit": 5}).json()
+    assert (page["count"], [r["school_code"] for r in page["items"]]) == (1, ["3420112002"])
+    second = client.get("/api/v1/analytics/warnings", {"offset": 1, "limit": 1}).json()
+    assert (second["count"], len(second["items"])) == (2, 1)
+    login_as(client, "principal")
     assert client.get(f"/analytics/warnings/{b_warning.pk}/").status_code == 404
     assert client.post(f"/analytics/warnings/{b_warning.pk}/acknowledge/").status_code == 404
-    page = client.get(f"/analytics/warnings/{large.pk}/")
-    assert page.status_code == 200 and "处理记录" in page.content.decode()
+    detail = client.get(f"/analytics/warnings/{large.pk}/")
+    assert detail.status_code == 200 and "处理记录" in detail.content.decode()
     response = client.post(f"/analytics/warnings/{large.pk}/acknowledge/", {"note": "已知悉"})
     assert response.status_code == 302
     large.refresh_from_db()
