@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from zhijiao.audit.models import AuditEvent
@@ -196,7 +196,8 @@ def _locked_usernames() -> set[str]:
 
 
 def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: str = "") -> QuerySet[Account]:
-    """账号管理: the accounts ``actor`` administers, newest first, searched by name, account name, mobile or 学籍号.
+    """账号管理: the accounts ``actor`` administers, last signed in first, searched by name, account name,
+    mobile or 学籍号.
 
     Reach as :func:`admin_reach`: a bureau sees the accounts holding a grant inside its division; anyone who may
     not administer accounts sees none. ``status`` is a key of :data:`ACCOUNT_STATUSES`.
@@ -204,7 +205,8 @@ def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: s
     if not scope_for(actor).may_administer_accounts:
         return Account.objects.none()
     reach = admin_reach(actor)
-    accounts = Account.objects.select_related("person").order_by("-date_joined", "-pk")
+    # those who signed in lately first (the accounts people ask about), then the never-used ones by name
+    accounts = Account.objects.select_related("person").order_by(F("last_login").desc(nulls_last=True), "username")
     if not reach.everywhere:
         inside = RoleGrant.objects.filter(_grants_inside_q(reach.divisions)).values("account_id")
         accounts = accounts.filter(pk__in=inside)
