@@ -262,9 +262,16 @@ class EvaluationResult:
         return f"新增 {self.opened}，重新打开 {self.reopened}，更新 {self.updated}，自动解除 {self.resolved}"
 
 
-def _default_owner(school_id: int) -> Account | None:
-    grant = RoleGrant.objects.filter(role=Role.SCHOOL_ADMIN, school_id=school_id).order_by("pk").first()
-    return grant.account if grant else None
+def _default_owners() -> dict[int, int]:
+    """School id -> the account of its first school administrator (a new warning's owner)."""
+    owners: dict[int, int] = {}
+    for school_id, account_id in (
+        RoleGrant.objects.filter(role=Role.SCHOOL_ADMIN, school__isnull=False)
+        .order_by("-pk")
+        .values_list("school_id", "account_id")
+    ):
+        owners[school_id] = account_id  # newest first, so the oldest grant is written last and wins
+    return owners
 
 
 def _event(warning: EarlyWarning, *, actor, action: str, before: str, note: str = "", at: datetime) -> None:
@@ -289,53 +296,70 @@ def warnings_evaluate(
     )
     current = {(c.kind, c.school_code, c.subject): c for c in conditions}
     result = EvaluationResult()
+    owners = _default_owners()
+    # bulk writes: a city's nightly run touches thousands of warnings
+    changed: list[EarlyWarning] = []
+    events: list[WarningEvent] = []
+
+    def event(warning: EarlyWarning, action: str, before: str, note: str) -> None:
+        events.append(
+            WarningEvent(
+                warning=warning, at=now, action=action, from_status=before, to_status=warning.status, note=note
+            )
+        )
+
     with transaction.atomic():
         existing = {
             (w.kind, w.school.code, w.subject): w
             for w in EarlyWarning.objects.select_related("school").select_for_update()
         }
+        new = [
+            EarlyWarning(
+                kind=c.kind,
+                school_id=schools[c.school_code][0],
+                subject=c.subject,
+                owner_id=owners.get(schools[c.school_code][0]),
+                first_seen=now,
+                last_seen=now,
+                status=WarningStatus.OPEN,
+                measured=c.measured,
+                threshold=c.threshold,
+                detail=c.detail,
+                rule=c.rule,
+            )
+            for key, c in current.items()
+            if key not in existing
+        ]
+        for warning in EarlyWarning.objects.bulk_create(new, batch_size=500):
+            event(warning, "opened", "", warning.detail)
+        result.opened = len(new)
         for key, c in current.items():
-            warning = existing.get(key)
-            fields = {
-                "measured": c.measured,
-                "threshold": c.threshold,
-                "detail": c.detail,
-                "rule": c.rule,
-                "last_seen": now,
-            }
-            if warning is None:
-                school_id = schools[c.school_code][0]
-                warning = EarlyWarning.objects.create(
-                    kind=c.kind,
-                    school_id=school_id,
-                    subject=c.subject,
-                    owner=_default_owner(school_id),
-                    first_seen=now,
-                    status=WarningStatus.OPEN,
-                    **fields,
-                )
-                _event(warning, actor=None, action="opened", before="", note=c.detail, at=now)
-                result.opened += 1
+            found = existing.get(key)
+            if found is None:
                 continue
-            for name, value in fields.items():
-                setattr(warning, name, value)
-            if warning.status == WarningStatus.RESOLVED:
-                warning.status, warning.resolved_at = WarningStatus.OPEN, None
-                _event(warning, actor=None, action="reopened", before=WarningStatus.RESOLVED, note=c.detail, at=now)
+            found.measured, found.threshold, found.detail, found.rule = c.measured, c.threshold, c.detail, c.rule
+            found.last_seen = now
+            if found.status == WarningStatus.RESOLVED:
+                found.status, found.resolved_at = WarningStatus.OPEN, None
+                event(found, "reopened", WarningStatus.RESOLVED, c.detail)
                 result.reopened += 1
             else:
                 result.updated += 1
-            warning.save()
-        for key, warning in existing.items():
-            if key in current or warning.status == WarningStatus.RESOLVED:
+            changed.append(found)
+        for key, found in existing.items():
+            if key in current or found.status == WarningStatus.RESOLVED:
                 continue
-            before = warning.status
-            warning.status, warning.resolved_at = WarningStatus.RESOLVED, now
-            warning.save(update_fields=["status", "resolved_at"])
-            _event(
-                warning, actor=None, action="auto_resolved", before=before, note="预警条件已消除，系统自动解除", at=now
-            )
+            before = found.status
+            found.status, found.resolved_at = WarningStatus.RESOLVED, now
+            event(found, "auto_resolved", before, "预警条件已消除，系统自动解除")
+            changed.append(found)
             result.resolved += 1
+        EarlyWarning.objects.bulk_update(
+            changed,
+            ["measured", "threshold", "detail", "rule", "last_seen", "status", "resolved_at"],
+            batch_size=500,
+        )
+        WarningEvent.objects.bulk_create(events, batch_size=1000)
         audit_record(
             actor=None,
             action="analytics.warnings_evaluate",
