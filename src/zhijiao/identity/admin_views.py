@@ -16,6 +16,14 @@ from django.views.decorators.http import require_POST
 from zhijiao.audit.actions import CHANNEL_LABELS, action_info
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.identity.account_admin import (
+    account_disable,
+    account_enable,
+    account_password_reset,
+    grant_node_parse,
+    role_grant_add,
+    role_grant_remove,
+)
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.identity.selectors import (
@@ -26,14 +34,6 @@ from zhijiao.identity.selectors import (
     account_admin_may_act,
     account_admin_rows,
     grant_choices,
-)
-from zhijiao.identity.services import (
-    account_disable,
-    account_enable,
-    account_password_reset,
-    grant_node_parse,
-    role_grant_add,
-    role_grant_remove,
 )
 from zhijiao.web.paging import paginate
 

@@ -22,3 +22,22 @@ class IdentityError(ErrorCode):
     IDENTITY_ACTIVATION_INVALID = "账号或激活码不正确（每个激活码只能使用一次）"
     IDENTITY_ACTIVATION_EXPIRED = "激活码已过期，请联系学校管理员重新获取"
     IDENTITY_PASSWORD_MISMATCH = "两次输入的新密码不一致"  # noqa: S105  (a message, not a secret)
+
+
+class ApiScopeError(ErrorCode):
+    IDENTITY_SCOPE_UNKNOWN = "未知的API权限范围"
+    IDENTITY_SCOPE_MISSING = "当前令牌或账号没有此接口所需的权限范围"
+
+
+class AccountAdminError(ErrorCode):
+    IDENTITY_GRANT_OUT_OF_REACH = "只能在您管理的区域内授权"
+    IDENTITY_GRANT_PLATFORM = "全平台授权和平台管理员角色只能由平台级管理员授予"
+    IDENTITY_GRANT_SEPARATED = (
+        "系统管理员、安全管理员、审计管理员只能由系统管理员或平台管理员授予，且只能授予全平台或行政区划"
+    )
+    IDENTITY_GRANT_DERIVED = "该授权由登记信息生成，随学籍、任职、任课或监护关系自动变化，不能手工撤销"
+    IDENTITY_ACCOUNT_OUTRANKS = "该账号持有全平台的管理角色，超出您的管理权限"
+    IDENTITY_ACCOUNT_SELF = "不能对自己的账号执行此操作"
+    IDENTITY_ACCOUNT_LEFT_REGISTRY = (
+        "该账号因本人已离校或离岗由系统自动停用；请在学籍或人事登记中恢复其在校/在岗状态，账号将随之自动启用"
+    )

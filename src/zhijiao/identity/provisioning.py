@@ -116,7 +116,7 @@ def accounts_sync(
     for where in _chunks(school):
         with transaction.atomic():
             closed += _sync_chunk(where, now=now, result=result)
-    result.sessions_ended = _sessions_end(closed)
+    result.sessions_ended = sessions_end(closed)
     result.seconds = round(time.monotonic() - started, 3)
     target = Target("school", school.code, school.name) if school else Target("region", "all", "全部学校")
     audit_record(
@@ -368,7 +368,7 @@ def _accounts_insert(person_ids: Sequence[int], people: dict[int, _Person], *, n
 
 
 # ------------------------------------------------------------------------------------------------ sessions
-def _sessions_end(account_ids: Sequence[int]) -> int:
+def sessions_end(account_ids: Sequence[int]) -> int:
     """End the browser sessions and SSO tokens of closed accounts.
 
     Closing the account already refuses its sessions (the auth backend loads only active accounts); this also

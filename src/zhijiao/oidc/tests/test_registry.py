@@ -11,9 +11,10 @@ from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import Forbidden, ZhijiaoError
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.services import account_create, role_grant
+from zhijiao.oidc.errors import RegistryError
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.selectors import app_allowed, app_list, app_may_administer, apps_for
-from zhijiao.oidc.services import RegistryError, app_register, app_secret_reset, app_set_active, app_update
+from zhijiao.oidc.services import app_register, app_secret_reset, app_set_active, app_update
 from zhijiao.org.models import Division
 
 Application = get_application_model()
