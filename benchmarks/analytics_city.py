@@ -10,7 +10,8 @@
    Each run executes the SQL on DuckDB (no result reuse): the query figure is the engine's.
 3. **Pages**: ``zhijiao serve`` is started on ``--port``; a platform administrator signs in through the form and
    the overview of each level (and the printable report, and one xlsx export) is fetched ``--page-runs`` times
-   over HTTP — the whole response: session, scope, selectors, template.
+   over HTTP — the whole response: session, scope, selectors, template. Twice: with the server keeping query
+   rows per snapshot (the default), and with ``ZHIJIAO_ANALYTICS_KEEP_RESULTS=0`` (every view runs every query).
 
 Prints the machine's CPU count and load average before and after: the figures are only as quiet as the machine.
 """
@@ -166,11 +167,12 @@ def main() -> None:
         print(f"{'dashboard, later views':<28}{'':<24}{label:<10}{'':>7}{first:>9.1f}{p50:>9.1f}{p95:>9.1f}")
     print(load())
 
-    pages(args, root, district, school, grade)
-    print(load())
+    for keep in ("1", "0"):
+        pages(args, root, district, school, grade, keep=keep)
+        print(load())
 
 
-def pages(args, root: str, district: str, school: str, grade: str) -> None:
+def pages(args, root: str, district: str, school: str, grade: str, *, keep: str) -> None:
     import requests
 
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -179,6 +181,7 @@ def pages(args, root: str, district: str, school: str, grade: str) -> None:
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)],
+        env={**os.environ, "ZHIJIAO_ANALYTICS_KEEP_RESULTS": keep},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -214,7 +217,8 @@ def pages(args, root: str, district: str, school: str, grade: str) -> None:
             "report (city)": f"/analytics/{root}/report/" if root else "/analytics/report/",
             "xlsx all (district)": f"/analytics/{district}/export/all.xlsx",
         }
-        print(f"\npages over HTTP (zhijiao serve, {args.page_runs} runs each after one), ms:")
+        rows = "query rows kept per snapshot (the default)" if keep == "1" else "every query run (KEEP_RESULTS=0)"
+        print(f"\npages over HTTP (zhijiao serve, {rows}; {args.page_runs} runs each after one), ms:")
         print(f"{'page':<22}{'url':<44}{'KB':>7}{'first':>9}{'p50':>9}{'p95':>9}")
         for label, url in urls.items():
             got: dict[str, int] = {}

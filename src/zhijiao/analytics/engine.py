@@ -13,6 +13,7 @@ a stand-in node code that are swapped for the real ones in the SQL text. Node co
 A snapshot never changes once written, so a query's rows are kept per SQL text (which names the snapshot's days)
 until a snapshot is attached again: every dashboard view after the first reads them from memory. Large results
 (a city's class list) are not kept; callers get copies, so they may add columns to the rows.
+``ZHIJIAO_ANALYTICS_KEEP_RESULTS=0`` turns this off.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from django.conf import settings
 
 from zhijiao.analytics.metrics import Tables, node_kind
 from zhijiao.analytics.warehouse import SCHEMAS, table_path
@@ -127,10 +129,11 @@ class Engine:
             for index, day in enumerate(days):
                 for name in SCHEMAS:
                     sql = sql.replace(f'"{name}_{snapshot_stand_in(index)}"', f'"{name}_{day:%Y%m%d}"')
-            kept = self._results.get(sql) if reuse else None
+            keep = reuse and settings.ZHIJIAO_ANALYTICS_KEEP_RESULTS
+            kept = self._results.get(sql) if keep else None
             if kept is None:
                 kept = self._run(sql, schema)
-                if len(kept) <= RESULT_CACHE_ROWS:
+                if keep and len(kept) <= RESULT_CACHE_ROWS:
                     if len(self._results) >= RESULT_CACHE_SIZE:
                         del self._results[next(iter(self._results))]
                     self._results[sql] = kept
