@@ -1,0 +1,251 @@
+"""Resources and the textbook taxonomy they hang off.
+
+A :class:`Resource` is owned by a school (or, for a bureau's own resources, only by a division) and carries
+its owner's district code in ``owner_division`` so visibility filters need no join (see ``selectors``).
+Files are checksum-addressed :class:`ResourceFile` blobs shared by every version that has the same bytes;
+:class:`ResourceVersion` is the file history of one resource and :class:`ReviewStep` its review trail.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ResourceType(models.TextChoices):
+    """CELTS-41 教育资源类型, the media materials split by medium, plus the kinds schools add."""
+
+    TEXT = "text", "文本素材"
+    IMAGE = "image", "图片素材"
+    AUDIO = "audio", "音频素材"
+    VIDEO = "video", "视频素材"
+    ANIMATION = "animation", "动画素材"
+    ITEM = "item", "试题"
+    PAPER = "paper", "试卷"
+    COURSEWARE = "courseware", "课件"
+    CASE = "case", "案例"
+    LITERATURE = "literature", "文献资料"
+    ONLINE_COURSE = "online_course", "网络课程"
+    MICRO_LESSON = "micro_lesson", "微课"
+    LESSON_PLAN = "lesson_plan", "教案"
+    LEARNING_PLAN = "learning_plan", "学案"
+
+
+class SharingScope(models.TextChoices):
+    SCHOOL = "school", "本校"
+    DISTRICT = "district", "本区"
+    CITY = "city", "本市"
+    PUBLIC = "public", "公开"
+
+
+class ResourceStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待一审"
+    FIRST_APPROVED = "first_approved", "待二审"
+    PUBLISHED = "published", "已发布"
+    RETURNED = "returned", "已退回"
+
+
+class Licence(models.TextChoices):
+    REGION = "region", "区域内共享使用"
+    CC_BY = "cc-by", "CC BY 4.0（署名）"
+    CC_BY_NC = "cc-by-nc", "CC BY-NC 4.0（署名-非商业性使用）"
+    CC_BY_NC_SA = "cc-by-nc-sa", "CC BY-NC-SA 4.0（署名-非商业性使用-相同方式共享）"
+    ALL_RIGHTS = "all-rights", "保留所有权利"
+
+
+class TextbookEdition(models.Model):
+    """A textbook series for one subject and 学段, e.g. 人教版 初中数学."""
+
+    code = models.CharField("代码", max_length=32)
+    name = models.CharField("版本", max_length=64)
+    publisher = models.CharField("出版社", max_length=64, blank=True)
+    subject = models.CharField("学科", max_length=4)  # JY/T 1001 中小学课程代码
+    stage = models.CharField("学段", max_length=2)  # 学段 code table
+
+    class Meta:
+        verbose_name = "教材版本"
+        verbose_name_plural = "教材版本"
+        ordering = ["stage", "subject", "code"]
+        constraints = [models.UniqueConstraint(fields=["code", "subject", "stage"], name="edition_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TextbookVolume(models.Model):
+    """One book (册) of an edition: 七年级上册 …"""
+
+    edition = models.ForeignKey(TextbookEdition, models.CASCADE, related_name="volumes")
+    code = models.CharField("代码", max_length=16)
+    name = models.CharField("册", max_length=32)
+    grade = models.CharField("年级", max_length=4)  # 年级 code table
+    term = models.CharField("学期", max_length=2)  # 上 / 下
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "教材册次"
+        verbose_name_plural = "教材册次"
+        ordering = ["edition_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="volume_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.edition.name} {self.name}"
+
+
+class Chapter(models.Model):
+    """A chapter (``parent`` null) or a section of one, numbered as the book does (``24``, ``24.1``)."""
+
+    volume = models.ForeignKey(TextbookVolume, models.CASCADE, related_name="chapters")
+    parent = models.ForeignKey("self", models.CASCADE, null=True, blank=True, related_name="sections")
+    number = models.CharField("编号", max_length=16)
+    name = models.CharField("名称", max_length=128)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
+        ordering = ["volume_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["volume", "number"], name="chapter_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.parent_id is None:
+            return f"第{self.number}章 {self.name}"
+        return f"{self.number} {self.name}"
+
+
+class KnowledgePoint(models.Model):
+    """A knowledge point with its other names (for search) and the points a learner needs first."""
+
+    code = models.CharField("代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=64)
+    aliases = models.JSONField("别名", default=list, blank=True)
+    subject = models.CharField("学科", max_length=4)
+    stage = models.CharField("学段", max_length=2)
+    chapter = models.ForeignKey(Chapter, models.SET_NULL, null=True, blank=True, related_name="knowledge_points")
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="leads_to")
+
+    class Meta:
+        verbose_name = "知识点"
+        verbose_name_plural = "知识点"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceFile(models.Model):
+    """Bytes stored once under ``media/resources/<sha[:2]>/<sha>``, whoever uploads them."""
+
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    size = models.BigIntegerField("大小（字节）")
+    mime = models.CharField("类型", max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "资源文件"
+        verbose_name_plural = "资源文件"
+        constraints = [models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="file_sha256_hex")]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+    @property
+    def relative_path(self) -> str:
+        return f"resources/{self.sha256[:2]}/{self.sha256}"
+
+
+class Resource(models.Model):
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("简介", blank=True)
+    keywords = models.CharField("关键词", max_length=200, blank=True, help_text="以逗号或空格分隔")
+    type = models.CharField("类型", max_length=16, choices=ResourceType.choices)
+    stage = models.CharField("学段", max_length=2)
+    grade = models.CharField("年级", max_length=4, blank=True)
+    subject = models.CharField("学科", max_length=4)
+    edition = models.ForeignKey(TextbookEdition, models.PROTECT, null=True, blank=True, related_name="+")
+    volume = models.ForeignKey(TextbookVolume, models.PROTECT, null=True, blank=True, related_name="+")
+    chapter = models.ForeignKey(Chapter, models.PROTECT, null=True, blank=True, related_name="resources")
+    knowledge_points = models.ManyToManyField(KnowledgePoint, blank=True, related_name="resources")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="resources")
+    owner_school = models.ForeignKey("org.School", models.PROTECT, null=True, blank=True, related_name="+")
+    owner_division = models.ForeignKey("org.Division", models.PROTECT, related_name="+")
+    licence = models.CharField("授权方式", max_length=16, choices=Licence.choices, default=Licence.REGION)
+    sharing = models.CharField("共享范围", max_length=16, choices=SharingScope.choices, default=SharingScope.SCHOOL)
+    status = models.CharField("状态", max_length=16, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT)
+    current_version = models.ForeignKey("ResourceVersion", models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "资源"
+        verbose_name_plural = "资源"
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "sharing", "owner_division"], name="resource_visibility"),
+            models.Index(fields=["stage", "subject", "grade"], name="resource_facets"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False), name="resource_published_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ResourceVersion(models.Model):
+    """One file of a resource's history; the resource points at its current one."""
+
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    file = models.ForeignKey(ResourceFile, models.PROTECT, related_name="versions")
+    original_name = models.CharField("原文件名", max_length=255)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "资源版本"
+        verbose_name_plural = "资源版本"
+        ordering = ["resource_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["resource", "number"], name="version_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.number}"
+
+
+class ReviewStage(models.TextChoices):
+    SUBMIT = "submit", "提交审核"
+    FIRST = "first", "一审"
+    SECOND = "second", "二审"
+
+
+class ReviewDecision(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    APPROVED = "approved", "通过"
+    RETURNED = "returned", "退回"
+
+
+class ReviewStep(models.Model):
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="review_steps")
+    stage = models.CharField("环节", max_length=8, choices=ReviewStage.choices)
+    decision = models.CharField("结论", max_length=16, choices=ReviewDecision.choices)
+    comment = models.TextField("意见", blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["resource_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.stage} {self.decision}"

@@ -1,0 +1,82 @@
+"""A file response that honours a single HTTP ``Range`` (RFC 9110 §14): 206 with ``Content-Range``, 416 when the
+range cannot be satisfied, the whole file (200) when there is no usable range or several are asked for."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+BLOCK = 256 * 1024
+
+
+class RangeNotSatisfiable(ValueError):
+    pass
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) inclusive for one satisfiable range; None to serve the whole file.
+
+    Raises :class:`RangeNotSatisfiable` for a well-formed range that lies outside the file."""
+    header = header.strip()
+    if not header or "," in header:
+        return None  # no range, or several: a server may answer with the whole representation
+    match = _RANGE.match(header)
+    if match is None:
+        return None
+    start, end = match.groups()
+    if not start and not end:
+        return None
+    if not start:  # suffix: the last N bytes
+        length = int(end)
+        if length == 0:
+            raise RangeNotSatisfiable(header)
+        return max(size - length, 0), size - 1
+    first = int(start)
+    last = int(end) if end else size - 1
+    if first >= size or last < first:
+        raise RangeNotSatisfiable(header)
+    return first, min(last, size - 1)
+
+
+def _read(path: Path, first: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(first)
+        left = length
+        while left > 0:
+            block = f.read(min(BLOCK, left))
+            if not block:
+                break
+            left -= len(block)
+            yield block
+
+
+def ranged_file_response(
+    request: HttpRequest, path: Path, *, content_type: str, filename: str, inline: bool = False
+) -> HttpResponse | StreamingHttpResponse:
+    size = path.stat().st_size
+    try:
+        wanted = parse_range(request.headers.get("Range", ""), size)
+    except RangeNotSatisfiable:
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
+    if wanted is None:
+        first, last, status = 0, size - 1, 200
+    else:
+        first, last = wanted
+        status = 206
+    length = last - first + 1 if size else 0
+    response = StreamingHttpResponse(_read(path, first, length), status=status, content_type=content_type)
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    if status == 206:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -1,0 +1,250 @@
+"""Reads of the resource centre. :func:`resource_visible_qs` is the one place that decides who sees what.
+
+Visibility of a resource to an actor (anonymous included):
+
+* its author sees it in every status (drafts, returned, in review);
+* anyone else sees it only once ``status == "published"``, and then by ``sharing``:
+  ``public`` (公开) everyone, anonymous visitors too; ``city`` (本市) accounts with a grant in the same city
+  (``owner_division[:4]``); ``district`` (本区) accounts with a grant in the same district (``owner_division``);
+  ``school`` (本校) accounts with a grant at the owning school (or a class of it);
+* a bureau (区域管理员, 督导) sees every published resource owned inside its division, whatever the sharing;
+  the platform administrator sees every published resource.
+
+Reviewers reach resources awaiting their step through :func:`resource_review_queue` and
+:func:`resource_get_for` (by id), never through the visible set, so search never shows unpublished work.
+
+Fields a search index needs to apply the same rule without the database (SEARCH, ``resources/search/``):
+``status``, ``sharing``, ``author_id``, ``owner_school_code`` (10-digit 学校标识码 or empty),
+``owner_division`` (6-digit district code; city = first 4 digits). :func:`visibility_terms` gives the
+actor's side of the rule as plain values, so an index can filter on them; it must agree with this queryset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from zhijiao.core.errors import NotFound
+from zhijiao.identity.models import Account, Role
+from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.resources.models import (
+    Chapter,
+    KnowledgePoint,
+    Resource,
+    ResourceStatus,
+    SharingScope,
+    TextbookEdition,
+    TextbookVolume,
+)
+
+BUREAU_ROLES = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})
+
+
+@dataclass(frozen=True)
+class VisibilityTerms:
+    """The actor's side of the visibility rule, as values an index can filter on."""
+
+    everything: bool = False  # platform administrator: every published resource
+    author_id: int | None = None
+    school_codes: frozenset[str] = frozenset()  # 本校 matches
+    district_codes: frozenset[str] = frozenset()  # 本区 matches (6 digits)
+    city_codes: frozenset[str] = frozenset()  # 本市 matches (4 digits)
+    bureau_prefixes: frozenset[str] = frozenset()  # all published resources whose owner_division starts so
+    extra: dict = field(default_factory=dict)
+
+
+def visibility_terms(actor: Account | AnonymousUser | None) -> VisibilityTerms:
+    if actor is None or not actor.is_authenticated:
+        return VisibilityTerms()
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return VisibilityTerms(everything=True, author_id=actor.pk)
+    schools: set[str] = set()
+    districts: set[str] = set()
+    bureaus: set[str] = set()
+    for g in scope.grants:
+        if g.role in SEPARATED_ROLES:
+            continue
+        if g.division_id:
+            if g.role in BUREAU_ROLES:
+                bureaus.add(g.division_id)
+            if len(g.division_id) == 6:
+                districts.add(g.division_id)
+        elif g.school is not None:
+            schools.add(g.school.code)
+            districts.add(g.school.division_id)
+        elif g.school_class is not None:
+            school = g.school_class.school
+            schools.add(school.code)
+            districts.add(school.division_id)
+    cities = {code[:4] for code in districts} | {code[:4] for code in bureaus if len(code) >= 4}
+    districts |= {code for code in bureaus if len(code) == 6}
+    return VisibilityTerms(
+        author_id=actor.pk,
+        school_codes=frozenset(schools),
+        district_codes=frozenset(districts),
+        city_codes=frozenset(cities),
+        bureau_prefixes=frozenset(bureaus),
+    )
+
+
+def _published_q(terms: VisibilityTerms) -> Q:
+    if terms.everything:
+        return Q()
+    q = Q(sharing=SharingScope.PUBLIC)
+    if terms.school_codes:
+        q |= Q(sharing=SharingScope.SCHOOL, owner_school__code__in=terms.school_codes)
+    if terms.district_codes:
+        q |= Q(sharing=SharingScope.DISTRICT, owner_division_id__in=terms.district_codes)
+    for city in sorted(terms.city_codes):
+        q |= Q(sharing=SharingScope.CITY, owner_division__code__startswith=city)
+    for prefix in sorted(terms.bureau_prefixes):
+        q |= Q(owner_division__code__startswith=prefix)
+    return q
+
+
+def resource_visible_qs(actor: Account | AnonymousUser | None) -> QuerySet[Resource]:
+    """Every resource ``actor`` may see: published ones by sharing scope, plus the actor's own in any status."""
+    terms = visibility_terms(actor)
+    q = Q(status=ResourceStatus.PUBLISHED) & _published_q(terms)
+    if terms.author_id is not None:
+        q |= Q(author_id=terms.author_id)
+    return Resource.objects.filter(q)
+
+
+def _reviewable_q(actor: Account | AnonymousUser | None) -> Q:
+    """Resources waiting for a step ``actor`` may take: 一审 by the owning school's administrators, 二审 by a
+    region administrator at or above the owner's district (platform administrators: both)."""
+    if actor is None or not actor.is_authenticated:
+        return Q(pk__in=[])
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return Q(status__in=[ResourceStatus.SUBMITTED, ResourceStatus.FIRST_APPROVED])
+    q = Q(pk__in=[])
+    schools = [g.school_id for g in scope.grants if g.role == Role.SCHOOL_ADMIN and g.school_id]
+    if schools:
+        q |= Q(status=ResourceStatus.SUBMITTED, owner_school_id__in=schools)
+    for g in scope.grants:
+        if g.role == Role.REGION_ADMIN and g.division_id:
+            q |= Q(status=ResourceStatus.FIRST_APPROVED, owner_division__code__startswith=g.division_id)
+    return q & ~Q(author_id=actor.pk)
+
+
+def resource_review_queue(*, actor: Account, stage: str = "") -> QuerySet[Resource]:
+    """The actor's review queue, oldest first; ``stage`` "first"/"second" narrows it to one step."""
+    qs = Resource.objects.filter(_reviewable_q(actor))
+    if stage == "first":
+        qs = qs.filter(status=ResourceStatus.SUBMITTED)
+    elif stage == "second":
+        qs = qs.filter(status=ResourceStatus.FIRST_APPROVED)
+    return qs.select_related("author", "owner_school", "owner_division", "current_version__file").order_by(
+        "updated_at", "pk"
+    )
+
+
+def resource_may_review(*, actor: Account, resource: Resource) -> bool:
+    return Resource.objects.filter(_reviewable_q(actor), pk=resource.pk).exists()
+
+
+def resource_get_for(*, actor: Account | AnonymousUser | None, resource_id: int) -> Resource:
+    """One resource the actor may see (or review); missing and out-of-scope both raise NotFound."""
+    q = Q(pk__in=resource_visible_qs(actor).values("pk")) | _reviewable_q(actor)
+    resource = (
+        Resource.objects.filter(q, pk=resource_id)
+        .select_related(
+            "author", "owner_school", "owner_division", "edition", "volume", "chapter__parent", "current_version__file"
+        )
+        .first()
+    )
+    if resource is None:
+        raise NotFound()
+    return resource
+
+
+@dataclass(frozen=True)
+class ResourceFilters:
+    stage: str = ""
+    subject: str = ""
+    grade: str = ""
+    type: str = ""
+    edition: int | None = None
+    volume: int | None = None
+    chapter: int | None = None
+    point: int | None = None
+
+
+def resource_list(*, actor: Account | AnonymousUser | None, filters: ResourceFilters) -> QuerySet[Resource]:
+    """Published resources the actor may see, narrowed by the facets (a chapter includes its sections)."""
+    qs = resource_visible_qs(actor).filter(status=ResourceStatus.PUBLISHED)
+    return _filter(qs, filters).select_related("author", "owner_school", "current_version__file", "chapter")
+
+
+def resource_public_list(*, filters: ResourceFilters) -> QuerySet[Resource]:
+    """The public portal: 公开 and published, no login."""
+    qs = Resource.objects.filter(status=ResourceStatus.PUBLISHED, sharing=SharingScope.PUBLIC)
+    return _filter(qs, filters).select_related("author", "owner_school", "current_version__file", "chapter")
+
+
+def resource_mine(*, actor: Account) -> QuerySet[Resource]:
+    return (
+        Resource.objects.filter(author=actor)
+        .select_related("current_version__file", "chapter")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def _filter(qs: QuerySet[Resource], f: ResourceFilters) -> QuerySet[Resource]:
+    for name in ("stage", "subject", "grade", "type"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.edition:
+        qs = qs.filter(edition_id=f.edition)
+    if f.volume:
+        qs = qs.filter(volume_id=f.volume)
+    if f.chapter:
+        qs = qs.filter(Q(chapter_id=f.chapter) | Q(chapter__parent_id=f.chapter))
+    if f.point:
+        qs = qs.filter(knowledge_points=f.point)
+    return qs
+
+
+def resource_duplicates(*, actor: Account | AnonymousUser | None, resource: Resource) -> list[Resource]:
+    """Other resources the actor may see whose current file has the same bytes."""
+    version = resource.current_version
+    if version is None:
+        return []
+    return list(
+        resource_visible_qs(actor)
+        .filter(versions__file_id=version.file_id)
+        .exclude(pk=resource.pk)
+        .distinct()
+        .order_by("pk")[:10]
+    )
+
+
+# ----------------------------------------------------------------------------- taxonomy
+def edition_list() -> QuerySet[TextbookEdition]:
+    return TextbookEdition.objects.all()
+
+
+def volume_list(*, edition: int | None = None) -> QuerySet[TextbookVolume]:
+    qs = TextbookVolume.objects.select_related("edition")
+    return qs.filter(edition_id=edition) if edition else qs
+
+
+def chapter_tree(*, volume: int | None = None) -> QuerySet[Chapter]:
+    """Chapters and sections in book order (sections follow their chapter)."""
+    qs = Chapter.objects.select_related("volume", "parent")
+    return qs.filter(volume_id=volume) if volume else qs.none()
+
+
+def knowledge_point_list(*, subject: str = "", stage: str = "") -> QuerySet[KnowledgePoint]:
+    qs = KnowledgePoint.objects.select_related("chapter")
+    if subject:
+        qs = qs.filter(subject=subject)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs
