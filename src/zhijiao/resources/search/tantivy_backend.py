@@ -1,0 +1,270 @@
+"""The default search engine: a tantivy index on disk, with jieba words and character n-grams.
+
+Text fields come in pairs: ``*_w`` holds jieba words (search mode), ``*_g`` character unigrams and
+bigrams, so a 1–2 character query (圆, 函数) matches inside longer words. A query word matches a
+document when it is one of its words *or* all of its bigrams are among its n-grams; every query word
+must match (AND), falling back to any word (OR) only when that finds nothing. Boosts rank title over
+keywords / knowledge points over chapter and labels over description, and words over n-grams.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from .analysis import Analyzer, ngrams, snippet, word_grams
+from .backend import (
+    FACET_FIELDS,
+    SHARING_CITY,
+    SHARING_DISTRICT,
+    SHARING_PUBLIC,
+    SHARING_SCHOOL,
+    SORT_NEWEST,
+    SORT_RATING,
+    SORT_RELEVANCE,
+    SORT_VALUE,
+    STATUS_PUBLISHED,
+    Hit,
+    SearchDoc,
+    SearchResult,
+    Visibility,
+    city_code_of,
+)
+
+TOKENIZER = "zh_ws"
+# (field, boost) for a query word matched as a jieba word, then as n-grams.
+WORD_FIELDS = (("title_w", 4.0), ("kw_w", 2.5), ("meta_w", 1.5), ("desc_w", 0.8))
+GRAM_FIELDS = (("title_g", 1.2), ("kw_g", 0.8), ("meta_g", 0.5), ("desc_g", 0.3))
+KEYWORD_FIELDS = (*FACET_FIELDS, "id", "status", "sharing", "school", "district", "city")
+SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "value_score"}
+FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
+DEFAULT_TERMS = (
+    "微课", "课件", "教案", "学案", "导学案", "教学设计", "试题", "试卷", "课例", "说课稿", "人教版",
+    "北师大版", "苏科版", "华东师大版", "湘教版", "浙教版", "部编版", "上册", "下册", "全一册",
+)  # fmt: skip
+
+
+def default_index_dir() -> Path:
+    home = Path(os.environ.get("ZHIJIAO_HOME", "var"))
+    return home / "search" / "resources"
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for name in KEYWORD_FIELDS:
+        sb.add_text_field(name, stored=name == "id", fast=name in FACET_FIELDS, tokenizer_name="raw")
+    for base in ("title", "kw", "meta", "desc"):
+        sb.add_text_field(f"{base}_w", tokenizer_name=TOKENIZER, index_option="freq")
+        sb.add_text_field(f"{base}_g", tokenizer_name=TOKENIZER, index_option="freq")
+    sb.add_float_field("rating", fast=True)
+    sb.add_float_field("value_score", fast=True)
+    sb.add_integer_field("published_at", fast=True)
+    sb.add_bytes_field("display", stored=True)
+    return sb.build()
+
+
+def _count(found: tantivy.SearchResult) -> int:
+    """The number of matching documents (``search(count=True)``; the bundled type stubs omit it)."""
+    return int(getattr(found, "count", 0) or 0)
+
+
+class TantivyBackend:
+    """Implements :class:`~.backend.SearchBackend`. One writer per index directory (tantivy locks it)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
+        self.path = Path(path) if path is not None else default_index_dir()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        ws = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        self.index_.register_tokenizer(TOKENIZER, ws)
+        self.analyzer = Analyzer([*DEFAULT_TERMS, *terms])
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+
+    # ---- writing -------------------------------------------------------------------------------
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index_.writer(heap_size=256_000_000, num_threads=1)
+        return self._writer
+
+    def add_terms(self, terms: Iterable[str]) -> None:
+        """More dictionary words (new knowledge points); documents indexed before keep their tokens."""
+        self.analyzer.add_terms(terms)
+
+    def to_document(self, d: SearchDoc) -> tantivy.Document:
+        an = self.analyzer
+        kw_text = " ".join([*d.keywords, *d.kp_names])
+        meta_text = " ".join([*d.chapter_names, d.type, d.stage, d.subject, d.grade, d.edition, d.volume])
+        doc = tantivy.Document()
+        doc.add_text("id", d.id)
+        for name, value in (
+            ("stage", d.stage), ("subject", d.subject), ("grade", d.grade), ("type", d.type),
+            ("edition", d.edition), ("volume", d.volume), ("chapter_id", d.chapter_id), ("status", d.status),
+            ("sharing", d.sharing), ("school", d.owner_school_code), ("district", d.owner_division_code),
+            ("city", city_code_of(d.owner_division_code)),
+        ):  # fmt: skip
+            if value:
+                doc.add_text(name, value)
+        for kp in d.kp_ids:
+            doc.add_text("kp_ids", kp)
+        for base, text in (("title", d.title), ("kw", kw_text), ("meta", meta_text), ("desc", d.description)):
+            doc.add_text(f"{base}_w", " ".join(an.words(text)))
+            doc.add_text(f"{base}_g", " ".join(ngrams(text)))
+        doc.add_float("rating", float(d.rating))
+        doc.add_float("value_score", float(d.value_score))
+        doc.add_integer("published_at", int(d.published_at.timestamp()) if d.published_at else 0)
+        display = {"t": d.title, "d": d.description}
+        doc.add_bytes("display", json.dumps(display, ensure_ascii=False).encode())
+        return doc
+
+    def index(self, docs: Iterable[SearchDoc], *, replace: bool = True) -> int:
+        """Add documents (replacing any with the same id unless ``replace=False``, for fresh bulk loads)."""
+        n = 0
+        with self._lock:
+            writer = self._get_writer()
+            for d in docs:
+                if replace:
+                    writer.delete_documents_by_term("id", d.id)
+                writer.add_document(self.to_document(d))
+                n += 1
+        return n
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            writer = self._get_writer()
+            for doc_id in ids:
+                writer.delete_documents_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.commit()
+                self._writer.wait_merging_threads()
+                self._writer = None
+        self.index_.reload()
+
+    # ---- reading -------------------------------------------------------------------------------
+    def _term(self, field: str, value: str) -> Query:
+        return Query.term_query(self.schema, field, value)
+
+    def _word_clause(self, word: str) -> Query:
+        should: list[tuple[Occur, Query]] = []
+        for field, boost in WORD_FIELDS:
+            should.append((Occur.Should, Query.boost_query(self._term(field, word), boost)))
+        grams = word_grams(word)
+        for field, boost in GRAM_FIELDS:
+            if len(grams) == 1:
+                q = self._term(field, grams[0])
+            else:
+                q = Query.boolean_query([(Occur.Must, self._term(field, g)) for g in dict.fromkeys(grams)])
+            should.append((Occur.Should, Query.boost_query(q, boost)))
+        return Query.boolean_query(should)
+
+    def _filter_clauses(
+        self, visibility: Visibility, filters: dict[str, str | Sequence[str]] | None
+    ) -> list[tuple[Occur, Query]]:
+        def zero(q: Query) -> Query:
+            return Query.const_score_query(q, 0.0)
+
+        t = self._term
+        scopes = [t("sharing", SHARING_PUBLIC)]
+        for sharing, field, code in (
+            (SHARING_CITY, "city", visibility.city_code),
+            (SHARING_DISTRICT, "district", visibility.district_code),
+            (SHARING_SCHOOL, "school", visibility.school_code),
+        ):
+            if code:
+                scopes.append(Query.boolean_query([(Occur.Must, t("sharing", sharing)), (Occur.Must, t(field, code))]))
+        clauses = [
+            (Occur.Must, zero(t("status", STATUS_PUBLISHED))),
+            (Occur.Must, zero(Query.boolean_query([(Occur.Should, q) for q in scopes]))),
+        ]
+        for key, value in (filters or {}).items():
+            if key not in FACET_FIELDS:
+                raise ValueError(f"未知的筛选字段：{key}")
+            values = [value] if isinstance(value, str) else list(value)
+            if values:
+                clauses.append((Occur.Must, zero(Query.term_set_query(self.schema, key, values))))
+        return clauses
+
+    def build_query(
+        self,
+        words: Sequence[str],
+        visibility: Visibility,
+        filters: dict[str, str | Sequence[str]] | None,
+        *,
+        any_word: bool = False,
+    ) -> Query:
+        clauses = self._filter_clauses(visibility, filters)
+        if words:
+            occur = Occur.Should if any_word else Occur.Must
+            text = Query.boolean_query([(occur, self._word_clause(w)) for w in words])
+            clauses.append((Occur.Must, text))
+        else:
+            clauses.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(clauses)
+
+    def search(
+        self,
+        query: str,
+        *,
+        visibility: Visibility,
+        filters: dict[str, str | Sequence[str]] | None = None,
+        sort: str = SORT_RELEVANCE,
+        limit: int = 20,
+        offset: int = 0,
+        facets: bool = True,
+    ) -> SearchResult:
+        if sort not in (SORT_RELEVANCE, *SORT_FIELDS):
+            raise ValueError(f"未知的排序方式：{sort}")
+        words = self.analyzer.query_words(query)
+        searcher = self.index_.searcher()
+        q = self.build_query(words, visibility, filters)
+        found = self._run(searcher, q, sort, limit, offset)
+        total = _count(found)
+        if total == 0 and len(words) > 1:
+            q = self.build_query(words, visibility, filters, any_word=True)
+            found = self._run(searcher, q, sort, limit, offset)
+            total = _count(found)
+        marks = list(words)
+        for w in words:
+            marks.extend(word_grams(w))
+        hits = []
+        for score, address in found.hits:
+            doc = searcher.doc(address)
+            display = json.loads(bytes(doc.get_first("display") or b"{}").decode())
+            hits.append(
+                Hit(
+                    id=str(doc.get_first("id")),
+                    score=float(score) if score is not None else 0.0,
+                    title_html=snippet(display["t"], marks, width=200),
+                    snippet_html=snippet(display["d"], marks),
+                )
+            )
+        facet_counts = self._facets(searcher, q) if facets and total else {}
+        return SearchResult(hits=hits, total=total, facets=facet_counts)
+
+    def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:
+        if sort == SORT_RELEVANCE:
+            return searcher.search(q, limit=limit, count=True, offset=offset)
+        return searcher.search(
+            q, limit=limit, count=True, offset=offset, order_by_field=SORT_FIELDS[sort], order=tantivy.Order.Desc
+        )
+
+    def _facets(self, searcher: tantivy.Searcher, q: Query) -> dict[str, dict[str, int]]:
+        agg = {name: {"terms": {"field": name, "size": FACET_SIZES.get(name, 20)}} for name in FACET_FIELDS}
+        result = searcher.aggregate(q, agg)
+        return {
+            name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
+
+    def num_docs(self) -> int:
+        return int(self.index_.searcher().num_docs)

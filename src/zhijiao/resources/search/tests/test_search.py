@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from zhijiao.resources.search import SearchDoc, Visibility
+from zhijiao.resources.search.analysis import Analyzer, highlight, ngrams
+from zhijiao.resources.search.backend import SearchBackend
+from zhijiao.resources.search.evaluate import QUERIES, build, evaluate
+from zhijiao.resources.search.tantivy_backend import TantivyBackend
+
+TEACHER = Visibility(school_code="4403050001", district_code="440305", city_code="440300")
+OTHER_CITY = Visibility(school_code="4401060001", district_code="440106", city_code="440100")
+
+
+def _doc(doc_id: str, title: str, **kw) -> SearchDoc:
+    base = {
+        "description": "",
+        "stage": "初中",
+        "subject": "数学",
+        "grade": "八年级",
+        "type": "课件",
+        "edition": "人教版",
+        "volume": "下册",
+        "sharing": "public",
+        "owner_school_code": "4403050002",
+        "owner_division_code": "440305",
+    }
+    base.update(kw)
+    return SearchDoc(id=doc_id, title=title, **base)
+
+
+DOCS = [
+    _doc("circle", "圆周角定理 微课", type="微课", grade="九年级", volume="上册", description="圆周角与圆心角的关系"),
+    _doc("func", "二次函数图像与性质 课件", grade="九年级", volume="上册", description="用描点法画二次函数的图像"),
+    _doc("pyth", "勾股定理 课件（第1课时）", kp_ids=["kp-17-1"], kp_names=["勾股定理", "毕达哥拉斯定理"]),
+    _doc("pyth-plan", "人教版八年级下册 17.1 勾股定理 教学设计", type="教案", kp_ids=["kp-17-1"]),
+    _doc("pyth-bsd", "勾股定理 课件", edition="北师大版", volume="上册", kp_ids=["kp-17-1"]),
+    _doc("phys", "光的折射 课件", subject="物理", grade="八年级", volume="上册"),
+    _doc("draft", "勾股定理 草稿 课件", status="draft"),
+    _doc("review", "勾股定理 待审 课件", status="review"),
+    _doc("own-school", "勾股定理 本校 课件", sharing="school", owner_school_code="4403050001"),
+    _doc("other-school", "勾股定理 他校 课件", sharing="school", owner_school_code="4403050009"),
+    _doc("own-district", "勾股定理 本区 课件", sharing="district", owner_division_code="440305"),
+    _doc("other-district", "勾股定理 外区 课件", sharing="district", owner_division_code="440306"),
+    _doc("own-city", "勾股定理 本市 课件", sharing="city", owner_division_code="440307"),
+    _doc("other-city", "勾股定理 外市 课件", sharing="city", owner_division_code="440106"),
+]
+
+
+@pytest.fixture
+def engine(tmp_path) -> TantivyBackend:
+    backend = TantivyBackend(tmp_path / "idx", terms=["勾股定理", "圆周角"])
+    backend.index(DOCS)
+    backend.commit()
+    return backend
+
+
+def _ids(result) -> set[str]:
+    return {h.id for h in result.hits}
+
+
+def test_backend_satisfies_protocol(engine):
+    backend: SearchBackend = engine
+    assert backend.search("圆", visibility=TEACHER).total == 1
+
+
+def test_one_and_two_character_queries_find_substrings(engine):
+    assert _ids(engine.search("圆", visibility=TEACHER)) == {"circle"}  # inside 圆周角, 圆心角
+    assert _ids(engine.search("函数", visibility=TEACHER)) == {"func"}  # inside 二次函数
+    assert _ids(engine.search("勾股", visibility=TEACHER)) == {
+        "pyth", "pyth-plan", "pyth-bsd", "own-school", "own-district", "own-city",
+    }  # fmt: skip
+
+
+def test_unpublished_and_out_of_scope_never_appear(engine):
+    seen = _ids(engine.search("勾股定理", visibility=TEACHER, limit=50))
+    assert seen == {"pyth", "pyth-plan", "pyth-bsd", "own-school", "own-district", "own-city"}
+    assert _ids(engine.search("勾股定理", visibility=OTHER_CITY, limit=50)) == {
+        "pyth",
+        "pyth-plan",
+        "pyth-bsd",
+        "other-city",
+    }
+    assert _ids(engine.search("勾股定理", visibility=Visibility(), limit=50)) == {"pyth", "pyth-plan", "pyth-bsd"}
+    everything = _ids(engine.search("", visibility=TEACHER, limit=50))
+    assert not everything & {"draft", "review", "other-school", "other-district", "other-city"}
+
+
+def test_filters_combine_with_and_across_fields_or_within(engine):
+    r = engine.search("勾股定理", visibility=TEACHER, filters={"type": "教案"})
+    assert _ids(r) == {"pyth-plan"}
+    r = engine.search("勾股定理", visibility=TEACHER, filters={"edition": "北师大版", "volume": "上册"})
+    assert _ids(r) == {"pyth-bsd"}
+    r = engine.search("勾股定理", visibility=TEACHER, filters={"edition": "北师大版", "type": "教案"})
+    assert r.total == 0
+    r = engine.search("", visibility=TEACHER, filters={"subject": ["物理", "数学"], "volume": "上册"}, limit=50)
+    assert _ids(r) == {"circle", "func", "pyth-bsd", "phys"}
+    r = engine.search("", visibility=TEACHER, filters={"kp_ids": "kp-17-1"}, limit=50)
+    assert _ids(r) == {"pyth", "pyth-plan", "pyth-bsd"}
+    with pytest.raises(ValueError):
+        engine.search("", visibility=TEACHER, filters={"owner": "x"})
+
+
+def test_facets_count_the_filtered_result(engine):
+    r = engine.search("勾股定理", visibility=TEACHER, limit=1)
+    assert r.total == 6
+    assert r.facets["type"] == {"课件": 5, "教案": 1}
+    assert r.facets["edition"] == {"人教版": 5, "北师大版": 1}
+    r = engine.search("勾股定理", visibility=TEACHER, filters={"type": "课件"})
+    assert r.facets["type"] == {"课件": 5}
+    assert r.facets["edition"] == {"人教版": 4, "北师大版": 1}
+    assert r.facets["kp_ids"] == {"kp-17-1": 2}
+
+
+def test_knowledge_point_alias_matches(engine):
+    assert _ids(engine.search("毕达哥拉斯定理", visibility=TEACHER)) == {"pyth"}
+
+
+def test_highlighting_escapes_and_marks(engine):
+    hit = engine.search("圆", visibility=TEACHER).hits[0]
+    assert hit.title_html == "<mark>圆</mark>周角定理 微课"
+    assert hit.snippet_html == "<mark>圆</mark>周角与<mark>圆</mark>心角的关系"
+    assert highlight("<b>勾股</b>", ["勾股"]) == "&lt;b&gt;<mark>勾股</mark>&lt;/b&gt;"
+
+
+def test_sorts(tmp_path):
+    backend = TantivyBackend(tmp_path / "s")
+    backend.index(
+        [
+            _doc("a", "分式 课件", rating=4.5, value_score=10, published_at=datetime(2024, 1, 1, tzinfo=UTC)),
+            _doc("b", "分式 教案", rating=3.0, value_score=90, published_at=datetime(2025, 1, 1, tzinfo=UTC)),
+            _doc("c", "分式方程 学案", rating=5.0, value_score=50, published_at=datetime(2023, 1, 1, tzinfo=UTC)),
+        ]
+    )
+    backend.commit()
+    order = {
+        s: [h.id for h in backend.search("分式", visibility=TEACHER, sort=s).hits]
+        for s in ("newest", "rating", "value")
+    }
+    assert order == {"newest": ["b", "a", "c"], "rating": ["c", "a", "b"], "value": ["b", "c", "a"]}
+
+
+def test_delete_and_reindex_replace(engine):
+    engine.delete(["circle"])
+    engine.commit()
+    assert engine.search("圆", visibility=TEACHER).total == 0
+    engine.index([_doc("func", "一次函数 课件")])  # same id: replaces
+    engine.commit()
+    assert [h.id for h in engine.search("函数", visibility=TEACHER).hits] == ["func"]
+    assert engine.search("二次", visibility=TEACHER).total == 0
+    assert engine.num_docs() == len(DOCS) - 1
+
+
+def test_index_reopens_from_disk(engine, tmp_path):
+    again = TantivyBackend(tmp_path / "idx")
+    assert _ids(again.search("勾股定理 教案", visibility=TEACHER)) == {"pyth-plan"}
+
+
+def test_ngrams_and_custom_dictionary():
+    assert ngrams("圆周角 abc") == ["圆", "周", "角", "圆周", "周角", "abc"]
+    analyzer = Analyzer(["根的判别式"])
+    assert "根的判别式" in analyzer.query_words("一元二次方程 根的判别式")
+
+
+def test_relevance_evaluation_small_corpus(tmp_path):
+    assert len(QUERIES) >= 60
+    backend, corpus = build(3000, str(tmp_path / "eval"))
+    report = evaluate(backend, corpus)
+    assert report.ndcg10 >= 0.8, report.by_kind
+    assert report.zero_result_rate <= 0.05
