@@ -66,7 +66,7 @@
     series.push({name: "班级", type: "line", yAxisIndex: 1, data: data.classes, symbolSize: size});
     chart.setOption({
       animation: false, color: data.staff ? ["#3b82f6", "#10b981", "#8b5cf6"] : ["#3b82f6", "#8b5cf6"],
-      grid: {left: 64, right: 56, top: 44, bottom: 32},
+      grid: {left: 64, right: 56, top: chart.getWidth() < 440 ? 58 : 44, bottom: 32},
       tooltip: {trigger: "axis"},
       legend: {data: series.map(function (s) { return s.name; }), top: 0, textStyle: AXIS},
       xAxis: {type: "category", data: data.dates, axisLabel: AXIS, boundaryGap: single},
@@ -105,7 +105,8 @@
       animation: false, color: ["#14b8a6"],
       grid: {left: 8, right: 56, top: 12, bottom: 12, containLabel: true},
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      xAxis: {type: "value", name: "人", splitLine: GRID_LINE, axisLabel: AXIS},
+      xAxis: {type: "value", name: "人", splitLine: GRID_LINE, splitNumber: chart.getWidth() < 440 ? 3 : 5,
+              axisLabel: {color: AXIS.color, hideOverlap: true}},
       yAxis: {type: "category", data: data.names.slice().reverse(), axisLabel: AXIS},
       series: [{type: "bar", name: "在岗教职工", data: data.staff.slice().reverse(), barMaxWidth: 22,
                 label: {show: true, position: "right", color: "#4b5563"}, itemStyle: {borderRadius: [0, 4, 4, 0]}}]
