@@ -3,13 +3,17 @@
 The default engine is tantivy on disk (:mod:`.tantivy_backend`); a province can implement
 :class:`SearchBackend` on OpenSearch without touching the callers.
 
-Visibility rule (applied by every backend, built from the caller's :class:`Visibility`):
-a document is visible when ``status == "published"`` and one of
+Visibility rule (applied by every backend, built from the caller's :class:`Visibility`, the same rule as
+``zhijiao.resources.selectors.resource_visible_qs`` for everyone but the author): a document is visible
+only when ``status == "published"``, and then when one of
+- the caller sees everything (platform administrator);
 - ``sharing == "public"`` (公开);
-- ``sharing == "city"`` (本市) and the owner's city code equals the caller's city code;
-- ``sharing == "district"`` (本区) and the owner's district code equals the caller's district code;
-- ``sharing == "school"`` (本校) and the owner's school code equals the caller's school code.
-Anonymous callers (``Visibility()``) see published 公开 documents only.
+- ``sharing == "city"`` (本市) and the owner's city (first 4 digits of its division code) is one of the caller's;
+- ``sharing == "district"`` (本区) and the owner's division code is one of the caller's districts;
+- ``sharing == "school"`` (本校) and the owner's school code is one of the caller's schools;
+- the owner's division code starts with one of the caller's bureau prefixes (2, 4 or 6 digits), whatever the sharing.
+Anonymous callers (``Visibility()``) see published 公开 documents only. Search never shows unpublished work,
+the author's own drafts included (those are listed by the resource centre, not searched).
 """
 
 from __future__ import annotations
@@ -36,8 +40,13 @@ FACET_FIELDS = ("stage", "subject", "grade", "type", "edition", "volume", "chapt
 
 
 def city_code_of(division_code: str) -> str:
-    """The 6-digit GB/T 2260 city code a district code belongs to (``440305`` → ``440300``)."""
-    return division_code[:4] + "00" if len(division_code) >= 4 else division_code
+    """The city a division code lies in: its first 4 digits (codes are prefix-hierarchical, 44 → 4403 → 440305)."""
+    return division_code[:4]
+
+
+def division_prefixes(division_code: str) -> list[str]:
+    """The province, city and district prefixes of a division code, for bureau-wide visibility."""
+    return [division_code[:n] for n in (2, 4, 6) if len(division_code) >= n]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +78,36 @@ class SearchDoc:
 
 @dataclass(frozen=True, slots=True)
 class Visibility:
-    """Who is searching. Empty = anonymous (公开 only)."""
+    """Who is searching, as plain values (the fields of ``resources.selectors.VisibilityTerms``).
 
-    school_code: str = ""
-    district_code: str = ""
-    city_code: str = ""
+    Empty = anonymous (公开 only). Build it from the selector's terms with :meth:`from_terms`.
+    """
+
+    everything: bool = False
+    school_codes: frozenset[str] = frozenset()
+    district_codes: frozenset[str] = frozenset()  # 6 digits
+    city_codes: frozenset[str] = frozenset()  # 4 digits
+    bureau_prefixes: frozenset[str] = frozenset()
+
+    @classmethod
+    def teacher(cls, school_code: str, district_code: str) -> Visibility:
+        """A teacher at one school: 本校 of that school, 本区 of its district, 本市 of its city, 公开."""
+        return cls(
+            school_codes=frozenset({school_code}),
+            district_codes=frozenset({district_code}),
+            city_codes=frozenset({city_code_of(district_code)}),
+        )
+
+    @classmethod
+    def from_terms(cls, terms: object) -> Visibility:
+        """From any object with the same attribute names (``VisibilityTerms``), missing ones empty."""
+        return cls(
+            everything=bool(getattr(terms, "everything", False)),
+            **{
+                name: frozenset(getattr(terms, name, ()) or ())
+                for name in ("school_codes", "district_codes", "city_codes", "bureau_prefixes")
+            },
+        )
 
 
 @dataclass(slots=True)

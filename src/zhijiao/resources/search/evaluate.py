@@ -29,7 +29,7 @@ from .backend import city_code_of as _city
 from .corpus import GenResource, dictionary_terms, generate
 from .tantivy_backend import TantivyBackend
 
-EVAL_VISIBILITY = Visibility(school_code="4403050001", district_code="440305", city_code="440300")
+EVAL_VISIBILITY = Visibility.teacher("4403050001", "440305")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,9 @@ def visible(res: GenResource, vis: Visibility = EVAL_VISIBILITY) -> bool:
         return False
     return (
         d.sharing == SHARING_PUBLIC
-        or (d.sharing == SHARING_CITY and _city(d.owner_division_code) == vis.city_code)
-        or (d.sharing == SHARING_DISTRICT and d.owner_division_code == vis.district_code)
-        or (d.sharing == SHARING_SCHOOL and d.owner_school_code == vis.school_code)
+        or (d.sharing == SHARING_CITY and _city(d.owner_division_code) in vis.city_codes)
+        or (d.sharing == SHARING_DISTRICT and d.owner_division_code in vis.district_codes)
+        or (d.sharing == SHARING_SCHOOL and d.owner_school_code in vis.school_codes)
     )
 
 

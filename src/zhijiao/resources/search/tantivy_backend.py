@@ -35,13 +35,14 @@ from .backend import (
     SearchResult,
     Visibility,
     city_code_of,
+    division_prefixes,
 )
 
 TOKENIZER = "zh_ws"
 # (field, boost) for a query word matched as a jieba word, then as n-grams.
 WORD_FIELDS = (("title_w", 4.0), ("kw_w", 2.5), ("meta_w", 1.5), ("desc_w", 0.8))
 GRAM_FIELDS = (("title_g", 1.2), ("kw_g", 0.8), ("meta_g", 0.5), ("desc_g", 0.3))
-KEYWORD_FIELDS = (*FACET_FIELDS, "id", "status", "sharing", "school", "district", "city")
+KEYWORD_FIELDS = (*FACET_FIELDS, "id", "status", "sharing", "school", "district", "city", "division_prefix")
 SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "value_score"}
 FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
 DEFAULT_TERMS = (
@@ -114,6 +115,8 @@ class TantivyBackend:
                 doc.add_text(name, value)
         for kp in d.kp_ids:
             doc.add_text("kp_ids", kp)
+        for prefix in division_prefixes(d.owner_division_code):
+            doc.add_text("division_prefix", prefix)
         for base, text in (("title", d.title), ("kw", kw_text), ("meta", meta_text), ("desc", d.description)):
             doc.add_text(f"{base}_w", " ".join(an.words(text)))
             doc.add_text(f"{base}_g", " ".join(ngrams(text)))
@@ -174,18 +177,20 @@ class TantivyBackend:
             return Query.const_score_query(q, 0.0)
 
         t = self._term
-        scopes = [t("sharing", SHARING_PUBLIC)]
-        for sharing, field, code in (
-            (SHARING_CITY, "city", visibility.city_code),
-            (SHARING_DISTRICT, "district", visibility.district_code),
-            (SHARING_SCHOOL, "school", visibility.school_code),
-        ):
-            if code:
-                scopes.append(Query.boolean_query([(Occur.Must, t("sharing", sharing)), (Occur.Must, t(field, code))]))
-        clauses = [
-            (Occur.Must, zero(t("status", STATUS_PUBLISHED))),
-            (Occur.Must, zero(Query.boolean_query([(Occur.Should, q) for q in scopes]))),
-        ]
+        clauses = [(Occur.Must, zero(t("status", STATUS_PUBLISHED)))]
+        if not visibility.everything:
+            scopes = [t("sharing", SHARING_PUBLIC)]
+            for sharing, field, codes in (
+                (SHARING_CITY, "city", visibility.city_codes),
+                (SHARING_DISTRICT, "district", visibility.district_codes),
+                (SHARING_SCHOOL, "school", visibility.school_codes),
+            ):
+                if codes:
+                    owner = Query.term_set_query(self.schema, field, sorted(codes))
+                    scopes.append(Query.boolean_query([(Occur.Must, t("sharing", sharing)), (Occur.Must, owner)]))
+            if visibility.bureau_prefixes:
+                scopes.append(Query.term_set_query(self.schema, "division_prefix", sorted(visibility.bureau_prefixes)))
+            clauses.append((Occur.Must, zero(Query.boolean_query([(Occur.Should, q) for q in scopes]))))
         for key, value in (filters or {}).items():
             if key not in FACET_FIELDS:
                 raise ValueError(f"未知的筛选字段：{key}")

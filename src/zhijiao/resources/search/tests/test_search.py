@@ -10,8 +10,8 @@ from zhijiao.resources.search.backend import SearchBackend
 from zhijiao.resources.search.evaluate import QUERIES, build, evaluate
 from zhijiao.resources.search.tantivy_backend import TantivyBackend
 
-TEACHER = Visibility(school_code="4403050001", district_code="440305", city_code="440300")
-OTHER_CITY = Visibility(school_code="4401060001", district_code="440106", city_code="440100")
+TEACHER = Visibility.teacher("4403050001", "440305")
+OTHER_CITY = Visibility.teacher("4401060001", "440106")
 
 
 def _doc(doc_id: str, title: str, **kw) -> SearchDoc:
@@ -86,6 +86,25 @@ def test_unpublished_and_out_of_scope_never_appear(engine):
     assert _ids(engine.search("勾股定理", visibility=Visibility(), limit=50)) == {"pyth", "pyth-plan", "pyth-bsd"}
     everything = _ids(engine.search("", visibility=TEACHER, limit=50))
     assert not everything & {"draft", "review", "other-school", "other-district", "other-city"}
+    admin = _ids(engine.search("勾股定理", visibility=Visibility(everything=True), limit=50))
+    assert admin == {d.id for d in DOCS if d.status == "published" and "勾股" in d.title}
+    district_bureau = Visibility(bureau_prefixes=frozenset({"440306"}))
+    assert _ids(engine.search("勾股定理", visibility=district_bureau, limit=50)) == {
+        "pyth", "pyth-plan", "pyth-bsd", "other-district",
+    }  # fmt: skip
+    city_bureau = Visibility(bureau_prefixes=frozenset({"4403"}), city_codes=frozenset({"4403"}))
+    assert _ids(engine.search("勾股定理", visibility=city_bureau, limit=50)) == admin - {"other-city"}
+
+
+def test_visibility_from_selector_terms():
+    class Terms:  # the shape of resources.selectors.VisibilityTerms
+        everything = False
+        school_codes = frozenset({"4403050001"})
+        district_codes = frozenset({"440305"})
+        city_codes = frozenset({"4403"})
+        bureau_prefixes = frozenset()
+
+    assert Visibility.from_terms(Terms()) == TEACHER
 
 
 def test_filters_combine_with_and_across_fields_or_within(engine):
