@@ -191,6 +191,18 @@ def build(n: int, path: str, seed: int = 2026) -> tuple[TantivyBackend, list[Gen
     return backend, corpus
 
 
+class WordsOnly(TantivyBackend):
+    """Ablation: jieba words only, no character n-grams."""
+
+    gram_fields = ()
+
+
+class GramsOnly(TantivyBackend):
+    """Ablation: character n-grams only, no jieba words."""
+
+    word_fields = ()
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     n = int(args[0]) if args else 20000
@@ -199,6 +211,13 @@ def main(argv: list[str] | None = None) -> None:
         backend, corpus = build(n, tmp)
         print(f"indexed {n} resources in {time.perf_counter() - t0:.1f} s")
         report = evaluate(backend, corpus)
+        for variant in (WordsOnly, GramsOnly):
+            ablated = evaluate(variant(tmp, terms=dictionary_terms()), corpus)
+            print(
+                f"ablation {variant.__name__:9s}: nDCG@10 {ablated.ndcg10:.3f}, "
+                f"zero-result rate {ablated.zero_result_rate:.1%}, "
+                + ", ".join(f"{k} {v:.3f}" for k, v in ablated.by_kind.items())
+            )
     for text, score, total in report.per_query:
         print(f"  {score:5.3f}  {total:7d}  {text}")
     for kind, score in report.by_kind.items():

@@ -78,6 +78,9 @@ def _count(found: tantivy.SearchResult) -> int:
 class TantivyBackend:
     """Implements :class:`~.backend.SearchBackend`. One writer per index directory (tantivy locks it)."""
 
+    word_fields: tuple[tuple[str, float], ...] = WORD_FIELDS
+    gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
+
     def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
         self.path = Path(path) if path is not None else default_index_dir()
         self.path.mkdir(parents=True, exist_ok=True)
@@ -159,10 +162,10 @@ class TantivyBackend:
 
     def _word_clause(self, word: str) -> Query:
         should: list[tuple[Occur, Query]] = []
-        for field, boost in WORD_FIELDS:
+        for field, boost in self.word_fields:
             should.append((Occur.Should, Query.boost_query(self._term(field, word), boost)))
         grams = word_grams(word)
-        for field, boost in GRAM_FIELDS:
+        for field, boost in self.gram_fields:
             if len(grams) == 1:
                 q = self._term(field, grams[0])
             else:
@@ -273,3 +276,19 @@ class TantivyBackend:
 
     def num_docs(self) -> int:
         return int(self.index_.searcher().num_docs)
+
+
+_default: TantivyBackend | None = None
+_default_lock = threading.Lock()
+
+
+def default_backend(terms: Iterable[str] = ()) -> TantivyBackend:
+    """The process's engine on ``$ZHIJIAO_HOME/search/resources``; ``terms`` are loaded on first use
+    (later calls add any new ones to the segmentation dictionary)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = TantivyBackend(default_index_dir(), terms=terms)
+        else:
+            _default.add_terms(terms)
+        return _default

@@ -189,3 +189,11 @@ def test_relevance_evaluation_small_corpus(tmp_path):
     report = evaluate(backend, corpus)
     assert report.ndcg10 >= 0.8, report.by_kind
     assert report.zero_result_rate <= 0.05
+
+
+def test_second_instance_sees_commits_after_reload(engine, tmp_path):
+    reader = TantivyBackend(tmp_path / "idx")
+    engine.index([_doc("new", "分式方程 微课")])
+    engine.commit()
+    reader.index_.reload()
+    assert _ids(reader.search("分式", visibility=TEACHER)) == {"new"}
