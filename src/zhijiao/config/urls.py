@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/", include("zhijiao.audit.urls")),
     path("privacy/", include("zhijiao.privacy.urls")),
     path("analytics/", include("zhijiao.analytics.urls")),
+    path("resources/", include("zhijiao.resources.urls")),
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),
     path("", include("zhijiao.web.urls")),

@@ -11,6 +11,14 @@ from zhijiao.identity.scope import scope_for
 NAV = [
     ("首页", "/", "i-home", "home", None),
     ("我的应用", "/apps/", "i-grid", "apps", None),
+    ("资源中心", "/resources/", "i-book", "resource-list", None),
+    (
+        "资源审核",
+        "/resources/review/",
+        "i-shield",
+        "resource-review",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
+    ),
     ("区域概览", "/region/", "i-map", "region", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR}),
     (
         "统计分析",

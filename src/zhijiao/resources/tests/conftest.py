@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from zhijiao.audit.services import Origin
-from zhijiao.resources.models import Resource, ResourceType, SharingScope
+from zhijiao.resources.models import Resource, ResourceType, SharingScope, TextbookVolume
 from zhijiao.resources.services import ResourceData, UploadedFile, resource_create, resource_review, resource_submit
+from zhijiao.resources.taxonomy import taxonomy_load
 
 ORIGIN = Origin(channel="cli")
 
@@ -12,6 +13,16 @@ ORIGIN = Origin(channel="cli")
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.ZHIJIAO_MEDIA_DIR = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy(request):
+    """The data migration loads the taxonomy, but a transactional test elsewhere flushes it: load it again."""
+    if "db" not in request.fixturenames and "region" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    if not TextbookVolume.objects.exists():
+        taxonomy_load()
 
 
 def make_resource(

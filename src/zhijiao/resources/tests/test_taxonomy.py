@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-import pytest
-
 from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources.taxonomy import taxonomy_load
-
-pytestmark = pytest.mark.django_db
 
 VOLUMES = ["七年级上册", "七年级下册", "八年级上册", "八年级下册", "九年级上册", "九年级下册"]
 
 
-def test_pep_math_volumes_and_chapters_are_loaded_by_the_migration():
+def test_pep_math_volumes_and_chapters_are_loaded(db):
     volumes = list(TextbookVolume.objects.filter(edition__code="pep", edition__subject="14").order_by("order"))
     assert [v.name for v in volumes] == VOLUMES
     assert [v.grade for v in volumes] == ["21", "21", "22", "22", "23", "23"]
@@ -28,7 +24,7 @@ def test_pep_math_volumes_and_chapters_are_loaded_by_the_migration():
     assert Chapter.objects.get(volume__code="7a", number="1.3").name == "有理数的加减法"
 
 
-def test_knowledge_points_have_aliases_and_sections():
+def test_knowledge_points_have_aliases_and_sections(db):
     point = KnowledgePoint.objects.get(name="勾股定理")
     assert "勾股数" in point.aliases
     assert point.chapter.number == "17.1"
@@ -36,7 +32,7 @@ def test_knowledge_points_have_aliases_and_sections():
     assert KnowledgePoint.objects.count() >= 80
 
 
-def test_prerequisites_are_acyclic_and_point_backwards():
+def test_prerequisites_are_acyclic_and_point_backwards(db):
     edges = {p.pk: set(p.prerequisites.values_list("pk", flat=True)) for p in KnowledgePoint.objects.all()}
     assert sum(len(v) for v in edges.values()) > 60
     done: set[int] = set()
@@ -58,7 +54,7 @@ def test_prerequisites_are_acyclic_and_point_backwards():
     assert set(pythagoras.prerequisites.values_list("name", flat=True)) == {"二次根式", "三角形内角和"}
 
 
-def test_loading_again_keeps_ids():
+def test_loading_again_keeps_ids(db):
     before = dict(Chapter.objects.values_list("number", "pk").filter(volume__code="8b"))
     counts = taxonomy_load()
     assert counts["volumes"] == 6 and counts["points"] == KnowledgePoint.objects.count()

@@ -1,0 +1,63 @@
+"""The upload form: metadata with pickers from the code tables and the textbook taxonomy, one file."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from zhijiao.core.codes import code_choices
+from zhijiao.resources.models import Chapter, KnowledgePoint, Licence, ResourceType, SharingScope
+from zhijiao.resources.services import ResourceData
+
+BLANK = [("", "请选择")]
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=200)
+    type = forms.ChoiceField(label="资源类型", choices=BLANK + ResourceType.choices)
+    stage = forms.ChoiceField(label="学段", choices=BLANK + code_choices("stage"))
+    subject = forms.ChoiceField(label="学科", choices=BLANK + code_choices("subject"))
+    grade = forms.ChoiceField(label="年级", choices=[("", "不限"), *code_choices("grade")], required=False)
+    chapter = forms.ModelChoiceField(
+        label="教材章节",
+        queryset=Chapter.objects.select_related("volume__edition", "parent"),
+        required=False,
+        empty_label="不关联章节",
+    )
+    knowledge_points = forms.ModelMultipleChoiceField(
+        label="知识点", queryset=KnowledgePoint.objects.all(), required=False
+    )
+    description = forms.CharField(label="简介", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    keywords = forms.CharField(label="关键词", max_length=200, required=False, help_text="以逗号或空格分隔")
+    licence = forms.ChoiceField(label="授权方式", choices=Licence.choices, initial=Licence.REGION)
+    sharing = forms.ChoiceField(label="共享范围", choices=SharingScope.choices, initial=SharingScope.SCHOOL)
+    file = forms.FileField(label="文件")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chapter"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda c: f"{c.volume.edition.name} {c.volume.name} · {c.label}"
+        )
+        self.fields["file"].help_text = f"单个文件不超过 {settings.ZHIJIAO_RESOURCE_MAX_MB} MB"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ZHIJIAO_RESOURCE_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(f"文件超过 {settings.ZHIJIAO_RESOURCE_MAX_MB} MB 的上限")
+        return upload
+
+    def data_object(self) -> ResourceData:
+        d = self.cleaned_data
+        return ResourceData(
+            title=d["title"],
+            type=d["type"],
+            stage=d["stage"],
+            subject=d["subject"],
+            grade=d["grade"] or "",
+            description=d["description"],
+            keywords=d["keywords"],
+            licence=d["licence"],
+            sharing=d["sharing"],
+            chapter=d["chapter"],
+            knowledge_points=list(d["knowledge_points"]),
+        )
