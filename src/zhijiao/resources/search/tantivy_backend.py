@@ -13,6 +13,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -80,6 +81,8 @@ class TantivyBackend:
 
     word_fields: tuple[tuple[str, float], ...] = WORD_FIELDS
     gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
+    # Query words of 3+ characters match their n-grams only when their words find nothing (see search()).
+    long_gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
         self.path = Path(path) if path is not None else default_index_dir()
@@ -91,6 +94,8 @@ class TantivyBackend:
         self.analyzer = Analyzer([*DEFAULT_TERMS, *terms])
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
+        # Facet counts run beside the top-hits search (tantivy releases the GIL while it searches).
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
 
     # ---- writing -------------------------------------------------------------------------------
     def _get_writer(self) -> tantivy.IndexWriter:
@@ -160,12 +165,13 @@ class TantivyBackend:
     def _term(self, field: str, value: str) -> Query:
         return Query.term_query(self.schema, field, value)
 
-    def _word_clause(self, word: str) -> Query:
+    def _word_clause(self, word: str, *, long_grams: bool) -> Query:
         should: list[tuple[Occur, Query]] = []
         for field, boost in self.word_fields:
             should.append((Occur.Should, Query.boost_query(self._term(field, word), boost)))
         grams = word_grams(word)
-        for field, boost in self.gram_fields:
+        gram_fields = self.long_gram_fields if long_grams else ()
+        for field, boost in self.gram_fields if len(grams) == 1 else gram_fields:
             if len(grams) == 1:
                 q = self._term(field, grams[0])
             else:
@@ -209,11 +215,12 @@ class TantivyBackend:
         filters: dict[str, str | Sequence[str]] | None,
         *,
         any_word: bool = False,
+        long_grams: bool = False,
     ) -> Query:
         clauses = self._filter_clauses(visibility, filters)
         if words:
             occur = Occur.Should if any_word else Occur.Must
-            text = Query.boolean_query([(occur, self._word_clause(w)) for w in words])
+            text = Query.boolean_query([(occur, self._word_clause(w, long_grams=long_grams)) for w in words])
             clauses.append((Occur.Must, text))
         else:
             clauses.append((Occur.Must, Query.all_query()))
@@ -234,13 +241,22 @@ class TantivyBackend:
             raise ValueError(f"未知的排序方式：{sort}")
         words = self.analyzer.query_words(query)
         searcher = self.index_.searcher()
-        q = self.build_query(words, visibility, filters)
-        found = self._run(searcher, q, sort, limit, offset)
-        total = _count(found)
-        if total == 0 and len(words) > 1:
-            q = self.build_query(words, visibility, filters, any_word=True)
+        # Every word must match, as a word or (1–2 characters) as a substring; failing that, longer words
+        # may match as substrings too (all their bigrams); failing that, any word will do.
+        attempts = [{"any_word": False, "long_grams": False}]
+        if any(len(word_grams(w)) > 1 for w in words):
+            attempts.append({"any_word": False, "long_grams": True})
+        if len(words) > 1:
+            attempts.append({"any_word": True, "long_grams": True})
+        for attempt in attempts:
+            q = self.build_query(words, visibility, filters, **attempt)
+            pending = self._pool.submit(self._facets, searcher, q) if facets else None
             found = self._run(searcher, q, sort, limit, offset)
             total = _count(found)
+            if total or attempt is attempts[-1]:
+                break
+            if pending is not None:
+                pending.cancel()
         marks = list(words)
         for w in words:
             marks.extend(word_grams(w))
@@ -256,7 +272,7 @@ class TantivyBackend:
                     snippet_html=snippet(display["d"], marks),
                 )
             )
-        facet_counts = self._facets(searcher, q) if facets and total else {}
+        facet_counts = pending.result() if pending is not None and total else {}
         return SearchResult(hits=hits, total=total, facets=facet_counts)
 
     def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:

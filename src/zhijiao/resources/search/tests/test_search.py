@@ -197,3 +197,15 @@ def test_second_instance_sees_commits_after_reload(engine, tmp_path):
     engine.commit()
     reader.index_.reload()
     assert _ids(reader.search("分式", visibility=TEACHER)) == {"new"}
+
+
+def test_longer_substrings_match_when_words_do_not(tmp_path):
+    backend = TantivyBackend(tmp_path / "sub")
+    backend.index([_doc("yy", "岳阳楼记 课件", subject="语文"), _doc("pyth", "勾股定理 课件")])
+    backend.commit()
+    assert "阳楼记" not in backend.analyzer.words("岳阳楼记 课件")
+    assert _ids(backend.search("阳楼记", visibility=TEACHER)) == {"yy"}
+    assert _ids(backend.search("股定理", visibility=TEACHER)) == {"pyth"}
+    r = backend.search("勾股定理 岳阳楼", visibility=TEACHER)  # no resource has both: any word
+    assert _ids(r) == {"yy", "pyth"}
+    assert r.facets["subject"] == {"语文": 1, "数学": 1}
