@@ -1,0 +1,145 @@
+"""Resource API: list (with the facets), detail and ranged download, scoped by ``resource_visible_qs``.
+
+No ``from __future__ import annotations`` here: django-ninja reads the real types of ``Query[...]``.
+
+Session or bearer-token auth (tokens with the default ``registry:read`` scope until a ``resources:read`` scope
+exists); search lives in ``resources.search``.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhijiao.core.codes import code_name
+from zhijiao.core.errors import NotFound
+from zhijiao.resources import selectors
+from zhijiao.resources.models import Resource
+from zhijiao.resources.ranged import ranged_file_response
+from zhijiao.resources.storage import blob_path
+
+router = Router(tags=["资源中心"])
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    description: str
+    keywords: str
+    type: str
+    type_name: str
+    stage: str
+    stage_name: str
+    subject: str
+    subject_name: str
+    grade: str
+    edition: str
+    volume: str
+    chapter: str
+    knowledge_points: list[str]
+    author: str
+    owner_school_code: str
+    owner_division: str
+    sharing: str
+    licence: str
+    status: str
+    published_at: datetime | None
+    file_name: str
+    file_size: int | None
+    file_sha256: str
+    download_url: str
+
+    @staticmethod
+    def resolve_type_name(obj: Resource) -> str:
+        return obj.get_type_display()
+
+    @staticmethod
+    def resolve_stage_name(obj: Resource) -> str:
+        return code_name("stage", obj.stage)
+
+    @staticmethod
+    def resolve_subject_name(obj: Resource) -> str:
+        return code_name("subject", obj.subject)
+
+    @staticmethod
+    def resolve_edition(obj: Resource) -> str:
+        return obj.edition.name if obj.edition else ""
+
+    @staticmethod
+    def resolve_volume(obj: Resource) -> str:
+        return obj.volume.name if obj.volume else ""
+
+    @staticmethod
+    def resolve_chapter(obj: Resource) -> str:
+        return obj.chapter.label if obj.chapter else ""
+
+    @staticmethod
+    def resolve_knowledge_points(obj: Resource) -> list[str]:
+        return [p.name for p in obj.knowledge_points.all()]
+
+    @staticmethod
+    def resolve_author(obj: Resource) -> str:
+        return obj.author.display_name or obj.author.username
+
+    @staticmethod
+    def resolve_owner_school_code(obj: Resource) -> str:
+        return obj.owner_school.code if obj.owner_school else ""
+
+    @staticmethod
+    def resolve_owner_division(obj: Resource) -> str:
+        return obj.owner_division_id
+
+    @staticmethod
+    def resolve_file_name(obj: Resource) -> str:
+        return obj.current_version.original_name if obj.current_version else ""
+
+    @staticmethod
+    def resolve_file_size(obj: Resource) -> int | None:
+        return obj.current_version.file.size if obj.current_version else None
+
+    @staticmethod
+    def resolve_file_sha256(obj: Resource) -> str:
+        return obj.current_version.file.sha256 if obj.current_version else ""
+
+    @staticmethod
+    def resolve_download_url(obj: Resource) -> str:
+        return f"/api/v1/resources/{obj.pk}/download"
+
+
+class FiltersIn(Schema):
+    stage: str = ""
+    subject: str = ""
+    grade: str = ""
+    type: str = ""
+    edition: int | None = None
+    volume: int | None = None
+    chapter: int | None = None
+    point: int | None = None
+
+
+@router.get("", response=list[ResourceOut], summary="资源列表（按权限与共享范围过滤，仅已发布）")
+@paginate(PageNumberPagination, page_size=50)
+def resource_list(request: HttpRequest, filters: Query[FiltersIn]):
+    f = selectors.ResourceFilters(**filters.dict())
+    return (
+        selectors.resource_list(actor=request.user, filters=f)
+        .select_related("edition", "volume", "owner_school")
+        .prefetch_related("knowledge_points")
+    )
+
+
+@router.get("/{int:resource_id}", response=ResourceOut, summary="资源详情")
+def resource_detail(request: HttpRequest, resource_id: int):
+    return selectors.resource_get_for(actor=request.user, resource_id=resource_id)
+
+
+@router.get("/{int:resource_id}/download", summary="下载资源文件（支持 Range 断点续传）")
+def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | StreamingHttpResponse:
+    resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
+    version = resource.current_version
+    if version is None or not blob_path(version.file.sha256).exists():
+        raise NotFound()
+    return ranged_file_response(
+        request, blob_path(version.file.sha256), content_type=version.file.mime, filename=version.original_name
+    )
