@@ -25,6 +25,7 @@ from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
 from zhijiao.privacy.services import consent_policy_set
+from zhijiao.resources.taxonomy import taxonomy_ensure
 
 
 @dataclass
@@ -63,6 +64,7 @@ def demo_prepare(
         progress("清空现有数据……")
         call_command("flush", interactive=False, verbosity=0)
         division_sync()
+    taxonomy_ensure()  # the textbook taxonomy comes with a data migration; a flush empties it
     accounts_file = demo_accounts_file()
     if School.objects.exists():
         accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []

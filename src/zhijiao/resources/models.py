@@ -8,6 +8,8 @@ Files are checksum-addressed :class:`ResourceFile` blobs shared by every version
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -199,6 +201,12 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """Keywords as typed (commas, 、 or spaces between them), each once."""
+        words = re.split(r"[,，、;；\s]+", self.keywords)
+        return list(dict.fromkeys(w for w in words if w))
 
 
 class ResourceVersion(models.Model):

@@ -79,3 +79,13 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
         for p in data["knowledge_points"]:
             points[p["code"]].prerequisites.set([points[code] for code in p["requires"]])
     return counts
+
+
+def taxonomy_ensure() -> bool:
+    """Load the taxonomy if it is missing (after ``flush``, which empties what the data migration loaded)."""
+    from zhijiao.resources.models import TextbookVolume
+
+    if TextbookVolume.objects.exists():
+        return False
+    taxonomy_load()
+    return True

@@ -168,3 +168,8 @@ def test_a_bureau_resource_skips_the_school_step(region):
     resource_review(actor=city, resource=r, approve=True, origin=ORIGIN)
     r.refresh_from_db()
     assert r.status == ResourceStatus.PUBLISHED
+
+
+def test_keywords_split_on_chinese_and_ascii_separators(region):
+    r = make_resource(region.accounts["teacher"], keywords="勾股定理，直角三角形、 勾股定理 证明")
+    assert r.keyword_list == ["勾股定理", "直角三角形", "证明"]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
-from zhijiao.resources.taxonomy import taxonomy_load
+from zhijiao.resources.taxonomy import taxonomy_ensure, taxonomy_load
 
 VOLUMES = ["七年级上册", "七年级下册", "八年级上册", "八年级下册", "九年级上册", "九年级下册"]
 
@@ -59,3 +59,13 @@ def test_loading_again_keeps_ids(db):
     counts = taxonomy_load()
     assert counts["volumes"] == 6 and counts["points"] == KnowledgePoint.objects.count()
     assert dict(Chapter.objects.values_list("number", "pk").filter(volume__code="8b")) == before
+
+
+def test_ensure_reloads_after_the_tables_were_emptied(db):
+    assert taxonomy_ensure() is False
+    KnowledgePoint.objects.all().delete()
+    TextbookVolume.objects.all().delete()
+    assert Chapter.objects.count() == 0
+    assert taxonomy_ensure() is True
+    assert Chapter.objects.filter(parent__isnull=True).count() == 29
+    assert KnowledgePoint.objects.get(name="勾股定理").chapter.number == "17.1"
