@@ -176,7 +176,7 @@ def pages(args, root: str, district: str, school: str, grade: str, *, keep: str)
     import requests
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from screenshots import demo_totp_secret, totp_now, wait_until_up
+    from screenshots import demo_totp_secret, fresh_totp, wait_until_up
 
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
@@ -197,7 +197,7 @@ def pages(args, root: str, district: str, school: str, grade: str, *, keep: str)
             data={
                 "username": "admin",
                 "password": demo_password(),
-                "otp_token": totp_now(secret) if secret else "",
+                "otp_token": fresh_totp(secret) if secret else "",  # a code is accepted once
                 "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
             },
             headers={"Referer": f"{base}/accounts/login/"},
