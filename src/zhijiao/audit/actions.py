@@ -24,6 +24,7 @@ GROUPS: dict[str, str] = {
     "privacy": "未成年人数据授权",
     "intake": "数据导入",
     "analytics": "数据分析",
+    "resource": "资源中心",
     "audit": "审计",
 }
 OTHER_GROUP = "其他"
@@ -91,6 +92,13 @@ _LABELS: dict[str, str] = {
     "analytics.warning_acknowledged": "确认预警",
     "analytics.warning_resolved": "解除预警",
     "analytics.warning_assigned": "指派预警",
+    "resource.create": "上传资源",
+    "resource.update": "修改资源",
+    "resource.submit": "提交资源审核",
+    "resource.approve_first": "资源一审通过",
+    "resource.publish": "资源审核通过并发布",
+    "resource.return": "退回资源",
+    "resource.download": "下载资源",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
 }
