@@ -131,6 +131,51 @@ NAV = [
 ]
 
 
+# Section headings for a long menu (administrators): the group of each entry, by URL; a heading shows above the
+# first visible entry of its group. Short menus (teachers, pupils, parents) have no headings.
+NAV_GROUPS = {
+    "/resources/": "教学资源",
+    "/resources/review/": "教学资源",
+    "/region/": "统计分析",
+    "/analytics/": "统计分析",
+    "/analytics/indicators/": "统计分析",
+    "/analytics/warnings/": "统计分析",
+    "/schools/": "教育数据",
+    "/classes/": "教育数据",
+    "/students/": "教育数据",
+    "/staff/": "教育数据",
+    "/intake/": "数据治理",
+    "/intake/cases/": "数据治理",
+    "/catalogue/": "数据治理",
+    "/quality/": "数据治理",
+    "/accounts/activation-codes/": "账号与安全",
+    "/apps/registry/": "账号与安全",
+    "/accounts/admin/": "账号与安全",
+    "/security/": "账号与安全",
+    "/privacy/policy/": "账号与安全",
+    "/audit/": "账号与安全",
+    "/api/v1/docs": "账号与安全",
+}
+NAV_GROUPED_FROM = 9  # entries
+
+
+NAV_GROUP_ORDER = ["", "教学资源", "统计分析", "教育数据", "数据治理", "账号与安全"]
+
+
+def _nav_grouped(items: list[dict]) -> list[dict]:
+    """A long menu in its sections (ungrouped entries first), each section under a heading."""
+    if len(items) < NAV_GROUPED_FROM:
+        return items
+    ordered = sorted(items, key=lambda item: NAV_GROUP_ORDER.index(NAV_GROUPS.get(item["url"], "")))
+    previous = ""
+    for item in ordered:
+        group = NAV_GROUPS.get(item["url"], "")
+        if group and group != previous:
+            item["heading"] = group
+        previous = group
+    return ordered
+
+
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -148,6 +193,7 @@ def navigation(request: HttpRequest) -> dict:
             continue
         seen_urls.add(url)
         items.append({"label": label, "url": url, "icon": icon, "active": bool(current and current.startswith(key))})
+    items = _nav_grouped(items)
     labels = [Role(r).label for r in sorted(roles, key=lambda r: list(Role.values).index(r))]
     return {
         "nav": items,
