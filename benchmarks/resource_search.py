@@ -58,13 +58,14 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="index directory (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the index directory")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--query-only", action="store_true", help="skip indexing: query the index already in --dir")
     args = parser.parse_args()
     path = args.dir or Path(tempfile.mkdtemp(prefix="zhijiao-search-"))
     try:
         backend = TantivyBackend(path, terms=dictionary_terms())
         t0 = time.perf_counter()
         done = 0
-        docs = (r.doc for r in generate(args.n))
+        docs = (r.doc for r in generate(0 if args.query_only else args.n))
         for i, doc in enumerate(docs, 1):
             backend.index([doc], replace=False)
             if i % 100_000 == 0:
@@ -74,7 +75,7 @@ def main() -> None:
                 )
             done = i
         backend.commit()
-        seconds = time.perf_counter() - t0
+        seconds = max(time.perf_counter() - t0, 1e-9)
         size = _dir_size(path)
         print(
             f"indexed {done:,} resources in {seconds:.1f} s ({done / seconds:,.0f}/s); "

@@ -82,7 +82,7 @@ class TantivyBackend:
     word_fields: tuple[tuple[str, float], ...] = WORD_FIELDS
     gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
     # Query words of 3+ characters match their n-grams only when their words find nothing (see search()).
-    long_gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
+    long_gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS[:2]  # title and keywords
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
         self.path = Path(path) if path is not None else default_index_dir()
@@ -241,22 +241,24 @@ class TantivyBackend:
             raise ValueError(f"未知的排序方式：{sort}")
         words = self.analyzer.query_words(query)
         searcher = self.index_.searcher()
-        # Every word must match, as a word or (1–2 characters) as a substring; failing that, longer words
-        # may match as substrings too (all their bigrams); failing that, any word will do.
+        # Every word must match, as a word or (1–2 characters) as a substring; failing that, and unless the
+        # caller narrowed by filters (then no result is an answer), longer words may match as substrings too
+        # (all their bigrams in title or keywords); failing that, any word will do.
         attempts = [{"any_word": False, "long_grams": False}]
-        if any(len(word_grams(w)) > 1 for w in words):
-            attempts.append({"any_word": False, "long_grams": True})
-        if len(words) > 1:
-            attempts.append({"any_word": True, "long_grams": True})
-        for attempt in attempts:
+        if not any(filters.values() if filters else ()):
+            if any(len(word_grams(w)) > 1 for w in words):
+                attempts.append({"any_word": False, "long_grams": True})
+            if len(words) > 1:
+                attempts.append({"any_word": True, "long_grams": True})
+        pending = None
+        for i, attempt in enumerate(attempts):
             q = self.build_query(words, visibility, filters, **attempt)
-            pending = self._pool.submit(self._facets, searcher, q) if facets else None
+            # Facets of the first attempt run beside it; a fallback's are counted after, only if it finds any.
+            pending = self._pool.submit(self._facets, searcher, q) if facets and i == 0 else None
             found = self._run(searcher, q, sort, limit, offset)
             total = _count(found)
-            if total or attempt is attempts[-1]:
+            if total or i == len(attempts) - 1:
                 break
-            if pending is not None:
-                pending.cancel()
         marks = list(words)
         for w in words:
             marks.extend(word_grams(w))
@@ -272,7 +274,11 @@ class TantivyBackend:
                     snippet_html=snippet(display["d"], marks),
                 )
             )
-        facet_counts = pending.result() if pending is not None and total else {}
+        facet_counts: dict[str, dict[str, int]] = {}
+        if pending is not None:
+            facet_counts = pending.result() if total else {}
+        elif facets and total:
+            facet_counts = self._facets(searcher, q)
         return SearchResult(hits=hits, total=total, facets=facet_counts)
 
     def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:
