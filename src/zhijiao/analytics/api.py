@@ -60,6 +60,12 @@ class FiguresOut(Schema):
     mean_class_size: float | None
     median_class_size: float | None
     by_stage: list[StageOut]
+    quality_mean: float | None = None
+    quality_completeness: float | None = None
+    quality_validity: float | None = None
+    quality_timeliness: float | None = None
+    quality_schools: int = 0
+    schools_low_quality: int = 0
 
 
 class MetricOut(Schema):

@@ -30,11 +30,12 @@ import pyarrow as pa
 from django.conf import settings
 
 from zhijiao.analytics.metrics import Tables, node_kind
-from zhijiao.analytics.warehouse import SCHEMAS, table_path
+from zhijiao.analytics.warehouse import OPTIONAL_TABLES, SCHEMAS, table_path
 
 SQL_CACHE_SIZE = 512
 RESULT_CACHE_SIZE = 2048  # results kept (per SQL text), oldest dropped first
 RESULT_CACHE_ROWS = 5000  # larger results are not kept
+_DUCKDB_TYPES = {"string": "VARCHAR", "int16": "SMALLINT", "int64": "BIGINT", "boolean": "BOOLEAN", "float64": "DOUBLE"}
 
 
 def placeholder(node: str) -> str:
@@ -67,14 +68,18 @@ class Engine:
                     del self._bound[stale]
                 self._results.clear()  # a same-day replacement has the same view names
                 suffix = f"{day:%Y%m%d}"
-                bound = Tables(
-                    **{
-                        name: self._con.read_parquet(table_path(folder, name), table_name=f"{name}_{suffix}")
-                        for name in SCHEMAS
-                    }
-                )
+                bound = Tables(**{name: self._attach(folder, name, f"{name}_{suffix}") for name in SCHEMAS})
                 self._bound[key] = bound
             return bound
+
+    def _attach(self, folder: Path | str, name: str, view: str) -> ir.Table:
+        """One table of a snapshot as a view; a table an older snapshot lacks (``OPTIONAL_TABLES``) is empty."""
+        path = table_path(folder, name)
+        if path.exists() or name not in OPTIONAL_TABLES:
+            return self._con.read_parquet(path, table_name=view)
+        columns = ", ".join(f'CAST(NULL AS {_DUCKDB_TYPES[kind]}) AS "{c}"' for c, kind in SCHEMAS[name].items())
+        self._con.raw_sql(f'CREATE OR REPLACE VIEW "{view}" AS SELECT {columns} WHERE FALSE')
+        return self._con.table(view)
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Execute ``expr`` and return its rows as dictionaries (compiled each time: for tests and one-off reads)."""

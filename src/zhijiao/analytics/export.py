@@ -69,7 +69,10 @@ def _figures_panel(f: dict[str, Any], kind: str) -> Panel:
         ["大班额占班级", None if f["large_class_share"] is None else round(100 * f["large_class_share"], 1), "%"],
         ["平均班额", f["mean_class_size"], "人/班"],
         ["班额中位数（近似）", f["median_class_size"], "人/班"],
+        ["平均数据质量得分", f["quality_mean"], "分"],
     ]
+    if kind != "school":
+        rows.append(["数据质量低于60分的学校", f["schools_low_quality"], "所"])
     return Panel("figures", "关键指标", ["指标", "数值", "单位"], rows, (30, 14, 14))
 
 
@@ -116,6 +119,15 @@ def _trend_panel(trend: list[dict[str, Any]]) -> Panel:
     rows = [[r["snapshot_date"], r["schools"], r["classes"], r["students"], r["staff"], r["teachers"]] for r in trend]
     headers = ["快照日期", "学校", "班级", "在读学生", "教职工", "专任教师"]
     return Panel("trend", "变化趋势", headers, rows, (12, 10, 10, 12, 12, 12))
+
+
+def _quality_panel(schools: list[dict[str, Any]]) -> Panel:
+    rows = [
+        [q["code"], q["name"], q["datasets"], q["score"], q["completeness"], q["validity"], q["timeliness"]]
+        for q in schools
+    ]
+    headers = ["学校标识码", "学校", "数据集", "综合得分", "完整性（%）", "有效性（%）", "及时性（%）"]
+    return Panel("quality", "数据质量（得分由低到高）", headers, rows, (14, 28, 8, 10, 12, 12, 12))
 
 
 def _children_panel(children: list[dict[str, Any]]) -> Panel:
@@ -194,6 +206,8 @@ def node_panels(dashboard: dict[str, Any]) -> list[Panel]:
         panels.append(_children_panel(dashboard["children"]))
     if dashboard["grades"]:
         panels.append(_grades_panel(dashboard["grades"]))
+    if dashboard["quality_schools"]:
+        panels.append(_quality_panel(dashboard["quality_schools"]))
     return panels
 
 

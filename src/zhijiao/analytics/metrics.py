@@ -19,6 +19,9 @@ Definitions:
   of 学段 without a norm here (学前, 中职) add nothing to the requirement. A school is **below norm** (缺编) when
   its staff are fewer than required.
 * **大班额**: a class of 56 pupils or more (this count includes the 超大班额); **超大班额**: 66 or more.
+* **data quality** (数据质量) comes from the catalogue's latest scores, one per school × dataset (0–100, with its
+  completeness, validity and timeliness). A node's **mean quality score** is the mean of its schools' dataset
+  scores; a school's score is the mean of its datasets' scores, and a school is **low quality** below 60.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from zhijiao.analytics.warehouse import SCHEMAS
 ACTIVE_STUDENT = "01"  # JY/T 1001 学生当前状态: 在读
 TEACHER = "11"  # JY/T 1001 教职工类别: 专任教师
 STAFFING_NORMS = {"2": 19.0, "3": 13.5, "4": 12.5}  # 学段 -> students per staff member
+LOW_QUALITY = 60.0  # a school's mean data-quality score below this is flagged
 LARGE_CLASS = 56  # 大班额: 56 and more
 VERY_LARGE_CLASS = 66  # 超大班额: 66 and more
 CLASS_SIZE_BANDS = ((0, 45, "45人及以下"), (46, 55, "46–55人"), (56, 65, "56–65人"), (66, None, "66人及以上"))
@@ -55,6 +59,7 @@ class Tables:
     classes: ir.Table
     students: ir.Table
     staff: ir.Table
+    quality: ir.Table
 
 
 def unbound_tables(suffix: str = "") -> Tables:
@@ -232,6 +237,50 @@ def school_staffing(t: Tables, node: str) -> ir.Table:
     ).order_by("school_code")
 
 
+# ------------------------------------------------------------------------------------------ data quality
+def school_quality(t: Tables, node: str) -> ir.Table:
+    """Per school with quality scores: its datasets, mean score and mean components, worst first."""
+    return (
+        in_node(t.quality, node)
+        .group_by("school_code", "division_code")
+        .agg(
+            datasets=_.count(),
+            score=_.score.mean(),
+            completeness=_.completeness.mean(),
+            validity=_.validity.mean(),
+            timeliness=_.timeliness.mean(),
+        )
+        .mutate(low=_.score < LOW_QUALITY)
+        .order_by("score", "school_code")
+    )
+
+
+def quality_summary(t: Tables, node: str) -> ir.Table:
+    """One row: scores and schools scored, the mean score and mean components, schools below 60."""
+    scores = in_node(t.quality, node).agg(
+        scores=_.count(),
+        quality_mean=_.score.mean(),
+        completeness=_.completeness.mean(),
+        validity=_.validity.mean(),
+        timeliness=_.timeliness.mean(),
+    )
+    per_school = school_quality(t, node).agg(scored_schools=_.count(), schools_low_quality=_.low.sum())
+    return scores.cross_join(per_school)
+
+
+def quality_trend(history: Sequence[tuple[date, Tables]], node: str) -> ir.Table:
+    """The mean quality score under ``node`` in each snapshot, oldest first (empty in snapshots without scores)."""
+    parts = [
+        in_node(t.quality, node)
+        .agg(scores=_.count(), quality_mean=_.score.mean())
+        .mutate(snapshot_date=ibis.literal(day, type="date"))
+        for day, t in history
+    ]
+    if not parts:
+        raise ValueError("trend needs at least one snapshot")
+    return ibis.union(*parts).order_by("snapshot_date") if len(parts) > 1 else parts[0]
+
+
 # ------------------------------------------------------------------------------------------ comparison
 def child_key(table: ir.Table, node: str) -> ir.StringValue:
     """The child of ``node`` each row falls in: the next division level down, or the school under a county."""
@@ -336,6 +385,8 @@ METRICS: dict[str, Metric] = {
         Metric("class_size_bands", "班额分布", class_size_bands),
         Metric("class_mix", "各班学生构成（按年级、性别、就读方式）", class_mix),
         Metric("children", "下级区域或学校对比", children),
+        Metric("school_quality", "各校数据质量（由低到高）", school_quality),
+        Metric("quality_summary", "数据质量", quality_summary),
     )
 }
 TREND_TITLE = "学校、班级、学生与教职工变化趋势"

@@ -23,6 +23,7 @@ from zhijiao.identity.scope import scope_for
 
 ANALYTICS_ROLES = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR)
 TREND_POINTS = 60  # snapshots shown in a trend, newest last
+QUALITY_WORST = 10  # schools listed in the overview's data-quality panel, worst first
 _CODE_TABLES = {
     "school_type": "school_type",
     "stage": "stage",
@@ -211,6 +212,7 @@ def node_figures(*, actor, node: str = "") -> dict[str, Any]:
         )
     required = total["required_staff"] or 0.0
     classes = total["classes"] or 0
+    quality = _query(snapshot, tables, "quality_summary", m.quality_summary, where.code)[0]
     return {
         "node": where.as_dict(),
         "snapshot": _snapshot_info(snapshot),
@@ -232,6 +234,13 @@ def node_figures(*, actor, node: str = "") -> dict[str, Any]:
         "mean_class_size": _round((total["students_in_classes"] or 0) / classes, 1) if classes else None,
         "median_class_size": _round(total["median_class_size"], 1),
         "by_stage": stages,
+        # data quality (catalogue scores copied into the snapshot); None/0 where the snapshot holds none
+        "quality_mean": _round(quality["quality_mean"], 1),
+        "quality_completeness": _round(quality["completeness"], 1),
+        "quality_validity": _round(quality["validity"], 1),
+        "quality_timeliness": _round(quality["timeliness"], 1),
+        "quality_schools": quality["scored_schools"] or 0,
+        "schools_low_quality": quality["schools_low_quality"] or 0,
     }
 
 
@@ -335,6 +344,21 @@ def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
         trend = trend_rows(actor=actor, node=code)["rows"]
     except ZhijiaoError:
         trend = []
+    quality_schools = []
+    for row in rows_of("school_quality")[:QUALITY_WORST]:
+        school = schools.get(row["school_code"])
+        quality_schools.append(
+            {
+                "code": row["school_code"],
+                "name": school["name"] if school else row["school_code"],
+                "datasets": row["datasets"],
+                "score": _round(row["score"], 1),
+                "completeness": _round(row["completeness"], 1),
+                "validity": _round(row["validity"], 1),
+                "timeliness": _round(row["timeliness"], 1),
+                "low": bool(row["low"]),
+            }
+        )
     return {
         "figures": figures,
         "children": children,
@@ -344,6 +368,7 @@ def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
         "study_mode": rows_of("students_by_study_mode"),
         "staff_categories": rows_of("staff_by_category"),
         "trend": trend,
+        "quality_schools": quality_schools,
     }
 
 

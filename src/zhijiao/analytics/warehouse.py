@@ -1,6 +1,8 @@
 """The warehouse: the registry copied as one dated folder of Parquet files, one file per table.
 
-``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff}.parquet`` plus ``manifest.json``.
+``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff,quality}.parquet`` plus
+``manifest.json``. ``quality`` holds the catalogue's latest data-quality scores per school and dataset; snapshots
+written before it existed lack the file, and the engine reads them as having an empty ``quality`` table.
 Rows carry codes and ids only — no names of people, no ID numbers, phones or addresses — so the warehouse can be
 handed to an analytics engine (DuckDB here, Spark or Trino for a province) without carrying personal data.
 
@@ -29,6 +31,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 
+from zhijiao.catalogue.models import Dataset, QualityScore
 from zhijiao.intake.bulk import fetch_frame
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import Bureau, Division, Grade, School, SchoolClass
@@ -91,7 +94,18 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "is_active": "boolean",
         "hired_year": "int16",
     },
+    "quality": {  # the catalogue's latest scores (catalogue.QualityScore), one row per school × dataset
+        "school_code": "string",
+        "division_code": "string",
+        "dataset": "string",  # catalogue.Dataset code
+        "score": "float64",  # 综合得分, 0–100
+        "completeness": "float64",
+        "validity": "float64",
+        "timeliness": "float64",
+        "computed_at": "string",  # when the catalogue computed the scores (the database's text form)
+    },
 }
+OPTIONAL_TABLES = frozenset({"quality"})  # tables older snapshots may lack: read as empty
 
 _POLARS = {"string": pl.String, "int16": pl.Int16, "int64": pl.Int64, "boolean": pl.Boolean, "float64": pl.Float64}
 
@@ -223,6 +237,17 @@ def read_staff() -> pl.DataFrame:
     ).drop("hired_on")
 
 
+def read_quality() -> pl.DataFrame:
+    """Each school's latest quality score per dataset: the rows of each dataset's newest computation."""
+    sql = (
+        "SELECT s.code, s.division_id, d.code, q.score, q.completeness, q.validity, q.timeliness, "  # noqa: S608
+        f"CAST(q.computed_at AS TEXT) FROM {_t(QualityScore)} q JOIN {_t(Dataset)} d ON d.id = q.dataset_id "
+        f"JOIN {_t(School)} s ON s.id = q.school_id WHERE q.computed_at = "
+        f"(SELECT MAX(n.computed_at) FROM {_t(QualityScore)} n WHERE n.dataset_id = q.dataset_id)"
+    )
+    return _read(sql, polars_schema("quality"))
+
+
 def _with_grade(frame: pl.DataFrame, school_year: int) -> pl.DataFrame:
     """Add the 年级 code of each (学段, 入学年份) cohort in ``school_year``: a join on the few distinct cohorts."""
     cohorts = frame.select("stage", "entry_year").unique().drop_nulls()
@@ -246,6 +271,7 @@ def read_registry(school_year: int) -> dict[str, pl.DataFrame]:
         "classes": read_classes(school_year),
         "students": read_students(school_year),
         "staff": read_staff(),
+        "quality": read_quality(),
     }
     out = {}
     for name, frame in frames.items():
