@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
+from zhijiao.catalogue.services import quality_refresh
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
@@ -88,6 +89,8 @@ def demo_prepare(
     progress("为登记的学生、家长和教职工开通账号……")
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
+    # quality scores first, so the first snapshot (and the warnings) carry them
+    progress(f"数据质量评分：{quality_refresh()} 条")
     _demo_snapshot(progress)
     demo_indicators(root=plan.root, seed=seed, progress=progress)
     accounts = [a.as_dict() for a in made]
