@@ -13,3 +13,4 @@ class ResourceError(ErrorCode):
     RESOURCE_NO_OWNER = "你没有所属学校或教育行政部门，不能上传资源"
     RESOURCE_CHAPTER_MISMATCH = "章节与所选教材册次不一致"
     RESOURCE_RANGE_INVALID = "请求的字节范围无效"
+    RESOURCE_SEARCH_PARAM = "搜索参数无效"

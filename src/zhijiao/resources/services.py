@@ -35,6 +35,7 @@ from zhijiao.resources.models import (
     SharingScope,
 )
 from zhijiao.resources.storage import CHUNK, blob_store, guess_mime
+from zhijiao.resources.tasks import index_task
 
 
 @dataclass
@@ -228,7 +229,14 @@ def resource_review(
         reviewer=actor,
     )
     audit_record(actor=actor, action=action, origin=origin, target=_target(locked))
+    if locked.status == ResourceStatus.PUBLISHED:
+        _schedule_index([locked.pk])
     return locked
+
+
+def _schedule_index(ids: list[int]) -> None:
+    """Once this transaction commits, have the worker (re)index these resources (search, ``indexing``)."""
+    transaction.on_commit(lambda: index_task(ids))
 
 
 def resource_download_record(*, actor, resource: Resource, origin: Origin) -> None:

@@ -1,0 +1,138 @@
+"""Keeping the search index in step with the database: published resources in, everything else out.
+
+One process writes the index (the Huey worker, :mod:`.tasks`); web processes only read it. The index lives
+under ``$ZHIJIAO_HOME/search/resources`` unless ``settings.ZHIJIAO_SEARCH_DIR`` names another folder (tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+
+from zhijiao.core.codes import code_name
+from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceStatus
+from zhijiao.resources.search.backend import SearchDoc
+from zhijiao.resources.search.tantivy_backend import TantivyBackend, default_backend, default_index_dir
+
+_backends: dict[Path, TantivyBackend] = {}
+_lock = threading.Lock()
+
+
+def index_dir() -> Path:
+    configured = getattr(settings, "ZHIJIAO_SEARCH_DIR", None)
+    return Path(configured) if configured else Path(settings.HOME) / "search" / "resources"
+
+
+def dictionary_terms() -> list[str]:
+    """Words the segmenter must keep whole: every knowledge-point name and alias, every chapter name."""
+    terms: list[str] = []
+    for name, aliases in KnowledgePoint.objects.values_list("name", "aliases"):
+        terms.append(name)
+        terms.extend(a for a in aliases or () if isinstance(a, str))
+    terms.extend(Chapter.objects.values_list("name", flat=True))
+    return [t for t in dict.fromkeys(terms) if t]
+
+
+def search_backend() -> TantivyBackend:
+    """The process's engine for :func:`index_dir`, its dictionary loaded from the taxonomy on first use."""
+    path = index_dir().resolve()
+    with _lock:
+        backend = _backends.get(path)
+        if backend is None:
+            terms = dictionary_terms()
+            if path == default_index_dir().resolve():
+                backend = default_backend(terms=terms)
+            else:
+                backend = TantivyBackend(path, terms=terms)
+            _backends[path] = backend
+        return backend
+
+
+def _chapter_path(chapter: Chapter | None) -> list[str]:
+    labels: list[str] = []
+    while chapter is not None:
+        labels.insert(0, chapter.label)
+        chapter = chapter.parent
+    return labels
+
+
+def resource_doc(resource: Resource) -> SearchDoc:
+    """The resource as the engine sees it: Chinese labels, knowledge points with their aliases, the owner."""
+    points = list(resource.knowledge_points.all())
+    kp_names: list[str] = []
+    for p in points:
+        kp_names.append(p.name)
+        kp_names.extend(a for a in p.aliases or () if isinstance(a, str))
+    return SearchDoc(
+        id=str(resource.pk),
+        title=resource.title,
+        description=resource.description,
+        keywords=resource.keyword_list,
+        kp_ids=[str(p.pk) for p in points],
+        kp_names=list(dict.fromkeys(kp_names)),
+        chapter_id=str(resource.chapter_id or ""),
+        chapter_names=_chapter_path(resource.chapter),
+        type=resource.get_type_display(),
+        stage=code_name("stage", resource.stage) if resource.stage else "",
+        subject=code_name("subject", resource.subject) if resource.subject else "",
+        grade=code_name("grade", resource.grade) if resource.grade else "",
+        edition=resource.edition.name if resource.edition else "",
+        volume=resource.volume.name if resource.volume else "",
+        status=resource.status,
+        sharing=resource.sharing,
+        owner_school_code=resource.owner_school.code if resource.owner_school else "",
+        owner_division_code=resource.owner_division_id,
+        published_at=resource.published_at,
+    )
+
+
+def index_resources(ids: Iterable[int | str]) -> tuple[int, int]:
+    """Bring these resources up to date in the index: published ones (re)indexed, the rest (or gone) removed.
+
+    Returns (indexed, removed)."""
+    wanted = {str(i) for i in ids}
+    if not wanted:
+        return 0, 0
+    published = list(
+        Resource.objects.filter(pk__in=wanted, status=ResourceStatus.PUBLISHED)
+        .select_related("edition", "volume", "chapter__parent__parent", "owner_school")
+        .prefetch_related("knowledge_points")
+    )
+    backend = search_backend()
+    docs = [resource_doc(r) for r in published]
+    backend.add_terms(name for d in docs for name in (*d.kp_names, *d.chapter_names))
+    gone = wanted - {d.id for d in docs}
+    if gone:
+        backend.delete(sorted(gone))
+    n = backend.index(docs)
+    backend.commit()
+    return n, len(gone)
+
+
+def unindex(ids: Iterable[int | str]) -> None:
+    backend = search_backend()
+    backend.delete(str(i) for i in ids)
+    backend.commit()
+
+
+def reindex_all(*, batch: int = 1000) -> int:
+    """Rebuild the index from every published resource; returns how many were indexed."""
+    backend = search_backend()
+    backend.add_terms(dictionary_terms())
+    qs = (
+        Resource.objects.filter(status=ResourceStatus.PUBLISHED)
+        .select_related("edition", "volume", "chapter__parent__parent", "owner_school")
+        .prefetch_related("knowledge_points")
+        .order_by("pk")
+    )
+    with backend._lock:
+        writer = backend._get_writer()
+        writer.delete_all_documents()
+    n = 0
+    for r in qs.iterator(chunk_size=batch):
+        n += backend.index([resource_doc(r)], replace=False)
+    backend.commit()
+    return n
