@@ -27,26 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import django
+from timing import timed
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    """(first run, p50, p95) in milliseconds."""
-    started = time.perf_counter()
-    fn()
-    first = (time.perf_counter() - started) * 1000
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return first, percentile(samples, 0.5), percentile(samples, 0.95)
 
 
 def load() -> str:

@@ -14,27 +14,9 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Callable
 
 import django
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    """(first run, p50, p95) in milliseconds."""
-    started = time.perf_counter()
-    fn()
-    first = (time.perf_counter() - started) * 1000
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return first, percentile(samples, 0.5), percentile(samples, 0.95)
+from timing import timed
 
 
 def main() -> None:
