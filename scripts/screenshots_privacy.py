@@ -19,32 +19,10 @@ import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, wait_until_up
-
-
-def _code(secret: str) -> str:
-    """The current TOTP code for a base32 secret (as demo-accounts.json gives administrators)."""
-    from base64 import b32decode
-
-    from django_otp.oath import totp
-
-    return f"{totp(b32decode(secret + '=' * (-len(secret) % 8))):06d}"
-
-
-def login(page: Page, base: str, account: dict) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", account["username"])
-    page.fill("input[name=password]", account["password"])
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    if page.locator("input[name=otp_token]").count():
-        page.fill("input[name=otp_token]", _code(account["totp_secret"]))
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+from screenshots import CHROMIUM_ARGS, login, wait_until_up
 
 
 def prepare_history(accounts: dict[str, dict]) -> int:
@@ -116,12 +94,12 @@ def main() -> None:
             )
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
 
-            login(page, base, accounts["auditor"])
+            login(page, base, "auditor", accounts["auditor"]["password"], accounts["auditor"].get("totp_secret"))
             page.goto(f"{base}/audit/?ip=10.42.")
             page.wait_for_selector(".chain-ok, .chain-broken")
             page.screenshot(path=out / "35-audit-admin.png", full_page=True)
 
-            login(page, base, accounts["parent"])
+            login(page, base, "parent", accounts["parent"]["password"])
             page.goto(f"{base}/privacy/consent/")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=out / "36-guardian-consent.png", full_page=True)
