@@ -9,6 +9,7 @@ Files are checksum-addressed :class:`ResourceFile` blobs shared by every version
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -55,6 +56,28 @@ class Licence(models.TextChoices):
     CC_BY_NC = "cc-by-nc", "CC BY-NC 4.0（署名-非商业性使用）"
     CC_BY_NC_SA = "cc-by-nc-sa", "CC BY-NC-SA 4.0（署名-非商业性使用-相同方式共享）"
     ALL_RIGHTS = "all-rights", "保留所有权利"
+
+
+class ResourceLevel(models.TextChoices):
+    """等级评定, set by the 二审 reviewer (plan 001: 类型与等级评定); feeds the value score."""
+
+    UNRATED = "", "未评定"
+    PASS = "pass", "合格"
+    GOOD = "good", "优秀"
+    EXCELLENT = "excellent", "精品"
+
+
+class PreviewState(models.TextChoices):
+    PENDING = "pending", "生成中"
+    READY = "ready", "已生成"
+    NONE = "none", "无预览"  # a kind we do not preview (zip, docx …) or the tool is not installed
+    FAILED = "failed", "生成失败"
+
+
+class UsageKind(models.TextChoices):
+    VIEW = "view", "浏览"
+    DOWNLOAD = "download", "下载"
+    PLAY = "play", "播放"
 
 
 class TextbookEdition(models.Model):
@@ -148,6 +171,9 @@ class ResourceFile(models.Model):
     size = models.BigIntegerField("大小（字节）")
     mime = models.CharField("类型", max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
+    preview_state = models.CharField("预览", max_length=8, choices=PreviewState.choices, default=PreviewState.PENDING)
+    preview_kind = models.CharField("预览类型", max_length=16, blank=True)  # image / pdf / video / audio / text
+    preview_note = models.CharField("预览说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "资源文件"
@@ -184,6 +210,18 @@ class Resource(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    level = models.CharField("等级", max_length=16, choices=ResourceLevel.choices, default="", blank=True)
+    external_id = models.CharField("外部编号", max_length=64, blank=True)  # a package's 编号, for re-imports
+    # Use and value, kept up to date by ``resources.usage`` and the value-score job.
+    rating_avg = models.FloatField("平均评分", default=0.0)
+    rating_count = models.PositiveIntegerField("评分人数", default=0)
+    favourite_count = models.PositiveIntegerField("收藏数", default=0)
+    view_count = models.PositiveIntegerField("浏览数", default=0)
+    download_count = models.PositiveIntegerField("下载数", default=0)
+    play_count = models.PositiveIntegerField("播放数", default=0)
+    effective_use_rate = models.FloatField("有效使用率", null=True, blank=True)
+    value_score = models.FloatField("价值分", default=0.0)
+    value_computed_at = models.DateTimeField("价值分计算时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "资源"
@@ -192,6 +230,7 @@ class Resource(models.Model):
         indexes = [
             models.Index(fields=["status", "sharing", "owner_division"], name="resource_visibility"),
             models.Index(fields=["stage", "subject", "grade"], name="resource_facets"),
+            models.Index(fields=["owner_division", "external_id"], name="resource_external_id"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -257,3 +296,94 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.stage} {self.decision}"
+
+
+class UploadSession(models.Model):
+    """A resumable upload in progress: bytes land in ``media/resources/uploads/<id>.part`` at ``received``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField("大小（字节）")
+    content_type = models.CharField("类型", max_length=128, blank=True)
+    fingerprint = models.CharField("客户端标识", max_length=200, blank=True)  # name|size|mtime, to resume
+    received = models.BigIntegerField("已接收（字节）", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    file = models.ForeignKey(ResourceFile, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "分片上传"
+        verbose_name_plural = "分片上传"
+        indexes = [models.Index(fields=["account", "fingerprint"], name="upload_resume")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received__gte=0) & Q(received__lte=models.F("size")), name="upload_received_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.received}/{self.size}"
+
+
+class Rating(models.Model):
+    """One person's 1–5 score for a resource (changeable)."""
+
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="ratings")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField("评分")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "评分"
+        verbose_name_plural = "评分"
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "account"], name="rating_once"),
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_5"),
+        ]
+
+
+class Comment(models.Model):
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="comments")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    body = models.TextField("评论")
+    hidden = models.BooleanField("已隐藏", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评论"
+        verbose_name_plural = "评论"
+        ordering = ["-created_at", "-id"]
+
+
+class Favourite(models.Model):
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="favourites")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "收藏"
+        verbose_name_plural = "收藏"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["resource", "account"], name="favourite_once")]
+
+
+class UsageEvent(models.Model):
+    """A view, download or play. A play is one row per ``play_id`` holding the furthest point reached."""
+
+    resource = models.ForeignKey(Resource, models.CASCADE, related_name="usage")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField("类型", max_length=8, choices=UsageKind.choices)
+    play_id = models.CharField("播放标识", max_length=64, blank=True)
+    progress = models.FloatField("播放进度", null=True, blank=True)  # 0–1, furthest position / duration
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "使用记录"
+        verbose_name_plural = "使用记录"
+        indexes = [models.Index(fields=["resource", "kind"], name="usage_resource_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "play_id"], condition=~Q(play_id=""), name="usage_play_once"),
+        ]
