@@ -64,6 +64,25 @@ def blob_store(chunks: Iterable[bytes], *, max_bytes: int | None = None) -> Stor
         raise
 
 
+def blob_adopt(path: Path) -> StoredBytes:
+    """Move a complete local file (a finished resumable upload) into the store: hashed by streaming it once,
+    then renamed into place (or dropped when the same bytes are already stored). ``path`` is gone afterwards."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            size += len(chunk)
+            digest.update(chunk)
+    sha = digest.hexdigest()
+    target = blob_path(sha)
+    if target.exists():
+        os.unlink(path)
+        return StoredBytes(sha, size, target, created=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    return StoredBytes(sha, size, target, created=True)
+
+
 def guess_mime(name: str, declared: str = "") -> str:
     guessed, _ = mimetypes.guess_type(name)
     return guessed or declared or "application/octet-stream"
