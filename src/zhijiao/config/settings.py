@@ -256,6 +256,8 @@ ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS",
 # Analytics: dated Parquet snapshots of the registry (one folder per Beijing date); keep this many, 0 keeps all.
 ZHIJIAO_WAREHOUSE_DIR = Path(os.environ.get("ZHIJIAO_WAREHOUSE_DIR", "") or HOME / "warehouse").resolve()
 ZHIJIAO_WAREHOUSE_KEEP = _env_positive_int("ZHIJIAO_WAREHOUSE_KEEP", 0)
+# Recompute resource value scores (resources.value) after this many usage events, besides nightly.
+ZHIJIAO_VALUE_EVERY_EVENTS = _env_positive_int("ZHIJIAO_VALUE_EVERY_EVENTS", 1000)
 # Keep each statistics query's rows in memory until the next snapshot (a snapshot never changes); 0 runs every query.
 ZHIJIAO_ANALYTICS_KEEP_RESULTS = _env_bool("ZHIJIAO_ANALYTICS_KEEP_RESULTS", True)
 # PIPL art. 28/31: a pupil under this age needs a guardian's consent before a third-party app gets their data

@@ -14,3 +14,13 @@ class ResourceError(ErrorCode):
     RESOURCE_CHAPTER_MISMATCH = "章节与所选教材册次不一致"
     RESOURCE_RANGE_INVALID = "请求的字节范围无效"
     RESOURCE_SEARCH_PARAM = "搜索参数无效"
+    # use and value (resources.usage)
+    RESOURCE_NOT_PUBLISHED = "资源尚未发布，不能评分、评论、收藏或记录使用"
+    RESOURCE_RATING_RANGE = "评分应为 1 到 5 之间的整数"
+    RESOURCE_COMMENT_EMPTY = "评论内容不能为空"
+    RESOURCE_COMMENT_TOO_LONG = "评论不能超过 500 字"
+    RESOURCE_COMMENT_NOT_MODERATOR = "只有资源作者或所属学校、教育局的管理员可以隐藏评论"
+    RESOURCE_USAGE_KIND = "使用记录类型应为 view（浏览）、download（下载）或 play（播放）"
+    RESOURCE_PLAY_ID = "播放标识无效：应为 1 到 64 个字母、数字或连字符，且属于本人的播放"
+    RESOURCE_PROGRESS = "播放进度应为 0 到 1 之间的数"
+    RESOURCE_LEVEL_INVALID = "等级应为 合格、优秀、精品 或 未评定"

@@ -86,6 +86,8 @@ def resource_doc(resource: Resource) -> SearchDoc:
         owner_school_code=resource.owner_school.code if resource.owner_school else "",
         owner_division_code=resource.owner_division_id,
         published_at=resource.published_at,
+        rating=resource.rating_avg,
+        value_score=resource.value_score,
     )
 
 

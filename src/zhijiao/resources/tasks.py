@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhijiao.resources.indexing import index_resources
+from zhijiao.resources.value import value_recompute_changed
 
 logger = logging.getLogger("zhijiao.resources")
 
@@ -16,3 +18,24 @@ def index_task(ids: list[int]) -> None:
     """Re-index these resources (published ones in, the rest out), after the change that asked for it committed."""
     indexed, removed = index_resources(ids)
     logger.info("search index: %s indexed, %s removed", indexed, removed)
+
+
+def value_run() -> int:
+    """Recompute every published resource's counts and value score (``value``), then refresh the rating and
+    value of the changed ones in the search index; returns how many changed."""
+    changed = value_recompute_changed()
+    for start in range(0, len(changed), 1000):
+        index_resources(changed[start : start + 1000])
+    logger.info("value score: %s resources changed", len(changed))
+    return len(changed)
+
+
+@db_periodic_task(crontab(hour="19", minute="10"))  # Huey schedules in UTC: 03:10 in Asia/Shanghai
+def value_nightly_task() -> None:
+    value_run()
+
+
+@db_task()
+def value_task() -> None:
+    """The same, asked for by ``usage`` after every ZHIJIAO_VALUE_EVERY_EVENTS usage events."""
+    value_run()
