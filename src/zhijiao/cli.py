@@ -22,6 +22,7 @@ COMMANDS = {
     "createadmin": "createadmin",
     "accounts": "provision_accounts",
     "analytics": "analytics",
+    "resources": "resources",
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
@@ -42,6 +43,8 @@ USAGE = """用法：zhijiao <命令> [参数]
   accounts    账号：sync [--school CODE] [--json] 按登记信息开通、停用账号与授权；
               activation-codes --school CODE --out FILE.xlsx 为未激活账号签发激活码
   analytics   数据仓库快照与统计指标（snapshot，metrics --node CODE --json，list，sql，warnings）
+  resources   资源中心：import-package ZIP [--account U] [--skip-bad] [--submit|--publish] [--json]，
+              export-jsonld [--out FILE]，reindex，library [--count N]，template [--out FILE]
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）

@@ -99,6 +99,7 @@ _LABELS: dict[str, str] = {
     "resource.publish": "资源审核通过并发布",
     "resource.return": "退回资源",
     "resource.download": "下载资源",
+    "resource.import_package": "导入资源包",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
 }
