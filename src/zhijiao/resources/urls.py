@@ -1,10 +1,10 @@
 from django.urls import path
 
-from zhijiao.resources import views
+from zhijiao.resources import views, views_search
 
 urlpatterns = [
-    path("", views.resource_list_page, name="resource-list"),
-    path("public/", views.resource_public_page, name="resource-public"),
+    path("", views_search.resource_list_page, name="resource-list"),
+    path("public/", views_search.resource_public_page, name="resource-public"),
     path("upload/", views.resource_upload, name="resource-upload"),
     path("mine/", views.resource_mine_page, name="resource-mine"),
     path("review/", views.resource_review_page, name="resource-review"),

@@ -1,5 +1,6 @@
-"""Resource centre pages: list with facets, the public portal, detail and ranged download, upload, my
-resources, the review queue. Adapters only: parse, call one service or selector, render."""
+"""Resource centre pages: detail and ranged download, upload, my resources, the review queue (the search
+pages, ``/resources/`` and the public portal, are in :mod:`.views_search`). Adapters only: parse, call one
+service or selector, render."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
-from zhijiao.core.codes import code_choices, code_name
+from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.forms import ResourceForm
-from zhijiao.resources.models import Resource, ResourceStatus, ResourceType
+from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.ranged import ranged_file_response
 from zhijiao.resources.services import (
     UploadedFile,
@@ -30,43 +32,9 @@ from zhijiao.resources.storage import blob_path
 from zhijiao.web.paging import paginate
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _me(request: HttpRequest) -> Account:
     """The signed-in account (views behind ``login_required``)."""
     return cast(Account, request.user)
-
-
-def _filters(request: HttpRequest) -> selectors.ResourceFilters:
-    g = request.GET
-    return selectors.ResourceFilters(
-        stage=g.get("stage", ""),
-        subject=g.get("subject", ""),
-        grade=g.get("grade", ""),
-        type=g.get("type", ""),
-        edition=_int(g.get("edition")),
-        volume=_int(g.get("volume")),
-        chapter=_int(g.get("chapter")),
-        point=_int(g.get("point")),
-    )
-
-
-def _facets(f: selectors.ResourceFilters) -> dict:
-    return {
-        "stages": code_choices("stage"),
-        "subjects": code_choices("subject"),
-        "grades": code_choices("grade"),
-        "types": ResourceType.choices,
-        "editions": selectors.edition_list(),
-        "volumes": selectors.volume_list(edition=f.edition) if f.edition else [],
-        "chapters": [c for c in selectors.chapter_tree(volume=f.volume) if c.parent_id is None] if f.volume else [],
-        "f": f,
-    }
 
 
 def _decorate(resources) -> list[Resource]:
@@ -76,27 +44,6 @@ def _decorate(resources) -> list[Resource]:
         r.subject_name = code_name("subject", r.subject)  # type: ignore[attr-defined]
         r.grade_name = code_name("grade", r.grade)  # type: ignore[attr-defined]
     return items
-
-
-@login_required
-def resource_list_page(request: HttpRequest) -> HttpResponse:
-    f = _filters(request)
-    page, query = paginate(request, selectors.resource_list(actor=request.user, filters=f))
-    page.object_list = _decorate(page.object_list)
-    return render(
-        request,
-        "resources/list.html",
-        {"page_obj": page, "query": query, "base": "/resources/", **_facets(f), "breadcrumbs": [("资源中心", None)]},
-    )
-
-
-def resource_public_page(request: HttpRequest) -> HttpResponse:
-    f = _filters(request)
-    page, query = paginate(request, selectors.resource_public_list(filters=f))
-    page.object_list = _decorate(page.object_list)
-    return render(
-        request, "resources/public.html", {"page_obj": page, "query": query, "base": "/resources/public/", **_facets(f)}
-    )
 
 
 def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
@@ -193,6 +140,11 @@ def resource_review_page(request: HttpRequest) -> HttpResponse:
     stage = stage if stage in ("first", "second") else ""
     page, query = paginate(request, selectors.resource_review_queue(actor=_me(request), stage=stage))
     page.object_list = _decorate(page.object_list)
+    now = timezone.now()
+    for r in page.object_list:
+        r.waiting_days = (now - r.updated_at).days  # type: ignore[attr-defined]
+    first = selectors.resource_review_queue(actor=_me(request), stage="first").count()
+    second = selectors.resource_review_queue(actor=_me(request), stage="second").count()
     return render(
         request,
         "resources/review.html",
@@ -200,10 +152,7 @@ def resource_review_page(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "query": query,
             "stage": stage,
-            "counts": {
-                "first": selectors.resource_review_queue(actor=_me(request), stage="first").count(),
-                "second": selectors.resource_review_queue(actor=_me(request), stage="second").count(),
-            },
+            "counts": {"all": first + second, "first": first, "second": second},
             "breadcrumbs": [("资源中心", "/resources/"), ("资源审核", None)],
         },
     )
