@@ -265,8 +265,10 @@ ZHIJIAO_ANALYTICS_KEEP_RESULTS = _env_bool("ZHIJIAO_ANALYTICS_KEEP_RESULTS", Tru
 ZHIJIAO_MINOR_CONSENT_AGE = _env_positive_int("ZHIJIAO_MINOR_CONSENT_AGE", 14)
 # Resource centre: uploaded files live checksum-addressed under this folder (resources/<sha[:2]>/<sha>).
 ZHIJIAO_MEDIA_DIR = Path(os.environ.get("ZHIJIAO_MEDIA_DIR", "") or HOME / "media").resolve()
-# The largest single-file upload the form accepts, in MiB (chunked resumable upload for larger videos is to come).
+# The largest single-file upload the plain (non-JavaScript) form accepts, in MiB.
 ZHIJIAO_RESOURCE_MAX_MB = _env_positive_int("ZHIJIAO_RESOURCE_MAX_MB", 200)
+# The largest file the resumable chunked upload (resources.uploads, decision 0013) accepts, in MiB.
+ZHIJIAO_RESOURCE_UPLOAD_MAX_MB = _env_positive_int("ZHIJIAO_RESOURCE_UPLOAD_MAX_MB", 4096)
 
 # Single sign-on (django-oauth-toolkit as the OpenID Connect provider). The client model is DOT's own;
 # the app registry's extra fields live in zhijiao.oidc.RegisteredApp. Named here because migrations refer to it.

@@ -31,20 +31,31 @@ class ResourceForm(forms.Form):
     keywords = forms.CharField(label="关键词", max_length=200, required=False, help_text="以逗号或空格分隔")
     licence = forms.ChoiceField(label="授权方式", choices=Licence.choices, initial=Licence.REGION)
     sharing = forms.ChoiceField(label="共享范围", choices=SharingScope.choices, initial=SharingScope.SCHOOL)
-    file = forms.FileField(label="文件")
+    file = forms.FileField(label="文件", required=False)
+    # set by upload.js once a resumable upload (resources.uploads) finished: the file is already on the server
+    upload_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["chapter"].label_from_instance = (  # type: ignore[attr-defined]
             lambda c: f"{c.volume.edition.name} {c.volume.name} · {c.label}"
         )
-        self.fields["file"].help_text = f"单个文件不超过 {settings.ZHIJIAO_RESOURCE_MAX_MB} MB"
+        self.fields["file"].help_text = (
+            f"支持断点续传，单个文件不超过 {settings.ZHIJIAO_RESOURCE_UPLOAD_MAX_MB // 1024} GB"
+            f"（浏览器未启用脚本时不超过 {settings.ZHIJIAO_RESOURCE_MAX_MB} MB）"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.ZHIJIAO_RESOURCE_MAX_MB * 1024 * 1024:
+        if upload and upload.size > settings.ZHIJIAO_RESOURCE_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(f"文件超过 {settings.ZHIJIAO_RESOURCE_MAX_MB} MB 的上限")
         return upload
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not cleaned.get("file") and not cleaned.get("upload_id") and "file" not in self.errors:
+            self.add_error("file", "请选择文件")
+        return cleaned
 
     def data_object(self) -> ResourceData:
         d = self.cleaned_data

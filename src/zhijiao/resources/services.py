@@ -33,6 +33,7 @@ from zhijiao.resources.models import (
     ReviewStage,
     ReviewStep,
     SharingScope,
+    UploadSession,
 )
 from zhijiao.resources.storage import CHUNK, blob_store, guess_mime
 from zhijiao.resources.tasks import index_task
@@ -73,6 +74,21 @@ class UploadedFile:
 
 
 @dataclass(frozen=True)
+class StoredUpload:
+    """A file already in the store: a finished resumable upload (``resources.uploads``), nothing left to stream."""
+
+    name: str
+    file: ResourceFile
+
+    @classmethod
+    def from_session(cls, session: UploadSession) -> StoredUpload:
+        """A completed session (``uploads.upload_finished_get`` checked owner and completion)."""
+        if session.completed_at is None or session.file is None:
+            raise ZhijiaoError(ResourceError.RESOURCE_UPLOAD_UNFINISHED, field="文件", status=409)
+        return cls(name=session.name, file=session.file)
+
+
+@dataclass(frozen=True)
 class StoreResult:
     resource: Resource
     version: ResourceVersion
@@ -96,7 +112,10 @@ def _owner(actor: Account) -> tuple[School | None, Division]:
     raise ZhijiaoError(ResourceError.RESOURCE_NO_OWNER, status=403)
 
 
-def _store_file(upload: UploadedFile) -> tuple[ResourceFile, bool]:
+def _store_file(upload: UploadedFile | StoredUpload) -> tuple[ResourceFile, bool]:
+    if isinstance(upload, StoredUpload):
+        # hashed and stored when its last chunk arrived; "duplicate" = some version already has these bytes
+        return upload.file, ResourceVersion.objects.filter(file=upload.file).exists()
     max_bytes = settings.ZHIJIAO_RESOURCE_MAX_MB * 1024 * 1024
     try:
         stored = blob_store(upload.chunks, max_bytes=max_bytes)
@@ -130,7 +149,9 @@ def _apply(resource: Resource, data: ResourceData) -> None:
         resource.grade = chapter.volume.grade
 
 
-def _add_version(*, actor: Account, resource: Resource, upload: UploadedFile, note: str = "") -> StoreResult:
+def _add_version(
+    *, actor: Account, resource: Resource, upload: UploadedFile | StoredUpload, note: str = ""
+) -> StoreResult:
     file, duplicate = _store_file(upload)
     number = (resource.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ResourceVersion.objects.create(
@@ -143,9 +164,12 @@ def _add_version(*, actor: Account, resource: Resource, upload: UploadedFile, no
 
 
 @transaction.atomic
-def resource_create(*, actor: Account, data: ResourceData, upload: UploadedFile, origin: Origin) -> StoreResult:
-    """A new draft owned by the actor's school (or bureau) with its first file. Same bytes are stored once;
-    the result reports whether they were already stored and which visible resources share them."""
+def resource_create(
+    *, actor: Account, data: ResourceData, upload: UploadedFile | StoredUpload, origin: Origin
+) -> StoreResult:
+    """A new draft owned by the actor's school (or bureau) with its first file (streamed, or a finished resumable
+    upload). Same bytes are stored once; the result reports whether they were already stored and which visible
+    resources share them."""
     school, division = _owner(actor)
     resource = Resource(author=actor, owner_school=school, owner_division=division)
     _apply(resource, data)
@@ -167,7 +191,12 @@ def _editable(actor: Account, resource: Resource) -> Resource:
 
 @transaction.atomic
 def resource_update(
-    *, actor: Account, resource: Resource, data: ResourceData, upload: UploadedFile | None = None, origin: Origin
+    *,
+    actor: Account,
+    resource: Resource,
+    data: ResourceData,
+    upload: UploadedFile | StoredUpload | None = None,
+    origin: Origin,
 ) -> StoreResult | None:
     """The author changes a draft or returned resource; a new file becomes a new version."""
     locked = _editable(actor, resource)

@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhijiao.resources.indexing import index_resources
+from zhijiao.resources.uploads import upload_cleanup
 from zhijiao.resources.value import value_recompute_changed
 
 logger = logging.getLogger("zhijiao.resources")
@@ -18,6 +19,14 @@ def index_task(ids: list[int]) -> None:
     """Re-index these resources (published ones in, the rest out), after the change that asked for it committed."""
     indexed, removed = index_resources(ids)
     logger.info("search index: %s indexed, %s removed", indexed, removed)
+
+
+@db_periodic_task(crontab(hour="19", minute="40"))  # Huey schedules in UTC: 03:40 in Asia/Shanghai
+def upload_cleanup_task() -> None:
+    """Resumable uploads nobody touched for a week (``uploads.STALE_AFTER``) go, with their partial files."""
+    removed = upload_cleanup()
+    if removed:
+        logger.info("uploads: %s stale sessions removed", removed)
 
 
 def value_run() -> int:

@@ -14,14 +14,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
+<<<<<<< /tmp/h4/merged
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
+=======
+from zhijiao.core.codes import code_choices, code_name
+from zhijiao.core.errors import NotFound, ZhijiaoError
+>>>>>>> /tmp/h4/theirs
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.forms import ResourceForm
 from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.ranged import ranged_file_response
 from zhijiao.resources.services import (
+    StoredUpload,
     UploadedFile,
     resource_create,
     resource_download_record,
@@ -29,6 +35,7 @@ from zhijiao.resources.services import (
     resource_submit,
 )
 from zhijiao.resources.storage import blob_path
+from zhijiao.resources.uploads import upload_finished_get
 from zhijiao.web.paging import paginate
 
 
@@ -87,16 +94,27 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
     )
 
 
+def _form_upload(request: HttpRequest, form: ResourceForm) -> UploadedFile | StoredUpload | None:
+    """The form's file: a finished resumable upload (JavaScript on) or the multipart file; None after putting
+    the reason on the form."""
+    if form.cleaned_data.get("upload_id"):
+        try:
+            session = upload_finished_get(actor=_me(request), upload_id=form.cleaned_data["upload_id"])
+        except ZhijiaoError as exc:
+            form.add_error("file", exc.message)
+            return None
+        return StoredUpload.from_session(session)
+    return UploadedFile.from_django(form.cleaned_data["file"])
+
+
 @login_required
 def resource_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ResourceForm(request.POST, request.FILES)
-        if form.is_valid():
+        upload = _form_upload(request, form) if form.is_valid() else None
+        if upload is not None:
             result = resource_create(
-                actor=_me(request),
-                data=form.data_object(),
-                upload=UploadedFile.from_django(form.cleaned_data["file"]),
-                origin=Origin.from_request(request),
+                actor=_me(request), data=form.data_object(), upload=upload, origin=Origin.from_request(request)
             )
             if result.duplicates:
                 titles = "、".join(f"《{r.title}》" for r in result.duplicates)
