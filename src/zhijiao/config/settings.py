@@ -265,6 +265,28 @@ ZHIJIAO_ANALYTICS_KEEP_RESULTS = _env_bool("ZHIJIAO_ANALYTICS_KEEP_RESULTS", Tru
 ZHIJIAO_MINOR_CONSENT_AGE = _env_positive_int("ZHIJIAO_MINOR_CONSENT_AGE", 14)
 # Resource centre: uploaded files live checksum-addressed under this folder (resources/<sha[:2]>/<sha>).
 ZHIJIAO_MEDIA_DIR = Path(os.environ.get("ZHIJIAO_MEDIA_DIR", "") or HOME / "media").resolve()
+# Where resource files and their previews are kept (decision 0014): "local" (below ZHIJIAO_MEDIA_DIR, the default)
+# or "s3", an S3-compatible bucket (MinIO, Ceph RGW, a cloud's S3 endpoint) through django-storages. Keys come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3 reads them); temporary upload files stay local either way.
+ZHIJIAO_STORAGE = "s3" if os.environ.get("ZHIJIAO_STORAGE", "").strip().lower() == "s3" else "local"
+if ZHIJIAO_STORAGE == "s3":
+    STORAGES["resources"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("ZHIJIAO_S3_BUCKET", "zhijiao"),
+            "endpoint_url": os.environ.get("ZHIJIAO_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("ZHIJIAO_S3_REGION") or None,
+            "location": os.environ.get("ZHIJIAO_S3_PREFIX", "").strip("/"),
+            "addressing_style": os.environ.get("ZHIJIAO_S3_ADDRESSING_STYLE", "path"),  # MinIO wants path style
+            "file_overwrite": True,  # keys are checksums: the same key always means the same bytes
+            "default_acl": None,  # private; the app streams every download after its own access check
+        },
+    }
+else:
+    STORAGES["resources"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ZHIJIAO_MEDIA_DIR},
+    }
 # The largest single-file upload the plain (non-JavaScript) form accepts, in MiB.
 ZHIJIAO_RESOURCE_MAX_MB = _env_positive_int("ZHIJIAO_RESOURCE_MAX_MB", 200)
 # The largest file the resumable chunked upload (resources.uploads, decision 0013) accepts, in MiB.

@@ -18,7 +18,7 @@ from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.resources import searching, selectors
 from zhijiao.resources.models import Resource
-from zhijiao.resources.ranged import ranged_file_response
+from zhijiao.resources.ranged import blob_response
 from zhijiao.resources.search.backend import SORT_RELEVANCE
 from zhijiao.resources.storage import blob_path
 
@@ -141,10 +141,10 @@ def resource_detail(request: HttpRequest, resource_id: int):
 def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | StreamingHttpResponse:
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     version = resource.current_version
-    if version is None or not blob_path(version.file.sha256).exists():
+    if version is None:
         raise NotFound()
-    return ranged_file_response(
-        request, blob_path(version.file.sha256), content_type=version.file.mime, filename=version.original_name
+    return blob_response(
+        request, sha256=version.file.sha256, content_type=version.file.mime, filename=version.original_name
     )
 
 

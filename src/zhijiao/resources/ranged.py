@@ -4,11 +4,14 @@ range cannot be satisfied, the whole file (200) when there is no usable range or
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from zhijiao.core.errors import NotFound
+from zhijiao.resources.storage import blob_read, blob_size
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 BLOCK = 256 * 1024
@@ -55,10 +58,16 @@ def _read(path: Path, first: int, length: int) -> Iterator[bytes]:
             yield block
 
 
-def ranged_file_response(
-    request: HttpRequest, path: Path, *, content_type: str, filename: str, inline: bool = False
+def ranged_response(
+    request: HttpRequest,
+    *,
+    size: int,
+    read: Callable[[int, int], Iterator[bytes]],
+    content_type: str,
+    filename: str,
+    inline: bool = False,
 ) -> HttpResponse | StreamingHttpResponse:
-    size = path.stat().st_size
+    """Serve ``size`` bytes that ``read(first, length)`` yields, honouring the request's ``Range``."""
     try:
         wanted = parse_range(request.headers.get("Range", ""), size)
     except RangeNotSatisfiable:
@@ -72,7 +81,7 @@ def ranged_file_response(
         first, last = wanted
         status = 206
     length = last - first + 1 if size else 0
-    response = StreamingHttpResponse(_read(path, first, length), status=status, content_type=content_type)
+    response = StreamingHttpResponse(read(first, length), status=status, content_type=content_type)
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     if status == 206:
@@ -80,3 +89,33 @@ def ranged_file_response(
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def ranged_file_response(
+    request: HttpRequest, path: Path, *, content_type: str, filename: str, inline: bool = False
+) -> HttpResponse | StreamingHttpResponse:
+    return ranged_response(
+        request,
+        size=path.stat().st_size,
+        read=lambda first, length: _read(path, first, length),
+        content_type=content_type,
+        filename=filename,
+        inline=inline,
+    )
+
+
+def blob_response(
+    request: HttpRequest, *, sha256: str, content_type: str, filename: str, inline: bool = False
+) -> HttpResponse | StreamingHttpResponse:
+    """A stored blob, local or remote, with Range support; NotFound when its bytes are missing."""
+    size = blob_size(sha256)
+    if size is None:
+        raise NotFound("文件缺失")
+    return ranged_response(
+        request,
+        size=size,
+        read=lambda first, length: blob_read(sha256, first, length),
+        content_type=content_type,
+        filename=filename,
+        inline=inline,
+    )

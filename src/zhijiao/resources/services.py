@@ -25,6 +25,7 @@ from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import (
     Chapter,
     KnowledgePoint,
+    PreviewState,
     Resource,
     ResourceFile,
     ResourceStatus,
@@ -36,7 +37,7 @@ from zhijiao.resources.models import (
     UploadSession,
 )
 from zhijiao.resources.storage import CHUNK, blob_store, guess_mime
-from zhijiao.resources.tasks import index_task
+from zhijiao.resources.tasks import index_task, preview_task
 
 
 @dataclass
@@ -153,6 +154,8 @@ def _add_version(
     *, actor: Account, resource: Resource, upload: UploadedFile | StoredUpload, note: str = ""
 ) -> StoreResult:
     file, duplicate = _store_file(upload)
+    if not duplicate and file.preview_state == PreviewState.PENDING:
+        _schedule_preview(file.pk)
     number = (resource.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ResourceVersion.objects.create(
         resource=resource, number=number, file=file, original_name=upload.name[:255], note=note, created_by=actor
@@ -266,6 +269,11 @@ def resource_review(
 def _schedule_index(ids: list[int]) -> None:
     """Once this transaction commits, have the worker (re)index these resources (search, ``indexing``)."""
     transaction.on_commit(lambda: index_task(ids))
+
+
+def _schedule_preview(file_id: int) -> None:
+    """Once the new file's row is committed, have the worker make its previews (``previews.preview_build``)."""
+    transaction.on_commit(lambda: preview_task(file_id))
 
 
 def resource_download_record(*, actor, resource: Resource, origin: Origin) -> None:

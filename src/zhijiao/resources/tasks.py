@@ -8,6 +8,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhijiao.resources.indexing import index_resources
+from zhijiao.resources.models import ResourceFile
+from zhijiao.resources.previews import preview_build
 from zhijiao.resources.uploads import upload_cleanup
 from zhijiao.resources.value import value_recompute_changed
 
@@ -19,6 +21,15 @@ def index_task(ids: list[int]) -> None:
     """Re-index these resources (published ones in, the rest out), after the change that asked for it committed."""
     indexed, removed = index_resources(ids)
     logger.info("search index: %s indexed, %s removed", indexed, removed)
+
+
+@db_task()
+def preview_task(file_id: int) -> None:
+    """Thumbnail / poster / first page of a newly stored file (``previews``); a bad file is marked, never raised."""
+    file = ResourceFile.objects.filter(pk=file_id).first()
+    if file is not None:
+        outcome = preview_build(file)
+        logger.info("preview %s: %s %s", file.sha256[:12], outcome.state, outcome.note)
 
 
 @db_periodic_task(crontab(hour="19", minute="40"))  # Huey schedules in UTC: 03:40 in Asia/Shanghai

@@ -25,7 +25,7 @@ from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.forms import ResourceForm
 from zhijiao.resources.models import Resource, ResourceStatus
-from zhijiao.resources.ranged import ranged_file_response
+from zhijiao.resources.ranged import blob_response
 from zhijiao.resources.services import (
     StoredUpload,
     UploadedFile,
@@ -85,9 +85,9 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
         raise NotFound("文件缺失")
     if "Range" not in request.headers:
         resource_download_record(actor=request.user, resource=resource, origin=Origin.from_request(request))
-    return ranged_file_response(
+    return blob_response(  # local or S3 storage, Range honoured either way (decision 0014)
         request,
-        path,
+        sha256=version.file.sha256,
         content_type=version.file.mime,
         filename=version.original_name,
         inline=request.GET.get("inline") == "1",
