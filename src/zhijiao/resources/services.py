@@ -28,6 +28,7 @@ from zhijiao.resources.models import (
     PreviewState,
     Resource,
     ResourceFile,
+    ResourceLevel,
     ResourceStatus,
     ResourceVersion,
     ReviewDecision,
@@ -38,6 +39,7 @@ from zhijiao.resources.models import (
 )
 from zhijiao.resources.storage import CHUNK, blob_store, guess_mime
 from zhijiao.resources.tasks import index_task, preview_task
+from zhijiao.resources.value import value_initial
 
 
 @dataclass
@@ -230,9 +232,13 @@ def resource_submit(*, actor: Account, resource: Resource, origin: Origin) -> Re
 
 @transaction.atomic
 def resource_review(
-    *, actor: Account, resource: Resource, approve: bool, comment: str = "", origin: Origin
+    *, actor: Account, resource: Resource, approve: bool, comment: str = "", level: str = "", origin: Origin
 ) -> Resource:
-    """Take the step the resource waits for: 一审 (→ 待二审) or 二审 (→ published), or return it with a comment."""
+    """Take the step the resource waits for: 一审 (→ 待二审) or 二审 (→ published), or return it with a comment.
+    The 二审 reviewer who publishes also sets the 等级 ``level`` (``ResourceLevel``; "" 未评定), which feeds
+    the value score (``value``)."""
+    if level not in ResourceLevel.values:
+        raise ZhijiaoError(ResourceError.RESOURCE_LEVEL_INVALID, field="等级")
     locked = Resource.objects.select_for_update().get(pk=resource.pk)
     if locked.author_id == actor.pk:
         raise ZhijiaoError(ResourceError.RESOURCE_OWN_REVIEW, status=403)
@@ -251,8 +257,10 @@ def resource_review(
     else:
         locked.status = ResourceStatus.PUBLISHED
         locked.published_at = timezone.now()
+        locked.level = level
+        locked.value_score = value_initial(level=level, type=locked.type)  # the value job refines it
         action = "resource.publish"
-    locked.save(update_fields=["status", "published_at", "updated_at"])
+    locked.save(update_fields=["status", "published_at", "level", "value_score", "updated_at"])
     ReviewStep.objects.create(
         resource=locked,
         stage=stage,

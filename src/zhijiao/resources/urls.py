@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.resources import views, views_preview, views_search
+from zhijiao.resources import views, views_preview, views_search, views_usage
 
 urlpatterns = [
     path("", views_search.resource_list_page, name="resource-list"),
@@ -13,4 +13,13 @@ urlpatterns = [
     path("<int:resource_id>/preview/<str:name>", views_preview.resource_preview, name="resource-preview"),
     path("<int:resource_id>/submit/", views.resource_submit_view, name="resource-submit"),
     path("<int:resource_id>/review/", views.resource_review_view, name="resource-review-act"),
+    path("favourites/", views_usage.favourites_page, name="resource-favourites"),
+    path("<int:resource_id>/rate/", views_usage.rating_post, name="resource-rate"),
+    path("<int:resource_id>/favourite/", views_usage.favourite_post, name="resource-favourite"),
+    path("<int:resource_id>/comments/", views_usage.comment_post, name="resource-comment"),
+    path(
+        "<int:resource_id>/comments/<int:comment_id>/hide/",
+        views_usage.comment_hide_post,
+        name="resource-comment-hide",
+    ),
 ]

@@ -110,10 +110,13 @@ def comment_may_moderate(*, actor: Account | AnonymousUser | None, resource: Res
 
 
 @transaction.atomic
-def comment_hide(*, actor: Account, comment_id: int, hidden: bool = True, origin: Origin) -> Comment:
-    """Hide (or show again) a comment on a resource the actor may see and moderate; audited."""
-    comment = Comment.objects.select_related("resource").filter(pk=comment_id).first()
-    if comment is None:
+def comment_hide(
+    *, actor: Account, comment_id: int, hidden: bool = True, origin: Origin, resource_id: int | None = None
+) -> Comment:
+    """Hide (or show again) a comment on a resource the actor may see and moderate; audited. ``resource_id``,
+    when given, must be the comment's resource."""
+    comment = Comment.objects.select_related("account").filter(pk=comment_id).first()
+    if comment is None or (resource_id is not None and comment.resource_id != resource_id):
         raise NotFound()
     resource = selectors.resource_get_for(actor=actor, resource_id=comment.resource_id)
     if not comment_may_moderate(actor=actor, resource=resource):
@@ -183,6 +186,7 @@ def _progress(value) -> float:
 
 def _bump(resource: Resource, field: str) -> None:
     Resource.objects.filter(pk=resource.pk).update(**{field: F(field) + 1})
+    setattr(resource, field, getattr(resource, field) + 1)  # the page rendering next shows the new count
 
 
 def _maybe_schedule(event: UsageEvent) -> None:

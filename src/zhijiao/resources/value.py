@@ -101,6 +101,12 @@ def value_of(*, g: float, r: float, u: float) -> float:
     return round(100 * (WEIGHT_GRADE * g + WEIGHT_RATING * r + WEIGHT_USE * u), 1)
 
 
+def value_initial(*, level: str, type: str) -> float:
+    """The score of a resource just published (no ratings, no use yet): its grade with the default priors.
+    The value job replaces it with the population priors on its next run."""
+    return value_of(g=grade(level=level, type=type), r=(RATING_PRIOR_DEFAULT - 1) / 4, u=USE_PRIOR_DEFAULT)
+
+
 FIELDS = [
     "rating_avg",
     "rating_count",

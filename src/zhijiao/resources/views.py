@@ -14,15 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
-<<<<<<< /tmp/h4/merged
 from zhijiao.core.codes import code_name
-from zhijiao.core.errors import NotFound
-=======
-from zhijiao.core.codes import code_choices, code_name
 from zhijiao.core.errors import NotFound, ZhijiaoError
->>>>>>> /tmp/h4/theirs
 from zhijiao.identity.models import Account
-from zhijiao.resources import selectors
+from zhijiao.resources import selectors, views_usage
 from zhijiao.resources.forms import ResourceForm
 from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.ranged import blob_response
@@ -34,7 +29,6 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
-from zhijiao.resources.storage import blob_path
 from zhijiao.resources.uploads import upload_finished_get
 from zhijiao.web.paging import paginate
 
@@ -57,6 +51,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     _decorate([resource])
     may_review = request.user.is_authenticated and selectors.resource_may_review(actor=request.user, resource=resource)
+    views_usage.view_record(request, resource)
     return render(
         request,
         "resources/detail.html",
@@ -71,6 +66,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
             and resource.status in (ResourceStatus.DRAFT, ResourceStatus.RETURNED),
             "duplicates": selectors.resource_duplicates(actor=request.user, resource=resource),
             "breadcrumbs": [("资源中心", "/resources/"), (resource.title, None)],
+            **views_usage.use_context(request, resource),
         },
     )
 
@@ -80,11 +76,10 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
     version = resource.current_version
     if version is None:
         raise NotFound()
-    path = blob_path(version.file.sha256)
-    if not path.exists():
-        raise NotFound("文件缺失")
     if "Range" not in request.headers:
         resource_download_record(actor=request.user, resource=resource, origin=Origin.from_request(request))
+    if request.GET.get("inline") != "1":  # inline: the page's own preview or player, not a download
+        views_usage.download_record(request, resource)
     return blob_response(  # local or S3 storage, Range honoured either way (decision 0014)
         request,
         sha256=version.file.sha256,
@@ -186,6 +181,7 @@ def resource_review_view(request: HttpRequest, resource_id: int) -> HttpResponse
         resource=resource,
         approve=approve,
         comment=request.POST.get("comment", ""),
+        level=request.POST.get("level", "") if approve else "",
         origin=Origin.from_request(request),
     )
     label = {"first_approved": "一审通过", "published": "二审通过，资源已发布", "returned": "已退回作者"}

@@ -127,7 +127,13 @@ def test_only_published_resources_and_given_ids(region):
     a = region.accounts
     one, two = published(a, title="一"), published(a, title="二")
     draft = make_resource(a["teacher"], title="草稿")
+    # Just published: the score set at publication already is what the job computes without data.
+    assert value_recompute(ids=[one.pk, two.pk]) == 0
+    Resource.objects.update(value_computed_at=None)
+    for r in (one, two):
+        rating_set(actor=a["student"], resource=r, score=5)
     assert value_recompute(ids=[one.pk, draft.pk]) == 1
+    assert Resource.objects.get(pk=one.pk).value_computed_at is not None
     assert Resource.objects.get(pk=two.pk).value_computed_at is None
     assert Resource.objects.get(pk=draft.pk).value_computed_at is None
     assert Resource.objects.get(pk=draft.pk).status == ResourceStatus.DRAFT
