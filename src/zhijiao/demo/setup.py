@@ -21,12 +21,15 @@ from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.plan import region_plan
+from zhijiao.demo.resources import demo_library
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
 from zhijiao.privacy.services import consent_policy_set
 from zhijiao.resources.taxonomy import taxonomy_ensure
+
+DEMO_LIBRARY_SIZE = 5000
 
 
 @dataclass
@@ -55,6 +58,14 @@ def _demo_snapshot(progress: Callable[[str], None], *, only_if_none: bool = Fals
     progress(f"数据仓库快照 {snapshot.taken_on:%Y-%m-%d}：用时 {snapshot.duration_ms / 1000:.1f} 秒")
 
 
+def _demo_library(progress: Callable[[str], None], *, seed: int) -> None:
+    """The resource centre's demo library (``demo.resources``): 5,000 published resources and their use."""
+    started = time.monotonic()
+    stats = demo_library(published=DEMO_LIBRARY_SIZE, seed=seed, progress=progress)
+    if not stats.skipped:
+        progress(f"演示资源库：{stats.summary()}，用时 {time.monotonic() - started:.1f} 秒")
+
+
 def demo_prepare(
     *, scale: str = "small", seed: int = 42, reset: bool = False, progress: Callable[[str], None] = print
 ) -> DemoResult:
@@ -70,6 +81,7 @@ def demo_prepare(
     if School.objects.exists():
         accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []
         _demo_snapshot(progress, only_if_none=True)
+        _demo_library(progress, seed=seed)  # an install from before the library gets it once
         demo_indicators(root=region_plan(scale).root, seed=seed, progress=progress)
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
@@ -89,6 +101,7 @@ def demo_prepare(
     progress("为登记的学生、家长和教职工开通账号……")
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
+    _demo_library(progress, seed=seed)
     # quality scores first, so the first snapshot (and the warnings) carry them
     progress(f"数据质量评分：{quality_refresh()} 条")
     _demo_snapshot(progress)

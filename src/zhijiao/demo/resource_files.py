@@ -1,0 +1,152 @@
+"""Small, valid, unique files for the demo library: Markdown lesson texts, one-page PDFs, PNG pictures, WAV clips,
+and a few real media (a diagram PNG, a PDF handout, a short MP4 made with ffmpeg when it is installed).
+
+Every generator is deterministic in its arguments, so the same seed gives the same bytes (and checksums).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import shutil
+import struct
+import subprocess
+import tempfile
+import wave
+import zlib
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+PALETTE = [(37, 99, 235), (5, 150, 105), (217, 119, 6), (220, 38, 38), (124, 58, 237), (8, 145, 178)]
+
+
+def markdown(title: str, lines: list[str]) -> bytes:
+    body = "\n".join(f"- {line}" if not line.startswith("#") else f"\n{line}\n" for line in lines)
+    return f"# {title}\n\n{body}\n".encode()
+
+
+def _pdf_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def pdf(lines: list[str], *, drawing: str = "") -> bytes:
+    """A one-page A4 PDF with Helvetica text (ASCII lines) and optional drawing operators: valid for any reader."""
+    ops = ["BT /F1 16 Tf 72 770 Td 22 TL"]
+    for line in lines:
+        ops.append(f"({_pdf_escape(line.encode('ascii', 'replace').decode())}) Tj T*")
+    ops.append("ET")
+    if drawing:
+        ops.append(drawing)
+    stream = "\n".join(ops).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def png(seed: int, *, size: tuple[int, int] = (240, 160)) -> bytes:
+    """A small picture: a tinted background with a few shapes placed by ``seed``."""
+    w, h = size
+    colour = PALETTE[seed % len(PALETTE)]
+    image = Image.new("RGB", size, tuple(255 - (255 - c) // 6 for c in colour))
+    draw = ImageDraw.Draw(image)
+    x = seed * 37 % (w - 60)
+    y = seed * 53 % (h - 60)
+    draw.ellipse((x, y, x + 50, y + 50), outline=colour, width=3)
+    draw.polygon([(20, h - 20), (w // 2, 20 + seed % 40), (w - 20, h - 20)], outline=colour, width=2)
+    draw.line((0, seed % h, w, (seed * 7) % h), fill=colour, width=1)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=False)
+    return out.getvalue()
+
+
+def wav(seed: int, *, seconds: float = 0.6, rate: int = 8000) -> bytes:
+    """A short mono tone (pitch from ``seed``): a valid WAV any player reads."""
+    freq = 220 + seed % 440
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate))) for i in range(int(seconds * rate))
+    )
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+def right_triangle_png() -> bytes:
+    """A teaching diagram: a right triangle with the squares on its sides (勾股定理)."""
+    image = Image.new("RGB", (960, 640), (248, 250, 252))
+    draw = ImageDraw.Draw(image)
+    a, b = (360, 440), (600, 440)
+    c = (360, 260)
+    draw.polygon([a, b, c], fill=(219, 234, 254), outline=(37, 99, 235), width=4)
+    draw.rectangle((a[0], a[1], b[0], a[1] + 240), outline=(5, 150, 105), width=4, fill=(209, 250, 229))
+    draw.rectangle((a[0] - 180, c[1], a[0], a[1]), outline=(217, 119, 6), width=4, fill=(254, 243, 199))
+    dx, dy = b[0] - c[0], b[1] - c[1]
+    draw.polygon([c, b, (b[0] + dy, b[1] - dx), (c[0] + dy, c[1] - dx)], outline=(124, 58, 237), width=4)
+    draw.rectangle((a[0], a[1] - 24, a[0] + 24, a[1]), outline=(37, 99, 235), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def handout_pdf() -> bytes:
+    drawing = "0.15 0.39 0.92 RG 3 w 150 300 m 400 300 l 150 480 l h S 150 300 20 20 re S"
+    return pdf(
+        [
+            "Pythagorean theorem - worksheet",
+            "Grade 8, volume 2, section 17.1",
+            "",
+            "1. A right triangle has legs 3 and 4. Find the hypotenuse.",
+            "2. A ladder 5 m long leans on a wall, its foot 3 m away.",
+            "   How high up the wall does it reach?",
+            "3. Prove a^2 + b^2 = c^2 with four copies of the triangle.",
+        ],
+        drawing=drawing,
+    )
+
+
+def mp4(seconds: int = 4) -> bytes | None:
+    """A short test-pattern video with a tone, or None when ffmpeg is not installed."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="zhijiao-demo-") as tmp:
+        target = Path(tmp) / "demo.mp4"
+        args = [
+            ffmpeg, "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=480x270:rate=15",
+            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+            "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
+            "-threads", "1", str(target),
+        ]  # fmt: skip
+        try:
+            subprocess.run(args, check=True, timeout=60, capture_output=True)  # noqa: S603
+        except (subprocess.SubprocessError, OSError):
+            return None
+        return target.read_bytes()
+
+
+def crc_tag(text: str) -> str:
+    """A short stable tag (for unique file contents)."""
+    return f"{zlib.crc32(text.encode()):08x}"
