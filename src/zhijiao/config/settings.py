@@ -317,6 +317,9 @@ OAUTH2_PROVIDER = {
         "roles": "读取你的角色和任职范围",
         "school": "读取你所在的学校和班级",
         "phone": "读取你的手机号码",
+        # API scopes (no claims): the app calls /api/v1/resources as the person (zhijiao.oidc.api_auth)
+        "resources:read": "检索、查看和下载资源中心的资源",
+        "resources:write": "以你的名义在资源中心上传资源、评分和评论",
     },
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],

@@ -27,6 +27,9 @@ class IdentityError(ErrorCode):
 class ApiScopeError(ErrorCode):
     IDENTITY_SCOPE_UNKNOWN = "未知的API权限范围"
     IDENTITY_SCOPE_MISSING = "当前令牌或账号没有此接口所需的权限范围"
+    IDENTITY_AUTH_REQUIRED = (
+        "需要身份认证：请先登录，或在 Authorization 请求头中提供有效的 API 令牌或 OIDC 访问令牌（Bearer）"
+    )
 
 
 class AccountAdminError(ErrorCode):

@@ -103,6 +103,8 @@ API_SCOPES: dict[str, str] = {
     "registry:read": "读取学校、班级、学生与教职工名册",
     "exchange:push": "通过数据交换接口推送记录（导入）",
     "exchange:pull": "通过数据交换接口拉取变更",
+    "resources:read": "检索、查看和下载资源中心的资源",
+    "resources:write": "在资源中心上传资源、评分和评论",
 }
 DEFAULT_SCOPES: tuple[str, ...] = ("registry:read",)
 # Scopes a browser session holds when its account manages registry data (platform, region or school admins).
@@ -185,6 +187,25 @@ def api_scope_require(*, actor: Any, token: ApiToken | None, scope: str) -> None
         raise ZhijiaoError(
             ApiScopeError.IDENTITY_SCOPE_MISSING, detail=f"需要 {scope}：{API_SCOPES[scope]}", status=403
         )
+
+
+def api_request_scope_require(*, request: Any, scope: str) -> None:
+    """Raise 403 unless the caller of an authenticated API request holds ``scope``, however it signed in.
+
+    An API token needs the scope on the token (``request.api_token``, set by the bearer auth); an OIDC access
+    token needs it among its granted scopes (``request.oauth_scopes``, set by ``zhijiao.oidc.api_auth``); a
+    browser session follows :func:`api_scope_allows`. For endpoints that need more than their router's scope.
+    """
+    granted = getattr(request, "oauth_scopes", None)
+    if granted is not None:
+        if scope not in API_SCOPES:
+            raise ValueError(f"unknown scope {scope}")
+        if scope not in granted:
+            raise ZhijiaoError(
+                ApiScopeError.IDENTITY_SCOPE_MISSING, detail=f"需要 {scope}：{API_SCOPES[scope]}", status=403
+            )
+        return
+    api_scope_require(actor=request.user, token=getattr(request, "api_token", None), scope=scope)
 
 
 # ------------------------------------------------------------------ protection: lockout, passwords

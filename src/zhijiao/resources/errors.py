@@ -14,6 +14,7 @@ class ResourceError(ErrorCode):
     RESOURCE_CHAPTER_MISMATCH = "章节与所选教材册次不一致"
     RESOURCE_RANGE_INVALID = "请求的字节范围无效"
     RESOURCE_SEARCH_PARAM = "搜索参数无效"
+    RESOURCE_RECOMMEND_PARAM = "推荐参数无效"
     RESOURCE_UPLOAD_NOT_FOUND = "上传会话不存在或已过期，请重新选择文件"
     RESOURCE_UPLOAD_OFFSET = "上传位置与服务器已接收的字节数不一致，请从服务器的位置继续"
     RESOURCE_UPLOAD_TOO_LARGE = "文件超过分片上传允许的大小"

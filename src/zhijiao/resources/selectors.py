@@ -8,7 +8,10 @@ Visibility of a resource to an actor (anonymous included):
   (``owner_division[:4]``); ``district`` (本区) accounts with a grant in the same district (``owner_division``);
   ``school`` (本校) accounts with a grant at the owning school (or a class of it);
 * a bureau (区域管理员, 督导) sees every published resource owned inside its division, whatever the sharing;
-  the platform administrator sees every published resource.
+  the platform administrator sees every published resource;
+* a parent's (家长) grants give no 本校/本区/本市 visibility: school resources are for its staff and pupils, so a
+  parent sees 公开 ones only (other grants the same account holds, as a teacher say, still count). A student
+  keeps the view of the school of its class.
 
 Reviewers reach resources awaiting their step through :func:`resource_review_queue` and
 :func:`resource_get_for` (by id), never through the visible set, so search never shows unpublished work.
@@ -65,7 +68,7 @@ def visibility_terms(actor: Account | AnonymousUser | None) -> VisibilityTerms:
     districts: set[str] = set()
     bureaus: set[str] = set()
     for g in scope.grants:
-        if g.role in SEPARATED_ROLES:
+        if g.role in SEPARATED_ROLES or g.role == Role.PARENT:
             continue
         if g.division_id:
             if g.role in BUREAU_ROLES:
@@ -248,3 +251,6 @@ def knowledge_point_list(*, subject: str = "", stage: str = "") -> QuerySet[Know
     if stage:
         qs = qs.filter(stage=stage)
     return qs
+
+
+from zhijiao.resources.recommend import Recommendation, resources_for_knowledge_points  # noqa: E402, F401

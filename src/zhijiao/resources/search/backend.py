@@ -12,7 +12,8 @@ only when ``status == "published"``, and then when one of
 - ``sharing == "district"`` (本区) and the owner's division code is one of the caller's districts;
 - ``sharing == "school"`` (本校) and the owner's school code is one of the caller's schools;
 - the owner's division code starts with one of the caller's bureau prefixes (2, 4 or 6 digits), whatever the sharing.
-Anonymous callers (``Visibility()``) see published 公开 documents only. Search never shows unpublished work,
+Anonymous callers (``Visibility()``) see published 公开 documents only, and so do parents (家长): the selector
+leaves their grants out of the terms, so an engine needs no role of its own. Search never shows unpublished work,
 the author's own drafts included (those are listed by the resource centre, not searched).
 """
 

@@ -22,7 +22,8 @@ class Command(BaseCommand):
             metavar="SCOPE",
             help="权限范围，可重复；可选："
             + "、".join(f"{k}（{v}）" for k, v in API_SCOPES.items())
-            + "。默认 registry:read",
+            + "。默认 registry:read；调用资源中心接口（/api/v1/resources）须 --scope resources:read，"
+            + "上传、评分、评论再加 --scope resources:write",
         )
         parser.add_argument("--json", action="store_true")
 
