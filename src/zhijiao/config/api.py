@@ -82,6 +82,7 @@ def _register_routers() -> None:
     from zhijiao.org.api import router as org_router
     from zhijiao.people.api import router as people_router
     from zhijiao.resources.api import router as resources_router
+    from zhijiao.resources.api_jsonld import router as resource_jsonld_router
     from zhijiao.resources.api_recommend import router as resource_recommend_router
     from zhijiao.resources.api_uploads import router as resource_uploads_router
 
@@ -90,6 +91,7 @@ def _register_routers() -> None:
     api.add_router("/analytics", analytics_router)
     api.add_router("/resources", resources_router, auth=RESOURCE_AUTH)
     api.add_router("/resources", resource_recommend_router, auth=RESOURCE_AUTH)
+    api.add_router("/resources", resource_jsonld_router, auth=RESOURCE_AUTH)
     api.add_router("/resources/uploads", resource_uploads_router, auth=RESOURCE_WRITE_AUTH)
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
     api.add_router("/exchange", exchange_router, auth=[SessionAuth(), BearerToken(scope=None)])
