@@ -230,6 +230,9 @@ def _decorate(result: SearchPage) -> None:
         r.stage_name = code_name("stage", r.stage)  # type: ignore[attr-defined]
         r.subject_name = code_name("subject", r.subject)  # type: ignore[attr-defined]
         r.grade_name = code_name("grade", r.grade)  # type: ignore[attr-defined]
+        name = r.current_version.original_name if r.current_version else ""
+        ext = name.rsplit(".", 1)[-1] if "." in name else ""
+        r.ext = ext.upper() if 0 < len(ext) <= 5 and ext.isascii() else ""  # type: ignore[attr-defined]
 
 
 def _search_page(request: HttpRequest, *, base: str, public: bool, template: str, extra: dict) -> HttpResponse:

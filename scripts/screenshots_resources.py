@@ -1,0 +1,109 @@
+"""Screenshots of the resource search (63), the public portal (64) and the review queue (62, 67).
+
+    ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
+    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_resources.py [--out docs/screenshots] [--port 8752]
+
+Before shooting it makes sure the demo region has a resource library: the demo's own
+(``zhijiao.demo.resources.demo_library``, a few thousand published resources by the region's teachers, with
+ratings, usage and the search index) unless one is there already. Run twice, it adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).parent))
+from screenshots import CHROMIUM_ARGS, login, wait_until_up
+
+
+def prepare_library(count: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
+    django.setup()
+    from zhijiao.demo.resources import demo_library
+    from zhijiao.resources.indexing import reindex_all, search_backend
+    from zhijiao.resources.models import Resource, ResourceStatus
+
+    stats = demo_library(published=count, progress=print)
+    if getattr(stats, "skipped", False) and search_backend().num_docs() == 0:
+        reindex_all()
+    published = Resource.objects.filter(status=ResourceStatus.PUBLISHED).count()
+    print(f"资源库：已发布 {published} 条，索引 {search_backend().num_docs()} 条")
+
+
+def shoot(page: Page, path: Path, *, full: bool = True) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=path, full_page=full)
+    print("saved", path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--port", type=int, default=8752)
+    parser.add_argument("--count", type=int, default=3000, help="published resources in the demo library")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
+    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    prepare_library(args.count)
+
+    def sign_in(page: Page, username: str) -> None:
+        a = accounts[username]
+        login(page, base, username, a["password"], a.get("totp_secret"))
+
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
+    try:
+        for attempt in range(5):  # a busy machine can take longer than wait_until_up's 20 s to start
+            try:
+                wait_until_up(base)
+                break
+            except SystemExit:
+                if attempt == 4:
+                    raise
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+
+            # 63: a teacher searches 勾股定理 and narrows to 初二 (八年级); the facets keep their counts.
+            sign_in(page, "teacher")
+            page.goto(f"{base}/resources/")
+            page.fill("input[name=q]", "勾股定理")
+            page.click(".res-searchbar button[type=submit]")
+            page.wait_for_selector(".res-q")  # htmx swapped in the results for the query
+            page.click(".res-facet a:has-text('初二')")
+            page.wait_for_selector(".res-chip")  # … and for the chosen grade
+            shoot(page, out / "63-search-facets.png", full=False)
+            shoot(page, out / "63b-search-facets-full.png")
+            page.goto(f"{base}/resources/?q=圆")
+            shoot(page, out / "63c-search-one-character.png", full=False)
+
+            # 64: the public portal, no sign-in.
+            page.context.clear_cookies()
+            page.goto(f"{base}/resources/public/?q=函数")
+            shoot(page, out / "64-public-portal.png", full=False)
+
+            # 62 / 67: the review queue of the principal (一审) and the bureau (二审).
+            sign_in(page, "principal")
+            page.goto(f"{base}/resources/review/")
+            shoot(page, out / "62-review-queue.png")
+            sign_in(page, "bureau")
+            page.goto(f"{base}/resources/review/?stage=second")
+            shoot(page, out / "67-review-queue.png", full=False)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
