@@ -85,6 +85,7 @@ def _register_routers() -> None:
     from zhijiao.resources.api_jsonld import router as resource_jsonld_router
     from zhijiao.resources.api_recommend import router as resource_recommend_router
     from zhijiao.resources.api_uploads import router as resource_uploads_router
+    from zhijiao.resources.api_usage import router as resource_usage_router
 
     api.add_router("/", org_router)
     api.add_router("/", people_router)
@@ -93,6 +94,8 @@ def _register_routers() -> None:
     api.add_router("/resources", resource_recommend_router, auth=RESOURCE_AUTH)
     api.add_router("/resources", resource_jsonld_router, auth=RESOURCE_AUTH)
     api.add_router("/resources/uploads", resource_uploads_router, auth=RESOURCE_WRITE_AUTH)
+    # ratings, comments, favourites, usage events: reads resources:read, writes also resources:write (per endpoint)
+    api.add_router("/resources", resource_usage_router, auth=RESOURCE_AUTH)
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
     api.add_router("/exchange", exchange_router, auth=[SessionAuth(), BearerToken(scope=None)])
 

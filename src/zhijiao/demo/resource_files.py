@@ -92,18 +92,19 @@ def wav(seed: int, *, seconds: float = 0.6, rate: int = 8000) -> bytes:
     return out.getvalue()
 
 
-def right_triangle_png() -> bytes:
-    """A teaching diagram: a right triangle with the squares on its sides (勾股定理)."""
+def diagram_png() -> bytes:
+    """A classroom picture: a bar chart with a sun and a house, bright enough for a thumbnail."""
     image = Image.new("RGB", (960, 640), (248, 250, 252))
     draw = ImageDraw.Draw(image)
-    a, b = (360, 440), (600, 440)
-    c = (360, 260)
-    draw.polygon([a, b, c], fill=(219, 234, 254), outline=(37, 99, 235), width=4)
-    draw.rectangle((a[0], a[1], b[0], a[1] + 240), outline=(5, 150, 105), width=4, fill=(209, 250, 229))
-    draw.rectangle((a[0] - 180, c[1], a[0], a[1]), outline=(217, 119, 6), width=4, fill=(254, 243, 199))
-    dx, dy = b[0] - c[0], b[1] - c[1]
-    draw.polygon([c, b, (b[0] + dy, b[1] - dx), (c[0] + dy, c[1] - dx)], outline=(124, 58, 237), width=4)
-    draw.rectangle((a[0], a[1] - 24, a[0] + 24, a[1]), outline=(37, 99, 235), width=3)
+    draw.rectangle((0, 470, 960, 640), fill=(220, 252, 231))
+    draw.ellipse((760, 50, 880, 170), fill=(253, 224, 71), outline=(217, 119, 6), width=4)
+    draw.polygon([(120, 300), (250, 190), (380, 300)], fill=(254, 202, 202), outline=(220, 38, 38), width=4)
+    draw.rectangle((150, 300, 350, 470), fill=(255, 255, 255), outline=(220, 38, 38), width=4)
+    draw.rectangle((225, 380, 275, 470), fill=(254, 243, 199), outline=(217, 119, 6), width=3)
+    for i, height in enumerate((120, 200, 160, 260)):
+        x = 470 + i * 70
+        draw.rectangle((x, 470 - height, x + 50, 470), fill=PALETTE[i], outline=(30, 41, 59), width=2)
+    draw.line((450, 470, 760, 470), fill=(30, 41, 59), width=3)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -113,13 +114,12 @@ def handout_pdf() -> bytes:
     drawing = "0.15 0.39 0.92 RG 3 w 150 300 m 400 300 l 150 480 l h S 150 300 20 20 re S"
     return pdf(
         [
-            "Pythagorean theorem - worksheet",
-            "Grade 8, volume 2, section 17.1",
+            "Classroom worksheet",
+            "Name: ____________   Class: ________   Date: ________",
             "",
-            "1. A right triangle has legs 3 and 4. Find the hypotenuse.",
-            "2. A ladder 5 m long leans on a wall, its foot 3 m away.",
-            "   How high up the wall does it reach?",
-            "3. Prove a^2 + b^2 = c^2 with four copies of the triangle.",
+            "1. Read the lesson text and underline the key words.",
+            "2. Draw what you learned in the box below.",
+            "3. Share one question with your group.",
         ],
         drawing=drawing,
     )

@@ -57,6 +57,7 @@ from zhijiao.resources.storage import blob_store, guess_mime, preview_put
 from zhijiao.resources.value import value_recompute
 
 MARK = "DEMO-"
+GENERAL_ACTIVITIES = [a for a in ACTIVITIES if "几何画板" not in a and "数形结合" not in a]
 BATCH = 2000
 MATH = ("3", "14")
 # (stage, subject) weights; 初中数学 is the taxonomy-backed showcase
@@ -154,6 +155,7 @@ class Spec:
     sharing: str = "school"
     licence: str = "region"
     level: str = ""
+    topic: str = ""
     media: tuple[str, bytes] | None = None  # (file name, bytes) for the handful of real media
 
 
@@ -271,6 +273,7 @@ class LibraryBuilder:
             status=status,
             chapter=chapter,
             points=list(dict.fromkeys(points)),
+            topic=kp.name,
         )
 
     def _other_spec(self, author: Author, status: str) -> Spec:
@@ -294,8 +297,9 @@ class LibraryBuilder:
                 f"{edition}{grade_name}{subject}{volume} {topic} {noun}",
             ]
         )
-        activity = "，".join(rng.sample(ACTIVITIES, 2))
+        activity = "，".join(rng.sample(GENERAL_ACTIVITIES, 2))
         return Spec(
+            topic=topic,
             title=title,
             description=f"{grade_name}{subject}《{topic}》{noun}，{activity}。",
             keywords="、".join(dict.fromkeys([topic, subject, noun])),
@@ -360,17 +364,17 @@ class LibraryBuilder:
     def _media(self, specs: list[Spec]) -> None:
         """Real previewable media on the demo teacher's first published resources (a diagram, a handout, a video)."""
         mine = [s for s in specs if self.teacher is not None and s.author is self.teacher][:3]
-        media: list[tuple[str, str, bytes | None]] = [
-            ("image", "勾股定理 图示.png", files.right_triangle_png()),
-            ("paper", "勾股定理 课堂练习.pdf", files.handout_pdf()),
-            ("micro_lesson", "勾股定理 微课.mp4", files.mp4()),
+        media: list[tuple[str, str, str, bytes | None]] = [
+            ("image", "课堂图示", "png", files.diagram_png()),
+            ("paper", "课堂练习", "pdf", files.handout_pdf()),
+            ("micro_lesson", "微课", "mp4", files.mp4()),
         ]
-        for spec, (rtype, name, data) in zip(mine, media, strict=False):
+        for spec, (rtype, noun, suffix, data) in zip(mine, media, strict=False):
             if data is None:
                 continue
             spec.type = rtype
-            spec.media = (name, data)
-            spec.title = name.rsplit(".", 1)[0]
+            spec.title = f"{spec.topic} {noun}"
+            spec.media = (f"{spec.title}.{suffix}", data)
             spec.sharing = "public"
 
     # ------------------------------------------------------------------ writes

@@ -52,6 +52,12 @@ class ResourceOut(Schema):
     file_size: int | None
     file_sha256: str
     download_url: str
+    # use and value (resources.value), recomputed by the value job
+    level: str
+    rating_avg: float
+    rating_count: int
+    favourite_count: int
+    value_score: float
 
     @staticmethod
     def resolve_type_name(obj: Resource) -> str:
