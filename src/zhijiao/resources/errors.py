@@ -26,6 +26,7 @@ class ResourceError(ErrorCode):
     # use and value (resources.usage)
     RESOURCE_NOT_PUBLISHED = "资源尚未发布，不能评分、评论、收藏或记录使用"
     RESOURCE_RATING_RANGE = "评分应为 1 到 5 之间的整数"
+    RESOURCE_OWN_RATING = "不能给自己上传的资源评分"
     RESOURCE_COMMENT_EMPTY = "评论内容不能为空"
     RESOURCE_COMMENT_TOO_LONG = "评论不能超过 500 字"
     RESOURCE_COMMENT_NOT_MODERATOR = "只有资源作者或所属学校、教育局的管理员可以隐藏评论"

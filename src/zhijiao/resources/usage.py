@@ -60,8 +60,11 @@ def _account(actor: Account | AnonymousUser | None) -> Account | None:
 # ----------------------------------------------------------------------------- ratings
 @transaction.atomic
 def rating_set(*, actor: Account, resource: Resource, score: int) -> Rating:
-    """The actor's 1–5 score for a published resource; rating again changes the score."""
+    """The actor's 1–5 score for a published resource; rating again changes the score. Authors do not rate
+    their own work (it would lift their own value score)."""
     _published(resource)
+    if resource.author_id == actor.pk:
+        raise ZhijiaoError(ResourceError.RESOURCE_OWN_RATING, status=403)
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ZhijiaoError(ResourceError.RESOURCE_RATING_RANGE, field="评分")
     rating, _ = Rating.objects.update_or_create(resource=resource, account=actor, defaults={"score": score})

@@ -57,6 +57,7 @@ def use_context(request: HttpRequest, resource: Resource) -> dict:
         "use": {
             "published": published,
             "signed_in": signed_in,
+            "is_author": signed_in and resource.author_id == request.user.pk,
             "my_rating": usage.rating_of(actor=request.user, resource=resource) if published else None,
             "favourite": usage.favourite_state(actor=request.user, resource=resource) if published else False,
             "comments": list(usage.comment_list(actor=request.user, resource=resource)[:50]) if published else [],

@@ -29,10 +29,10 @@
   function role(name) { return root.querySelector("[data-role=" + name + "]"); }
 
   // ------------------------------------------------------------------ stars
-  var starsForm = root.querySelector(".res-stars-form");
+  var starsForm = root.querySelector(".ru-stars-form");
   if (starsForm) {
-    var group = starsForm.querySelector(".res-stars");
-    var stars = Array.prototype.slice.call(starsForm.querySelectorAll(".res-star"));
+    var group = starsForm.querySelector(".ru-stars");
+    var stars = Array.prototype.slice.call(starsForm.querySelectorAll(".ru-star"));
     var mine = parseInt(starsForm.dataset.mine || "0", 10);
     var paint = function (n, cls) { stars.forEach(function (s, i) { s.classList.toggle(cls, i < n); }); };
     stars.forEach(function (star, i) {
@@ -47,7 +47,7 @@
           role("mine").textContent = "已评 " + mine + " 分，谢谢你的评价";
           role("avg").textContent = data.rating_avg.toFixed(1);
           role("count").textContent = data.rating_count;
-          var bar = root.querySelector(".res-stars-static");
+          var bar = root.querySelector(".ru-stars-static");
           if (bar) bar.style.setProperty("--r", data.rating_avg);
         }).catch(function (err) { role("mine").textContent = err.message; });
       });
@@ -56,7 +56,7 @@
   }
 
   // ------------------------------------------------------------------ favourite
-  var favForm = root.querySelector(".res-fav-form");
+  var favForm = root.querySelector(".ru-fav-form");
   if (favForm) {
     var favButton = favForm.querySelector("button");
     favForm.addEventListener("submit", function (e) {
@@ -66,7 +66,7 @@
       call(on ? "DELETE" : "POST", "/favourite").then(function (data) {
         favButton.classList.toggle("on", data.favourite);
         favButton.setAttribute("aria-pressed", data.favourite ? "true" : "false");
-        favButton.querySelector(".res-fav-heart").textContent = data.favourite ? "♥" : "♡";
+        favButton.querySelector(".ru-fav-heart").textContent = data.favourite ? "♥" : "♡";
         role("fav-label").textContent = data.favourite ? "已收藏" : "收藏";
         role("fav-count").textContent = data.favourite_count;
       }).catch(function () { favForm.submit(); }).then(function () { favButton.disabled = false; });
