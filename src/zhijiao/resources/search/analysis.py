@@ -21,6 +21,9 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 QUERY_STOPWORDS = frozenset({"的", "与", "和", "及", "之", "了", "在", "是", "中", "一个", "关于"})
 
 jieba.setLogLevel(logging.WARNING)
+# Analysed texts kept for reuse (chapter paths with their labels, knowledge-point names: a few thousand
+# distinct texts shared by every resource of a chapter); cleared when full or when the dictionary grows.
+CACHE_SIZE = 50_000
 
 
 class Analyzer:
@@ -30,6 +33,7 @@ class Analyzer:
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
         self._jieba.initialize()
+        self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.add_terms(terms)
 
     def add_terms(self, terms: Iterable[str]) -> None:
@@ -38,10 +42,23 @@ class Analyzer:
                 term = term.strip()
                 if term and not any(ch.isspace() for ch in term):
                     self._jieba.add_word(term, freq=200000)
+            self._cache = {}
 
     def words(self, text: str) -> list[str]:
         """Index-side words: jieba search mode (long words also yield their dictionary sub-words)."""
         return [w.lower() for w in self._jieba.cut_for_search(text) if _RUN.fullmatch(w)]
+
+    def analyse(self, text: str, *, cache: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Index-side ``(words, ngrams)`` of ``text``; ``cache`` for texts many documents share."""
+        if not cache:
+            return tuple(self.words(text)), tuple(ngrams(text))
+        found = self._cache.get(text)
+        if found is None:
+            found = (tuple(self.words(text)), tuple(ngrams(text)))
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache = {}
+            self._cache[text] = found
+        return found
 
     def query_words(self, text: str) -> list[str]:
         """Query-side words: jieba precise mode, stop words dropped unless nothing else is left."""
@@ -67,6 +84,11 @@ def word_grams(word: str) -> list[str]:
     if not _CJK.match(word) or len(word) <= 2:
         return [word.lower()]
     return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
+def gram_covers_word(word: str) -> bool:
+    """True for a Chinese word of 1–2 characters: its one n-gram token is in every text it is a word of."""
+    return len(word) <= 2 and bool(_CJK.fullmatch(word))
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:

@@ -5,6 +5,15 @@ bigrams, so a 1–2 character query (圆, 函数) matches inside longer words. A
 document when it is one of its words *or* all of its bigrams are among its n-grams; every query word
 must match (AND), falling back to any word (OR) only when that finds nothing. Boosts rank title over
 keywords / knowledge points over chapter and labels over description, and words over n-grams.
+
+Two things keep a query over a million documents cheap:
+
+- who may see a document is indexed with it, as ``vis`` tokens (``pub``, ``c:<city>``, ``d:<district>``,
+  ``s:<school>``, ``b:<prefix>`` and ``all``, only on published documents), so the visibility rule is one
+  term-set query instead of a boolean over sharing, owner and status fields;
+- ``any_w`` / ``any_g`` hold every word / n-gram of the four text fields (no frequencies), so the facet
+  count matches the same documents as the ranked query with one or two posting lists per query word
+  instead of eight scored ones.
 """
 
 from __future__ import annotations
@@ -14,12 +23,13 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
 from tantivy import Occur, Query
 
-from .analysis import Analyzer, ngrams, snippet, word_grams
+from .analysis import Analyzer, gram_covers_word, snippet, word_grams
 from .backend import (
     FACET_FIELDS,
     SHARING_CITY,
@@ -43,7 +53,10 @@ TOKENIZER = "zh_ws"
 # (field, boost) for a query word matched as a jieba word, then as n-grams.
 WORD_FIELDS = (("title_w", 4.0), ("kw_w", 2.5), ("meta_w", 1.5), ("desc_w", 0.8))
 GRAM_FIELDS = (("title_g", 1.2), ("kw_g", 0.8), ("meta_g", 0.5), ("desc_g", 0.3))
-KEYWORD_FIELDS = (*FACET_FIELDS, "id", "status", "sharing", "school", "district", "city", "division_prefix")
+KEYWORD_FIELDS = (*FACET_FIELDS, "id", "vis")
+# The index lives in <path>/v<SCHEMA_VERSION>; a new schema starts an empty folder (run resources_reindex).
+SCHEMA_VERSION = 2
+VIS_ALL = "all"
 SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "value_score"}
 FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
 DEFAULT_TERMS = (
@@ -57,6 +70,84 @@ def default_index_dir() -> Path:
     return home / "search" / "resources"
 
 
+def visibility_tokens(d: SearchDoc) -> list[str]:
+    """Who may find ``d`` (the rule in :mod:`.backend`), as ``vis`` tokens; none unless it is published."""
+    if d.status != STATUS_PUBLISHED:
+        return []
+    code = {
+        SHARING_PUBLIC: "pub",
+        SHARING_CITY: city_code_of(d.owner_division_code),
+        SHARING_DISTRICT: d.owner_division_code,
+        SHARING_SCHOOL: d.owner_school_code,
+    }.get(d.sharing, "")
+    scope = {SHARING_PUBLIC: "", SHARING_CITY: "c:", SHARING_DISTRICT: "d:", SHARING_SCHOOL: "s:"}.get(d.sharing, "")
+    tokens = [VIS_ALL, *([scope + code] if code else [])]
+    tokens.extend(f"b:{prefix}" for prefix in division_prefixes(d.owner_division_code))
+    return tokens
+
+
+def visibility_query_tokens(v: Visibility) -> list[str]:
+    """The ``vis`` tokens a caller may see: any one of them makes a document visible."""
+    if v.everything:
+        return [VIS_ALL]
+    return [
+        "pub",
+        *(f"c:{c}" for c in sorted(v.city_codes)),
+        *(f"d:{c}" for c in sorted(v.district_codes)),
+        *(f"s:{c}" for c in sorted(v.school_codes)),
+        *(f"b:{c}" for c in sorted(v.bureau_prefixes)),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDoc:
+    """A document analysed into index tokens: plain values, so analysis can run in another process."""
+
+    id: str
+    texts: list[tuple[str, str]]  # (field, value or space-separated tokens), a field repeated per value
+    rating: float
+    value_score: float
+    published_at: int
+    display: bytes
+
+
+def prepare(d: SearchDoc, analyzer: Analyzer) -> PreparedDoc:
+    """Analyse ``d``: labels as keywords, ``vis`` tokens, jieba words and n-grams of the four text fields."""
+    kw_text = " ".join([*d.keywords, *d.kp_names])
+    meta_text = " ".join([*d.chapter_names, d.type, d.stage, d.subject, d.grade, d.edition, d.volume])
+    texts = [
+        (name, value)
+        for name, value in (
+            ("stage", d.stage), ("subject", d.subject), ("grade", d.grade), ("type", d.type),
+            ("edition", d.edition), ("volume", d.volume), ("chapter_id", d.chapter_id),
+        )
+        if value
+    ]  # fmt: skip
+    texts.extend(("kp_ids", kp) for kp in d.kp_ids)
+    texts.extend(("vis", token) for token in visibility_tokens(d))
+    any_w: dict[str, None] = {}
+    any_g: dict[str, None] = {}
+    # Keywords and the chapter path with its labels repeat across a chapter's resources: analysed once.
+    for base, text, shared in (
+        ("title", d.title, False), ("kw", kw_text, True), ("meta", meta_text, True), ("desc", d.description, False),
+    ):  # fmt: skip
+        words, grams = analyzer.analyse(text, cache=shared)
+        texts.append((f"{base}_w", " ".join(words)))
+        texts.append((f"{base}_g", " ".join(grams)))
+        any_w.update(dict.fromkeys(words))
+        any_g.update(dict.fromkeys(grams))
+    texts.append(("any_w", " ".join(any_w)))
+    texts.append(("any_g", " ".join(any_g)))
+    return PreparedDoc(
+        id=d.id,
+        texts=texts,
+        rating=float(d.rating),
+        value_score=float(d.value_score),
+        published_at=int(d.published_at.timestamp()) if d.published_at else 0,
+        display=json.dumps({"t": d.title, "d": d.description}, ensure_ascii=False).encode(),
+    )
+
+
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
@@ -64,6 +155,8 @@ def _schema() -> tantivy.Schema:
     for base in ("title", "kw", "meta", "desc"):
         sb.add_text_field(f"{base}_w", tokenizer_name=TOKENIZER, index_option="freq")
         sb.add_text_field(f"{base}_g", tokenizer_name=TOKENIZER, index_option="freq")
+    sb.add_text_field("any_w", tokenizer_name=TOKENIZER, index_option="basic")
+    sb.add_text_field("any_g", tokenizer_name=TOKENIZER, index_option="basic")
     sb.add_float_field("rating", fast=True)
     sb.add_float_field("value_score", fast=True)
     sb.add_integer_field("published_at", fast=True)
@@ -86,9 +179,10 @@ class TantivyBackend:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
         self.path = Path(path) if path is not None else default_index_dir()
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.index_path = self.path / f"v{SCHEMA_VERSION}"
+        self.index_path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.index_ = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self.index_ = tantivy.Index(self.schema, path=str(self.index_path), reuse=True)
         ws = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         self.index_.register_tokenizer(TOKENIZER, ws)
         self.analyzer = Analyzer([*DEFAULT_TERMS, *terms])
@@ -107,36 +201,21 @@ class TantivyBackend:
         """More dictionary words (new knowledge points); documents indexed before keep their tokens."""
         self.analyzer.add_terms(terms)
 
-    def to_document(self, d: SearchDoc) -> tantivy.Document:
-        an = self.analyzer
-        kw_text = " ".join([*d.keywords, *d.kp_names])
-        meta_text = " ".join([*d.chapter_names, d.type, d.stage, d.subject, d.grade, d.edition, d.volume])
+    def to_document(self, d: SearchDoc | PreparedDoc) -> tantivy.Document:
+        p = d if isinstance(d, PreparedDoc) else prepare(d, self.analyzer)
         doc = tantivy.Document()
-        doc.add_text("id", d.id)
-        for name, value in (
-            ("stage", d.stage), ("subject", d.subject), ("grade", d.grade), ("type", d.type),
-            ("edition", d.edition), ("volume", d.volume), ("chapter_id", d.chapter_id), ("status", d.status),
-            ("sharing", d.sharing), ("school", d.owner_school_code), ("district", d.owner_division_code),
-            ("city", city_code_of(d.owner_division_code)),
-        ):  # fmt: skip
-            if value:
-                doc.add_text(name, value)
-        for kp in d.kp_ids:
-            doc.add_text("kp_ids", kp)
-        for prefix in division_prefixes(d.owner_division_code):
-            doc.add_text("division_prefix", prefix)
-        for base, text in (("title", d.title), ("kw", kw_text), ("meta", meta_text), ("desc", d.description)):
-            doc.add_text(f"{base}_w", " ".join(an.words(text)))
-            doc.add_text(f"{base}_g", " ".join(ngrams(text)))
-        doc.add_float("rating", float(d.rating))
-        doc.add_float("value_score", float(d.value_score))
-        doc.add_integer("published_at", int(d.published_at.timestamp()) if d.published_at else 0)
-        display = {"t": d.title, "d": d.description}
-        doc.add_bytes("display", json.dumps(display, ensure_ascii=False).encode())
+        doc.add_text("id", p.id)
+        for name, value in p.texts:
+            doc.add_text(name, value)
+        doc.add_float("rating", p.rating)
+        doc.add_float("value_score", p.value_score)
+        doc.add_integer("published_at", p.published_at)
+        doc.add_bytes("display", p.display)
         return doc
 
-    def index(self, docs: Iterable[SearchDoc], *, replace: bool = True) -> int:
-        """Add documents (replacing any with the same id unless ``replace=False``, for fresh bulk loads)."""
+    def index(self, docs: Iterable[SearchDoc | PreparedDoc], *, replace: bool = True) -> int:
+        """Add documents (replacing any with the same id unless ``replace=False``, for fresh bulk loads);
+        :class:`PreparedDoc` ones were analysed already (by :func:`prepare`, in another process say)."""
         n = 0
         with self._lock:
             writer = self._get_writer()
@@ -179,32 +258,43 @@ class TantivyBackend:
             should.append((Occur.Should, Query.boost_query(q, boost)))
         return Query.boolean_query(should)
 
+    def _match_clause(self, word: str, *, long_grams: bool) -> Query:
+        """The documents :meth:`_word_clause` matches, unscored: the word in any text field (``any_w``), or its
+        one n-gram in any (``any_g``), or (``long_grams``) all its bigrams in one of ``long_gram_fields``."""
+        options: list[Query] = []
+        grams = word_grams(word)
+        # A Chinese word of 1–2 characters is its own n-gram, and n-grams cover every word: one list is enough.
+        if self.word_fields and not (self.gram_fields and gram_covers_word(word)):
+            options.append(self._term("any_w", word))
+        if self.gram_fields and len(grams) == 1:
+            options.append(self._term("any_g", grams[0]))
+        elif self.gram_fields and long_grams:
+            for field, _ in self.long_gram_fields:
+                options.append(Query.boolean_query([(Occur.Must, self._term(field, g)) for g in dict.fromkeys(grams)]))
+        if len(options) == 1:
+            return options[0]
+        return Query.boolean_query([(Occur.Should, q) for q in options])
+
+    def _visibility_query(self, visibility: Visibility) -> Query:
+        tokens = visibility_query_tokens(visibility)
+        if len(tokens) == 1:
+            return self._term("vis", tokens[0])
+        return Query.term_set_query(self.schema, "vis", tokens)
+
     def _filter_clauses(
         self, visibility: Visibility, filters: dict[str, str | Sequence[str]] | None
     ) -> list[tuple[Occur, Query]]:
         def zero(q: Query) -> Query:
             return Query.const_score_query(q, 0.0)
 
-        t = self._term
-        clauses = [(Occur.Must, zero(t("status", STATUS_PUBLISHED)))]
-        if not visibility.everything:
-            scopes = [t("sharing", SHARING_PUBLIC)]
-            for sharing, field, codes in (
-                (SHARING_CITY, "city", visibility.city_codes),
-                (SHARING_DISTRICT, "district", visibility.district_codes),
-                (SHARING_SCHOOL, "school", visibility.school_codes),
-            ):
-                if codes:
-                    owner = Query.term_set_query(self.schema, field, sorted(codes))
-                    scopes.append(Query.boolean_query([(Occur.Must, t("sharing", sharing)), (Occur.Must, owner)]))
-            if visibility.bureau_prefixes:
-                scopes.append(Query.term_set_query(self.schema, "division_prefix", sorted(visibility.bureau_prefixes)))
-            clauses.append((Occur.Must, zero(Query.boolean_query([(Occur.Should, q) for q in scopes]))))
+        clauses = [(Occur.Must, zero(self._visibility_query(visibility)))]
         for key, value in (filters or {}).items():
             if key not in FACET_FIELDS:
                 raise ValueError(f"未知的筛选字段：{key}")
-            values = [value] if isinstance(value, str) else list(value)
-            if values:
+            values = list(dict.fromkeys([value] if isinstance(value, str) else value))
+            if len(values) == 1:
+                clauses.append((Occur.Must, zero(self._term(key, values[0]))))
+            elif values:
                 clauses.append((Occur.Must, zero(Query.term_set_query(self.schema, key, values))))
         return clauses
 
@@ -216,11 +306,14 @@ class TantivyBackend:
         *,
         any_word: bool = False,
         long_grams: bool = False,
+        match_only: bool = False,
     ) -> Query:
+        """The ranked query, or (``match_only``, for facet counts) an unscored one matching the same documents."""
         clauses = self._filter_clauses(visibility, filters)
         if words:
             occur = Occur.Should if any_word else Occur.Must
-            text = Query.boolean_query([(occur, self._word_clause(w, long_grams=long_grams)) for w in words])
+            clause = self._match_clause if match_only else self._word_clause
+            text = Query.boolean_query([(occur, clause(w, long_grams=long_grams)) for w in words])
             clauses.append((Occur.Must, text))
         else:
             clauses.append((Occur.Must, Query.all_query()))
@@ -254,7 +347,11 @@ class TantivyBackend:
         for i, attempt in enumerate(attempts):
             q = self.build_query(words, visibility, filters, **attempt)
             # Facets of the first attempt run beside it; a fallback's are counted after, only if it finds any.
-            pending = self._pool.submit(self._facets, searcher, q) if facets and i == 0 else None
+            if facets and i == 0:
+                matching = self.build_query(words, visibility, filters, match_only=True, **attempt)
+                pending = self._pool.submit(self._facets, searcher, matching)
+            else:
+                pending = None
             found = self._run(searcher, q, sort, limit, offset)
             total = _count(found)
             if total or i == len(attempts) - 1:
@@ -278,7 +375,8 @@ class TantivyBackend:
         if pending is not None:
             facet_counts = pending.result() if total else {}
         elif facets and total:
-            facet_counts = self._facets(searcher, q)
+            matching = self.build_query(words, visibility, filters, match_only=True, **attempt)
+            facet_counts = self._facets(searcher, matching)
         return SearchResult(hits=hits, total=total, facets=facet_counts)
 
     def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:

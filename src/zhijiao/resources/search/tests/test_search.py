@@ -209,3 +209,50 @@ def test_longer_substrings_match_when_words_do_not(tmp_path):
     r = backend.search("勾股定理 岳阳楼", visibility=TEACHER)  # no resource has both: any word
     assert _ids(r) == {"yy", "pyth"}
     assert r.facets["subject"] == {"语文": 1, "数学": 1}
+
+
+def test_visibility_tokens_follow_the_rule():
+    from zhijiao.resources.search.tantivy_backend import visibility_query_tokens, visibility_tokens
+
+    assert visibility_tokens(_doc("a", "x", sharing="public")) == ["all", "pub", "b:44", "b:4403", "b:440305"]
+    assert visibility_tokens(_doc("a", "x", sharing="city"))[:2] == ["all", "c:4403"]
+    assert visibility_tokens(_doc("a", "x", sharing="district"))[:2] == ["all", "d:440305"]
+    assert visibility_tokens(_doc("a", "x", sharing="school"))[:2] == ["all", "s:4403050002"]
+    assert visibility_tokens(_doc("a", "x", status="draft")) == []
+    assert visibility_query_tokens(Visibility()) == ["pub"]
+    assert visibility_query_tokens(Visibility(everything=True)) == ["all"]
+    assert visibility_query_tokens(TEACHER) == ["pub", "c:4403", "d:440305", "s:4403050001"]
+
+
+def test_facet_query_matches_exactly_the_ranked_query(tmp_path):
+    """Facets are counted with the cheaper unscored query; it must match the same documents in every attempt."""
+    backend, _ = build(1500, str(tmp_path / "same"))
+    searcher = backend.index_.searcher()
+    texts = [q.text for q in QUERIES[::4]] + ["阳楼记", "股定理 圆", "七年级 数学 教案", "", "勾股定理 岳阳楼"]
+    checked = 0
+    for text in texts:
+        words = backend.analyzer.query_words(text)
+        for filters in (None, {"grade": "八年级"}, {"type": ["微课", "课件", "微课"]}):
+            for vis in (TEACHER, OTHER_CITY, Visibility(), Visibility(everything=True)):
+                for attempt in ({}, {"long_grams": True}, {"any_word": True, "long_grams": True}):
+                    ranked = backend.build_query(words, vis, filters, **attempt)
+                    matching = backend.build_query(words, vis, filters, match_only=True, **attempt)
+                    n = searcher.search(ranked, limit=1, count=True).count
+                    assert searcher.search(matching, limit=1, count=True).count == n, (text, filters, vis, attempt)
+                    checked += n > 0
+    assert checked > 100
+    result = backend.search("七年级 数学 教案", visibility=TEACHER)
+    assert sum(result.facets["grade"].values()) >= result.total > 0
+
+
+def test_index_of_an_older_schema_is_left_alone(tmp_path):
+    import tantivy
+
+    old = tantivy.SchemaBuilder()
+    old.add_text_field("id", stored=True)
+    tantivy.Index(old.build(), path=str(tmp_path), reuse=True)  # an index written before the schema changed
+    backend = TantivyBackend(tmp_path)
+    assert backend.num_docs() == 0  # a fresh index beside it, filled by resources_reindex
+    backend.index(DOCS)
+    backend.commit()
+    assert _ids(TantivyBackend(tmp_path).search("圆", visibility=TEACHER)) == {"circle"}
