@@ -21,8 +21,8 @@ Stored per resource: ``rating_avg`` / ``rating_count`` (the raw mean and count),
 null with no trials), ``value_score`` and ``value_computed_at``.
 
 :func:`value_recompute` is bulk: a fixed number of SQL aggregates (GROUP BY resource) over all published
-resources, the arithmetic in Polars, and one ``bulk_update`` of the rows whose figures changed; its query
-count does not depend on how many resources there are. ``docs/decisions/0012-resource-value.md`` argues the
+resources, the arithmetic in Polars, and one set-based ``UPDATE … FROM`` of the rows whose figures changed; its
+query count does not depend on how many resources there are. ``docs/decisions/0012-resource-value.md`` argues the
 choices.
 """
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -265,33 +265,37 @@ def _changed(df: pl.DataFrame) -> pl.DataFrame:
     return df.filter(differs)
 
 
+_STAGE = "zj_value_stage"
+
+
+def _write(rows: list[tuple]) -> None:
+    """Store the new figures of these rows (``resource_id, *FIELDS``) with one set-based UPDATE: the rows go
+    into a temporary table in one ``executemany`` and ``UPDATE … FROM`` joins it (PostgreSQL, SQLite ≥ 3.33).
+    ``bulk_update``'s CASE per row and field, in parameter-limited batches, took 20 s for 5,000 rows on SQLite."""
+    table, stage = connection.ops.quote_name(Resource._meta.db_table), connection.ops.quote_name(_STAGE)
+    columns = ", ".join(f"{f} {'bigint' if f.endswith('_count') else 'double precision'}" for f in FIELDS)
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {stage}")
+        cur.execute(f"CREATE TEMPORARY TABLE {stage} (id bigint PRIMARY KEY, {columns})")
+        marks = ", ".join(["%s"] * (len(FIELDS) + 1))
+        cur.executemany(f"INSERT INTO {stage} VALUES ({marks})", rows)  # noqa: S608  (names are ours)
+        assignments = ", ".join(f"{f} = {stage}.{f}" for f in FIELDS)
+        cur.execute(f"UPDATE {table} SET {assignments} FROM {stage} WHERE {table}.id = {stage}.id")  # noqa: S608
+        cur.execute(f"DROP TABLE {stage}")
+
+
 def value_recompute_changed(*, ids: Iterable[int] | None = None) -> list[int]:
     """Recompute and store; returns the ids whose figures changed (to refresh them in the search index)."""
     wanted = None if ids is None else sorted({int(i) for i in ids})
     df = value_frame(wanted)
-    changed = _changed(df)
+    rows = list(_changed(df).select("resource_id", *FIELDS).iter_rows())
     now = timezone.now()
-    updates = [
-        Resource(
-            pk=row["resource_id"],
-            rating_avg=row["rating_avg"],
-            rating_count=row["rating_count"],
-            favourite_count=row["favourite_count"],
-            view_count=row["view_count"],
-            download_count=row["download_count"],
-            play_count=row["play_count"],
-            effective_use_rate=row["effective_use_rate"],
-            value_score=row["value_score"],
-            value_computed_at=now,
-        )
-        for row in changed.select("resource_id", *FIELDS).iter_rows(named=True)
-    ]
     with transaction.atomic():
-        if updates:
-            Resource.objects.bulk_update(updates, [*FIELDS, "value_computed_at"], batch_size=500)
+        if rows:
+            _write(rows)
         done = Resource.objects.filter(status=ResourceStatus.PUBLISHED)
         (done if wanted is None else done.filter(pk__in=wanted)).update(value_computed_at=now)
-    return [u.pk for u in updates]
+    return [row[0] for row in rows]
 
 
 def value_recompute(*, ids: Iterable[int] | None = None) -> int:
