@@ -8,6 +8,7 @@ OpenID Connect Core 1.0 §3.1.3.7 for ID tokens and Back-Channel Logout 1.0 §2.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from base64 import urlsafe_b64encode
@@ -25,6 +26,8 @@ from joserfc.jwk import KeySet
 
 from zhijiao.rp.errors import RpError, RpFailure
 
+logger = logging.getLogger(__name__)
+
 BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 # Asymmetric algorithms only: an ID token "signed" with the client secret or with "none" is refused.
 SIGNING_ALGORITHMS = ("RS256", "ES256", "PS256")
@@ -32,7 +35,10 @@ HTTP_TIMEOUT = 10
 # Clock skew tolerated between the provider and the app, and how old a logout token may be.
 LEEWAY_SECONDS = 60
 LOGOUT_TOKEN_MAX_AGE = 300
-DEFAULT_SCOPE = "openid profile roles school"
+# resources:read lets the app call Zhijiao's resource API as the person (the home page lists a few resources)
+RESOURCES_SCOPE = "resources:read"
+DEFAULT_SCOPE = f"openid profile roles school {RESOURCES_SCOPE}"
+RESOURCES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class SignedIn:
     id_token: str
     claims: dict[str, Any]
     userinfo: dict[str, Any]
+    # newest resources read from /api/v1/resources with the access token; None: scope not granted or API unreadable
+    resources: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -176,7 +184,8 @@ class Provider:
         if userinfo.get("sub") != claims["sub"]:
             # Core §5.3.2: a userinfo response about someone else must not be used.
             raise RpFailure(RpError.RP_USERINFO, "userinfo sub differs from the ID token's")
-        return SignedIn(id_token=id_token, claims=claims, userinfo=userinfo)
+        resources = self.resources(access_token=str(token["access_token"]), granted=str(token.get("scope", "")))
+        return SignedIn(id_token=id_token, claims=claims, userinfo=userinfo, resources=resources)
 
     def id_token_validate(self, id_token: str, *, nonce: str, access_token: str | None = None) -> dict[str, Any]:
         """OpenID Connect Core §3.1.3.7: signature, iss, aud (and azp), exp, iat, nonce, and at_hash if present."""
@@ -212,6 +221,20 @@ class Provider:
             return self._get_json(endpoint, headers={"Authorization": f"Bearer {access_token}"})
         except RpFailure as exc:
             raise RpFailure(RpError.RP_USERINFO, exc.detail) from exc
+
+    def resources(self, *, access_token: str, granted: str) -> list[dict[str, Any]] | None:
+        """A few of the newest resources the person may see, from Zhijiao's resource API with the access token
+        (what an app does with ``resources:read``). None when not granted or unreadable: sign-in still succeeds."""
+        if RESOURCES_SCOPE not in granted.split():
+            return None
+        url = f"{self.config.issuer.rstrip('/')}/api/v1/resources"
+        try:
+            data = self._get_json(url, headers={"Authorization": f"Bearer {access_token}"})
+        except RpFailure as exc:
+            logger.warning("sample app: resource API not readable: %s", exc)
+            return None
+        items = data.get("items")
+        return [i for i in items if isinstance(i, dict)][:RESOURCES_SHOWN] if isinstance(items, list) else None
 
     # ------------------------------------------------------------------ logout
     def end_session_url(self, *, id_token: str, state: str = "") -> str | None:

@@ -89,6 +89,32 @@ def claims_table(claims: dict[str, Any]) -> str:
     )
 
 
+def resources_card(resources: list[dict[str, Any]] | None) -> str:
+    """What the app read from Zhijiao's resource centre with the access token (scope resources:read)."""
+    if resources is None:
+        return ""
+    if not resources:
+        rows = '<p class="muted">资源中心里暂时没有你可以看到的资源。</p>'
+    else:
+        body = "".join(
+            f'<tr><th scope="row">{escape(str(r.get("title", "")))}</th>'
+            f'<td><span class="pill">{escape(str(r.get("type_name", "")))}</span></td>'
+            f"<td>{escape(str(r.get('stage_name', '')))}{escape(str(r.get('subject_name', '')))}</td>"
+            f'<td class="label">{escape(str(r.get("author", "")))}</td></tr>'
+            for r in resources
+        )
+        rows = (
+            '<table class="claims"><thead><tr><th>资源</th><th>类型</th><th>学段学科</th><th>作者</th></tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+    return f"""<section class="card">
+  <h2>资源中心 <span class="badge">resources:read</span></h2>
+  <p class="muted small">本应用用访问令牌调用智教资源中心接口（/api/v1/resources），以你的身份读取，\
+只能看到你在资源中心本来就能看到的资源。</p>
+  {rows}
+</section>"""
+
+
 def _layout(body: str, *, title: str, user: str = "") -> str:
     account = (
         f'<div class="who"><span class="avatar">{escape(user[:1])}</span>{escape(user)}'
@@ -156,7 +182,8 @@ def home_page(session: Session, *, error: str = "") -> str:
 <section class="card">
   <h2>用户信息（UserInfo）</h2>
   {userinfo}
-</section>""",
+</section>
+{resources_card(signed_in.resources)}""",
         title="已登录",
         user=name,
     )

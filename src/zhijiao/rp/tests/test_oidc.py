@@ -104,7 +104,7 @@ def test_the_authorization_request_carries_state_nonce_and_an_s256_challenge(iss
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert query["client_id"] == CLIENT_ID and query["response_type"] == "code"
     assert query["state"] == pending.state and query["nonce"] == pending.nonce
-    assert query["scope"].split() == ["openid", "profile", "roles", "school"]
+    assert query["scope"].split() == ["openid", "profile", "roles", "school", "resources:read"]
     assert query["code_challenge_method"] == "S256"
     expected = urlsafe_b64encode(hashlib.sha256(pending.code_verifier.encode()).digest()).decode().rstrip("=")
     assert query["code_challenge"] == expected

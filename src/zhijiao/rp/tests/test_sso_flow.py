@@ -9,6 +9,8 @@ import pytest
 import requests
 
 from zhijiao.oidc.models import SessionLink
+from zhijiao.resources.models import SharingScope
+from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.rp.tests.live import Live, live_sso, page_forms
 
 
@@ -43,7 +45,12 @@ def sign_in(http: requests.Session, live: Live, username: str) -> requests.Respo
     return submit(http, page, {}, button="allow")
 
 
-def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live, http):
+def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live, http, settings, tmp_path):
+    settings.ZHIJIAO_MEDIA_DIR = tmp_path / "media"
+    a = live.region.accounts
+    publish(make_resource(a["teacher"], title="勾股定理 微课", sharing=SharingScope.SCHOOL), first=a["principal"],
+            second=a["bureau"])  # fmt: skip
+    make_resource(a["head"], title="圆的认识 草稿", sharing=SharingScope.PUBLIC)  # unpublished: not listed
     page = sign_in(http, live, "teacher")
     assert page.url == f"{live.rp}/" and "你好，王老师" in page.text
     session = next(s for s in live.app.sessions._sessions.values() if s.signed_in)
@@ -52,6 +59,9 @@ def test_a_teacher_signs_in_to_the_sample_app_and_sees_the_claims(live, http):
     assert userinfo["sub"] == claims["sub"] and "teacher" not in claims["sub"]  # opaque, not the username
     assert any(r["role"] == "teacher" for r in userinfo["roles"])
     assert "身份令牌（ID Token）声明" in page.text and claims["sub"] in page.text
+    # resources:read granted: the app read the resource API with the access token, as the teacher
+    assert [r["title"] for r in session.signed_in.resources] == ["勾股定理 微课"]
+    assert "资源中心" in page.text and "勾股定理 微课" in page.text and "圆的认识" not in page.text
 
 
 def test_signing_out_of_the_sample_app_signs_out_of_zhijiao(live, http):
