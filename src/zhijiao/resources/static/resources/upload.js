@@ -246,7 +246,9 @@
     });
   } else if (pending) {
     // unfinished uploads from an earlier visit: say how far they got and how to go on
-    Object.keys(localStorage).filter(function (k) { return k.indexOf(KEY) === 0; }).slice(0, 3).forEach(function (k) {
+    var keys = [];
+    try { keys = Object.keys(localStorage); } catch (e) { /* storage blocked */ }
+    keys.filter(function (k) { return k.indexOf(KEY) === 0; }).slice(0, 3).forEach(function (k) {
       var saved;
       try { saved = JSON.parse(localStorage.getItem(k)); } catch (e) { return; }
       if (!saved || !saved.id) return;

@@ -1,0 +1,122 @@
+"""Screenshot of the resumable upload: the upload page mid-upload of a ~200 MB lesson video, progress bar visible.
+
+    ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --scale small --setup-only
+    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_upload.py [--out docs/screenshots]
+
+The browser's upload bandwidth is throttled (Chrome DevTools network emulation) so the bar can be caught at
+about 40 %; the metadata is filled in as a teacher would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).parent))
+from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+
+VIDEO_MB = 196
+
+
+def lesson_video(folder: Path) -> Path:
+    path = folder / "课堂实录-圆周角定理（九年级上册）.mp4"
+    with open(path, "wb") as f:
+        for _ in range(VIDEO_MB):
+            f.write(os.urandom(1024 * 1024))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--at", type=float, default=40.0, help="take the picture at this percentage")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
+    accounts = json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))
+    teacher = next(a for a in accounts if a["role"] == "teacher")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)])  # noqa: S603
+    folder = Path(tempfile.mkdtemp(prefix="zhijiao-shot-"))
+    try:
+        video = lesson_video(folder)
+        wait_until_up(base)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=CHROMIUM_ARGS,
+            )
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            login(page, base, teacher["username"], teacher["password"])
+            page.goto(f"{base}/resources/upload/")
+            page.fill("#id_title", "圆周角定理 课堂实录（九年级上册 24.1.4）")
+            page.select_option("#id_type", "micro_lesson")
+            page.select_option("#id_stage", "3")
+            page.select_option("#id_subject", "14")
+            page.select_option("#id_grade", value="23")  # 初三 = 九年级
+            chapter = page.locator("#id_chapter option", has_text="24.1")
+            if chapter.count():
+                page.select_option("#id_chapter", value=chapter.first.get_attribute("value"))
+            page.fill(
+                "#id_description",
+                "九年级数学公开课完整实录（45 分钟）：从圆心角引入，分类讨论圆周角与圆心角的关系，"
+                "证明圆周角定理及推论，配套课堂练习与小结。",
+            )
+            page.fill("#id_keywords", "圆周角 圆心角 公开课 课堂实录")
+            points = page.locator("#id_knowledge_points option")
+            wanted = [o for o in points.all_inner_texts() if o.strip() == "圆的有关性质"]
+            if wanted:
+                page.select_option("#id_knowledge_points", label=wanted)
+                # scroll the list to the chosen points with the mouse wheel (the page's CSP forbids eval)
+                box = page.locator("#id_knowledge_points").bounding_box()
+                first = points.filter(has_text=wanted[0]).first.bounding_box()
+                if box and first:
+                    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                    page.mouse.wheel(0, first["y"] - box["y"] - 30)
+            print("knowledge points:", wanted)
+            page.select_option("#id_sharing", "district")
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {"offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": 5 * 1024 * 1024},
+            )
+            page.set_input_files("#id_file", str(video))
+            page.locator(".page-title").click()  # no focus ring on the last field typed in
+            pct = page.locator("[data-role=pct]")
+            for _ in range(1200):  # the page's CSP forbids eval, so poll from here
+                if float(pct.inner_text().rstrip("%") or 0) >= args.at:
+                    break
+                page.wait_for_timeout(100)
+            page.wait_for_timeout(300)
+            page.screenshot(path=out / "66-upload-progress.png", full_page=True)
+            # then the rest at full speed, and the form saves the resource from the finished upload
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            )
+            page.wait_for_selector(".res-chunked.is-done", timeout=300_000)
+            page.click("button[data-role=submit]")
+            page.wait_for_load_state("networkidle")
+            print("saved:", page.url, page.locator("h1, .res-hero-title").first.inner_text())
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"screenshot written to {out / '66-upload-progress.png'}")
+
+
+if __name__ == "__main__":
+    main()
