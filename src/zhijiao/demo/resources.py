@@ -156,6 +156,7 @@ class Spec:
     licence: str = "region"
     level: str = ""
     topic: str = ""
+    noun: str = ""  # what the title calls it (教学设计, 课件 …)
     media: tuple[str, bytes] | None = None  # (file name, bytes) for the handful of real media
 
 
@@ -274,6 +275,7 @@ class LibraryBuilder:
             chapter=chapter,
             points=list(dict.fromkeys(points)),
             topic=kp.name,
+            noun=TYPE_NOUN.get(doc.type, doc.type),
         )
 
     def _other_spec(self, author: Author, status: str) -> Spec:
@@ -300,6 +302,7 @@ class LibraryBuilder:
         activity = "，".join(rng.sample(GENERAL_ACTIVITIES, 2))
         return Spec(
             topic=topic,
+            noun=noun,
             title=title,
             description=f"{grade_name}{subject}《{topic}》{noun}，{activity}。",
             keywords="、".join(dict.fromkeys([topic, subject, noun])),
@@ -374,6 +377,9 @@ class LibraryBuilder:
                 continue
             spec.type = rtype
             spec.title = f"{spec.topic} {noun}"
+            if spec.noun:
+                spec.description = spec.description.replace(spec.noun, noun)
+                spec.keywords = spec.keywords.replace(spec.noun, noun)
             spec.media = (f"{spec.title}.{suffix}", data)
             spec.sharing = "public"
 
