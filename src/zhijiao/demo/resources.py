@@ -289,7 +289,7 @@ class LibraryBuilder:
         if author.subject == "12":
             subject = "道德与法治" if author.stage == "3" else "思想政治"
         grade_name = JUNIOR_GRADES.get(grade) or code_name("grade", grade)
-        edition = "部编版" if author.subject in ("13", "21", "12") else "人教版"
+        edition = "部编版" if author.subject in ("11", "12", "13", "21") else "人教版"
         title = rng.choice(
             [
                 f"{topic} {noun}",
