@@ -153,7 +153,10 @@ def resources_for_knowledge_points(
         by_id.update((q.pk, q) for q in pres)
 
     grade = grade or learner_grade(actor)
-    qs = resource_visible_qs(actor).filter(status=ResourceStatus.PUBLISHED, knowledge_points__in=list(by_id))
+    # The tagged resources as a subquery (SQLite then looks resources up by key instead of scanning every published
+    # one for the visibility rule first); the join below reads every point of each, the others are skipped.
+    tagged_ids = Resource.knowledge_points.through.objects.filter(knowledgepoint_id__in=list(by_id))
+    qs = resource_visible_qs(actor).filter(status=ResourceStatus.PUBLISHED, pk__in=tagged_ids.values("resource_id"))
     if wanted_types:
         qs = qs.filter(type__in=wanted_types)
     rows = list(
@@ -164,6 +167,8 @@ def resources_for_knowledge_points(
     tagged: dict[int, list[int]] = {}  # point → resources tagged with it, newest first
     facts: dict[int, tuple[str, str, float, float, datetime | None]] = {}
     for pk, point_id, kind, res_grade, value, rating, published in rows:
+        if point_id not in by_id:
+            continue
         tagged.setdefault(point_id, []).append(pk)
         facts[pk] = (kind, res_grade, value or 0.0, rating or 0.0, published)
 
