@@ -100,6 +100,8 @@ _LABELS: dict[str, str] = {
     "resource.return": "退回资源",
     "resource.download": "下载资源",
     "resource.import_package": "导入资源包",
+    "resource.comment_hide": "隐藏资源评论",
+    "resource.comment_show": "恢复显示资源评论",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
 }
