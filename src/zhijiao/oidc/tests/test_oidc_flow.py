@@ -217,7 +217,10 @@ def test_discovery_publishes_the_provider(op):
     assert conf["id_token_signing_alg_values_supported"] == ["RS256"]
     assert conf["backchannel_logout_supported"] is True
     assert conf["backchannel_logout_session_supported"] is True
-    assert set(conf["scopes_supported"]) == {"openid", "profile", "roles", "school", "phone"}
+    assert set(conf["scopes_supported"]) == {
+        *("openid", "profile", "roles", "school", "phone"),
+        *("resources:read", "resources:write"),  # API scopes: no claims, the app calls the resource API
+    }
     assert {"sub", "name", "roles", "school_code", "phone_number", "sid", "auth_time", "amr"} <= set(
         conf["claims_supported"]
     )
