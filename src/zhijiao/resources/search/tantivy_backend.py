@@ -176,6 +176,8 @@ class TantivyBackend:
     gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS
     # Query words of 3+ characters match their n-grams only when their words find nothing (see search()).
     long_gram_fields: tuple[tuple[str, float], ...] = GRAM_FIELDS[:2]  # title and keywords
+    dense_fields: frozenset[str] = frozenset({"meta_w", "meta_g", "desc_w", "desc_g"})
+    dense_fraction: float | None = 0.2
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, terms: Iterable[str] = ()) -> None:
         self.path = Path(path) if path is not None else default_index_dir()
@@ -244,19 +246,29 @@ class TantivyBackend:
     def _term(self, field: str, value: str) -> Query:
         return Query.term_query(self.schema, field, value)
 
-    def _word_clause(self, word: str, *, long_grams: bool) -> Query:
-        should: list[tuple[Occur, Query]] = []
-        for field, boost in self.word_fields:
-            should.append((Occur.Should, Query.boost_query(self._term(field, word), boost)))
+    def _scoring_clauses(self, word: str, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
+        """What ``word`` adds to a document's score: a boosted clause per field it may match in. With a
+        searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
+        数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
+        it would walk most of the index for a near-constant score."""
         grams = word_grams(word)
+        dense = 0
+        if searcher is not None and self.dense_fraction is not None:
+            dense = max(1, int(searcher.num_docs * self.dense_fraction))
+        out: list[Query] = []
+        for field, boost in self.word_fields:
+            if not (dense and field in self.dense_fields and searcher and searcher.doc_freq(field, word) > dense):
+                out.append(Query.boost_query(self._term(field, word), boost))
         gram_fields = self.long_gram_fields if long_grams else ()
         for field, boost in self.gram_fields if len(grams) == 1 else gram_fields:
             if len(grams) == 1:
+                if dense and field in self.dense_fields and searcher and searcher.doc_freq(field, grams[0]) > dense:
+                    continue
                 q = self._term(field, grams[0])
             else:
                 q = Query.boolean_query([(Occur.Must, self._term(field, g)) for g in dict.fromkeys(grams)])
-            should.append((Occur.Should, Query.boost_query(q, boost)))
-        return Query.boolean_query(should)
+            out.append(Query.boost_query(q, boost))
+        return out
 
     def _match_clause(self, word: str, *, long_grams: bool) -> Query:
         """The documents :meth:`_word_clause` matches, unscored: the word in any text field (``any_w``), or its
@@ -307,14 +319,24 @@ class TantivyBackend:
         any_word: bool = False,
         long_grams: bool = False,
         match_only: bool = False,
+        searcher: tantivy.Searcher | None = None,
     ) -> Query:
-        """The ranked query, or (``match_only``, for facet counts) an unscored one matching the same documents."""
+        """The ranked query, or (``match_only``, for facet counts and sorted pages) an unscored one.
+
+        Both match the same documents (the match query, unscored); the ranked one adds every word's scoring
+        clauses as optional, so they are only read for documents that match (dense ones left out, see
+        :meth:`_scoring_clauses`, when a ``searcher`` is given)."""
         clauses = self._filter_clauses(visibility, filters)
         if words:
             occur = Occur.Should if any_word else Occur.Must
-            clause = self._match_clause if match_only else self._word_clause
-            text = Query.boolean_query([(occur, clause(w, long_grams=long_grams)) for w in words])
-            clauses.append((Occur.Must, text))
+            match = Query.boolean_query([(occur, self._match_clause(w, long_grams=long_grams)) for w in words])
+            if match_only:
+                clauses.append((Occur.Must, match))
+            else:
+                clauses.append((Occur.Must, Query.const_score_query(match, 0.0)))
+                for w in words:
+                    scoring = self._scoring_clauses(w, long_grams=long_grams, searcher=searcher)
+                    clauses.extend((Occur.Should, q) for q in scoring)
         else:
             clauses.append((Occur.Must, Query.all_query()))
         return Query.boolean_query(clauses)
@@ -337,18 +359,24 @@ class TantivyBackend:
         # Every word must match, as a word or (1–2 characters) as a substring; failing that, and unless the
         # caller narrowed by filters (then no result is an answer), longer words may match as substrings too
         # (all their bigrams in title or keywords); failing that, any word will do.
-        attempts = [{"any_word": False, "long_grams": False}]
+        attempts = [(False, False)]  # (any_word, long_grams)
         if not any(filters.values() if filters else ()):
             if any(len(word_grams(w)) > 1 for w in words):
-                attempts.append({"any_word": False, "long_grams": True})
+                attempts.append((False, True))
             if len(words) > 1:
-                attempts.append({"any_word": True, "long_grams": True})
+                attempts.append((True, True))
         pending = None
-        for i, attempt in enumerate(attempts):
-            matching = self.build_query(words, visibility, filters, match_only=True, **attempt)
+        for i, (any_word, long_grams) in enumerate(attempts):
+            matching = self.build_query(
+                words, visibility, filters, any_word=any_word, long_grams=long_grams, match_only=True
+            )
             # Sorted by a field, nothing needs a score: the unscored query finds the same documents, faster.
             ranked = sort == SORT_RELEVANCE and bool(words)
-            q = self.build_query(words, visibility, filters, **attempt) if ranked else matching
+            q = matching
+            if ranked:
+                q = self.build_query(
+                    words, visibility, filters, any_word=any_word, long_grams=long_grams, searcher=searcher
+                )
             # Facets of the first attempt run beside it; a fallback's are counted after, only if it finds any.
             pending = self._pool.submit(self._facets, searcher, matching) if facets and i == 0 else None
             found = self._run(searcher, q, sort, limit, offset)

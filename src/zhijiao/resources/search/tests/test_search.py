@@ -235,7 +235,7 @@ def test_facet_query_matches_exactly_the_ranked_query(tmp_path):
         for filters in (None, {"grade": "八年级"}, {"type": ["微课", "课件", "微课"]}):
             for vis in (TEACHER, OTHER_CITY, Visibility(), Visibility(everything=True)):
                 for attempt in ({}, {"long_grams": True}, {"any_word": True, "long_grams": True}):
-                    ranked = backend.build_query(words, vis, filters, **attempt)
+                    ranked = backend.build_query(words, vis, filters, searcher=searcher, **attempt)
                     matching = backend.build_query(words, vis, filters, match_only=True, **attempt)
                     n = searcher.search(ranked, limit=1, count=True).count
                     assert searcher.search(matching, limit=1, count=True).count == n, (text, filters, vis, attempt)
@@ -259,3 +259,12 @@ def test_index_of_an_older_schema_is_left_alone(tmp_path):
     backend.index(DOCS)
     backend.commit()
     assert _ids(TantivyBackend(tmp_path).search("圆", visibility=TEACHER)) == {"circle"}
+
+
+def test_dense_labels_match_but_score_only_where_they_are_rare(engine):
+    searcher = engine.index_.searcher()
+    every = engine._scoring_clauses("数学", long_grams=False, searcher=searcher)  # in nearly every meta field
+    assert len(every) < len(engine._scoring_clauses("数学", long_grams=False, searcher=None)) == 8
+    assert len(engine._scoring_clauses("折射", long_grams=False, searcher=searcher)) == 8  # one document
+    r = engine.search("数学 勾股定理", visibility=TEACHER, limit=50)
+    assert _ids(r) == {"pyth", "pyth-plan", "pyth-bsd", "own-school", "own-district", "own-city"}
