@@ -22,8 +22,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
     home = tmp_path_factory.mktemp("home")
-    old_home, old_warehouse = settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR
-    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR = home, home / "warehouse"
+    old = settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR, settings.ZHIJIAO_MEDIA_DIR
+    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR, settings.ZHIJIAO_MEDIA_DIR = home, home / "warehouse", home / "media"
     with django_db_blocker.unblock():
         result = demo_prepare(scale="small", seed=7, progress=lambda _: None)
         yield result
@@ -33,7 +33,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         from zhijiao.org.services import division_sync
 
         division_sync()
-    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR = old_home, old_warehouse
+    settings.HOME, settings.ZHIJIAO_WAREHOUSE_DIR, settings.ZHIJIAO_MEDIA_DIR = old
 
 
 @pytest.mark.django_db
