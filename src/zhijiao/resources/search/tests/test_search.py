@@ -133,6 +133,13 @@ def test_facets_count_the_filtered_result(engine):
     assert r.facets["kp_ids"] == {"kp-17-1": 2}
 
 
+def test_facets_without_query_words_count_everything_visible(engine):
+    r = engine.search("", visibility=TEACHER, limit=1)
+    assert list(r.facets) == ["stage", "subject", "grade", "type", "edition", "volume", "chapter_id", "kp_ids"]
+    assert r.total == 9 and r.facets["kp_ids"] == {"kp-17-1": 3}
+    assert r.facets["subject"] == {"数学": 8, "物理": 1}
+
+
 def test_knowledge_point_alias_matches(engine):
     assert _ids(engine.search("毕达哥拉斯定理", visibility=TEACHER)) == {"pyth"}
 
