@@ -24,6 +24,15 @@
   var buttons = {};
   panel.querySelectorAll("[data-act]").forEach(function (n) { buttons[n.dataset.act] = n; });
 
+  // A Chinese file picker in place of the browser's own button (its label follows the browser's language).
+  var pickName = document.getElementById("res-filepick-name");
+  if (fileInput && pickName) {
+    form.classList.add("res-js");
+    fileInput.addEventListener("change", function () {
+      pickName.textContent = fileInput.files && fileInput.files.length ? fileInput.files[0].name : "未选择文件";
+    });
+  }
+
   var state = null; // {file, id, size, received, chunk, paused, done, xhr, samples, retries}
 
   function fmt(bytes) {
