@@ -22,6 +22,12 @@ def _no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """Each test searches its own resource index, never one a demo left under ``$ZHIJIAO_HOME``."""
+    settings.ZHIJIAO_SEARCH_DIR = tmp_path / "search-index"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_school_year_cache():
     current_school_year_forget()
     yield
