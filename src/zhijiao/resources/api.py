@@ -20,7 +20,6 @@ from zhijiao.resources import searching, selectors
 from zhijiao.resources.models import Resource
 from zhijiao.resources.ranged import blob_response
 from zhijiao.resources.search.backend import SORT_RELEVANCE
-from zhijiao.resources.storage import blob_path
 
 router = Router(tags=["资源中心"])
 
