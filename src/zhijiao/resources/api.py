@@ -3,8 +3,9 @@
 No ``from __future__ import annotations`` here: django-ninja reads the real types of ``Query[...]``.
 
 Auth: ``RESOURCE_AUTH`` (config/api.py): a session, an API token with ``resources:read``, or an OIDC access token
-granted ``resources:read`` (``zhijiao.oidc.api_auth``); ``/search`` is :func:`zhijiao.resources.searching.resource_search` (the engine, every hit re-checked
-against ``resource_visible_qs``), the same code path as the search pages.
+granted ``resources:read`` (``zhijiao.oidc.api_auth``). ``/search`` is
+:func:`zhijiao.resources.searching.resource_search` (the engine, every hit re-checked against
+``resource_visible_qs``), the same code path as the search pages.
 """
 
 from datetime import datetime

@@ -344,6 +344,9 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="rating_1_5"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.resource_id} ★{self.score}"
+
 
 class Comment(models.Model):
     resource = models.ForeignKey(Resource, models.CASCADE, related_name="comments")
@@ -357,6 +360,9 @@ class Comment(models.Model):
         verbose_name_plural = "评论"
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.body[:20]}"
+
 
 class Favourite(models.Model):
     resource = models.ForeignKey(Resource, models.CASCADE, related_name="favourites")
@@ -368,6 +374,9 @@ class Favourite(models.Model):
         verbose_name_plural = "收藏"
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["resource", "account"], name="favourite_once")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} ♥ {self.account_id}"
 
 
 class UsageEvent(models.Model):
@@ -387,3 +396,6 @@ class UsageEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resource", "play_id"], condition=~Q(play_id=""), name="usage_play_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.kind}"
