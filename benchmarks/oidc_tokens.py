@@ -24,10 +24,8 @@ import base64
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,37 +37,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
+from live_server import CSRF_INPUT, free_port, wait_until_up, zhijiao
 
 KEYCLOAK_REFRESH_PER_VCPU = 120
 KEYCLOAK_LOGINS_PER_VCPU = 15
 REDIRECT_URI = "http://127.0.0.1/benchmark-callback"
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Demo accounts without the administrators' second step (TOTP); the demo pupil is under 14 and would need a
 # guardian's consent before an app may sign them in.
 LOGIN_ROLES = {"teacher", "head_teacher", "parent"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def zhijiao(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-m", "zhijiao.cli", *args], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"zhijiao {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def wait_until_up(base: str) -> None:
-    for _ in range(200):
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def login(http: requests.Session, base: str, username: str, password: str) -> float:

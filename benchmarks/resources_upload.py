@@ -24,7 +24,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import resource
 import shutil
 import socket
@@ -37,32 +36,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+from live_server import CSRF_INPUT, free_port, wait_until_up, zhijiao
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def zhijiao(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-m", "zhijiao.cli", *args], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"zhijiao {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def wait_until_up(base: str) -> None:
-    for _ in range(300):
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def vm_hwm_mib(pid: int) -> float:

@@ -11,10 +11,11 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.resources import selectors
+from zhijiao.resources.api import FiltersIn
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.jsonld import RELATED, jsonld_graph, resource_jsonld
 
@@ -24,15 +25,7 @@ PAGE_SIZE = 200
 MEDIA_TYPE = "application/ld+json; charset=utf-8"
 
 
-class ExportIn(Schema):
-    stage: str = ""
-    subject: str = ""
-    grade: str = ""
-    type: str = ""
-    edition: int | None = None
-    volume: int | None = None
-    chapter: int | None = None
-    point: int | None = None
+class ExportIn(FiltersIn):
     page: int = 1
 
 

@@ -1,0 +1,38 @@
+"""Helpers for benchmarks that drive a real ``zhijiao serve`` over HTTP (oidc_tokens, resources_upload)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def zhijiao(*args: str, env: dict[str, str]) -> str:
+    """Run a ``zhijiao`` command in a child process; its stdout, or exit with its output on failure."""
+    result = subprocess.run([sys.executable, "-m", "zhijiao.cli", *args], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"zhijiao {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def wait_until_up(base: str, *, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
