@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,6 +59,11 @@ KEYWORD_FIELDS = (*FACET_FIELDS, "id", "vis")
 SCHEMA_VERSION = 2
 VIS_ALL = "all"
 SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "value_score"}
+# Facet counts without query words (the resource centre's first page) count every visible document — the costliest
+# query — and are the same for every caller with the same visibility and filters until the index changes: they are
+# kept per index state (meta.json's mtime and size, which every commit rewrites) for at most this long.
+FACET_CACHE_SECONDS = 60.0
+FACET_CACHE_SIZE = 256
 FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
 DEFAULT_TERMS = (
     "微课", "课件", "教案", "学案", "导学案", "教学设计", "试题", "试卷", "课例", "说课稿", "人教版",
@@ -192,6 +198,7 @@ class TantivyBackend:
         self._lock = threading.Lock()
         # Facet counts run beside the top-hits search (tantivy releases the GIL while it searches).
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
+        self._facet_cache: dict[tuple, tuple[float, dict[str, dict[str, int]]]] = {}
 
     # ---- writing -------------------------------------------------------------------------------
     def _get_writer(self) -> tantivy.IndexWriter:
@@ -366,6 +373,8 @@ class TantivyBackend:
             if len(words) > 1:
                 attempts.append((True, True))
         pending = None
+        cache_key = self._facet_cache_key(visibility, filters) if facets and not words else None
+        cached = self._facet_cache_get(cache_key)
         for i, (any_word, long_grams) in enumerate(attempts):
             matching = self.build_query(
                 words, visibility, filters, any_word=any_word, long_grams=long_grams, match_only=True
@@ -378,7 +387,8 @@ class TantivyBackend:
                     words, visibility, filters, any_word=any_word, long_grams=long_grams, searcher=searcher
                 )
             # Facets of the first attempt run beside it; a fallback's are counted after, only if it finds any.
-            pending = self._pool.submit(self._facets, searcher, matching) if facets and i == 0 else None
+            first = facets and i == 0 and cached is None
+            pending = self._pool.submit(self._facets, searcher, matching) if first else None
             found = self._run(searcher, q, sort, limit, offset)
             total = _count(found)
             if total or i == len(attempts) - 1:
@@ -399,11 +409,37 @@ class TantivyBackend:
                 )
             )
         facet_counts: dict[str, dict[str, int]] = {}
-        if pending is not None:
+        if cached is not None:
+            facet_counts = cached if total else {}
+        elif pending is not None:
             facet_counts = pending.result() if total else {}
         elif facets and total:
             facet_counts = self._facets(searcher, matching)
+        if cache_key is not None and cached is None:
+            self._facet_cache_put(cache_key, facet_counts)
         return SearchResult(hits=hits, total=total, facets=facet_counts)
+
+    def _facet_cache_key(self, visibility: Visibility, filters: dict[str, str | Sequence[str]] | None) -> tuple:
+        try:
+            meta = (self.index_path / "meta.json").stat()
+            state = (meta.st_mtime_ns, meta.st_size)
+        except OSError:
+            state = (0, 0)
+        chosen = tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (filters or {}).items() if v))
+        return (state, visibility, chosen)
+
+    def _facet_cache_get(self, key: tuple | None) -> dict[str, dict[str, int]] | None:
+        if key is None:
+            return None
+        entry = self._facet_cache.get(key)
+        if entry is None or time.monotonic() - entry[0] > FACET_CACHE_SECONDS:
+            return None
+        return entry[1]
+
+    def _facet_cache_put(self, key: tuple, counts: dict[str, dict[str, int]]) -> None:
+        if len(self._facet_cache) >= FACET_CACHE_SIZE:
+            self._facet_cache.clear()  # states move on with every commit: old keys are dead weight
+        self._facet_cache[key] = (time.monotonic(), counts)
 
     def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:
         if sort == SORT_RELEVANCE:

@@ -140,6 +140,20 @@ def test_facets_without_query_words_count_everything_visible(engine):
     assert r.facets["subject"] == {"数学": 8, "物理": 1}
 
 
+def test_facets_without_query_words_are_kept_until_the_index_changes(engine, monkeypatch):
+    first = engine.search("", visibility=TEACHER, limit=1)
+    counted = []
+    monkeypatch.setattr(engine, "_facets", lambda *a: counted.append(a) or {})
+    again = engine.search("", visibility=TEACHER, limit=1)
+    assert again.facets == first.facets and counted == []  # kept: no second count
+    assert engine.search("", visibility=Visibility(), limit=1) and len(counted) == 1  # another visibility counts
+    assert engine.search("", visibility=TEACHER, filters={"type": "教案"}, limit=1) and len(counted) == 2
+    monkeypatch.undo()
+    engine.index([_doc("new", "勾股定理 新课件", type="微课")])
+    engine.commit()  # the index changed: counted afresh
+    assert engine.search("", visibility=TEACHER, limit=1).facets["type"]["微课"] == first.facets["type"]["微课"] + 1
+
+
 def test_knowledge_point_alias_matches(engine):
     assert _ids(engine.search("毕达哥拉斯定理", visibility=TEACHER)) == {"pyth"}
 
