@@ -1,4 +1,5 @@
-"""Screenshots of the resource search (63), the public portal (64) and the review queue (62, 67).
+"""Screenshots of the resource search (63), the public portal (64), the review queue (62, 67), a published
+micro-lesson's rating, comments and value score (68) and 我的收藏 (69).
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
     ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_resources.py [--out docs/screenshots] [--port 8752]
@@ -38,6 +39,20 @@ def prepare_library(count: int) -> None:
     print(f"资源库：已发布 {published} 条，索引 {search_backend().num_docs()} 条")
 
 
+def lesson_id() -> int:
+    """The demo teacher's published micro-lesson video (the demo library's real media)."""
+    from zhijiao.resources.models import Resource, ResourceStatus
+
+    lesson = (
+        Resource.objects.filter(status=ResourceStatus.PUBLISHED, current_version__original_name__endswith=".mp4")
+        .order_by("pk")
+        .first()
+    )
+    if lesson is None:
+        raise SystemExit("the demo library has no published video (is ffmpeg installed?)")
+    return lesson.pk
+
+
 def shoot(page: Page, path: Path, *, full: bool = True) -> None:
     page.wait_for_load_state("networkidle")
     page.screenshot(path=path, full_page=full)
@@ -55,6 +70,7 @@ def main() -> None:
     home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
     accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
     prepare_library(args.count)
+    lesson = lesson_id()  # before Playwright: Django refuses queries inside its event loop
 
     def sign_in(page: Page, username: str) -> None:
         a = accounts[username]
@@ -99,6 +115,17 @@ def main() -> None:
             sign_in(page, "bureau")
             page.goto(f"{base}/resources/review/?stage=second")
             shoot(page, out / "67-review-queue.png", full=False)
+
+            # 68 / 69: a head teacher on the demo teacher's published micro-lesson (video preview, stars, value
+            # score with its formula on hover, comments), then their favourites.
+            sign_in(page, "banzhuren")
+            page.goto(f"{base}/resources/{lesson}/")
+            page.set_viewport_size({"width": 1440, "height": 1640})  # the whole page without a full-page stitch
+            page.hover(".ru-value-ring")
+            shoot(page, out / "68-resource-use.png", full=False)
+            page.set_viewport_size({"width": 1440, "height": 900})
+            page.goto(f"{base}/resources/favourites/")
+            shoot(page, out / "69-favourites.png", full=False)
             browser.close()
     finally:
         server.terminate()

@@ -126,17 +126,20 @@ def handout_pdf() -> bytes:
 
 
 def mp4(seconds: int = 4) -> bytes | None:
-    """A short test-pattern video with a tone, or None when ffmpeg is not installed."""
+    """A short silent clip of the classroom picture (``diagram_png``), or None when ffmpeg is not installed."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         return None
     with tempfile.TemporaryDirectory(prefix="zhijiao-demo-") as tmp:
+        picture = Path(tmp) / "picture.png"
+        picture.write_bytes(diagram_png())
         target = Path(tmp) / "demo.mp4"
         args = [
             ffmpeg, "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=480x270:rate=15",
-            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
+            "-loop", "1", "-framerate", "15", "-t", str(seconds), "-i", str(picture),
+            "-f", "lavfi", "-i", f"anullsrc=channel_layout=mono:sample_rate=22050:duration={seconds}",
+            "-vf", "scale=480:320,format=yuv420p",
+            "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest",
             "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
             "-threads", "1", str(target),
         ]  # fmt: skip
