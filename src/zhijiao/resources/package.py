@@ -297,7 +297,7 @@ def _write_row(
     assert row.zip_info is not None
     upload = UploadedFile(name=Path(row.file_path).name, chunks=members.chunks(row.zip_info))
     existing = (
-        Resource.objects.select_for_update()
+        Resource.objects.select_for_update(of=("self",))  # PostgreSQL locks no outer-joined (nullable) rows
         .filter(owner_division=division, external_id=row.external_id)
         .select_related("current_version__file")
         .first()
