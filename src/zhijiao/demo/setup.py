@@ -27,6 +27,7 @@ from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
 from zhijiao.privacy.services import consent_policy_set
+from zhijiao.resources.indexing import reindex_all, search_backend
 from zhijiao.resources.taxonomy import taxonomy_ensure
 
 DEMO_LIBRARY_SIZE = 5000
@@ -64,6 +65,8 @@ def _demo_library(progress: Callable[[str], None], *, seed: int) -> None:
     stats = demo_library(published=DEMO_LIBRARY_SIZE, seed=seed, progress=progress)
     if not stats.skipped:
         progress(f"演示资源库：{stats.summary()}，用时 {time.monotonic() - started:.1f} 秒")
+    elif search_backend().num_docs() == 0:  # an index of an older format (or none): build this one
+        progress(f"资源搜索索引：{reindex_all()} 条")
 
 
 def demo_prepare(
