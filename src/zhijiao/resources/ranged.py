@@ -11,10 +11,9 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from zhijiao.core.errors import NotFound
-from zhijiao.resources.storage import blob_read, blob_size
+from zhijiao.resources.storage import blob_read, blob_size, file_read
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-BLOCK = 256 * 1024
 
 
 class RangeNotSatisfiable(ValueError):
@@ -44,18 +43,6 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if first >= size or last < first:
         raise RangeNotSatisfiable(header)
     return first, min(last, size - 1)
-
-
-def _read(path: Path, first: int, length: int) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        f.seek(first)
-        left = length
-        while left > 0:
-            block = f.read(min(BLOCK, left))
-            if not block:
-                break
-            left -= len(block)
-            yield block
 
 
 def ranged_response(
@@ -97,7 +84,7 @@ def ranged_file_response(
     return ranged_response(
         request,
         size=path.stat().st_size,
-        read=lambda first, length: _read(path, first, length),
+        read=lambda first, length: file_read(path, first, length),
         content_type=content_type,
         filename=filename,
         inline=inline,

@@ -136,6 +136,19 @@ def blob_size(sha256: str) -> int | None:
         return None
 
 
+def file_read(path: Path, first: int, length: int) -> Iterator[bytes]:
+    """``length`` bytes of a local file from offset ``first``, in blocks (fewer if the file is shorter)."""
+    with path.open("rb") as f:
+        f.seek(first)
+        left = length
+        while left > 0:
+            block = f.read(min(READ_BLOCK, left))
+            if not block:
+                break
+            left -= len(block)
+            yield block
+
+
 def blob_read(sha256: str, first: int, length: int) -> Iterator[bytes]:
     """``length`` bytes from offset ``first``, in blocks. Remote storage is asked for just that range (an S3
     ``GetObject`` with ``Range``), so seeking in a long video never pulls the whole object through the app."""
@@ -143,15 +156,7 @@ def blob_read(sha256: str, first: int, length: int) -> Iterator[bytes]:
         return
     storage = remote()
     if storage is None:
-        with blob_path(sha256).open("rb") as f:
-            f.seek(first)
-            left = length
-            while left > 0:
-                block = f.read(min(READ_BLOCK, left))
-                if not block:
-                    break
-                left -= len(block)
-                yield block
+        yield from file_read(blob_path(sha256), first, length)
         return
     client = storage.connection.meta.client
     key = storage._normalize_name(blob_key(sha256))  # adds the storage's ``location`` prefix, if any
