@@ -130,11 +130,7 @@ def reindex_all(*, batch: int = 1000) -> int:
         .prefetch_related("knowledge_points")
         .order_by("pk")
     )
-    with backend._lock:
-        writer = backend._get_writer()
-        writer.delete_all_documents()
-    n = 0
-    for r in qs.iterator(chunk_size=batch):
-        n += backend.index([resource_doc(r)], replace=False)
+    backend.clear()
+    n = backend.index((resource_doc(r) for r in qs.iterator(chunk_size=batch)), replace=False)
     backend.commit()
     return n

@@ -235,6 +235,11 @@ class TantivyBackend:
                 n += 1
         return n
 
+    def clear(self) -> None:
+        """Drop every document (visible to searches after :meth:`commit`), before a full rebuild."""
+        with self._lock:
+            self._get_writer().delete_all_documents()
+
     def delete(self, ids: Iterable[str]) -> None:
         with self._lock:
             writer = self._get_writer()
