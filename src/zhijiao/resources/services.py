@@ -36,9 +36,11 @@ from zhijiao.resources.models import (
     ReviewStep,
     SharingScope,
     UploadSession,
+    UsageKind,
 )
 from zhijiao.resources.storage import CHUNK, blob_store, guess_mime
 from zhijiao.resources.tasks import index_task, preview_task
+from zhijiao.resources.usage import usage_record
 from zhijiao.resources.value import value_initial
 
 
@@ -284,10 +286,14 @@ def _schedule_preview(file_id: int) -> None:
     transaction.on_commit(lambda: preview_task(file_id))
 
 
-def resource_download_record(*, actor, resource: Resource, origin: Origin) -> None:
-    """Downloads of unpublished work (reviewers, authors) are audited; published downloads are usage, not audit."""
+def resource_download_record(*, actor, resource: Resource, origin: Origin, inline: bool = False) -> None:
+    """One download (callers skip Range continuations: one download, many requests). Downloads of unpublished
+    work (reviewers, authors) are audited; published ones are usage, not audit, unless shown ``inline`` on the
+    page (its own preview or player)."""
     if resource.status != ResourceStatus.PUBLISHED:
         audit_record(actor=actor, action="resource.download", origin=origin, target=_target(resource))
+    elif not inline:
+        usage_record(actor=actor, resource=resource, kind=UsageKind.DOWNLOAD)
 
 
 def _target(resource: Resource) -> Target:

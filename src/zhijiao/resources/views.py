@@ -76,16 +76,17 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
     version = resource.current_version
     if version is None:
         raise NotFound()
+    inline = request.GET.get("inline") == "1"  # the page's own preview or player, not a download
     if "Range" not in request.headers:
-        resource_download_record(actor=request.user, resource=resource, origin=Origin.from_request(request))
-    if request.GET.get("inline") != "1":  # inline: the page's own preview or player, not a download
-        views_usage.download_record(request, resource)
+        resource_download_record(
+            actor=request.user, resource=resource, origin=Origin.from_request(request), inline=inline
+        )
     return blob_response(  # local or S3 storage, Range honoured either way (decision 0014)
         request,
         sha256=version.file.sha256,
         content_type=version.file.mime,
         filename=version.original_name,
-        inline=request.GET.get("inline") == "1",
+        inline=inline,
     )
 
 

@@ -42,12 +42,6 @@ def view_record(request: HttpRequest, resource: Resource) -> None:
         usage.usage_record(actor=request.user, resource=resource, kind=UsageKind.VIEW, visitor=_visitor(request))
 
 
-def download_record(request: HttpRequest, resource: Resource) -> None:
-    """A download of a published resource; callers skip Range continuations (one download, many requests)."""
-    if resource.status == ResourceStatus.PUBLISHED and "Range" not in request.headers:
-        usage.usage_record(actor=request.user, resource=resource, kind=UsageKind.DOWNLOAD)
-
-
 def use_context(request: HttpRequest, resource: Resource) -> dict:
     """What ``_use.html`` needs on the detail page."""
     published = resource.status == ResourceStatus.PUBLISHED
