@@ -45,3 +45,10 @@ def publish(resource: Resource, *, first, second) -> Resource:
     if resource.owner_school_id:
         resource_review(actor=first, resource=resource, approve=True, origin=ORIGIN)
     return resource_review(actor=second, resource=resource, approve=True, origin=ORIGIN)
+
+
+def make_published(accounts, *, title: str = "圆的认识 微课", **extra) -> Resource:
+    """A resource by the region's teacher, through 一审 (principal) and 二审 (bureau) to published."""
+    return publish(
+        make_resource(accounts["teacher"], title=title, **extra), first=accounts["principal"], second=accounts["bureau"]
+    )

@@ -23,7 +23,7 @@ from zhijiao.resources.indexing import search_backend
 from zhijiao.resources.models import SharingScope
 from zhijiao.resources.search.backend import Visibility
 from zhijiao.resources.taxonomy import taxonomy_load
-from zhijiao.resources.tests.conftest import make_resource, publish
+from zhijiao.resources.tests.conftest import make_published
 from zhijiao.testing import login_as
 
 AccessToken = get_access_token_model()
@@ -35,10 +35,6 @@ def _search(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(HUEY, "immediate", True)  # the index job runs in-process, as the worker would
 
 
-def _published(a, title: str, sharing: str):
-    return publish(make_resource(a["teacher"], title=title, sharing=sharing), first=a["principal"], second=a["bureau"])
-
-
 def _bearer(raw: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
 
@@ -46,7 +42,7 @@ def _bearer(raw: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------- API tokens
 def test_api_tokens_need_resources_read_and_anonymous_calls_get_a_chinese_401(region):
     a = region.accounts
-    school = _published(a, "勾股定理 本校微课", SharingScope.SCHOOL)
+    school = make_published(a, title="勾股定理 本校微课", sharing=SharingScope.SCHOOL)
     client = Client()
 
     anonymous = client.get("/api/v1/resources")
@@ -112,13 +108,13 @@ def test_parents_see_public_resources_only_students_keep_their_school(region, dj
     # as the registry derives it: a parent's grant sits on the child's class
     role_grant(account=a["parent"], role=Role.PARENT, school_class=region.classes["A1"])
     with django_capture_on_commit_callbacks(execute=True):
-        public = _published(a, "勾股定理 公开微课", SharingScope.PUBLIC)
+        public = make_published(a, title="勾股定理 公开微课", sharing=SharingScope.PUBLIC)
     with django_capture_on_commit_callbacks(execute=True):
-        school = _published(a, "勾股定理 本校学案", SharingScope.SCHOOL)
+        school = make_published(a, title="勾股定理 本校学案", sharing=SharingScope.SCHOOL)
     with django_capture_on_commit_callbacks(execute=True):
-        district = _published(a, "勾股定理 本区试卷", SharingScope.DISTRICT)
+        district = make_published(a, title="勾股定理 本区试卷", sharing=SharingScope.DISTRICT)
     with django_capture_on_commit_callbacks(execute=True):
-        city = _published(a, "勾股定理 本市课件", SharingScope.CITY)
+        city = make_published(a, title="勾股定理 本市课件", sharing=SharingScope.CITY)
 
     terms = selectors.visibility_terms(a["parent"])
     assert not (terms.school_codes or terms.district_codes or terms.city_codes or terms.bureau_prefixes)
@@ -153,8 +149,8 @@ def test_parents_see_public_resources_only_students_keep_their_school(region, dj
 def test_oidc_access_tokens_read_the_resource_api(op, settings, tmp_path):  # noqa: F811  (op: the live OP)
     taxonomy_load()  # a transactional test starts from a flushed database
     a = op.region.accounts
-    public = _published(a, "勾股定理 公开微课", SharingScope.PUBLIC)
-    school = _published(a, "勾股定理 本校学案", SharingScope.SCHOOL)
+    public = make_published(a, title="勾股定理 公开微课", sharing=SharingScope.PUBLIC)
+    school = make_published(a, title="勾股定理 本校学案", sharing=SharingScope.SCHOOL)
     client_id, secret = register(name="备课平台")
 
     client = client_for(client_id, secret, scope="openid resources:read")

@@ -23,7 +23,7 @@ from zhijiao.resources.models import (
     UsageKind,
 )
 from zhijiao.resources.services import resource_review, resource_submit
-from zhijiao.resources.tests.conftest import ORIGIN, make_resource, publish
+from zhijiao.resources.tests.conftest import ORIGIN, make_published, make_resource
 from zhijiao.resources.usage import (
     comment_add,
     comment_hide,
@@ -33,10 +33,6 @@ from zhijiao.resources.usage import (
 )
 from zhijiao.resources.value import value_initial
 from zhijiao.testing import login_as
-
-
-def published(a, title="圆的认识 微课", **extra) -> Resource:
-    return publish(make_resource(a["teacher"], title=title, **extra), first=a["principal"], second=a["bureau"])
 
 
 def client_for(username: str) -> Client:
@@ -52,7 +48,7 @@ def post(client: Client, url: str, body: dict | None = None, method: str = "post
 # ----------------------------------------------------------------------------- ratings
 def test_rating_updates_on_second_try_and_keeps_the_average(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     client = client_for("student")  # students rate what they see (本校)
     res = post(client, f"/api/v1/resources/{r.pk}/rating", {"score": 2})
     assert res.status_code == 200, res.content
@@ -67,7 +63,7 @@ def test_rating_updates_on_second_try_and_keeps_the_average(region):
 
 def test_rating_errors_invisible_unpublished_and_out_of_range(region):
     a = region.accounts
-    r = published(a)  # 本校 of school A
+    r = make_published(a)  # 本校 of school A
     res = post(client_for("nobody"), f"/api/v1/resources/{r.pk}/rating", {"score": 5})  # school C
     assert res.status_code == 404
     res = post(client_for("student"), f"/api/v1/resources/{r.pk}/rating", {"score": 6})
@@ -83,7 +79,7 @@ def test_rating_errors_invisible_unpublished_and_out_of_range(region):
 
 def test_bearer_tokens_need_resources_write_to_rate(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     _, reader = api_token_create(account=a["student"], name="只读", scopes=["resources:read"])
     _, writer = api_token_create(account=a["student"], name="读写", scopes=["resources:read", "resources:write"])
     client, url = Client(), f"/api/v1/resources/{r.pk}/rating"
@@ -97,7 +93,7 @@ def test_bearer_tokens_need_resources_write_to_rate(region):
 
 def test_parent_rates_and_favourites_a_public_resource(region):
     a = region.accounts
-    r = published(a, sharing=SharingScope.PUBLIC)
+    r = make_published(a, sharing=SharingScope.PUBLIC)
     rating_set(actor=a["parent"], resource=r, score=5)
     assert favourite_toggle(actor=a["parent"], resource=r) is True
     assert Resource.objects.get(pk=r.pk).favourite_count == 1
@@ -106,7 +102,7 @@ def test_parent_rates_and_favourites_a_public_resource(region):
 # ----------------------------------------------------------------------------- comments
 def test_comments_length_list_and_hiding(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     student = client_for("student")
     url = f"/api/v1/resources/{r.pk}/comments"
     res = post(student, url, {"body": "  讲得很清楚，学生一看就懂。  "})
@@ -136,8 +132,8 @@ def test_comments_length_list_and_hiding(region):
 # ----------------------------------------------------------------------------- favourites
 def test_favourite_add_remove_and_list(region):
     a = region.accounts
-    r = published(a, title="一元二次方程 教案", type=ResourceType.LESSON_PLAN)
-    other = published(a, title="勾股定理 微课")
+    r = make_published(a, title="一元二次方程 教案", type=ResourceType.LESSON_PLAN)
+    other = make_published(a, title="勾股定理 微课")
     client = client_for("head")
     assert post(client, f"/api/v1/resources/{r.pk}/favourite").json() == {"favourite": True, "favourite_count": 1}
     assert post(client, f"/api/v1/resources/{r.pk}/favourite").json() == {"favourite": True, "favourite_count": 1}
@@ -159,7 +155,7 @@ def test_favourite_add_remove_and_list(region):
 # ----------------------------------------------------------------------------- usage events
 def test_play_upsert_keeps_the_furthest_progress(region):
     a = region.accounts
-    r = published(a, type=ResourceType.VIDEO)
+    r = make_published(a, type=ResourceType.VIDEO)
     client = client_for("student")
     url = f"/api/v1/resources/{r.pk}/events"
     for progress in (0.1, 0.62, 0.4, 0.9, 0.85):
@@ -180,7 +176,7 @@ def test_play_upsert_keeps_the_furthest_progress(region):
 
 def test_views_are_deduplicated_for_30_minutes(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     assert usage_record(actor=a["student"], resource=r, kind=UsageKind.VIEW) is not None
     assert usage_record(actor=a["student"], resource=r, kind=UsageKind.VIEW) is None
     assert usage_record(actor=a["principal"], resource=r, kind=UsageKind.VIEW) is not None
@@ -196,7 +192,7 @@ def test_views_are_deduplicated_for_30_minutes(region):
 
 def test_detail_page_records_a_view_and_shows_the_use_panel(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     rating_set(actor=a["principal"], resource=r, score=4)
     comment_add(actor=a["principal"], resource=r, body="适合第一课时导入。")
     client = client_for("student")
@@ -220,7 +216,7 @@ def test_detail_page_records_a_view_and_shows_the_use_panel(region):
 
 def test_downloads_count_once_not_ranges_nor_inline(region):
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     client = client_for("student")
     assert client.get(f"/resources/{r.pk}/download/").status_code == 200
     assert client.get(f"/resources/{r.pk}/download/", headers={"Range": "bytes=10-"}).status_code == 206
@@ -262,7 +258,7 @@ def test_enough_events_trigger_the_value_job(
     settings.ZHIJIAO_SEARCH_DIR = tmp_path / "search"
     monkeypatch.setattr(HUEY, "immediate", True)
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     with django_capture_on_commit_callbacks(execute=True):
         usage_record(actor=a["student"], resource=r, kind=UsageKind.DOWNLOAD)
     assert Resource.objects.get(pk=r.pk).value_computed_at is not None
@@ -271,7 +267,7 @@ def test_enough_events_trigger_the_value_job(
 def test_command(region, capsys, settings, tmp_path):
     settings.ZHIJIAO_SEARCH_DIR = tmp_path / "search"
     a = region.accounts
-    r = published(a)
+    r = make_published(a)
     rating_set(actor=a["student"], resource=r, score=5)
     call_command("resources_value")
     assert "价值分已重新计算：1 条已发布资源，其中 1 条有变化" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from zhijiao.resources.models import (
     UsageEvent,
     UsageKind,
 )
-from zhijiao.resources.tests.conftest import make_resource, publish
+from zhijiao.resources.tests.conftest import make_published, make_resource
 from zhijiao.resources.usage import rating_set, usage_record
 from zhijiao.resources.value import (
     bayes_rating,
@@ -27,10 +27,6 @@ from zhijiao.resources.value import (
     value_recompute,
 )
 from zhijiao.testing import login_as
-
-
-def published(a, title="圆的认识 微课", **extra) -> Resource:
-    return publish(make_resource(a["teacher"], title=title, **extra), first=a["principal"], second=a["bureau"])
 
 
 def test_formula_on_hand_made_numbers():
@@ -50,7 +46,7 @@ def test_formula_on_hand_made_numbers():
 
 def test_recompute_stores_counts_rating_and_value(region):
     a = region.accounts
-    lesson = published(a)  # 微课: a media type, use = plays watched past 80 %
+    lesson = make_published(a)  # 微课: a media type, use = plays watched past 80 %
     Resource.objects.filter(pk=lesson.pk).update(level=ResourceLevel.EXCELLENT)
     lesson.refresh_from_db()
     rating_set(actor=a["student"], resource=lesson, score=5)
@@ -72,7 +68,7 @@ def test_recompute_stores_counts_rating_and_value(region):
 
 def test_effective_use_for_documents_is_share_of_visitors_who_downloaded(region):
     a = region.accounts
-    plan = published(a, title="勾股定理 教案", type=ResourceType.LESSON_PLAN, sharing=SharingScope.CITY)
+    plan = make_published(a, title="勾股定理 教案", type=ResourceType.LESSON_PLAN, sharing=SharingScope.CITY)
     for who in ("student", "principal", "head", "nobody"):
         usage_record(actor=a[who], resource=plan, kind=UsageKind.VIEW)
     usage_record(actor=a["head"], resource=plan, kind=UsageKind.DOWNLOAD)
@@ -86,7 +82,7 @@ def test_effective_use_for_documents_is_share_of_visitors_who_downloaded(region)
 
 def test_population_priors_replace_defaults_once_there_are_enough(region):
     a = region.accounts
-    lesson = published(a)
+    lesson = make_published(a)
     # 30 plays, 24 of them effective: the media population rate becomes 0.8.
     UsageEvent.objects.bulk_create(
         UsageEvent(resource=lesson, kind=UsageKind.PLAY, play_id=f"x{i}", progress=1.0 if i < 24 else 0.1)
@@ -107,7 +103,7 @@ def test_job_is_idempotent_and_bulk(region, django_assert_max_num_queries):
 
     def run_with_resources(n: int) -> int:
         for i in range(n):
-            r = published(a, title=f"资源 {n}-{i}")
+            r = make_published(a, title=f"资源 {n}-{i}")
             rating_set(actor=a["student"], resource=r, score=1 + i % 5)
             usage_record(actor=a["student"], resource=r, kind=UsageKind.PLAY, play_id=f"r{n}-{i}", progress=0.9)
         Resource.objects.update(value_score=0)  # make every one change
@@ -125,7 +121,7 @@ def test_job_is_idempotent_and_bulk(region, django_assert_max_num_queries):
 
 def test_only_published_resources_and_given_ids(region):
     a = region.accounts
-    one, two = published(a, title="一"), published(a, title="二")
+    one, two = make_published(a, title="一"), make_published(a, title="二")
     draft = make_resource(a["teacher"], title="草稿")
     # Just published: the score set at publication already is what the job computes without data.
     assert value_recompute(ids=[one.pk, two.pk]) == 0
@@ -151,9 +147,9 @@ def test_search_sorts_by_value_and_rating_after_the_job(region, django_capture_o
 
     a = region.accounts
     with django_capture_on_commit_callbacks(execute=True):
-        low = published(a, title="函数 素材", type=ResourceType.IMAGE, sharing=SharingScope.PUBLIC)
-        high = published(a, title="函数 微课", sharing=SharingScope.PUBLIC)
-        mid = published(a, title="函数 教案", type=ResourceType.LESSON_PLAN, sharing=SharingScope.PUBLIC)
+        low = make_published(a, title="函数 素材", type=ResourceType.IMAGE, sharing=SharingScope.PUBLIC)
+        high = make_published(a, title="函数 微课", sharing=SharingScope.PUBLIC)
+        mid = make_published(a, title="函数 教案", type=ResourceType.LESSON_PLAN, sharing=SharingScope.PUBLIC)
     Resource.objects.filter(pk=high.pk).update(level=ResourceLevel.EXCELLENT)
     Resource.objects.filter(pk=mid.pk).update(level=ResourceLevel.GOOD)
     rating_set(actor=a["student"], resource=low, score=5)
