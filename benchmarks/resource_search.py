@@ -34,6 +34,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from timing import percentile
+
 from zhijiao.resources.search.analysis import Analyzer
 from zhijiao.resources.search.backend import SORTS, SearchDoc
 from zhijiao.resources.search.corpus import dictionary_terms, generate
@@ -75,11 +77,6 @@ def _dir_size(path: Path) -> int:
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -170,8 +167,8 @@ def main() -> None:
         for name, (wall, cpu) in series.items():
             print(
                 f"{name:32s} n={len(wall):4d}  p50 {statistics.median(wall):6.1f} ms  "
-                f"p95 {_pct(wall, 0.95):6.1f} ms  max {max(wall):6.1f} ms   "
-                f"CPU p50 {statistics.median(cpu):6.1f} ms  p95 {_pct(cpu, 0.95):6.1f} ms"
+                f"p95 {percentile(wall, 0.95):6.1f} ms  max {max(wall):6.1f} ms   "
+                f"CPU p50 {statistics.median(cpu):6.1f} ms  p95 {percentile(cpu, 0.95):6.1f} ms"
             )
         print(f"hits per query: median {statistics.median(totals):,.0f}, max {max(totals):,}")
         print(
