@@ -65,7 +65,7 @@ def prepare_history() -> tuple[int, int]:
 
 def _overfill(principal, school_class) -> None:
     """Move pupils from the school's smallest class into the child's class until it is over its rated size."""
-    from datetime import date
+    from django.utils import timezone
 
     from zhijiao.org.models import SchoolClass
     from zhijiao.people.models import Student
@@ -81,7 +81,7 @@ def _overfill(principal, school_class) -> None:
     )
     movers = Student.objects.filter(school_class=donor, status="01").order_by("-pk")[: school_class.capacity - size + 3]
     for pupil in movers:
-        student_transfer(actor=principal, student=pupil, to_class=school_class, on=date.today(), reason="调班")
+        student_transfer(actor=principal, student=pupil, to_class=school_class, on=timezone.localdate(), reason="调班")
 
 
 def main() -> None:

@@ -154,7 +154,10 @@ def list_students(request, school_id: int | None = None, class_id: int | None = 
 @router.get("/students/{student_id}", response=StudentDetailOut, summary="学生详情（按角色脱敏，查看明文写入审计）")
 def get_student(request, student_id: int):
     profile = selectors.student_profile(
-        actor=request.auth, student_id=student_id, origin=Origin.from_request(request, channel="api")
+        actor=request.auth,
+        student_id=student_id,
+        origin=Origin.from_request(request, channel="api"),
+        with_history=False,  # the API returns no history, so its audit entry must not name any
     )
     return {
         **_student_row(profile.student, profile.fields),
@@ -182,7 +185,7 @@ def list_staff(request, school_id: int | None = None, q: str = "", category: str
 @router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
 def get_staff(request, staff_id: int):
     profile = selectors.staff_profile(
-        actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api")
+        actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api"), with_history=False
     )
     return {
         **_staff_row(profile.staff, profile.fields),

@@ -8,6 +8,7 @@ therefore the one read that also writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
@@ -96,11 +97,12 @@ class StudentProfile:
     guardians: list[GuardianView]
     enrolments: list[Enrolment]
     teachers: list[TeachingAssignment] = field(default_factory=list)
-    changes: list[ChangeRecord] = field(default_factory=list)
+    changes: list[HistoryEntry] = field(default_factory=list)
 
 
-def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile:
-    """A student's profile as the actor may see it; audits every unmasked ID number, phone or address."""
+def student_profile(*, actor, student_id: int, origin: Origin, with_history: bool = True) -> StudentProfile:
+    """A student's profile as the actor may see it; audits every unmasked ID number, phone or address, in the
+    fields and (``with_history``) in the change history shown with them."""
     scope = scope_for(actor)
     student = student_get(actor=actor, student_id=student_id)
     ids = Student.objects.filter(scope.students_ids_q(), pk=student.pk).exists()
@@ -116,9 +118,15 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
         guardians=guardians,
         enrolments=list(student.enrolments.select_related("school", "school_class__grade").order_by("-started_on")),
         teachers=class_teachers(actor=actor, school_class=student.school_class) if student.school_class else [],
-        changes=_changes_as_seen(student, ids=ids, contact=contact),
     )
+    history = History([], [])
+    if with_history:
+        history = change_history(
+            records=Q(person_id=student.person_id) | Q(entity="student", entity_id=student.pk), ids=ids, contact=contact
+        )
+    profile.changes = history.entries
     extra = ["guardians.phone"] if guardians and contact else []
+    extra += history.revealed
     _audit_reveal(
         actor,
         origin,
@@ -130,22 +138,59 @@ def student_profile(*, actor, student_id: int, origin: Origin) -> StudentProfile
     return profile
 
 
-_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
+# Fields whose history is masked as the profile masks the field itself, by which kind of access unmasks them:
+# identifiers (the G-form 学籍号 is G + the ID number) or contact details.
+_ID_MASKS = {"id_number": mask_id_number, "student_no": mask_student_no}
+_CONTACT_MASKS = {"phone": mask_phone, "address": mask_address}
+HISTORY_LENGTH = 20
 
 
-def _changes_as_seen(student: Student, *, ids: bool, contact: bool) -> list[ChangeRecord]:
-    """The latest changes to a student's records, with old and new values masked as the fields themselves are."""
-    changes = list(
-        ChangeRecord.objects.filter(Q(person_id=student.person_id) | Q(entity="student", entity_id=student.pk))
-        .select_related("actor")
-        .order_by("-changed_at", "-id")[:20]
-    )
-    for change in changes:
-        allowed = ids if change.field == "id_number" else contact
-        if change.field in _MASKS and not allowed:
-            change.old_value = _MASKS[change.field](change.old_value)
-            change.new_value = _MASKS[change.field](change.new_value)
-    return changes
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change as this actor may see it: a copy, so a masked value can never be saved back."""
+
+    changed_at: datetime
+    field: str
+    old_value: str
+    new_value: str
+    actor_name: str
+    source: str
+
+
+@dataclass
+class History:
+    entries: list[HistoryEntry]
+    revealed: list[str]  # ``history.<field>`` for every personal field shown unmasked, for the audit log
+
+
+def change_history(*, records: Q, ids: bool, contact: bool) -> History:
+    """The latest changes matching ``records``, old and new values masked as the fields themselves are.
+
+    Callers pass the same ``ids`` / ``contact`` answers they used for the profile, so history and profile
+    can never disagree about what this actor may see."""
+    rows = ChangeRecord.objects.filter(records).select_related("actor").order_by("-changed_at", "-id")
+    entries, revealed = [], []
+    for change in rows[:HISTORY_LENGTH]:
+        old, new = change.old_value, change.new_value
+        mask = _ID_MASKS.get(change.field) or _CONTACT_MASKS.get(change.field)
+        allowed = ids if change.field in _ID_MASKS else contact
+        if mask is not None and not allowed:
+            old, new = mask(old), mask(new)
+        elif mask is not None and (old or new) and f"history.{change.field}" not in revealed:
+            revealed.append(f"history.{change.field}")
+        actor = change.actor
+        entries.append(
+            HistoryEntry(
+                changed_at=change.changed_at,
+                field=change.field,
+                old_value=old,
+                new_value=new,
+                # imports from the command line and nightly jobs have no acting account
+                actor_name=(actor.display_name or actor.username) if actor is not None else "系统",
+                source=change.source,
+            )
+        )
+    return History(entries, revealed)
 
 
 def _audit_reveal(
@@ -208,10 +253,12 @@ class StaffProfile:
     fields: PersonalFields
     assignments: list[TeachingAssignment]
     head_of: list
+    changes: list[HistoryEntry] = field(default_factory=list)
 
 
-def staff_profile(*, actor, staff_id: int, origin: Origin) -> StaffProfile:
-    """A staff member's profile as the actor may see it; audits every unmasked personal field."""
+def staff_profile(*, actor, staff_id: int, origin: Origin, with_history: bool = True) -> StaffProfile:
+    """A staff member's profile as the actor may see it; audits every unmasked personal field, the change
+    history's (``with_history``) included."""
     scope = scope_for(actor)
     member = staff_get(actor=actor, staff_id=staff_id)
     unmasked = Staff.objects.filter(scope.staff_pii_q(), pk=member.pk).exists()
@@ -226,11 +273,20 @@ def staff_profile(*, actor, staff_id: int, origin: Origin) -> StaffProfile:
         ),
         head_of=list(member.head_of_classes.select_related("grade")),
     )
+    history = History([], [])
+    if with_history:
+        history = change_history(
+            records=Q(person_id=member.person_id) | Q(entity="staff", entity_id=member.pk),
+            ids=unmasked,
+            contact=unmasked,
+        )
+    profile.changes = history.entries
     _audit_reveal(
         actor,
         origin,
         Target("staff", str(member.pk), f"{member.person.name} {member.staff_no}"),
         profile.fields,
         member.person,
+        history.revealed,
     )
     return profile

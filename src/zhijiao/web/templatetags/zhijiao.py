@@ -54,9 +54,60 @@ CHANGE_FIELDS = {
     "phone": "手机号",
     "address": "住址",
     "school_class": "班级",
+    "class": "班级",
+    "class_id": "班级",
+    "student_no": "学籍号",
+    "status": "学籍状态",
+    "study_mode": "就读方式",
+    "health": "健康状况",
+    "hukou": "户口性质",
+    "hukou_place": "户口所在地",
+    "enrolled_on": "入学日期",
+    "relation": "与学生关系",
+    "staff_no": "工号",
+    "category": "教职工类别",
+    "post": "岗位",
+    "subject": "任教学科",
+    "hired_on": "入职日期",
+    "is_active": "在岗",
+}
+# history values stored as codes, shown by their names
+CHANGE_CODES = {
+    "sex": "sex",
+    "ethnicity": "ethnicity",
+    "id_type": "id_type",
+    "status": "student_status",
+    "study_mode": "study_mode",
+    "health": "health",
+    "hukou": "hukou",
+    "relation": "family_relation",
+    "category": "staff_category",
+    "subject": "subject",
 }
 
 
 @register.filter
 def change_field(name: str) -> str:
     return CHANGE_FIELDS.get(name, name)
+
+
+@register.filter
+def change_value(value: str, field: str) -> str:
+    """A history value as people read it: code names for codes, class names for class ids."""
+    if not value:
+        return ""
+    if field in CHANGE_CODES:
+        return code_name(CHANGE_CODES[field], value) or value
+    if field in ("school_class", "class", "class_id") and value.isdigit():
+        school_class = SchoolClass.objects.filter(pk=int(value)).select_related("grade", "school").first()
+        return f"{school_class.school.name} {class_display_name(school_class)}" if school_class else "（已撤销的班级）"
+    return value
+
+
+@register.filter
+def change_source(source: str) -> str:
+    """``import:12#7`` → 数据导入（第 12 批第 7 行）; ``web`` → 页面; ``api`` → 接口."""
+    if source.startswith("import:"):
+        batch, _, row = source.removeprefix("import:").partition("#")
+        return f"数据导入（第 {batch} 批第 {row} 行）" if row else f"数据导入（第 {batch} 批）"
+    return {"web": "页面", "api": "接口", "demo": "演示数据", "": "—"}.get(source, "其他")
