@@ -17,8 +17,8 @@ import xlsxwriter
 from django.utils import timezone
 
 from zhijiao.analytics import selectors
-from zhijiao.analytics.metrics import CLASS_SIZE_BANDS
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.class_size import CLASS_SIZE_BANDS
 from zhijiao.core.errors import NotFound
 
 ALL = "all"

@@ -18,7 +18,8 @@ Definitions:
   小学 and 300 初中 pupils need 600/19 + 300/13.5 = 53.8 staff, an effective norm of 900/53.8 = 16.7 : 1. Pupils
   of 学段 without a norm here (学前, 中职) add nothing to the requirement. A school is **below norm** (缺编) when
   its staff are fewer than required.
-* **大班额**: a class of 56 pupils or more (this count includes the 超大班额); **超大班额**: 66 or more.
+* **大班额**: a class of 56 pupils or more (this count includes the 超大班额); **超大班额**: 66 or more — the rule
+  lives in ``core/class_size.py`` and the org pages ask the same functions.
 * **data quality** (数据质量) comes from the catalogue's latest scores, one per school × dataset (0–100, with its
   completeness, validity and timeliness). A node's **mean quality score** is the mean of its schools' dataset
   scores; a school's score is the mean of its datasets' scores, and a school is **low quality** below 60.
@@ -35,14 +36,16 @@ import ibis.expr.types as ir
 from ibis import _
 
 from zhijiao.analytics.warehouse import SCHEMAS
+from zhijiao.core.class_size import (  # the one definition of 大班额
+    CLASS_SIZE_BANDS,
+    is_large_class,
+    is_very_large_class,
+)
 
 ACTIVE_STUDENT = "01"  # JY/T 1001 学生当前状态: 在读
 TEACHER = "11"  # JY/T 1001 教职工类别: 专任教师
 STAFFING_NORMS = {"2": 19.0, "3": 13.5, "4": 12.5}  # 学段 -> students per staff member
 LOW_QUALITY = 60.0  # a school's mean data-quality score below this is flagged
-LARGE_CLASS = 56  # 大班额: 56 and more
-VERY_LARGE_CLASS = 66  # 超大班额: 66 and more
-CLASS_SIZE_BANDS = ((0, 45, "45人及以下"), (46, 55, "46–55人"), (56, 65, "56–65人"), (66, None, "66人及以上"))
 STUDENT_DIMENSIONS = {
     "stage": "学段",
     "grade": "年级",
@@ -147,8 +150,8 @@ def class_sizes(t: Tables, node: str) -> ir.Table:
         "number",
         "capacity",
         size=size,
-        large=size >= LARGE_CLASS,
-        very_large=size >= VERY_LARGE_CLASS,
+        large=is_large_class(size),
+        very_large=is_very_large_class(size),
     ).order_by("school_code", "stage", "grade", "number")
 
 

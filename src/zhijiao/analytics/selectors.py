@@ -16,6 +16,7 @@ from zhijiao.analytics import metrics as m
 from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import Snapshot
+from zhijiao.core.class_size import CLASS_SIZE_BANDS, is_large_class, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.models import Role
@@ -336,8 +337,8 @@ def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
                     "students": sum(sizes),
                     "mean_class_size": _round(sum(sizes) / len(sizes), 1),
                     "max_class_size": max(sizes),
-                    "large_classes": sum(1 for s in sizes if s >= m.LARGE_CLASS),
-                    "very_large_classes": sum(1 for s in sizes if s >= m.VERY_LARGE_CLASS),
+                    "large_classes": sum(1 for s in sizes if is_large_class(s)),
+                    "very_large_classes": sum(1 for s in sizes if is_very_large_class(s)),
                 }
             )
     try:
@@ -418,7 +419,7 @@ def grade_dashboard(*, actor, school: str, grade: str) -> dict[str, Any]:
         )
     size_list = [c["size"] for c in classes]
     bands = []
-    for low, high, label in m.CLASS_SIZE_BANDS:
+    for low, high, label in CLASS_SIZE_BANDS:
         count = sum(1 for s in size_list if s >= low and (high is None or s <= high))
         if count:
             bands.append({"band": label, "classes": count})

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from zhijiao.analytics import export, selectors
-from zhijiao.analytics.metrics import CLASS_SIZE_BANDS
 from zhijiao.audit.services import Origin
+from zhijiao.core.class_size import CLASS_SIZE_BANDS, LARGE_CLASS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,6 +32,7 @@ def _charts(dashboard: dict) -> dict:
             "names": [s["stage_name"] for s in figures["by_stage"]],
             "students": [s["students"] for s in figures["by_stage"]],
             "mean": [s["mean_class_size"] for s in figures["by_stage"]],
+            "large_class": LARGE_CLASS,
         },
         "bands": _band_series(dashboard["bands"]),
         "sex": [{"name": r["sex_name"], "value": r["students"]} for r in dashboard["sex"]],
@@ -56,6 +57,7 @@ def _grade_charts(dashboard: dict) -> dict:
             "boys": [c["boys"] for c in dashboard["classes"]],
             "girls": [c["girls"] for c in dashboard["classes"]],
             "sizes": [c["size"] for c in dashboard["classes"]],
+            "large_class": LARGE_CLASS,
         },
         "bands": _band_series(dashboard["bands"]),
         "sex": [{"name": r["sex_name"], "value": r["students"]} for r in dashboard["sex"]],

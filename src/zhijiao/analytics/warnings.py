@@ -39,6 +39,7 @@ from zhijiao.analytics.models import (
 from zhijiao.analytics.selectors import _query, snapshot_latest, snapshot_tables
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.catalogue.models import QualityScore
+from zhijiao.core.class_size import LARGE_CLASS, VERY_LARGE_CLASS
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.scope import scope_for
@@ -50,8 +51,8 @@ logger = logging.getLogger("zhijiao.analytics")
 
 # kind -> (default threshold, what the threshold means)
 DEFAULTS: dict[str, tuple[float, str]] = {
-    WarningKind.LARGE_CLASS: (m.LARGE_CLASS, "班额达到（人）"),
-    WarningKind.VERY_LARGE_CLASS: (m.VERY_LARGE_CLASS, "班额达到（人）"),
+    WarningKind.LARGE_CLASS: (LARGE_CLASS, "班额达到（人）"),
+    WarningKind.VERY_LARGE_CLASS: (VERY_LARGE_CLASS, "班额达到（人）"),
     WarningKind.STAFFING: (0.0, "生师比高于编制标准超过（%）"),
     WarningKind.STALE: (90.0, "未更新天数超过（天）"),
     WarningKind.QUALITY: (60.0, "数据质量综合得分低于（分）"),

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
+from zhijiao.core.class_size import is_large_class
 from zhijiao.core.codes import code_lookup, code_name, division_path
 from zhijiao.core.feed import feed_backfill
 from zhijiao.core.synth import Synth
@@ -287,7 +288,7 @@ class RegionBuilder:
         stage = school_class.grade.stage
         entry = school_class.grade.entry_year
         size = self._class_size(stage)
-        if size > 55:
+        if is_large_class(size):
             self.stats.oversized_classes += 1
         birth_start = date(entry - ENTRY_AGE[stage] - 1, 9, 1)
         birth_end = date(entry - ENTRY_AGE[stage], 8, 31)

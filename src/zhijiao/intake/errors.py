@@ -30,6 +30,7 @@ class IntakeError(ErrorCode):
     INTAKE_BIRTH_MISMATCH = "出生日期与身份证件号不一致"
     INTAKE_SEX_MISMATCH = "性别与身份证件号不一致"
     INTAKE_AGE_GRADE = "年龄与年级不符"
+    INTAKE_CLASS_OVER_CAPACITY = "导入后班级人数超过额定人数（超额），请核对班级或调整额定人数"
     INTAKE_STUDENT_NO_ID_MISMATCH = "学籍号中的身份证号与身份证件号不一致"
     INTAKE_SCHOOL_UNKNOWN = "学校标识码不存在"
     INTAKE_SCHOOL_OUT_OF_SCOPE = "无权导入该学校的数据"

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.scope import scope_for
@@ -100,15 +101,26 @@ class ClassRow:
 
     @property
     def oversized(self) -> bool:
-        return self.students > OVERSIZE_THRESHOLD
+        """大班额 (56 and more), by the one national rule."""
+        return bool(is_large_class(self.students))
+
+    @property
+    def very_large(self) -> bool:
+        """超大班额 (66 and more)."""
+        return bool(is_very_large_class(self.students))
+
+    @property
+    def over_capacity(self) -> bool:
+        """超额: more pupils than the class's own rated size."""
+        return is_over_capacity(self.students, self.school_class.capacity)
+
+    @property
+    def over_by(self) -> int:
+        return max(0, self.students - (self.school_class.capacity or self.students))
 
     @property
     def fill_percent(self) -> int:
         return min(100, round(100 * self.students / max(self.school_class.capacity, 1)))
-
-
-# Policy class sizes are 45 (小学) and 50 (中学); a class of more than 55 counts as 大班额.
-OVERSIZE_THRESHOLD = 55
 
 
 def class_rows(*, actor, school: School | None = None, classes: QuerySet[SchoolClass] | None = None) -> list[ClassRow]:
@@ -128,6 +140,12 @@ def class_rows(*, actor, school: School | None = None, classes: QuerySet[SchoolC
         )
         for c in classes
     ]
+
+
+def class_row(*, actor, school_class: SchoolClass) -> ClassRow:
+    """One class (already fetched through class_get) with its real number of pupils 在读 — the class's size, whoever
+    asks, never the number of pupils this actor may open (a parent sees one)."""
+    return class_rows(actor=actor, classes=SchoolClass.objects.filter(pk=school_class.pk))[0]
 
 
 def school_facts(*, actor, school: School) -> SchoolFacts:
@@ -294,13 +312,3 @@ def _count_by_school(queryset) -> dict[int, int]:
 
 # 办学类型 the registry's schools use (for filter menus).
 SCHOOL_TYPES_IN_USE = ("211", "311", "312", "341", "342", "345", "365")
-
-
-def oversized_class_count(*, actor, code: str = "") -> int:
-    """Visible classes under a division with more than OVERSIZE_THRESHOLD pupils (大班额)."""
-    classes = SchoolClass.objects.filter(scope_for(actor).classes_q(), is_active=True)
-    if code:
-        classes = classes.filter(school__division__code__startswith=code)
-    return (
-        classes.annotate(n=Count("students", filter=Q(students__status="01"))).filter(n__gt=OVERSIZE_THRESHOLD).count()
-    )

@@ -19,7 +19,6 @@ NAV = [
         "resource-review",
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
     ),
-    ("区域概览", "/region/", "i-map", "region", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR}),
     (
         "统计分析",
         "/analytics/",
@@ -136,7 +135,6 @@ NAV = [
 NAV_GROUPS = {
     "/resources/": "教学资源",
     "/resources/review/": "教学资源",
-    "/region/": "统计分析",
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",

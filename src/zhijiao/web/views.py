@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from zhijiao.analytics.warnings import warning_home_card
 from zhijiao.audit.services import Origin
@@ -24,37 +24,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _region_crumbs(path) -> list[tuple[str, str | None]]:
-    """区域概览 / 湖北省 / 武汉市 / 东西湖区, every level a link but the page's own."""
-    crumbs: list[tuple[str, str | None]] = [("区域概览", "/region/")]
-    crumbs += [(d.name, f"/region/{d.code}/") for d in path]
-    crumbs[-1] = (crumbs[-1][0], None)
-    return crumbs
-
-
 def _school_crumbs(school) -> list[tuple[str, str | None]]:
     return [
         ("学校", "/schools/"),
-        (school.division.name, f"/region/{school.division_id}/"),
+        (school.division.name, f"/schools/?division={school.division_id}"),
         (school.name, f"/schools/{school.pk}/"),
     ]
-
-
-def _chart(view) -> dict:
-    """Series for the region chart: students and average class size per child division, or per 办学类型 when the
-    children are schools (fifty bars of school names read as noise)."""
-    groups: dict[str, list[int]] = {}
-    for node in view.children:
-        key = node.school_type if node.kind == "school" else node.name
-        students_classes = groups.setdefault(key, [0, 0])
-        students_classes[0] += node.students
-        students_classes[1] += node.classes
-    return {
-        "by_type": bool(view.children) and view.children[0].kind == "school",
-        "names": list(groups),
-        "students": [s for s, _ in groups.values()],
-        "avg": [round(s / c, 1) if c else 0 for s, c in groups.values()],
-    }
 
 
 @login_required
@@ -67,14 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "warnings_card": warning_home_card(actor=request.user),
     }
     if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
-        root = org.region_root(actor=request.user)
-        view = org.region_view(actor=request.user, code=root)
-        context.update(
-            kind="region",
-            region=view,
-            chart=_chart(view),
-            oversized=org.oversized_class_count(actor=request.user, code=root),
-        )
+        # The bureau's home is its desk: what waits for it (warnings, apps) and the way to the figures. The figures
+        # themselves have one home, 统计分析, so no two pages show the same count from different sources.
+        context.update(kind="region")
     elif scope.has(Role.SCHOOL_ADMIN):
         grant = next(g for g in scope.grants if g.role == Role.SCHOOL_ADMIN)
         school = org.school_get(actor=request.user, school_id=grant.school_id)
@@ -92,21 +62,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+def _analytics_url(code: str) -> str:
+    return f"/analytics/{code}/" if code else "/analytics/"
+
+
 @login_required
 def region(request: HttpRequest, code: str = "") -> HttpResponse:
-    if not code:
-        code = org.region_root(actor=request.user)
-    view = org.region_view(actor=request.user, code=code)
-    return render(
-        request,
-        "web/region.html",
-        {
-            "region": view,
-            "chart": _chart(view),
-            "oversized": org.oversized_class_count(actor=request.user, code=code),
-            "breadcrumbs": _region_crumbs(view.path),
-        },
-    )
+    """The former 区域概览 dashboard: its figures are 统计分析's now (one place owns them); old links still land."""
+    return redirect(_analytics_url(code))
 
 
 @login_required
@@ -151,8 +114,11 @@ def class_list(request: HttpRequest) -> HttpResponse:
     school = org.school_get(actor=request.user, school_id=school_id) if school_id else None
     rows = org.class_rows(actor=request.user, school=school)
     only_oversized = request.GET.get("oversized") == "1"
+    only_over_capacity = request.GET.get("over") == "1"
     if only_oversized:
         rows = [r for r in rows if r.oversized]
+    if only_over_capacity:
+        rows = [r for r in rows if r.over_capacity]
     page, querystring = paginate(request, rows, per_page=50)
     return render(
         request,
@@ -162,6 +128,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
             "querystring": querystring,
             "school": school,
             "only_oversized": only_oversized,
+            "only_over_capacity": only_over_capacity,
             "breadcrumbs": [("班级", None)],
         },
     )
@@ -177,6 +144,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         "web/class_detail.html",
         {
             "school_class": school_class,
+            "row": org.class_row(actor=request.user, school_class=school_class),
             "label": label,
             "students": students,
             "teachers": people.class_teachers(actor=request.user, school_class=school_class),

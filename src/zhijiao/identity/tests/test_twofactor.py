@@ -150,7 +150,7 @@ def test_wrong_codes_count_towards_the_lockout(client, region):
 
 
 def test_an_admin_without_an_authenticator_enrols_then_is_signed_in(client, region):
-    response = step1(client, "city", next="/region/")
+    response = step1(client, "city", next="/schools/")
     assert response.status_code == 302 and response["Location"] == ENROL
     page = client.get(ENROL)
     html = page.content.decode()
@@ -164,8 +164,8 @@ def test_an_admin_without_an_authenticator_enrols_then_is_signed_in(client, regi
     assert not TOTPDevice.objects.filter(user=region.accounts["city"]).exists()
 
     response = client.post(ENROL, {"otp_token": totp_code(secret)})
-    assert response.status_code == 302 and response["Location"] == "/region/"
-    assert signed_in(client) and client.get("/region/").status_code == 200
+    assert response.status_code == 302 and response["Location"] == "/schools/"
+    assert signed_in(client) and client.get("/schools/").status_code == 200
     assert TOTPDevice.objects.get(user=region.accounts["city"]).confirmed
     assert AuditEvent.objects.filter(action="auth.otp_enrol", actor_id=region.accounts["city"].pk).exists()
 

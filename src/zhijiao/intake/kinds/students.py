@@ -76,7 +76,54 @@ def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFram
     frame = frame.with_columns(_age=age)
     frame = add_duplicate_rule(checks, frame, ["id_type", "id_number"], "身份证件号")
     frame = add_duplicate_rule(checks, frame, ["student_no"], "学籍号")
+    frame = checks.evaluate(frame)
+    frame = add_capacity_rule(ctx, frame, checks)
     return checks.evaluate(frame)
+
+
+def add_capacity_rule(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFrame:
+    """Warn — never reject — on each row that takes its class past its rated size (额定人数, 超额).
+
+    A class's size after the import is its pupils 在读 now plus the file's valid rows joining it (not already in
+    it by 学籍号 or ID number), counted in file order: the first row over the line and every later one is
+    flagged, so the report shows exactly which pupils overfill the class. Pupils the same file moves out are
+    not subtracted — a warning too many is a look at the class; one too few is an overfilled class unseen.
+    """
+    current = bulk.fetch_frame(
+        """SELECT s.school_class_id, s.student_no, p.id_type, p.id_number
+           FROM people_student s JOIN people_person p ON p.id = s.person_id
+           WHERE s.status = '01' AND s.school_class_id IS NOT NULL""",  # 01 在读 (ACTIVE); no parameters on PostgreSQL
+        [],
+        {"class_id": pl.Int64, "student_no": pl.String, "id_type": pl.String, "id_number": pl.String},
+    )
+    sizes = current.group_by("class_id").agg(_size_now=pl.len())
+    capacity = ctx.classes().select("class_id", pl.col("capacity").alias("_capacity"))
+    by_no = current.select("student_no", pl.col("class_id").alias("_class_by_no"))
+    by_id = current.filter(pl.col("id_number").is_not_null()).select(
+        "id_type", "id_number", pl.col("class_id").alias("_class_by_id")
+    )
+    by_id = by_id.unique(["id_type", "id_number"], keep="first")
+    rows = frame.select("_row", "class_id", "student_no", "id_type", "id_number", "_error")
+    rows = attach(attach(rows, by_no, on="student_no"), by_id, on=["id_type", "id_number"])
+    already = (pl.col("_class_by_no") == pl.col("class_id")) | (pl.col("_class_by_id") == pl.col("class_id"))
+    rows = rows.with_columns(_joins=(~pl.col("_error") & pl.col("class_id").is_not_null() & ~already.fill_null(False)))
+    rows = rows.sort("_row").with_columns(_arrival=pl.col("_joins").cast(pl.Int32).cum_sum().over("class_id"))
+    rows = attach(attach(rows, sizes, on="class_id"), capacity, on="class_id")
+    after = pl.col("_size_now").fill_null(0) + pl.col("_arrival")
+    rows = rows.select(
+        "_row",
+        _over=pl.col("_joins") & (pl.col("_capacity") > 0) & (after > pl.col("_capacity")),
+        _over_detail=pl.format("额定 {} 人，导入后 {} 人", pl.col("_capacity"), after),
+    )
+    frame = attach(frame, rows, on="_row")
+    checks.add(
+        IntakeError.INTAKE_CLASS_OVER_CAPACITY,
+        "class_no",
+        pl.col("_over"),
+        severity=Severity.WARNING,
+        detail=pl.col("_over_detail"),
+    )
+    return frame
 
 
 # ------------------------------------------------------------------------------------------ registry

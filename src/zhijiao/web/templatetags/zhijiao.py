@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from zhijiao.core.class_size import LARGE_CLASS, VERY_LARGE_CLASS
 from zhijiao.core.codes import code_name
 from zhijiao.core.masking import mask_id_number, mask_student_no
 from zhijiao.org.models import SchoolClass
@@ -24,6 +25,17 @@ def masked_student_no(value: str) -> str:
 @register.filter
 def masked_id(value: str) -> str:
     return mask_id_number(value)
+
+
+@register.simple_tag
+def large_class_rule() -> str:
+    """The 大班额 line as pages state it (from core.class_size, never written in a template)."""
+    return f"{LARGE_CLASS}人及以上"
+
+
+@register.simple_tag
+def very_large_class_rule() -> str:
+    return f"{VERY_LARGE_CLASS}人及以上"
 
 
 @register.filter

@@ -49,14 +49,33 @@ def test_every_role_gets_a_home_page(client, region, username):
     assert "退出" in response.content.decode()
 
 
-def test_region_drill_down(client, region):
+def test_region_drill_down(client, region, settings, tmp_path, request):
+    # issue 12: the 区域概览 dashboard's figures belong to 统计分析 alone; its old links land there, scope intact
+    from zhijiao.analytics.engine import engine
+    from zhijiao.analytics.services import snapshot_take
+
+    settings.ZHIJIAO_WAREHOUSE_DIR = tmp_path / "warehouse"
+    engine().forget()
+    request.addfinalizer(engine().forget)
+    snapshot_take()
     login(client, region, "city")
-    city = client.get("/region/4201/").content.decode()
+    assert client.get("/region/4201/")["Location"] == "/analytics/4201/"
+    city = client.get("/region/4201/", follow=True).content.decode()
     assert "东西湖区" in city and "江岸区" in city
-    county = client.get("/region/420112/").content.decode()
+    county = client.get("/region/420112/", follow=True).content.decode()
     assert "东西湖区第一小学" in county and "江岸区实验小学" not in county
     login(client, region, "bureau")
-    assert client.get("/region/420102/").status_code == 404
+    assert client.get("/region/420102/", follow=True).status_code == 404
+
+
+def test_bureau_home_is_a_desk_without_figures(client, region):
+    """One place owns the figures (统计分析); the home page shows what waits and the way there, no counts that
+    could disagree with it."""
+    login(client, region, "bureau")
+    html = client.get("/").content.decode()
+    assert "查看统计分析" in html and 'href="/analytics/"' in html
+    assert "大班额班级" not in html and "在读学生" not in html and "region-chart" not in html
+    assert "区域概览" not in html  # not in the menu either
 
 
 def test_school_and_class_pages(client, region):

@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def test_pages_carry_a_csp_whose_nonce_marks_the_inline_scripts(client, region):
     login_as(client, region.accounts["bureau"])
-    response = client.get("/region/420112/")
+    response = client.get("/intake/")
     policy = response["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     html = response.content.decode()
     scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
-    assert scripts, "the region page draws its chart with an inline script"
+    assert scripts, "the import page drives its drop zone with an inline script"
     assert all(f'nonce="{nonce}"' in attrs for attrs in scripts if "application/json" not in attrs)
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert response["X-Frame-Options"] == "DENY" and response["Referrer-Policy"] == "same-origin"
-    assert client.get("/region/420112/")["Content-Security-Policy"] != policy  # a fresh nonce each time
+    assert client.get("/intake/")["Content-Security-Policy"] != policy  # a fresh nonce each time
 
 
 def test_login_page_has_the_policy_too(client):
