@@ -41,7 +41,7 @@ def prepare_history() -> tuple[int, int]:
         "school_class_id", flat=True
     )
     _overfill(principal, child.school_class)
-    done = ChangeRecord.objects.filter(field="student_no", source="import:demo#7").first()
+    done = ChangeRecord.objects.filter(field="student_no", source="import:1#7").first()
     if done is not None:
         return done.entity_id, child.school_class_id
     pupil = Student.objects.filter(school_class_id__in=class_ids, student_no__startswith="G").order_by("pk").first()
@@ -57,7 +57,7 @@ def prepare_history() -> tuple[int, int]:
         old_value=old,
         new_value=pupil.student_no,
         actor=None,
-        source="import:demo#7",
+        source="import:1#7",
     )
     person_update(actor=principal, person=pupil.person, address="湖北省武汉市东西湖区吴家山街道临空港大道 88 号")
     return pupil.pk, child.school_class_id
@@ -99,7 +99,12 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
     try:
-        wait_until_up(base)
+        for _attempt in range(6):  # a loaded machine may take a minute to start the server
+            try:
+                wait_until_up(base)
+                break
+            except SystemExit:
+                continue
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, "--lang=zh-CN"])
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")

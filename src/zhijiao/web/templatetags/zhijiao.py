@@ -121,5 +121,7 @@ def change_source(source: str) -> str:
     """``import:12#7`` → 数据导入（第 12 批第 7 行）; ``web`` → 页面; ``api`` → 接口."""
     if source.startswith("import:"):
         batch, _, row = source.removeprefix("import:").partition("#")
-        return f"数据导入（第 {batch} 批第 {row} 行）" if row else f"数据导入（第 {batch} 批）"
+        if not batch.isdigit():
+            return "数据导入"
+        return f"数据导入（第 {batch} 批第 {row} 行）" if row.isdigit() else f"数据导入（第 {batch} 批）"
     return {"web": "页面", "api": "接口", "demo": "演示数据", "": "—"}.get(source, "其他")
