@@ -142,6 +142,7 @@ def student_profile(*, actor, student_id: int, origin: Origin, with_history: boo
 # identifiers (the G-form 学籍号 is G + the ID number) or contact details.
 _ID_MASKS = {"id_number": mask_id_number, "student_no": mask_student_no}
 _CONTACT_MASKS = {"phone": mask_phone, "address": mask_address}
+MASKED_HISTORY_FIELDS = (*_ID_MASKS, *_CONTACT_MASKS)
 HISTORY_LENGTH = 20
 
 

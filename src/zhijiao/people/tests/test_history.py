@@ -139,3 +139,11 @@ def test_api_detail_returns_no_history_so_audits_none(client, region):
     assert client.get(f"/api/v1/students/{region.students['s1'].pk}").status_code == 200
     fields = AuditEvent.objects.get(action="person.view_pii", channel="api").fields
     assert "id_number" in fields and not [f for f in fields if f.startswith("history.")]
+
+
+def test_every_history_field_the_audit_names_reads_in_chinese():
+    """The guardian's access log and the auditor's page show these names: no ``history.phone`` to a parent."""
+    from zhijiao.audit.actions import field_labels
+
+    names = [f"history.{f}" for f in selectors.MASKED_HISTORY_FIELDS]
+    assert all(label != name and "变更记录" in label for name, label in zip(names, field_labels(names), strict=True))
