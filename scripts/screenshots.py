@@ -151,7 +151,7 @@ def main() -> None:
             page.screenshot(path=out / "11-home-parent.png", full_page=True)
 
             login(page, base, "admin", password)
-            page.goto(f"{base}/region/")
+            page.goto(f"{base}/analytics/")  # 区域概览 became 统计分析 (issue 12)
             page.screenshot(path=out / "12-region-platform.png", full_page=True)
             page.goto(f"{base}/audit/")
             page.screenshot(path=out / "13-audit-log.png", full_page=True)
