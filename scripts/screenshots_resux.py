@@ -52,7 +52,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)])  # noqa: S603
     try:
-        wait_until_up(base)
+        for attempt in range(3):  # a busy machine can take longer than one wait
+            try:
+                wait_until_up(base)
+                break
+            except SystemExit:
+                if attempt == 2:
+                    raise
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
@@ -60,9 +66,25 @@ def main() -> None:
             page.goto(f"{base}/resources/upload/")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=out / f"{args.prefix}-upload.png", full_page=True)
+            if page.locator("#res-taxonomy").count():  # the cascade: each choice narrows the next list (htmx)
+                for field, value in (("stage", "3"), ("subject", "14")):
+                    page.select_option(f"#id_{field}", value)
+                    page.wait_for_load_state("networkidle")
+                for field, label in (("edition", "人教版"), ("volume", "九年级上册"), ("chapter", "24.1 圆的有关性质")):
+                    page.select_option(f"#id_{field}", label=label)
+                    page.wait_for_load_state("networkidle")
+                page.locator(".res-point", has_text="圆的有关性质").click()
+                page.fill("#id_title", "垂径定理 课件")
+                page.select_option("#id_type", "courseware")
+                page.locator(".page-title").click()
+                page.screenshot(path=out / f"{args.prefix}-upload-filled.png", full_page=True)
             page.goto(f"{base}/resources/{rid}/")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=out / f"{args.prefix}-returned-detail.png", full_page=True)
+            if page.locator(f"a[href='/resources/{rid}/edit/']").count():
+                page.goto(f"{base}/resources/{rid}/edit/")
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=out / f"{args.prefix}-edit.png", full_page=True)
 
             phone = browser.new_page(
                 viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, locale="zh-CN"
@@ -72,6 +94,10 @@ def main() -> None:
             phone.wait_for_load_state("networkidle")
             phone.screenshot(path=out / f"{args.prefix}-search-phone.png")
             phone.screenshot(path=out / f"{args.prefix}-search-phone-full.png", full_page=True)
+            if phone.locator(".res-filter-btn").count():
+                phone.click(".res-filter-btn")
+                phone.wait_for_timeout(300)
+                phone.screenshot(path=out / f"{args.prefix}-search-phone-filters.png")
             browser.close()
     finally:
         server.terminate()

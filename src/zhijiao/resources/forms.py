@@ -139,9 +139,13 @@ class ResourceForm(forms.Form):
         self._points = {p.pk: p for p in points}
         self._choices("knowledge_points", [(p.pk, p.name) for p in points])
         if not points:
-            self.fields["knowledge_points"].help_text = (
-                "选择教材的册或章节后，这里列出对应的知识点" if self._volume is None else "该章节暂无知识点"
-            )
+            if self._volume is not None:
+                hint = "该章节暂无知识点"
+            elif subject and not editions:
+                hint = "该学科暂无教材目录，可不选知识点"
+            else:
+                hint = "选择教材的册或章节后，这里列出对应的知识点"
+            self.fields["knowledge_points"].help_text = hint
         if self.resource is not None:
             self.fields["file"].help_text = "不更换文件可留空；上传新文件后成为新的版本，旧版本保留在版本记录中。"
 
