@@ -20,6 +20,7 @@ import hashlib
 import os
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -423,8 +424,7 @@ def _publish(actor: Account | None, resource: Resource, origin: Origin) -> None:
 def _schedule_index(ids: list[int]) -> None:
     """Once the import commits, index what it published in batches (one index call and commit per batch)."""
     for start in range(0, len(ids), INDEX_BATCH):
-        batch = ids[start : start + INDEX_BATCH]
-        transaction.on_commit(lambda batch=batch: index_task(batch))
+        transaction.on_commit(partial(index_task, ids[start : start + INDEX_BATCH]))
 
 
 def _target(resource: Resource) -> Target:

@@ -69,13 +69,15 @@ def _duplicate_message(request: HttpRequest, result: StoreResult | None) -> None
 def _refreshed(request: HttpRequest, resource: Resource | None) -> ResourceForm:
     """Without JavaScript, 更新选项 posts the form back: show it again with the cascade narrowed to what was
     chosen, nothing saved and no errors yet."""
-    initial = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "refresh", "file")}
+    initial: dict[str, object] = {
+        k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "refresh", "file")
+    }
     initial["knowledge_points"] = request.POST.getlist("knowledge_points")
     return ResourceForm(initial=initial, resource=resource)
 
 
 def _page(request: HttpRequest, form: ResourceForm, resource: Resource | None) -> HttpResponse:
-    crumbs = [("资源中心", "/resources/"), ("我的资源", "/resources/mine/")]
+    crumbs: list[tuple[str, str | None]] = [("资源中心", "/resources/"), ("我的资源", "/resources/mine/")]
     if resource is not None:
         crumbs += [(resource.title, f"/resources/{resource.pk}/"), ("修改资源", None)]
     else:
