@@ -70,6 +70,7 @@ def test_editing_metadata_without_a_file_keeps_the_version(region):
     r = make_resource(region.accounts["teacher"], title="草稿 教案")
     client = Client()
     login_as(client, "teacher")
+    assert f'href="/resources/{r.pk}/edit/"' in client.get("/resources/mine/").content.decode()
     section = Chapter.objects.get(volume__code="8b", number="17.1")
     assert client.post(f"/resources/{r.pk}/edit/", _post(section, title="勾股定理 教案")).status_code == 302
     r.refresh_from_db()
