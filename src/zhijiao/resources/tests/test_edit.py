@@ -201,3 +201,12 @@ def test_subject_table_names_each_subject_once_per_stage():
     assert high["26"] == "信息技术" and "61" not in high and "11" not in high
     assert "26" not in middle and "61" in middle and "19" in middle
     assert dict(code_choices_for_stage("grade", "3")) == {"21": "初一", "22": "初二", "23": "初三"}
+
+
+def test_search_page_folds_facets_behind_a_filter_button(region):
+    """On a phone the facets are a drawer (CSS :target): the button links to them, the drawer links back to results."""
+    client = Client()
+    login_as(client, "teacher")
+    html = client.get("/resources/?stage=3").content.decode()
+    assert 'href="#res-facets"' in html and 'id="res-facets"' in html and 'href="#res-results"' in html
+    assert 'class="res-filter-n">1<' in html  # one active filter, counted on the button
