@@ -36,6 +36,12 @@ TABLES = {
     "post_category": ("EDU_JY_GWLB", None),
 }
 
+# The source names two courses 信息技术: 26 (普通高中, a subject of its own) and 61 (小学、初中, part of 60
+# 综合实践活动). Two equal names in one 学科 list cannot be told apart, so 61 carries its parent in the name.
+NAME_OVERRIDES = {("subject", "61"): "信息技术（综合实践活动）"}
+# 适用学校 (SYXX) of a course, as 学段 codes: which stages a subject is offered for.
+SYXX_STAGES = {"小学": "2", "初中": "3", "普通高中": "4"}
+
 # 学段 and 年级 as the national student-registry system (全国中小学生学籍信息管理系统) codes them.
 STAGES = [("1", "学前"), ("2", "小学"), ("3", "初中"), ("4", "高中"), ("6", "中职")]
 GRADES = (
@@ -58,7 +64,10 @@ def build_tables(reference: Path) -> dict[str, dict]:
             if not name or row["DM"] in seen:
                 continue
             seen.add(row["DM"])
-            rows.append({"code": row["DM"], "name": name})
+            entry = {"code": row["DM"], "name": NAME_OVERRIDES.get((key, row["DM"]), name)}
+            if key == "subject" and row.get("SYXX"):
+                entry["stages"] = [SYXX_STAGES[s] for s in row["SYXX"].split("、") if s in SYXX_STAGES]
+            rows.append(entry)
         out[key] = {"title": title or src["title"].removesuffix("表"), "source": table, "rows": rows}
     # GB/T 2261.1 also defines 9 未说明的性别; the source table stops at 2.
     out["sex"]["rows"] = [

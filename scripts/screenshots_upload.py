@@ -65,26 +65,20 @@ def main() -> None:
             page.select_option("#id_stage", "3")
             page.select_option("#id_subject", "14")
             page.select_option("#id_grade", value="23")  # 初三 = 九年级
-            chapter = page.locator("#id_chapter option", has_text="24.1")
-            if chapter.count():
-                page.select_option("#id_chapter", value=chapter.first.get_attribute("value"))
+            # the cascade 版本 → 册 → 章节 → 知识点: each choice brings the next list (htmx)
+            for field, label in (("edition", "人教版"), ("volume", "九年级上册"), ("chapter", "24.1 圆的有关性质")):
+                page.select_option(f"#id_{field}", label=label)
+                page.wait_for_load_state("networkidle")
             page.fill(
                 "#id_description",
                 "九年级数学公开课完整实录（45 分钟）：从圆心角引入，分类讨论圆周角与圆心角的关系，"
                 "证明圆周角定理及推论，配套课堂练习与小结。",
             )
             page.fill("#id_keywords", "圆周角 圆心角 公开课 课堂实录")
-            points = page.locator("#id_knowledge_points option")
-            wanted = [o for o in points.all_inner_texts() if o.strip() == "圆的有关性质"]
-            if wanted:
-                page.select_option("#id_knowledge_points", label=wanted)
-                # scroll the list to the chosen points with the mouse wheel (the page's CSP forbids eval)
-                box = page.locator("#id_knowledge_points").bounding_box()
-                first = points.filter(has_text=wanted[0]).first.bounding_box()
-                if box and first:
-                    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-                    page.mouse.wheel(0, first["y"] - box["y"] - 30)
-            print("knowledge points:", wanted)
+            point = page.locator(".res-point", has_text="圆的有关性质")
+            if point.count():
+                point.first.click()
+            print("knowledge point chosen:", point.count() > 0)
             page.select_option("#id_sharing", "district")
             cdp = page.context.new_cdp_session(page)
             cdp.send("Network.enable")

@@ -94,6 +94,7 @@ _LABELS: dict[str, str] = {
     "analytics.warning_assigned": "指派预警",
     "resource.create": "上传资源",
     "resource.update": "修改资源",
+    "resource.delete": "删除资源",
     "resource.submit": "提交资源审核",
     "resource.approve_first": "资源一审通过",
     "resource.publish": "资源审核通过并发布",

@@ -89,6 +89,17 @@ def code_choices(table: str) -> list[tuple[str, str]]:
     return [(entry.code, entry.name) for entry in code_table(table)]
 
 
+def code_choices_for_stage(table: str, stage: str) -> list[tuple[str, str]]:
+    """The entries offered for a 学段: rows whose ``stages`` (a subject's 适用学校) or ``stage`` (a grade) include it.
+    A 学段 no row names (学前, 中职: the course table covers 小学 to 普通高中) and no 学段 give the whole table."""
+    rows = _tables()[table]["rows"]
+    if stage:
+        chosen = [r for r in rows if stage in r.get("stages", ()) or r.get("stage") == stage]
+        if chosen:
+            return [(r["code"], r["name"]) for r in chosen]
+    return code_choices(table)
+
+
 @cache
 def divisions() -> dict[str, Division]:
     """GB/T 2260 provinces, cities and counties keyed by code (2, 4 and 6 digits)."""

@@ -6,6 +6,7 @@ class ResourceError(ErrorCode):
     RESOURCE_FILE_EMPTY = "文件为空"
     RESOURCE_NOT_AUTHOR = "只有作者可以修改或提交该资源"
     RESOURCE_NOT_EDITABLE = "资源已提交审核或已发布，不能修改"
+    RESOURCE_NOT_DELETABLE = "资源已提交审核或已发布，不能删除；只有草稿和被退回的资源可以删除"
     RESOURCE_NOT_SUBMITTABLE = "只有草稿或被退回的资源可以提交审核"
     RESOURCE_NOT_REVIEWABLE = "该资源不在你的审核队列中"
     RESOURCE_OWN_REVIEW = "不能审核自己上传的资源"

@@ -147,6 +147,18 @@ def resource_review_queue(*, actor: Account, stage: str = "") -> QuerySet[Resour
     )
 
 
+REVIEWER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN})
+
+
+def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
+    """Whether the actor takes review steps at all (学校管理员 一审, 区域管理员 二审, 平台管理员 both), i.e. has a
+    review queue worth a link; teachers and 班主任 do not."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    scope = scope_for(actor)
+    return scope.is_platform_admin or any(g.role in REVIEWER_ROLES for g in scope.grants)
+
+
 def resource_may_review(*, actor: Account, resource: Resource) -> bool:
     return Resource.objects.filter(_reviewable_q(actor), pk=resource.pk).exists()
 
@@ -229,13 +241,18 @@ def resource_duplicates(*, actor: Account | AnonymousUser | None, resource: Reso
 
 
 # ----------------------------------------------------------------------------- taxonomy
-def edition_list() -> QuerySet[TextbookEdition]:
-    return TextbookEdition.objects.all()
+# The upload form's cascade 学段 → 学科 → 版本 → 册 → 章节 → 知识点: each list holds only what fits the choice before.
+def edition_list(*, stage: str = "", subject: str = "") -> QuerySet[TextbookEdition]:
+    """Textbook editions for one 学段 and 学科 (none until both are chosen)."""
+    if not stage or not subject:
+        return TextbookEdition.objects.none()
+    return TextbookEdition.objects.filter(stage=stage, subject=subject)
 
 
 def volume_list(*, edition: int | None = None) -> QuerySet[TextbookVolume]:
+    """The books (册) of one edition in order (none without an edition)."""
     qs = TextbookVolume.objects.select_related("edition")
-    return qs.filter(edition_id=edition) if edition else qs
+    return qs.filter(edition_id=edition) if edition else qs.none()
 
 
 def chapter_tree(*, volume: int | None = None) -> QuerySet[Chapter]:
@@ -244,13 +261,15 @@ def chapter_tree(*, volume: int | None = None) -> QuerySet[Chapter]:
     return qs.filter(volume_id=volume) if volume else qs.none()
 
 
-def knowledge_point_list(*, subject: str = "", stage: str = "") -> QuerySet[KnowledgePoint]:
-    qs = KnowledgePoint.objects.select_related("chapter")
-    if subject:
-        qs = qs.filter(subject=subject)
-    if stage:
-        qs = qs.filter(stage=stage)
-    return qs
+def knowledge_point_list(*, volume: int | None = None, chapter: int | None = None) -> QuerySet[KnowledgePoint]:
+    """Knowledge points taught in one chapter (with its sections) or, without a chapter, in one book; none
+    without either: points belong to a book's sections, so offering every subject's points helps nobody."""
+    qs = KnowledgePoint.objects.select_related("chapter__parent").order_by("chapter__order", "code")
+    if chapter:
+        return qs.filter(Q(chapter_id=chapter) | Q(chapter__parent_id=chapter))
+    if volume:
+        return qs.filter(chapter__volume_id=volume)
+    return qs.none()
 
 
 from zhijiao.resources.recommend import Recommendation, resources_for_knowledge_points  # noqa: E402, F401

@@ -35,6 +35,7 @@ from zhijiao.resources.models import (
     ReviewStage,
     ReviewStep,
     SharingScope,
+    TextbookVolume,
     UploadSession,
     UsageKind,
 )
@@ -58,6 +59,7 @@ class ResourceData:
     licence: str = "region"
     sharing: str = SharingScope.SCHOOL
     chapter: Chapter | None = None
+    volume: TextbookVolume | None = None  # a book without a chapter; a chapter implies its own book
     knowledge_points: Sequence[KnowledgePoint] = field(default_factory=list)
 
 
@@ -138,6 +140,9 @@ def _store_file(upload: UploadedFile | StoredUpload) -> tuple[ResourceFile, bool
 
 def _apply(resource: Resource, data: ResourceData) -> None:
     chapter = data.chapter
+    if chapter is not None and data.volume is not None and chapter.volume_id != data.volume.pk:
+        raise ZhijiaoError(ResourceError.RESOURCE_CHAPTER_MISMATCH, field="章节")
+    volume = chapter.volume if chapter is not None else data.volume
     resource.title = data.title.strip()
     resource.type = data.type
     resource.stage = data.stage
@@ -148,10 +153,10 @@ def _apply(resource: Resource, data: ResourceData) -> None:
     resource.licence = data.licence
     resource.sharing = data.sharing
     resource.chapter = chapter
-    resource.volume = chapter.volume if chapter else None
-    resource.edition = chapter.volume.edition if chapter else None
-    if chapter is not None and not data.grade:
-        resource.grade = chapter.volume.grade
+    resource.volume = volume
+    resource.edition = volume.edition if volume is not None else None
+    if volume is not None and not data.grade:
+        resource.grade = volume.grade
 
 
 def _add_version(
@@ -187,12 +192,15 @@ def resource_create(
     return result
 
 
-def _editable(actor: Account, resource: Resource) -> Resource:
+def _editable(
+    actor: Account, resource: Resource, locked_code: ResourceError = ResourceError.RESOURCE_NOT_EDITABLE
+) -> Resource:
+    """The resource, locked, when the actor is its author and it is a draft or returned (``locked_code`` if not)."""
     locked = Resource.objects.select_for_update().get(pk=resource.pk)
     if locked.author_id != actor.pk:
         raise ZhijiaoError(ResourceError.RESOURCE_NOT_AUTHOR, status=403)
     if locked.status not in (ResourceStatus.DRAFT, ResourceStatus.RETURNED):
-        raise ZhijiaoError(ResourceError.RESOURCE_NOT_EDITABLE, status=409)
+        raise ZhijiaoError(locked_code, status=409)
     return locked
 
 
@@ -203,16 +211,29 @@ def resource_update(
     resource: Resource,
     data: ResourceData,
     upload: UploadedFile | StoredUpload | None = None,
+    note: str = "",
     origin: Origin,
 ) -> StoreResult | None:
-    """The author changes a draft or returned resource; a new file becomes a new version."""
+    """The author changes a draft or returned resource; a new file becomes a new version (``note``: what
+    changed in it). Returns the new version's result, or None when the file stayed."""
     locked = _editable(actor, resource)
     _apply(locked, data)
     locked.save()
     locked.knowledge_points.set(data.knowledge_points)
-    result = _add_version(actor=actor, resource=locked, upload=upload) if upload is not None else None
+    result = _add_version(actor=actor, resource=locked, upload=upload, note=note[:200]) if upload else None
     audit_record(actor=actor, action="resource.update", origin=origin, target=_target(locked))
     return result
+
+
+@transaction.atomic
+def resource_delete(*, actor: Account, resource: Resource, origin: Origin) -> None:
+    """The author deletes a draft or a returned resource (neither was ever published, so nothing links to it);
+    one under review or published stays. Audited with its title. Stored files stay: other versions or
+    resources may share the bytes."""
+    locked = _editable(actor, resource, ResourceError.RESOURCE_NOT_DELETABLE)
+    audit_record(actor=actor, action="resource.delete", origin=origin, target=_target(locked))
+    Resource.objects.filter(pk=locked.pk).update(current_version=None)  # the version rows go with it
+    locked.delete()
 
 
 @transaction.atomic

@@ -1,16 +1,19 @@
 from django.urls import path
 
-from zhijiao.resources import views, views_preview, views_search, views_usage
+from zhijiao.resources import views, views_edit, views_preview, views_search, views_usage
 
 urlpatterns = [
     path("", views_search.resource_list_page, name="resource-list"),
     path("public/", views_search.resource_public_page, name="resource-public"),
-    path("upload/", views.resource_upload, name="resource-upload"),
+    path("upload/", views_edit.resource_upload, name="resource-upload"),
+    path("form/taxonomy/", views_edit.resource_form_taxonomy, name="resource-form-taxonomy"),
     path("mine/", views.resource_mine_page, name="resource-mine"),
     path("review/", views.resource_review_page, name="resource-review"),
     path("<int:resource_id>/", views.resource_detail, name="resource-detail"),
     path("<int:resource_id>/download/", views.resource_download, name="resource-download"),
     path("<int:resource_id>/preview/<str:name>", views_preview.resource_preview, name="resource-preview"),
+    path("<int:resource_id>/edit/", views_edit.resource_edit, name="resource-edit"),
+    path("<int:resource_id>/delete/", views_edit.resource_delete_view, name="resource-delete"),
     path("<int:resource_id>/submit/", views.resource_submit_view, name="resource-submit"),
     path("<int:resource_id>/review/", views.resource_review_view, name="resource-review-act"),
     path("favourites/", views_usage.favourites_page, name="resource-favourites"),

@@ -1,6 +1,6 @@
-"""Resource centre pages: detail and ranged download, upload, my resources, the review queue (the search
-pages, ``/resources/`` and the public portal, are in :mod:`.views_search`). Adapters only: parse, call one
-service or selector, render."""
+"""Resource centre pages: detail and ranged download, my resources, the review queue (the search pages,
+``/resources/`` and the public portal, are in :mod:`.views_search`; upload, edit and delete in
+:mod:`.views_edit`). Adapters only: parse, call one service or selector, render."""
 
 from __future__ import annotations
 
@@ -15,21 +15,12 @@ from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
-from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors, views_usage
-from zhijiao.resources.forms import ResourceForm
 from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.ranged import blob_response
-from zhijiao.resources.services import (
-    StoredUpload,
-    UploadedFile,
-    resource_create,
-    resource_download_record,
-    resource_review,
-    resource_submit,
-)
-from zhijiao.resources.uploads import upload_finished_get
+from zhijiao.resources.services import resource_download_record, resource_review, resource_submit
 from zhijiao.web.paging import paginate
 
 
@@ -87,44 +78,6 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
         content_type=version.file.mime,
         filename=version.original_name,
         inline=inline,
-    )
-
-
-def _form_upload(request: HttpRequest, form: ResourceForm) -> UploadedFile | StoredUpload | None:
-    """The form's file: a finished resumable upload (JavaScript on) or the multipart file; None after putting
-    the reason on the form."""
-    if form.cleaned_data.get("upload_id"):
-        try:
-            session = upload_finished_get(actor=_me(request), upload_id=form.cleaned_data["upload_id"])
-        except ZhijiaoError as exc:
-            form.add_error("file", exc.message)
-            return None
-        return StoredUpload.from_session(session)
-    return UploadedFile.from_django(form.cleaned_data["file"])
-
-
-@login_required
-def resource_upload(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = ResourceForm(request.POST, request.FILES)
-        upload = _form_upload(request, form) if form.is_valid() else None
-        if upload is not None:
-            result = resource_create(
-                actor=_me(request), data=form.data_object(), upload=upload, origin=Origin.from_request(request)
-            )
-            if result.duplicates:
-                titles = "、".join(f"《{r.title}》" for r in result.duplicates)
-                messages.warning(request, f"该文件与已有资源{titles}内容相同，文件只保存了一份。")
-            elif result.duplicate:
-                messages.warning(request, "平台上已有内容相同的文件，文件只保存了一份。")
-            messages.success(request, "资源已保存为草稿，确认无误后请提交审核。")
-            return redirect(f"/resources/{result.resource.pk}/")
-    else:
-        form = ResourceForm()
-    return render(
-        request,
-        "resources/upload.html",
-        {"form": form, "breadcrumbs": [("资源中心", "/resources/"), ("上传资源", None)]},
     )
 
 

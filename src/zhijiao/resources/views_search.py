@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from zhijiao.core.codes import code_choices, code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.resources import selectors
 from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE
 from zhijiao.resources.searching import DEPENDENTS, SearchFilters, SearchPage, resource_search
@@ -293,7 +294,7 @@ def resource_list_page(request: HttpRequest) -> HttpResponse:
         base="/resources/",
         public=False,
         template="resources/search.html",
-        extra={"breadcrumbs": [("资源中心", None)]},
+        extra={"breadcrumbs": [("资源中心", None)], "is_reviewer": selectors.resource_is_reviewer(request.user)},
     )
 
 

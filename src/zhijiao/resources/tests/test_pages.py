@@ -56,7 +56,9 @@ def test_upload_submit_review_through_the_pages(region, settings):
     section = Chapter.objects.get(volume__code="8b", number="17.1")
     point = KnowledgePoint.objects.get(name="勾股定理")
     form = client.get("/resources/upload/")
-    assert form.status_code == 200 and "八年级下册" in form.content.decode()
+    assert form.status_code == 200 and "请先选择学段和学科" in form.content.decode()  # books follow 学段 and 学科
+    books = client.get(f"/resources/form/taxonomy/?stage=3&subject=14&edition={section.volume.edition_id}")
+    assert books.status_code == 200 and "八年级下册" in books.content.decode()
     response = client.post(
         "/resources/upload/",
         {

@@ -24,13 +24,18 @@
   var buttons = {};
   panel.querySelectorAll("[data-act]").forEach(function (n) { buttons[n.dataset.act] = n; });
 
-  // A Chinese file picker in place of the browser's own button (its label follows the browser's language).
+  // The drop zone: the chosen file's name in it, highlighted while a file is dragged over (the input covers the
+  // zone, so dropping and clicking work without this script too).
   var pickName = document.getElementById("res-filepick-name");
+  var zone = fileInput ? fileInput.closest(".res-dropzone") : null;
   if (fileInput && pickName) {
-    form.classList.add("res-js");
     fileInput.addEventListener("change", function () {
-      pickName.textContent = fileInput.files && fileInput.files.length ? fileInput.files[0].name : "未选择文件";
+      pickName.textContent = fileInput.files && fileInput.files.length ? fileInput.files[0].name : "";
     });
+  }
+  if (zone) {
+    ["dragenter", "dragover"].forEach(function (e) { zone.addEventListener(e, function () { zone.classList.add("over"); }); });
+    ["dragleave", "drop"].forEach(function (e) { zone.addEventListener(e, function () { zone.classList.remove("over"); }); });
   }
 
   var state = null; // {file, id, size, received, chunk, paused, done, xhr, samples, retries}
@@ -225,6 +230,7 @@
     store(KEY + fingerprint(s.file), null);
     hiddenId.value = "";
     fileInput.value = "";
+    if (pickName) pickName.textContent = "";
     panel.hidden = true;
   });
 
