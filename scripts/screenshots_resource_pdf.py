@@ -1,7 +1,7 @@
 """Screenshot of a published PDF resource's page as the demo teacher (71): the file block with its preview.
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
-    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_resource_pdf.py --name 71-after-resource-pdf.png [--port 8130]
+    ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_resource_pdf.py --name 71-after-resource-pdf.png
 
 It opens the demo teacher's first published resource whose file is a PDF, or the one titled ``--title``.
 """
