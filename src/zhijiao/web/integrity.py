@@ -19,6 +19,7 @@ from zhijiao.intake.models import BatchStatus, ImportBatch
 from zhijiao.intake.pipeline import batches_reap
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
+from zhijiao.resources.previews import preview_tools_missing
 
 
 @dataclass
@@ -26,13 +27,17 @@ class CheckResult:
     title: str
     ok: bool
     detail: str
+    warning: bool = False  # ok, but the operator should act (printed as 提示; `zhijiao check` still exits 0)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.warning:  # the JSON keeps its three keys; "warning" appears only where there is one
+            del data["warning"]
+        return data
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_django_checks(), _migrations(), _secret_key()]
+    results = [_django_checks(), _migrations(), _secret_key(), _preview_tools()]
     if not results[1].ok:
         return results
     results += [
@@ -71,6 +76,21 @@ def _secret_key() -> CheckResult:
         "密钥",
         True,
         "来自环境变量 ZHIJIAO_SECRET_KEY" if configured else "使用 $ZHIJIAO_HOME/secret.key（生产环境建议用环境变量）",
+    )
+
+
+def _preview_tools() -> CheckResult:
+    """Resource previews need ffmpeg/ffprobe and poppler-utils on the server; users only see "暂无预览"."""
+    missing = preview_tools_missing()
+    if not missing:
+        return CheckResult("资源预览工具", True, "ffmpeg、ffprobe、pdftoppm、pdfinfo 均已安装")
+    packages = "、".join(sorted(set(missing.values())))
+    return CheckResult(
+        "资源预览工具",
+        True,
+        f"未找到 {'、'.join(missing)}：相应文件（视频封面与时长、PDF 首页与页数）没有预览。"
+        f"请安装 {packages}，再运行 zhijiao manage resources_previews --failed 补生成",
+        warning=True,
     )
 
 

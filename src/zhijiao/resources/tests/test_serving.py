@@ -12,8 +12,8 @@ from django.test import Client
 
 from zhijiao.resources.models import Resource, ResourceType
 from zhijiao.resources.previews import preview_build
-from zhijiao.resources.serving import PDF_POLICY, SANDBOX_POLICY, file_delivery, inline_type
 from zhijiao.resources.services import ResourceData, UploadedFile, resource_create, resource_submit
+from zhijiao.resources.serving import PDF_POLICY, SANDBOX_POLICY, file_delivery, inline_type
 from zhijiao.resources.tests.conftest import ORIGIN
 from zhijiao.resources.tests.test_previews import pdf_bytes, png
 from zhijiao.testing import login_as
