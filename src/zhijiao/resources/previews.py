@@ -250,6 +250,17 @@ def preview_build(file: ResourceFile) -> Outcome:
     return outcome
 
 
+def preview_from_picture(file: ResourceFile, picture: Image.Image, *, kind: str, note: str = "") -> Outcome:
+    """Record a picture the caller already has as the file's preview (the demo library draws its own PDF's page
+    when poppler-utils is missing), exactly as :func:`preview_build` would store a rendered one."""
+    preview_put(file.sha256, LARGE, _jpeg(picture, LARGE_WIDTH))
+    preview_put(file.sha256, THUMB, _jpeg(picture, THUMB_WIDTH))
+    outcome = Outcome(PreviewState.READY, kind, note)
+    ResourceFile.objects.filter(pk=file.pk).update(preview_state=outcome.state, preview_kind=kind, preview_note=note)
+    file.preview_state, file.preview_kind, file.preview_note = outcome.state, kind, note
+    return outcome
+
+
 def preview_excerpt(file: ResourceFile) -> str:
     """The stored first lines of a text file ("" when there are none)."""
     if file.preview_state != PreviewState.READY or file.preview_kind != "text":
