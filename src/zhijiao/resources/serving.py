@@ -24,7 +24,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -47,6 +47,8 @@ INLINE_TEXT = frozenset({"text/plain", "text/markdown", "text/csv"})
 TEXT_SNIFF_BYTES = 64 * 1024  # enough of a text file to tell UTF-8 from GB18030
 FILES_SALT = "zhijiao.resources.files"
 FILES_PREFIX = "/files/"
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def file_delivery(*, name: str, want_inline: bool, head: Callable[[], bytes] = l
     return Delivery(kind if _media_kind(kind) else "application/octet-stream", False, SANDBOX_POLICY)
 
 
-def harden(response: HttpResponseBase, *, policy: str = SANDBOX_POLICY) -> HttpResponseBase:
+def harden(response: R, *, policy: str = SANDBOX_POLICY) -> R:
     """The headers every user-file (and preview) response carries."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = policy  # set here, so the pages' own policy is not added on top
