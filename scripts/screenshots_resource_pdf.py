@@ -45,20 +45,24 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--name", required=True)
     parser.add_argument("--port", type=int, default=8130)
+    parser.add_argument("--base", default="", help="an already running server (else one is started on --port)")
     parser.add_argument("--title", default="")
+    parser.add_argument("--height", type=int, default=1000, help="viewport height (1500: a PDF page and its row)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
     accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
     pk = pick(args.title)
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
+    base = args.base.rstrip("/") or f"http://127.0.0.1:{args.port}"
+    server = None
+    if not args.base:
+        server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
     try:
         wait_until_up(base)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": 1440, "height": args.height}, locale="zh-CN")
             a = accounts["teacher"]
             login(page, base, "teacher", a["password"], a.get("totp_secret"))
             page.goto(f"{base}/resources/{pk}/")
@@ -66,8 +70,9 @@ def main() -> None:
             page.screenshot(path=str(out / args.name), full_page=False)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 if __name__ == "__main__":
