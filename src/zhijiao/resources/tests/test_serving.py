@@ -178,3 +178,9 @@ def test_files_origin_still_checks_access_first(region, files_origin):
     colleague = Client()
     login_as(colleague, "head")  # another teacher at the school: someone else's draft is not theirs
     assert colleague.get(f"/resources/{draft.pk}/download/").status_code == 404
+
+
+def test_pages_may_play_media_from_the_files_origin(region, files_origin):
+    policy = as_teacher().get("/resources/")["Content-Security-Policy"]
+    assert "media-src 'self' https://files.example.cn;" in policy
+    assert "script-src 'self' 'nonce-" in policy and "files.example.cn" not in policy.split("media-src")[0]
