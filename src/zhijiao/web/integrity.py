@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -37,7 +38,7 @@ class CheckResult:
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_django_checks(), _migrations(), _secret_key(), _preview_tools()]
+    results = [_django_checks(), _migrations(), _secret_key(), _preview_tools(), _files_origin()]
     if not results[1].ok:
         return results
     results += [
@@ -92,6 +93,21 @@ def _preview_tools() -> CheckResult:
         f"请安装 {packages}，再运行 zhijiao manage resources_previews --failed 补生成",
         warning=True,
     )
+
+
+def _files_origin() -> CheckResult:
+    """User files from a separate origin in production (decision resfiles-user-files)."""
+    origin = settings.ZHIJIAO_FILES_ORIGIN
+    if origin:
+        return CheckResult("用户文件来源", True, f"由独立地址 {origin} 提供")
+    if settings.SESSION_COOKIE_SECURE:  # behind TLS, i.e. in production
+        return CheckResult(
+            "用户文件来源",
+            True,
+            "上传的文件与平台同源提供（已限制为下载或安全类型）；生产环境建议设置 ZHIJIAO_FILES_ORIGIN 使用独立地址",
+            warning=True,
+        )
+    return CheckResult("用户文件来源", True, "由平台自身提供（生产环境建议设置 ZHIJIAO_FILES_ORIGIN）")
 
 
 def _divisions() -> CheckResult:

@@ -184,3 +184,16 @@ def test_pages_may_play_media_from_the_files_origin(region, files_origin):
     policy = as_teacher().get("/resources/")["Content-Security-Policy"]
     assert "media-src 'self' https://files.example.cn;" in policy
     assert "script-src 'self' 'nonce-" in policy and "files.example.cn" not in policy.split("media-src")[0]
+
+
+def test_check_advises_a_files_origin_behind_tls(db, settings):
+    from zhijiao.web.integrity import integrity_report
+
+    def files_check():
+        return next(r for r in integrity_report() if r.title == "用户文件来源")
+
+    settings.SESSION_COOKIE_SECURE = True
+    settings.ZHIJIAO_FILES_ORIGIN = ""
+    assert files_check().ok and files_check().warning and "ZHIJIAO_FILES_ORIGIN" in files_check().detail
+    settings.ZHIJIAO_FILES_ORIGIN = "https://files.example.cn"
+    assert files_check().ok and not files_check().warning
