@@ -21,7 +21,6 @@ origin at all, whatever a browser does with it.
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -41,9 +40,38 @@ PDF_POLICY = (
     "default-src 'none'; object-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
 )
-# Raster images only: image/svg+xml is a script-capable document and is always an attachment.
-INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif"})
-INLINE_TEXT = frozenset({"text/plain", "text/markdown", "text/csv"})
+# The safe list, by file extension (a table of our own, so no machine's mime.types can widen it): raster images
+# (image/svg+xml is a script-capable document, always an attachment), PDF, the audio and video formats browsers play,
+# and plain text ("text" here: answered as text/plain with a charset).
+TEXT = "text"
+SAFE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+    "avif": "image/avif",
+    "pdf": "application/pdf",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "aac": "audio/aac",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "flac": "audio/flac",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "webm": "video/webm",
+    "ogv": "video/ogg",
+    "mov": "video/quicktime",
+    "txt": TEXT,
+    "text": TEXT,
+    "md": TEXT,
+    "markdown": TEXT,
+    "csv": TEXT,
+}
 TEXT_SNIFF_BYTES = 64 * 1024  # enough of a text file to tell UTF-8 from GB18030
 FILES_SALT = "zhijiao.resources.files"
 FILES_PREFIX = "/files/"
@@ -60,10 +88,10 @@ class Delivery:
     policy: str
 
 
-def name_type(name: str) -> str:
-    """The MIME type the file name's extension stands for ("" when unknown)."""
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return (guessed or "").lower()
+def safe_type(name: str) -> str:
+    """The safe-list type of a file name's extension ("" when it is not on the list)."""
+    _, dot, ext = name.rpartition(".")
+    return SAFE_TYPES.get(ext.lower(), "") if dot else ""
 
 
 def _text_charset(head: bytes) -> str:
@@ -76,32 +104,22 @@ def _text_charset(head: bytes) -> str:
     return "utf-8"
 
 
-def _media_kind(kind: str) -> bool:
-    """A raster image, PDF, audio or video type: the browser shows it with its own viewer or player, never as a
-    page that runs script."""
-    if kind in INLINE_IMAGES or kind == "application/pdf":
-        return True
-    return kind.startswith(("audio/", "video/")) and "+" not in kind
-
-
 def inline_type(name: str, head: Callable[[], bytes] = lambda: b"") -> str:
     """The Content-Type to show a file with in the browser, or "" when it may only be downloaded."""
-    kind = name_type(name)
-    if _media_kind(kind):
-        return kind
-    if kind in INLINE_TEXT:
+    kind = safe_type(name)
+    if kind == TEXT:
         return f"text/plain; charset={_text_charset(head())}"
-    return ""
+    return kind
 
 
 def file_delivery(*, name: str, want_inline: bool, head: Callable[[], bytes] = lambda: b"") -> Delivery:
-    """Inline with a safe type when asked for and allowed; otherwise an attachment, typed only as a media type or
+    """Inline with a safe type when asked for and allowed; otherwise an attachment, typed with its safe-list type or
     ``application/octet-stream``. ``head`` gives the first bytes (only read for text, to name its charset)."""
     shown = inline_type(name, head) if want_inline else ""
     if shown:
         return Delivery(shown, True, PDF_POLICY if shown == "application/pdf" else SANDBOX_POLICY)
-    kind = name_type(name)
-    return Delivery(kind if _media_kind(kind) else "application/octet-stream", False, SANDBOX_POLICY)
+    kind = safe_type(name)
+    return Delivery(kind if kind and kind != TEXT else "application/octet-stream", False, SANDBOX_POLICY)
 
 
 def harden(response: R, *, policy: str = SANDBOX_POLICY) -> R:

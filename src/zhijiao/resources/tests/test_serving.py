@@ -114,7 +114,7 @@ def test_inline_list():
     assert inline_type("a.svg") == "" and inline_type("a.svgz") == ""
     assert inline_type("a.html") == inline_type("a.xhtml") == inline_type("a.xml") == ""
     assert inline_type("a.js") == "" and inline_type("a.swf") == "" and inline_type("a") == ""
-    assert inline_type("A.JPG") == "image/jpeg"
+    assert inline_type("A.JPG") == "image/jpeg" and inline_type("录像.mkv") == "" and inline_type("a.tif") == ""
     assert file_delivery(name="a.png", want_inline=False).inline is False
 
 
