@@ -9,6 +9,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhijiao.resources.serving.FilesOriginMiddleware",  # on ZHIJIAO_FILES_ORIGIN only /files/… exists
     "zhijiao.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,6 +289,15 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": ZHIJIAO_MEDIA_DIR},
     }
+# A separate origin for user files (decision resfiles-user-files), e.g. https://files.example.edu.cn: downloads and
+# inline views redirect there with a signed address valid this many seconds (long enough to watch a lesson video).
+# Point its DNS at the same app; its host is allowed automatically. Empty: files come from the platform's origin.
+ZHIJIAO_FILES_ORIGIN = os.environ.get("ZHIJIAO_FILES_ORIGIN", "").strip().rstrip("/")
+ZHIJIAO_FILES_URL_SECONDS = _env_positive_int("ZHIJIAO_FILES_URL_SECONDS", 2 * 3600)
+if ZHIJIAO_FILES_ORIGIN:
+    _files_host = urlsplit(ZHIJIAO_FILES_ORIGIN).hostname or ""
+    if _files_host and _files_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_files_host)
 # The largest single-file upload the plain (non-JavaScript) form accepts, in MiB.
 ZHIJIAO_RESOURCE_MAX_MB = _env_positive_int("ZHIJIAO_RESOURCE_MAX_MB", 200)
 # The largest file the resumable chunked upload (resources.uploads, decision 0013) accepts, in MiB.

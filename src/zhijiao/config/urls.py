@@ -7,6 +7,7 @@ from zhijiao.identity import activation_views
 from zhijiao.identity import login as identity_login
 from zhijiao.identity import views as identity_views
 from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
+from zhijiao.resources.views_files import file_by_token
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -30,6 +31,7 @@ urlpatterns = [
     path("privacy/", include("zhijiao.privacy.urls")),
     path("analytics/", include("zhijiao.analytics.urls")),
     path("resources/", include("zhijiao.resources.urls")),
+    path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),
     path("", include("zhijiao.web.urls")),

@@ -16,7 +16,7 @@ import wave
 import zlib
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 PALETTE = [(37, 99, 235), (5, 150, 105), (217, 119, 6), (220, 38, 38), (124, 58, 237), (8, 145, 178)]
 
@@ -110,19 +110,37 @@ def diagram_png() -> bytes:
     return out.getvalue()
 
 
+HANDOUT_LINES = [
+    "Classroom worksheet",
+    "Name: ____________   Class: ________   Date: ________",
+    "",
+    "1. Read the lesson text and underline the key words.",
+    "2. Draw what you learned in the box below.",
+    "3. Share one question with your group.",
+]
+HANDOUT_BLUE = (38, 99, 235)  # 0.15 0.39 0.92 RG
+
+
 def handout_pdf() -> bytes:
     drawing = "0.15 0.39 0.92 RG 3 w 150 300 m 400 300 l 150 480 l h S 150 300 20 20 re S"
-    return pdf(
-        [
-            "Classroom worksheet",
-            "Name: ____________   Class: ________   Date: ________",
-            "",
-            "1. Read the lesson text and underline the key words.",
-            "2. Draw what you learned in the box below.",
-            "3. Share one question with your group.",
-        ],
-        drawing=drawing,
-    )
+    return pdf(HANDOUT_LINES, drawing=drawing)
+
+
+def handout_page() -> Image.Image:
+    """The handout's page drawn with Pillow at 72 dpi (595×842, what pdftoppm renders): the preview the demo
+    stores itself when poppler-utils is not installed, so a fresh machine still shows the page."""
+    page = Image.new("RGB", (595, 842), "white")
+    draw = ImageDraw.Draw(page)
+    try:
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont = ImageFont.truetype("DejaVuSans.ttf", 15)
+    except OSError:
+        font = ImageFont.load_default(size=15)
+    for i, line in enumerate(HANDOUT_LINES):  # PDF: 16 pt text from (72, 770), 22 pt leading; y runs upwards
+        draw.text((72, 842 - 770 + 22 * i), line, font=font, fill="black", anchor="ls")
+    y = lambda pdf_y: 842 - pdf_y  # noqa: E731
+    draw.line([(150, y(300)), (400, y(300)), (150, y(480)), (150, y(300))], fill=HANDOUT_BLUE, width=3, joint="curve")
+    draw.rectangle((150, y(320), 170, y(300)), outline=HANDOUT_BLUE, width=3)
+    return page
 
 
 def mp4(seconds: int = 4) -> bytes | None:

@@ -51,7 +51,7 @@ from zhijiao.resources.models import (
     ReviewStep,
     UsageEvent,
 )
-from zhijiao.resources.previews import EXCERPT, preview_build
+from zhijiao.resources.previews import EXCERPT, preview_build, preview_from_picture
 from zhijiao.resources.search.corpus import ACTIVITIES, TYPE_NOUN, generate
 from zhijiao.resources.storage import blob_store, guess_mime, preview_put
 from zhijiao.resources.value import value_recompute
@@ -492,12 +492,17 @@ class LibraryBuilder:
 
     def _previews(self, wanted: list[ResourceFile]) -> None:
         """Text excerpts and pictures are quick to make here (and the real media); rendering thousands of
-        generated one-page PDFs would take minutes, so those are marked as having no preview."""
+        generated one-page PDFs would take minutes, so those are marked as having no preview. Without
+        poppler-utils the handout's page is drawn with Pillow instead, so a fresh machine shows a PDF preview too
+        (the video needs ffmpeg to exist at all)."""
+        handout = hashlib.sha256(files.handout_pdf()).hexdigest()
         seen = set()
         for f in wanted:
             if f.sha256 not in seen:
                 seen.add(f.sha256)
-                preview_build(f)
+                outcome = preview_build(f)
+                if outcome.state != PreviewState.READY and f.sha256 == handout:
+                    preview_from_picture(f, files.handout_page(), kind="pdf", note="共 1 页")
         ResourceFile.objects.filter(preview_state=PreviewState.PENDING).exclude(sha256__in=seen).filter(
             versions__resource__external_id__startswith=MARK
         ).update(preview_state=PreviewState.NONE, preview_note="演示数据未生成预览，请下载后查看")

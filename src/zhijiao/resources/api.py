@@ -21,6 +21,7 @@ from zhijiao.resources import searching, selectors
 from zhijiao.resources.models import Resource
 from zhijiao.resources.ranged import blob_response
 from zhijiao.resources.search.backend import SORT_RELEVANCE
+from zhijiao.resources.serving import file_delivery
 
 router = Router(tags=["资源中心"])
 
@@ -149,8 +150,11 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
     version = resource.current_version
     if version is None:
         raise NotFound()
-    return blob_response(
-        request, sha256=version.file.sha256, content_type=version.file.mime, filename=version.original_name
+    return blob_response(  # always an attachment here, with the user-file headers (resources.serving)
+        request,
+        sha256=version.file.sha256,
+        delivery=file_delivery(name=version.original_name, want_inline=False),
+        filename=version.original_name,
     )
 
 

@@ -3,8 +3,12 @@
 Images are scaled with Pillow; a PDF's first page is rendered by ``pdftoppm`` (poppler-utils), a video's poster
 frame is taken by ``ffmpeg`` (its duration by ``ffprobe``), audio gets a player and its duration, plain text its
 first lines. External tools run without a shell and with a time limit. A missing tool leaves the file without a
-preview (``none``, with a Chinese note saying which package is missing), a failure marks it ``failed`` with the
-reason: neither ever touches the upload itself. Files land next to the blob, ``previews/<sha[:2]>/<sha>/<name>``.
+preview (``none``, with a note for the operator saying which package is missing), a failure marks it ``failed``
+with the reason: neither ever touches the upload itself. Files land next to the blob,
+``previews/<sha[:2]>/<sha>/<name>``.
+
+The note is the operator's (``zhijiao check`` names missing tools; ``resources_previews --failed`` retries): users
+see :func:`preview_caption`, a page count or duration when the preview is ready and a neutral placeholder otherwise.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ TOOL_SECONDS = 60
 EXCERPT_LINES = 30
 EXCERPT_CHARS = 3000
 TEXT_MIMES = {"text/plain", "text/markdown", "text/csv"}
+
+
+TOOLS = {"pdftoppm": "poppler-utils", "pdfinfo": "poppler-utils", "ffmpeg": "ffmpeg", "ffprobe": "ffmpeg"}
+NO_PREVIEW = "暂无预览，可下载查看"
+NO_PREVIEW_FOR_TYPE = "该类型文件暂不提供在线预览，请下载后查看"
+PENDING = "预览生成中，稍后刷新页面即可查看"
 
 
 class PreviewUnavailable(Exception):
@@ -201,17 +211,34 @@ def _make(file: ResourceFile, kind: str) -> Outcome:
     return Outcome(PreviewState.READY, kind, note)
 
 
+def preview_tools_missing() -> dict[str, str]:
+    """The preview tools this server lacks, each with the Debian package that brings it."""
+    return {tool: package for tool, package in TOOLS.items() if shutil.which(tool) is None}
+
+
+def preview_caption(file: ResourceFile) -> str:
+    """What users read under (or instead of) a preview: the page count or duration once it is ready, otherwise a
+    neutral line. Never the operator's note (a missing package, a tool's error)."""
+    if file.preview_state == PreviewState.READY:
+        return file.preview_note
+    if file.preview_state == PreviewState.PENDING:
+        return PENDING
+    return NO_PREVIEW if preview_kind(file.mime) else NO_PREVIEW_FOR_TYPE
+
+
 def preview_build(file: ResourceFile) -> Outcome:
     """Make the previews of one stored file and record the outcome on it. Never raises for a bad file."""
     kind = preview_kind(file.mime)
     if not kind:
-        outcome = Outcome(PreviewState.NONE, "", "该类型文件暂不提供在线预览，请下载后查看")
+        outcome = Outcome(PreviewState.NONE, "", NO_PREVIEW_FOR_TYPE)
     else:
         try:
             outcome = _make(file, kind)
         except PreviewUnavailable as exc:
+            logger.warning("no preview of %s: %s", file.sha256, exc)  # the operator's to fix (zhijiao check)
             outcome = Outcome(PreviewState.NONE, kind, str(exc))
         except PreviewFailed as exc:
+            logger.warning("preview of %s failed: %s", file.sha256, exc)
             outcome = Outcome(PreviewState.FAILED, kind, str(exc)[:200])
         except Exception as exc:  # a preview must never take the worker down; the reason is kept on the file
             logger.exception("preview of %s failed", file.sha256)
@@ -220,6 +247,17 @@ def preview_build(file: ResourceFile) -> Outcome:
         preview_state=outcome.state, preview_kind=outcome.kind, preview_note=outcome.note[:200]
     )
     file.preview_state, file.preview_kind, file.preview_note = outcome.state, outcome.kind, outcome.note[:200]
+    return outcome
+
+
+def preview_from_picture(file: ResourceFile, picture: Image.Image, *, kind: str, note: str = "") -> Outcome:
+    """Record a picture the caller already has as the file's preview (the demo library draws its own PDF's page
+    when poppler-utils is missing), exactly as :func:`preview_build` would store a rendered one."""
+    preview_put(file.sha256, LARGE, _jpeg(picture, LARGE_WIDTH))
+    preview_put(file.sha256, THUMB, _jpeg(picture, THUMB_WIDTH))
+    outcome = Outcome(PreviewState.READY, kind, note)
+    ResourceFile.objects.filter(pk=file.pk).update(preview_state=outcome.state, preview_kind=kind, preview_note=note)
+    file.preview_state, file.preview_kind, file.preview_note = outcome.state, kind, note
     return outcome
 
 

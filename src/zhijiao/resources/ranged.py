@@ -1,5 +1,6 @@
 """A file response that honours a single HTTP ``Range`` (RFC 9110 §14): 206 with ``Content-Range``, 416 when the
-range cannot be satisfied, the whole file (200) when there is no usable range or several are asked for."""
+range cannot be satisfied, the whole file (200) when there is no usable range or several are asked for. Every
+answer carries the user-file headers of :mod:`.serving` (``nosniff`` and a script-free policy)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from zhijiao.core.errors import NotFound
+from zhijiao.resources.serving import SANDBOX_POLICY, Delivery, harden
 from zhijiao.resources.storage import blob_read, blob_size, file_read
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -53,14 +55,17 @@ def ranged_response(
     content_type: str,
     filename: str,
     inline: bool = False,
+    policy: str = SANDBOX_POLICY,
 ) -> HttpResponse | StreamingHttpResponse:
-    """Serve ``size`` bytes that ``read(first, length)`` yields, honouring the request's ``Range``."""
+    """Serve ``size`` bytes that ``read(first, length)`` yields, honouring the request's ``Range``. The caller
+    decides ``content_type`` and ``inline`` (see :func:`.serving.file_delivery`)."""
     try:
         wanted = parse_range(request.headers.get("Range", ""), size)
     except RangeNotSatisfiable:
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"
         refused["Accept-Ranges"] = "bytes"
+        harden(refused, policy=policy)
         return refused
     if wanted is None:
         first, last, status = 0, size - 1, 200
@@ -75,6 +80,7 @@ def ranged_response(
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    harden(response, policy=policy)
     return response
 
 
@@ -92,7 +98,7 @@ def ranged_file_response(
 
 
 def blob_response(
-    request: HttpRequest, *, sha256: str, content_type: str, filename: str, inline: bool = False
+    request: HttpRequest, *, sha256: str, delivery: Delivery, filename: str
 ) -> HttpResponse | StreamingHttpResponse:
     """A stored blob, local or remote, with Range support; NotFound when its bytes are missing."""
     size = blob_size(sha256)
@@ -102,7 +108,8 @@ def blob_response(
         request,
         size=size,
         read=lambda first, length: blob_read(sha256, first, length),
-        content_type=content_type,
+        content_type=delivery.content_type,
         filename=filename,
-        inline=inline,
+        inline=delivery.inline,
+        policy=delivery.policy,
     )

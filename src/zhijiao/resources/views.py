@@ -8,7 +8,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,9 +17,8 @@ from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
-from zhijiao.resources import selectors, views_usage
+from zhijiao.resources import selectors, views_files, views_usage
 from zhijiao.resources.models import Resource, ResourceStatus
-from zhijiao.resources.ranged import blob_response
 from zhijiao.resources.services import resource_download_record, resource_review, resource_submit
 from zhijiao.web.paging import paginate
 
@@ -62,23 +61,17 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
     )
 
 
-def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | StreamingHttpResponse:
+def resource_download(request: HttpRequest, resource_id: int) -> HttpResponseBase:
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     version = resource.current_version
     if version is None:
         raise NotFound()
-    inline = request.GET.get("inline") == "1"  # the page's own preview or player, not a download
+    inline = request.GET.get("inline") == "1"  # the page's own preview or player; served inline only if safe
     if "Range" not in request.headers:
         resource_download_record(
             actor=request.user, resource=resource, origin=Origin.from_request(request), inline=inline
         )
-    return blob_response(  # local or S3 storage, Range honoured either way (decision 0014)
-        request,
-        sha256=version.file.sha256,
-        content_type=version.file.mime,
-        filename=version.original_name,
-        inline=inline,
-    )
+    return views_files.file_answer(request, sha256=version.file.sha256, name=version.original_name, inline=inline)
 
 
 @login_required

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from zhijiao.resources.previews import preview_image_for
+from zhijiao.resources.serving import harden
 
 
 def resource_preview(request: HttpRequest, resource_id: int, name: str) -> HttpResponse:
@@ -15,4 +16,5 @@ def resource_preview(request: HttpRequest, resource_id: int, name: str) -> HttpR
     response = HttpResponse(data, content_type="image/jpeg")
     # The URL carries the file's checksum (?v=), so a new version is a new URL; private: scoped content.
     response["Cache-Control"] = "private, max-age=86400"
+    harden(response)  # made by the platform from the upload, still a user file: nosniff and the sandbox policy
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
 from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -19,6 +20,7 @@ from zhijiao.intake.models import BatchStatus, ImportBatch
 from zhijiao.intake.pipeline import batches_reap
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
+from zhijiao.resources.previews import preview_tools_missing
 
 
 @dataclass
@@ -26,13 +28,17 @@ class CheckResult:
     title: str
     ok: bool
     detail: str
+    warning: bool = False  # ok, but the operator should act (printed as 提示; `zhijiao check` still exits 0)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.warning:  # the JSON keeps its three keys; "warning" appears only where there is one
+            del data["warning"]
+        return data
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_django_checks(), _migrations(), _secret_key()]
+    results = [_django_checks(), _migrations(), _secret_key(), _preview_tools(), _files_origin()]
     if not results[1].ok:
         return results
     results += [
@@ -72,6 +78,36 @@ def _secret_key() -> CheckResult:
         True,
         "来自环境变量 ZHIJIAO_SECRET_KEY" if configured else "使用 $ZHIJIAO_HOME/secret.key（生产环境建议用环境变量）",
     )
+
+
+def _preview_tools() -> CheckResult:
+    """Resource previews need ffmpeg/ffprobe and poppler-utils on the server; users only see "暂无预览"."""
+    missing = preview_tools_missing()
+    if not missing:
+        return CheckResult("资源预览工具", True, "ffmpeg、ffprobe、pdftoppm、pdfinfo 均已安装")
+    packages = "、".join(sorted(set(missing.values())))
+    return CheckResult(
+        "资源预览工具",
+        True,
+        f"未找到 {'、'.join(missing)}：相应文件（视频封面与时长、PDF 首页与页数）没有预览。"
+        f"请安装 {packages}，再运行 zhijiao manage resources_previews --failed 补生成",
+        warning=True,
+    )
+
+
+def _files_origin() -> CheckResult:
+    """User files from a separate origin in production (decision resfiles-user-files)."""
+    origin = settings.ZHIJIAO_FILES_ORIGIN
+    if origin:
+        return CheckResult("用户文件来源", True, f"由独立地址 {origin} 提供")
+    if settings.SESSION_COOKIE_SECURE:  # behind TLS, i.e. in production
+        return CheckResult(
+            "用户文件来源",
+            True,
+            "上传的文件与平台同源提供（已限制为下载或安全类型）；生产环境建议设置 ZHIJIAO_FILES_ORIGIN 使用独立地址",
+            warning=True,
+        )
+    return CheckResult("用户文件来源", True, "由平台自身提供（生产环境建议设置 ZHIJIAO_FILES_ORIGIN）")
 
 
 def _divisions() -> CheckResult:

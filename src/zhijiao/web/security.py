@@ -23,6 +23,7 @@ POLICY = (
     "script-src 'self' 'nonce-{nonce}'; "
     "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; "
+    "media-src 'self'{media_sources}; "
     "font-src 'self' data:; "
     "connect-src 'self'; "
     "object-src 'none'; "
@@ -78,5 +79,9 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response.headers:
             targets = _oauth_form_targets(request)
-            response.headers["Content-Security-Policy"] = POLICY.format(nonce=nonce, form_targets=targets)
+            # players on the pages stream from the files origin (ZHIJIAO_FILES_ORIGIN) after a redirect
+            files = getattr(settings, "ZHIJIAO_FILES_ORIGIN", "")
+            response.headers["Content-Security-Policy"] = POLICY.format(
+                nonce=nonce, form_targets=targets, media_sources=f" {files}" if files else ""
+            )
         return response

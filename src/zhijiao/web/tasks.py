@@ -17,7 +17,8 @@ def integrity_check() -> list[dict]:
     """Run the data-integrity self-check (the same as `zhijiao check`) and log what fails."""
     report: list[CheckResult] = integrity_report()
     for result in report:
-        (logger.info if result.ok else logger.error)("%s：%s", result.title, result.detail)
+        log = logger.error if not result.ok else logger.warning if result.warning else logger.info
+        log("%s：%s", result.title, result.detail)
     return [r.as_dict() for r in report]
 
 

@@ -84,3 +84,21 @@ def test_library_is_deterministic_and_runs_once(region, library):
         author=region.accounts["teacher"], current_version__file__preview_state=PreviewState.READY
     )
     assert media.filter(type="image").exists()
+
+
+def test_without_preview_tools_the_demo_still_shows_its_pdf_page(region, monkeypatch):
+    """A fresh machine without poppler-utils or ffmpeg: the demo draws the handout's page itself (issue 12)."""
+    from zhijiao.resources import previews
+    from zhijiao.resources.previews import LARGE, THUMB
+    from zhijiao.resources.storage import preview_get
+    from zhijiao.resources.taxonomy import taxonomy_ensure
+
+    monkeypatch.setattr(previews.shutil, "which", lambda name: None)
+    monkeypatch.setattr("zhijiao.demo.resource_files.shutil.which", lambda name: None)  # no ffmpeg: no video
+    taxonomy_ensure()
+    demo_library(published=300, seed=7)
+    handout = Resource.objects.get(author=region.accounts["teacher"], title__endswith="课堂练习")
+    file = handout.current_version.file
+    assert (file.preview_state, file.preview_kind, file.preview_note) == (PreviewState.READY, "pdf", "共 1 页")
+    assert preview_get(file.sha256, LARGE) and preview_get(file.sha256, THUMB)
+    assert not Resource.objects.filter(current_version__file__mime="video/mp4").exists()
