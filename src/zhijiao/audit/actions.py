@@ -104,6 +104,7 @@ _LABELS: dict[str, str] = {
     "resource.comment_show": "恢复显示资源评论",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
+    "audit.reseal": "以审计密钥重新封存日志",
 }
 
 # personal-data field codes as they appear in an event's ``fields``

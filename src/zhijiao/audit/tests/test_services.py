@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -50,6 +51,7 @@ def test_the_hash_covers_the_content_and_the_id():
     event.refresh_from_db()
     row = (
         event.at,
+        None,
         "",
         "person.view_pii",
         "student",
@@ -61,8 +63,8 @@ def test_the_hash_covers_the_content_and_the_id():
         "web",
         event.pk,
     )
-    assert event_digest(GENESIS, row) == event.hash
-    assert event_digest(GENESIS, (*row[:-1], event.pk + 1)) != event.hash
+    assert event_digest(settings.ZHIJIAO_AUDIT_KEY, GENESIS, row) == event.hash
+    assert event_digest(settings.ZHIJIAO_AUDIT_KEY, GENESIS, (*row[:-1], event.pk + 1)) != event.hash
 
 
 def test_saving_or_deleting_an_event_is_refused():
@@ -87,7 +89,7 @@ def _backdate(events: list[AuditEvent], *, at) -> None:
     AuditEvent.objects.filter(pk__in=[e.pk for e in events]).update(at=at)
     prev = GENESIS
     for row in AuditEvent.objects.order_by("id").values_list(*CONTENT_FIELDS):
-        digest = event_digest(prev, row)
+        digest = event_digest(settings.ZHIJIAO_AUDIT_KEY, prev, row)
         AuditEvent.objects.filter(pk=row[-1]).update(prev_hash=prev, hash=digest)
         prev = digest
     AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
