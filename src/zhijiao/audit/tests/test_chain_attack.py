@@ -187,3 +187,10 @@ def test_reseal_migration_says_when_the_legacy_chain_was_already_broken(region):
     record = AuditEvent.objects.order_by("-id").first()
     assert f"1 处异常：#{events[1].pk}" in record.target_label
     assert audit_chain_verify() == []
+
+
+def test_check_says_where_the_audit_key_comes_from(monkeypatch):
+    monkeypatch.delenv("ZHIJIAO_AUDIT_KEY", raising=False)
+    assert "audit.key" in next(r for r in integrity_report() if r.title == "审计密钥").detail
+    monkeypatch.setenv("ZHIJIAO_AUDIT_KEY", "k")
+    assert "环境变量" in next(r for r in integrity_report() if r.title == "审计密钥").detail

@@ -11,7 +11,7 @@ from django.utils import timezone
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.audit.selectors import audit_chain_verify
-from zhijiao.audit.services import Origin, Target, audit_prune, audit_record
+from zhijiao.audit.services import Origin, Target, audit_anchor, audit_prune, audit_record
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.identity.services import account_create
 
@@ -159,3 +159,24 @@ def test_concurrent_writers_never_share_a_predecessor():
     prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(prevs) == 40 and len(set(prevs)) == 40
     assert audit_chain_verify() == []
+
+
+def test_anchors_of_pruned_events_are_skipped_and_later_ones_still_checked(settings):
+    settings.ZHIJIAO_AUDIT_RETENTION_DAYS = 30
+    events = _record(4)
+    now = timezone.now()
+    _backdate(events[:2], at=now - timedelta(days=31))
+    head = AuditChainHead.objects.get(pk=1)
+    # anchor the chain as it stood after the second event (the head pointed there then), and after the fourth
+    second = AuditEvent.objects.get(pk=events[1].pk)
+    AuditChainHead.objects.filter(pk=1).update(last_id=second.pk, last_hash=second.hash)
+    assert audit_anchor() is not None
+    AuditChainHead.objects.filter(pk=1).update(last_id=head.last_id, last_hash=head.last_hash)
+    assert audit_anchor() is not None
+    assert audit_chain_verify() == []
+
+    assert audit_prune(now=now) == 2  # the event anchored first is gone with retention: not a deletion
+    assert audit_chain_verify() == []
+
+    AuditEvent.objects.filter(pk=events[3].pk).delete()  # the one anchored later is still demanded
+    assert any(p.kind == "anchor" and p.event_id == events[3].pk for p in audit_chain_verify())
