@@ -19,6 +19,7 @@ import hmac
 import json
 from collections.abc import Sequence
 from datetime import UTC
+from functools import lru_cache
 from typing import Any
 
 GENESIS = "0" * 64  # the predecessor of the first event ever written
@@ -48,11 +49,19 @@ def _timestamp(at) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    # the key's inner and outer pads hashed once; each event copies this state (a quarter of the cost per event)
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 def event_digest(key: bytes, prev_hash: str, row: Sequence[Any]) -> str:
     """The keyed hash of an event whose content is ``row`` (values of :data:`CONTENT_FIELDS`, in that order)."""
     content = dict(zip(CONTENT_FIELDS, row, strict=True))
     content["at"] = _timestamp(content["at"])
-    return hmac.new(key, (prev_hash + _canonical(content)).encode(), hashlib.sha256).hexdigest()
+    mac = _keyed(key).copy()
+    mac.update((prev_hash + _canonical(content)).encode())
+    return mac.hexdigest()
 
 
 def anchor_mac(key: bytes, at: str, event_id: int, head_hash: str) -> str:
