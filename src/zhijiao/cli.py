@@ -26,6 +26,8 @@ COMMANDS = {
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
+    "backup": "backup",
+    "restore": "restore",
 }
 
 USAGE = """用法：zhijiao <命令> [参数]
@@ -35,6 +37,8 @@ USAGE = """用法：zhijiao <命令> [参数]
   serve       启动 Web 服务（--host，--port）
   migrate     升级数据库结构
   check       配置与数据完整性自检
+  backup      备份全部平台数据到目录（DIR [--json]，平台运行中也可执行）
+  restore     从备份目录恢复（DIR [--force] [--json]，先停止平台）
   import      导入学校数据文件（schools|classes|staff|students|guardians|assignments，--school，--json）
   generate    生成模拟的学校导入文件（schools|classes|staff|students|guardians|assignments）
   worker      启动后台任务进程（Huey）

@@ -28,6 +28,12 @@ def _own_search_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchors(settings, tmp_path):
+    """Each test anchors the audit chain in its own file: anchors of rolled-back events would not match the next."""
+    settings.ZHIJIAO_AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_school_year_cache():
     current_school_year_forget()
     yield

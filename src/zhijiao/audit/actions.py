@@ -26,6 +26,7 @@ GROUPS: dict[str, str] = {
     "analytics": "数据分析",
     "resource": "资源中心",
     "audit": "审计",
+    "system": "系统运维",
 }
 OTHER_GROUP = "其他"
 
@@ -105,6 +106,9 @@ _LABELS: dict[str, str] = {
     "resource.comment_show": "恢复显示资源评论",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
+    "audit.reseal": "以审计密钥重新封存日志",
+    "system.backup": "备份平台数据",
+    "system.restore": "从备份恢复平台数据",
 }
 
 # personal-data field codes as they appear in an event's ``fields``
@@ -140,6 +144,7 @@ TARGET_LABELS = {
     "match_case": "比对待办",
     "snapshot": "分析快照",
     "audit_event": "审计日志",
+    "backup": "备份",
 }
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
 

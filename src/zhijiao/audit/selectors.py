@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhijiao.audit.actions import FAILURE, GROUPS, SUCCESS, action_result
+from zhijiao.audit.anchors import anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.core.errors import Forbidden
@@ -149,25 +151,36 @@ def audit_chain_head() -> tuple[int, str]:
 def audit_chain_verify(*, chunk_size: int = 5000) -> list[ChainProblem]:
     """Walk the audit log's hash chain from its anchor; return every place it does not hold (empty: intact).
 
-    ``altered``: the event's content no longer matches its hash. ``link``: its ``prev_hash`` is not the
+    ``altered``: the event's content no longer matches its keyed hash. ``link``: its ``prev_hash`` is not the
     hash of the event before it, so events were deleted or inserted there. ``tail``: the newest event is
-    not the one the chain head names, so events were cut off the end (or the head was touched).
+    not the one the chain head names, so events were cut off the end (or the head was touched). ``anchor``: the
+    log disagrees with an anchor kept outside the database (see :func:`audit_anchors_verify`).
     One pass over ``values_list`` rows in id order; no model instances.
     """
+    key = settings.ZHIJIAO_AUDIT_KEY
     head = AuditChainHead.objects.filter(pk=1).values_list("last_id", "last_hash", "anchor_id", "anchor_hash").first()
     last_id, last_hash, anchor_id, anchor_hash = head or (0, GENESIS, 0, GENESIS)
     problems: list[ChainProblem] = []
     expected_prev, previous_id = anchor_hash, anchor_id
+    walked = altered = 0
     rows = AuditEvent.objects.order_by("id").values_list("prev_hash", "hash", *CONTENT_FIELDS)
     for prev_hash, stored, *content in rows.iterator(chunk_size=chunk_size):
         event_id = content[-1]
+        walked += 1
         if prev_hash != expected_prev:
             where = f"#{previous_id} 与 #{event_id} 之间" if previous_id else f"#{event_id} 之前"
             problems.append(ChainProblem(event_id, "link", f"链接断裂：{where}的记录被删除或插入"))
-        if event_digest(prev_hash, content) != stored:
+        if event_digest(key, prev_hash, content) != stored:
+            altered += 1
             problems.append(ChainProblem(event_id, "altered", f"内容与哈希不符：#{event_id} 被修改"))
         # go on from the stored hash, so one altered event is reported once, not as every later event
         expected_prev, previous_id = stored, event_id
+    if walked > 1 and altered == walked:
+        # not one event matches: more likely the key changed than every row was rewritten; say so first
+        problems.insert(
+            0,
+            ChainProblem(None, "key", "所有记录都与审计密钥不符：审计密钥可能已更换或丢失，或整个日志被重写"),
+        )
     if head is None and previous_id:
         problems.append(ChainProblem(None, "tail", "审计链头缺失"))
     elif head is not None and (previous_id, expected_prev) != (last_id, last_hash):
@@ -178,6 +191,57 @@ def audit_chain_verify(*, chunk_size: int = 5000) -> list[ChainProblem]:
                 f"最新记录应为 #{last_id}，实为 #{previous_id}：末尾的记录被删除，或链头被改动",
             )
         )
+    problems += audit_anchors_verify(start_id=anchor_id, start_hash=anchor_hash, newest_id=previous_id)
+    return problems
+
+
+def audit_anchors_verify(*, start_id: int, start_hash: str, newest_id: int) -> list[ChainProblem]:
+    """Compare the log with the anchors outside the database (:mod:`zhijiao.audit.anchors`).
+
+    Every sealed anchor after the chain's start must name an event still in the log with the same hash: one that
+    is gone was deleted (with everything after it, if the log now ends before it); one whose hash differs was
+    rewritten. A line whose HMAC does not match means the anchor file itself was edited. The start itself
+    (``start_id``, the last event pruned by retention) must be the one the newest ``audit.prune`` event names, so
+    the oldest events cannot be cut off by moving the start.
+    """
+    problems: list[ChainProblem] = []
+    anchors = anchors_read(settings.ZHIJIAO_AUDIT_ANCHOR_FILE, settings.ZHIJIAO_AUDIT_KEY)
+    for a in anchors:
+        if not a.sealed:
+            problems.append(ChainProblem(None, "anchor", f"锚点文件第 {a.line} 行校验不符：锚点文件被改动"))
+    sealed = [a for a in anchors if a.sealed and a.event_id >= start_id]
+    stored: dict[int, str] = {}
+    ids = sorted({a.event_id for a in sealed if a.event_id > start_id})
+    for i in range(0, len(ids), 500):
+        stored.update(AuditEvent.objects.filter(id__in=ids[i : i + 500]).values_list("id", "hash"))
+    stored[start_id] = start_hash
+    reported: set[int] = set()
+    for a in sealed:
+        if a.event_id in reported:
+            continue
+        found = stored.get(a.event_id)
+        if found is None:
+            reported.add(a.event_id)
+            if a.event_id > newest_id:
+                detail = f"日志比 {a.at_local} 的锚点短：锚定的 #{a.event_id} 已不存在，#{newest_id} 之后的记录被删除"
+            else:
+                detail = f"{a.at_local} 锚定的 #{a.event_id} 已不在日志中：该记录被删除"
+            problems.append(ChainProblem(a.event_id, "anchor", detail))
+        elif found != a.hash:
+            reported.add(a.event_id)
+            problems.append(
+                ChainProblem(
+                    a.event_id, "anchor", f"#{a.event_id} 与 {a.at_local} 的锚点不符：该记录被改动或日志被重写"
+                )
+            )
+    if start_id:
+        pruned_to = (
+            AuditEvent.objects.filter(action="audit.prune").order_by("-id").values_list("target_id", flat=True).first()
+        )
+        if pruned_to != str(start_id):
+            problems.append(
+                ChainProblem(None, "anchor", f"链的起点 #{start_id} 没有对应的清理记录：最早的记录疑被删除")
+            )
     return problems
 
 

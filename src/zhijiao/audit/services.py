@@ -1,11 +1,12 @@
 """Writing the audit log. Callers pass an :class:`Origin` describing where the action came from.
 
 Every append goes through :func:`audit_record`, which chains the event onto the log's hash chain;
-:func:`audit_prune` is the only way events leave it.
+:func:`audit_prune` is the only way events leave it; :func:`audit_anchor` copies the chain's head out of the database.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,8 +17,11 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from zhijiao.audit.anchors import anchor_append, anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
+
+anchor_logger = logging.getLogger("zhijiao.audit.anchor")
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def audit_record(
         )
         # hash what the database holds (it may normalise an IPv6 address), exactly as verification reads it
         row = AuditEvent.objects.filter(pk=event.pk).values_list(*CONTENT_FIELDS).get()
-        event.hash = event_digest(head.last_hash, row)
+        event.hash = event_digest(settings.ZHIJIAO_AUDIT_KEY, head.last_hash, row)
         AuditEvent.objects.filter(pk=event.pk).update(hash=event.hash)
         AuditChainHead.objects.filter(pk=1).update(last_id=event.pk, last_hash=event.hash)
     return event
@@ -92,6 +96,25 @@ def audit_prune(*, now: datetime | None = None) -> int:
             target=Target("audit_event", str(anchor_id), f"删除 {deleted} 条早于 {cutoff:%Y-%m-%d} 的审计日志"),
         )
     return deleted
+
+
+def audit_anchor(*, now: datetime | None = None) -> str | None:
+    """Append the chain's head to the anchor file (and the ``zhijiao.audit.anchor`` log) if it moved since the last
+    anchor; return the line written, or None when the head is already anchored.
+
+    Called by a periodic job and by ``zhijiao check`` after the chain verified: a later truncation of the log is
+    then caught down to the last anchoring.
+    """
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_id", "last_hash").first()
+    if head is None or head[0] == 0:
+        return None
+    path, key = settings.ZHIJIAO_AUDIT_ANCHOR_FILE, settings.ZHIJIAO_AUDIT_KEY
+    anchors = anchors_read(path, key)
+    if anchors and (anchors[-1].event_id, anchors[-1].hash) == head:
+        return None
+    line = anchor_append(path, key, event_id=head[0], head_hash=head[1], at=now or timezone.now())
+    anchor_logger.info("审计日志锚点：%s", line)
+    return line
 
 
 def _chain_head_locked() -> AuditChainHead:

@@ -255,6 +255,48 @@ AXES_VERBOSE = False
 # Masked in the attempt records (axes's defaults, and never a TOTP code; passwords are masked by axes itself).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months
+
+
+def _audit_key() -> bytes:
+    """The key sealing the audit log's hash chain (HMAC-SHA256): ZHIJIAO_AUDIT_KEY, else $ZHIJIAO_HOME/audit.key.
+
+    It must live outside the database, or whoever can write the database can re-seal a rewritten log. In
+    production keep it in the environment (a secrets manager), not on the database's disk.
+    """
+    configured = os.environ.get("ZHIJIAO_AUDIT_KEY", "").strip()
+    if configured:
+        return configured.encode()
+    key_file = HOME / "audit.key"
+    try:  # created 0600 in one step, never readable by others for a moment
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return key_file.read_text().strip().encode()
+
+
+ZHIJIAO_AUDIT_KEY = _audit_key()
+# Append-only copies of the chain head outside the database (one line per anchoring, see zhijiao.audit.anchors);
+# put it on another disk or an append-only (chattr +a) file in production.
+ZHIJIAO_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("ZHIJIAO_AUDIT_ANCHOR_FILE", "") or HOME / "audit-anchors.log"
+).resolve()
+# Also send each anchor to the operator's syslog: "/dev/log" or "host:port" (UDP).
+_audit_syslog = os.environ.get("ZHIJIAO_AUDIT_SYSLOG", "").strip()
+if _audit_syslog:
+    _host, _, _port = _audit_syslog.rpartition(":")
+    LOGGING["handlers"]["audit_syslog"] = {  # type: ignore[index]
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _host and _port.isdigit() else _audit_syslog,
+        "formatter": "plain",
+    }
+    LOGGING["loggers"]["zhijiao.audit.anchor"] = {  # type: ignore[index]
+        "handlers": ["console", "audit_syslog"],
+        "level": "INFO",
+        "propagate": False,
+    }
 # Analytics: dated Parquet snapshots of the registry (one folder per Beijing date); keep this many, 0 keeps all.
 ZHIJIAO_WAREHOUSE_DIR = Path(os.environ.get("ZHIJIAO_WAREHOUSE_DIR", "") or HOME / "warehouse").resolve()
 ZHIJIAO_WAREHOUSE_KEEP = _env_positive_int("ZHIJIAO_WAREHOUSE_KEEP", 0)

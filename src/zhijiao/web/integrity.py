@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat
 
 from zhijiao.audit.selectors import audit_chain_verify
+from zhijiao.audit.services import audit_anchor
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.feed import feed_position
 from zhijiao.core.validators import validate_id_number
@@ -38,7 +39,7 @@ class CheckResult:
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_django_checks(), _migrations(), _secret_key(), _preview_tools(), _files_origin()]
+    results = [_django_checks(), _migrations(), _secret_key(), _audit_key(), _preview_tools(), _files_origin()]
     if not results[1].ok:
         return results
     results += [
@@ -108,6 +109,17 @@ def _files_origin() -> CheckResult:
             warning=True,
         )
     return CheckResult("用户文件来源", True, "由平台自身提供（生产环境建议设置 ZHIJIAO_FILES_ORIGIN）")
+
+
+def _audit_key() -> CheckResult:
+    configured = bool(os.environ.get("ZHIJIAO_AUDIT_KEY", "").strip())
+    return CheckResult(
+        "审计密钥",
+        True,
+        "来自环境变量 ZHIJIAO_AUDIT_KEY"
+        if configured
+        else "使用 $ZHIJIAO_HOME/audit.key（生产环境请用环境变量，并与数据库分开保存）",
+    )
 
 
 def _divisions() -> CheckResult:
@@ -202,9 +214,11 @@ def _change_feed() -> CheckResult:
 
 
 def _audit_chain() -> CheckResult:
-    """The audit log's hash chain holds: no event altered, removed or slipped in since it was written."""
+    """The audit log's keyed hash chain holds and agrees with its anchors outside the database; then anchor it."""
     problems = audit_chain_verify()
     if not problems:
+        # only an intact chain is anchored: anchoring a tampered head would vouch for it
+        audit_anchor()
         return CheckResult("审计日志", True, "哈希链完整，未发现篡改")
     ids = sorted({p.event_id for p in problems if p.event_id is not None})
     named = "、".join(f"#{i}" for i in ids[:5]) + ("等" if len(ids) > 5 else "")

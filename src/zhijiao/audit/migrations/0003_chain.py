@@ -2,7 +2,9 @@
 
 from django.db import migrations, models
 
-from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
+from zhijiao.audit.chain import GENESIS
+from zhijiao.audit.chain import LEGACY_CONTENT_FIELDS as CONTENT_FIELDS
+from zhijiao.audit.chain import legacy_digest as event_digest
 
 
 def chain_existing(apps, schema_editor):

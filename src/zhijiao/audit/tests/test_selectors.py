@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 
 from zhijiao.audit.chain import CONTENT_FIELDS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
@@ -65,7 +66,9 @@ def test_a_rewritten_row_with_a_recomputed_hash_still_breaks_the_next_link():
     events = _record(3)
     AuditEvent.objects.filter(pk=events[1].pk).update(target_label="forged")
     row = AuditEvent.objects.filter(pk=events[1].pk).values_list(*CONTENT_FIELDS).get()
-    AuditEvent.objects.filter(pk=events[1].pk).update(hash=event_digest(events[1].prev_hash, row))
+    AuditEvent.objects.filter(pk=events[1].pk).update(
+        hash=event_digest(settings.ZHIJIAO_AUDIT_KEY, events[1].prev_hash, row)
+    )
     assert [(p.event_id, p.kind) for p in audit_chain_verify()] == [(events[2].pk, "link")]
 
 
@@ -84,8 +87,8 @@ def test_verification_streams_many_rows_quickly():
     base = head.at
     for i in range(1, 20_001):
         pk = head.pk + i
-        row = (base, "", "auth.login", "account", str(i), f"u{i}", [], "127.0.0.1", "", "cli", pk)
-        digest = event_digest(prev, row)
+        row = (base, None, "", "auth.login", "account", str(i), f"u{i}", [], "127.0.0.1", "", "cli", pk)
+        digest = event_digest(settings.ZHIJIAO_AUDIT_KEY, prev, row)
         rows.append(
             AuditEvent(
                 id=pk,

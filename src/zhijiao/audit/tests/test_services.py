@@ -4,13 +4,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.audit.selectors import audit_chain_verify
-from zhijiao.audit.services import Origin, Target, audit_prune, audit_record
+from zhijiao.audit.services import Origin, Target, audit_anchor, audit_prune, audit_record
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.identity.services import account_create
 
@@ -50,6 +51,7 @@ def test_the_hash_covers_the_content_and_the_id():
     event.refresh_from_db()
     row = (
         event.at,
+        None,
         "",
         "person.view_pii",
         "student",
@@ -61,8 +63,8 @@ def test_the_hash_covers_the_content_and_the_id():
         "web",
         event.pk,
     )
-    assert event_digest(GENESIS, row) == event.hash
-    assert event_digest(GENESIS, (*row[:-1], event.pk + 1)) != event.hash
+    assert event_digest(settings.ZHIJIAO_AUDIT_KEY, GENESIS, row) == event.hash
+    assert event_digest(settings.ZHIJIAO_AUDIT_KEY, GENESIS, (*row[:-1], event.pk + 1)) != event.hash
 
 
 def test_saving_or_deleting_an_event_is_refused():
@@ -87,7 +89,7 @@ def _backdate(events: list[AuditEvent], *, at) -> None:
     AuditEvent.objects.filter(pk__in=[e.pk for e in events]).update(at=at)
     prev = GENESIS
     for row in AuditEvent.objects.order_by("id").values_list(*CONTENT_FIELDS):
-        digest = event_digest(prev, row)
+        digest = event_digest(settings.ZHIJIAO_AUDIT_KEY, prev, row)
         AuditEvent.objects.filter(pk=row[-1]).update(prev_hash=prev, hash=digest)
         prev = digest
     AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
@@ -157,3 +159,24 @@ def test_concurrent_writers_never_share_a_predecessor():
     prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(prevs) == 40 and len(set(prevs)) == 40
     assert audit_chain_verify() == []
+
+
+def test_anchors_of_pruned_events_are_skipped_and_later_ones_still_checked(settings):
+    settings.ZHIJIAO_AUDIT_RETENTION_DAYS = 30
+    events = _record(4)
+    now = timezone.now()
+    _backdate(events[:2], at=now - timedelta(days=31))
+    head = AuditChainHead.objects.get(pk=1)
+    # anchor the chain as it stood after the second event (the head pointed there then), and after the fourth
+    second = AuditEvent.objects.get(pk=events[1].pk)
+    AuditChainHead.objects.filter(pk=1).update(last_id=second.pk, last_hash=second.hash)
+    assert audit_anchor() is not None
+    AuditChainHead.objects.filter(pk=1).update(last_id=head.last_id, last_hash=head.last_hash)
+    assert audit_anchor() is not None
+    assert audit_chain_verify() == []
+
+    assert audit_prune(now=now) == 2  # the event anchored first is gone with retention: not a deletion
+    assert audit_chain_verify() == []
+
+    AuditEvent.objects.filter(pk=events[3].pk).delete()  # the one anchored later is still demanded
+    assert any(p.kind == "anchor" and p.event_id == events[3].pk for p in audit_chain_verify())
