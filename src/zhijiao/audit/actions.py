@@ -118,7 +118,7 @@ FIELD_LABELS: dict[str, str] = {
     # sign-in scopes an app received (oidc.token.issue, oidc.consent)
     "openid": "账号标识",
     "profile": "姓名",
-    "roles": "角色和任职范围",
+    "roles": "角色及负责的学校、班级或地区",
     "school": "学校和班级",
     "csv": "CSV",
     "xlsx": "Excel",
