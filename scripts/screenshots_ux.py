@@ -15,12 +15,27 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+from screenshots import CHROMIUM_ARGS, free_port, login
+
+
+def wait_until_up(base: str, seconds: float = 120) -> None:
+    """Like screenshots.wait_until_up, with room for a slow start on a busy machine."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as r:  # noqa: S310  (loopback)
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("server did not start")
 
 
 def main() -> None:
