@@ -119,6 +119,21 @@ def _allowed(grants: list, node: Node) -> bool:
     return False
 
 
+def node_path_readable(*, actor, node: dict[str, Any]) -> set[str]:
+    """The codes on a resolved node's path (``node["path"]``) the actor may open: the node itself and the ancestors
+    inside their scope. A district's administrator reads their district but not the province above it, so a
+    breadcrumb links only these (an ancestor outside the scope would answer 404)."""
+    everything, grants = _analytics_grants(actor)
+    readable = {node["code"]}
+    for step in node["path"]:
+        code = step["code"]
+        ancestor = Node(code=code, name=step["name"], kind="division")
+        inside = m.node_kind(code) == "division" and _allowed(grants, ancestor)
+        if everything or inside:
+            readable.add(code)
+    return readable
+
+
 def _places(snapshot: Snapshot, tables: m.Tables) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """The snapshot's schools (code → name, county, type) and division names (code → name), read once."""
     version = (snapshot.taken_on, snapshot.taken_at.isoformat())

@@ -70,9 +70,10 @@ def _grade_charts(dashboard: dict) -> dict:
     }
 
 
-def _crumbs(node: dict, grade_name: str = "") -> list[tuple[str, str | None]]:
+def _crumbs(node: dict, readable: set[str], grade_name: str = "") -> list[tuple[str, str | None]]:
+    """统计分析 › each level down to the node; levels outside the actor's scope are plain text, not links."""
     crumbs: list[tuple[str, str | None]] = [("统计分析", "/analytics/")]
-    crumbs += [(p["name"], f"/analytics/{p['code']}/") for p in node["path"]]
+    crumbs += [(p["name"], f"/analytics/{p['code']}/" if p["code"] in readable else None) for p in node["path"]]
     if grade_name:
         crumbs.append((grade_name, None))
     crumbs[-1] = (crumbs[-1][0], None)
@@ -85,25 +86,27 @@ def _base(node: dict, grade: str = "") -> str:
     return f"{base}grade/{grade}/" if grade else base
 
 
-def _node_context(dashboard: dict) -> dict[str, Any]:
+def _node_context(dashboard: dict, actor) -> dict[str, Any]:
     node = dashboard["figures"]["node"]
+    readable = selectors.node_path_readable(actor=actor, node=node)
     return {
         **dashboard,
         "node": node,
         "charts": _charts(dashboard),
-        "breadcrumbs": _crumbs(node),
+        "breadcrumbs": _crumbs(node, readable),
         "base": _base(node),
         "large_percent": round(100 * (dashboard["figures"]["large_class_share"] or 0), 1),
     }
 
 
-def _grade_context(dashboard: dict) -> dict[str, Any]:
+def _grade_context(dashboard: dict, actor) -> dict[str, Any]:
     node = dashboard["figures"]["node"]
+    readable = selectors.node_path_readable(actor=actor, node=node)
     return {
         **dashboard,
         "node": node,
         "charts": _grade_charts(dashboard),
-        "breadcrumbs": _crumbs(node, node["grade_name"]),
+        "breadcrumbs": _crumbs(node, readable, node["grade_name"]),
         "base": _base(node, node["grade"]),
     }
 
@@ -120,23 +123,23 @@ def _figure_text(value: Any, unit: str) -> tuple[str, str]:
 @login_required
 def overview(request: HttpRequest, code: str = "") -> HttpResponse:
     dashboard = selectors.node_dashboard(actor=request.user, node=code)
-    return render(request, "analytics/overview.html", _node_context(dashboard))
+    return render(request, "analytics/overview.html", _node_context(dashboard, request.user))
 
 
 @login_required
 def grade_page(request: HttpRequest, code: str, grade: str) -> HttpResponse:
     dashboard = selectors.grade_dashboard(actor=request.user, school=code, grade=grade)
-    return render(request, "analytics/grade.html", _grade_context(dashboard))
+    return render(request, "analytics/grade.html", _grade_context(dashboard, request.user))
 
 
 @login_required
 def report(request: HttpRequest, code: str = "", grade: str = "") -> HttpResponse:
     if grade:
-        context = _grade_context(selectors.grade_dashboard(actor=request.user, school=code, grade=grade))
+        context = _grade_context(selectors.grade_dashboard(actor=request.user, school=code, grade=grade), request.user)
         panels = export.grade_panels(context)
         title = f"{context['node']['name']}{context['node']['grade_name']}"
     else:
-        context = _node_context(selectors.node_dashboard(actor=request.user, node=code))
+        context = _node_context(selectors.node_dashboard(actor=request.user, node=code), request.user)
         panels = export.node_panels(context)
         title = context["node"]["name"]
     return render(

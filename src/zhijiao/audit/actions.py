@@ -1,8 +1,10 @@
 """What the audit log's action codes mean to a reader: a Chinese label, a group and the result they record.
 
-Actions are free strings written by each app (``auth.login``, ``person.view_pii`` …). This catalogue only
-labels them for the audit page and its export; an action missing here still shows (under its code, in
-the group its prefix names) and its result is read from its name (``…_failed``, ``…denied`` … = 失败).
+Actions are free strings written by each app (``auth.login``, ``person.view_pii`` …). This catalogue labels
+them for the audit page and its export; the auditor reads the label, never the code (the code stays in the
+export and as the label's tooltip). ``audit/tests/test_actions.py`` finds every action code and target type the
+code writes and fails while one has no label here. An action missing anyway still shows (under its code, in the
+group its prefix names) and its result is read from its name (``…_failed``, ``…denied`` … = 失败).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ FIELD_LABELS: dict[str, str] = {
     # sign-in scopes an app received (oidc.token.issue, oidc.consent)
     "openid": "账号标识",
     "profile": "姓名",
-    "roles": "角色和任职范围",
+    "roles": "角色及负责的学校、班级或地区",
     "school": "学校和班级",
     "csv": "CSV",
     "xlsx": "Excel",
@@ -143,6 +145,14 @@ TARGET_LABELS = {
     "import_batch": "导入批次",
     "match_case": "比对待办",
     "snapshot": "分析快照",
+    "analytics_node": "统计对象",
+    "indicator": "规划指标",
+    "warning": "预警",
+    "warning_rule": "预警规则",
+    "warnings": "预警评估",
+    "resource": "资源",
+    "resource_comment": "资源评论",
+    "resource_package": "资源包",
     "audit_event": "审计日志",
     "backup": "备份",
 }

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from zhijiao.catalogue.registry import standard_name
+
 
 class Sharing(models.TextChoices):
     OPEN = "open", "无条件共享"
@@ -77,6 +79,11 @@ class DataItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id}.{self.field}"
+
+    @property
+    def standard_name(self) -> str:
+        """The standard in words (学生基本数据) for the catalogue page; ``standard`` keeps the code."""
+        return standard_name(self.standard)
 
 
 class QualityScore(models.Model):

@@ -42,6 +42,30 @@ FAMILY_STD = "JY/T 1002 XSJTCYSJ"  # 学生家庭成员数据子类
 TEACHING_STD = "JY/T 1002 RKXXSJ"  # 任课信息数据子类
 PERSON_STD = "GB 11643"
 
+# What a standard code means, as the catalogue page names it (the codes themselves are for bureau data staff)
+STANDARD_NAMES: dict[str, str] = {
+    SCHOOL_STD: "学校基本数据",
+    CLASS_STD: "班级数据",
+    STAFF_STD: "教职工基本数据",
+    STUDENT_STD: "学生基本数据",
+    FAMILY_STD: "学生家庭成员数据",
+    TEACHING_STD: "任课信息数据",
+    PERSON_STD: "公民身份号码",
+    "GB/T 2260": "行政区划代码",
+    "GB/T 2261.1": "人的性别代码",
+    "GB/T 2261.3": "健康状况代码",
+    "GB/T 3304": "民族名称代码",
+    "GB/T 4761": "家庭关系代码",
+    "GB/T 4762": "政治面貌代码",
+    "GB/T 17538": "户口性质代码",
+}
+
+
+def standard_name(standard: str) -> str:
+    """The Chinese name of a standard code ("JY/T 1002 XSJBSJ" → 学生基本数据); "" for none."""
+    return STANDARD_NAMES.get(standard, standard)
+
+
 ENTRIES: tuple[Entry, ...] = (
     Entry(
         "schools",

@@ -367,7 +367,7 @@ OAUTH2_PROVIDER = {
     "SCOPES": {
         "openid": "使用智教账号登录",
         "profile": "读取你的姓名",
-        "roles": "读取你的角色和任职范围",
+        "roles": "读取你的角色及负责的学校、班级或地区",
         "school": "读取你所在的学校和班级",
         "phone": "读取你的手机号码",
         # API scopes (no claims): the app calls /api/v1/resources as the person (zhijiao.oidc.api_auth)

@@ -25,6 +25,7 @@ from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer
 from zhijiao.identity.selectors import PLATFORM_NODE, account_admin_may_act, admin_reach
 from zhijiao.identity.services import account_password_change, role_grant
 from zhijiao.org.models import Division, School, SchoolClass
+from zhijiao.org.selectors import class_display_name
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class GrantNode:
     @property
     def label(self) -> str:
         if self.school_class is not None:
-            return f"{self.school_class.school.name} {self.school_class.name}"
+            return f"{self.school_class.school.name} {class_display_name(self.school_class)}"
         if self.school is not None:
             return self.school.name
         if self.division is not None:
@@ -68,7 +69,7 @@ def grant_node_parse(token: str) -> GrantNode:
         school = School.objects.filter(pk=int(key)).first()
         node = GrantNode(school=school) if school else None
     elif kind == "class" and key.isdigit():
-        school_class = SchoolClass.objects.select_related("school").filter(pk=int(key)).first()
+        school_class = SchoolClass.objects.select_related("school", "grade").filter(pk=int(key)).first()
         node = GrantNode(school_class=school_class) if school_class else None
     if node is None:
         raise NotFound(detail=token)
@@ -157,7 +158,7 @@ def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin
     """账号管理: take back a grant given by hand. Derived grants follow the registry and cannot be removed here;
     nobody revokes their own grants. Audited as ``grant.remove``; a refusal as ``grant.remove_denied``."""
     grant = (
-        RoleGrant.objects.select_related("division", "school", "school_class__school")
+        RoleGrant.objects.select_related("division", "school", "school_class__school", "school_class__grade")
         .filter(pk=grant_id, account=account)
         .first()
     )

@@ -25,6 +25,7 @@ from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer, account_may_unlock, scope_for
 from zhijiao.identity.twofactor import is_admin_account, totp_device_get
 from zhijiao.org.models import Bureau, Division, School, SchoolClass
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 
 
@@ -265,7 +266,7 @@ class AccountRow:
 
 def grant_node_label(grant: RoleGrant) -> str:
     if grant.school_class is not None:
-        return f"{grant.school_class.school.name} {grant.school_class.name}"
+        return f"{grant.school_class.school.name} {class_display_name(grant.school_class)}"
     if grant.school is not None:
         return grant.school.name
     if grant.division is not None:
@@ -359,7 +360,9 @@ def account_admin_detail(*, actor: Account, account: Account, events: int = 20) 
     student = (
         Student.objects.filter(person_id=account.person_id).only("student_no").first() if account.person_id else None
     )
-    grants = RoleGrant.objects.filter(account=account).select_related("division", "school", "school_class__school")
+    grants = RoleGrant.objects.filter(account=account).select_related(
+        "division", "school", "school_class__school", "school_class__grade"
+    )
     recent = list(
         AuditEvent.objects.filter(target_type="account", target_id=account.username).order_by("-at", "-id")[:events]
     )
@@ -417,8 +420,8 @@ def grant_choices(*, actor: Account, account: Account) -> GrantChoices:
         for g in RoleGrant.objects.filter(account=account).select_related("school_class")
     } - {None}
     classes = [
-        (f"class:{c.pk}", f"{c.school.name} {c.name}")
-        for c in SchoolClass.objects.filter(school_id__in=own_schools, is_active=True).select_related("school")
+        (f"class:{c.pk}", f"{c.school.name} {class_display_name(c)}")
+        for c in SchoolClass.objects.filter(school_id__in=own_schools, is_active=True).select_related("school", "grade")
         if reach.covers(c.school.division_id)
     ]
     nodes = [("全平台", [(PLATFORM_NODE, "全平台（不限区域）")])] if reach.everywhere else []

@@ -229,16 +229,23 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "issues_total": batch.rejected + batch.warnings,
             "elapsed": _elapsed(batch) if batch.started_at and batch.finished_at else "",
             "is_bureau": scope_for(request.user).is_bureau,
+            "operator": _operator(request),
             "breadcrumbs": [HOME_CRUMB, ("导入记录", "/intake/batches/"), (f"批次 #{batch.pk}", None)],
         },
     )
+
+
+def _operator(request: HttpRequest) -> bool:
+    """Whoever runs the platform (platform or system administrator) is told about the worker process; others
+    see a neutral message."""
+    return scope_for(request.user).may_administer_apps
 
 
 @login_required
 def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The progress bar alone, polled every second; once the batch ends, htmx reloads the page for results."""
     batch = selectors.batch_get(actor=request.user, pk=batch_id)
-    context = {"batch": batch, "progress": _progress(batch), "poll": True}
+    context = {"batch": batch, "progress": _progress(batch), "poll": True, "operator": _operator(request)}
     response = render(request, "intake/_progress.html", context)
     if batch.is_finished:
         response["HX-Refresh"] = "true"

@@ -22,6 +22,7 @@ from zhijiao.core.errors import ZhijiaoError
 from zhijiao.identity.models import Role
 from zhijiao.oidc import selectors, services
 from zhijiao.oidc.forms import AppForm
+from zhijiao.privacy.selectors import apps_awaiting_guardian
 
 REGISTRY_CRUMB = ("应用管理", "/apps/registry/")
 ROLE_LABELS = dict(Role.choices)
@@ -29,7 +30,9 @@ ROLE_LABELS = dict(Role.choices)
 
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
-    return render(request, "oidc/portal.html", {"apps": selectors.apps_for(actor=request.user)})
+    apps = selectors.apps_for(actor=request.user)
+    awaiting = apps_awaiting_guardian(account=request.user, apps=apps)
+    return render(request, "oidc/portal.html", {"apps": apps, "awaiting_guardian": awaiting})
 
 
 @login_required

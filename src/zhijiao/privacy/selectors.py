@@ -85,6 +85,23 @@ def minor_consent_missing(*, account, app) -> bool:
     return consent_active(student=student, app=app) is None
 
 
+def apps_awaiting_guardian(*, account, apps) -> set[int]:
+    """The pks of ``apps`` (``RegisteredApp``) that ``account``, a pupil, may not open yet because a guardian has
+    to consent first (the rule of :func:`minor_consent_missing`, asked once for a whole portal of cards)."""
+    person_id = getattr(account, "person_id", None)
+    if person_id is None or not apps:
+        return set()
+    student = Student.objects.filter(person_id=person_id).select_related("person", "school").first()
+    if student is None or not consent_required_for(student):
+        return set()
+    covered = set(
+        GuardianConsent.objects.filter(student=student, withdrawn_at__isnull=True).values_list("app_id", flat=True)
+    )
+    if None in covered:  # consent for all platform services
+        return set()
+    return {app.pk for app in apps if app.pk not in covered}
+
+
 # ------------------------------------------------------------------ the guardian's pages
 
 # Unmasked views of a child's record, and apps receiving the child's data at sign-in.

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account, Role
@@ -37,6 +37,7 @@ from zhijiao.resources.models import (
     KnowledgePoint,
     Resource,
     ResourceStatus,
+    ResourceType,
     SharingScope,
     TextbookEdition,
     TextbookVolume,
@@ -270,6 +271,23 @@ def knowledge_point_list(*, volume: int | None = None, chapter: int | None = Non
     if volume:
         return qs.filter(chapter__volume_id=volume)
     return qs.none()
+
+
+# Kinds written for teachers rather than pupils: left out of a pupil's home page (still in the resource centre)
+TEACHER_ONLY_TYPES = (ResourceType.LESSON_PLAN, ResourceType.CASE)
+
+
+def resource_for_pupil(*, actor: Account | AnonymousUser, stage: str, grade: str, limit: int = 6) -> list[Resource]:
+    """A few published resources for a pupil's home page: those of their grade first, then their stage's
+    resources tied to no grade, the most valuable first; only what the pupil may see, no teacher-only kinds."""
+    qs = (
+        resource_list(actor=actor, filters=ResourceFilters(stage=stage))
+        .filter(Q(grade=grade) | Q(grade=""))
+        .exclude(type__in=TEACHER_ONLY_TYPES)
+        .annotate(other_grade=Case(When(grade=grade, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("other_grade", "-value_score", "-published_at", "-pk")
+    )
+    return list(qs[:limit])
 
 
 from zhijiao.resources.recommend import Recommendation, resources_for_knowledge_points  # noqa: E402, F401

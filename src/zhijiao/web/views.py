@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from zhijiao.analytics.warnings import warning_home_card
 from zhijiao.audit.services import Origin
-from zhijiao.core.codes import code_choices
+from zhijiao.core.codes import code_choices, code_name
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.oidc.selectors import apps_for
 from zhijiao.org import selectors as org
+from zhijiao.org.grades import grade_code
 from zhijiao.people import selectors as people
+from zhijiao.privacy.selectors import apps_awaiting_guardian
+from zhijiao.resources.selectors import resource_for_pupil
 from zhijiao.web.paging import paginate
 
 
@@ -32,13 +37,32 @@ def _school_crumbs(school) -> list[tuple[str, str | None]]:
     ]
 
 
+def _pupil_learning(request: HttpRequest, students) -> dict | None:
+    """The pupil's home card: a few published resources for their grade this school year (or what is coming)."""
+    school_class = next((s.school_class for s in students if s.school_class_id), None)
+    if school_class is None:
+        return None
+    stage = school_class.grade.stage
+    grade = grade_code(stage, school_class.grade.entry_year, org.current_school_year()) or ""
+    items = resource_for_pupil(actor=request.user, stage=stage, grade=grade) if grade else []
+    for r in items:
+        r.subject_name = code_name("subject", r.subject)  # type: ignore[attr-defined]
+    return {
+        "grade_name": code_name("grade", grade) if grade else "",
+        "items": items,
+        "more": f"/resources/?{urlencode({'stage': stage, 'grade': grade} if grade else {'stage': stage})}",
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
+    apps = apps_for(actor=request.user)
     context: dict = {
         "roles": scope.roles,
         "is_platform_admin": scope.is_platform_admin,
-        "apps": apps_for(actor=request.user),
+        "apps": apps,
+        "awaiting_guardian": apps_awaiting_guardian(account=request.user, apps=apps),
         "warnings_card": warning_home_card(actor=request.user),
     }
     if scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.INSPECTOR):
@@ -56,7 +80,10 @@ def home(request: HttpRequest) -> HttpResponse:
             head_of=[g.school_class_id for g in scope.grants if g.role == Role.HEAD_TEACHER],
         )
     elif scope.has(Role.PARENT, Role.STUDENT):
-        context.update(kind="family", students=list(people.student_list(actor=request.user, status=None)))
+        students = list(people.student_list(actor=request.user, status=None))
+        context.update(kind="family", students=students)
+        if scope.has(Role.STUDENT) and not scope.has(Role.PARENT):
+            context.update(learning=_pupil_learning(request, students))
     else:
         context.update(kind="none")
     return render(request, "web/home.html", context)

@@ -61,3 +61,42 @@ def test_without_a_snapshot_the_page_says_what_to_run(client, region):
     response = client.get("/analytics/")
     assert response.status_code == 503
     assert "zhijiao analytics snapshot" in response.content.decode()
+
+
+def test_breadcrumbs_link_only_the_levels_the_reader_may_open(client, region, snapshot):
+    # ancestors outside the reader's scope answer 404, so they are shown as plain text, not as links
+    login_as(client, "bureau")
+    school = client.get("/analytics/3420112001/")
+    assert school.context["breadcrumbs"] == [
+        ("统计分析", "/analytics/"),
+        ("湖北省", None),
+        ("武汉市", None),
+        ("东西湖区", "/analytics/420112/"),
+        ("东西湖区第一小学", None),
+    ]
+    html = school.content.decode()
+    assert 'href="/analytics/42/"' not in html and 'href="/analytics/4201/"' not in html
+    for _label, url in school.context["breadcrumbs"]:
+        if url:
+            assert client.get(url).status_code == 200
+
+    login_as(client, "principal")
+    grade = client.get("/analytics/3420112001/grade/13/")
+    assert grade.context["breadcrumbs"] == [
+        ("统计分析", "/analytics/"),
+        ("湖北省", None),
+        ("武汉市", None),
+        ("东西湖区", None),
+        ("东西湖区第一小学", "/analytics/3420112001/"),
+        ("三年级", None),
+    ]
+
+    login_as(client, "admin")
+    crumbs = client.get("/analytics/3420112001/").context["breadcrumbs"]
+    assert [url for _label, url in crumbs] == [
+        "/analytics/",
+        "/analytics/42/",
+        "/analytics/4201/",
+        "/analytics/420112/",
+        None,
+    ]

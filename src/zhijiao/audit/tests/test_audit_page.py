@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -124,6 +125,17 @@ def test_the_page_shows_rows_with_chinese_labels_and_filters(client, region, aud
     assert "查看未脱敏个人信息" in html and "身份证号、手机号" in html and "学生s1" in html
     assert 'value="person.view_pii" selected' in html
     assert "/audit/export.csv?action=person.view_pii" in html
+
+
+def test_the_auditor_reads_labels_not_action_codes(client, region, auditor, events):
+    login_as(client, auditor)
+    html = _page(client)
+    assert "登录成功" in html and "查看未脱敏个人信息" in html
+    # the code is only a tooltip (title) and an option value, never text on the page
+    text = re.sub(r"<[^>]+>", " ", html)
+    for code in ("auth.login", "auth.login_failed", "person.view_pii"):
+        assert code not in text
+    assert "（auth.login）" not in html
 
 
 def test_pages_of_fifty(client, region, auditor):

@@ -68,3 +68,15 @@ def test_teachers_and_parents_are_refused(client, scored, username):
 
 def test_unknown_dataset_is_404(client, scored):
     assert login(client, "bureau").get("/catalogue/nope/").status_code == 404
+
+
+def test_the_catalogue_speaks_chinese_not_field_names(client, scored):
+    # internal field keys (address, hukou_place) are not shown; standards are named in words, their codes secondary
+    client = login(client, "bureau")
+    html = client.get("/catalogue/students/").content.decode()
+    assert "学生基本数据" in html and "行政区划代码" not in html and "民族名称代码" in html
+    assert "标准代码" in html and "JY/T 1002 XSJBSJ" in html
+    for key in ("hukou_place", "study_mode", "guardian_phone", ">address<", ">students<"):
+        assert key not in html
+    listing = client.get("/catalogue/").content.decode()
+    assert ">students<" not in listing and ">guardians<" not in listing

@@ -14,6 +14,7 @@ from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
+from zhijiao.org.selectors import class_display_name
 from zhijiao.testing import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db
@@ -303,3 +304,14 @@ def test_the_list_costs_the_same_few_queries_for_any_number_of_accounts(region, 
     with django_assert_max_num_queries(10):
         response = client.get(URL, {"role": Role.TEACHER})
     assert response.status_code == 200
+
+
+def test_account_pages_name_classes_as_everywhere_else(region, trio):
+    # one naming function: the grade this school year (三年级（2）班), never the cohort (2024级（2）班)
+    head_class = region.classes["A2"]
+    assert head_class.name == "2024级（2）班"
+    shown = class_display_name(head_class)
+    assert shown != head_class.name and shown.endswith("（2）班")
+    html = signed_in("sys").get(f"{URL}head/").content.decode()
+    assert f"东西湖区第一小学 {shown}" in html
+    assert "2024级" not in html

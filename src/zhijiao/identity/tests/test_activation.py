@@ -141,6 +141,8 @@ def test_the_codes_page_downloads_the_slips(region, client):
     assert page.status_code == 200
     body = page.content.decode()
     assert "东西湖区第一小学" in body and "生成激活码并下载" in body and pupil(region, "s2").username in body
+    # the activation page is a link with a Chinese label, not a bare path shown as text
+    assert 'href="/accounts/activate/">用激活码激活账号</a>' in body and ">/accounts/activate/<" not in body
     response = client.post("/accounts/activation-codes/", {"school": region.schools["A"].code})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active

@@ -150,6 +150,23 @@ def test_a_queued_batch_polls_its_progress_until_done(client, region):
     assert ImportBatch.objects.get(pk=batch.pk).created == 1
 
 
+def test_a_waiting_batch_names_the_worker_to_operators_only(client, region):
+    batch = import_batch_create(
+        actor=region.accounts["bureau"],
+        kind="students",
+        file_name="学生.csv",
+        source=csv_upload([student_row("孙小美", date(2018, 9, 9), 64)]),
+    )
+    login(client, "bureau")
+    for url in (f"/intake/batches/{batch.pk}/", f"/intake/batches/{batch.pk}/progress/"):
+        html = client.get(url).content.decode()
+        assert "正在排队等待处理" in html
+        assert "zhijiao worker" not in html and "后台任务进程" not in html
+    login(client, "admin")
+    html = client.get(f"/intake/batches/{batch.pk}/progress/").content.decode()
+    assert "请确认后台任务进程（zhijiao worker）已启动" in html
+
+
 def test_a_file_of_the_wrong_type_is_refused_with_a_chinese_message(client, region):
     login(client, "bureau")
     response = client.post(

@@ -1,0 +1,84 @@
+"""``zhijiao serve --with-worker`` stops its worker when it stops: no background-job process is left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie already reaped by nobody counts as gone only once reaped: it shows as state Z)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+def test_serve_with_worker_stops_and_reaps_the_worker(tmp_path, stop):
+    env = {**os.environ, "ZHIJIAO_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "zhijiao.cli", "serve", "--with-worker", "--port", str(_free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    worker = None
+    try:
+        assert _wait_for(lambda: bool(_children(server.pid)), 30), "no worker started"
+        (worker,) = _children(server.pid)
+        time.sleep(3)  # let the worker get going (Django set up, consumer running)
+        assert _alive(worker)
+        server.send_signal(stop)
+        server.wait(timeout=30)
+        assert _wait_for(lambda: not _alive(worker), 5), "the worker outlived the server"
+        output = server.stdout.read() if server.stdout else ""
+        assert "正在停止后台任务进程" in output
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        if worker is not None and _alive(worker):  # the old behaviour: an orphan, no longer the server's child
+            os.kill(worker, signal.SIGKILL)
