@@ -144,10 +144,16 @@ class Scope:
             elif g.school_id:
                 parts.append(Q(**{f"{prefix}pk": g.school_id}))
             elif g.school_class_id:
-                parts.append(Q(**{f"{prefix}classes": g.school_class_id}))
+                parts.append(Q(**{f"{prefix}pk__in": self._schools_of_classes([g.school_class_id])}))
         if self.has(Role.STUDENT, Role.PARENT):
-            parts.append(Q(**{f"{prefix}classes__in": self._own_class_ids()}))
+            parts.append(Q(**{f"{prefix}pk__in": self._schools_of_classes(self._own_class_ids())}))
         return _any(parts)
+
+    @staticmethod
+    def _schools_of_classes(class_ids):
+        """Ids of the schools of some classes, as a subquery: filtering through the ``classes`` relation instead
+        joins every class of the school, and OR-ed with another grant repeats each row once per class."""
+        return SchoolClass.objects.filter(pk__in=class_ids).values("school_id")
 
     # -------------------------------------------------------------- classes
     def classes_q(self) -> Q:
@@ -211,7 +217,7 @@ class Scope:
             elif g.school_id:
                 parts.append(Q(school_id=g.school_id))
             elif g.school_class_id:
-                parts.append(Q(school__classes=g.school_class_id))
+                parts.append(Q(school_id__in=self._schools_of_classes([g.school_class_id])))
         if self.has(Role.STUDENT, Role.PARENT):
             own = self._own_class_ids()
             parts.append(
