@@ -25,7 +25,7 @@ from zhijiao.identity.account_admin import (
     role_grant_remove,
 )
 from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
 from zhijiao.identity.selectors import (
     ACCOUNT_STATUSES,
     account_admin_detail,
@@ -76,6 +76,7 @@ def _detail(request: HttpRequest, actor: Account, account: Account, status: int 
         "account": account,
         "may_act": may_act,
         "limits": limits,
+        "separated_roles": sorted(SEPARATED_ROLES),
         "is_self": account.pk == actor.pk,
         "choices": grant_choices(actor=actor, account=account) if may_act else None,
         "may_unlock": scope_for(actor).may_manage_security,

@@ -138,9 +138,16 @@ def test_a_system_admin_grants_no_role_that_reads_personal_data(region, trio, ro
 
 def test_a_system_admin_revokes_no_role_that_reads_personal_data(region, trio):
     grant = role_grant(account=trio["fresh"], role=Role.INSPECTOR, division=Division.objects.get(pk="420112"))
-    response = signed_in("sys").post(f"{URL}fresh/grants/{grant.pk}/remove/")
+    client = signed_in("sys")
+    assert f"/grants/{grant.pk}/remove/" not in client.get(f"{URL}fresh/").content.decode()  # no 撤销 offered
+    response = client.post(f"{URL}fresh/grants/{grant.pk}/remove/")
     assert response.status_code == 403 and "三员分立" in response.content.decode()
     assert RoleGrant.objects.filter(pk=grant.pk).exists()
+    # a 三员 grant it may take back
+    audit = role_grant(account=trio["fresh"], role=Role.AUDIT_ADMIN)
+    assert f"/grants/{audit.pk}/remove/" in client.get(f"{URL}fresh/").content.decode()
+    assert client.post(f"{URL}fresh/grants/{audit.pk}/remove/").status_code == 302
+    assert not RoleGrant.objects.filter(pk=audit.pk).exists()
 
 
 def test_a_system_admin_still_grants_the_three(region, trio):
