@@ -20,7 +20,7 @@ from zhijiao.core.validators import id_check_digit
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.identity.twofactor import DEVICE_NAME, is_admin_account, totp_device_get
-from zhijiao.org.models import Division, School, SchoolClass
+from zhijiao.org.models import Division, School, SchoolClass, Term
 from zhijiao.org.services import class_create, school_create, school_year_open
 from zhijiao.people.models import Person, Staff, Student
 from zhijiao.people.services import guardianship_add, person_create, staff_create, student_enroll, teaching_assign
@@ -148,4 +148,69 @@ def build_test_region() -> Region:
     account("student", Role.STUDENT, r.persons["s1"], school_class=r.classes["A1"])
     account("parent", Role.PARENT, mother)
     account("nobody", Role.TEACHER, None, school=r.schools["C"])
+    return r
+
+
+def build_matrix_region() -> Region:
+    """:func:`build_test_region` and a second district that lives like the first, for access tests (the matrix).
+
+    江岸区 (school C) gets what 东西湖区 has: a teacher ``teacher_c`` who teaches C1 and is its 班主任, a principal
+    ``principal_c``, a guardian ``parent_c`` of s5 with a phone and an address. The 三员 sit at 东西湖区, as in the
+    demo (``sysadmin``, ``secadmin``, ``auditor``). Nothing of the first region changes.
+    """
+    r = build_test_region()
+    jiangan, dxh = Division.objects.get(pk="420102"), Division.objects.get(pk="420112")
+    term = Term.objects.get(is_current=True)
+    for key, name, post, subject, seq in (
+        ("teacher_c", "刘老师", "数学教师", "14", 71),
+        ("principal_c", "周校长", "校长", "", 72),
+    ):
+        born = date(1980, 7, 7)
+        p = person_create(
+            name=name,
+            sex="1",
+            birth_date=born,
+            ethnicity="汉族",
+            id_number=make_id("420102", born, seq, "1"),
+            phone=f"1360000{seq:04d}",
+        )
+        r.persons[key] = p
+        r.staff[key] = staff_create(
+            actor=None,
+            person=p,
+            staff_no=f"C{seq:03d}",
+            school=r.schools["C"],
+            category="11" if subject else "13",
+            post=post,
+            subject=subject,
+        )
+    teaching_assign(actor=None, staff=r.staff["teacher_c"], school_class=r.classes["C1"], subject="14", term=term)
+    SchoolClass.objects.filter(pk=r.classes["C1"].pk).update(head_teacher=r.staff["teacher_c"])
+    born = date(1987, 3, 3)
+    father = person_create(
+        name="吴爸爸",
+        sex="1",
+        birth_date=born,
+        ethnicity="汉族",
+        id_number=make_id("420102", born, 73, "1"),
+        phone="13600001234",
+        address="湖北省武汉市江岸区沿江大道88号",
+    )
+    r.persons["parent_c"] = father
+    guardianship_add(actor=None, guardian=father, student=r.students["s5"], relation="父亲", primary=True)
+
+    def account(username: str, role: Role, person: Person | None = None, **node) -> Account:
+        a = r.accounts.get(username) or account_create(username=username, password=PASSWORD, person=person)
+        role_grant(account=a, role=role, **node)
+        r.accounts[username] = a
+        return a
+
+    account("teacher_c", Role.HEAD_TEACHER, r.persons["teacher_c"], school_class=r.classes["C1"])
+    account("teacher_c", Role.TEACHER, school=r.schools["C"])
+    account("principal_c", Role.SCHOOL_ADMIN, r.persons["principal_c"], school=r.schools["C"])
+    account("parent_c", Role.PARENT, father)
+    account("sysadmin", Role.SYSTEM_ADMIN, division=dxh)
+    account("secadmin", Role.SECURITY_ADMIN, division=dxh)
+    account("auditor", Role.AUDIT_ADMIN, division=dxh)
+    account("bureau_c", Role.REGION_ADMIN, division=jiangan)
     return r

@@ -53,6 +53,7 @@ _LABELS: dict[str, str] = {
     "auth.otp_verify": "二次验证通过",
     "auth.otp_failed": "动态口令错误",
     "auth.otp_reset": "重置身份验证器",
+    "auth.otp_reset_denied": "重置身份验证器被拒绝",
     "auth.activation_issue": "发放激活码",
     "auth.activate": "激活账号",
     "accounts.sync": "按名册开通账号",

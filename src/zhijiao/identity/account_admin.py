@@ -21,7 +21,14 @@ from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.errors import AccountAdminError, IdentityError
 from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.provisioning import sessions_end
-from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer
+from zhijiao.identity.scope import (
+    SEPARATED_ROLES,
+    account_holds_separated_role,
+    account_may_administer,
+    account_may_administer_personal,
+    account_may_administer_separated,
+    account_reads_personal_data,
+)
 from zhijiao.identity.selectors import PLATFORM_NODE, account_admin_may_act, admin_reach
 from zhijiao.identity.services import account_password_change, role_grant
 from zhijiao.org.models import Division, School, SchoolClass
@@ -106,8 +113,35 @@ def _outranks_check(*, actor: Account, account: Account) -> None:
         raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_OUTRANKS, status=403)
 
 
+def _separation_check(*, actor: Account, account: Account, takes_over: bool = False) -> None:
+    """三员分立, checked before anything else an administrator does to an account:
+
+    * nobody acts on their own account here (changing one's own password is 修改密码, not a reset);
+    * an account holding a 三员 role is changed only platform-wide (platform administrators, a 系统管理员 without a
+      node): a bureau or a division's 系统管理员 cannot disable, reset or strip the people who check it;
+    * ``takes_over`` (a password reset, re-enabling): an account that reads personal data only by those who may
+      read that data themselves (platform administrators, the bureau over it), never by a 系统管理员.
+    """
+    if account.pk == actor.pk:
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
+    if not account_may_administer(actor=actor, account=account):
+        raise NotFound(detail=account.username)
+    if account_holds_separated_role(account) and not account_may_administer_separated(actor=actor):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SEPARATED, status=403)
+    if (
+        takes_over
+        and account_reads_personal_data(account)
+        and not account_may_administer_personal(actor=actor, account=account)
+    ):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_PERSONAL_DATA, status=403)
+
+
 def _grant_allowed_check(*, actor: Account, role: str, node: GrantNode) -> None:
-    """May ``actor`` give (or take back) ``role`` on ``node``? See :class:`zhijiao.identity.selectors.AdminReach`."""
+    """May ``actor`` give (or take back) ``role`` on ``node``? See :class:`zhijiao.identity.selectors.AdminReach`.
+
+    三员 roles come from a 系统管理员 or the platform; every other role reads personal data and comes from a bureau
+    inside its division or from the platform, never from a 系统管理员 alone.
+    """
     reach = admin_reach(actor)
     code = node.division_code
     if role == Role.PLATFORM_ADMIN and not reach.platform:
@@ -116,9 +150,11 @@ def _grant_allowed_check(*, actor: Account, role: str, node: GrantNode) -> None:
         if not reach.may_grant_separated(code):
             raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_SEPARATED, status=403)
         return
-    if code is None and not reach.everywhere:
+    if not reach.grants_personal:
+        raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_PERSONAL_DATA, status=403)
+    if code is None and not reach.platform:
         raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_PLATFORM, status=403)
-    if code is not None and not reach.covers(code):
+    if code is not None and not reach.covers_personal(code):
         raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_OUT_OF_REACH, detail=node.label, status=403)
 
 
@@ -135,6 +171,7 @@ def role_grant_add(
     with _refusals_audited("grant.add", actor=actor, target=_account_target(account, label), origin=origin):
         if role not in Role.values:
             raise ZhijiaoError(IdentityError.IDENTITY_GRANT_NODE, detail=role)
+        _separation_check(actor=actor, account=account)
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             _grant_allowed_check(actor=actor, role=role, node=node)
@@ -169,8 +206,7 @@ def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin
     with _refusals_audited("grant.remove", actor=actor, target=_account_target(account, label), origin=origin):
         if grant.derived:
             raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_DERIVED)
-        if account.pk == actor.pk:
-            raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
+        _separation_check(actor=actor, account=account)
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             _grant_allowed_check(actor=actor, role=grant.role, node=node)
@@ -210,6 +246,7 @@ def account_password_reset(*, actor: Account, account: Account, origin: Origin |
             raise ZhijiaoError(
                 AccountAdminError.IDENTITY_ACCOUNT_SELF, detail="请在“修改密码”中修改自己的密码", status=403
             )
+        _separation_check(actor=actor, account=account, takes_over=True)
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             password = temporary_password(account)
@@ -228,8 +265,7 @@ def account_disable(*, actor: Account, account: Account, origin: Origin | None =
     """账号管理: 停用 an account: it can no longer sign in, its sessions and SSO tokens end. Audited as
     ``account.disable``."""
     with _refusals_audited("account.disable", actor=actor, target=_account_target(account), origin=origin):
-        if account.pk == actor.pk:
-            raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
+        _separation_check(actor=actor, account=account)
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             account.is_active = False
@@ -250,6 +286,7 @@ def account_enable(*, actor: Account, account: Account, origin: Origin | None = 
     with _refusals_audited("account.enable", actor=actor, target=_account_target(account), origin=origin):
         if account.left_registry_at is not None and not account.is_active:
             raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_LEFT_REGISTRY)
+        _separation_check(actor=actor, account=account, takes_over=True)
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             account.is_active = True

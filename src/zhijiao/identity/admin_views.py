@@ -25,11 +25,12 @@ from zhijiao.identity.account_admin import (
     role_grant_remove,
 )
 from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
 from zhijiao.identity.selectors import (
     ACCOUNT_STATUSES,
     account_admin_detail,
     account_admin_get,
+    account_admin_limits,
     account_admin_list,
     account_admin_may_act,
     account_admin_rows,
@@ -66,20 +67,23 @@ def accounts_admin(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/accounts_list.html", context)
 
 
-def _detail(request: HttpRequest, actor: Account, account: Account, **extra) -> HttpResponse:
+def _detail(request: HttpRequest, actor: Account, account: Account, status: int = 200, **extra) -> HttpResponse:
     detail = account_admin_detail(actor=actor, account=account)
-    may_act = account_admin_may_act(actor=actor, account=account)
+    limits = account_admin_limits(actor=actor, account=account)
+    may_act = account_admin_may_act(actor=actor, account=account) and not limits.separated
     context = {
         "detail": detail,
         "account": account,
         "may_act": may_act,
+        "limits": limits,
+        "separated_roles": sorted(SEPARATED_ROLES),
         "is_self": account.pk == actor.pk,
         "choices": grant_choices(actor=actor, account=account) if may_act else None,
         "may_unlock": scope_for(actor).may_manage_security,
         "events": [(e, action_info(e.action), CHANNEL_LABELS.get(e.channel, e.channel)) for e in detail.events],
         **extra,
     }
-    return render(request, "identity/accounts_detail.html", context)
+    return render(request, "identity/accounts_detail.html", context, status=status)
 
 
 @never_cache
@@ -90,15 +94,23 @@ def account_admin(request: HttpRequest, username: str) -> HttpResponse:
     return _detail(request, actor, account_admin_get(actor=actor, username=username))
 
 
+def _refused(request: HttpRequest, actor: Account, account: Account, exc: ZhijiaoError) -> HttpResponse:
+    """A refusal (三员分立, reach) answers 403 with the reason on the account's page; other errors go back to it."""
+    if exc.status == 404:
+        raise exc
+    messages.error(request, exc.message)
+    if exc.status == 403:
+        return _detail(request, actor, Account.objects.select_related("person").get(pk=account.pk), status=403)
+    return redirect("account-admin-detail", username=account.username)
+
+
 def _act(request: HttpRequest, username: str, work, success: str) -> HttpResponse:
     actor = _admin_actor(request)
     account = account_admin_get(actor=actor, username=username)
     try:
         work(actor, account, Origin.from_request(request))
     except ZhijiaoError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
+        return _refused(request, actor, account, exc)
     else:
         messages.success(request, success.format(account=account))
     return redirect("account-admin-detail", username=account.username)
@@ -156,8 +168,5 @@ def account_password_reset_view(request: HttpRequest, username: str) -> HttpResp
     try:
         password = account_password_reset(actor=actor, account=account, origin=Origin.from_request(request))
     except ZhijiaoError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-        return redirect("account-admin-detail", username=account.username)
+        return _refused(request, actor, account, exc)
     return _detail(request, actor, account, temporary_password=password)

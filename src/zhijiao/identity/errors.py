@@ -41,6 +41,16 @@ class AccountAdminError(ErrorCode):
     IDENTITY_GRANT_DERIVED = "该授权由登记信息生成，随学籍、任职、任课或监护关系自动变化，不能手工撤销"
     IDENTITY_ACCOUNT_OUTRANKS = "该账号持有全平台的管理角色，超出您的管理权限"
     IDENTITY_ACCOUNT_SELF = "不能对自己的账号执行此操作"
+    IDENTITY_GRANT_PERSONAL_DATA = "三员分立：系统管理员只能授予系统管理员、安全管理员、审计管理员角色；可查看个人信息的角色须由区域管理员或平台管理员授予"  # noqa: E501
+    IDENTITY_ACCOUNT_PERSONAL_DATA = (
+        "三员分立：该账号可查看个人信息，系统管理员不能重置其密码或启用它；请由区域管理员或平台管理员办理"
+    )
+    IDENTITY_ACCOUNT_SEPARATED = (
+        "三员分立：该账号担任系统管理员、安全管理员或审计管理员，只能由全平台的系统管理员或平台管理员管理"
+    )
+    IDENTITY_OTP_SEPARATED = (
+        "三员分立：该账号担任系统管理员、安全管理员或审计管理员，其身份验证器只能由全平台的安全管理员或平台管理员重置"
+    )
     IDENTITY_ACCOUNT_LEFT_REGISTRY = (
         "该账号因本人已离校或离岗由系统自动停用；请在学籍或人事登记中恢复其在校/在岗状态，账号将随之自动启用"
     )

@@ -23,6 +23,9 @@ from zhijiao.people.models import Guardianship, TeachingAssignment
 NOTHING = Q(pk__in=[])
 # 三员分立: these roles run the platform, they see no registry or personal data through their node.
 SEPARATED_ROLES: frozenset[str] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Every other role reads personal data somewhere (its own node's registry, its class, its own record or its
+# children's): a 系统管理员 may not hand these out, nor take over an account that holds one (decision 0001 addendum).
+PERSONAL_DATA_ROLES: frozenset[str] = frozenset(set(Role.values) - SEPARATED_ROLES)
 
 
 def _any(parts: list[Q]) -> Q:
@@ -141,10 +144,16 @@ class Scope:
             elif g.school_id:
                 parts.append(Q(**{f"{prefix}pk": g.school_id}))
             elif g.school_class_id:
-                parts.append(Q(**{f"{prefix}classes": g.school_class_id}))
+                parts.append(Q(**{f"{prefix}pk__in": self._schools_of_classes([g.school_class_id])}))
         if self.has(Role.STUDENT, Role.PARENT):
-            parts.append(Q(**{f"{prefix}classes__in": self._own_class_ids()}))
+            parts.append(Q(**{f"{prefix}pk__in": self._schools_of_classes(self._own_class_ids())}))
         return _any(parts)
+
+    @staticmethod
+    def _schools_of_classes(class_ids):
+        """Ids of the schools of some classes, as a subquery: filtering through the ``classes`` relation instead
+        joins every class of the school, and OR-ed with another grant repeats each row once per class."""
+        return SchoolClass.objects.filter(pk__in=class_ids).values("school_id")
 
     # -------------------------------------------------------------- classes
     def classes_q(self) -> Q:
@@ -208,7 +217,7 @@ class Scope:
             elif g.school_id:
                 parts.append(Q(school_id=g.school_id))
             elif g.school_class_id:
-                parts.append(Q(school__classes=g.school_class_id))
+                parts.append(Q(school_id__in=self._schools_of_classes([g.school_class_id])))
         if self.has(Role.STUDENT, Role.PARENT):
             own = self._own_class_ids()
             parts.append(
@@ -294,3 +303,42 @@ def account_may_unlock(*, actor: Account, account: Account) -> bool:
     """Lockouts and authenticators (三员分立): platform administrators every account; a 安全管理员 those granted
     inside its division (without a node: every account). Bureaus (区域管理员) no longer unlock: that is security."""
     return _reaches(actor=actor, account=account, roles={Role.SECURITY_ADMIN})
+
+
+def account_roles(account: Account) -> set[str]:
+    """The roles an account holds (any node)."""
+    return set(RoleGrant.objects.filter(account=account).values_list("role", flat=True))
+
+
+def account_reads_personal_data(account: Account) -> bool:
+    """Does the account hold a role that reads personal data (anything but the 三员), or is it a superuser?"""
+    return bool(account.is_superuser) or bool(account_roles(account) & PERSONAL_DATA_ROLES)
+
+
+def account_holds_separated_role(account: Account) -> bool:
+    """Is the account one of the 三员 (系统管理员, 安全管理员, 审计管理员)?"""
+    return bool(account_roles(account) & SEPARATED_ROLES)
+
+
+def account_may_administer_personal(*, actor: Account, account: Account) -> bool:
+    """May ``actor`` take over (reset the password of, re-enable) an account that reads personal data? Only those who
+    may read that data themselves: platform administrators, and a bureau (区域管理员) whose division covers the
+    account's grants. A 系统管理员 may not: it would sign in as the account and read what 三员分立 keeps from it."""
+    return _reaches(actor=actor, account=account, roles={Role.REGION_ADMIN})
+
+
+def _platform_wide(actor: Account, role: str) -> bool:
+    scope = scope_for(actor)
+    return scope.is_platform_admin or any(g.role == role and not g.division_id for g in scope.grants)
+
+
+def account_may_administer_separated(*, actor: Account) -> bool:
+    """Accounts holding a 三员 role are changed (grants, password, 停用/启用) only platform-wide: by platform
+    administrators or a 系统管理员 without a node. A bureau or a division's 系统管理员 may not strip or take over
+    the people who administer, secure and audit it."""
+    return _platform_wide(actor, Role.SYSTEM_ADMIN)
+
+
+def account_may_reset_separated_otp(*, actor: Account) -> bool:
+    """The authenticator of a 三员 account is reset only by platform administrators or a 安全管理员 without a node."""
+    return _platform_wide(actor, Role.SECURITY_ADMIN)

@@ -22,7 +22,16 @@ from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_phone, mask_student_no
 from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer, account_may_unlock, scope_for
+from zhijiao.identity.scope import (
+    SEPARATED_ROLES,
+    account_holds_separated_role,
+    account_may_administer,
+    account_may_administer_personal,
+    account_may_administer_separated,
+    account_may_unlock,
+    account_reads_personal_data,
+    scope_for,
+)
 from zhijiao.identity.twofactor import is_admin_account, totp_device_get
 from zhijiao.org.models import Bureau, Division, School, SchoolClass
 from zhijiao.org.selectors import class_display_name
@@ -149,9 +158,19 @@ class AdminReach:
     everywhere: bool  # every account and node (platform administrators, 系统管理员 without a node)
     divisions: tuple[str, ...]  # otherwise: accounts and nodes inside these divisions
     separated_divisions: tuple[str, ...]  # where it may grant 三员 (its 系统管理员 divisions)
+    # where it may grant roles that read personal data (its 区域管理员 divisions; platform administrators anywhere)
+    personal_divisions: tuple[str, ...] = ()
 
     def covers(self, division_code: str) -> bool:
         return self.everywhere or any(division_code.startswith(d) for d in self.divisions)
+
+    @property
+    def grants_personal(self) -> bool:
+        """May it grant roles that read personal data at all? Not a 系统管理员 alone (三员分立)."""
+        return self.platform or bool(self.personal_divisions)
+
+    def covers_personal(self, division_code: str) -> bool:
+        return self.platform or any(division_code.startswith(d) for d in self.personal_divisions)
 
     def may_grant_separated(self, division_code: str | None) -> bool:
         """三员分立 roles: only platform-wide admins (anywhere) or a 系统管理员 (at a division inside its own)."""
@@ -171,6 +190,9 @@ def admin_reach(actor: Account) -> AdminReach:
         divisions=tuple(sorted({g.division_id for g in grants if g.division_id})),
         separated_divisions=tuple(
             sorted({g.division_id for g in grants if g.role == Role.SYSTEM_ADMIN and g.division_id})
+        ),
+        personal_divisions=tuple(
+            sorted({g.division_id for g in grants if g.role == Role.REGION_ADMIN and g.division_id})
         ),
     )
 
@@ -337,6 +359,23 @@ def account_admin_may_act(*, actor: Account, account: Account) -> bool:
 
 
 @dataclass(frozen=True)
+class AccountLimits:
+    """三员分立 limits on what ``actor`` may do to an account it administers (the page greys out those buttons)."""
+
+    separated: bool  # the account is one of the 三员 and the actor is not platform-wide: hands off entirely
+    personal: bool  # the account reads personal data and the actor may not read it: no password reset, no 启用
+
+
+def account_admin_limits(*, actor: Account, account: Account) -> AccountLimits:
+    """See :func:`zhijiao.identity.account_admin.role_grant_add` and friends, which enforce the same rules."""
+    return AccountLimits(
+        separated=account_holds_separated_role(account) and not account_may_administer_separated(actor=actor),
+        personal=account_reads_personal_data(account)
+        and not account_may_administer_personal(actor=actor, account=account),
+    )
+
+
+@dataclass(frozen=True)
 class AccountDetail:
     account: Account
     name: str
@@ -397,7 +436,8 @@ def grant_choices(*, actor: Account, account: Account) -> GrantChoices:
     roles = [
         (value, label)
         for value, label in Role.choices
-        if (value != Role.PLATFORM_ADMIN or reach.platform) and (value not in SEPARATED_ROLES or separated)
+        if (value != Role.PLATFORM_ADMIN or reach.platform)
+        and (separated if value in SEPARATED_ROLES else reach.grants_personal)
     ]
     school_codes = set(School.objects.values_list("division_id", flat=True).distinct())
     used = {code[:n] for code in school_codes for n in (2, 4, 6)} | set(

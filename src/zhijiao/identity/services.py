@@ -16,10 +16,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.errors import ApiScopeError, IdentityError
+from zhijiao.identity.errors import AccountAdminError, ApiScopeError, IdentityError
 from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
 from zhijiao.identity.passwords import HISTORY_DEPTH
-from zhijiao.identity.scope import SEPARATED_ROLES, account_may_administer, account_may_unlock, scope_for
+from zhijiao.identity.scope import (
+    SEPARATED_ROLES,
+    account_holds_separated_role,
+    account_may_administer,
+    account_may_reset_separated_otp,
+    account_may_unlock,
+    scope_for,
+)
 from zhijiao.identity.twofactor import DEVICE_NAME, token_is_valid, totp_checker, totp_device_get, totp_key_from_secret
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
@@ -340,14 +347,34 @@ def totp_verify(*, account: Account, token: str, origin: Origin | None = None) -
     return device if ok else None
 
 
-@transaction.atomic
+def _otp_reset_check(*, actor: Account, account: Account) -> None:
+    """三员分立: nobody resets their own authenticator here, and a 三员 account's only platform-wide."""
+    if account.pk == actor.pk:
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
+    if account_holds_separated_role(account) and not account_may_reset_separated_otp(actor=actor):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_OTP_SEPARATED, status=403)
+
+
 def totp_reset(*, actor: Account | None, username: str, origin: Origin | None = None) -> int:
     """Remove an account's authenticator (a lost phone): its next sign-in goes through enrolment again.
 
-    ``actor`` None is the operator (``zhijiao manage otp_reset``); otherwise those who may unlock the account.
-    Returns how many devices were removed; audited as ``auth.otp_reset``.
+    ``actor`` None is the operator (``zhijiao manage otp_reset``); otherwise those who may unlock the account, never
+    their own, and a 三员 account's only platform-wide (:func:`zhijiao.identity.scope.account_may_reset_separated_otp`).
+    Returns how many devices were removed; audited as ``auth.otp_reset``, a refusal as ``auth.otp_reset_denied``.
     """
     account = _account_for_admin(actor=actor, username=username, may=account_may_unlock)
-    removed, _ = TOTPDevice.objects.filter(user=account).delete()
-    _audit_otp("auth.otp_reset", actor=actor, account=account, origin=origin)
+    if actor is not None:
+        try:
+            _otp_reset_check(actor=actor, account=account)
+        except ZhijiaoError as exc:
+            audit_record(
+                actor=actor,
+                action="auth.otp_reset_denied",
+                origin=origin or Origin(channel="web"),
+                target=Target("account", account.username, f"{account.username}；{exc.message}"[:128]),
+            )
+            raise
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=account).delete()
+        _audit_otp("auth.otp_reset", actor=actor, account=account, origin=origin)
     return removed

@@ -57,7 +57,10 @@ def _security_actor(request: HttpRequest) -> Account:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     """安全管理: locked accounts with an 解锁 button, recent lockouts, the protection settings in force."""
-    actor = _security_actor(request)
+    return _security_page(request, _security_actor(request))
+
+
+def _security_page(request: HttpRequest, actor: Account, status: int = 200) -> HttpResponse:
     context = {
         "locked": lockouts_current(actor=actor),
         "recent": lockouts_recent(actor=actor),
@@ -68,7 +71,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "admin_days": settings.ZHIJIAO_ADMIN_PASSWORD_DAYS,
         },
     }
-    return render(request, "identity/security.html", context)
+    return render(request, "identity/security.html", context, status=status)
 
 
 @require_POST
@@ -96,6 +99,8 @@ def security_otp_reset(request: HttpRequest) -> HttpResponse:
         removed = totp_reset(actor=actor, username=username, origin=Origin.from_request(request))
     except ZhijiaoError as exc:
         messages.error(request, exc.message)
+        if exc.status == 403:  # 三员分立: answered as a refusal, with the reason on the page
+            return _security_page(request, actor, status=403)
     else:
         note = "下次登录时须重新绑定身份验证器" if removed else "该账号尚未绑定身份验证器"
         messages.success(request, f"已重置账号 {username} 的身份验证器，{note}。")

@@ -78,3 +78,17 @@ def test_classes_and_staff_endpoints(as_user, region):
 def test_openapi_schema_is_served(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/students/{student_id}" in schema["paths"]
+
+
+@pytest.mark.parametrize("username", ["head", "student", "parent", "admin", "bureau", "teacher"])
+def test_lists_name_each_record_once(as_user, region, username):
+    """issue 12: a 班主任 (head teacher of one class, teacher at its school) got each colleague once per class of
+    the school (637 rows for 49 people), from a join on the school's classes OR-ed with the school grant."""
+    client = as_user(username)
+    for path in ("/api/v1/staff", "/api/v1/schools", "/api/v1/classes", "/api/v1/students"):
+        body = client.get(path, {"page_size": 100}).json()
+        ids = [row["id"] for row in body["items"]]
+        assert len(ids) == len(set(ids)) == body["count"], (username, path, ids)
+    if username == "head":
+        names = {row["name"] for row in client.get("/api/v1/staff").json()["items"]}
+        assert names == {"王老师", "李老师", "张校长"}
