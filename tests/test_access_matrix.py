@@ -98,12 +98,8 @@ CHANNELS: dict[str, list[str]] = {
     "app": ["page"],
 }
 
-# Cells another helper of issue 12 is fixing; marked xfail(strict=False) until their fix lands.
-_HISTORY = "issue 12 security item 2: the 变更记录 shows the G-form 学籍号 (with the ID number) unmasked"
-KNOWN: dict[tuple[str, str, str, str], str] = {
-    ("教师", "student", "s1", "page"): _HISTORY,
-    ("督导", "student", "s1", "page"): _HISTORY,
-}
+# Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
+KNOWN: dict[tuple[str, str, str, str], str] = {}
 
 
 def _cells() -> list[Any]:
