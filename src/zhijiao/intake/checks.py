@@ -18,8 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from zhijiao.core.codes import divisions
 from zhijiao.core.errors import CoreError, ErrorCode
+from zhijiao.core.validators import id_region_codes
 from zhijiao.intake import normalise as norm
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.spec import Field, FieldType, KindSpec
@@ -250,11 +250,9 @@ def add_field_rules(checks: Checks, frame: pl.DataFrame, today: date) -> pl.Data
 # --------------------------------------------------------------------------------------------- ID numbers
 @cache
 def id_regions() -> list[str]:
-    """Every 6-digit region an ID number may start with: counties, and cities / provinces as XXXX00 / XX0000."""
-    codes = set()
-    for division in divisions().values():
-        codes.add(division.code.ljust(6, "0"))
-    return sorted(codes)
+    """Every 6-digit region an ID number may start with, current and historic (one set with the scalar
+    validator: :func:`zhijiao.core.validators.id_region_codes`)."""
+    return sorted(id_region_codes())
 
 
 def id_check_char(number: pl.Expr) -> pl.Expr:
