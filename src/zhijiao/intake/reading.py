@@ -145,9 +145,9 @@ def _combine(top: list[str] | None, sub: list[str]) -> tuple[list[str], list[str
     width = max(len(top), len(sub))
     top = top + [""] * (width - len(top))
     sub = sub + [""] * (width - len(sub))
+    if sum(1 for t in top if str(t).strip()) < 2:  # a title, not a header row
+        return sub, top
     cells = [s if str(s).strip() else t for t, s in zip(top, sub, strict=True)]
-    if sum(1 for t in top if str(t).strip()) < 2:
-        return cells, top
     groups: list[str] = []
     current = ""
     for t, s in zip(top, sub, strict=True):
@@ -162,20 +162,22 @@ def _combine(top: list[str] | None, sub: list[str]) -> tuple[list[str], list[str
 
 
 def _locate_header(spec: KindSpec, head: list[list[str]]) -> tuple[int, list[str], list[str] | None]:
-    """The last header row, its column names and the group labels above them (None for a one-row header)."""
+    """The last header row, its column names and the group labels above them (None for a one-row header).
+
+    The row naming most fields is the header, read with the row above as its groups; when the row below
+    completes it (a two-row header saved as CSV: "监护人" over "姓名 / 关系 / 联系电话") and together they name
+    more fields than the row alone does, the header is the two rows.
+    """
     best = _find_header(spec, head)
-    options = [(best, *_combine(head[best - 1] if best else None, head[best]))]
     if best + 1 < len(head):
-        options.append((best + 1, *_combine(head[best], head[best + 1])))
-    scored = []
-    for at, cells, groups in options:
+        cells, groups = _combine(head[best], head[best + 1])
         try:
-            mapped = len(_map_headers(spec, cells, groups)[0])
+            if len(_map_headers(spec, cells, groups)[0]) > _score(spec, head[best]):
+                return best + 1, cells, groups
         except ZhijiaoError:
-            mapped = -1
-        scored.append((mapped, -at, at, cells, groups))
-    _, _, at, cells, groups = max(scored, key=lambda o: (o[0], o[1]))
-    return at, cells, groups
+            pass
+    cells, groups = _combine(head[best - 1] if best else None, head[best])
+    return best, cells, groups
 
 
 def _require_columns(spec: KindSpec, columns: dict[str, str]) -> None:
