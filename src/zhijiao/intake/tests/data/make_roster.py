@@ -100,7 +100,7 @@ def styled(rows: list[dict]) -> list[list[object]]:
         born = r["出生日期"]
         if isinstance(born, date):
             born = [
-                datetime(born.year, born.month, born.day),  # a real date cell
+                datetime(born.year, born.month, born.day),  # noqa: DTZ001 - a real (naive) date cell, as Excel has
                 f"{born.year}/{born.month}/{born.day}",
                 f"{born.year}年{born.month}月{born.day}日",
                 f"{born:%Y%m%d}",
