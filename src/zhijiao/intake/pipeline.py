@@ -2,8 +2,9 @@
 
 Every input row ends as created, updated, unchanged or rejected. Rejected rows and rows with warnings are
 kept in the quarantine with their original values and every reason; the registry writes, the quarantine,
-the match cases and the batch's final counts commit in one transaction, so a killed run leaves no partial
-batch (the batch row says "处理中" until :func:`batches_reap` marks it interrupted) and re-running is safe.
+the match cases and the batch's final counts commit in one transaction (the error report is written inside
+it), so a killed run leaves no partial batch (the batch row says "处理中" until :func:`batches_reap` marks it
+interrupted) and re-running is safe.
 """
 
 from __future__ import annotations
@@ -111,28 +112,30 @@ def _run(ctx: RunContext) -> None:
     held = accepted.filter(pl.col("_hold").is_not_null()).join(raw, on="_row", how="left")
     del accepted
     _stage(batch, "write")
-    with transaction.atomic():
-        outcome = handler.write(ctx, writable).frame
-        counts = dict(outcome.group_by("_outcome").len().iter_rows())
-        warned = writable.filter(pl.col("_warn")).select("_row")
-        del writable
-        quarantined = _quarantine(ctx, table, checks, flagged, held, warned)
-        batch.created = counts.get("created", 0)
-        batch.updated = counts.get("updated", 0)
-        batch.unchanged = counts.get("unchanged", 0)
-        batch.rejected = n_invalid + held.height
-        batch.warnings = warned.height
-        batch.conflicts = _cases(ctx, table, held)
-        assert batch.created + batch.updated + batch.unchanged + batch.rejected == batch.rows_in, "every row counted"
-        # the report is written before the commit: if it cannot be, nothing is committed and the batch's
-        # "failed, nothing written" is true; if the commit fails after it, the report goes with the batch
-        try:
+    # the report is written inside the transaction: if it cannot be written nothing commits, and if the
+    # commit fails the report goes too, so "failed, nothing written" and "done, see the report" are both true
+    try:
+        with transaction.atomic():
+            outcome = handler.write(ctx, writable).frame
+            counts = dict(outcome.group_by("_outcome").len().iter_rows())
+            warned = writable.filter(pl.col("_warn")).select("_row")
+            del writable
+            quarantined = _quarantine(ctx, table, checks, flagged, held, warned)
+            batch.created = counts.get("created", 0)
+            batch.updated = counts.get("updated", 0)
+            batch.unchanged = counts.get("unchanged", 0)
+            batch.rejected = n_invalid + held.height
+            batch.warnings = warned.height
+            batch.conflicts = _cases(ctx, table, held)
+            assert batch.created + batch.updated + batch.unchanged + batch.rejected == batch.rows_in, (
+                "every row counted"
+            )
             report_write(batch, quarantined, SPECS[batch.kind])
             batch.status, batch.stage, batch.finished_at = BatchStatus.DONE, "", timezone.now()
             batch.save()
-        except BaseException:
-            report_path(batch).unlink(missing_ok=True)
-            raise
+    except BaseException:
+        report_path(batch).unlink(missing_ok=True)
+        raise
 
 
 # -------------------------------------------------------------------------------------------- quarantine

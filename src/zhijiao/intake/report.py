@@ -124,8 +124,9 @@ def report_write(batch: ImportBatch, quarantined: pl.DataFrame, spec: KindSpec |
             pl.col("message").alias("text"),
         )
     )
+    partial = path.with_name(path.name + ".part")  # a killed run leaves no half-written report under the name
     xlsx.write_sheet(
-        path,
+        partial,
         title="问题数据",
         headers=body.columns,
         frame=body,
@@ -133,6 +134,7 @@ def report_write(batch: ImportBatch, quarantined: pl.DataFrame, spec: KindSpec |
         widths=[16.0] * len(headers) + [8.0, 70.0],
         comments=comments,
     )
+    partial.replace(path)
     return path
 
 

@@ -90,3 +90,22 @@ def test_a_student_without_id_resembling_a_registry_student_below_threshold(regi
     assert_sums(batch)
     assert batch.created == 1, codes(batch)
     assert TODAY  # the shared fixture date
+
+
+def test_a_failure_after_the_report_is_written_takes_the_report_too(region, tmp_path, monkeypatch):
+    from zhijiao.intake import pipeline
+
+    written = []
+
+    def write_then_fail(batch, *args, **kwargs):
+        written.append(pipeline.report_write.__wrapped__(batch, *args, **kwargs))
+        raise RuntimeError("database gone")  # as if the commit failed once the report was there
+
+    write_then_fail.__wrapped__ = pipeline.report_write  # type: ignore[attr-defined]
+    monkeypatch.setattr(pipeline, "report_write", write_then_fail)
+    persons = Person.objects.count()
+    batch = run(write_csv(tmp_path / "a.csv", _rows()))
+    assert batch.status == BatchStatus.FAILED and "未写入任何数据" in batch.error
+    assert written and written[0] == report_path(batch)  # it was written, then removed with the batch
+    assert Person.objects.count() == persons and not report_path(batch).exists()
+    assert not list(report_path(batch).parent.glob("*.part"))
