@@ -85,6 +85,7 @@ _LABELS: dict[str, str] = {
     "privacy.consent_withdraw": "监护人撤回授权",
     "privacy.policy_set": "设置未成年人授权策略",
     "intake.upload": "上传导入文件",
+    "intake.report_download": "下载导入问题数据",
     "intake.case_resolve": "处理比对待办",
     "analytics.snapshot": "生成分析快照",
     "analytics.export": "导出统计数据",

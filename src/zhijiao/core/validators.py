@@ -10,15 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo
 
-from zhijiao.core.codes import division_for_id_region
+from zhijiao.core.codes import divisions
 from zhijiao.core.errors import CoreError, ZhijiaoError
 
 __all__ = [
     "IdFacts",
     "id_check_digit",
     "id_number_facts",
+    "id_region_codes",
     "to_halfwidth",
     "validate_id_number",
     "validate_mobile",
@@ -86,6 +89,21 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
+@cache
+def id_region_codes() -> frozenset[str]:
+    """Every 6-digit region code an ID number may start with.
+
+    The current divisions (a county, or a city / province written as XXXX00 / XX0000) and every GB/T 2260
+    code used since 1980: a number keeps the code of the county that issued it, and counties merge and
+    are renamed (421023 监利县 became 421088 监利市 in 2020). The vectorised import check reads the same set.
+    """
+    codes = {code.ljust(6, "0") for code in divisions()}
+    path = resources.files("zhijiao.core").joinpath("data/id_regions_historic.txt")
+    with path.open(encoding="utf-8") as f:
+        codes.update(line.strip() for line in f if line.strip() and not line.startswith("#"))
+    return frozenset(codes)
+
+
 def validate_id_number(value: str | int | None, *, field: str | None = None, today: date | None = None) -> str:
     """Validate a GB 11643 18-digit resident ID number and return it normalised (half-width, upper-case X).
 
@@ -97,7 +115,7 @@ def validate_id_number(value: str | int | None, *, field: str | None = None, tod
         raise ZhijiaoError(CoreError.CORE_REQUIRED, field=field)
     if not _ID_RE.fullmatch(number):
         raise ZhijiaoError(CoreError.CORE_ID_FORMAT, field=field)
-    if division_for_id_region(number[:6]) is None:
+    if number[:6] not in id_region_codes():
         raise ZhijiaoError(CoreError.CORE_ID_REGION, field=field, detail=number[:6])
     born = _birth_date(number)
     if born is None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from ninja import Router, Schema
 
+from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.masking import mask_phone
 from zhijiao.identity.services import api_scope_require
@@ -272,7 +273,9 @@ def _error_examples() -> dict[int, Any]:
 )
 def push_records(request: Any, kind: str, payload: PushIn):
     _guard(request, "exchange:push")
-    return exchange_push(actor=request.auth, kind=kind, records=payload.records)
+    return exchange_push(
+        actor=request.auth, kind=kind, records=payload.records, origin=Origin.from_request(request, channel="api")
+    )
 
 
 @router.get(

@@ -18,8 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from zhijiao.core.codes import divisions
 from zhijiao.core.errors import CoreError, ErrorCode
+from zhijiao.core.validators import id_region_codes
 from zhijiao.intake import normalise as norm
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.spec import Field, FieldType, KindSpec
@@ -39,6 +39,7 @@ class Rule:
     severity: Severity
     field: str | None  # spec field key
     detail: pl.Expr | None = None  # evaluated only on the rows that break the rule
+    marks: tuple[str, ...] = ()  # for a rule about no one field: the fields whose cells the report marks
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class Checks:
         *,
         severity: Severity = Severity.ERROR,
         detail: pl.Expr | None = None,
+        marks: tuple[str, ...] = (),
     ) -> None:
         self._pending.append(violated.fill_null(False).alias(f"_r{len(self.rules)}"))
-        self.rules.append(Rule(error, severity, field, detail))
+        self.rules.append(Rule(error, severity, field, detail, marks))
 
     def evaluate(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Evaluate the rules added since the last call; refresh ``_error`` and ``_warn``."""
@@ -99,6 +101,8 @@ class Checks:
                 continue
             header = self.spec.field(rule.field).header if rule.field else ""
             text = f"{header}：{rule.error.message}" if header else rule.error.message
+            if not header and rule.marks:  # the issue's "field" names every cell it marks, joined by 、
+                header = MARK_SEPARATOR.join(self.spec.field(key).header for key in rule.marks)
             message = pl.lit(text)
             if rule.detail is not None:
                 detail = rule.detail.cast(pl.String)
@@ -128,6 +132,7 @@ class Checks:
         )
 
 
+MARK_SEPARATOR = "、"
 ISSUE = pl.Struct({"code": pl.String, "severity": pl.String, "field": pl.String, "message": pl.String})
 
 
@@ -206,6 +211,9 @@ def add_field_rules(checks: Checks, frame: pl.DataFrame, today: date) -> pl.Data
         if f.required and f.type not in (FieldType.DATE, FieldType.CODE):  # those two may be filled from the ID
             checks.add(IntakeError.INTAKE_REQUIRED, f.key, ~raw)
         match f.type:
+            case FieldType.NAME:
+                # 张伟2: a digit in a name is a typo (or a row number pasted in), never a name
+                checks.add(IntakeError.INTAKE_NAME_DIGITS, f.key, raw & col.str.contains(r"[0-9０-９]"))
             case FieldType.CODE:
                 checks.add(IntakeError.INTAKE_CODE_UNKNOWN, f.key, raw & col.is_null(), detail=raw_of(f.key))
             case FieldType.DATE | FieldType.MONTH:
@@ -242,11 +250,9 @@ def add_field_rules(checks: Checks, frame: pl.DataFrame, today: date) -> pl.Data
 # --------------------------------------------------------------------------------------------- ID numbers
 @cache
 def id_regions() -> list[str]:
-    """Every 6-digit region an ID number may start with: counties, and cities / provinces as XXXX00 / XX0000."""
-    codes = set()
-    for division in divisions().values():
-        codes.add(division.code.ljust(6, "0"))
-    return sorted(codes)
+    """Every 6-digit region an ID number may start with, current and historic (one set with the scalar
+    validator: :func:`zhijiao.core.validators.id_region_codes`)."""
+    return sorted(id_region_codes())
 
 
 def id_check_char(number: pl.Expr) -> pl.Expr:
@@ -350,5 +356,6 @@ def add_duplicate_rule(checks: Checks, frame: pl.DataFrame, keys: list[str], lab
         None,
         present & (pl.col(column) != pl.col("_row")),
         detail=pl.concat_str([pl.lit(f"{label}与第 "), pl.col(column).cast(pl.String), pl.lit(" 行相同")]),
+        marks=tuple(keys),
     )
     return frame

@@ -19,9 +19,13 @@ class IntakeError(ErrorCode):
     INTAKE_NOT_ALLOWED = "没有导入数据的权限"
     INTAKE_BATCH_RUNNING = "该批次正在处理中"
     INTAKE_FILE_TOO_LARGE = "文件过大"
+    INTAKE_HEADER_AMBIGUOUS = (
+        "表头有重名的列，无法判断各列分别是什么，请把列名改为模板中的列名（如“联系电话”“监护人电话”）后重新导入"
+    )
     # rows
     INTAKE_REQUIRED = "必填项为空"
     INTAKE_CODE_UNKNOWN = "不在代码表中"
+    INTAKE_NAME_DIGITS = "姓名含数字"
     INTAKE_DATE_INVALID = "日期无法识别（可写作 2010-03-05、2010/3/5、2010年3月5日 或 20100305）"
     INTAKE_DATE_FUTURE = "日期晚于今天"
     INTAKE_INT_INVALID = "应为整数"

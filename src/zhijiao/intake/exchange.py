@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Model
 
+from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ErrorCode, Forbidden, ZhijiaoError
 from zhijiao.core.feed import feed_position
 from zhijiao.identity.scope import scope_for
@@ -158,7 +159,9 @@ def _row_outcomes(batch: ImportBatch, *, rows: range, since: int) -> dict[int, s
     return outcomes
 
 
-def exchange_push(*, actor: Any, kind: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+def exchange_push(
+    *, actor: Any, kind: str, records: list[dict[str, Any]], origin: Origin | None = None
+) -> dict[str, Any]:
     """Import pushed records through the intake pipeline and report one result per record, in order."""
     spec = SPECS.get(kind)
     if spec is None:
@@ -178,7 +181,7 @@ def exchange_push(*, actor: Any, kind: str, records: list[dict[str, Any]]) -> di
     issues: dict[int, list[dict[str, str]]] = {}
     if passed:
         since = feed_position()
-        batch = import_records(actor=actor, kind=kind, records=[prepared[i].values for i in passed])
+        batch = import_records(actor=actor, kind=kind, records=[prepared[i].values for i in passed], origin=origin)
         if batch.status != BatchStatus.DONE:
             raise ZhijiaoError(
                 ExchangeError.INTAKE_EXCHANGE_BATCH_FAILED, detail=f"批次 {batch.pk}：{batch.error}", status=422

@@ -169,10 +169,10 @@ def _score(rows: pl.DataFrame, students: pl.DataFrame) -> pl.DataFrame:
         db_api.register(right.to_arrow(), dataset_display_name="registry"),
     ]
     linker = Linker(tables, _settings(), log_level=logging.WARNING)
-    predictions = pl.from_arrow(
-        linker.inference.predict(threshold_match_probability=0.01, warning_mode="never").as_duckdbpyrelation().arrow()
-    )
-    assert isinstance(predictions, pl.DataFrame)
+    # .pl(), not pl.from_arrow(.arrow()): DuckDB's arrow() is a record-batch reader, and an empty one (no pair
+    # above the threshold) carries no batch Polars can build a frame from
+    relation = linker.inference.predict(threshold_match_probability=0.01, warning_mode="never").as_duckdbpyrelation()
+    predictions = relation.pl()
     if predictions.height == 0:
         return pl.DataFrame(schema={"_row": pl.Int64, "person_id": pl.Int64, "_score": pl.Float64})
     pairs = predictions.select(

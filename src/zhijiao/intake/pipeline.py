@@ -2,8 +2,9 @@
 
 Every input row ends as created, updated, unchanged or rejected. Rejected rows and rows with warnings are
 kept in the quarantine with their original values and every reason; the registry writes, the quarantine,
-the match cases and the batch's final counts commit in one transaction, so a killed run leaves no partial
-batch (the batch row says "处理中" until :func:`batches_reap` marks it interrupted) and re-running is safe.
+the match cases and the batch's final counts commit in one transaction (the error report is written inside
+it), so a killed run leaves no partial batch (the batch row says "处理中" until :func:`batches_reap` marks it
+interrupted) and re-running is safe.
 """
 
 from __future__ import annotations
@@ -26,14 +27,17 @@ from zhijiao.intake.checks import Checks
 from zhijiao.intake.context import RunContext, run_context
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.kinds import assignments, classes, guardians, schools, staff, students
+from zhijiao.intake.masking import masked_restore
 from zhijiao.intake.models import BatchStatus, CaseKind, ImportBatch, MatchCase
 from zhijiao.intake.reading import Table, read_table
+from zhijiao.intake.reaping import batches_reap
 from zhijiao.intake.report import report_path, report_write
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import School
 from zhijiao.people.models import Person
 
 log = logging.getLogger(__name__)
+__all__ = ["batch_run", "batches_reap", "summary"]
 
 HANDLERS: dict[str, ModuleType] = {
     "schools": schools,
@@ -83,6 +87,8 @@ def _run(ctx: RunContext) -> None:
     spec, handler = SPECS[batch.kind], HANDLERS[batch.kind]
     _stage(batch, "read")
     table = read_table(Path(batch.file_path), spec)
+    if table.is_report:
+        table.frame = masked_restore(ctx, table, spec)
     batch.rows_in = table.frame.height
     ImportBatch.objects.filter(pk=batch.pk).update(rows_in=batch.rows_in)
     if batch.rows_in == 0:
@@ -106,22 +112,30 @@ def _run(ctx: RunContext) -> None:
     held = accepted.filter(pl.col("_hold").is_not_null()).join(raw, on="_row", how="left")
     del accepted
     _stage(batch, "write")
-    with transaction.atomic():
-        outcome = handler.write(ctx, writable).frame
-        counts = dict(outcome.group_by("_outcome").len().iter_rows())
-        warned = writable.filter(pl.col("_warn")).select("_row")
-        del writable
-        quarantined = _quarantine(ctx, table, checks, flagged, held, warned)
-        batch.created = counts.get("created", 0)
-        batch.updated = counts.get("updated", 0)
-        batch.unchanged = counts.get("unchanged", 0)
-        batch.rejected = n_invalid + held.height
-        batch.warnings = warned.height
-        batch.conflicts = _cases(ctx, table, held)
-        assert batch.created + batch.updated + batch.unchanged + batch.rejected == batch.rows_in, "every row counted"
-        batch.status, batch.stage, batch.finished_at = BatchStatus.DONE, "", timezone.now()
-        batch.save()
-    report_write(batch, quarantined)
+    # the report is written inside the transaction: if it cannot be written nothing commits, and if the
+    # commit fails the report goes too, so "failed, nothing written" and "done, see the report" are both true
+    try:
+        with transaction.atomic():
+            outcome = handler.write(ctx, writable).frame
+            counts = dict(outcome.group_by("_outcome").len().iter_rows())
+            warned = writable.filter(pl.col("_warn")).select("_row")
+            del writable
+            quarantined = _quarantine(ctx, table, checks, flagged, held, warned)
+            batch.created = counts.get("created", 0)
+            batch.updated = counts.get("updated", 0)
+            batch.unchanged = counts.get("unchanged", 0)
+            batch.rejected = n_invalid + held.height
+            batch.warnings = warned.height
+            batch.conflicts = _cases(ctx, table, held)
+            assert batch.created + batch.updated + batch.unchanged + batch.rejected == batch.rows_in, (
+                "every row counted"
+            )
+            report_write(batch, quarantined, SPECS[batch.kind])
+            batch.status, batch.stage, batch.finished_at = BatchStatus.DONE, "", timezone.now()
+            batch.save()
+    except BaseException:
+        report_path(batch).unlink(missing_ok=True)
+        raise
 
 
 # -------------------------------------------------------------------------------------------- quarantine
@@ -193,8 +207,9 @@ def _quarantine(
         .group_by("_row", maintain_order=True)
         .agg(pl.col("issues").list.explode(keep_nulls=False, empty_as_null=False))
     )
-    headers = table.output_headers(SPECS[ctx.batch.kind])
-    raw_columns = [f"c{i}" for i in range(len(headers)) if f"c{i}" in table.frame.columns]
+    named = [(f"c{i}", h) for i, h in enumerate(table.output_headers(SPECS[ctx.batch.kind]))]
+    named = [(c, h) for c, h in named if c in table.frame.columns]
+    raw_columns, headers = [c for c, _ in named], [h for _, h in named]
     out = (
         table.frame.join(rows, on="_row", how="semi")
         .select("_row", *raw_columns)
@@ -256,32 +271,6 @@ def _cases(ctx: RunContext, table: Table, held: pl.DataFrame) -> int:
 
 
 CASE_FIELDS = ("name", "sex", "birth_date", "id_number", "student_no", "school_code", "guardian_name", "guardian_phone")
-
-
-def batches_reap() -> int:
-    """Mark batches whose process died mid-run as interrupted (nothing of theirs was committed)."""
-    reaped = 0
-    for batch in ImportBatch.objects.filter(status=BatchStatus.RUNNING):
-        if batch.pid and _alive(batch.pid):
-            continue
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).update(
-            status=BatchStatus.INTERRUPTED,
-            error="导入进程在完成前中止，本批次未写入任何数据，可重新导入",
-            finished_at=timezone.now(),
-            stage="",
-        )
-        reaped += 1
-    return reaped
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def summary(batch: ImportBatch) -> dict[str, Any]:

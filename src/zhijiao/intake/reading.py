@@ -45,6 +45,12 @@ class Table:
     ignored: list[str] = field(default_factory=list)  # headers the spec does not know
     encoding: str = ""
     mapping: dict[int, str] = field(default_factory=dict)  # raw column index -> field key
+    report_columns: dict[int, str] = field(default_factory=dict)  # index -> 行号/问题说明 of an error report
+
+    @property
+    def is_report(self) -> bool:
+        """The file is (a copy of) an error report: it has the report's 行号 column."""
+        return REPORT_ROW in self.report_columns.values()
 
     def output_headers(self, spec: KindSpec) -> list[str]:
         """One unique header per raw column: the template's header where the column was recognised, so a
@@ -53,10 +59,16 @@ class Table:
         for index, header in enumerate(self.raw_headers):
             key = self.mapping.get(index)
             name = spec.field(key).header if key else (str(header).strip() or f"第{index + 1}列")
-            while name in names:
+            while name in names or name in REPORT_HEADERS:
                 name += "＊"
             names.append(name)
         return names
+
+
+# The columns an error report adds: recognised on re-import (行号 tells which row of which report a line
+# came from, to restore masked cells), never taken for data nor copied into the next report.
+REPORT_ROW, REPORT_ISSUES = "行号", "问题说明"
+REPORT_HEADERS = (REPORT_ROW, REPORT_ISSUES)
 
 
 def _header_index(spec: KindSpec) -> dict[str, str]:
@@ -70,26 +82,41 @@ def _header_index(spec: KindSpec) -> dict[str, str]:
 
 
 def _map_headers(spec: KindSpec, cells: list[str], above: list[str] | None) -> tuple[dict[int, str], list[str]]:
-    """Column index -> field key, and the headers left unknown."""
+    """Column index -> field key, and the headers left unknown.
+
+    A group label above a column ("监护人" over "联系电话") is tried first. Two columns that both name one
+    field by the same header, with no group to tell them apart, are refused: guessing which is which would
+    silently import, say, every guardian's phone as the pupil's own.
+    """
     index = _header_index(spec)
     mapping: dict[int, str] = {}
     ignored: list[str] = []
-    taken: set[str] = set()
+    taken: dict[str, str] = {}  # field key -> the plain header that took it
     for col, cell in enumerate(cells):
+        plain = header_key(cell)
+        if plain in REPORT_HEADERS:
+            continue
         candidates = []
-        if above and col < len(above) and above[col] and header_key(above[col]) != header_key(cell):
-            candidates.append(header_key(above[col]) + header_key(cell))  # 监护人 + 姓名 = 监护人姓名
-        candidates.append(header_key(cell))
+        if above and col < len(above) and above[col] and header_key(above[col]) != plain:
+            candidates.append(header_key(above[col]) + plain)  # 监护人 + 姓名 = 监护人姓名
+        candidates.append(plain)
         for candidate in candidates:
             key = index.get(candidate)
             if key and key not in taken:
                 mapping[col] = key
-                taken.add(key)
+                taken[key] = candidate
                 break
         else:
+            key = index.get(plain)
+            if key and taken.get(key) == plain:
+                raise ZhijiaoError(IntakeError.INTAKE_HEADER_AMBIGUOUS, detail=f"“{str(cell).strip()}”出现了不止一次")
             if str(cell).strip():
                 ignored.append(str(cell).strip())
     return mapping, ignored
+
+
+def _report_columns(cells: list[str]) -> dict[int, str]:
+    return {col: header_key(cell) for col, cell in enumerate(cells) if header_key(cell) in REPORT_HEADERS}
 
 
 def _score(spec: KindSpec, cells: list[str]) -> int:
@@ -103,6 +130,54 @@ def _find_header(spec: KindSpec, rows: list[list[str]]) -> int:
     if not scores or scores[best] < 2:
         raise ZhijiaoError(IntakeError.INTAKE_HEADER_NOT_FOUND, detail="、".join(spec.headers[:6]) + "…")
     return best
+
+
+def _combine(top: list[str] | None, sub: list[str]) -> tuple[list[str], list[str] | None]:
+    """A header over two rows as one row of names and one of group labels.
+
+    A sheet saved as CSV keeps a merged cell's text in its first cell only: a label merged down over both
+    rows ("序号", "姓名") is blank in the lower row, and a group merged across ("监护人" over "姓名 / 关系 /
+    联系电话") is blank after its first column. So a blank lower cell takes the upper one, and a group label
+    carries right over the columns below it until the next label. A title row (one cell of text) is no group.
+    """
+    if top is None:
+        return sub, None
+    width = max(len(top), len(sub))
+    top = top + [""] * (width - len(top))
+    sub = sub + [""] * (width - len(sub))
+    if sum(1 for t in top if str(t).strip()) < 2:  # a title, not a header row
+        return sub, top
+    cells = [s if str(s).strip() else t for t, s in zip(top, sub, strict=True)]
+    groups: list[str] = []
+    current = ""
+    for t, s in zip(top, sub, strict=True):
+        if not str(s).strip():  # a label merged down: no group, and it ends the one before
+            current = ""
+            groups.append("")
+            continue
+        if str(t).strip():
+            current = str(t)
+        groups.append(current)
+    return cells, groups
+
+
+def _locate_header(spec: KindSpec, head: list[list[str]]) -> tuple[int, list[str], list[str] | None]:
+    """The last header row, its column names and the group labels above them (None for a one-row header).
+
+    The row naming most fields is the header, read with the row above as its groups; when the row below
+    completes it (a two-row header saved as CSV: "监护人" over "姓名 / 关系 / 联系电话") and together they name
+    more fields than the row alone does, the header is the two rows.
+    """
+    best = _find_header(spec, head)
+    if best + 1 < len(head):
+        cells, groups = _combine(head[best], head[best + 1])
+        try:
+            if len(_map_headers(spec, cells, groups)[0]) > _score(spec, head[best]):
+                return best + 1, cells, groups
+        except ZhijiaoError:
+            pass
+    cells, groups = _combine(head[best - 1] if best else None, head[best])
+    return best, cells, groups
 
 
 def _require_columns(spec: KindSpec, columns: dict[str, str]) -> None:
@@ -137,9 +212,8 @@ def _read_csv(path: Path, spec: KindSpec) -> Table:
     text, encoding = _decode(path.read_bytes())
     head_lines = text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS]
     head = [row for row in csv.reader(io.StringIO("\n".join(head_lines)))]
-    header_at = _find_header(spec, head)
-    cells = head[header_at]
-    mapping, ignored = _map_headers(spec, cells, head[header_at - 1] if header_at else None)
+    header_at, cells, groups = _locate_header(spec, head)
+    mapping, ignored = _map_headers(spec, cells, groups)
     columns = {key: cells[col] for col, key in mapping.items()}
     _require_columns(spec, columns)
     body = text.split("\n", header_at + 1)[header_at + 1] if text.count("\n") > header_at else ""
@@ -169,12 +243,17 @@ def _finish(
     encoding: str,
 ) -> Table:
     """Keep the raw columns (c0…), drop rows with no value at all, and add one column per field key."""
-    raw = [c for c in frame.columns if c.startswith("c")]
+    report = _report_columns(cells)
+    raw = [c for c in frame.columns if c.startswith("c") and int(c[1:]) not in report]
     if raw:
         blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in raw])
         frame = frame.filter(~blank)
     frame = frame.with_columns([pl.col(f"c{col}").alias(key) for col, key in mapping.items()])
-    return Table(frame, [str(c) for c in cells], columns, ignored, encoding, mapping)
+    for col, name in report.items():
+        if name == REPORT_ROW and f"c{col}" in frame.columns:
+            frame = frame.with_columns(_report_row=pl.col(f"c{col}").str.strip_chars().cast(pl.Int64, strict=False))
+    frame = frame.drop([f"c{col}" for col in report if f"c{col}" in frame.columns])
+    return Table(frame, [str(c) for c in cells], columns, ignored, encoding, mapping, report)
 
 
 # ---------------------------------------------------------------------------------------------- excel
@@ -215,9 +294,8 @@ def _read_excel(path: Path, spec: KindSpec) -> Table:
     _unmerge(rows, getattr(sheet, "merged_cell_ranges", None) or [], getattr(sheet, "start", (0, 0)) or (0, 0))
     width = max((len(r) for r in rows), default=0)
     head = [[_cell_text(v) or "" for v in row] + [""] * (width - len(row)) for row in rows[:HEADER_SCAN_ROWS]]
-    header_at = _find_header(spec, head)
-    cells = head[header_at]
-    mapping, ignored = _map_headers(spec, cells, head[header_at - 1] if header_at else None)
+    header_at, cells, groups = _locate_header(spec, head)
+    mapping, ignored = _map_headers(spec, cells, groups)
     columns = {key: cells[col] for col, key in mapping.items()}
     _require_columns(spec, columns)
     body = rows[header_at + 1 :]

@@ -17,8 +17,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from zhijiao.intake import xlsx
+from zhijiao.intake.checks import MARK_SEPARATOR
+from zhijiao.intake.masking import mask_expr, masked_headers
 from zhijiao.intake.models import ImportBatch
-from zhijiao.intake.reading import header_key
+from zhijiao.intake.reading import REPORT_ISSUES, REPORT_ROW, header_key
 from zhijiao.intake.spec import SPECS, KindSpec
 
 RED = PatternFill("solid", fgColor="FFC7CE")
@@ -26,7 +28,6 @@ YELLOW = PatternFill("solid", fgColor="FFEB9C")
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED = PatternFill("solid", fgColor="F8CBAD")
 BOLD = Font(bold=True)
-ROW_COLUMN, ISSUE_COLUMN = "行号", "问题说明"
 
 
 def intake_dir(*parts: str) -> Path:
@@ -51,22 +52,31 @@ def _field_headers(spec: KindSpec, headers: list[str]) -> dict[str, int]:
     return found
 
 
-def report_write(batch: ImportBatch, quarantined: pl.DataFrame) -> Path | None:
+def report_write(batch: ImportBatch, quarantined: pl.DataFrame, spec: KindSpec | None = None) -> Path | None:
     """Write the batch's quarantined rows (as returned by the pipeline) to the xlsx error report.
 
     Rejected rows first, then rows imported with warnings. Cells named by an issue are filled red (error) or
-    yellow (warning); 问题说明 lists every reason.
+    yellow (warning) and carry a comment (批注) with the reasons; 问题说明 lists every reason. ID numbers,
+    学籍号 and mobiles are masked except where an issue names the cell (see :mod:`zhijiao.intake.masking`).
     """
+    spec = spec or SPECS[batch.kind]
     path = report_path(batch)
     if quarantined.height == 0:
         path.unlink(missing_ok=True)
         return None
     headers = [c for c in quarantined.columns if c not in INTERNAL]
-    exploded = quarantined.select("_row", "issues").explode("issues").unnest("issues")
-    worst = (
-        exploded.filter(pl.col("field") != "")
-        .group_by("_row", "field")
-        .agg(pl.when(pl.col("severity") == "error").then(xlsx.ERROR).otherwise(xlsx.WARNING).min().alias("style"))
+    exploded = (
+        quarantined.select("_row", "issues")
+        .with_row_index("_line")
+        .explode("issues")
+        .unnest("issues")
+        .filter(pl.col("field").is_not_null() & (pl.col("field") != ""))
+        .with_columns(pl.col("field").str.split(MARK_SEPARATOR))
+        .explode("field")
+        .filter(pl.col("field").is_in(headers))
+    )
+    worst = exploded.group_by("_row", "field").agg(
+        pl.when(pl.col("severity") == "error").then(xlsx.ERROR).otherwise(xlsx.WARNING).min().alias("style")
     )
     styles = quarantined.select("_row").join(
         worst.pivot(on="field", index="_row", values="style")
@@ -75,31 +85,56 @@ def report_write(batch: ImportBatch, quarantined: pl.DataFrame) -> Path | None:
         on="_row",
         how="left",
     )
+    masks = masked_headers(spec)
+    shown = [
+        pl.when(styles[h].is_not_null() if h in styles.columns else pl.lit(False))
+        .then(pl.col(h).cast(pl.String))
+        .otherwise(mask_expr(pl.col(h).cast(pl.String), masks[h]))
+        .alias(h)
+        if h in masks
+        else pl.col(h)
+        for h in headers
+    ]
     body = quarantined.select(
-        *headers,
-        pl.col("_row").alias(ROW_COLUMN),
+        *shown,
+        pl.col("_row").alias(REPORT_ROW),
         pl.concat_str(
             [
                 pl.when(pl.col("rejected")).then(pl.lit("")).otherwise(pl.lit("（已导入，仅警告）")),
                 pl.col("issues").list.eval(pl.element().struct.field("message")).list.join("；"),
             ]
-        ).alias(ISSUE_COLUMN),
+        ).alias(REPORT_ISSUES),
     )
     style_frame = pl.DataFrame(
         {
             h: styles[h].cast(pl.Int8) if h in styles.columns else pl.Series([None] * body.height, dtype=pl.Int8)
             for h in headers
         }
-        | {ISSUE_COLUMN: pl.Series([xlsx.WRAP] * body.height, dtype=pl.Int8)}
+        | {REPORT_ISSUES: pl.Series([xlsx.WRAP] * body.height, dtype=pl.Int8)}
     )
+    position = {h: i for i, h in enumerate(headers)}
+    comments = (
+        exploded.group_by("_line", "field", maintain_order=True)
+        .agg(pl.col("message").unique(maintain_order=True).str.join("\n"))
+        .sort("_line")
+        .head(xlsx.MAX_COMMENTS)
+        .select(
+            (pl.col("_line") + 2).alias("line"),
+            pl.col("field").replace_strict(position, return_dtype=pl.Int64).alias("column"),
+            pl.col("message").alias("text"),
+        )
+    )
+    partial = path.with_name(path.name + ".part")  # a killed run leaves no half-written report under the name
     xlsx.write_sheet(
-        path,
+        partial,
         title="问题数据",
         headers=body.columns,
         frame=body,
         styles=style_frame,
         widths=[16.0] * len(headers) + [8.0, 70.0],
+        comments=comments,
     )
+    partial.replace(path)
     return path
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from zhijiao.core.errors import Forbidden, NotFound
 from zhijiao.identity.scope import scope_for
 from zhijiao.intake.models import CaseStatus, ImportBatch, MatchCase, QuarantineRow
-from zhijiao.intake.pipeline import batches_reap
+from zhijiao.intake.reaping import batches_reap
 from zhijiao.org.models import School
 
 

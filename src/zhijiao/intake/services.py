@@ -32,7 +32,7 @@ from zhijiao.intake.models import (
     Verdict,
 )
 from zhijiao.intake.pipeline import batch_run, batches_reap
-from zhijiao.intake.report import intake_dir
+from zhijiao.intake.report import intake_dir, report_path
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import School
 
@@ -54,6 +54,7 @@ def import_batch_create(
     source: Path | IO[bytes],
     school_code: str | None = None,
     channel: str = Channel.WEB,
+    origin: Origin | None = None,
 ) -> ImportBatch:
     """Store the uploaded file under ``$ZHIJIAO_HOME/intake/uploads`` and queue a batch for it.
 
@@ -95,10 +96,28 @@ def import_batch_create(
         audit_record(
             actor=actor,
             action="intake.upload",
-            origin=Origin(channel=channel),
+            origin=origin or Origin(channel=channel),
             target=Target("import_batch", str(batch.pk), f"{SPECS[kind].label}：{batch.file_name}"),
         )
     return batch
+
+
+def report_download(*, actor: Any, batch: ImportBatch, origin: Origin) -> Path:
+    """The batch's 问题数据 report, for an actor who may see the batch; the download is audited.
+
+    The report holds personal data (names, and the ID numbers and mobiles an issue names), so each download
+    is recorded like any other download of personal data, with where it came from.
+    """
+    path = report_path(batch)
+    if not path.exists():
+        raise NotFound()
+    audit_record(
+        actor=actor,
+        action="intake.report_download",
+        origin=origin,
+        target=Target("import_batch", str(batch.pk), f"问题数据：{SPECS[batch.kind].label}：{batch.file_name}"),
+    )
+    return path
 
 
 def import_batch_run(*, batch: ImportBatch, today: date | None = None) -> ImportBatch:
@@ -135,7 +154,12 @@ def _after_import(batch: ImportBatch) -> None:
 
 
 def import_records(
-    *, actor: Any, kind: str, records: Iterable[Mapping[str, Any]], channel: str = Channel.API
+    *,
+    actor: Any,
+    kind: str,
+    records: Iterable[Mapping[str, Any]],
+    channel: str = Channel.API,
+    origin: Origin | None = None,
 ) -> ImportBatch:
     """Import records given as {header or field key: value} through the same pipeline as files (exchange API)."""
     spec = SPECS.get(kind)
@@ -151,7 +175,9 @@ def import_records(
         for row in rows:
             writer.writerow(["" if row.get(h) is None else row.get(h) for h in headers])
     try:
-        batch = import_batch_create(actor=actor, kind=kind, file_name=path.name, source=path, channel=channel)
+        batch = import_batch_create(
+            actor=actor, kind=kind, file_name=path.name, source=path, channel=channel, origin=origin
+        )
     finally:
         path.unlink(missing_ok=True)
     return import_batch_run(batch=batch)

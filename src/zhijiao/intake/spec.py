@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from zhijiao.core.validators import id_check_digit
+
 
 class FieldType(StrEnum):
     TEXT = "text"  # free text, whitespace-normalised
@@ -62,6 +64,15 @@ class KindSpec:
 F = Field
 T = FieldType
 
+
+def _example_id(first17: str) -> str:
+    """A template's sample ID number: computed, so its check digit is right (a test validates every sample)."""
+    return first17 + id_check_digit(first17)
+
+
+PUPIL_ID = _example_id("42011220160305123")
+GUARDIAN_ID = _example_id("42011219850305123")
+
 _SCHOOL = F(
     "school_code",
     "学校标识码",
@@ -83,7 +94,7 @@ _ID = F(
     T.ID_NUMBER,
     False,
     synonyms=("身份证件号码", "身份证号", "身份证号码", "证件号码", "证件号", "公民身份号码"),
-    example="420112201603051234",
+    example=PUPIL_ID,
     note="请把该列设为文本格式，否则Excel会丢失后几位",
 )
 
@@ -185,7 +196,7 @@ SPECS: dict[str, KindSpec] = {
                 T.STUDENT_NO,
                 True,
                 synonyms=("全国学籍号", "学籍辅号", "学生学籍号"),
-                example="G420112201603051234",
+                example=f"G{PUPIL_ID}",
             ),
             _SCHOOL,
             F("grade", "年级", T.GRADE, True, synonyms=("所在年级", "年级名称"), example="三年级"),
@@ -227,7 +238,7 @@ SPECS: dict[str, KindSpec] = {
         "guardians",
         "监护人",
         (
-            F("student_no", "学生学籍号", T.STUDENT_NO, True, synonyms=("学籍号",), example="G420112201603051234"),
+            F("student_no", "学生学籍号", T.STUDENT_NO, True, synonyms=("学籍号",), example=f"G{PUPIL_ID}"),
             F("student_name", "学生姓名", T.NAME, True, example="张三"),
             F("name", "监护人姓名", T.NAME, True, synonyms=("监护人", "家长姓名", "姓名"), example="张建国"),
             F(
@@ -241,7 +252,7 @@ SPECS: dict[str, KindSpec] = {
             ),
             F("is_legal", "是否法定监护人", T.BOOL, synonyms=("法定监护人",), example="是"),
             _ID_TYPE,
-            F("id_number", "身份证件号", T.ID_NUMBER, synonyms=_ID.synonyms, example="420112198503051234"),
+            F("id_number", "身份证件号", T.ID_NUMBER, synonyms=_ID.synonyms, example=GUARDIAN_ID),
             F("phone", "手机号", T.MOBILE, True, synonyms=("手机号码", "联系电话", "电话"), example="13912345678"),
             F("employer", "工作单位", T.TEXT, synonyms=("工作单位名称", "单位"), example="东西湖区人民医院"),
         ),

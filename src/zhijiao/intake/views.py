@@ -19,11 +19,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.audit.services import Origin
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.masking import mask_id_number, mask_phone, mask_student_no
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
-from zhijiao.intake import selectors
+from zhijiao.intake import selectors, services
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import BatchStatus, CaseKind, CaseStatus, ImportBatch, MatchCase, Verdict
 from zhijiao.intake.pipeline import STAGES
@@ -105,6 +106,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 source=file,
                 school_code=school_code or None,
                 channel="web",
+                origin=Origin.from_request(request),
             )
         except ZhijiaoError as exc:
             messages.error(request, exc.message)
@@ -255,9 +257,10 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.batch_get(actor=request.user, pk=batch_id)
-    path = report_path(batch)
-    if not path.exists():
-        raise Http404
+    try:
+        path = services.report_download(actor=request.user, batch=batch, origin=Origin.from_request(request))
+    except NotFound as exc:
+        raise Http404 from exc
     return _attachment(path.read_bytes(), f"问题数据-批次{batch.pk}-{Path(batch.file_name).stem}.xlsx")
 
 

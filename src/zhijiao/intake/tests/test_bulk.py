@@ -50,7 +50,14 @@ def test_a_load_larger_than_the_table_rebuilds_its_indexes_and_keeps_them(region
     tables = ("people_person", "people_student", "people_enrolment", "people_guardianship")
     before = {t: _indexes(t) for t in tables}
     rows = [
-        row(f"柏{n}", date(2018, 1 + n % 12, 1 + n), str(1 + n % 2), 20 + n, klass=str(1 + n % 2)) for n in range(12)
+        row(
+            f"柏{'甲乙丙丁戊己庚辛壬癸子丑'[n]}",
+            date(2018, 1 + n % 12, 1 + n),
+            str(1 + n % 2),
+            20 + n,
+            klass=str(1 + n % 2),
+        )
+        for n in range(12)
     ]
     batch = run(write_csv(tmp_path / "a.csv", rows))
     assert_sums(batch)
