@@ -276,3 +276,37 @@ def test_static_files_stay_cacheable(client, region):
     response = client.get("/static/web/app.js")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+# ------------------------------------------------------------------------------------ secure cookies check
+def _cookie_check():
+    from zhijiao.web.integrity import integrity_report
+
+    return next(r for r in integrity_report() if r.title == "安全 Cookie")
+
+
+def test_check_fails_when_the_site_is_behind_tls_without_secure_cookies(settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_TRUSTED_ORIGINS = ["https://edu.example.gov.cn"]
+    result = _cookie_check()
+    assert not result.ok
+    assert "ZHIJIAO_SECURE_COOKIES=true" in result.detail and "https://edu.example.gov.cn" in result.detail
+
+    settings.CSRF_TRUSTED_ORIGINS = []
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://sso.example.edu.cn"}
+    assert not _cookie_check().ok
+
+    settings.SESSION_COOKIE_SECURE = True
+    assert _cookie_check().ok and not _cookie_check().warning
+
+
+def test_check_warns_when_a_public_host_has_no_secure_cookies(settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_TRUSTED_ORIGINS = []
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": ""}
+    settings.ALLOWED_HOSTS = ["localhost", "edu.example.gov.cn"]
+    result = _cookie_check()
+    assert result.ok and result.warning and "edu.example.gov.cn" in result.detail
+
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    assert _cookie_check().ok and not _cookie_check().warning

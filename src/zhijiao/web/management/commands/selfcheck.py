@@ -19,7 +19,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([r.as_dict() for r in report], ensure_ascii=False))
         else:
             for r in report:
-                mark = self.style.SUCCESS("通过") if r.ok else self.style.ERROR("异常")
+                if not r.ok:
+                    mark = self.style.ERROR("异常")
+                else:
+                    mark = self.style.WARNING("注意") if r.warning else self.style.SUCCESS("通过")
                 self.stdout.write(f"[{mark}] {r.title}：{r.detail}")
         if not all(r.ok for r in report):
             raise CommandError("自检发现问题，详见上方。")
