@@ -83,7 +83,7 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"
 def _tls_signs() -> list[str]:
     """What says the site is reached over HTTPS: the settings an operator sets for a TLS front end."""
     signs = [f"ZHIJIAO_CSRF_TRUSTED_ORIGINS 含 {o}" for o in settings.CSRF_TRUSTED_ORIGINS if o.startswith("https://")]
-    issuer = settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT") or ""
+    issuer = str(settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT") or "")
     if issuer.startswith("https://"):
         signs.append(f"ZHIJIAO_OIDC_ISSUER 为 {issuer}")
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
@@ -96,7 +96,9 @@ def _secure_cookies() -> CheckResult:
     otherwise one plain-HTTP request (a typed address, a link) hands the session cookie to the network."""
     title = "安全 Cookie"
     if settings.SESSION_COOKIE_SECURE:
-        return CheckResult(title, True, "已开启（ZHIJIAO_SECURE_COOKIES=true），登录 Cookie 只经 HTTPS 发送，并启用 HSTS")
+        return CheckResult(
+            title, True, "已开启（ZHIJIAO_SECURE_COOKIES=true），登录 Cookie 只经 HTTPS 发送，并启用 HSTS"
+        )
     signs = _tls_signs()
     if signs:
         return CheckResult(
