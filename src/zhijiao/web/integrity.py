@@ -31,7 +31,10 @@ class CheckResult:
     warning: bool = False
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if not self.warning:  # the --json shape stays as it was for every line that is not a warning
+            del data["warning"]
+        return data
 
 
 def integrity_report() -> list[CheckResult]:
