@@ -73,10 +73,10 @@ def fuzz_api(
     app: Any, roles: dict[str, dict[str, str]], *, max_examples: int = 20, seed: int | None = 2026
 ) -> list[FuzzResult]:
     """Fuzz every operation as each role (``roles``: name → extra request headers, e.g. its bearer token)."""
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app)
-    operations = [result.ok() for result in schema.get_all_operations()]
     results = []
     with _Connections():
+        schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app)
+        operations = [result.ok() for result in schema.get_all_operations()]
         for role, headers in roles.items():
             result = FuzzResult(role=role, operations=len(operations))
             for operation in operations:
