@@ -154,14 +154,14 @@ _HTTP_ERROR_MESSAGES = {
     "Unauthorized": "请先登录，或提供有效的访问令牌",
     "Forbidden": "没有执行此操作的权限",
     "Too many requests.": "请求过于频繁，请稍后再试",
+    "Cannot parse request body": "请求内容不是有效的 JSON",
 }
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    return api.create_response(
-        request, {"detail": _HTTP_ERROR_MESSAGES.get(exc.message, exc.message)}, status=exc.status_code
-    )
+    message = _HTTP_ERROR_MESSAGES.get(exc.message.split(" (")[0], exc.message)  # DEBUG appends the cause
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

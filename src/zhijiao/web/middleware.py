@@ -66,7 +66,8 @@ class QueryLimitsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
         template = "404.html" if error.status == 404 else "web/error.html"
-        return render(request, template, {"error": error}, status=error.status)
+        # a page names no parameter: users typed words, not "q"
+        return render(request, template, {"error": ZhijiaoError(error.error, status=error.status)}, status=error.status)
 
 
 class NoStoreMiddleware:

@@ -226,6 +226,7 @@ def test_pages_answer_odd_query_values_with_a_chinese_400_page(client, region):
         assert response.status_code == 400, url[:80]
         text = response.content.decode()
         assert "查询条件过长" in text or "数字超出允许的范围" in text
+        assert "q：" not in text and "school：" not in text  # no parameter names on a page
 
 
 ODD_PAGES = [
@@ -310,3 +311,12 @@ def test_check_warns_when_a_public_host_has_no_secure_cookies(settings):
 
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
     assert _cookie_check().ok and not _cookie_check().warning
+
+
+def test_a_body_that_is_not_json_is_a_400_in_chinese(client, region):
+    a = region.accounts
+    resource = make_published(a, title="勾股定理 微课")
+    login_as(client, a["head"])
+    response = client.post(f"/api/v1/resources/{resource.pk}/rating", "{score:", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "请求内容不是有效的 JSON"}
