@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from zhijiao.analytics import indicators as indicator_selectors
 from zhijiao.analytics import selectors
 from zhijiao.analytics import warnings as warning_selectors
+from zhijiao.core.params import Code, Count, Year
 
 router = Router(tags=["统计分析"])
 
@@ -84,18 +85,18 @@ class SnapshotListOut(Schema):
 
 
 @router.get("/metrics", response=FiguresOut, summary="节点关键指标（学校、班级、学生、教职工、生师比、大班额……）")
-def node_figures(request, node: str = ""):
+def node_figures(request, node: Code = ""):
     """``node``: 2/4/6-digit division code or a 10-digit 学校标识码; empty: the caller's own widest node."""
     return selectors.node_figures(actor=request.auth, node=node)
 
 
 @router.get("/metrics/trend", response=MetricOut, summary="各次快照的学校、班级、学生、教职工数")
-def trend(request, node: str = ""):
+def trend(request, node: Code = ""):
     return selectors.trend_rows(actor=request.auth, node=node)
 
 
 @router.get("/metrics/{metric}", response=MetricOut, summary="单项指标明细")
-def metric(request, metric: str, node: str = ""):
+def metric(request, metric: Code, node: Code = ""):
     return selectors.metric_rows(actor=request.auth, metric=metric, node=node)
 
 
@@ -132,7 +133,7 @@ class IndicatorOut(Schema):
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="规划指标：目标值、实际值、已填报与未填报学校数")
-def indicators(request, node: str = "", year: int | None = None):
+def indicators(request, node: Code = "", year: Year | None = None):
     """``node``: a division code or 学校标识码 (empty: everything the caller may read); ``year``: this year."""
     return [
         s.as_dict()
@@ -168,7 +169,7 @@ class WarningPageOut(Schema):
 @router.get(
     "/warnings", response=WarningPageOut, summary="预警列表（status：open、acknowledged、resolved 或 active），分页"
 )
-def warnings(request, node: str = "", status: str = "", kind: str = "", limit: int = 100, offset: int = 0):
+def warnings(request, node: Code = "", status: Code = "", kind: Code = "", limit: Count = 100, offset: Count = 0):
     rows = warning_selectors.warning_list(actor=request.auth, node=node, status=status, kind=kind)
     limit, offset = max(1, min(limit, 1000)), max(0, offset)
     return {

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.errors import CoreError, NotFound, ZhijiaoError
 from zhijiao.identity.errors import ApiScopeError
 from zhijiao.identity.services import api_scope_require, api_token_get
 from zhijiao.intake.ratelimit import RateLimited
 from zhijiao.oidc.api_auth import OidcAccessToken
+
+
+class BrowserSession(SessionAuth):
+    """The browser's session cookie, with Django's CSRF check on writes. A request that carries a bearer credential
+    is a service client's: it is left to the bearer auths (which answer 401 for an unknown token), because a cookie
+    the browser attaches by itself is what CSRF guards against, and a page on another site cannot add an
+    ``Authorization`` header (no CORS here). Without this, the session auth listed first refused every token write
+    with "CSRF check Failed" before the token was looked at."""
+
+    def __call__(self, request: HttpRequest):
+        if request.headers.get("Authorization", "").strip().lower().startswith("bearer "):
+            return None
+        return super().__call__(request)
 
 
 class BearerToken(HttpBearer):
@@ -37,7 +50,7 @@ class BearerToken(HttpBearer):
 def scoped_auth(scope: str | None) -> list:
     """Session, API token or OIDC access token, each bearer needing ``scope`` (None: the endpoint checks with
     ``identity.services.api_request_scope_require``). A browser session is let in for every resources scope."""
-    return [SessionAuth(), BearerToken(scope=scope), OidcAccessToken(scope=scope)]
+    return [BrowserSession(), BearerToken(scope=scope), OidcAccessToken(scope=scope)]
 
 
 # The resource centre's auth: reuse these for every router mounted under /resources. Reads need resources:read;
@@ -51,7 +64,7 @@ api = NinjaAPI(
     title="智教 Zhijiao API",
     version="1",
     description="区域智慧教育平台数据交换接口。所有读取按调用者的授权范围过滤，未授权的个人信息字段返回脱敏值。",
-    auth=[SessionAuth(), BearerToken()],
+    auth=[BrowserSession(), BearerToken()],
     urls_namespace="api-v1",
 )
 
@@ -67,6 +80,93 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
     response = api.create_response(request, body, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="zhijiao"'
     return response
+
+
+# pydantic's error types, in Chinese ({…} from the error's context); anything else reads "格式不正确".
+_VALIDATION_MESSAGES = {
+    "missing": "必须填写",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "应小于 {lt}",
+    "literal_error": "应为以下之一：{expected}",
+    "enum": "应为以下之一：{expected}",
+    "uuid_parsing": "不是有效的编号",
+    "uuid_type": "不是有效的编号",
+    "date_parsing": "应为日期（如 2026-09-01）",
+    "date_from_datetime_parsing": "应为日期（如 2026-09-01）",
+    "datetime_parsing": "应为日期时间",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "value_error": "{error}",
+}
+
+
+def _field_name(loc: list | tuple) -> str:
+    # ("query", "school_id") → school_id; ("body", "payload", "records", 3, "name") → records[3].name
+    parts = [p for p in loc[1:] if p != "payload"] if loc and loc[0] in ("query", "path", "body", "header") else loc
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "请求"
+
+
+def _validation_message(error: dict) -> str:
+    template = _VALIDATION_MESSAGES.get(error.get("type", ""), "格式不正确")
+    context = dict(error.get("ctx") or {})
+    if "error" in context:
+        context["error"] = str(context["error"]).removeprefix("Value error, ")
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return "格式不正确"
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError):
+    """422 with ninja's ``detail`` list (loc, type), each ``msg`` in Chinese, and one Chinese ``message`` on top, in
+    the shape of every other error this API answers (``code``, ``message``)."""
+    detail = []
+    for error in exc.errors:
+        loc = list(error.get("loc") or ())
+        detail.append({"loc": loc, "type": error.get("type", ""), "msg": _validation_message(error)})
+    summary = "；".join(f"{_field_name(d['loc'])}：{d['msg']}" for d in detail[:5])
+    body = {"code": CoreError.CORE_INVALID_INPUT.code, "message": f"{CoreError.CORE_INVALID_INPUT.message}：{summary}"}
+    return api.create_response(request, {**body, "detail": detail}, status=422)
+
+
+# ninja's own refusals, which it words in English
+_HTTP_ERROR_MESSAGES = {
+    "CSRF check Failed": "页面已过期或请求来源无法确认，请刷新页面后重试",
+    "Unauthorized": "请先登录，或提供有效的访问令牌",
+    "Forbidden": "没有执行此操作的权限",
+    "Too many requests.": "请求过于频繁，请稍后再试",
+    "Cannot parse request body": "请求内容不是有效的 JSON",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    message = _HTTP_ERROR_MESSAGES.get(exc.message.split(" (")[0], exc.message)  # DEBUG appends the cause
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, NotFound().as_dict(), status=404)
 
 
 @api.exception_handler(RateLimited)
@@ -97,7 +197,7 @@ def _register_routers() -> None:
     # ratings, comments, favourites, usage events: reads resources:read, writes also resources:write (per endpoint)
     api.add_router("/resources", resource_usage_router, auth=RESOURCE_AUTH)
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
-    api.add_router("/exchange", exchange_router, auth=[SessionAuth(), BearerToken(scope=None)])
+    api.add_router("/exchange", exchange_router, auth=[BrowserSession(), BearerToken(scope=None)])
 
 
 _register_routers()

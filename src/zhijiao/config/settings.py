@@ -93,8 +93,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # below the user, above every view: a signed-in answer is never stored in a cache
+    "zhijiao.web.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # over-long or out-of-range query values are refused before a view turns them into SQL (core/params.py)
+    "zhijiao.web.middleware.QueryLimitsMiddleware",
     "zhijiao.identity.middleware.IdleTimeoutMiddleware",
     "zhijiao.identity.middleware.AdminTwoFactorMiddleware",
     "zhijiao.identity.middleware.PasswordChangeRequiredMiddleware",

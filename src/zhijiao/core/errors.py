@@ -36,6 +36,9 @@ class CoreError(ErrorCode):
     CORE_CODE_UNKNOWN = "不在代码表中"
     CORE_NOT_FOUND = "记录不存在或无权查看"
     CORE_FORBIDDEN = "没有执行此操作的权限"
+    CORE_INVALID_INPUT = "请求参数不正确"
+    CORE_QUERY_TOO_LONG = "查询条件过长，请缩短后重试"
+    CORE_NUMBER_OUT_OF_RANGE = "数字超出允许的范围，请检查后重试"
 
 
 class ZhijiaoError(Exception):

@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.masking import mask_phone
+from zhijiao.core.params import DB_ID_MAX, CodeList
 from zhijiao.identity.services import api_scope_require
 from zhijiao.intake.errors import MAX_PUSH_RECORDS, ExchangeError
 from zhijiao.intake.exchange import exchange_push
@@ -295,9 +296,9 @@ def push_records(request: Any, kind: str, payload: PushIn):
         "responses": {200: {"content": {"application/json": {"example": _PULL_EXAMPLE_OUT}}}, **_error_examples()},
     },
 )
-def pull_changes(request: Any, cursor: int = 0, limit: int = 500, kinds: str = ""):
+def pull_changes(request: Any, cursor: int = 0, limit: int = 500, kinds: CodeList = ""):
     _guard(request, "exchange:pull")
-    if cursor < 0:
+    if not 0 <= cursor <= DB_ID_MAX:
         raise ZhijiaoError(ExchangeError.INTAKE_EXCHANGE_PARAM_INVALID, field="cursor", detail="应为非负整数")
     if not 1 <= limit <= MAX_PULL:
         raise ZhijiaoError(

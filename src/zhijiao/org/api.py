@@ -1,9 +1,8 @@
-from __future__ import annotations
-
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zhijiao.core.codes import code_name
+from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org import selectors
 from zhijiao.org.models import School, SchoolClass
 
@@ -65,23 +64,23 @@ class ClassOut(Schema):
 
 
 @router.get("/schools", response=list[SchoolOut], summary="学校列表")
-@paginate(PageNumberPagination, page_size=50)
-def list_schools(request, division: str = "", q: str = "", school_type: str = ""):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_schools(request, division: Code = "", q: SearchText = "", school_type: Code = ""):
     return selectors.school_list(actor=request.auth, division=division or None, search=q, school_type=school_type)
 
 
 @router.get("/schools/{school_id}", response=SchoolOut, summary="学校详情")
-def get_school(request, school_id: int):
+def get_school(request, school_id: DbId):
     return selectors.school_get(actor=request.auth, school_id=school_id)
 
 
 @router.get("/classes", response=list[ClassOut], summary="班级列表")
-@paginate(PageNumberPagination, page_size=50)
-def list_classes(request, school_id: int | None = None):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_classes(request, school_id: DbId | None = None):
     school = selectors.school_get(actor=request.auth, school_id=school_id) if school_id else None
     return selectors.class_list(actor=request.auth, school=school)
 
 
 @router.get("/classes/{class_id}", response=ClassOut, summary="班级详情")
-def get_class(request, class_id: int):
+def get_class(request, class_id: DbId):
     return selectors.class_get(actor=request.auth, class_id=class_id)

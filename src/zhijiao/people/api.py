@@ -1,12 +1,11 @@
-from __future__ import annotations
-
 from datetime import date
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.masking import mask_student_no
+from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people import selectors
 from zhijiao.people.models import Staff, Student
@@ -146,13 +145,13 @@ def _staff_row(member: Staff, fields: PersonalFields) -> dict:
 
 
 @router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
-@paginate(PageNumberPagination, page_size=50)
-def list_students(request, school_id: int | None = None, class_id: int | None = None, q: str = ""):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_students(request, school_id: DbId | None = None, class_id: DbId | None = None, q: SearchText = ""):
     return selectors.student_list(actor=request.auth, school_id=school_id, class_id=class_id, search=q)
 
 
 @router.get("/students/{student_id}", response=StudentDetailOut, summary="学生详情（按角色脱敏，查看明文写入审计）")
-def get_student(request, student_id: int):
+def get_student(request, student_id: DbId):
     profile = selectors.student_profile(
         actor=request.auth,
         student_id=student_id,
@@ -177,13 +176,13 @@ def get_student(request, student_id: int):
 
 
 @router.get("/staff", response=list[StaffOut], summary="教职工列表（个人信息脱敏）")
-@paginate(PageNumberPagination, page_size=50)
-def list_staff(request, school_id: int | None = None, q: str = "", category: str = ""):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_staff(request, school_id: DbId | None = None, q: SearchText = "", category: Code = ""):
     return selectors.staff_list(actor=request.auth, school_id=school_id, search=q, category=category)
 
 
 @router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
-def get_staff(request, staff_id: int):
+def get_staff(request, staff_id: DbId):
     profile = selectors.staff_profile(
         actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api"), with_history=False
     )

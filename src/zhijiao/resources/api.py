@@ -13,10 +13,11 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
+from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.resources import searching, selectors
 from zhijiao.resources.models import Resource
 from zhijiao.resources.ranged import blob_response
@@ -118,18 +119,18 @@ class ResourceOut(Schema):
 
 
 class FiltersIn(Schema):
-    stage: str = ""
-    subject: str = ""
-    grade: str = ""
-    type: str = ""
-    edition: int | None = None
-    volume: int | None = None
-    chapter: int | None = None
-    point: int | None = None
+    stage: Code = ""
+    subject: Code = ""
+    grade: Code = ""
+    type: Code = ""
+    edition: DbId | None = None
+    volume: DbId | None = None
+    chapter: DbId | None = None
+    point: DbId | None = None
 
 
 @router.get("", response=list[ResourceOut], summary="资源列表（按权限与共享范围过滤，仅已发布）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def resource_list(request: HttpRequest, filters: Query[FiltersIn]):
     f = selectors.ResourceFilters(**filters.dict())
     return (
@@ -140,12 +141,12 @@ def resource_list(request: HttpRequest, filters: Query[FiltersIn]):
 
 
 @router.get("/{int:resource_id}", response=ResourceOut, summary="资源详情")
-def resource_detail(request: HttpRequest, resource_id: int):
+def resource_detail(request: HttpRequest, resource_id: DbId):
     return selectors.resource_get_for(actor=request.user, resource_id=resource_id)
 
 
 @router.get("/{int:resource_id}/download", summary="下载资源文件（支持 Range 断点续传）")
-def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | StreamingHttpResponse:
+def resource_download(request: HttpRequest, resource_id: DbId) -> HttpResponse | StreamingHttpResponse:
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     version = resource.current_version
     if version is None:
@@ -159,18 +160,18 @@ def resource_download(request: HttpRequest, resource_id: int) -> HttpResponse | 
 
 
 class SearchIn(Schema):
-    q: str = ""
-    stage: str = ""
-    subject: str = ""
-    grade: str = ""
-    type: str = ""
-    edition: str = ""
-    volume: str = ""
-    chapter: str = ""
-    kp: str = ""
-    sort: str = SORT_RELEVANCE
-    page: str = "1"
-    limit: str = "20"
+    q: SearchText = ""
+    stage: Code = ""
+    subject: Code = ""
+    grade: Code = ""
+    type: Code = ""
+    edition: Code = ""
+    volume: Code = ""
+    chapter: Code = ""
+    kp: Code = ""
+    sort: Code = SORT_RELEVANCE
+    page: Code = "1"
+    limit: Code = "20"
 
 
 class SearchItemOut(Schema):

@@ -11,9 +11,10 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Field, Query, Router
 
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.params import COUNT_MAX, DbId
 from zhijiao.resources import selectors
 from zhijiao.resources.api import FiltersIn
 from zhijiao.resources.errors import ResourceError
@@ -26,7 +27,7 @@ MEDIA_TYPE = "application/ld+json; charset=utf-8"
 
 
 class ExportIn(FiltersIn):
-    page: int = 1
+    page: int = Field(1, ge=1, le=COUNT_MAX)
 
 
 def _base(request: HttpRequest) -> str:
@@ -54,6 +55,6 @@ def resource_jsonld_list(request: HttpRequest, params: Query[ExportIn]) -> HttpR
 
 
 @router.get("/{int:resource_id}/jsonld", summary="单个资源的元数据（JSON-LD，schema.org LearningResource）")
-def resource_jsonld_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
+def resource_jsonld_detail(request: HttpRequest, resource_id: DbId) -> HttpResponse:
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     return _response(resource_jsonld(resource, base_url=_base(request)))

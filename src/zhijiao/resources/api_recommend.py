@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.params import DB_ID_MAX, Code, CodeList
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import ResourceType
@@ -18,10 +19,10 @@ router = Router(tags=["资源中心"])
 
 
 class ForPointsIn(Schema):
-    points: str = ""
-    limit: str = "10"
-    type: str = ""
-    grade: str = ""
+    points: CodeList = ""
+    limit: Code = "10"
+    type: CodeList = ""
+    grade: Code = ""
     exclude_seen: bool = True
 
 
@@ -63,9 +64,12 @@ def _ints(value: str, field: str) -> list[int]:
     if not parts:
         raise _bad(field, "至少给出一个知识点编号，如 points=12,15")
     try:
-        return [int(p) for p in parts]
+        ids = [int(p) for p in parts]
     except ValueError:
         raise _bad(field, "应为以逗号分隔的整数编号") from None
+    if not all(1 <= i <= DB_ID_MAX for i in ids):
+        raise _bad(field, "编号超出范围")
+    return ids
 
 
 def _point(p) -> dict | None:

@@ -10,9 +10,10 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
+from zhijiao.core.params import BoundedPageNumberPagination, DbId
 from zhijiao.identity.services import api_request_scope_require
 from zhijiao.resources import selectors, usage
 from zhijiao.resources.api import ResourceOut
@@ -40,7 +41,7 @@ class RatingOut(Schema):
 
 
 @router.post("/{int:resource_id}/rating", response=RatingOut, summary="为资源评分（1–5 分，再次评分即修改）")
-def rating_set(request: HttpRequest, resource_id: int, payload: RatingIn):
+def rating_set(request: HttpRequest, resource_id: DbId, payload: RatingIn):
     resource = _resource(request, resource_id, write=True)
     rating = usage.rating_set(actor=request.user, resource=resource, score=payload.score)  # type: ignore[arg-type]
     return {"score": rating.score, "rating_avg": resource.rating_avg, "rating_count": resource.rating_count}
@@ -63,14 +64,14 @@ class CommentOut(Schema):
 
 
 @router.get("/{int:resource_id}/comments", response=list[CommentOut], summary="资源评论（最新在前）")
-@paginate(PageNumberPagination, page_size=50)
-def comment_list(request: HttpRequest, resource_id: int):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def comment_list(request: HttpRequest, resource_id: DbId):
     resource = _resource(request, resource_id)
     return usage.comment_list(actor=request.user, resource=resource)
 
 
 @router.post("/{int:resource_id}/comments", response={201: CommentOut}, summary="发表评论（不超过 500 字）")
-def comment_add(request: HttpRequest, resource_id: int, payload: CommentIn):
+def comment_add(request: HttpRequest, resource_id: DbId, payload: CommentIn):
     resource = _resource(request, resource_id, write=True)
     return 201, usage.comment_add(actor=request.user, resource=resource, body=payload.body)  # type: ignore[arg-type]
 
@@ -84,7 +85,7 @@ class HideIn(Schema):
     response=CommentOut,
     summary="隐藏或恢复评论（资源作者、所属学校或教育局管理员）",
 )
-def comment_hide(request: HttpRequest, resource_id: int, comment_id: int, payload: HideIn):
+def comment_hide(request: HttpRequest, resource_id: DbId, comment_id: DbId, payload: HideIn):
     api_request_scope_require(request=request, scope=WRITE_SCOPE)
     comment = usage.comment_hide(
         actor=request.user,  # type: ignore[arg-type]
@@ -109,17 +110,17 @@ def _favourite(request: HttpRequest, resource_id: int, on: bool) -> dict:
 
 
 @router.post("/{int:resource_id}/favourite", response=FavouriteOut, summary="收藏资源")
-def favourite_add(request: HttpRequest, resource_id: int):
+def favourite_add(request: HttpRequest, resource_id: DbId):
     return _favourite(request, resource_id, True)
 
 
 @router.delete("/{int:resource_id}/favourite", response=FavouriteOut, summary="取消收藏")
-def favourite_remove(request: HttpRequest, resource_id: int):
+def favourite_remove(request: HttpRequest, resource_id: DbId):
     return _favourite(request, resource_id, False)
 
 
 @router.get("/favourites", response=list[ResourceOut], summary="我的收藏（仍可查看的已发布资源，最近收藏在前）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def favourite_list(request: HttpRequest):
     return (
         usage.favourite_list(actor=request.user)  # type: ignore[arg-type]
@@ -141,7 +142,7 @@ class EventOut(Schema):
 
 
 @router.post("/{int:resource_id}/events", response=EventOut, summary="记录使用：浏览、下载或播放进度（0–1）")
-def usage_event(request: HttpRequest, resource_id: int, payload: EventIn):
+def usage_event(request: HttpRequest, resource_id: DbId, payload: EventIn):
     resource = _resource(request, resource_id, write=True)
     event = usage.usage_record(
         actor=request.user,

@@ -39,7 +39,15 @@ class CheckResult:
 
 
 def integrity_report() -> list[CheckResult]:
-    results = [_django_checks(), _migrations(), _secret_key(), _audit_key(), _preview_tools(), _files_origin()]
+    results = [
+        _django_checks(),
+        _migrations(),
+        _secret_key(),
+        _audit_key(),
+        _secure_cookies(),
+        _preview_tools(),
+        _files_origin(),
+    ]
     if not results[1].ok:
         return results
     results += [
@@ -120,6 +128,48 @@ def _audit_key() -> CheckResult:
         if configured
         else "使用 $ZHIJIAO_HOME/audit.key（生产环境请用环境变量，并与数据库分开保存）",
     )
+
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
+
+
+def _tls_signs() -> list[str]:
+    """What says the site is reached over HTTPS: the settings an operator sets for a TLS front end."""
+    signs = [f"ZHIJIAO_CSRF_TRUSTED_ORIGINS 含 {o}" for o in settings.CSRF_TRUSTED_ORIGINS if o.startswith("https://")]
+    issuer = str(settings.OAUTH2_PROVIDER.get("OIDC_ISS_ENDPOINT") or "")
+    if issuer.startswith("https://"):
+        signs.append(f"ZHIJIAO_OIDC_ISSUER 为 {issuer}")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        signs.append("已设置 SECURE_PROXY_SSL_HEADER")
+    return signs
+
+
+def _secure_cookies() -> CheckResult:
+    """Behind TLS the session and CSRF cookies must be Secure (ZHIJIAO_SECURE_COOKIES, which also turns on HSTS):
+    otherwise one plain-HTTP request (a typed address, a link) hands the session cookie to the network."""
+    title = "安全 Cookie"
+    if settings.SESSION_COOKIE_SECURE:
+        return CheckResult(
+            title, True, "已开启（ZHIJIAO_SECURE_COOKIES=true），登录 Cookie 只经 HTTPS 发送，并启用 HSTS"
+        )
+    signs = _tls_signs()
+    if signs:
+        return CheckResult(
+            title,
+            False,
+            f"站点经 HTTPS 提供服务（{'；'.join(signs)}），但未开启 ZHIJIAO_SECURE_COOKIES："
+            "登录 Cookie 可能经明文 HTTP 发送，请设置 ZHIJIAO_SECURE_COOKIES=true",
+        )
+    public = [h for h in settings.ALLOWED_HOSTS if h not in _LOCAL_HOSTS]
+    if public:
+        return CheckResult(
+            title,
+            True,
+            f"未开启 ZHIJIAO_SECURE_COOKIES，而站点对 {'、'.join(public[:3])} 提供服务："
+            "若经 HTTPS 访问，请设置 ZHIJIAO_SECURE_COOKIES=true",
+            warning=True,
+        )
+    return CheckResult(title, True, "仅本机访问，未开启 ZHIJIAO_SECURE_COOKIES（经 HTTPS 对外服务时须开启）")
 
 
 def _divisions() -> CheckResult:
