@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import time
 import wave
 from pathlib import Path
 
@@ -54,7 +55,8 @@ def pdf_bytes() -> bytes:
     page = Image.new("RGB", (595, 842), "white")
     ImageDraw.Draw(page).rectangle((60, 60, 535, 200), fill=(20, 60, 160))
     out = io.BytesIO()
-    page.save(out, "PDF", resolution=72)
+    fixed = time.gmtime(1788220800)  # same bytes on every call (Pillow stamps the time otherwise)
+    page.save(out, "PDF", resolution=72, creationDate=fixed, modDate=fixed)
     return out.getvalue()
 
 
