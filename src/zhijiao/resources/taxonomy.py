@@ -154,23 +154,26 @@ def taxonomy_counts() -> list[BookCount]:
     return rows
 
 
-def taxonomy_counts_table() -> str:
-    """The counts as a Markdown table, one line per edition with its books (for docs/user-guide.md)."""
-    lines = [
-        "| 教材 | 册数 | 册次（章/单元 · 节/课 · 知识点） | 章/单元 | 节/课 | 知识点 |",
-        "|---|---|---|---|---|---|",
-    ]
+def taxonomy_counts_table(*, per_book: bool = False) -> str:
+    """The counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
+    rows = taxonomy_counts()
+    if per_book:
+        lines = ["| 教材 | 册 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
+        lines += [f"| {r.edition} | {r.book} | {r.chapters} | {r.sections} | {r.points} |" for r in rows]
+        return "\n".join(lines)
     editions: dict[str, list[BookCount]] = {}
-    for row in taxonomy_counts():
+    for row in rows:
         editions.setdefault(row.edition, []).append(row)
+    lines = ["| 教材 | 册数 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
     for edition, books in editions.items():
-        detail = "；".join(f"{b.book} {b.chapters}·{b.sections}·{b.points}" for b in books)
         chapters = sum(b.chapters for b in books)
         sections = sum(b.sections for b in books)
         points = sum(b.points for b in books)
-        lines.append(f"| {edition} | {len(books)} | {detail} | {chapters} | {sections} | {points} |")
+        lines.append(f"| {edition} | {len(books)} | {chapters} | {sections} | {points} |")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":  # uv run python -m zhijiao.resources.taxonomy
     print(taxonomy_counts_table())
+    print()
+    print(taxonomy_counts_table(per_book=True))

@@ -6,7 +6,13 @@ from collections import Counter
 
 from zhijiao.core.codes import code_name, code_table
 from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
-from zhijiao.resources.taxonomy import TAXONOMY_FILES, taxonomy_counts, taxonomy_data, taxonomy_load
+from zhijiao.resources.taxonomy import (
+    TAXONOMY_FILES,
+    taxonomy_counts,
+    taxonomy_counts_table,
+    taxonomy_data,
+    taxonomy_load,
+)
 
 # (edition, stage, subject) → books, chapters (章/单元), sections (节/课), knowledge points
 EXPECTED = {
@@ -42,6 +48,8 @@ def test_counts_per_book_match_the_database(db):
         assert row.chapters == chapters.filter(parent__isnull=True).count(), (name, volume.name)
         assert row.sections == chapters.filter(parent__isnull=False).count(), (name, volume.name)
         assert row.points == KnowledgePoint.objects.filter(chapter__volume=volume).count(), (name, volume.name)
+    assert "| 人教A版 高中数学 | 5 | 18 | 73 | 75 |" in taxonomy_counts_table()
+    assert "| 人教版 小学数学 | 六年级上册 | 9 | 6 | 12 |" in taxonomy_counts_table(per_book=True)
 
 
 def test_grades_and_stages_come_from_the_code_tables(db):
