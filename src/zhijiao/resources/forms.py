@@ -5,11 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from zhijiao.core.codes import code_choices
-from zhijiao.resources.models import Chapter, KnowledgePoint, Licence, ResourceType, SharingScope
+from zhijiao.core.codes import code_choices, code_name
+from zhijiao.resources.models import Chapter, KnowledgePoint, Licence, ResourceType, SharingScope, TextbookEdition
 from zhijiao.resources.services import ResourceData
 
 BLANK = [("", "请选择")]
+
+
+def _area(edition: TextbookEdition) -> str:
+    """初中数学: the 学段 and 学科 of an edition, to tell 人教版 八年级上册 of one subject from another's."""
+    return f"{code_name('stage', edition.stage)}{code_name('subject', edition.subject)}"
 
 
 class ResourceForm(forms.Form):
@@ -38,7 +43,7 @@ class ResourceForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["chapter"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda c: f"{c.volume.edition.name} {c.volume.name} · {c.label}"
+            lambda c: f"{c.volume.edition.name} {_area(c.volume.edition)} {c.volume.name} · {c.label}"
         )
         self.fields["file"].help_text = (
             f"支持断点续传，单个文件不超过 {settings.ZHIJIAO_RESOURCE_UPLOAD_MAX_MB // 1024} GB"
@@ -55,6 +60,11 @@ class ResourceForm(forms.Form):
         cleaned = super().clean() or {}
         if not cleaned.get("file") and not cleaned.get("upload_id") and "file" not in self.errors:
             self.add_error("file", "请选择文件")
+        chapter, stage, subject = cleaned.get("chapter"), cleaned.get("stage"), cleaned.get("subject")
+        if chapter and stage and subject:  # several subjects have a 八年级上册 now
+            edition = chapter.volume.edition
+            if (edition.stage, edition.subject) != (stage, subject):
+                self.add_error("chapter", f"所选章节属于{_area(edition)}，与所填学段、学科不一致")
         return cleaned
 
     def data_object(self) -> ResourceData:
