@@ -229,7 +229,9 @@ class LibraryBuilder:
         self.teacher = next((a for a in authors if a.account_id == self._id("teacher")), None)
         self.chapters = {
             (c.volume.code, c.number): c
-            for c in Chapter.objects.filter(volume__edition__code="pep").select_related("volume")
+            for c in Chapter.objects.filter(
+                volume__edition__code="pep", volume__edition__subject="14", volume__edition__stage="3"
+            ).select_related("volume")
         }
         self.points: dict[str, KnowledgePoint] = {}
         for p in KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code"):

@@ -13,9 +13,9 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 
-from zhijiao.core.codes import code_choices, code_choices_for_stage
+from zhijiao.core.codes import code_choices, code_choices_for_stage, code_name
 from zhijiao.resources import selectors
-from zhijiao.resources.models import Chapter, Licence, Resource, ResourceType, SharingScope
+from zhijiao.resources.models import Chapter, Licence, Resource, ResourceType, SharingScope, TextbookEdition
 from zhijiao.resources.services import ResourceData
 
 BLANK = [("", "请选择")]
@@ -32,6 +32,11 @@ def _int(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def _area(edition: TextbookEdition) -> str:
+    """初中数学: the 学段 and 学科 of an edition, to tell 人教版 八年级上册 of one subject from another's."""
+    return f"{code_name('stage', edition.stage)}{code_name('subject', edition.subject)}"
 
 
 class ResourceForm(forms.Form):
@@ -160,6 +165,11 @@ class ResourceForm(forms.Form):
         has_file = cleaned.get("file") or cleaned.get("upload_id")
         if self.resource is None and not has_file and "file" not in self.errors:
             self.add_error("file", "请选择文件")
+        chapter, stage, subject = cleaned.get("chapter"), cleaned.get("stage"), cleaned.get("subject")
+        if chapter and stage and subject:  # several subjects have a 八年级上册 now
+            edition = chapter.volume.edition
+            if (edition.stage, edition.subject) != (stage, subject):
+                self.add_error("chapter", f"所选章节属于{_area(edition)}，与所填学段、学科不一致")
         return cleaned
 
     @property

@@ -8,10 +8,18 @@ keeps the ids resources point at. The data migration runs it with the historical
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from importlib import resources as package_files
 from typing import Any
 
-TAXONOMY_FILES = ("pep_math_7_9.json",)
+TAXONOMY_FILES = (
+    "pep_math_1_6.json",  # 人教版 小学数学
+    "pep_math_7_9.json",  # 人教版 初中数学
+    "pep_a_math_10_12.json",  # 人教A版 高中数学 (2019)
+    "bu_chinese_7_9.json",  # 统编版 初中语文
+    "pep_physics_8_9.json",  # 人教版 初中物理
+    "pep_english_7_9.json",  # 人教版 (Go for it!) 初中英语
+)
 
 
 def taxonomy_data(name: str) -> dict[str, Any]:
@@ -20,7 +28,13 @@ def taxonomy_data(name: str) -> dict[str, Any]:
 
 
 def taxonomy_load(apps: Any = None) -> dict[str, int]:
-    """Load every shipped taxonomy file; returns counts. ``apps`` is a migration's app registry (or None)."""
+    """Load every shipped taxonomy file; returns counts. ``apps`` is a migration's app registry (or None).
+
+    Two passes: every file's books, chapters and points first, then the prerequisites, so a point may need
+    a point of another file whatever the order of :data:`TAXONOMY_FILES`. A point's ``section`` is a chapter
+    or section number (``17.1``), qualified by the volume code (``1a:3.2``) where the edition numbers its
+    chapters again in each book.
+    """
     if apps is None:
         from django.apps import apps as live_apps
 
@@ -29,7 +43,9 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
     Volume = apps.get_model("resources", "TextbookVolume")
     Chapter = apps.get_model("resources", "Chapter")
     Point = apps.get_model("resources", "KnowledgePoint")
-    counts = {"volumes": 0, "chapters": 0, "points": 0}
+    counts = {"editions": 0, "volumes": 0, "chapters": 0, "points": 0}
+    points: dict[str, Any] = {}
+    requires: dict[str, list[str]] = {}
     for name in TAXONOMY_FILES:
         data = taxonomy_data(name)
         e = data["edition"]
@@ -39,7 +55,8 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
             stage=e["stage"],
             defaults={"name": e["name"], "publisher": e.get("publisher", "")},
         )
-        sections: dict[str, Any] = {}
+        counts["editions"] += 1
+        numbered: dict[str, Any] = {}
         for v_order, v in enumerate(data["volumes"], start=1):
             volume, _ = Volume.objects.update_or_create(
                 edition=edition,
@@ -53,17 +70,19 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
                 chapter, _ = Chapter.objects.update_or_create(
                     volume=volume, number=c["no"], defaults={"name": c["name"], "parent": None, "order": order}
                 )
+                numbered.setdefault(c["no"], chapter)
+                numbered[f"{v['code']}:{c['no']}"] = chapter
                 counts["chapters"] += 1
-                for s_no, s_name in enumerate(c["sections"], start=1):
+                for s_no, s_name in enumerate(c.get("sections", []), start=1):
                     order += 1
                     number = f"{c['no']}.{s_no}"
                     section, _ = Chapter.objects.update_or_create(
                         volume=volume, number=number, defaults={"name": s_name, "parent": chapter, "order": order}
                     )
-                    sections[number] = section
+                    numbered.setdefault(number, section)
+                    numbered[f"{v['code']}:{number}"] = section
                     counts["chapters"] += 1
-        points = {}
-        for p in data["knowledge_points"]:
+        for p in data.get("knowledge_points", []):
             point, _ = Point.objects.update_or_create(
                 code=p["code"],
                 defaults={
@@ -71,13 +90,14 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
                     "aliases": p["aliases"],
                     "subject": e["subject"],
                     "stage": e["stage"],
-                    "chapter": sections.get(p["section"]),
+                    "chapter": numbered.get(p["section"]),
                 },
             )
             points[p["code"]] = point
+            requires[p["code"]] = p["requires"]
             counts["points"] += 1
-        for p in data["knowledge_points"]:
-            points[p["code"]].prerequisites.set([points[code] for code in p["requires"]])
+    for code, needed in requires.items():
+        points[code].prerequisites.set([points[c] for c in needed])
     return counts
 
 
@@ -89,3 +109,71 @@ def taxonomy_ensure() -> bool:
         return False
     taxonomy_load()
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class BookCount:
+    """How much of one book (册) the shipped files describe."""
+
+    edition: str  # 人教版 小学数学
+    book: str  # 一年级上册
+    chapters: int
+    sections: int
+    points: int
+
+
+def taxonomy_counts() -> list[BookCount]:
+    """Chapters, sections and knowledge points per edition and book, read from the shipped files (no database)."""
+    from zhijiao.core.codes import code_name
+
+    rows: list[BookCount] = []
+    for name in TAXONOMY_FILES:
+        data = taxonomy_data(name)
+        e = data["edition"]
+        label = f"{e['name']} {code_name('stage', e['stage'])}{code_name('subject', e['subject'])}"
+        owner: dict[str, str] = {}  # a section or chapter reference → the volume code it lies in
+        for v in data["volumes"]:
+            for c in v["chapters"]:
+                for number in (c["no"], *(f"{c['no']}.{n}" for n in range(1, len(c.get("sections", [])) + 1))):
+                    owner.setdefault(number, v["code"])
+                    owner[f"{v['code']}:{number}"] = v["code"]
+        points: dict[str, int] = {}
+        for p in data.get("knowledge_points", []):
+            volume = owner.get(p["section"], "")
+            points[volume] = points.get(volume, 0) + 1
+        for v in data["volumes"]:
+            rows.append(
+                BookCount(
+                    edition=label,
+                    book=v["name"],
+                    chapters=len(v["chapters"]),
+                    sections=sum(len(c.get("sections", [])) for c in v["chapters"]),
+                    points=points.get(v["code"], 0),
+                )
+            )
+    return rows
+
+
+def taxonomy_counts_table(*, per_book: bool = False) -> str:
+    """The counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
+    rows = taxonomy_counts()
+    if per_book:
+        lines = ["| 教材 | 册 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
+        lines += [f"| {r.edition} | {r.book} | {r.chapters} | {r.sections} | {r.points} |" for r in rows]
+        return "\n".join(lines)
+    editions: dict[str, list[BookCount]] = {}
+    for row in rows:
+        editions.setdefault(row.edition, []).append(row)
+    lines = ["| 教材 | 册数 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
+    for edition, books in editions.items():
+        chapters = sum(b.chapters for b in books)
+        sections = sum(b.sections for b in books)
+        points = sum(b.points for b in books)
+        lines.append(f"| {edition} | {len(books)} | {chapters} | {sections} | {points} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # uv run python -m zhijiao.resources.taxonomy
+    print(taxonomy_counts_table())
+    print()
+    print(taxonomy_counts_table(per_book=True))

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhijiao.core.codes import code_choices, code_name
+from zhijiao.core.codes import code_choices, code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.resources import selectors
 from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
@@ -130,6 +130,10 @@ def _chapter_group(result: SearchPage, links: Links) -> Group | None:
         volumes = TextbookVolume.objects.filter(name=volume)
         if result.applied.get("edition"):
             volumes = volumes.filter(edition__name=result.applied["edition"])
+        for key in ("stage", "subject"):  # several editions have a 八年级上册: the chosen 学段/学科 picks the book
+            entry = code_lookup(key, result.applied.get(key))
+            if entry:
+                volumes = volumes.filter(**{f"edition__{key}": entry.code})
         chapters = list(Chapter.objects.filter(volume__in=volumes).select_related("volume__edition"))
         used = {c.volume_id for c in chapters if c.pk in counts} or {c.volume_id for c in chapters[:1]}
         chapters = [c for c in chapters if c.volume_id in used]

@@ -102,3 +102,28 @@ def test_reviewing_outside_ones_queue_is_refused(region, published):
     draft = make_resource(region.accounts["teacher"], title="草稿")
     assert client.post(f"/resources/{draft.pk}/review/", {"decision": "approve"}).status_code == 404
     assert re.search("审核队列是空的", client.get("/resources/review/").content.decode())
+
+
+def test_upload_refuses_a_chapter_of_another_subject(region):
+    """Several subjects now have a 八年级上册: the chosen chapter must belong to the chosen 学段 and 学科."""
+    client = Client()
+    login_as(client, "teacher")
+    physics = Chapter.objects.get(volume__edition__subject="16", volume__code="8a", number="1.1")
+    form = client.get("/resources/upload/").content.decode()
+    assert "人教版 初中物理 八年级上册 · 1.1 长度和时间的测量" in form
+    response = client.post(
+        "/resources/upload/",
+        {
+            "title": "三角形 课件",
+            "type": "courseware",
+            "stage": "3",
+            "subject": "14",
+            "chapter": physics.pk,
+            "licence": "region",
+            "sharing": "school",
+            "file": SimpleUploadedFile("三角形.pptx", b"PK slides" * 50),
+        },
+    )
+    assert response.status_code == 200
+    assert "所选章节属于初中物理，与所填学段、学科不一致" in response.content.decode()
+    assert not Resource.objects.filter(title="三角形 课件").exists()

@@ -191,3 +191,16 @@ def test_review_queue_tabs_counts_and_order(region):
     assert html.index("较早提交 教案") < html.index("较晚提交 课件")  # oldest first
     assert (a["teacher"].display_name or a["teacher"].username) in html  # who submitted
     assert f'href="/resources/{first.pk}/"' in html  # open → the detail page with approve / return
+
+
+def test_chosen_volume_shows_the_tree_of_the_chosen_subject(library):
+    """Several editions have a 八年级上册: with 学科 物理 chosen, the tree is the 物理 book's even with no results."""
+    client = Client()
+    login_as(client, "teacher")
+    page = client.get("/resources/", {"subject": "物理", "volume": "八年级上册"})
+    assert titles(page) == []
+    chapters = next(g for g in page.context["groups"] if g.key == "chapter")
+    assert [o.label for o in chapters.options][:2] == ["第1章 机械运动", "第2章 声现象"]
+    maths = client.get("/resources/", {"subject": "数学", "stage": "初中", "volume": "八年级上册"})
+    chapters = next(g for g in maths.context["groups"] if g.key == "chapter")
+    assert chapters.options[0].label == "第11章 三角形"
