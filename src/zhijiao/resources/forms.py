@@ -165,7 +165,8 @@ class ResourceForm(forms.Form):
         has_file = cleaned.get("file") or cleaned.get("upload_id")
         if self.resource is None and not has_file and "file" not in self.errors:
             self.add_error("file", "请选择文件")
-        chapter, stage, subject = cleaned.get("chapter"), cleaned.get("stage"), cleaned.get("subject")
+        chapter = self._chapters.get(cleaned["chapter"]) if cleaned.get("chapter") else None
+        stage, subject = cleaned.get("stage"), cleaned.get("subject")
         if chapter and stage and subject:  # several subjects have a 八年级上册 now
             edition = chapter.volume.edition
             if (edition.stage, edition.subject) != (stage, subject):

@@ -164,8 +164,8 @@ def test_cascade_offers_only_what_fits_the_choice_before(region):
     login_as(client, "teacher")
     empty = client.get("/resources/upload/").content.decode()
     assert "正数和负数" not in empty and "第1章" not in empty  # no points or chapters before a book is chosen
-    primary = client.get("/resources/form/taxonomy/?stage=2&subject=14").content.decode()
-    assert "人教版" not in primary and "该学科暂无教材目录" in primary  # the shipped edition is 初中数学
+    primary = client.get("/resources/form/taxonomy/?stage=2&subject=13").content.decode()
+    assert "统编版" not in primary and "该学科暂无教材目录" in primary  # 语文 ships only the 初中 books
     edition = Chapter.objects.get(volume__code="9a", number="24.1").volume.edition_id
     book = Chapter.objects.get(volume__code="9a", number="24.1").volume_id
     books = client.get(f"/resources/form/taxonomy/?stage=3&subject=14&edition={edition}").content.decode()
