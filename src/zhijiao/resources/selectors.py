@@ -160,6 +160,16 @@ def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
     return scope.is_platform_admin or any(g.role in REVIEWER_ROLES for g in scope.grants)
 
 
+def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
+    """区域管理员, 督导 or 平台管理员: the bureau's data staff, who catalogue resources and pass them to other
+    platforms, so the detail page offers them the standard-format description (JSON-LD); teachers, pupils and
+    parents have no use for it (the API serves it to any system that may read the resource)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    scope = scope_for(actor)
+    return scope.is_platform_admin or any(g.role in BUREAU_ROLES for g in scope.grants)
+
+
 def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School | None, Division] | None:
     """Who a new resource by ``actor`` belongs to: their school (a 教师, 班主任 or 学校管理员 grant), else their
     bureau's division (区域管理员, or a 平台管理员 placed on a division); None when nobody, i.e. the actor may not

@@ -59,6 +59,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
             "steps": resource.review_steps.select_related("reviewer"),
             "is_author": resource.author_id == request.user.pk,
             "may_review": may_review,
+            "may_export_description": selectors.resource_is_bureau_staff(request.user),
             "may_submit": resource.author_id == request.user.pk
             and resource.status in (ResourceStatus.DRAFT, ResourceStatus.RETURNED),
             "duplicates": selectors.resource_duplicates(actor=request.user, resource=resource),

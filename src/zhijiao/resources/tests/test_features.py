@@ -4,13 +4,16 @@ any record is looked up (decision 0001: 403 for a feature, 404 for an out-of-sco
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.identity.models import Account
-from zhijiao.resources import selectors
+from zhijiao.resources import searching, selectors
 from zhijiao.resources.models import Resource, ResourceStatus, SharingScope, UploadSession
 from zhijiao.resources.services import _owner, resource_submit
 from zhijiao.resources.tests.conftest import ORIGIN, make_published, make_resource
@@ -126,3 +129,104 @@ def test_upload_and_edit_pages_answer_403_to_those_who_may_not_upload(region, wh
     assert not UploadSession.objects.exists()
     public.refresh_from_db()
     assert public.title == "勾股定理 公开课"
+
+
+class _VisibleText(HTMLParser):
+    """What a reader of the page sees: text outside script and style, and the tooltips, placeholders and alt
+    texts; not URLs, class names or other attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+        self.parts += [v for k, v in attrs if k in ("title", "placeholder", "alt", "aria-label") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+DEVELOPER_WORDS = re.compile(
+    r"JSON|MIME|SHA|API|htmx|schema\.org|zhijiao |manage|reindex|application/|video/|text/|image/|FILE"
+)
+
+
+def test_resource_pages_show_teachers_pupils_and_parents_no_developer_words(region):
+    a = region.accounts
+    public = make_published(a, title="勾股定理 公开课", sharing=SharingScope.PUBLIC)
+    draft = make_resource(a["teacher"], title="圆的认识 草稿")
+    client = Client()
+    pages = {
+        "teacher": [
+            f"/resources/{public.pk}/",
+            f"/resources/{draft.pk}/",
+            f"/resources/{draft.pk}/edit/",
+            "/resources/",
+            "/resources/?q=勾股定理",
+            "/resources/?q=没有这样的资源",
+            "/resources/mine/",
+            "/resources/upload/",
+            "/resources/favourites/",
+        ],
+        "head": [f"/resources/{public.pk}/", "/resources/"],
+        "student": [f"/resources/{public.pk}/", "/resources/", "/resources/?q=没有这样的资源", "/resources/mine/"],
+        "parent": [f"/resources/{public.pk}/", "/resources/"],
+        "": [f"/resources/{public.pk}/", "/resources/public/", "/resources/public/?q=勾股"],
+    }
+    for who, urls in pages.items():
+        client.logout()
+        if who:
+            login_as(client, who)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (who, url)
+            found = DEVELOPER_WORDS.findall(visible_text(response.content.decode()))
+            assert not found, (who, url, found)
+
+
+def test_search_fallback_note_names_no_command(region, monkeypatch):
+    """Without a usable index the page lists from the database and says so plainly; the rebuild command is for
+    operators (``zhijiao check``), not in the page."""
+    make_published(region.accounts, title="勾股定理 公开课", sharing=SharingScope.PUBLIC)
+
+    class Broken:
+        def num_docs(self) -> int:
+            raise OSError("index unreadable")
+
+    monkeypatch.setattr(searching, "search_backend", lambda: Broken())
+    client = Client()
+    login_as(client, "teacher")
+    text = visible_text(client.get("/resources/?q=勾股定理").content.decode())
+    assert "勾股定理 公开课" in text and "按标题、简介和关键词直接匹配" in text
+    assert "zhijiao" not in text and "索引" not in text
+
+
+def test_description_export_only_for_bureau_data_staff_in_plain_words(region):
+    public = make_published(region.accounts, title="勾股定理 公开课", sharing=SharingScope.PUBLIC)
+    link = f'href="/api/v1/resources/{public.pk}/jsonld"'
+    client = Client()
+    for who in ("bureau", "inspector", "admin"):
+        login_as(client, who)
+        html = client.get(f"/resources/{public.pk}/").content.decode()
+        assert link in html and "导出资源描述（标准格式）" in html, who
+        assert "JSON-LD" not in visible_text(html), who
+    for who in ("teacher", "head", "principal", "student", "parent", ""):
+        client.logout()
+        if who:
+            login_as(client, who)
+        html = client.get(f"/resources/{public.pk}/").content.decode()
+        assert link not in html and "导出资源描述" not in html, who
