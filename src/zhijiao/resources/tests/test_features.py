@@ -18,6 +18,8 @@ from zhijiao.resources.models import Resource, ResourceStatus, SharingScope, Upl
 from zhijiao.resources.services import _owner, resource_submit
 from zhijiao.resources.tests.conftest import ORIGIN, make_published, make_resource
 from zhijiao.testing import login_as
+from zhijiao.web import integrity
+from zhijiao.web.integrity import integrity_report
 
 REVIEWERS = ("principal", "bureau", "city", "admin")
 NOT_REVIEWERS = ("teacher", "head", "inspector", "student", "parent", "nobody")
@@ -230,3 +232,20 @@ def test_description_export_only_for_bureau_data_staff_in_plain_words(region):
             login_as(client, who)
         html = client.get(f"/resources/{public.pk}/").content.decode()
         assert link not in html and "导出资源描述" not in html, who
+
+
+def test_check_tells_the_operator_to_rebuild_an_unusable_index(region, monkeypatch):
+    make_published(region.accounts, title="勾股定理 公开课", sharing=SharingScope.PUBLIC)
+
+    class Empty:
+        def num_docs(self) -> int:
+            return 0
+
+    class Broken:
+        def num_docs(self) -> int:
+            raise OSError("index unreadable")
+
+    for backend in (Empty(), Broken()):
+        monkeypatch.setattr(integrity, "search_backend", lambda backend=backend: backend)
+        found = next(r for r in integrity_report() if r.title == "资源搜索索引")
+        assert found.ok and found.warning and "zhijiao manage resources_reindex" in found.detail
