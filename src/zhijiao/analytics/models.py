@@ -10,6 +10,7 @@ class SnapshotTrigger(models.TextChoices):
     IMPORT = "import", "导入后"
     NIGHTLY = "nightly", "夜间定时"
     DEMO = "demo", "演示数据"
+    ON_DEMAND = "on_demand", "查看时补生成"  # a statistics page found none (zhijiao.analytics.views_pending)
 
 
 class Snapshot(models.Model):

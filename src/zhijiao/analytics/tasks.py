@@ -1,13 +1,14 @@
-"""Background jobs (Huey): a warehouse snapshot after imports, and one every night."""
+"""Background jobs (Huey): a warehouse snapshot after imports, one every night, and one when a statistics page
+finds none."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
@@ -19,6 +20,12 @@ logger = logging.getLogger("zhijiao.analytics")
 # waits this long, and a snapshot taken after the import already covers it, so a burst costs one snapshot.
 AFTER_IMPORT_DELAY_SECONDS = 120
 
+# A page that finds no snapshot asks for one: the request is marked in Huey's own store (shared by every web
+# process and the worker) and cleared by the job, so a crowd of bureau users queues one job. A mark this old
+# whose job never ran (worker down, queue lost) no longer holds a new request back.
+SNAPSHOT_REQUEST_KEY = "zhijiao.analytics.snapshot-requested"
+SNAPSHOT_REQUEST_STALE = timedelta(minutes=30)
+
 
 @db_task()
 def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -> str:
@@ -27,8 +34,10 @@ def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -
         since = datetime.fromisoformat(changed_at)
         if Snapshot.objects.filter(taken_on=timezone.localdate(), taken_at__gte=since).exists():
             logger.info("数据仓库快照已包含 %s 的变更，跳过", changed_at)
+            HUEY.delete(SNAPSHOT_REQUEST_KEY)
             return ""
     taken = snapshot_take(actor=None, trigger=trigger)
+    HUEY.delete(SNAPSHOT_REQUEST_KEY)  # a page that finds none from now on may ask again
     warnings_evaluate_task()  # the warnings follow the new snapshot
     return f"{taken.taken_on:%Y-%m-%d}"
 
@@ -36,6 +45,24 @@ def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -
 def snapshot_after_change() -> None:
     """Queue a snapshot for the worker a little after a committed change to the registry (an import batch)."""
     snapshot_task.schedule(kwargs={"changed_at": timezone.now().isoformat()}, delay=AFTER_IMPORT_DELAY_SECONDS)
+
+
+def snapshot_when_missing() -> bool:
+    """Queue a snapshot because a statistics page found none (or its files gone): once, however many pages ask,
+    until that job has run or its request went stale. True when this call queued the job."""
+    now = timezone.now()
+    if not HUEY.put_if_empty(SNAPSHOT_REQUEST_KEY, now.isoformat()):
+        asked = HUEY.get(SNAPSHOT_REQUEST_KEY, peek=True)
+        try:
+            fresh = now - datetime.fromisoformat(asked) < SNAPSHOT_REQUEST_STALE
+        except (TypeError, ValueError):
+            fresh = False
+        if fresh:
+            return False
+        HUEY.put(SNAPSHOT_REQUEST_KEY, now.isoformat())
+    logger.warning("统计页面未找到可用的数据仓库快照，已排队生成（需要后台任务进程运行）")
+    snapshot_task(changed_at=now.isoformat(), trigger=SnapshotTrigger.ON_DEMAND)
+    return True
 
 
 @db_periodic_task(crontab(hour="20", minute="0"))  # Huey schedules in UTC: 04:00 in Asia/Shanghai

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from zhijiao.analytics import export, selectors
+from zhijiao.analytics.views_pending import snapshot_pending
 from zhijiao.audit.services import Origin
 from zhijiao.core.class_size import CLASS_SIZE_BANDS, LARGE_CLASS
 
@@ -121,18 +122,21 @@ def _figure_text(value: Any, unit: str) -> tuple[str, str]:
 
 
 @login_required
+@snapshot_pending
 def overview(request: HttpRequest, code: str = "") -> HttpResponse:
     dashboard = selectors.node_dashboard(actor=request.user, node=code)
     return render(request, "analytics/overview.html", _node_context(dashboard, request.user))
 
 
 @login_required
+@snapshot_pending
 def grade_page(request: HttpRequest, code: str, grade: str) -> HttpResponse:
     dashboard = selectors.grade_dashboard(actor=request.user, school=code, grade=grade)
     return render(request, "analytics/grade.html", _grade_context(dashboard, request.user))
 
 
 @login_required
+@snapshot_pending
 def report(request: HttpRequest, code: str = "", grade: str = "") -> HttpResponse:
     if grade:
         context = _grade_context(selectors.grade_dashboard(actor=request.user, school=code, grade=grade), request.user)
@@ -158,6 +162,7 @@ def report(request: HttpRequest, code: str = "", grade: str = "") -> HttpRespons
 
 
 @login_required
+@snapshot_pending
 def download(request: HttpRequest, panel: str, code: str = "", grade: str = "") -> HttpResponse:
     found = export.analytics_export(
         actor=request.user, node=code, grade=grade, panel=panel, origin=Origin.from_request(request)

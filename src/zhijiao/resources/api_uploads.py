@@ -80,7 +80,7 @@ def _me(request: HttpRequest) -> Account:
 
 @router.post(
     "",
-    response={200: UploadOut, 201: UploadOut, 400: ErrorOut, 413: ErrorOut},
+    response={200: UploadOut, 201: UploadOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut},
     summary="创建（或续传）分片上传会话",
     description=PROTOCOL,
 )

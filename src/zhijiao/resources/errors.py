@@ -12,6 +12,8 @@ class ResourceError(ErrorCode):
     RESOURCE_OWN_REVIEW = "不能审核自己上传的资源"
     RESOURCE_COMMENT_REQUIRED = "退回时请填写审核意见"
     RESOURCE_NO_OWNER = "你没有所属学校或教育行政部门，不能上传资源"
+    RESOURCE_UPLOAD_NOT_ALLOWED = "只有教师、班主任、学校管理员和教育局管理员可以上传和修改资源"
+    RESOURCE_REVIEW_NOT_ALLOWED = "资源审核由学校管理员（一审）和区域管理员（二审）负责，你的账号没有审核任务"
     RESOURCE_CHAPTER_MISMATCH = "章节与所选教材册次不一致"
     RESOURCE_RANGE_INVALID = "请求的字节范围无效"
     RESOURCE_SEARCH_PARAM = "搜索参数无效"

@@ -32,6 +32,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.org.models import Division, School
 from zhijiao.resources.models import (
     Chapter,
     KnowledgePoint,
@@ -152,12 +153,48 @@ REVIEWER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_
 
 
 def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
-    """Whether the actor takes review steps at all (学校管理员 一审, 区域管理员 二审, 平台管理员 both), i.e. has a
-    review queue worth a link; teachers and 班主任 do not."""
+    """Whether the actor has the review feature at all (学校管理员 一审, 区域管理员 二审, 平台管理员 both): a
+    review queue and a link to it. Teachers, 班主任, 督导, pupils and parents do not; their review pages are 403."""
     if actor is None or not actor.is_authenticated:
         return False
     scope = scope_for(actor)
     return scope.is_platform_admin or any(g.role in REVIEWER_ROLES for g in scope.grants)
+
+
+def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
+    """区域管理员, 督导 or 平台管理员: the bureau's data staff, who catalogue resources and pass them to other
+    platforms, so the detail page offers them the standard-format description (JSON-LD); teachers, pupils and
+    parents have no use for it (the API serves it to any system that may read the resource)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    scope = scope_for(actor)
+    return scope.is_platform_admin or any(g.role in BUREAU_ROLES for g in scope.grants)
+
+
+def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School | None, Division] | None:
+    """Who a new resource by ``actor`` belongs to: their school (a 教师, 班主任 or 学校管理员 grant), else their
+    bureau's division (区域管理员, or a 平台管理员 placed on a division); None when nobody, i.e. the actor may not
+    upload (pupils, parents, 督导, the 三员). The one definition behind the upload button, the 403 and
+    ``resource_create``."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    scope = scope_for(actor)
+    for g in scope.grants:
+        if g.school is not None and g.role in (Role.TEACHER, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER):
+            return g.school, g.school.division
+    for g in scope.grants:
+        if g.school_class is not None and g.role in (Role.TEACHER, Role.HEAD_TEACHER):
+            school = g.school_class.school
+            return school, school.division
+    for g in scope.grants:
+        if g.division is not None and g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN):
+            return None, g.division
+    return None
+
+
+def resource_may_upload(actor: Account | AnonymousUser | None) -> bool:
+    """Whether the actor has the upload feature (upload, edit their drafts): see :func:`resource_upload_owner`."""
+    return resource_upload_owner(actor) is not None
 
 
 def resource_may_review(*, actor: Account, resource: Resource) -> bool:

@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.org.models import Division, School
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
@@ -104,19 +103,11 @@ class StoreResult:
 
 
 def _owner(actor: Account) -> tuple[School | None, Division]:
-    """The uploader's school (a school or class grant) or, for a bureau, its division."""
-    scope = scope_for(actor)
-    for g in scope.grants:
-        if g.school is not None and g.role in (Role.TEACHER, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER):
-            return g.school, g.school.division
-    for g in scope.grants:
-        if g.school_class is not None and g.role in (Role.TEACHER, Role.HEAD_TEACHER):
-            school = g.school_class.school
-            return school, school.division
-    for g in scope.grants:
-        if g.division is not None and g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN):
-            return None, g.division
-    raise ZhijiaoError(ResourceError.RESOURCE_NO_OWNER, status=403)
+    """The uploader's school (a school or class grant) or, for a bureau, its division (403 when none)."""
+    owner = selectors.resource_upload_owner(actor)
+    if owner is None:
+        raise ZhijiaoError(ResourceError.RESOURCE_NO_OWNER, status=403)
+    return owner
 
 
 def _store_file(upload: UploadedFile | StoredUpload) -> tuple[ResourceFile, bool]:

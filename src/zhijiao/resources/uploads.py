@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.models import Account
+from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import ResourceFile, UploadSession
 from zhijiao.resources.storage import CHUNK, blob_adopt, guess_mime, media_root
@@ -108,7 +109,10 @@ def upload_finished_get(*, actor: Account, upload_id: uuid.UUID | str) -> Upload
 
 
 def upload_start(*, actor: Account, name: str, size: int, content_type: str = "", fingerprint: str = "") -> UploadState:
-    """Open a session for a file of ``size`` bytes, or answer the actor's unfinished one for the same file."""
+    """Open a session for a file of ``size`` bytes, or answer the actor's unfinished one for the same file. Only for
+    accounts that may upload (403 otherwise: no storage for files that can never become a resource)."""
+    if not selectors.resource_may_upload(actor):
+        raise ZhijiaoError(ResourceError.RESOURCE_UPLOAD_NOT_ALLOWED, status=403)
     name = os.path.basename(name.replace("\\", "/")).strip()[:255]
     if not name:
         raise ZhijiaoError(ResourceError.RESOURCE_UPLOAD_BAD_REQUEST, field="文件名", detail="不能为空")

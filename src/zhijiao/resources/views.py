@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
-from zhijiao.core.errors import NotFound
+from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors, views_files, views_usage
+from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.services import resource_download_record, resource_review, resource_submit
 from zhijiao.web.paging import paginate
@@ -26,6 +27,12 @@ from zhijiao.web.paging import paginate
 def _me(request: HttpRequest) -> Account:
     """The signed-in account (views behind ``login_required``)."""
     return cast(Account, request.user)
+
+
+def _reviewer_required(request: HttpRequest) -> None:
+    """The review feature (decision 0001): 403 for roles without it, before any record is looked up."""
+    if not selectors.resource_is_reviewer(request.user):
+        raise ZhijiaoError(ResourceError.RESOURCE_REVIEW_NOT_ALLOWED, status=403)
 
 
 def _decorate(resources) -> list[Resource]:
@@ -52,6 +59,7 @@ def resource_detail(request: HttpRequest, resource_id: int) -> HttpResponse:
             "steps": resource.review_steps.select_related("reviewer"),
             "is_author": resource.author_id == request.user.pk,
             "may_review": may_review,
+            "may_export_description": selectors.resource_is_bureau_staff(request.user),
             "may_submit": resource.author_id == request.user.pk
             and resource.status in (ResourceStatus.DRAFT, ResourceStatus.RETURNED),
             "duplicates": selectors.resource_duplicates(actor=request.user, resource=resource),
@@ -81,7 +89,12 @@ def resource_mine_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resources/mine.html",
-        {"page_obj": page, "query": query, "breadcrumbs": [("资源中心", "/resources/"), ("我的资源", None)]},
+        {
+            "page_obj": page,
+            "query": query,
+            "may_upload": selectors.resource_may_upload(request.user),
+            "breadcrumbs": [("资源中心", "/resources/"), ("我的资源", None)],
+        },
     )
 
 
@@ -96,6 +109,7 @@ def resource_submit_view(request: HttpRequest, resource_id: int) -> HttpResponse
 
 @login_required
 def resource_review_page(request: HttpRequest) -> HttpResponse:
+    _reviewer_required(request)
     stage = request.GET.get("stage", "")
     stage = stage if stage in ("first", "second") else ""
     page, query = paginate(request, selectors.resource_review_queue(actor=_me(request), stage=stage))
@@ -121,6 +135,7 @@ def resource_review_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resource_review_view(request: HttpRequest, resource_id: int) -> HttpResponse:
+    _reviewer_required(request)
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     approve = request.POST.get("decision") == "approve"
     done = resource_review(

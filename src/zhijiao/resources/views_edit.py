@@ -2,8 +2,9 @@
 one, and the taxonomy block of their form (学段 → 学科 → 版本 → 册 → 章节 → 知识点) that htmx refreshes as choices
 change. Adapters only: parse, call one service or selector, render.
 
-Who may edit: :func:`selectors.resource_get_for` answers 404 for a resource the actor may not see; the services
-answer 403 to anyone but the author and 409 once it is under review or published.
+Who may edit: the upload feature first (:func:`selectors.resource_may_upload`; pupils, parents and 督导 get 403 on
+every page here, decision 0001), then :func:`selectors.resource_get_for` answers 404 for a resource the actor may
+not see; the services answer 403 to anyone but the author and 409 once it is under review or published.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ EDITABLE = (ResourceStatus.DRAFT, ResourceStatus.RETURNED)
 def _me(request: HttpRequest) -> Account:
     """The signed-in account (views behind ``login_required``)."""
     return cast(Account, request.user)
+
+
+def _uploader_required(request: HttpRequest) -> None:
+    """The upload feature: 403 for roles without it, before any record is looked up."""
+    if not selectors.resource_may_upload(request.user):
+        raise ZhijiaoError(ResourceError.RESOURCE_UPLOAD_NOT_ALLOWED, status=403)
 
 
 def _form_upload(request: HttpRequest, form: ResourceForm) -> UploadedFile | StoredUpload | None:
@@ -87,6 +94,7 @@ def _page(request: HttpRequest, form: ResourceForm, resource: Resource | None) -
 
 @login_required
 def resource_upload(request: HttpRequest) -> HttpResponse:
+    _uploader_required(request)
     if request.method == "POST" and "refresh" in request.POST:
         return _page(request, _refreshed(request, None), None)
     if request.method == "POST":
@@ -111,6 +119,7 @@ def resource_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def resource_edit(request: HttpRequest, resource_id: int) -> HttpResponse:
     """The author's form for a draft or returned resource: metadata, and optionally a new file (a new version)."""
+    _uploader_required(request)
     resource = selectors.resource_get_for(actor=request.user, resource_id=resource_id)
     if resource.author_id != request.user.pk:
         raise ZhijiaoError(ResourceError.RESOURCE_NOT_AUTHOR, status=403)
@@ -158,6 +167,7 @@ def resource_delete_view(request: HttpRequest, resource_id: int) -> HttpResponse
 @require_GET
 def resource_form_taxonomy(request: HttpRequest) -> HttpResponse:
     """The form's taxonomy block for the choices made so far (htmx swaps it in when one changes)."""
+    _uploader_required(request)
     initial: dict[str, object] = {k: request.GET.get(k, "")[:32] for k in TAXONOMY_FIELDS}
     initial["knowledge_points"] = request.GET.getlist("knowledge_points")[:200]
     form = ResourceForm(initial=initial)

@@ -298,7 +298,11 @@ def resource_list_page(request: HttpRequest) -> HttpResponse:
         base="/resources/",
         public=False,
         template="resources/search.html",
-        extra={"breadcrumbs": [("资源中心", None)], "is_reviewer": selectors.resource_is_reviewer(request.user)},
+        extra={
+            "breadcrumbs": [("资源中心", None)],
+            "is_reviewer": selectors.resource_is_reviewer(request.user),
+            "may_upload": selectors.resource_may_upload(request.user),
+        },
     )
 
 

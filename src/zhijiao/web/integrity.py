@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.checks import run_checks
@@ -12,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat
 
+from zhijiao.analytics.models import Snapshot
 from zhijiao.audit.selectors import audit_chain_verify
 from zhijiao.audit.services import audit_anchor
 from zhijiao.core.errors import ZhijiaoError
@@ -21,6 +23,8 @@ from zhijiao.intake.models import BatchStatus, ImportBatch
 from zhijiao.intake.pipeline import batches_reap
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
+from zhijiao.resources.indexing import search_backend
+from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.previews import preview_tools_missing
 
 
@@ -59,6 +63,8 @@ def integrity_report() -> list[CheckResult]:
         _import_batches(),
         _change_feed(),
         _audit_chain(),
+        _warehouse_snapshot(),
+        _search_index(),
     ]
     return results
 
@@ -278,3 +284,47 @@ def _audit_chain() -> CheckResult:
         f"哈希链有 {len(problems)} 处异常，疑被篡改的记录：{named or '链头'}；"
         + "；".join(p.detail for p in problems[:3]),
     )
+
+
+def _warehouse_snapshot() -> CheckResult:
+    """Statistics pages read the latest warehouse snapshot; without one they show users "正在生成" and queue one,
+    which only a running worker takes (decision followup-feature-gates-and-pending-statistics)."""
+    title = "统计快照"
+    latest = Snapshot.objects.order_by("-taken_on").first()
+    if latest is None:
+        return CheckResult(
+            title,
+            True,
+            "尚无数据仓库快照，统计分析页面暂无数据：请确认后台任务进程在运行，或运行 zhijiao analytics snapshot 生成",
+            warning=True,
+        )
+    if not Path(latest.path).is_dir():
+        return CheckResult(
+            title,
+            True,
+            f"最新快照（{latest.taken_on:%Y-%m-%d}）的文件已不存在：请运行 zhijiao analytics snapshot 重新生成",
+            warning=True,
+        )
+    return CheckResult(title, True, f"最新快照 {latest.taken_on:%Y-%m-%d}")
+
+
+def _search_index() -> CheckResult:
+    """The resource search falls back to plain matching when its index is empty or unreadable; users are only
+    told that full-text search is unavailable, so the rebuild is the operator's to do."""
+    title = "资源搜索索引"
+    published = Resource.objects.filter(status=ResourceStatus.PUBLISHED).count()
+    try:
+        indexed = search_backend().num_docs()
+    except Exception as exc:  # any failure to open the index is what this check reports
+        return CheckResult(
+            title, True, f"索引无法读取（{exc}）：请运行 zhijiao manage resources_reindex 重建", warning=True
+        )
+    if published and not indexed:
+        return CheckResult(
+            title,
+            True,
+            f"已发布资源 {published} 条而索引为空，资源中心只能按标题直接匹配："
+            "请运行 zhijiao manage resources_reindex 重建索引",
+            warning=True,
+        )
+    return CheckResult(title, True, f"已发布资源 {published} 条，索引 {indexed} 条")

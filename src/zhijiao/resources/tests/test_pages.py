@@ -98,10 +98,13 @@ def test_upload_submit_review_through_the_pages(region, settings):
 
 def test_reviewing_outside_ones_queue_is_refused(region, published):
     client = Client()
-    login_as(client, "nobody")
+    login_as(client, "city")  # a reviewer (二审 for the city), but a draft is in nobody's queue
     draft = make_resource(region.accounts["teacher"], title="草稿")
     assert client.post(f"/resources/{draft.pk}/review/", {"decision": "approve"}).status_code == 404
     assert re.search("审核队列是空的", client.get("/resources/review/").content.decode())
+    login_as(client, "nobody")  # a teacher: no review feature at all (issue 12: 403, was 404 / an empty queue)
+    assert client.post(f"/resources/{draft.pk}/review/", {"decision": "approve"}).status_code == 403
+    assert client.get("/resources/review/").status_code == 403
 
 
 def test_upload_refuses_a_chapter_of_another_subject(region):

@@ -170,7 +170,7 @@ def test_empty_index_falls_back_to_the_database(region, django_capture_on_commit
     login_as(client, "teacher")
     page = client.get("/resources/", {"q": "三角形"})
     assert titles(page) == ["三角形内角和 课件"] and page.context["result"].fallback
-    assert "搜索索引尚未建立" in page.content.decode() and "<mark>三角形</mark>" in page.content.decode()
+    assert "全文搜索暂时不可用" in page.content.decode() and "<mark>三角形</mark>" in page.content.decode()
     assert group(client.get("/resources/"), "type") == {"课件": 1, "微课": 1}
     assert titles(client.get("/resources/", {"type": "微课", "grade": "初二"})) == ["一次函数 微课"]
     # The API keeps the engine's answer (an empty index shows as no results, so a missing reindex is noticed).

@@ -113,7 +113,7 @@
     panel.classList.remove("is-done", "is-error");
     el.name.textContent = file.name;
     var dot = file.name.lastIndexOf(".");
-    el.ext.textContent = dot > 0 ? file.name.slice(dot + 1, dot + 5).toUpperCase() : "FILE";
+    el.ext.textContent = dot > 0 ? file.name.slice(dot + 1, dot + 5).toUpperCase() : "文件";
     if (titleInput && !titleInput.value) titleInput.value = dot > 0 ? file.name.slice(0, dot) : file.name;
     if (pending) pending.hidden = true;
     buttonsFor("running");
