@@ -33,7 +33,8 @@ def conflict_file(home: Path) -> Path:
     script = (
         "import django, json; django.setup();"
         "from zhijiao.people.models import Student; from zhijiao.org.models import School;"
-        "s = Student.objects.select_related('person', 'school_class__grade').filter(status='01').first();"
+        "from zhijiao.core.student_status import studying_q;"
+        "s = Student.objects.select_related('person', 'school_class__grade').filter(studying_q()).first();"
         "other = School.objects.exclude(pk=s.school_id).filter(stages__contains=s.school_class.grade.stage).first();"
         "print(json.dumps({'name': s.person.name, 'sex': s.person.sex, 'born': s.person.birth_date.isoformat(),"
         "'id': s.person.id_number, 'no': s.student_no, 'school': other.code}))"

@@ -67,11 +67,12 @@ def _overfill(principal, school_class) -> None:
     """Move pupils from the school's smallest class into the child's class until it is over its rated size."""
     from django.utils import timezone
 
+    from zhijiao.core.student_status import studying_q
     from zhijiao.org.models import SchoolClass
     from zhijiao.people.models import Student
     from zhijiao.people.services import student_transfer
 
-    size = Student.objects.filter(school_class=school_class, status="01").count()
+    size = Student.objects.filter(studying_q(), school_class=school_class).count()
     if size > school_class.capacity:
         return
     donor = (
@@ -79,7 +80,8 @@ def _overfill(principal, school_class) -> None:
         .exclude(pk=school_class.pk)
         .first()
     )
-    movers = Student.objects.filter(school_class=donor, status="01").order_by("-pk")[: school_class.capacity - size + 3]
+    wanted = school_class.capacity - size + 3
+    movers = Student.objects.filter(studying_q(), school_class=donor).order_by("-pk")[:wanted]
     for pupil in movers:
         student_transfer(actor=principal, student=pupil, to_class=school_class, on=timezone.localdate(), reason="调班")
 

@@ -38,12 +38,12 @@ from zhijiao.analytics.models import (
 from zhijiao.analytics.selectors import _analytics_grants
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.student_status import studying_q
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Staff, Student
 
-ACTIVE_STUDENT = "01"
 TEACHER = "11"
 
 
@@ -149,7 +149,7 @@ def progress_percent(indicator: Indicator, value: float | None, target: float | 
 
 def _headcount(indicator: Indicator, school: School) -> int | None:
     if indicator.basis == IndicatorBasis.STUDENTS_PER:
-        return Student.objects.filter(school=school, status=ACTIVE_STUDENT).count()
+        return Student.objects.filter(studying_q(), school=school).count()
     if indicator.basis == IndicatorBasis.TEACHERS_PER:
         return Staff.objects.filter(school=school, is_active=True, category=TEACHER).count()
     return None

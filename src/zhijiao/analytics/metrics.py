@@ -9,9 +9,9 @@ A **node** is ``""`` (everything), a division code prefix (``42``, ``4201``, ``4
 
 Definitions:
 
-* **students** are records whose 学生当前状态 is 01 在读; **staff** are active posts at schools (bureau posts are
-  counted apart as ``bureau_staff``); **teachers** are staff of category 11 专任教师; **classes** and
-  **schools** are the active ones.
+* **students** are records on the roll (学生当前状态 01 在读 or 05 复学, core.student_status); **staff** are
+  active posts at schools (bureau posts are counted apart as ``bureau_staff``); **teachers** are staff of
+  category 11 专任教师; **classes** and **schools** are the active ones.
 * **student–staff ratio** = students / staff (学生数 : 教职工数). The national staffing norms (中央编办
   2014 城乡统一中小学教职工编制标准) are 小学 19 : 1, 初中 13.5 : 1, 高中 12.5 : 1. A school's **required
   staff** is Σ over its 学段 of students ÷ norm, so a 九年一贯制 or 完全中学 gets the pupil-weighted norm: 600
@@ -41,8 +41,8 @@ from zhijiao.core.class_size import (  # the one definition of 大班额
     is_large_class,
     is_very_large_class,
 )
+from zhijiao.core.student_status import STUDYING_CODES
 
-ACTIVE_STUDENT = "01"  # JY/T 1001 学生当前状态: 在读
 TEACHER = "11"  # JY/T 1001 教职工类别: 专任教师
 STAFFING_NORMS = {"2": 19.0, "3": 13.5, "4": 12.5}  # 学段 -> students per staff member
 LOW_QUALITY = 60.0  # a school's mean data-quality score below this is flagged
@@ -97,7 +97,7 @@ def in_node(table: ir.Table, node: str) -> ir.Table:
 
 
 def students(t: Tables, node: str) -> ir.Table:
-    return in_node(t.students, node).filter(_.status == ACTIVE_STUDENT)
+    return in_node(t.students, node).filter(_.status.isin(STUDYING_CODES))
 
 
 def school_staff(t: Tables, node: str) -> ir.Table:

@@ -4,7 +4,7 @@ Definitions (the quality page prints the same text):
 
 * **完整性 completeness** — the share of (record × important field) cells that are filled. Only fields the
   registry stores count; e.g. for 学生基本信息 the cells are 民族, 身份证件号, 出生日期, 就读方式, 户口所在地,
-  入学年月, 班级, "has a guardian" and "a guardian has a phone" for every student in school (状态 在读).
+  入学年月, 班级, "has a guardian" and "a guardian has a phone" for every student on the roll (状态 在读 or 复学).
 * **有效性 validity** — the share of records that pass every check that runs in SQL (the same on SQLite and
   PostgreSQL): 性别 code 1 or 2; for 居民身份证 numbers: 17 digits + check character, digits 7–14 equal the
   出生日期, the 17th digit's parity agrees with 性别 (odd = 男); coded fields hold codes of their national
@@ -39,13 +39,13 @@ from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from zhijiao.core.codes import code_table
+from zhijiao.core.student_status import studying_q
 from zhijiao.org.models import School, SchoolClass, Term
 from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
 
 WEIGHTS = {"completeness": 0.4, "validity": 0.4, "timeliness": 0.2}
 ZERO_AT_CYCLES = 3  # timeliness reaches 0 at three update cycles
 RECENT_BATCHES = 5  # finished import batches per school that count towards validity
-ACTIVE_STUDENT = "01"  # JY/T 1001 学生当前状态: 在读
 ID_CARD = "1"  # JY/T 1001 身份证件类型: 居民身份证
 ODD = ["1", "3", "5", "7", "9"]
 EVEN = ["0", "2", "4", "6", "8"]
@@ -171,7 +171,7 @@ def measurements() -> dict[str, Measurement]:
             stamps=("updated_at", "person__updated_at"),
         ),
         "students": Measurement(
-            records=lambda: Student.objects.filter(status=ACTIVE_STUDENT),
+            records=lambda: Student.objects.filter(studying_q()),
             school="school_id",
             fields=(
                 Rule("出生日期", Q(person__birth_date__isnull=False)),
@@ -197,7 +197,7 @@ def measurements() -> dict[str, Measurement]:
             stamps=("updated_at", "person__updated_at"),
         ),
         "guardians": Measurement(
-            records=lambda: Guardianship.objects.filter(student__status=ACTIVE_STUDENT),
+            records=lambda: Guardianship.objects.filter(studying_q("student__")),
             school="student__school_id",
             fields=(
                 Rule("手机号", _filled("guardian__phone")),

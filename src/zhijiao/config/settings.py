@@ -356,6 +356,7 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # The OpenID Connect provider (zhijiao.oidc; decision 0008). Signing keys: ZHIJIAO_OIDC_KEY (PEM) or files under
 # $ZHIJIAO_HOME/oidc/ made on first use and rotated with `zhijiao oidc-keys rotate` (restart to take effect).
+from zhijiao.core.scope_labels import oidc_scope_titles  # noqa: E402  (imports nothing from Django)
 from zhijiao.oidc.keys import load_signing_keys  # noqa: E402  (imports nothing from Django)
 
 ZHIJIAO_OIDC_KEYS = load_signing_keys(env_pem=os.environ.get("ZHIJIAO_OIDC_KEY", ""), directory=HOME / "oidc")
@@ -368,16 +369,9 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEYS_INACTIVE": list(ZHIJIAO_OIDC_KEYS.inactive),
     # Behind a proxy that rewrites the host, set the public issuer (e.g. https://sso.example.edu.cn).
     "OIDC_ISS_ENDPOINT": os.environ.get("ZHIJIAO_OIDC_ISSUER", "").rstrip("/"),
-    "SCOPES": {
-        "openid": "使用智教账号登录",
-        "profile": "读取你的姓名",
-        "roles": "读取你的角色及负责的学校、班级或地区",
-        "school": "读取你所在的学校和班级",
-        "phone": "读取你的手机号码",
-        # API scopes (no claims): the app calls /api/v1/resources as the person (zhijiao.oidc.api_auth)
-        "resources:read": "检索、查看和下载资源中心的资源",
-        "resources:write": "以你的名义在资源中心上传资源、评分和评论",
-    },
+    # sign-in scopes and their plain-words titles (core.scope_labels); resources:* are API scopes an app uses
+    # to call /api/v1/resources as the person (zhijiao.oidc.api_auth)
+    "SCOPES": oidc_scope_titles(),
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],

@@ -15,6 +15,7 @@ from django.db import transaction
 from zhijiao.core.class_size import is_large_class
 from zhijiao.core.codes import code_lookup, code_name, division_path
 from zhijiao.core.feed import feed_backfill
+from zhijiao.core.student_status import StudentStatus
 from zhijiao.core.synth import Synth
 from zhijiao.demo.plan import (
     CORE_SUBJECTS,
@@ -313,7 +314,7 @@ class RegionBuilder:
                     address=family.guardians[0][0].address,
                 )
             )
-            status = "02" if rng.random() < 0.002 else "01"
+            status = StudentStatus.SUSPENDED if rng.random() < 0.002 else StudentStatus.IN_SCHOOL
             students.append(
                 Student(
                     student_no=f"G{id_number}",

@@ -22,6 +22,7 @@ from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from zhijiao.core.codes import code_name, divisions
+from zhijiao.core.student_status import studying_q
 from zhijiao.core.synth import Synth
 from zhijiao.demo.dirt import DEFECTS, Row
 from zhijiao.demo.plan import DEMO_COUNTY, KINDS, STAGE_SUBJECTS
@@ -91,7 +92,7 @@ def universe_from_registry(year: int, sample: int = 5000) -> Universe | None:
     ):
         schools[school_id].staff.append((staff_no, name, subject))
     students = list(
-        Student.objects.filter(status="01").order_by("pk").values_list("student_no", "person__name")[:sample]
+        Student.objects.filter(studying_q()).order_by("pk").values_list("student_no", "person__name")[:sample]
     )
     return Universe(year, list(schools.values()), students)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhijiao.analytics.indicators import IndicatorSpec, indicator_define, indicator_schools
 from zhijiao.analytics.models import EarlyWarning, Indicator, IndicatorBasis, IndicatorValue, WarningKind
 from zhijiao.analytics.warnings import warning_acknowledge, warning_rule_set, warnings_evaluate
+from zhijiao.core.student_status import studying_q
 from zhijiao.org.models import School
 from zhijiao.people.models import Staff, Student
 
@@ -123,7 +124,7 @@ def demo_indicators(*, root: str, seed: int = 42, progress: Callable[[str], None
     rng = random.Random(seed)
     year = timezone.localdate().year
     pupils = dict(
-        Student.objects.filter(status="01").values("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
+        Student.objects.filter(studying_q()).values("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
     )
     teachers = dict(
         Staff.objects.filter(is_active=True, category="11", school__isnull=False)

@@ -13,7 +13,6 @@ import struct
 import subprocess
 import tempfile
 import wave
-import zlib
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -166,8 +165,3 @@ def mp4(seconds: int = 4) -> bytes | None:
         except (subprocess.SubprocessError, OSError):
             return None
         return target.read_bytes()
-
-
-def crc_tag(text: str) -> str:
-    """A short stable tag (for unique file contents)."""
-    return f"{zlib.crc32(text.encode()):08x}"

@@ -28,10 +28,10 @@ from pypinyin import lazy_pinyin
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.core.student_status import studying_q
 from zhijiao.identity.errors import IdentityError
 from zhijiao.identity.identifiers import account_for_identifier
 from zhijiao.identity.models import Account, Role
-from zhijiao.identity.provisioning import ACTIVE_STUDENT_STATUSES
 from zhijiao.identity.scope import scope_for
 from zhijiao.identity.services import account_password_change
 from zhijiao.org.models import School, SchoolClass
@@ -116,7 +116,7 @@ def activation_pending(
     _require_school_manager(actor, school)
     pending = Q(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
     open_enrolment = Exists(Enrolment.objects.filter(student_id=OuterRef("pk"), ended_on__isnull=True))
-    pupils = Student.objects.filter(school=school, status__in=ACTIVE_STUDENT_STATUSES).filter(open_enrolment)
+    pupils = Student.objects.filter(studying_q(), school=school).filter(open_enrolment)
     if school_class is not None:
         pupils = pupils.filter(school_class=school_class)
     # class id -> (position in the school's usual class order, display name)

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden
+from zhijiao.core.student_status import is_studying
 from zhijiao.identity.identifiers import mobile_normalise
 from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.identity.scope import scope_for
@@ -47,8 +48,6 @@ from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Studen
 
 logger = logging.getLogger(__name__)
 
-# JY/T 1001 学生当前状态: 01 在读, 05 复学. Every other status (休学, 退学, 毕业, 转出 …) closes the account.
-ACTIVE_STUDENT_STATUSES = ("01", "05")
 STUDENT_PREFIX, STAFF_PREFIX, GUARDIAN_PREFIX = "xs", "js", "jz"
 # Persons per chunk: each chunk is one transaction, so a city-wide run never holds the write lock for long.
 CHUNK = 20_000
@@ -214,7 +213,7 @@ def _registry_read(where: Where) -> dict[int, _Person]:
     for pid, status, open_, school_id, class_id in links:
         p = people[pid]
         p.tied = p.mobile_login = True
-        if status in ACTIVE_STUDENT_STATUSES and open_:
+        if is_studying(status) and open_:
             p.live, p.prefix = True, GUARDIAN_PREFIX
             p.want((PARENT, None, class_id) if class_id else (PARENT, school_id, None))
     enrolled = (
@@ -225,7 +224,7 @@ def _registry_read(where: Where) -> dict[int, _Person]:
     for pid, status, open_, school_id, class_id in enrolled:
         p = people[pid]
         p.tied = True
-        if status in ACTIVE_STUDENT_STATUSES and open_:
+        if is_studying(status) and open_:
             p.live, p.prefix = True, STUDENT_PREFIX
             p.want((STUDENT, None, class_id) if class_id else (STUDENT, school_id, None))
     for pid, school_id, active in Staff.objects.filter(where("person_id")).values_list(

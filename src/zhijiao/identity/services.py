@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.scope_labels import api_scope_titles
 from zhijiao.identity.errors import AccountAdminError, ApiScopeError, IdentityError
 from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
 from zhijiao.identity.passwords import HISTORY_DEPTH
@@ -106,13 +107,7 @@ def role_grant(
 
 # What a bearer token may do, beyond acting as its account (whose role grants still decide *which* records).
 # Tokens issued before scopes existed have an empty list and keep the old behaviour: registry reads only.
-API_SCOPES: dict[str, str] = {
-    "registry:read": "读取学校、班级、学生与教职工名册",
-    "exchange:push": "通过数据交换接口推送记录（导入）",
-    "exchange:pull": "通过数据交换接口拉取变更",
-    "resources:read": "检索、查看和下载资源中心的资源",
-    "resources:write": "在资源中心上传资源、评分和评论",
-}
+API_SCOPES: dict[str, str] = api_scope_titles()  # {scope: title}, from core.scope_labels
 DEFAULT_SCOPES: tuple[str, ...] = ("registry:read",)
 # Scopes a browser session holds when its account manages registry data (platform, region or school admins).
 _DATA_MANAGER_SCOPES = frozenset({"exchange:push", "exchange:pull"})
@@ -163,12 +158,6 @@ def api_token_get(raw: str) -> ApiToken | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
-
-
-def api_token_authenticate(raw: str) -> Account | None:
-    """The account a bearer token acts for, or None. Records when the token was last used."""
-    token = api_token_get(raw)
-    return token.account if token else None
 
 
 def api_token_scopes(token: ApiToken) -> set[str]:

@@ -34,6 +34,7 @@ from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, R
 from oauthlib.common import Request
 
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.scope_labels import SCOPE_LABELS, ScopeLabel
 from zhijiao.oidc.backchannel import CARRY_KEY, REAUTH_ATTR, session_auth_time, session_sid
 from zhijiao.oidc.claims import SCOPE_CLAIMS, account_for_subject, subject_for, supported_claims
 from zhijiao.oidc.models import Consent, RegisteredApp
@@ -42,16 +43,12 @@ from zhijiao.oidc.validators import ACR_PASSWORD, ACR_TWO_FACTOR, CONTEXT_HEADER
 
 Application = get_application_model()
 
-# What each scope means to the person asked, in plain words (the consent screen).
-SCOPE_TEXT = {
-    "openid": ("使用智教账号登录", "应用只会得到一个随机编号来识别你，不含姓名、证件号等信息"),
-    "profile": ("读取你的姓名", "姓名和登录账号名"),
-    "roles": ("读取你的角色和所属学校", "如教师、学生、家长，以及所在的区域、学校或班级"),
-    "school": ("读取你所在的学校和班级", "学校名称、学校标识码和班级"),
-    "phone": ("读取你的手机号码", "仅当你登记过手机号时提供"),
-    "resources:read": ("检索、查看和下载资源中心的资源", "仅限你在资源中心本来就能看到的资源"),
-    "resources:write": ("以你的名义在资源中心上传资源、评分和评论", "上传的资源仍须经过学校和区教育局审核"),
-}
+
+def _label(scope: str) -> ScopeLabel:
+    """What a scope means to the person asked, in plain words (the consent screen)."""
+    return SCOPE_LABELS.get(scope) or ScopeLabel(scope)
+
+
 DENIED_NOT_ALLOWED = "你的账号不在该应用的使用范围内，请联系学校或区教育局的管理员"
 DENIED_INACTIVE = "该应用已停用或未在智教登记"
 DENIED_MINOR = "需要监护人同意后才能使用该应用"
@@ -125,7 +122,7 @@ class AuthorizeView(AuthorizationView):
             response_type=credentials["response_type"],
             state=state,
             scopes=scopes,
-            scopes_descriptions=[SCOPE_TEXT.get(s, (s, ""))[0] for s in scopes],
+            scopes_descriptions=[_label(s).title for s in scopes],
         )
         for key in ("code_challenge", "code_challenge_method", "nonce"):
             if key in credentials:
@@ -238,10 +235,7 @@ class AuthorizeView(AuthorizationView):
 
     def _screen(self, application, scopes: list[str]) -> dict:
         registration = RegisteredApp.objects.filter(application=application).first()
-        items = [
-            {"scope": s, "title": SCOPE_TEXT.get(s, (s, ""))[0], "detail": SCOPE_TEXT.get(s, ("", ""))[1]}
-            for s in scopes
-        ]
+        items = [{"scope": s, "title": _label(s).title, "detail": _label(s).detail} for s in scopes]
         return {"registration": registration, "scope_items": items, "claims_by_scope": SCOPE_CLAIMS}
 
 

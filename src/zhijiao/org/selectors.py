@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
+from zhijiao.core.student_status import studying_q
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.grades import class_label, grade_label
 from zhijiao.org.models import Division, School, SchoolClass, SchoolYear
@@ -128,7 +129,7 @@ def class_rows(*, actor, school: School | None = None, classes: QuerySet[SchoolC
     year = current_school_year()
     if classes is None:
         classes = class_list(actor=actor, school=school)
-    classes = classes.annotate(n=Count("students", filter=Q(students__status="01"))).select_related(
+    classes = classes.annotate(n=Count("students", filter=studying_q("students__"))).select_related(
         "grade", "head_teacher__person"
     )
     return [
@@ -165,7 +166,7 @@ def school_facts(*, actor, school: School) -> SchoolFacts:
             )
         grades[key].classes.append(row)
     scope = scope_for(actor)
-    students = Student.objects.filter(scope.students_q(), school=school, status="01").count()
+    students = Student.objects.filter(scope.students_q(), studying_q(), school=school).count()
     staff = Staff.objects.filter(scope.staff_q(), school=school, is_active=True)
     return SchoolFacts(
         school=school,
@@ -267,7 +268,7 @@ def region_view(*, actor, code: str = "") -> RegionView:
     if code and not schools and not granted:
         raise NotFound()  # outside the scope; an empty division inside it is simply empty
     ids = [s["id"] for s in schools]
-    students = _count_by_school(Student.objects.filter(scope.students_q(), school_id__in=ids, status="01"))
+    students = _count_by_school(Student.objects.filter(scope.students_q(), studying_q(), school_id__in=ids))
     classes = _count_by_school(SchoolClass.objects.filter(scope.classes_q(), school_id__in=ids, is_active=True))
     staff = _count_by_school(Staff.objects.filter(scope.staff_q(), school_id__in=ids, is_active=True))
 

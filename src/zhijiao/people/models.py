@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from zhijiao.core.codes import code_name
 from zhijiao.core.models import FeedMixin
+from zhijiao.core.student_status import StudentStatus, is_studying
 
 
 class Person(models.Model):
@@ -68,7 +69,7 @@ class Student(FeedMixin):
         related_name="students",
         verbose_name="当前班级",
     )
-    status = models.CharField("学生当前状态", max_length=2, default="01")  # JY/T 1001 学生当前状态
+    status = models.CharField("学生当前状态", max_length=2, default=StudentStatus.IN_SCHOOL.value)  # JY/T 1001
     enrol_method = models.CharField("入学方式", max_length=2, blank=True)
     study_mode = models.CharField("就读方式", max_length=1, blank=True)
     source = models.CharField("学生来源", max_length=1, blank=True)
@@ -89,6 +90,11 @@ class Student(FeedMixin):
     @property
     def status_name(self) -> str:
         return code_name("student_status", self.status)
+
+    @property
+    def is_studying(self) -> bool:
+        """On the roll: 在读 or 复学 (core.student_status)."""
+        return is_studying(self.status)
 
 
 class Enrolment(models.Model):

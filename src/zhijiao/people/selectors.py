@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
+from zhijiao.core.student_status import STUDYING_CODES
 from zhijiao.identity.scope import scope_for
 from zhijiao.people.models import ChangeRecord, Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
 
@@ -26,15 +27,15 @@ def student_list(
     school_id: int | None = None,
     class_id: int | None = None,
     search: str = "",
-    status: str | None = "01",
+    status: str | tuple[str, ...] | None = STUDYING_CODES,
 ) -> QuerySet[Student]:
     students = Student.objects.filter(scope_for(actor).students_q())
     if school_id is not None:
         students = students.filter(school_id=school_id)
     if class_id is not None:
         students = students.filter(school_class_id=class_id)
-    if status:
-        students = students.filter(status=status)
+    if status:  # one code, several, or by default the pupils on the roll (在读, 复学); None: every status
+        students = students.filter(status__in=(status,) if isinstance(status, str) else status)
     if search:
         # 学籍号 embeds the ID number, so it matches whole, never by prefix (no guessing digit by digit).
         students = students.filter(Q(person__name__contains=search) | Q(student_no=search.upper()))

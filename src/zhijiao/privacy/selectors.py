@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhijiao.audit.selectors import audit_events_concerning
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.scope_labels import oidc_scope_titles
 from zhijiao.core.validators import id_number_facts
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import scope_for
@@ -133,7 +134,7 @@ def guardian_child_get(*, actor, student_id: int) -> Student:
 
 def scope_descriptions() -> list[tuple[str, str]]:
     """The sign-in scopes apps may ask for, described to a guardian ("读取孩子的姓名" …)."""
-    scopes: dict[str, str] = dict(getattr(settings, "OAUTH2_PROVIDER", {}).get("SCOPES", {}))
+    scopes = oidc_scope_titles()  # core.scope_labels, the words the consent screen uses
     return [(code, text.replace("你的", "孩子的").replace("你", "孩子")) for code, text in scopes.items()]
 
 
@@ -183,15 +184,6 @@ def child_consents(*, actor, student: Student) -> ChildConsents:
         policy_on=policy_on,
         all_services=state(None, None),
         apps=[state(app.pk, app) for app in apps],
-    )
-
-
-def child_consent_history(*, actor, student: Student) -> list[GuardianConsent]:
-    guardian_child_get(actor=actor, student_id=student.pk)
-    return list(
-        GuardianConsent.objects.filter(student=student)
-        .select_related("guardian", "withdrawn_by", "app__application")
-        .order_by("-granted_at", "-id")
     )
 
 

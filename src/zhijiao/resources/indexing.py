@@ -114,12 +114,6 @@ def index_resources(ids: Iterable[int | str]) -> tuple[int, int]:
     return n, len(gone)
 
 
-def unindex(ids: Iterable[int | str]) -> None:
-    backend = search_backend()
-    backend.delete(str(i) for i in ids)
-    backend.commit()
-
-
 def reindex_all(*, batch: int = 1000) -> int:
     """Rebuild the index from every published resource; returns how many were indexed."""
     backend = search_backend()

@@ -18,6 +18,7 @@ from zhijiao.audit.selectors import audit_chain_verify
 from zhijiao.audit.services import audit_anchor
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.feed import feed_position
+from zhijiao.core.student_status import studying_q
 from zhijiao.core.validators import validate_id_number
 from zhijiao.intake.models import BatchStatus, ImportBatch
 from zhijiao.intake.pipeline import batches_reap
@@ -218,7 +219,7 @@ def _student_numbers() -> CheckResult:
 
 
 def _enrolments() -> CheckResult:
-    studying = Student.objects.filter(status="01")
+    studying = Student.objects.filter(studying_q())
     without = studying.exclude(enrolments__ended_on__isnull=True).count()
     out_of_step = (
         Enrolment.objects.filter(ended_on__isnull=True).exclude(school_class_id=F("student__school_class_id")).count()

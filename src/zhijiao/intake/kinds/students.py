@@ -12,6 +12,7 @@ import polars as pl
 
 from zhijiao.core.errors import CoreError
 from zhijiao.core.feed import feed_allocate
+from zhijiao.core.student_status import STUDYING_CODES, StudentStatus, studying_sql
 from zhijiao.intake import bulk
 from zhijiao.intake.checks import (
     Checks,
@@ -37,7 +38,6 @@ from zhijiao.intake.refs import resolve_class, resolve_grade, resolve_school
 from zhijiao.intake.spec import SPECS
 
 SPEC = SPECS["students"]
-ACTIVE = "01"  # JY/T 1001 学生当前状态: 在读
 # (lowest, highest) age on 1 September minus (grade level − 1), per 学段: generous, to catch typos not late starters
 AGE_BANDS = {"2": (5, 9), "3": (11, 15), "4": (14, 19), "6": (14, 22)}
 PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
@@ -89,10 +89,10 @@ def add_capacity_rule(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> p
     flagged, so the report shows exactly which pupils overfill the class. Pupils the same file moves out are
     not subtracted — a warning too many is a look at the class; one too few is an overfilled class unseen.
     """
-    current = bulk.fetch_frame(
-        """SELECT s.school_class_id, s.student_no, p.id_type, p.id_number
-           FROM people_student s JOIN people_person p ON p.id = s.person_id
-           WHERE s.status = '01' AND s.school_class_id IS NOT NULL""",  # 01 在读 (ACTIVE); no parameters on PostgreSQL
+    current = bulk.fetch_frame(  # the studying codes are constants: no parameters (none on PostgreSQL here)
+        f"""SELECT s.school_class_id, s.student_no, p.id_type, p.id_number
+            FROM people_student s JOIN people_person p ON p.id = s.person_id
+            WHERE {studying_sql("s.status")} AND s.school_class_id IS NOT NULL""",  # noqa: S608
         [],
         {"class_id": pl.Int64, "student_no": pl.String, "id_type": pl.String, "id_number": pl.String},
     )
@@ -232,7 +232,7 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("_hold").is_null()
         & pl.col("cur_school_id").is_not_null()
         & (pl.col("cur_school_id") != pl.col("school_id"))
-        & (pl.col("cur_status") == ACTIVE)
+        & pl.col("cur_status").is_in(STUDYING_CODES)
     )
     return rows.with_columns(
         _hold=pl.when(elsewhere & (pl.col("_enrol_verdict") == "keep_existing"))
@@ -289,7 +289,8 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
     existing = attach(existing, old, on="student_id")
     tracked = [*PERSON_FIELDS, *STUDENT_FIELDS]
     existing = existing.with_columns(
-        [pl.coalesce(pl.col(c), pl.col(f"old_{c}")).alias(c) for c in tracked] + [pl.lit(ACTIVE).alias("status")]
+        [pl.coalesce(pl.col(c), pl.col(f"old_{c}")).alias(c) for c in tracked]
+        + [pl.lit(StudentStatus.IN_SCHOOL.value).alias("status")]
     )
     guardians = _registry_guardians()
     existing, guardian_changes = _guardian_diff(existing, guardians)
@@ -337,7 +338,7 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
             "student_no",
             "school_id",
             pl.col("class_id").alias("school_class_id"),
-            pl.lit(ACTIVE).alias("status"),
+            pl.lit(StudentStatus.IN_SCHOOL.value).alias("status"),
             pl.lit("").alias("enrol_method"),
             pl.col("study_mode").fill_null(""),
             pl.lit("").alias("source"),
@@ -582,8 +583,3 @@ def _enrolments_move(rows: pl.DataFrame, ctx: RunContext) -> None:
         ),
     )
     _enrolments_open(rows.with_columns(enrolled_on=pl.lit(ctx.today)), ctx)
-
-
-def quarantine_extra(row: dict[str, Any]) -> str:
-    """Detail for the matching stage's hold codes."""
-    return ""
