@@ -335,7 +335,7 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": ZHIJIAO_MEDIA_DIR},
     }
-# A separate origin for user files (decision resfiles-user-files), e.g. https://files.example.edu.cn: downloads and
+# A separate origin for user files (decision 0016), e.g. https://files.example.edu.cn: downloads and
 # inline views redirect there with a signed address valid this many seconds (long enough to watch a lesson video).
 # Point its DNS at the same app; its host is allowed automatically. Empty: files come from the platform's origin.
 ZHIJIAO_FILES_ORIGIN = os.environ.get("ZHIJIAO_FILES_ORIGIN", "").strip().rstrip("/")

@@ -1,5 +1,5 @@
 """How user files are answered, so that an uploaded file can never run script as the platform (decision
-resfiles-user-files).
+0016).
 
 A file is shown in the browser (``inline``) only when its type, taken from the file name's extension (never the
 type the uploader's browser declared), is on a short safe list: raster images (not SVG, which is a document that

@@ -112,7 +112,7 @@ def _preview_tools() -> CheckResult:
 
 
 def _files_origin() -> CheckResult:
-    """User files from a separate origin in production (decision resfiles-user-files)."""
+    """User files from a separate origin in production (decision 0016)."""
     origin = settings.ZHIJIAO_FILES_ORIGIN
     if origin:
         return CheckResult("用户文件来源", True, f"由独立地址 {origin} 提供")
@@ -289,7 +289,7 @@ def _audit_chain() -> CheckResult:
 
 def _warehouse_snapshot() -> CheckResult:
     """Statistics pages read the latest warehouse snapshot; without one they show users "正在生成" and queue one,
-    which only a running worker takes (decision followup-feature-gates-and-pending-statistics)."""
+    which only a running worker takes (decision 0022)."""
     title = "统计快照"
     latest = Snapshot.objects.order_by("-taken_on").first()
     if latest is None:
