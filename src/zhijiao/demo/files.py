@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
@@ -27,6 +27,7 @@ from zhijiao.core.synth import Synth
 from zhijiao.demo.dirt import DEFECTS, Row
 from zhijiao.demo.plan import DEMO_COUNTY, KINDS, STAGE_SUBJECTS
 from zhijiao.demo.student_rows import StudentRows
+from zhijiao.demo.universe import UClass, Universe, USchool
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.grades import STAGE_YEARS, grade_label
 from zhijiao.org.models import School, SchoolClass
@@ -48,32 +49,6 @@ EMPLOYERS = (
     "某建筑工程公司",
     "务农",
 )
-
-
-@dataclass
-class UClass:
-    stage: str
-    entry_year: int
-    number: int
-    capacity: int = 45
-
-
-@dataclass
-class USchool:
-    code: str
-    name: str
-    school_type: str
-    county: str
-    stages: list[str]
-    classes: list[UClass] = field(default_factory=list)
-    staff: list[tuple[str, str, str]] = field(default_factory=list)  # staff_no, name, subject
-
-
-@dataclass
-class Universe:
-    year: int
-    schools: list[USchool]
-    students: list[tuple[str, str]]  # 学籍号, 姓名 of registered students (for guardian files)
 
 
 # ---------------------------------------------------------------------------------------------- universe

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 from zhijiao.core.codes import code_name, division_path
 from zhijiao.core.synth import Synth
 from zhijiao.core.synth.names import COMMUNITIES, ROADS
+from zhijiao.demo.universe import Universe
 from zhijiao.org.grades import grade_label
-
-if TYPE_CHECKING:  # files.py imports this module; the universe types are only annotations here
-    from zhijiao.demo.files import Universe
 
 ENTRY_AGE = {"2": 6, "3": 12, "4": 15, "6": 15}
 FOREIGN_SHARE = 0.01  # students without a mainland ID: 护照 or 港澳居民来往内地通行证, 学籍号 J + 18 characters

@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from oauth2_provider.models import get_application_model, get_refresh_token_model
@@ -30,6 +31,9 @@ from zhijiao.oidc.models import RegisteredApp, SessionLink
 from zhijiao.oidc.validators import sign_jwt
 
 logger = logging.getLogger("zhijiao.oidc")
+# Sent on commit once per app to tell that a session ended (application_id, account_id, sid, issuer). The job
+# module sits above this one (its jobs call in here), so receivers.py queues the delivery job, not this module.
+logout_due = Signal()
 
 SID_KEY = "oidc_sid"
 AUTH_TIME_KEY = "oidc_auth_time"
@@ -105,12 +109,15 @@ def session_end(*, sid: str, origin: Origin) -> int:
         .values_list("application_id", flat=True)
     )
     told = {(link.application_id, link.account_id): link.issuer for link in links if link.application_id in listening}
-    from zhijiao.oidc.tasks import backchannel_logout_deliver  # the job module imports this one
-
     for (application_id, account_id), issuer in told.items():
         transaction.on_commit(
             functools.partial(
-                backchannel_logout_deliver, application_id=application_id, account_id=account_id, sid=sid, issuer=issuer
+                logout_due.send,
+                sender=SessionLink,
+                application_id=application_id,
+                account_id=account_id,
+                sid=sid,
+                issuer=issuer,
             )
         )
     logger.info("单点登录会话结束：%s，通知 %d 个应用", sid[:6], len(told))

@@ -38,6 +38,7 @@ from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import current_school_year
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import KnowledgePoint, Resource, ResourceStatus, ResourceType, UsageEvent, UsageKind
+from zhijiao.resources.visibility import resource_visible_qs
 
 # learner-facing types in the order a pupil gets most from them (the weight also orders them within the tier)
 LEARNER_TYPES: dict[str, float] = {
@@ -131,10 +132,6 @@ def resources_for_knowledge_points(
     the student (a parent or teacher asking for a pupil); ``exclude_seen`` pushes what the actor already played
     or downloaded to the end. See the module docstring for the order and the prerequisite fallback.
     """
-    # Imported here, not above: selectors re-exports this module's selector (one import line at its end), so a
-    # top-level import would fail whichever of the two modules is imported first.
-    from zhijiao.resources.selectors import resource_visible_qs
-
     if not 1 <= limit <= MAX_LIMIT:
         raise _bad(f"条数应在 1 到 {MAX_LIMIT} 之间")
     wanted_types = list(dict.fromkeys(types or ()))

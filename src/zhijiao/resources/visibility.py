@@ -1,0 +1,89 @@
+"""Which resources an actor may see: the visibility rule, shared by the selectors and the recommender.
+
+Below both ``selectors`` and ``recommend`` (selectors re-exports these names), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from zhijiao.identity.models import Account, Role
+from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.resources.models import Resource, ResourceStatus, SharingScope
+
+BUREAU_ROLES = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})
+
+
+@dataclass(frozen=True)
+class VisibilityTerms:
+    """The actor's side of the visibility rule, as values an index can filter on."""
+
+    everything: bool = False  # platform administrator: every published resource
+    author_id: int | None = None
+    school_codes: frozenset[str] = frozenset()  # 本校 matches
+    district_codes: frozenset[str] = frozenset()  # 本区 matches (6 digits)
+    city_codes: frozenset[str] = frozenset()  # 本市 matches (4 digits)
+    bureau_prefixes: frozenset[str] = frozenset()  # all published resources whose owner_division starts so
+    extra: dict = field(default_factory=dict)
+
+
+def visibility_terms(actor: Account | AnonymousUser | None) -> VisibilityTerms:
+    if actor is None or not actor.is_authenticated:
+        return VisibilityTerms()
+    scope = scope_for(actor)
+    if scope.is_platform_admin:
+        return VisibilityTerms(everything=True, author_id=actor.pk)
+    schools: set[str] = set()
+    districts: set[str] = set()
+    bureaus: set[str] = set()
+    for g in scope.grants:
+        if g.role in SEPARATED_ROLES or g.role == Role.PARENT:
+            continue
+        if g.division_id:
+            if g.role in BUREAU_ROLES:
+                bureaus.add(g.division_id)
+            if len(g.division_id) == 6:
+                districts.add(g.division_id)
+        elif g.school is not None:
+            schools.add(g.school.code)
+            districts.add(g.school.division_id)
+        elif g.school_class is not None:
+            school = g.school_class.school
+            schools.add(school.code)
+            districts.add(school.division_id)
+    cities = {code[:4] for code in districts} | {code[:4] for code in bureaus if len(code) >= 4}
+    districts |= {code for code in bureaus if len(code) == 6}
+    return VisibilityTerms(
+        author_id=actor.pk,
+        school_codes=frozenset(schools),
+        district_codes=frozenset(districts),
+        city_codes=frozenset(cities),
+        bureau_prefixes=frozenset(bureaus),
+    )
+
+
+def _published_q(terms: VisibilityTerms) -> Q:
+    if terms.everything:
+        return Q()
+    q = Q(sharing=SharingScope.PUBLIC)
+    if terms.school_codes:
+        q |= Q(sharing=SharingScope.SCHOOL, owner_school__code__in=terms.school_codes)
+    if terms.district_codes:
+        q |= Q(sharing=SharingScope.DISTRICT, owner_division_id__in=terms.district_codes)
+    for city in sorted(terms.city_codes):
+        q |= Q(sharing=SharingScope.CITY, owner_division__code__startswith=city)
+    for prefix in sorted(terms.bureau_prefixes):
+        q |= Q(owner_division__code__startswith=prefix)
+    return q
+
+
+def resource_visible_qs(actor: Account | AnonymousUser | None) -> QuerySet[Resource]:
+    """Every resource ``actor`` may see: published ones by sharing scope, plus the actor's own in any status."""
+    terms = visibility_terms(actor)
+    q = Q(status=ResourceStatus.PUBLISHED) & _published_q(terms)
+    if terms.author_id is not None:
+        q |= Q(author_id=terms.author_id)
+    return Resource.objects.filter(q)
