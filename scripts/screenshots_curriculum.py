@@ -8,18 +8,15 @@ open, and 统编版 初中语文 七年级上册 with 第一单元 open.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 
 def chapter_id(edition: str, volume: str, number: str) -> int:
@@ -35,10 +32,8 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--port", type=int, default=8753)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     shots = {
         "curriculum-chapter-tree.png": {
             "stage": "高中", "subject": "数学", "volume": "必修第一册", "chapter": chapter_id("pep-a", "b1", "5"),
@@ -47,29 +42,13 @@ def main() -> None:
             "stage": "初中", "subject": "语文", "volume": "七年级上册", "chapter": chapter_id("bu", "7a", "1"),
         },
     }  # fmt: skip
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        for attempt in range(5):  # a busy machine can take longer than wait_until_up's 20 s to start
-            try:
-                wait_until_up(base)
-                break
-            except SystemExit:
-                if attempt == 4:
-                    raise
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 1100}, locale="zh-CN")
-            login(page, base, "teacher", accounts["teacher"]["password"])
-            for name, query in shots.items():
-                page.goto(f"{base}/resources/?{urlencode(query)}")
-                page.wait_for_load_state("networkidle")
-                page.screenshot(path=out / name, full_page=False)
-                print("saved", out / name)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    # a busy machine can take longer than wait_until_up's 20 s to start: wait up to five times
+    with demo_server(args.port, tries=5) as base, chromium() as browser:
+        page = new_page(browser, height=1100)
+        login(page, base, "teacher", accounts["teacher"]["password"])
+        for name, query in shots.items():
+            shot(page, out / name, url=f"{base}/resources/?{urlencode(query)}", full=False)
+            print("saved", out / name)
 
 
 if __name__ == "__main__":

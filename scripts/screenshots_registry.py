@@ -12,17 +12,14 @@ corrected the address on the page. Run twice, it adds nothing the second time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 
 def prepare_history() -> tuple[int, int]:
@@ -92,42 +89,23 @@ def main() -> None:
     parser.add_argument("--prefix", default="70-after")
     parser.add_argument("--port", type=int, default=8120)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     pupil_id, class_id = prepare_history()
 
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        for _attempt in range(6):  # a loaded machine may take a minute to start the server
-            try:
-                wait_until_up(base)
-                break
-            except SystemExit:
-                continue
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, "--lang=zh-CN"])
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # a loaded machine may take a minute to start the server: wait up to six times
+    with demo_server(args.port, tries=6) as base, chromium("--lang=zh-CN") as browser:
+        page = new_page(browser)
 
-            def shot(username: str, path: str, name: str) -> None:
-                login(page, base, username, accounts[username]["password"], accounts[username].get("totp_secret"))
-                page.goto(f"{base}{path}")
-                page.wait_for_load_state("networkidle")
-                page.screenshot(path=out / f"{args.prefix}-{name}.png", full_page=True)
+        def shot_as(username: str, path: str, name: str) -> None:
+            login(page, base, username, accounts[username]["password"], accounts[username].get("totp_secret"))
+            shot(page, out / f"{args.prefix}-{name}.png", url=f"{base}{path}")
 
-            shot("principal", "/classes/", "class-list")
-            shot("parent", f"/classes/{class_id}/", "class-parent")
-            shot("teacher", f"/students/{pupil_id}/", "student-history-teacher")
-            shot("bureau", "/", "bureau-home")
-            page.goto(f"{base}/analytics/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / f"{args.prefix}-bureau-analytics.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        shot_as("principal", "/classes/", "class-list")
+        shot_as("parent", f"/classes/{class_id}/", "class-parent")
+        shot_as("teacher", f"/students/{pupil_id}/", "student-history-teacher")
+        shot_as("bureau", "/", "bureau-home")
+        shot(page, out / f"{args.prefix}-bureau-analytics.png", url=f"{base}/analytics/")
 
 
 if __name__ == "__main__":

@@ -9,17 +9,14 @@ It opens the demo teacher's first published resource whose file is a PDF, or the
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 
 def pick(title: str) -> int:
@@ -49,30 +46,14 @@ def main() -> None:
     parser.add_argument("--title", default="")
     parser.add_argument("--height", type=int, default=1000, help="viewport height (1500: a PDF page and its row)")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     pk = pick(args.title)
-    base = args.base.rstrip("/") or f"http://127.0.0.1:{args.port}"
-    server = None
-    if not args.base:
-        server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        wait_until_up(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": args.height}, locale="zh-CN")
-            a = accounts["teacher"]
-            login(page, base, "teacher", a["password"], a.get("totp_secret"))
-            page.goto(f"{base}/resources/{pk}/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(out / args.name), full_page=False)
-            browser.close()
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+    with demo_server(args.port, base=args.base) as base, chromium() as browser:
+        page = new_page(browser, height=args.height)
+        a = accounts["teacher"]
+        login(page, base, "teacher", a["password"], a.get("totp_secret"))
+        shot(page, out / args.name, url=f"{base}/resources/{pk}/", full=False)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,11 @@ the 安全管理员's — both may look, neither may take the account over.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 
 def main() -> None:
@@ -25,32 +20,16 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     password = accounts["admin"]["password"]
 
-    port = args.port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)])  # noqa: S603
-    try:
-        wait_until_up(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            login(page, base, "sysadmin", password, accounts["sysadmin"]["totp_secret"])
-            page.goto(f"{base}/accounts/admin/teacher/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / "access-sod-sysadmin-on-teacher.png", full_page=True)
-            login(page, base, "bureau", password, accounts["bureau"]["totp_secret"])
-            page.goto(f"{base}/accounts/admin/secadmin/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / "access-sod-bureau-on-secadmin.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with demo_server(args.port) as base, chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "sysadmin", password, accounts["sysadmin"]["totp_secret"])
+        shot(page, out / "access-sod-sysadmin-on-teacher.png", url=f"{base}/accounts/admin/teacher/")
+        login(page, base, "bureau", password, accounts["bureau"]["totp_secret"])
+        shot(page, out / "access-sod-bureau-on-secadmin.png", url=f"{base}/accounts/admin/secadmin/")
     print(f"screenshots written to {out}")
 
 
