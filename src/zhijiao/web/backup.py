@@ -28,7 +28,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -80,26 +80,30 @@ def backup_parts() -> list[Part]:
 
 
 @dataclass
-class BackupResult:
+class _Outcome:
+    """What a backup or a restore reports (the fields both share; each adds its own)."""
+
     dir: str
     database: str
     tables: dict[str, int]
     files: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields in order, the total ``rows`` right after ``tables``, seconds rounded to 0.01."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = round(value, 2) if isinstance(value, float) else value
+            if f.name == "tables":
+                data["rows"] = sum(self.tables.values())
+        return data
+
+
+@dataclass
+class BackupResult(_Outcome):
     bytes: int
     seconds: float
     skipped: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dir": self.dir,
-            "database": self.database,
-            "tables": self.tables,
-            "rows": sum(self.tables.values()),
-            "files": self.files,
-            "bytes": self.bytes,
-            "seconds": round(self.seconds, 2),
-            "skipped": self.skipped,
-        }
 
 
 def platform_backup(*, target: Path) -> BackupResult:
@@ -163,24 +167,9 @@ def platform_backup(*, target: Path) -> BackupResult:
 
 
 @dataclass
-class RestoreResult:
-    dir: str
-    database: str
-    tables: dict[str, int]
-    files: int
+class RestoreResult(_Outcome):
     pending_migrations: int
     notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "dir": self.dir,
-            "database": self.database,
-            "tables": self.tables,
-            "rows": sum(self.tables.values()),
-            "files": self.files,
-            "pending_migrations": self.pending_migrations,
-            "notes": self.notes,
-        }
 
 
 def backup_verify(*, source: Path) -> dict[str, Any]:
