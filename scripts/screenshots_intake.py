@@ -17,10 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_home, demo_server, login, new_page
 
 
 def zhijiao(*args: str) -> str:
@@ -59,38 +57,28 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     args = parser.parse_args()
     out = Path(args.out)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    password = json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))[0]["password"]
+    home = demo_home()
+    password = next(iter(demo_accounts().values()))["password"]
     upload = home / "东西湖区学生信息表.xlsx"
     zhijiao("generate", "students", "--rows", "800", "--dirty", "0.08", "--seed", "3", "--out", str(upload))
     zhijiao("import", "students", str(conflict_file(home)))
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--with-worker"])  # noqa: S603
-    try:
-        wait_until_up(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            login(page, base, "bureau", password)
-            page.goto(f"{base}/intake/")
-            page.screenshot(path=out / "22-intake-upload.png", full_page=True)
-            page.set_input_files("input[name=file]", str(upload))
-            page.click(".intake-form button[type=submit]")
-            page.wait_for_selector(".import-progress, .stat-grid")
-            if page.locator(".import-progress").count():
-                page.screenshot(path=out / "23-intake-progress.png", full_page=True)
-            page.wait_for_selector(".stat-grid", timeout=120_000)
-            page.screenshot(path=out / "24-intake-batch.png", full_page=True)
-            page.goto(f"{base}/intake/cases/")
-            page.screenshot(path=out / "25-intake-cases.png", full_page=True)
-            page.goto(f"{base}/intake/batches/")
-            page.screenshot(path=out / "26-intake-history.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with demo_server(0, "--with-worker") as base, chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "bureau", password)
+        page.goto(f"{base}/intake/")
+        page.screenshot(path=out / "22-intake-upload.png", full_page=True)
+        page.set_input_files("input[name=file]", str(upload))
+        page.click(".intake-form button[type=submit]")
+        page.wait_for_selector(".import-progress, .stat-grid")
+        if page.locator(".import-progress").count():
+            page.screenshot(path=out / "23-intake-progress.png", full_page=True)
+        page.wait_for_selector(".stat-grid", timeout=120_000)
+        page.screenshot(path=out / "24-intake-batch.png", full_page=True)
+        page.goto(f"{base}/intake/cases/")
+        page.screenshot(path=out / "25-intake-cases.png", full_page=True)
+        page.goto(f"{base}/intake/batches/")
+        page.screenshot(path=out / "26-intake-history.png", full_page=True)
     print(f"screenshots written to {out}")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import subprocess
 import sys
@@ -20,10 +19,9 @@ import tempfile
 from pathlib import Path
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir
 
 TITLE = "人教版八年级下册 勾股定理 微课"
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -184,31 +182,20 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--port", type=int, default=8753)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     pk = prepare(accounts)
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        wait_until_up(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            a = accounts["teacher"]
-            login(page, base, "teacher", a["password"], a.get("totp_secret"))
-            page.goto(f"{base}/resources/{pk}/")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_function("document.querySelector('video.res-pv-video').readyState >= 4")  # no spinner
-            page.mouse.move(1400, 20)  # the player's controls fade without the pointer over it
-            page.wait_for_timeout(1500)
-            page.screenshot(path=out / "65-resource-preview.png", full_page=True)
-            print("saved", out / "65-resource-preview.png")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with demo_server(args.port) as base, chromium() as browser:
+        page = new_page(browser)
+        a = accounts["teacher"]
+        login(page, base, "teacher", a["password"], a.get("totp_secret"))
+        page.goto(f"{base}/resources/{pk}/")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("document.querySelector('video.res-pv-video').readyState >= 4")  # no spinner
+        page.mouse.move(1400, 20)  # the player's controls fade without the pointer over it
+        page.wait_for_timeout(1500)
+        page.screenshot(path=out / "65-resource-preview.png", full_page=True)
+        print("saved", out / "65-resource-preview.png")
 
 
 if __name__ == "__main__":

@@ -12,17 +12,14 @@ another. Run twice, it adds nothing the second time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 
 def prepare_history(accounts: dict[str, dict]) -> int:
@@ -75,41 +72,23 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--port", type=int, default=8751)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     child_id = prepare_history(accounts)
 
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        wait_until_up(base)
-        with sync_playwright() as p:
-            # date inputs follow the OS locale, as on a Chinese desktop
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[*CHROMIUM_ARGS, "--lang=zh-CN"],
-                env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"},
-            )
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # date inputs follow the OS locale, as on a Chinese desktop
+    zh_desktop = {**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN:zh"}
+    with demo_server(args.port) as base, chromium("--lang=zh-CN", env=zh_desktop) as browser:
+        page = new_page(browser)
 
-            login(page, base, "auditor", accounts["auditor"]["password"], accounts["auditor"].get("totp_secret"))
-            page.goto(f"{base}/audit/?ip=10.42.")
-            page.wait_for_selector(".chain-ok, .chain-broken")
-            page.screenshot(path=out / "35-audit-admin.png", full_page=True)
+        login(page, base, "auditor", accounts["auditor"]["password"], accounts["auditor"].get("totp_secret"))
+        page.goto(f"{base}/audit/?ip=10.42.")
+        page.wait_for_selector(".chain-ok, .chain-broken")
+        page.screenshot(path=out / "35-audit-admin.png", full_page=True)
 
-            login(page, base, "parent", accounts["parent"]["password"])
-            page.goto(f"{base}/privacy/consent/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / "36-guardian-consent.png", full_page=True)
-            page.goto(f"{base}/privacy/access/?child={child_id}")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / "37-guardian-access-log.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        login(page, base, "parent", accounts["parent"]["password"])
+        shot(page, out / "36-guardian-consent.png", url=f"{base}/privacy/consent/")
+        shot(page, out / "37-guardian-access-log.png", url=f"{base}/privacy/access/?child={child_id}")
 
 
 if __name__ == "__main__":

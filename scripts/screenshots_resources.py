@@ -13,17 +13,15 @@ ratings, usage and the search index) unless one is there already. Run twice, it 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir
 
 
 def prepare_library(count: int) -> None:
@@ -71,10 +69,8 @@ def main() -> None:
     def wanted(number: str) -> bool:
         return not args.only or number in args.only
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     prepare_library(args.count)
     lesson = lesson_id()  # before Playwright: Django refuses queries inside its event loop
 
@@ -82,71 +78,57 @@ def main() -> None:
         a = accounts[username]
         login(page, base, username, a["password"], a.get("totp_secret"))
 
-    base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(args.port)])  # noqa: S603
-    try:
-        for attempt in range(5):  # a busy machine can take longer than wait_until_up's 20 s to start
-            try:
-                wait_until_up(base)
-                break
-            except SystemExit:
-                if attempt == 4:
-                    raise
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # a busy machine can take longer than wait_until_up's 20 s to start: wait up to five times
+    with demo_server(args.port, tries=5) as base, chromium() as browser:
+        page = new_page(browser)
 
-            # 61: the demo teacher on their own published micro-lesson: video, file row (type · size · version),
-            # resource information, knowledge points, review history.
-            if wanted("61"):
-                sign_in(page, "teacher")
-                page.goto(f"{base}/resources/{lesson}/")
-                shoot(page, out / "61-resource-detail.png")
+        # 61: the demo teacher on their own published micro-lesson: video, file row (type · size · version),
+        # resource information, knowledge points, review history.
+        if wanted("61"):
+            sign_in(page, "teacher")
+            page.goto(f"{base}/resources/{lesson}/")
+            shoot(page, out / "61-resource-detail.png")
 
-            # 63: a teacher searches 勾股定理 and narrows to 初二 (八年级); the facets keep their counts.
-            if wanted("63"):
-                sign_in(page, "teacher")
-                page.goto(f"{base}/resources/")
-                page.fill("input[name=q]", "勾股定理")
-                page.click(".res-searchbar button[type=submit]")
-                page.wait_for_selector(".res-q")  # htmx swapped in the results for the query
-                page.click(".res-facet a:has-text('初二')")
-                page.wait_for_selector(".res-chip")  # … and for the chosen grade
-                shoot(page, out / "63-search-facets.png", full=False)
-                shoot(page, out / "63b-search-facets-full.png")
-                page.goto(f"{base}/resources/?q=圆")
-                shoot(page, out / "63c-search-one-character.png", full=False)
+        # 63: a teacher searches 勾股定理 and narrows to 初二 (八年级); the facets keep their counts.
+        if wanted("63"):
+            sign_in(page, "teacher")
+            page.goto(f"{base}/resources/")
+            page.fill("input[name=q]", "勾股定理")
+            page.click(".res-searchbar button[type=submit]")
+            page.wait_for_selector(".res-q")  # htmx swapped in the results for the query
+            page.click(".res-facet a:has-text('初二')")
+            page.wait_for_selector(".res-chip")  # … and for the chosen grade
+            shoot(page, out / "63-search-facets.png", full=False)
+            shoot(page, out / "63b-search-facets-full.png")
+            page.goto(f"{base}/resources/?q=圆")
+            shoot(page, out / "63c-search-one-character.png", full=False)
 
-            # 64: the public portal, no sign-in.
-            if wanted("64"):
-                page.context.clear_cookies()
-                page.goto(f"{base}/resources/public/?q=函数")
-                shoot(page, out / "64-public-portal.png", full=False)
+        # 64: the public portal, no sign-in.
+        if wanted("64"):
+            page.context.clear_cookies()
+            page.goto(f"{base}/resources/public/?q=函数")
+            shoot(page, out / "64-public-portal.png", full=False)
 
-            # 62 / 67: the review queue of the principal (一审) and the bureau (二审).
-            if wanted("62") or wanted("67"):
-                sign_in(page, "principal")
-                page.goto(f"{base}/resources/review/")
-                shoot(page, out / "62-review-queue.png")
-                sign_in(page, "bureau")
-                page.goto(f"{base}/resources/review/?stage=second")
-                shoot(page, out / "67-review-queue.png", full=False)
+        # 62 / 67: the review queue of the principal (一审) and the bureau (二审).
+        if wanted("62") or wanted("67"):
+            sign_in(page, "principal")
+            page.goto(f"{base}/resources/review/")
+            shoot(page, out / "62-review-queue.png")
+            sign_in(page, "bureau")
+            page.goto(f"{base}/resources/review/?stage=second")
+            shoot(page, out / "67-review-queue.png", full=False)
 
-            # 68 / 69: a head teacher on the demo teacher's published micro-lesson (video preview, stars, value
-            # score with its formula on hover, comments), then their favourites.
-            if wanted("68") or wanted("69"):
-                sign_in(page, "banzhuren")
-                page.goto(f"{base}/resources/{lesson}/")
-                page.set_viewport_size({"width": 1440, "height": 1640})  # the whole page without a full-page stitch
-                page.hover(".ru-value-ring")
-                shoot(page, out / "68-resource-use.png", full=False)
-                page.set_viewport_size({"width": 1440, "height": 900})
-                page.goto(f"{base}/resources/favourites/")
-                shoot(page, out / "69-favourites.png", full=False)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        # 68 / 69: a head teacher on the demo teacher's published micro-lesson (video preview, stars, value
+        # score with its formula on hover, comments), then their favourites.
+        if wanted("68") or wanted("69"):
+            sign_in(page, "banzhuren")
+            page.goto(f"{base}/resources/{lesson}/")
+            page.set_viewport_size({"width": 1440, "height": 1640})  # the whole page without a full-page stitch
+            page.hover(".ru-value-ring")
+            shoot(page, out / "68-resource-use.png", full=False)
+            page.set_viewport_size({"width": 1440, "height": 900})
+            page.goto(f"{base}/resources/favourites/")
+            shoot(page, out / "69-favourites.png", full=False)
 
 
 if __name__ == "__main__":

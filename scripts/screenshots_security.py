@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import subprocess
 import sys
 import urllib.error
 import urllib.parse
@@ -22,10 +20,9 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import django
-from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
 
 NEW_ADMIN = "xinxiao"  # a school administrator appointed today: enrols at first sign-in
 
@@ -66,23 +63,16 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     password = accounts["admin"]["password"]
     prepare(password)
 
-    port = args.port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)])  # noqa: S603
-    try:
-        wait_until_up(base)
+    with demo_server(args.port) as base:
         fail_logins(base, "teacher", 5)
         fail_logins(base, "banzhuren", 5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+        with chromium() as browser:
+            page = new_page(browser)
 
             page.goto(f"{base}/accounts/login/")
             page.fill("input[name=username]", "secadmin")
@@ -100,15 +90,9 @@ def main() -> None:
             page.screenshot(path=out / "33-otp-enrol.png")
 
             login(page, base, "secadmin", password, accounts["secadmin"]["totp_secret"])
-            page.goto(f"{base}/security/")
-            page.wait_for_load_state("networkidle")
-            page.screenshot(path=out / "34-security-admin.png", full_page=True)
+            shot(page, out / "34-security-admin.png", url=f"{base}/security/")
             page.goto(f"{base}/")
             page.screenshot(path=out / "34b-security-admin-home.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     print(f"screenshots written to {out}")
 
 

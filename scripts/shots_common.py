@@ -131,18 +131,23 @@ def out_dir(path: str | Path) -> Path:
 
 @contextmanager
 def demo_server(
-    port: int = 0, *, tries: int = 1, seconds: float | None = None, base: str = "", **popen: Any
+    port: int = 0,
+    *serve_args: str,
+    tries: int = 1,
+    seconds: float | None = None,
+    base: str = "",
+    **popen: Any,
 ) -> Iterator[str]:
-    """Serve the demo in ``$ZHIJIAO_HOME`` on ``port`` (a free one if 0) and yield its base URL; stop it after.
-    ``tries``: how many waits for it to come up (a busy machine can be slow); ``base``: use a server already
-    running there instead of starting one."""
+    """Serve the demo in ``$ZHIJIAO_HOME`` on ``port`` (a free one if 0; ``serve_args`` such as ``--with-worker``
+    added) and yield its base URL; stop it after. ``tries``: how many waits for it to come up (a busy machine can
+    be slow); ``base``: use a server already running there instead of starting one."""
     if base:
         wait_until_up(base.rstrip("/"), seconds)
         yield base.rstrip("/")
         return
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)], **popen)  # noqa: S603
+    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), *serve_args], **popen)  # noqa: S603
     try:
         for attempt in range(tries):
             try:
@@ -158,10 +163,11 @@ def demo_server(
 
 
 @contextmanager
-def chromium(*extra_args: str) -> Iterator[Browser]:
-    """Headless Chromium (Debian's, no browser download; ``extra_args`` after CHROMIUM_ARGS), closed after."""
+def chromium(*extra_args: str, **launch: Any) -> Iterator[Browser]:
+    """Headless Chromium (Debian's, no browser download; ``extra_args`` after CHROMIUM_ARGS, ``launch``: more
+    launch options such as ``env``), closed after."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args], **launch)
         try:
             yield browser
         finally:
