@@ -11,14 +11,18 @@ the app (the answer is remembered), so use a fresh demo home or another ``--user
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
-from screenshots import CHROMIUM_ARGS, free_port, wait_until_up  # this folder's helpers (scripts/ is on sys.path)
+from playwright.sync_api import expect
+from shots_common import (  # this folder's helpers (scripts/ is on sys.path)
+    chromium,
+    demo_accounts,
+    free_port,
+    new_page,
+    out_dir,
+    wait_until_up,
+)
 
 
 def main() -> None:
@@ -26,10 +30,8 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--user", default="teacher")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = {a["username"]: a for a in json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))}
+    out = out_dir(args.out)
+    accounts = demo_accounts()
     password = accounts[args.user]["password"]
 
     port, rp_port = free_port(), free_port()
@@ -40,9 +42,8 @@ def main() -> None:
     try:
         wait_until_up(base)
         wait_until_up(rp)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+        with chromium() as browser:
+            page = new_page(browser, 1280, 860)
             page.goto(f"{rp}/")
             page.get_by_role("link", name="使用智教账号登录").click()
             page.fill("input[name=username]", args.user)
@@ -56,7 +57,6 @@ def main() -> None:
                 print(f"{args.user} had already agreed: no consent page (45-consent.png not taken)", file=sys.stderr)
             expect(page.locator("table.claims").first).to_be_visible()
             page.screenshot(path=out / "44-rp-claims.png", full_page=True)
-            browser.close()
     finally:
         sample.terminate()
         server.terminate()

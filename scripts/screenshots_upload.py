@@ -10,18 +10,14 @@ about 40 %; the metadata is filled in as a teacher would.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 sys.path.insert(0, str(Path(__file__).parent))
-from screenshots import CHROMIUM_ARGS, free_port, login, wait_until_up
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir
 
 VIDEO_MB = 196
 
@@ -39,25 +35,14 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--at", type=float, default=40.0, help="take the picture at this percentage")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(os.environ.get("ZHIJIAO_HOME", "./var"))
-    accounts = json.loads((home / "demo-accounts.json").read_text(encoding="utf-8"))
-    teacher = next(a for a in accounts if a["role"] == "teacher")
+    out = out_dir(args.out)
+    teacher = next(a for a in demo_accounts().values() if a["role"] == "teacher")
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port)])  # noqa: S603
     folder = Path(tempfile.mkdtemp(prefix="zhijiao-shot-"))
     try:
         video = lesson_video(folder)
-        wait_until_up(base)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=CHROMIUM_ARGS,
-            )
-            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        with demo_server() as base, chromium() as browser:
+            page = new_page(browser, height=1000)
             login(page, base, teacher["username"], teacher["password"])
             page.goto(f"{base}/resources/upload/")
             page.fill("#id_title", "圆周角定理 课堂实录（九年级上册 24.1.4）")
@@ -104,10 +89,7 @@ def main() -> None:
             page.click("button[data-role=submit]")
             page.wait_for_load_state("networkidle")
             print("saved:", page.url, page.locator("h1, .res-hero-title").first.inner_text())
-            browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
     print(f"screenshot written to {out / '66-upload-progress.png'}")
 
