@@ -22,7 +22,7 @@ from pathlib import Path
 import django
 
 sys.path.insert(0, str(Path(__file__).parent))
-from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
+from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot, submit_password
 
 NEW_ADMIN = "xinxiao"  # a school administrator appointed today: enrols at first sign-in
 
@@ -74,19 +74,10 @@ def main() -> None:
         with chromium() as browser:
             page = new_page(browser)
 
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", "secadmin")
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            submit_password(page, base, "secadmin", password)
             page.screenshot(path=out / "32-login-otp.png")
 
-            page.context.clear_cookies()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", NEW_ADMIN)
-            page.fill("input[name=password]", password)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
+            submit_password(page, base, NEW_ADMIN, password)
             page.screenshot(path=out / "33-otp-enrol.png")
 
             login(page, base, "secadmin", password, accounts["secadmin"]["totp_secret"])

@@ -45,23 +45,17 @@ def free_port() -> int:
 
 def wait_until_up(base: str, seconds: float | None = None) -> None:
     """Wait for the server's /healthz: 100 quick tries, or for ``seconds`` (room for a slow start on a busy machine)."""
-    if seconds is None:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:  # noqa: S310  (loopback)
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("server did not start")
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    quick = seconds is None
+    deadline = time.monotonic() + (seconds or 0)
+    tries = 0
+    while (tries < 100) if quick else (time.monotonic() < deadline):
+        tries += 1
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as r:  # noqa: S310  (loopback)
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1 if quick else 5) as r:  # noqa: S310  (loopback)
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.2 if quick else 0.5)
     raise SystemExit("server did not start")
 
 
@@ -94,15 +88,20 @@ def demo_totp_secret(username: str) -> str | None:
     return next((a.get("totp_secret") for a in accounts if a["username"] == username), None)
 
 
-def login(page: Page, base: str, username: str, password: str, totp_secret: str | None = None) -> None:
-    """Sign in through the form; administrators also pass the second step with a code from their TOTP secret
-    (given, or read from demo-accounts.json)."""
+def submit_password(page: Page, base: str, username: str, password: str) -> None:
+    """The first step of signing in, from a fresh session: an administrator is then asked for a TOTP code."""
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def login(page: Page, base: str, username: str, password: str, totp_secret: str | None = None) -> None:
+    """Sign in through the form; administrators also pass the second step with a code from their TOTP secret
+    (given, or read from demo-accounts.json)."""
+    submit_password(page, base, username, password)
     if page.locator("input[name=otp_token]").count():
         secret = totp_secret or demo_totp_secret(username)
         if not secret:
