@@ -155,15 +155,20 @@ def test_the_chain_is_sealed_with_the_configured_key(region, settings):
     assert problems[0].kind == "key"
 
 
-def test_reseal_migration_rekeys_a_legacy_chain_and_records_it(region):
-    """Migration 0004 on a log chained the old way: verified, re-sealed under the key, recorded as audit.reseal."""
-    events = _events(3)
+def _chain_the_old_way() -> None:
+    """Re-chain every event with the legacy unkeyed digest, as a log written before migration 0004 was."""
     prev = GENESIS
     for row in AuditEvent.objects.order_by("id").values_list(*LEGACY_CONTENT_FIELDS):
         digest = legacy_digest(prev, row)
         AuditEvent.objects.filter(pk=row[-1]).update(prev_hash=prev, hash=digest)
         prev = digest
     AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+
+
+def test_reseal_migration_rekeys_a_legacy_chain_and_records_it(region):
+    """Migration 0004 on a log chained the old way: verified, re-sealed under the key, recorded as audit.reseal."""
+    events = _events(3)
+    _chain_the_old_way()
     assert audit_chain_verify()  # the old format does not pass under the key
 
     reseal = importlib.import_module("zhijiao.audit.migrations.0004_keyed_chain").reseal
@@ -176,12 +181,7 @@ def test_reseal_migration_rekeys_a_legacy_chain_and_records_it(region):
 
 def test_reseal_migration_says_when_the_legacy_chain_was_already_broken(region):
     events = _events(3)
-    prev = GENESIS
-    for row in AuditEvent.objects.order_by("id").values_list(*LEGACY_CONTENT_FIELDS):
-        digest = legacy_digest(prev, row)
-        AuditEvent.objects.filter(pk=row[-1]).update(prev_hash=prev, hash=digest)
-        prev = digest
-    AuditChainHead.objects.filter(pk=1).update(last_hash=prev)
+    _chain_the_old_way()
     AuditEvent.objects.filter(pk=events[1].pk).update(target_label="forged")
     importlib.import_module("zhijiao.audit.migrations.0004_keyed_chain").reseal(django_apps, None)
     record = AuditEvent.objects.order_by("-id").first()
