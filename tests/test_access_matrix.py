@@ -2,7 +2,7 @@
 
 What each role should get is DERIVED from the registry — the org tree (which division a school lies in), enrolments,
 guardianships, teaching assignments, class heads, the roles' nodes and a resource's author, status and sharing —
-by the plain-Python rules in :class:`Expect`, written apart from ``identity.scope`` and the apps' selectors, never
+by the plain-Python rules in :class:`Expect`, written apart from ``access.scope`` and the apps' selectors, never
 from lists of expected answers. Each cell is then asked over HTTP (Django test client) and checked:
 
 * not allowed: the answer is 403 or 404 (or the record is absent from a list/export), never 200 with the record;
@@ -28,11 +28,13 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
 from zhijiao.analytics.engine import engine
 from zhijiao.analytics.models import EarlyWarning, WarningKind
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
-from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS

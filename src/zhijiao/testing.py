@@ -16,8 +16,9 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhijiao.access.roles import Role
 from zhijiao.core.validators import id_check_digit
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.identity.twofactor import DEVICE_NAME, is_admin_account, totp_device_get
 from zhijiao.org.models import Division, School, SchoolClass, Term

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import (
     Indicator,
@@ -39,8 +41,6 @@ from zhijiao.analytics.selectors import _analytics_grants
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.student_status import studying_q
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Staff, Student
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
@@ -19,8 +21,6 @@ from zhijiao.analytics.models import Snapshot
 from zhijiao.core.class_size import CLASS_SIZE_BANDS, is_large_class, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
 
 ANALYTICS_ROLES = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR)
 TREND_POINTS = 60  # snapshots shown in a trend, newest last

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.warehouse import registry_write, snapshot_remove
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden
-from zhijiao.identity.scope import scope_for
 from zhijiao.org.selectors import current_school_year
 
 logger = logging.getLogger("zhijiao.analytics")

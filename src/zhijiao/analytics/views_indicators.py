@@ -12,12 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics import indicators as ind
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import IndicatorBasis, IndicatorDirection, IndicatorUnit
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound, ZhijiaoError
-from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import School
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -9,12 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics import warnings as w
 from zhijiao.analytics.models import WarningKind, WarningStatus
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.models import Account
-from zhijiao.identity.scope import scope_for
 
 ACTIONS = {"acknowledge": "已确认预警", "resolve": "已解除预警", "assign": "已更换负责人"}
 

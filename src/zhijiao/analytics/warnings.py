@@ -22,6 +22,9 @@ from django.db import transaction
 from django.db.models import Avg, Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.indicators import indicator_schools, meets, target_for, visible_schools_q
@@ -41,8 +44,7 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.catalogue.models import QualityScore
 from zhijiao.core.class_size import LARGE_CLASS, VERY_LARGE_CLASS
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Staff, Student

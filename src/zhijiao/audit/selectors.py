@@ -10,13 +10,15 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.actions import FAILURE, GROUPS, SUCCESS, action_result
 from zhijiao.audit.anchors import anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.core.errors import Forbidden
-from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 
 
 def audit_read_scope(actor) -> Q | None:

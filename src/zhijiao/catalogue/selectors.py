@@ -13,12 +13,12 @@ from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import Scope, scope_for
 from zhijiao.catalogue import quality
 from zhijiao.catalogue.models import DataItem, Dataset, QualityScore
 from zhijiao.core.codes import Code, code_table, code_table_title
 from zhijiao.core.errors import Forbidden, NotFound
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import Scope, scope_for
 from zhijiao.org.models import School
 
 READERS = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from zhijiao.identity.models import Role
+from zhijiao.access.roles import Role
 from zhijiao.identity.services import account_create, role_grant, totp_device_provision
 from zhijiao.identity.twofactor import is_admin_account, totp_secret
 from zhijiao.org.models import Bureau, Division, School

@@ -7,7 +7,7 @@ example.com (RFC 2606), so 进入 leads nowhere until a real app takes its place
 
 from __future__ import annotations
 
-from zhijiao.identity.models import Role
+from zhijiao.access.roles import Role
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.services import app_register
 from zhijiao.org.models import Division

@@ -27,11 +27,11 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_name
 from zhijiao.demo import resource_files as files
 from zhijiao.demo.resource_topics import COMMENTS, TOPICS
 from zhijiao.identity.models import Account
-from zhijiao.identity.scope import scope_for
 from zhijiao.org.models import School
 from zhijiao.people.models import Staff
 from zhijiao.resources.indexing import reindex_all

@@ -16,19 +16,20 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from zhijiao.audit.services import Origin, Target, audit_record
-from zhijiao.core.errors import NotFound, ZhijiaoError
-from zhijiao.identity.errors import AccountAdminError, IdentityError
-from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.provisioning import sessions_end
-from zhijiao.identity.scope import (
-    SEPARATED_ROLES,
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
     account_may_administer_personal,
     account_may_administer_separated,
     account_reads_personal_data,
 )
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.identity.errors import AccountAdminError, IdentityError
+from zhijiao.identity.models import Account
+from zhijiao.identity.provisioning import sessions_end
 from zhijiao.identity.selectors import PLATFORM_NODE, account_admin_may_act, admin_reach
 from zhijiao.identity.services import account_password_change, role_grant
 from zhijiao.org.models import Division, School, SchoolClass

@@ -26,13 +26,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, ZhijiaoError
 from zhijiao.core.student_status import studying_q
 from zhijiao.identity.errors import IdentityError
 from zhijiao.identity.identifiers import account_for_identifier
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_password_change
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.org.selectors import class_display_name

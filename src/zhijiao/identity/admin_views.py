@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.actions import CHANNEL_LABELS, action_info
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
@@ -24,8 +26,7 @@ from zhijiao.identity.account_admin import (
     role_grant_add,
     role_grant_remove,
 )
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.identity.models import Account
 from zhijiao.identity.selectors import (
     ACCOUNT_STATUSES,
     account_admin_detail,

@@ -14,8 +14,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
+from zhijiao.access.scope import scope_for
 from zhijiao.identity.errors import IdentityError
-from zhijiao.identity.scope import scope_for
 from zhijiao.identity.twofactor import admin_password_expired, is_admin_account, pending_start
 
 LAST_SEEN_KEY = "zhijiao_last_seen"

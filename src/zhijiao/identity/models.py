@@ -1,7 +1,5 @@
-"""Accounts, scoped role grants and API tokens.
-
-A role grant is (account, role, node): the node is a division, a school or a class (none for the
-platform administrator). What a grant lets its holder see is decided in ``zhijiao.identity.scope``.
+"""Accounts, password history and API tokens. Roles and role grants live in the access layer
+(``zhijiao.access``), and are read and written only through it.
 """
 
 from __future__ import annotations
@@ -10,23 +8,6 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
-
-
-class Role(models.TextChoices):
-    PLATFORM_ADMIN = "platform_admin", "平台管理员"
-    REGION_ADMIN = "region_admin", "区域管理员"
-    SCHOOL_ADMIN = "school_admin", "学校管理员"
-    HEAD_TEACHER = "head_teacher", "班主任"
-    TEACHER = "teacher", "教师"
-    STUDENT = "student", "学生"
-    PARENT = "parent", "家长"
-    INSPECTOR = "inspector", "督导"
-    # 三员分立 (GB/T 22239 level 3): administration, security and audit held by different people.
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 class Account(AbstractUser):
@@ -54,45 +35,6 @@ class Account(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
-
-
-class RoleGrant(models.Model):
-    account = models.ForeignKey(Account, models.CASCADE, related_name="grants")
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
-    division = models.ForeignKey("org.Division", models.CASCADE, null=True, blank=True, related_name="+")
-    school = models.ForeignKey("org.School", models.CASCADE, null=True, blank=True, related_name="+")
-    school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, null=True, blank=True, related_name="+")
-    granted_at = models.DateTimeField(auto_now_add=True)
-    # Derived from the registry (post, enrolment, head teacher, teaching assignment, guardianship) by account
-    # provisioning, which also removes it when the fact no longer holds; manual grants are never touched by it.
-    derived = models.BooleanField("由登记信息生成", default=False)
-
-    class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
-        constraints = [
-            # At most one node; which kind of node fits which role is checked by the service.
-            models.CheckConstraint(
-                condition=(
-                    Q(division__isnull=True, school__isnull=True)
-                    | Q(division__isnull=True, school_class__isnull=True)
-                    | Q(school__isnull=True, school_class__isnull=True)
-                ),
-                name="grant_at_most_one_node",
-            ),
-            # NULL nodes count as equal (SQLite has no NULLS NOT DISTINCT, so coalesce them).
-            models.UniqueConstraint(
-                "account",
-                "role",
-                Coalesce("division", Value("")),
-                Coalesce("school", Value(0)),
-                Coalesce("school_class", Value(0)),
-                name="grant_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account} · {self.get_role_display()}"
 
 
 class PasswordHistory(models.Model):

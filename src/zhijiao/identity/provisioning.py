@@ -37,12 +37,14 @@ from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden
 from zhijiao.core.student_status import is_studying
 from zhijiao.identity.identifiers import mobile_normalise
-from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
 

@@ -2,8 +2,8 @@
 账号管理 (the accounts an administrator looks after, their status, grants and recent audit events).
 
 The security reads are limited to the accounts the acting account may unlock
-(:func:`zhijiao.identity.scope.account_may_unlock`), the 账号管理 reads to those it administers
-(:func:`zhijiao.identity.scope.account_may_administer`); someone who may do neither sees nothing.
+(:func:`zhijiao.access.reach.account_may_unlock`), the 账号管理 reads to those it administers
+(:func:`zhijiao.access.reach.account_may_administer`); someone who may do neither sees nothing.
 """
 
 from __future__ import annotations
@@ -18,20 +18,21 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from zhijiao.audit.models import AuditEvent
-from zhijiao.core.errors import NotFound
-from zhijiao.core.masking import mask_phone, mask_student_no
-from zhijiao.identity.models import Account, Role, RoleGrant
-from zhijiao.identity.scope import (
-    SEPARATED_ROLES,
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
     account_may_administer_personal,
     account_may_administer_separated,
     account_may_unlock,
     account_reads_personal_data,
-    scope_for,
 )
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
+from zhijiao.audit.models import AuditEvent
+from zhijiao.core.errors import NotFound
+from zhijiao.core.masking import mask_phone, mask_student_no
+from zhijiao.identity.models import Account
 from zhijiao.identity.twofactor import is_admin_account, totp_device_get
 from zhijiao.org.models import Bureau, Division, School, SchoolClass
 from zhijiao.org.selectors import class_display_name

@@ -14,20 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhijiao.audit.services import Origin, Target, audit_record
-from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.core.scope_labels import api_scope_titles
-from zhijiao.identity.errors import AccountAdminError, ApiScopeError, IdentityError
-from zhijiao.identity.models import Account, ApiToken, PasswordHistory, Role, RoleGrant, token_digest
-from zhijiao.identity.passwords import HISTORY_DEPTH
-from zhijiao.identity.scope import (
-    SEPARATED_ROLES,
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
     account_may_reset_separated_otp,
     account_may_unlock,
-    scope_for,
 )
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.scope_labels import api_scope_titles
+from zhijiao.identity.errors import AccountAdminError, ApiScopeError, IdentityError
+from zhijiao.identity.models import Account, ApiToken, PasswordHistory, token_digest
+from zhijiao.identity.passwords import HISTORY_DEPTH
 from zhijiao.identity.twofactor import DEVICE_NAME, token_is_valid, totp_checker, totp_device_get, totp_key_from_secret
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Person
@@ -348,7 +349,7 @@ def totp_reset(*, actor: Account | None, username: str, origin: Origin | None = 
     """Remove an account's authenticator (a lost phone): its next sign-in goes through enrolment again.
 
     ``actor`` None is the operator (``zhijiao manage otp_reset``); otherwise those who may unlock the account, never
-    their own, and a 三员 account's only platform-wide (:func:`zhijiao.identity.scope.account_may_reset_separated_otp`).
+    their own, and a 三员 account's only platform-wide (:func:`zhijiao.access.reach.account_may_reset_separated_otp`).
     Returns how many devices were removed; audited as ``auth.otp_reset``, a refusal as ``auth.otp_reset_denied``.
     """
     account = _account_for_admin(actor=actor, username=username, may=account_may_unlock)

@@ -28,7 +28,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from qrcode.image.svg import SvgPathImage
 
-from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
+from zhijiao.identity.models import Account
 
 ADMIN_ROLES: frozenset[str] = frozenset(
     {

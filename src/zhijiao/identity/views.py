@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
 from zhijiao.identity.models import Account
-from zhijiao.identity.scope import scope_for
 from zhijiao.identity.selectors import lockouts_current, lockouts_recent
 from zhijiao.identity.services import account_password_change, account_unlock, totp_reset
 from zhijiao.identity.twofactor import admin_password_expired

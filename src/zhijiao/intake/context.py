@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from zhijiao.identity.scope import scope_for
+from zhijiao.access.scope import scope_for
 from zhijiao.intake.models import ImportBatch
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.org.selectors import current_school_year

@@ -23,10 +23,10 @@ from typing import Any
 
 from django.db.models import Model
 
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ErrorCode, Forbidden, ZhijiaoError
 from zhijiao.core.feed import feed_position
-from zhijiao.identity.scope import scope_for
 from zhijiao.intake.errors import MAX_PUSH_RECORDS, ExchangeError, IntakeError
 from zhijiao.intake.models import BatchStatus, ImportBatch, QuarantineRow
 from zhijiao.intake.reading import header_key

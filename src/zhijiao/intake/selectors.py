@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import Forbidden, NotFound
-from zhijiao.identity.scope import scope_for
 from zhijiao.intake.models import CaseStatus, ImportBatch, MatchCase, QuarantineRow
 from zhijiao.intake.reaping import batches_reap
 from zhijiao.org.models import School

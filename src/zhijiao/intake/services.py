@@ -14,11 +14,11 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics.tasks import snapshot_after_change
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.catalogue.tasks import quality_refresh_task
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.scope import scope_for
 from zhijiao.identity.tasks import ACCOUNT_KINDS, accounts_sync_task
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import (

@@ -19,11 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.masking import mask_id_number, mask_phone, mask_student_no
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
 from zhijiao.intake import selectors, services
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import BatchStatus, CaseKind, CaseStatus, ImportBatch, MatchCase, Verdict

@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.oidc.models import Subject
 from zhijiao.people.models import Staff, Student
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from zhijiao.identity.models import Role
+from zhijiao.access.roles import Role
 
 # Service errors name a field by its Chinese label; the form shows them under that field.
 FIELD_BY_LABEL = {

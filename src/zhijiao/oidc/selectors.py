@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import Forbidden, NotFound
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Student

@@ -22,9 +22,9 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, ZhijiaoError
-from zhijiao.identity.models import Role
 from zhijiao.oidc.errors import RegistryError
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.selectors import app_may_administer

@@ -17,9 +17,9 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from oauth2_provider.settings import oauth2_settings
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Role
 from zhijiao.oidc import selectors, services
 from zhijiao.oidc.forms import AppForm
 from zhijiao.privacy.selectors import apps_awaiting_guardian

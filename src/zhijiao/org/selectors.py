@@ -10,11 +10,11 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zhijiao.access.scope import scope_for
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.core.student_status import studying_q
-from zhijiao.identity.scope import scope_for
 from zhijiao.org.grades import class_label, grade_label
 from zhijiao.org.models import Division, School, SchoolClass, SchoolYear
 from zhijiao.people.models import Staff, Student

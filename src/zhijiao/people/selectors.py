@@ -12,11 +12,11 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
 from zhijiao.core.student_status import STUDYING_CODES
-from zhijiao.identity.scope import scope_for
 from zhijiao.people.models import ChangeRecord, Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
 
 

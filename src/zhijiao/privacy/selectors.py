@@ -13,12 +13,13 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.selectors import audit_events_concerning
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.scope_labels import oidc_scope_titles
 from zhijiao.core.validators import id_number_facts
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.oidc.selectors import apps_for
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Person, Student

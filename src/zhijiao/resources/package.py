@@ -28,10 +28,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.resources import package_manifest as manifest
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import (

@@ -19,10 +19,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import (
     Chapter,

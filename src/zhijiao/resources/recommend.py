@@ -30,9 +30,10 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import current_school_year

@@ -26,10 +26,11 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import (

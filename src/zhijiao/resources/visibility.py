@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.resources.models import Resource, ResourceStatus, SharingScope
 
 BUREAU_ROLES = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})

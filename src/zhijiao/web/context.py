@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 
 # (label, url, icon, url-name prefix that marks it active, roles that see it; None = everyone)
 NAV = [

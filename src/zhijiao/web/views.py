@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.analytics.warnings import warning_home_card
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_choices, code_name
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import scope_for
 from zhijiao.oidc.selectors import apps_for
 from zhijiao.org import selectors as org
 from zhijiao.org.grades import grade_code

@@ -12,10 +12,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.selectors import CHAIN_STATUS_KEY, AuditFilters, audit_event_list
 from zhijiao.audit.services import Origin, Target, audit_record
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
 from zhijiao.testing import PASSWORD, login_as

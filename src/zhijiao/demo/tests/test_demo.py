@@ -7,10 +7,11 @@ import json
 import pytest
 from django.db.models import Count
 
+from zhijiao.access.roles import Role
 from zhijiao.analytics.selectors import node_figures
 from zhijiao.core.validators import validate_id_number
 from zhijiao.demo.setup import demo_prepare
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.twofactor import is_admin_account, totp_code
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from zhijiao.identity.models import Role
-from zhijiao.identity.scope import SEPARATED_ROLES, scope_for
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
 from zhijiao.identity.selectors import lockout_alert_count
 
 register = template.Library()

@@ -10,9 +10,10 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import NotFound
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, account_unlock, role_grant
 from zhijiao.org.models import Division
 from zhijiao.testing import PASSWORD

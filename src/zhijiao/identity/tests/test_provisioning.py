@@ -9,8 +9,10 @@ from django.contrib.sessions.models import Session
 from django.db.models import Max
 from django.utils import timezone
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
-from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.identity.models import Account
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.org.models import Bureau, Division, SchoolClass
 from zhijiao.people.models import Enrolment, Person, Staff, Student

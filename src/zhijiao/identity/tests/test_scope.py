@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from zhijiao.access.roles import Role
 from zhijiao.core.errors import NotFound, ZhijiaoError
-from zhijiao.identity.models import Role
 from zhijiao.identity.services import role_grant
 from zhijiao.org import selectors as org
 

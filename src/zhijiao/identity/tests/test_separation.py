@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhijiao.access.roles import Role
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
-from zhijiao.identity.scope import scope_for
+from zhijiao.identity.models import Account
 from zhijiao.identity.selectors import lockouts_current, lockouts_recent
 from zhijiao.identity.services import account_create, account_password_change, role_grant
 from zhijiao.org.models import Division

@@ -14,8 +14,10 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
-from zhijiao.identity.models import Account, Role, RoleGrant
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
 from zhijiao.people.selectors import student_list

@@ -8,8 +8,9 @@ import pytest
 from axes.models import AccessAttempt
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, api_token_create, role_grant, totp_device_provision
 from zhijiao.identity.twofactor import PENDING_KEY, is_admin_account, totp_code
 from zhijiao.org.models import Division

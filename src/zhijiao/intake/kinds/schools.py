@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import divisions
 from zhijiao.core.feed import feed_allocate
-from zhijiao.identity.scope import scope_for
 from zhijiao.intake.checks import Checks, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError

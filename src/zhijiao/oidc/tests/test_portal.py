@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import get_application_model
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
-from zhijiao.identity.models import Role
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.services import app_register, app_set_active

@@ -7,9 +7,10 @@ from django.contrib.auth.hashers import check_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from oauth2_provider.models import AccessToken, get_application_model
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import Forbidden, ZhijiaoError
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.oidc.errors import RegistryError
 from zhijiao.oidc.models import RegisteredApp

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from zhijiao.access.roles import Role
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin, Target, audit_record
-from zhijiao.identity.models import Role
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
 from zhijiao.people.selectors import student_profile

@@ -12,9 +12,10 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from oauth2_provider.models import get_access_token_model
 
+from zhijiao.access.roles import Role
 from zhijiao.config.api import RESOURCE_AUTH, RESOURCE_WRITE_AUTH
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.identity.models import Account, Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import api_request_scope_require, api_token_create, role_grant
 from zhijiao.oidc.api_auth import oidc_access_token_get
 from zhijiao.oidc.tests.test_oidc_flow import Browser, client_for, op, register, sign_in, start  # noqa: F401

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from zhijiao.access.roles import Role
 from zhijiao.core.errors import NotFound
-from zhijiao.identity.models import Role
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.resources.models import SharingScope
 from zhijiao.resources.selectors import (

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from zhijiao.identity.models import Account, Role
+from zhijiao.access.roles import Role
+from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 
 

@@ -1,0 +1,39 @@
+"""The roles and the named sets of them that features open to (one definition each)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", "平台管理员"
+    REGION_ADMIN = "region_admin", "区域管理员"
+    SCHOOL_ADMIN = "school_admin", "学校管理员"
+    HEAD_TEACHER = "head_teacher", "班主任"
+    TEACHER = "teacher", "教师"
+    STUDENT = "student", "学生"
+    PARENT = "parent", "家长"
+    INSPECTOR = "inspector", "督导"
+    # 三员分立 (GB/T 22239 level 3): administration, security and audit held by different people.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+# 三员分立: these roles run the platform, they see no registry or personal data through their node.
+SEPARATED_ROLES: frozenset[str] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Every other role reads personal data somewhere (its own node's registry, its class, its own record or its
+# children's): a 系统管理员 may not hand these out, nor take over an account that holds one (decision 0001 addendum).
+PERSONAL_DATA_ROLES: frozenset[str] = frozenset(set(Role.values) - SEPARATED_ROLES)
+# The bureau's data staff (区域管理员, 督导).
+BUREAU_ROLES: frozenset[str] = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})
+# Registry data is changed (imported, corrected) by these.
+DATA_MANAGER_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN})
+# Statistics, indicators, warnings and the catalogue are read by these.
+ANALYTICS_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR})
+# Resource review: 学校管理员 一审, 区域管理员 二审, 平台管理员 both.
+REVIEWER_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN})
+# Education apps (OIDC clients) are registered and configured by these.
+APP_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN})
+# Administrators of any kind: they must use a second factor (identity.twofactor).
+ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, *SEPARATED_ROLES})

@@ -1,0 +1,427 @@
+"""What an account may see and do: the one place that turns role grants into answers and query filters.
+
+Every selector that reads registry or people data asks a :class:`Scope` for its filter, and every feature asks
+it a named question (``manages_school``, ``governs``, ``divisions(Role.REGION_ADMIN)`` …), so a rule is written
+once and adding a role is one branch here. Visibility and unmasking are separate questions:
+
+* ``*_q()``: which rows the account sees at all (rows outside give 404, never 403, so nothing leaks).
+* ``*_ids_q()`` / ``*_contact_q()``: on which of those rows it may see ID numbers / phone and address
+  unmasked. Administrators of the node may; teachers and inspectors see masked values; a 班主任 sees
+  the contacts of their class; students and parents see their own records.
+
+Cheap filters: a Scope lives for one request (:func:`scope_for` caches it on the account). The first filter
+it builds works out the concrete values behind the grants once (taught classes, own and children's records,
+the schools of class grants) with a few small queries, and every filter is then plain
+``school_id__in=[…]`` / ``school__division_id__startswith=…`` terms, each built once and memoised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q
+
+from zhijiao.access.models import RoleGrant
+from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.types import Actor
+from zhijiao.org.models import Division, School, SchoolClass
+from zhijiao.people.models import Guardianship, TeachingAssignment
+
+NOTHING = Q(pk__in=[])
+
+
+def _any(parts: Iterable[Q | None]) -> Q:
+    """OR of the parts (None: a term with no values, left out); none at all matches nothing."""
+    result = NOTHING
+    for part in parts:
+        if part is not None:
+            result |= part
+    return result
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one grant sits, as a value: its role and node (``kind`` platform, division, school or class).
+
+    ``school`` is the school of a school grant or of a class grant's class; ``division_code`` the grant's
+    division, or the district of its school.
+    """
+
+    role: str
+    kind: str
+    division: Division | None = None
+    school: School | None = None
+    school_class: SchoolClass | None = None
+
+    @property
+    def division_code(self) -> str:
+        if self.division is not None:
+            return self.division.code
+        return self.school.division_id if self.school is not None else ""
+
+    @property
+    def school_id(self) -> int | None:
+        return self.school.pk if self.school is not None else None
+
+
+def _place(g: RoleGrant) -> Place:
+    if g.division_id:
+        return Place(g.role, "division", division=g.division)
+    if g.school_id:
+        return Place(g.role, "school", school=g.school)
+    if g.school_class_id:
+        return Place(g.role, "class", school=g.school_class.school, school_class=g.school_class)
+    return Place(g.role, "platform")
+
+
+@dataclass
+class Scope:
+    account: Actor
+    grants: list[RoleGrant] = field(default_factory=list)
+    person_id: int = -1  # -1 matches nothing: an account without a person has no personal links
+    _memo: dict[tuple[str, str], Q] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ roles
+    @property
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def has(self, *roles: str) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return bool(self.account.is_superuser) or self.has(Role.PLATFORM_ADMIN)
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        """Platform administrators, or a grant of one of ``roles`` (a feature's role set, e.g. ANALYTICS_ROLES)."""
+        return self.is_platform_admin or self.has(*roles)
+
+    # ------------------------------------------------------------- the nodes
+    @cached_property
+    def places(self) -> list[Place]:
+        """Where each grant sits, in grant order."""
+        return [_place(g) for g in self.grants]
+
+    def places_of(self, *roles: str) -> list[Place]:
+        return [p for p in self.places if p.role in roles]
+
+    def divisions(self, *roles: str) -> list[str]:
+        """Division codes granted (in ``roles``; none given: any role), in grant order, each once.
+        ``divisions(Role.REGION_ADMIN)`` is "my bureau's divisions"."""
+        return list(
+            dict.fromkeys(g.division_id for g in self.grants if g.division_id and (not roles or g.role in roles))
+        )
+
+    def school_ids(self, *roles: str) -> list[int]:
+        """Ids of the schools granted as a node (in ``roles``), in grant order, each once."""
+        return list(dict.fromkeys(g.school_id for g in self.grants if g.school_id and (not roles or g.role in roles)))
+
+    def class_ids(self, *roles: str) -> list[int]:
+        """Ids of the classes granted as a node (in ``roles``), in grant order, each once."""
+        return list(
+            dict.fromkeys(
+                g.school_class_id for g in self.grants if g.school_class_id and (not roles or g.role in roles)
+            )
+        )
+
+    def holds_everywhere(self, role: str) -> bool:
+        """Platform administrators, or a grant of ``role`` placed on no division (a platform-wide 三员)."""
+        return self.is_platform_admin or any(g.role == role and not g.division_id for g in self.grants)
+
+    def covers_division(self, code: str) -> bool:
+        """Platform administrators, or a grant on a division at or above ``code`` (any role)."""
+        return self.is_platform_admin or any(code.startswith(d) for d in self.divisions())
+
+    def governs(self, division_code: str) -> bool:
+        """A bureau at or above ``division_code``: platform administrators, or 区域管理员 of a division above it."""
+        return self.is_platform_admin or any(division_code.startswith(d) for d in self.divisions(Role.REGION_ADMIN))
+
+    def manages_school(self, *, school_id: int | None, division_code: str) -> bool:
+        """ "Admin of this school or of a bureau above it": platform administrators, the school's 学校管理员, a
+        区域管理员 at or above its district. ``school_id`` None asks about a division-owned thing (bureaus only)."""
+        if self.governs(division_code):
+            return True
+        return school_id is not None and school_id in self.school_ids(Role.SCHOOL_ADMIN)
+
+    # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
+    @property
+    def may_administer_accounts(self) -> bool:
+        """系统管理员 (and the platform and region administrators): accounts, role grants, registered apps."""
+        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN, Role.REGION_ADMIN)
+
+    @property
+    def may_administer_apps(self) -> bool:
+        """系统管理员 and the platform administrator register and configure the education apps (OIDC clients)."""
+        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN)
+
+    @property
+    def may_manage_security(self) -> bool:
+        """安全管理员 and the platform administrator: lockouts, unlocks, two-factor resets, security settings."""
+        return self.is_platform_admin or self.has(Role.SECURITY_ADMIN)
+
+    @property
+    def may_read_audit(self) -> bool:
+        """审计管理员 and the platform administrator read the audit log (what part of it: audit.selectors)."""
+        return self.is_platform_admin or self.has(Role.AUDIT_ADMIN)
+
+    @property
+    def manages_data(self) -> bool:
+        return self.is_platform_admin or self.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN)
+
+    @property
+    def is_bureau(self) -> bool:
+        """Platform or region administrators: the bureau side that decides conflicts between schools."""
+        return self.is_platform_admin or self.has(Role.REGION_ADMIN)
+
+    # ----------------------------------------- the concrete values behind the grants (worked out once)
+    def _memoised(self, key: tuple[str, str], build: Callable[[], Q]) -> Q:
+        q = self._memo.get(key)
+        if q is None:
+            q = self._memo[key] = build()
+        return q
+
+    @cached_property
+    def _taught_class_ids(self) -> list[int]:
+        """The classes this account teaches in the current term."""
+        if not self.has(Role.TEACHER):
+            return []
+        return list(
+            TeachingAssignment.objects.filter(
+                staff__person_id=self.person_id, term__is_current=True, staff__is_active=True
+            )
+            .values_list("school_class_id", flat=True)
+            .distinct()
+        )
+
+    @cached_property
+    def _children_ids(self) -> list[int]:
+        if not self.has(Role.PARENT):
+            return []
+        return list(Guardianship.objects.filter(guardian_id=self.person_id).values_list("student_id", flat=True))
+
+    @cached_property
+    def _own_class_ids(self) -> list[int]:
+        """Classes of the account's own student record and of its children."""
+        if not self.has(Role.STUDENT, Role.PARENT):
+            return []
+        return sorted(
+            set(
+                SchoolClass.objects.filter(
+                    Q(students__person_id=self.person_id) | Q(students__id__in=self._children_ids)
+                ).values_list("pk", flat=True)
+            )
+        )
+
+    @cached_property
+    def _own_school_ids(self) -> list[int]:
+        return self._schools_of(self._own_class_ids)
+
+    @staticmethod
+    def _schools_of(class_ids: list[int]) -> list[int]:
+        if not class_ids:
+            return []
+        return sorted(set(SchoolClass.objects.filter(pk__in=class_ids).values_list("school_id", flat=True)))
+
+    @cached_property
+    def _own_staff_ids(self) -> list[int]:
+        """The staff a pupil or parent sees: who teaches or heads their (children's) classes this term."""
+        own = self._own_class_ids
+        if not own:
+            return []
+        taught = TeachingAssignment.objects.filter(term__is_current=True, school_class_id__in=own).values_list(
+            "staff_id", flat=True
+        )
+        heads = SchoolClass.objects.filter(pk__in=own, head_teacher_id__isnull=False).values_list(
+            "head_teacher_id", flat=True
+        )
+        return sorted(set(taught) | set(heads))
+
+    def _node_terms(self, *, teachers: bool) -> tuple[list[str], list[int], list[int]]:
+        """(division prefixes, school ids, class ids) of the node grants, pupils, parents and the 三员 left out
+        (they see through their own records, or nothing); ``teachers``: whether 教师 grants count by their node
+        (for staff they do; for classes and students a teacher sees the classes taught, whatever the node)."""
+        divisions: list[str] = []
+        schools: list[int] = []
+        classes: list[int] = []
+        for g in self.grants:
+            if g.role in (Role.STUDENT, Role.PARENT) or g.role in SEPARATED_ROLES:
+                continue
+            if g.role == Role.TEACHER and not teachers:
+                continue
+            if g.division_id:
+                divisions.append(g.division_id)
+            elif g.school_class_id:
+                classes.append(g.school_class_id)
+            elif g.school_id:
+                schools.append(g.school_id)
+        return _narrowest(divisions), sorted(set(schools)), sorted(set(classes))
+
+    @staticmethod
+    def _prefix_q(field_name: str, divisions: list[str]) -> Q | None:
+        if not divisions:
+            return None
+        return _any(Q(**{f"{field_name}__startswith": d}) for d in divisions)
+
+    @staticmethod
+    def _in_q(field_name: str, values: list[Any]) -> Q | None:
+        return Q(**{f"{field_name}__in": values}) if values else None
+
+    # -------------------------------------------------------------- schools
+    def managed_schools_q(self, prefix: str = "") -> Q:
+        """Filter on School: the schools whose registry data this account may change (import, correct)."""
+
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            return _any(
+                [
+                    self._prefix_q(f"{prefix}division_id", _narrowest(self.divisions(Role.REGION_ADMIN))),
+                    self._in_q(f"{prefix}pk", self.school_ids(Role.SCHOOL_ADMIN)),
+                ]
+            )
+
+        return self._memoised(("managed_schools", prefix), build)
+
+    def schools_q(self, prefix: str = "") -> Q:
+        """Filter on School (``prefix`` when filtering a relation, e.g. ``"school__"``)."""
+
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            divisions = _narrowest(
+                [g.division_id for g in self.grants if g.division_id and g.role not in SEPARATED_ROLES]
+            )
+            schools = {g.school_id for g in self.grants if g.school_id and g.role not in SEPARATED_ROLES}
+            classes = [g.school_class_id for g in self.grants if g.school_class_id and g.role not in SEPARATED_ROLES]
+            schools |= set(self._schools_of(classes)) | set(self._own_school_ids)
+            return _any([self._prefix_q(f"{prefix}division_id", divisions), self._in_q(f"{prefix}pk", sorted(schools))])
+
+        return self._memoised(("schools", prefix), build)
+
+    # ------------------------------------------------------ classes and students
+    def _class_grant_q(self, class_field: str) -> Q:
+        """What the node grants cover, for a model that names its class by ``class_field`` and has ``school``."""
+        divisions, schools, classes = self._node_terms(teachers=False)
+        return _any(
+            [
+                self._in_q(class_field, sorted(set(classes) | set(self._taught_class_ids))),
+                self._in_q("school_id", schools),
+                self._prefix_q("school__division_id", divisions),
+            ]
+        )
+
+    def classes_q(self) -> Q:
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            return _any([self._class_grant_q("pk"), self._in_q("pk", self._own_class_ids)])
+
+        return self._memoised(("classes", ""), build)
+
+    def _own_students_q(self) -> Q | None:
+        return _any(
+            [
+                Q(person_id=self.person_id) if self.has(Role.STUDENT) else None,
+                self._in_q("pk", self._children_ids),
+            ]
+        )
+
+    def students_q(self) -> Q:
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            return _any([self._class_grant_q("school_class_id"), self._own_students_q()])
+
+        return self._memoised(("students", ""), build)
+
+    def students_ids_q(self) -> Q:
+        """Students whose ID number this account may see unmasked."""
+
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            return _any(
+                [
+                    self._prefix_q("school__division_id", _narrowest(self.divisions(Role.REGION_ADMIN))),
+                    self._in_q("school_id", self.school_ids(Role.SCHOOL_ADMIN)),
+                    self._own_students_q(),
+                ]
+            )
+
+        return self._memoised(("students_ids", ""), build)
+
+    def students_contact_q(self) -> Q:
+        """Students whose (and whose guardians') phone and address this account may see unmasked."""
+
+        def build() -> Q:
+            # as _any always did: a platform administrator's Q() folds into nothing here (people.selectors asks
+            # students_ids_q first, which answers for them)
+            return _any([self.students_ids_q(), self._in_q("school_class_id", self.class_ids(Role.HEAD_TEACHER))])
+
+        return self._memoised(("students_contact", ""), build)
+
+    # ---------------------------------------------------------------- staff
+    def staff_q(self) -> Q:
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            divisions, schools, classes = self._node_terms(teachers=True)
+            schools = sorted(set(schools) | set(self._schools_of(classes)))
+            return _any(
+                [
+                    self._prefix_q("school__division_id", divisions),
+                    self._prefix_q("bureau__division_id", divisions),
+                    self._in_q("school_id", schools),
+                    self._in_q("pk", self._own_staff_ids),
+                    Q(person_id=self.person_id),
+                ]
+            )
+
+        return self._memoised(("staff", ""), build)
+
+    def staff_pii_q(self) -> Q:
+        """Staff whose ID number, phone and address this account may see unmasked."""
+
+        def build() -> Q:
+            if self.is_platform_admin:
+                return Q()
+            divisions = _narrowest(self.divisions(Role.REGION_ADMIN))
+            return _any(
+                [
+                    Q(person_id=self.person_id),
+                    self._prefix_q("school__division_id", divisions),
+                    self._prefix_q("bureau__division_id", divisions),
+                    self._in_q("school_id", self.school_ids(Role.SCHOOL_ADMIN)),
+                ]
+            )
+
+        return self._memoised(("staff_pii", ""), build)
+
+
+def _narrowest(prefixes: Iterable[str]) -> list[str]:
+    """The prefixes without those another one already covers ("32" makes "3201" redundant), sorted."""
+    kept: list[str] = []
+    for p in sorted(set(prefixes), key=lambda p: (len(p), p)):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return sorted(kept)
+
+
+def scope_for(account: Actor) -> Scope:
+    """The account's scope, cached on the account object for the length of a request."""
+    cached = getattr(account, "_zhijiao_scope", None)
+    if cached is not None:
+        return cached
+    if account.is_authenticated and account.is_active:
+        grants = list(
+            RoleGrant.objects.filter(account_id=account.pk).select_related("division", "school", "school_class__school")
+        )
+        scope = Scope(account=account, grants=grants, person_id=getattr(account, "person_id", None) or -1)
+    else:
+        scope = Scope(account=account)
+    setattr(account, "_zhijiao_scope", scope)  # noqa: B010  (request-lifetime cache on the user object)
+    return scope
