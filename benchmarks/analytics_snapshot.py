@@ -29,11 +29,12 @@ def main() -> None:
 
     from django.test import Client
 
+    from zhijiao.access.roles import Role
     from zhijiao.analytics import metrics as m
     from zhijiao.analytics.engine import engine
     from zhijiao.analytics.selectors import metric_rows, node_figures, snapshot_latest, snapshot_tables
     from zhijiao.analytics.services import snapshot_take
-    from zhijiao.identity.models import Account, Role
+    from zhijiao.identity.models import Account
     from zhijiao.org.models import School
     from zhijiao.testing import login_as
 

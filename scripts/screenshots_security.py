@@ -32,7 +32,8 @@ def prepare(password: str) -> None:
     django.setup()
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from zhijiao.identity.models import Account, Role
+    from zhijiao.access.roles import Role
+    from zhijiao.identity.models import Account
     from zhijiao.identity.services import account_create, role_grant
     from zhijiao.org.models import School
 

@@ -37,3 +37,19 @@ REVIEWER_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN
 APP_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN})
 # Administrators of any kind: they must use a second factor (identity.twofactor).
 ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, *SEPARATED_ROLES})
+
+# Which kind of node each role is granted on ("none": no node, platform-wide).
+NODE_KINDS: dict[str, set[str]] = {
+    Role.PLATFORM_ADMIN: {"none"},
+    Role.REGION_ADMIN: {"division"},
+    Role.INSPECTOR: {"division", "school"},
+    Role.SCHOOL_ADMIN: {"school"},
+    Role.TEACHER: {"school"},
+    Role.HEAD_TEACHER: {"class"},
+    Role.STUDENT: {"class", "school"},
+    Role.PARENT: {"class", "school", "none"},
+    # 三员分立: platform-wide or for one division's part of the platform.
+    Role.SYSTEM_ADMIN: {"none", "division"},
+    Role.SECURITY_ADMIN: {"none", "division"},
+    Role.AUDIT_ADMIN: {"none", "division"},
+}

@@ -37,7 +37,7 @@ from zhijiao.analytics.models import (
     IndicatorUnit,
     IndicatorValue,
 )
-from zhijiao.analytics.selectors import _analytics_grants
+from zhijiao.analytics.selectors import _analytics_places
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.student_status import studying_q
@@ -55,20 +55,20 @@ def _bureau_divisions(actor) -> list[str] | None:
     scope = scope_for(actor)
     if scope.is_platform_admin:
         return None
-    return [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+    return scope.divisions(Role.REGION_ADMIN)
 
 
 def visible_schools_q(actor, prefix: str = "") -> Q:
     """Filter on School: the schools whose indicator values and warnings the actor may read."""
-    everything, grants = _analytics_grants(actor)
+    everything, places = _analytics_places(actor)
     if everything:
         return Q()
     parts = Q(pk__in=[])
-    for g in grants:
-        if g.division_id:
-            parts |= Q(**{f"{prefix}division__code__startswith": g.division_id})
-        elif g.school_id:
-            parts |= Q(**{f"{prefix}pk": g.school_id})
+    for p in places:
+        if p.kind == "division":
+            parts |= Q(**{f"{prefix}division__code__startswith": p.division_code})
+        elif p.kind == "school":
+            parts |= Q(**{f"{prefix}pk": p.school_id})
     return parts
 
 
@@ -76,15 +76,7 @@ def may_report_for(actor, school: School) -> bool:
     """School administrators of the school, bureaus above it, the platform."""
     if actor is None:
         return True
-    scope = scope_for(actor)
-    if scope.is_platform_admin:
-        return True
-    for g in scope.grants:
-        if g.role == Role.SCHOOL_ADMIN and g.school_id == school.pk:
-            return True
-        if g.role == Role.REGION_ADMIN and g.division_id and school.division_id.startswith(g.division_id):
-            return True
-    return False
+    return scope_for(actor).manages_school(school_id=school.pk, division_code=school.division_id)
 
 
 def indicator_schools(indicator: Indicator) -> Q:
@@ -99,11 +91,11 @@ def indicator_schools(indicator: Indicator) -> Q:
 
 def indicator_list(*, actor) -> list[Indicator]:
     """Indicators whose scope meets the actor's: above or below one of its nodes."""
-    everything, grants = _analytics_grants(actor)
+    everything, places = _analytics_places(actor)
     indicators = list(Indicator.objects.prefetch_related("targets").order_by("order", "code"))
     if everything:
         return indicators
-    nodes = [g.division_id or g.school.division_id for g in grants]
+    nodes = [p.division_code for p in places]
     return [
         i
         for i in indicators
@@ -418,7 +410,7 @@ def school_form_rows(*, actor, school: School, year: int) -> list[tuple[Indicato
 def reporting_schools(*, actor) -> list[School]:
     """Schools the actor may report for as a school administrator (the form's choices)."""
     scope = scope_for(actor)
-    ids = [g.school_id for g in scope.grants if g.role == Role.SCHOOL_ADMIN and g.school_id]
+    ids = scope.school_ids(Role.SCHOOL_ADMIN)
     return list(School.objects.filter(pk__in=ids).order_by("code"))
 
 

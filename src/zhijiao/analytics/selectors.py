@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zhijiao.access.roles import Role
-from zhijiao.access.scope import scope_for
+from zhijiao.access.roles import ANALYTICS_ROLES
+from zhijiao.access.scope import Place, scope_for
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
@@ -22,7 +22,6 @@ from zhijiao.core.class_size import CLASS_SIZE_BANDS, is_large_class, is_very_la
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 
-ANALYTICS_ROLES = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR)
 TREND_POINTS = 60  # snapshots shown in a trend, newest last
 QUALITY_WORST = 10  # schools listed in the overview's data-quality panel, worst first
 _CODE_TABLES = {
@@ -39,7 +38,7 @@ _CODE_TABLES = {
 # ------------------------------------------------------------------------------------------ snapshots
 def snapshot_list(*, actor) -> list[Snapshot]:
     """Kept snapshots, newest first (for any account that may read statistics)."""
-    _analytics_grants(actor)
+    _analytics_places(actor)
     return list(Snapshot.objects.order_by("-taken_on"))
 
 
@@ -84,37 +83,38 @@ class Node:
         }
 
 
-def _analytics_grants(actor) -> tuple[bool, list]:
-    """(sees everything, grants that open statistics); Forbidden for accounts without such a role."""
+def _analytics_places(actor) -> tuple[bool, list[Place]]:
+    """(sees everything, the places of the grants that open statistics); Forbidden for accounts without such a
+    role."""
     if actor is None:
         return True, []
     scope = scope_for(actor)
     if scope.is_platform_admin:
         return True, []
-    grants = [g for g in scope.grants if g.role in ANALYTICS_ROLES]
-    if not grants:
+    places = scope.places_of(*ANALYTICS_ROLES)
+    if not places:
         raise Forbidden(AnalyticsError.ANALYTICS_NOT_ALLOWED.message)
-    return False, grants
+    return False, places
 
 
 def node_default(*, actor) -> str:
     """The node an actor's statistics open on: everything for the platform, else their widest grant."""
-    everything, grants = _analytics_grants(actor)
+    everything, places = _analytics_places(actor)
     if everything:
         return ""
-    divisions = sorted((g.division_id for g in grants if g.division_id), key=len)
+    divisions = sorted((p.division_code for p in places if p.kind == "division"), key=len)
     if divisions:
         return divisions[0]
-    return min(g.school.code for g in grants if g.school_id)
+    return min(p.school.code for p in places if p.kind == "school" and p.school is not None)
 
 
-def _allowed(grants: list, node: Node) -> bool:
-    for g in grants:
-        if g.division_id:
+def _allowed(places: list[Place], node: Node) -> bool:
+    for p in places:
+        if p.kind == "division":
             covered = node.division_code if node.kind == "school" else node.code
-            if covered.startswith(g.division_id):
+            if covered.startswith(p.division_code):
                 return True
-        elif g.school_id and node.kind == "school" and g.school.code == node.code:
+        elif p.kind == "school" and p.school is not None and node.kind == "school" and p.school.code == node.code:
             return True
     return False
 
@@ -123,12 +123,12 @@ def node_path_readable(*, actor, node: dict[str, Any]) -> set[str]:
     """The codes on a resolved node's path (``node["path"]``) the actor may open: the node itself and the ancestors
     inside their scope. A district's administrator reads their district but not the province above it, so a
     breadcrumb links only these (an ancestor outside the scope would answer 404)."""
-    everything, grants = _analytics_grants(actor)
+    everything, places = _analytics_places(actor)
     readable = {node["code"]}
     for step in node["path"]:
         code = step["code"]
         ancestor = Node(code=code, name=step["name"], kind="division")
-        inside = m.node_kind(code) == "division" and _allowed(grants, ancestor)
+        inside = m.node_kind(code) == "division" and _allowed(places, ancestor)
         if everything or inside:
             readable.add(code)
     return readable
@@ -146,7 +146,7 @@ def _places(snapshot: Snapshot, tables: m.Tables) -> tuple[dict[str, dict[str, s
 
 def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> Node:
     """The node ``node`` names in the snapshot, if the actor may read it; "" means the actor's default node."""
-    everything, grants = _analytics_grants(actor)
+    everything, places = _analytics_places(actor)
     code = (node or "").strip() or node_default(actor=actor)
     try:
         kind = m.node_kind(code)
@@ -178,7 +178,7 @@ def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> N
     if kind == "school":
         path.append((code, name))
     resolved = Node(code=code, name=name, kind=kind, division_code=division_code, school_type=school_type, path=path)
-    if not everything and not _allowed(grants, resolved):
+    if not everything and not _allowed(places, resolved):
         raise NotFound()
     return resolved
 

@@ -214,7 +214,7 @@ def indicator_edit(request: HttpRequest, code: str = "") -> HttpResponse:
             messages.success(request, f"已保存规划指标“{saved.name}”。")
             return redirect(f"/analytics/indicators/{saved.code}/")
     scope = scope_for(request.user)
-    divisions = sorted({g.division_id for g in scope.grants if g.division_id})
+    divisions = sorted(scope.divisions())
     fields = ("code", "name", "unit", "unit_label", "direction", "basis", "reported_label", "division", "description")
     if data is not None:
         initial = {f: data.get(f, "") for f in (*fields, "school_types", "targets")}

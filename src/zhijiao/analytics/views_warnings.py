@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.analytics import warnings as w
 from zhijiao.analytics.models import WarningKind, WarningStatus
@@ -94,7 +95,7 @@ def warning_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def warning_rules(request: HttpRequest) -> HttpResponse:
     """The rules in force at a node; bureaus set a threshold for their own division (it holds in its subtree)."""
     scope = scope_for(request.user)
-    divisions = sorted({g.division_id for g in scope.grants if g.division_id and g.role == "region_admin"})
+    divisions = sorted(scope.divisions(Role.REGION_ADMIN))
     node = request.GET.get("node") or request.POST.get("node") or (divisions[0] if divisions else "")
     if request.method == "POST":
         try:

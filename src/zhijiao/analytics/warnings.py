@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Avg, Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import school_admin_of_each_school, school_managers
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.indicators import indicator_schools, meets, target_for, visible_schools_q
@@ -105,7 +105,7 @@ def warning_rule_set(
     """Set a kind's threshold for a division's subtree ("" = the whole platform, platform administrators only)."""
     scope = scope_for(actor) if actor is not None else None
     if scope is not None and not scope.is_platform_admin:
-        mine = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+        mine = scope.divisions(Role.REGION_ADMIN)
         if not division or not any(division.startswith(d) for d in mine):
             raise Forbidden(AnalyticsError.ANALYTICS_WARNING_RULE_NOT_ALLOWED.message)
     if kind not in WarningKind.values:
@@ -267,14 +267,7 @@ class EvaluationResult:
 
 def _default_owners() -> dict[int, int]:
     """School id -> the account of its first school administrator (a new warning's owner)."""
-    owners: dict[int, int] = {}
-    for school_id, account_id in (
-        RoleGrant.objects.filter(role=Role.SCHOOL_ADMIN, school__isnull=False)
-        .order_by("-pk")
-        .values_list("school_id", "account_id")
-    ):
-        owners[school_id] = account_id  # newest first, so the oldest grant is written last and wins
-    return owners
+    return school_admin_of_each_school()
 
 
 def _event(warning: EarlyWarning, *, actor, action: str, before: str, note: str = "", at: datetime) -> None:
@@ -385,14 +378,7 @@ def may_act(actor, warning: EarlyWarning) -> bool:
 
 
 def _may_manage(actor, school: School) -> bool:
-    scope = scope_for(actor)
-    if scope.is_platform_admin:
-        return True
-    return any(
-        (g.role == Role.SCHOOL_ADMIN and g.school_id == school.pk)
-        or (g.role == Role.REGION_ADMIN and g.division_id and school.division_id.startswith(g.division_id))
-        for g in scope.grants
-    )
+    return scope_for(actor).manages_school(school_id=school.pk, division_code=school.division_id)
 
 
 def _change(
@@ -504,15 +490,9 @@ def warning_get(*, actor, pk: int) -> EarlyWarning:
 
 def warning_owner_choices(*, warning: EarlyWarning) -> list[Account]:
     """Accounts a warning may be handed to: the school's administrators and the bureaus above it."""
-    county = warning.school.division_id
-    prefixes = [county[:n] for n in (2, 4, 6)]
-    grants = RoleGrant.objects.filter(
-        Q(role=Role.SCHOOL_ADMIN, school=warning.school) | Q(role=Role.REGION_ADMIN, division_id__in=prefixes)
-    ).select_related("account")
-    seen: dict[int, Account] = {}
-    for g in grants.order_by("account__username"):
-        seen.setdefault(g.account_id, g.account)
-    return list(seen.values())
+    ids = school_managers(warning.school)
+    accounts = Account.objects.in_bulk(ids)
+    return [accounts[i] for i in ids]
 
 
 @dataclass

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import accounts_granted_inside
 from zhijiao.audit.actions import FAILURE, GROUPS, SUCCESS, action_result
 from zhijiao.audit.anchors import anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
@@ -32,18 +32,9 @@ def audit_read_scope(actor) -> Q | None:
     scope = scope_for(actor)
     if not scope.may_read_audit:
         return None
-    grants = [g for g in scope.grants if g.role == Role.AUDIT_ADMIN]
-    if scope.is_platform_admin or any(not g.division_id for g in grants):
+    if scope.holds_everywhere(Role.AUDIT_ADMIN):
         return Q()
-    inside = Q(pk__in=[])
-    for g in grants:
-        code = g.division_id
-        inside |= (
-            Q(division__code__startswith=code)
-            | Q(school__division__code__startswith=code)
-            | Q(school_class__school__division__code__startswith=code)
-        )
-    accounts = RoleGrant.objects.filter(inside).values("account_id")
+    accounts = accounts_granted_inside(scope.divisions(Role.AUDIT_ADMIN))
     usernames = Account.objects.filter(pk__in=accounts).values("username")
     return Q(actor_id__in=accounts) | Q(target_type="account", target_label__in=usernames)
 

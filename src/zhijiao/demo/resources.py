@@ -364,7 +364,7 @@ class LibraryBuilder:
         account = self.accounts.get(username)
         if account is None:
             return None
-        return next((g.school for g in scope_for(account).grants if g.school is not None), None)
+        return next((p.school for p in scope_for(account).places if p.kind == "school"), None)
 
     def _media(self, specs: list[Spec]) -> None:
         """Real previewable media on the demo teacher's first published resources (a diagram, a handout, a video)."""

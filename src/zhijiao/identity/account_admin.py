@@ -16,7 +16,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
@@ -25,6 +24,8 @@ from zhijiao.access.reach import (
     account_reads_personal_data,
 )
 from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.selectors import Grant, grant_get
+from zhijiao.access.services import grant_delete
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.errors import AccountAdminError, IdentityError
@@ -161,7 +162,7 @@ def _grant_allowed_check(*, actor: Account, role: str, node: GrantNode) -> None:
 
 def role_grant_add(
     *, actor: Account, account: Account, role: str, node: GrantNode, origin: Origin | None = None
-) -> RoleGrant:
+) -> Grant:
     """账号管理: grant ``role`` on ``node`` by hand (``derived`` False: account provisioning never removes it).
 
     The actor must administer the account and reach the node: a bureau grants inside its division and no 三员 or
@@ -195,11 +196,7 @@ def role_grant_add(
 def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin: Origin | None = None) -> None:
     """账号管理: take back a grant given by hand. Derived grants follow the registry and cannot be removed here;
     nobody revokes their own grants. Audited as ``grant.remove``; a refusal as ``grant.remove_denied``."""
-    grant = (
-        RoleGrant.objects.select_related("division", "school", "school_class__school", "school_class__grade")
-        .filter(pk=grant_id, account=account)
-        .first()
-    )
+    grant = grant_get(account=account, grant_id=grant_id)
     if grant is None:
         raise NotFound(detail=str(grant_id))
     node = GrantNode(division=grant.division, school=grant.school, school_class=grant.school_class)
@@ -211,7 +208,7 @@ def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin
         with transaction.atomic():
             _outranks_check(actor=actor, account=account)
             _grant_allowed_check(actor=actor, role=grant.role, node=node)
-            grant.delete()
+            grant_delete(grant=grant)
             audit_record(
                 actor=actor,
                 action="grant.remove",

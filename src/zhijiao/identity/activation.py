@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from zhijiao.access.reach import account_roles
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -260,7 +261,7 @@ def account_signs_in_after_activation(account: Account) -> bool:
     """Pupils, parents and teachers go straight in; administrators log in again (their login has two steps)."""
     if account.is_superuser or account.is_staff:
         return False
-    roles = set(account.grants.values_list("role", flat=True))
+    roles = account_roles(account)
     return roles <= _SIGN_IN_ROLES
 
 

@@ -6,7 +6,7 @@
   account yet — a live tie is an enrolment as 在读/复学 with an open 在籍记录, a post 在岗, or the guardianship of
   such a pupil. The account name is a prefix and the person's registry id: ``xs0001234`` for pupils, ``js…``
   for staff, ``jz…`` for guardians (stable, unique, and free of ID numbers, 学籍号 and phone numbers);
-* derives role grants (``RoleGrant.derived``): 学生 on the pupil's class, 教师 at each school where the person
+* derives role grants (derived ones): 学生 on the pupil's class, 教师 at each school where the person
   holds a post or teaches this term, 班主任 on each class they head, 家长 on each child's class. Missing ones
   are added; derived ones that no longer hold are removed; grants given by hand are never touched;
 * closes (``is_active=False``, ``left_registry_at``) the accounts of persons whose ties have all ended — the pupil
@@ -37,9 +37,10 @@ from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import GrantKey, grant_keys_of_persons, persons_with_derived_grants_at
+from zhijiao.access.services import derived_grants_apply
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden
 from zhijiao.core.student_status import is_studying
@@ -55,7 +56,6 @@ STUDENT_PREFIX, STAFF_PREFIX, GUARDIAN_PREFIX = "xs", "js", "jz"
 CHUNK = 20_000
 _IN_CHUNK = 5_000  # ids per IN (...) list (SQLite allows 32,766 parameters; stay well below)
 
-GrantKey = tuple[str, int | None, int | None]  # (role, school_id, school_class_id); derived grants have no division
 STUDENT, PARENT, TEACHER, HEAD_TEACHER = (r.value for r in (Role.STUDENT, Role.PARENT, Role.TEACHER, Role.HEAD_TEACHER))
 _ACCOUNT_COLUMNS = ("person_id", "id", "is_active", "left_registry_at", "is_superuser", "mobile")
 
@@ -78,7 +78,7 @@ class SyncResult:
     def summary(self) -> str:
         return (
             f"新建账号 {self.created}，停用 {self.deactivated}，恢复 {self.reactivated}，"
-            f"授权 +{self.grants_added}/−{self.grants_removed}，结束会话 {self.sessions_ended}"
+            f"授权 +{self.wanted_grants_added}/−{self.wanted_grants_removed}，结束会话 {self.sessions_ended}"
         )
 
 
@@ -91,12 +91,12 @@ class _Person:
     tied: bool = False  # has any registry tie, live or ended
     live: bool = False
     prefix: str = ""
-    grants: set[GrantKey] | None = None
+    wanted_grants: set[GrantKey] | None = None
 
     def want(self, key: GrantKey) -> None:
-        if self.grants is None:
-            self.grants = set()
-        self.grants.add(key)
+        if self.wanted_grants is None:
+            self.wanted_grants = set()
+        self.wanted_grants.add(key)
 
 
 # ------------------------------------------------------------------------------------------------ entry point
@@ -186,9 +186,7 @@ def _school_person_ids(school: School) -> set[int]:
         SchoolClass.objects.filter(school=school, head_teacher__isnull=False).values_list(
             "head_teacher__person_id", flat=True
         ),
-        RoleGrant.objects.filter(Q(school=school) | Q(school_class__school=school), derived=True).values_list(
-            "account__person_id", flat=True
-        ),
+        persons_with_derived_grants_at(school),
     ]
     for query in queries:
         ids.update(i for i in query if i is not None)
@@ -298,31 +296,23 @@ def _grants_sync(
     where: Where, people: dict[int, _Person], accounts: dict[int, tuple[Any, ...]], *, now: datetime
 ) -> tuple[int, int]:
     held: dict[int, set[GrantKey]] = defaultdict(set)
-    stale: list[tuple[int]] = []
-    wanted = {row[1]: (people[pid].grants or set()) if pid in people else set() for pid, row in accounts.items()}
-    grants = RoleGrant.objects.filter(where("account__person_id")).values_list(
-        "id", "account_id", "role", "division_id", "school_id", "school_class_id", "derived"
-    )
-    for grant_id, account_id, role, division_id, school_id, class_id, derived in grants:
+    stale: list[int] = []
+    wanted = {row[1]: (people[pid].wanted_grants or set()) if pid in people else set() for pid, row in accounts.items()}
+    for grant_id, account_id, role, division_id, school_id, class_id, derived in grant_keys_of_persons(
+        where("account__person_id")
+    ):
         key = (role, school_id, class_id)
         if division_id is None:
             held[account_id].add(key)
         if derived and key not in wanted.get(account_id, ()):
-            stale.append((grant_id,))
-    stamp = _db_datetime(now)
+            stale.append(grant_id)
     new = [
-        (account_id, role, school_id, class_id, stamp, True)
+        (account_id, (role, school_id, class_id))
         for account_id, keys in wanted.items()
         for role, school_id, class_id in sorted(keys, key=str)
         if (role, school_id, class_id) not in held[account_id]
     ]
-    table = _quoted(RoleGrant._meta.db_table)
-    _executemany(f"DELETE FROM {table} WHERE id = %s", stale)  # noqa: S608
-    _executemany(
-        _insert_sql(table, ["account_id", "role", "school_id", "school_class_id", "granted_at", "derived"]),
-        new,
-    )
-    return len(new), len(stale)
+    return derived_grants_apply(stale_ids=stale, new=new, now=now)
 
 
 def _accounts_insert(person_ids: Sequence[int], people: dict[int, _Person], *, now: datetime) -> int:

@@ -18,7 +18,6 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
@@ -29,6 +28,13 @@ from zhijiao.access.reach import (
 )
 from zhijiao.access.roles import SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import (
+    Grant,
+    accounts_granted_inside,
+    accounts_holding,
+    grant_list,
+    grant_nodes,
+)
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_phone, mask_student_no
@@ -65,9 +71,7 @@ def _names(usernames: set[str]) -> dict[str, Account]:
 def _visible(actor: Account, account: Account | None) -> bool:
     # A username nobody holds (someone guessing names) concerns only the platform-wide security administrators.
     if account is None:
-        return scope_for(actor).is_platform_admin or any(
-            g.role == Role.SECURITY_ADMIN and not g.division_id for g in scope_for(actor).grants
-        )
+        return scope_for(actor).holds_everywhere(Role.SECURITY_ADMIN)
     return account_may_unlock(actor=actor, account=account)
 
 
@@ -183,31 +187,13 @@ class AdminReach:
 def admin_reach(actor: Account) -> AdminReach:
     """Where ``actor`` may administer accounts and grant roles (see :func:`scope.account_may_administer`)."""
     scope = scope_for(actor)
-    grants = [g for g in scope.grants if g.role in (Role.SYSTEM_ADMIN, Role.REGION_ADMIN)]
-    everywhere = scope.is_platform_admin or any(g.role == Role.SYSTEM_ADMIN and not g.division_id for g in grants)
     return AdminReach(
         platform=scope.is_platform_admin,
-        everywhere=everywhere,
-        divisions=tuple(sorted({g.division_id for g in grants if g.division_id})),
-        separated_divisions=tuple(
-            sorted({g.division_id for g in grants if g.role == Role.SYSTEM_ADMIN and g.division_id})
-        ),
-        personal_divisions=tuple(
-            sorted({g.division_id for g in grants if g.role == Role.REGION_ADMIN and g.division_id})
-        ),
+        everywhere=scope.holds_everywhere(Role.SYSTEM_ADMIN),
+        divisions=tuple(sorted(scope.divisions(Role.SYSTEM_ADMIN, Role.REGION_ADMIN))),
+        separated_divisions=tuple(sorted(scope.divisions(Role.SYSTEM_ADMIN))),
+        personal_divisions=tuple(sorted(scope.divisions(Role.REGION_ADMIN))),
     )
-
-
-def _grants_inside_q(divisions: tuple[str, ...]) -> Q:
-    """Filter on RoleGrant: grants on a node inside one of ``divisions``."""
-    result = Q(pk__in=[])
-    for d in divisions:
-        result |= (
-            Q(division__code__startswith=d)
-            | Q(school__division__code__startswith=d)
-            | Q(school_class__school__division__code__startswith=d)
-        )
-    return result
 
 
 def _locked_usernames() -> set[str]:
@@ -232,8 +218,7 @@ def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: s
     # those who signed in lately first (the accounts people ask about), then the never-used ones by name
     accounts = Account.objects.select_related("person").order_by(F("last_login").desc(nulls_last=True), "username")
     if not reach.everywhere:
-        inside = RoleGrant.objects.filter(_grants_inside_q(reach.divisions)).values("account_id")
-        accounts = accounts.filter(pk__in=inside)
+        accounts = accounts.filter(pk__in=accounts_granted_inside(reach.divisions))
     if q := q.strip():
         accounts = accounts.filter(
             Q(username__icontains=q)
@@ -243,7 +228,7 @@ def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: s
             | Q(person__student__student_no=q.upper())
         )
     if role in Role.values:
-        accounts = accounts.filter(pk__in=RoleGrant.objects.filter(role=role).values("account_id"))
+        accounts = accounts.filter(pk__in=accounts_holding(role))
     unusable = Q(password__startswith=UNUSABLE_PASSWORD_PREFIX)
     if status == "active":
         accounts = accounts.filter(is_active=True).exclude(unusable)
@@ -287,7 +272,7 @@ class AccountRow:
     status_badge: str
 
 
-def grant_node_label(grant: RoleGrant) -> str:
+def grant_node_label(grant: Grant) -> str:
     if grant.school_class is not None:
         return f"{grant.school_class.school.name} {class_display_name(grant.school_class)}"
     if grant.school is not None:
@@ -297,22 +282,21 @@ def grant_node_label(grant: RoleGrant) -> str:
     return "全平台"
 
 
-def _grant_rows(grants) -> list[GrantRow]:
+def _grant_rows(grants: list[Grant]) -> list[GrantRow]:
     return [
-        GrantRow(g.pk, g.role, Role(g.role).label, grant_node_label(g), g.derived)
-        for g in sorted(grants, key=lambda g: (list(Role.values).index(g.role), g.pk))
+        GrantRow(grant.pk, grant.role, grant.role_label, grant_node_label(grant), grant.derived)
+        for grant in sorted(grants, key=lambda grant: (list(Role.values).index(grant.role), grant.pk))
     ]
 
 
 def account_admin_rows(*, accounts: Iterable[Account]) -> list[AccountRow]:
     """The list's rows for one page of :func:`account_admin_list` (personal data masked)."""
     accounts = list(accounts)
-    grants = RoleGrant.objects.filter(account__in=accounts).select_related("division", "school", "school_class")
+    grants = grant_list(account_ids=[a.pk for a in accounts])
     roles: dict[int, list[str]] = {}
-    for g in sorted(grants, key=lambda g: list(Role.values).index(g.role)):
-        label = Role(g.role).label
-        if label not in roles.setdefault(g.account_id, []):
-            roles[g.account_id].append(label)
+    for grant in sorted(grants, key=lambda grant: list(Role.values).index(grant.role)):
+        if grant.role_label not in roles.setdefault(grant.account_id, []):
+            roles[grant.account_id].append(grant.role_label)
     locked = _locked_usernames()
     rows = []
     for a in accounts:
@@ -350,9 +334,7 @@ def account_admin_may_act(*, actor: Account, account: Account) -> bool:
     reach = admin_reach(actor)
     if reach.platform:
         return True
-    grants = RoleGrant.objects.filter(account=account).values_list(
-        "role", "division_id", "school_id", "school_class_id"
-    )
+    grants = grant_nodes(account=account)
     if account.is_superuser or any(role == Role.PLATFORM_ADMIN for role, *_ in grants):
         return False
     nodeless = any(role != Role.PARENT and not any(node) for role, *node in grants)
@@ -389,7 +371,7 @@ class AccountDetail:
     password_days: int | None  # days since the password was set; None: never set
     is_admin: bool
     otp_enrolled: bool
-    grants: list[GrantRow]
+    grant_rows: list[GrantRow]
     events: list[AuditEvent]
 
 
@@ -400,9 +382,7 @@ def account_admin_detail(*, actor: Account, account: Account, events: int = 20) 
     student = (
         Student.objects.filter(person_id=account.person_id).only("student_no").first() if account.person_id else None
     )
-    grants = RoleGrant.objects.filter(account=account).select_related(
-        "division", "school", "school_class__school", "school_class__grade"
-    )
+    grants = grant_list(account_ids=[account.pk])
     recent = list(
         AuditEvent.objects.filter(target_type="account", target_id=account.username).order_by("-at", "-id")[:events]
     )
@@ -418,7 +398,7 @@ def account_admin_detail(*, actor: Account, account: Account, events: int = 20) 
         password_days=(timezone.now() - changed).days if changed and account.has_usable_password() else None,
         is_admin=is_admin_account(account),
         otp_enrolled=totp_device_get(account) is not None,
-        grants=_grant_rows(grants),
+        grant_rows=_grant_rows(grants),
         events=recent,
     )
 
@@ -456,10 +436,7 @@ def grant_choices(*, actor: Account, account: Account) -> GrantChoices:
         (f"school:{s.pk}", s.name)
         for s in School.objects.filter(schools_q).order_by("division_id", "name")[:_NODE_CHOICES_LIMIT]
     ]
-    own_schools = {
-        g.school_id or (g.school_class.school_id if g.school_class else None)
-        for g in RoleGrant.objects.filter(account=account).select_related("school_class")
-    } - {None}
+    own_schools = {g.school_id for g in grant_list(account_ids=[account.pk])} - {None}
     classes = [
         (f"class:{c.pk}", f"{c.school.name} {class_display_name(c)}")
         for c in SchoolClass.objects.filter(school_id__in=own_schools, is_active=True).select_related("school", "grade")

@@ -14,15 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from zhijiao.access.models import RoleGrant
 from zhijiao.access.reach import (
     account_holds_separated_role,
     account_may_administer,
     account_may_reset_separated_otp,
     account_may_unlock,
+    account_roles,
 )
-from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.roles import NODE_KINDS, SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import Grant
+from zhijiao.access.services import grant_ensure
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.scope_labels import api_scope_titles
@@ -35,20 +37,6 @@ from zhijiao.people.models import Person
 
 # Which kind of node each role is granted on. Students and parents carry their class for context;
 # what they see comes from their own student record and guardianships.
-_NODE_KINDS: dict[str, set[str]] = {
-    Role.PLATFORM_ADMIN: {"none"},
-    Role.REGION_ADMIN: {"division"},
-    Role.INSPECTOR: {"division", "school"},
-    Role.SCHOOL_ADMIN: {"school"},
-    Role.TEACHER: {"school"},
-    Role.HEAD_TEACHER: {"class"},
-    Role.STUDENT: {"class", "school"},
-    Role.PARENT: {"class", "school", "none"},
-    # 三员分立: platform-wide or for one division's part of the platform.
-    Role.SYSTEM_ADMIN: {"none", "division"},
-    Role.SECURITY_ADMIN: {"none", "division"},
-    Role.AUDIT_ADMIN: {"none", "division"},
-}
 
 
 def account_create(
@@ -84,26 +72,23 @@ def role_grant(
     division: Division | None = None,
     school: School | None = None,
     school_class: SchoolClass | None = None,
-) -> RoleGrant:
+) -> Grant:
     """Grant a role on one node; the node kind must fit the role.
 
     三员分立: one account holds at most one of 系统管理员, 安全管理员 and 审计管理员 (IDENTITY_SEPARATION_OF_DUTIES).
     """
     kind = "division" if division else "school" if school else "class" if school_class else "none"
-    if sum(x is not None for x in (division, school, school_class)) > 1 or kind not in _NODE_KINDS[Role(role)]:
+    if sum(x is not None for x in (division, school, school_class)) > 1 or kind not in NODE_KINDS[Role(role)]:
         raise ZhijiaoError(IdentityError.IDENTITY_GRANT_NODE, detail=f"{Role(role).label}/{kind}")
     if role in SEPARATED_ROLES:
-        held = set(RoleGrant.objects.filter(account=account, role__in=SEPARATED_ROLES).values_list("role", flat=True))
+        held = account_roles(account) & SEPARATED_ROLES
         if held - {role}:
             raise ZhijiaoError(
                 IdentityError.IDENTITY_SEPARATION_OF_DUTIES,
                 field="角色",
                 detail=f"{account.username} 已是{'、'.join(Role(r).label for r in sorted(held))}",
             )
-    grant, _ = RoleGrant.objects.get_or_create(
-        account=account, role=role, division=division, school=school, school_class=school_class
-    )
-    return grant
+    return grant_ensure(account_id=account.pk, role=role, division=division, school=school, school_class=school_class)
 
 
 # What a bearer token may do, beyond acting as its account (whose role grants still decide *which* records).

@@ -28,20 +28,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from qrcode.image.svg import SvgPathImage
 
-from zhijiao.access.models import RoleGrant
-from zhijiao.access.roles import Role
+from zhijiao.access.roles import ADMIN_ROLES
+from zhijiao.access.selectors import account_holds
 from zhijiao.identity.models import Account
 
-ADMIN_ROLES: frozenset[str] = frozenset(
-    {
-        Role.PLATFORM_ADMIN,
-        Role.REGION_ADMIN,
-        Role.SCHOOL_ADMIN,
-        Role.SYSTEM_ADMIN,
-        Role.SECURITY_ADMIN,
-        Role.AUDIT_ADMIN,
-    }
-)
 # The name authenticator apps show for a Zhijiao account.
 ISSUER = "智教"
 DEVICE_NAME = "身份验证器"
@@ -57,7 +47,7 @@ def is_admin_account(account: Any) -> bool:
     cached = getattr(account, "_zhijiao_scope", None)  # a request that already built the scope reuses it
     if cached is not None:
         return bool(cached.roles & ADMIN_ROLES)
-    return RoleGrant.objects.filter(account=account, role__in=ADMIN_ROLES).exists()
+    return account_holds(account, ADMIN_ROLES)
 
 
 def totp_device_get(account: Account) -> TOTPDevice | None:

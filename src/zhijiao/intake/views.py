@@ -82,7 +82,7 @@ def _fixed_school(request: HttpRequest):
     scope = scope_for(request.user)
     if scope.is_bureau:
         return None
-    ids = [g.school_id for g in scope.grants if g.role == Role.SCHOOL_ADMIN and g.school_id]
+    ids = scope.school_ids(Role.SCHOOL_ADMIN)
     return org.school_get(actor=request.user, school_id=ids[0]) if len(ids) == 1 else None
 
 

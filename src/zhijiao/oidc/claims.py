@@ -55,19 +55,18 @@ def _profile(account: Account) -> dict:
 
 def _roles(account: Account) -> dict:
     roles = []
-    for grant in scope_for(account).grants:
-        item = {"role": grant.role, "role_label": Role(grant.role).label}
-        if grant.school_class_id and grant.school_class is not None:
-            school_class = grant.school_class
+    for place in scope_for(account).places:
+        item = {"role": place.role, "role_label": Role(place.role).label}
+        if place.school_class is not None and place.school is not None:
             item |= {
                 "scope_type": "class",
-                "scope_code": str(school_class.pk),
-                "scope_name": f"{school_class.school.name}{school_class.name}",
+                "scope_code": str(place.school_class.pk),
+                "scope_name": f"{place.school.name}{place.school_class.name}",
             }
-        elif grant.school_id and grant.school is not None:
-            item |= {"scope_type": "school", "scope_code": grant.school.code, "scope_name": grant.school.name}
-        elif grant.division_id and grant.division is not None:
-            item |= {"scope_type": "division", "scope_code": grant.division.code, "scope_name": grant.division.name}
+        elif place.school is not None:
+            item |= {"scope_type": "school", "scope_code": place.school.code, "scope_name": place.school.name}
+        elif place.division is not None:
+            item |= {"scope_type": "division", "scope_code": place.division.code, "scope_name": place.division.name}
         else:
             item |= {"scope_type": "platform", "scope_code": "", "scope_name": "全平台"}
         roles.append(item)

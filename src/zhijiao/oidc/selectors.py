@@ -73,16 +73,16 @@ def account_placements(*, actor) -> list[Placement]:
         return []
     places: list[Placement] = []
     class_schools: set[int] = set()
-    for g in scope.grants:
-        if g.division_id:
-            places.append(Placement(g.role, division_code=g.division_id))
-        elif g.school_id and g.school is not None:
-            places.append(Placement(g.role, division_code=g.school.division_id, school_id=g.school_id))
-        elif g.school_class_id and g.school_class is not None:
-            class_schools.add(g.school_class.school_id)
-            places.append(Placement(g.role, school_id=g.school_class.school_id))
+    for place in scope.places:
+        if place.kind == "division":
+            places.append(Placement(place.role, division_code=place.division_code))
+        elif place.kind == "school":
+            places.append(Placement(place.role, division_code=place.division_code, school_id=place.school_id))
+        elif place.kind == "class":
+            class_schools.add(place.school_id)
+            places.append(Placement(place.role, school_id=place.school_id))
         else:
-            places.append(Placement(g.role))
+            places.append(Placement(place.role))
     if actor.is_superuser and not scope.has(Role.PLATFORM_ADMIN):
         places.append(Placement(Role.PLATFORM_ADMIN))
     if scope.has(Role.PARENT) and actor.person_id:

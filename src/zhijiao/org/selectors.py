@@ -242,7 +242,7 @@ def region_root(*, actor) -> str:
                 break
             code = prefixes.pop()
         return code
-    codes = sorted((g.division_id for g in scope.grants if g.division_id), key=len)
+    codes = sorted(scope.divisions(), key=len)
     if codes:
         return codes[0]
     school = School.objects.filter(scope.schools_q()).order_by("code").first()
@@ -264,7 +264,7 @@ def region_view(*, actor, code: str = "") -> RegionView:
         .distinct()
         .values("id", "code", "name", "division_id", "school_type")
     )
-    granted = scope.is_platform_admin or any(g.division_id and code.startswith(g.division_id) for g in scope.grants)
+    granted = scope.covers_division(code)
     if code and not schools and not granted:
         raise NotFound()  # outside the scope; an empty division inside it is simply empty
     ids = [s["id"] for s in schools]

@@ -233,7 +233,7 @@ def consent_policy_rows(*, actor) -> list[PolicyRow]:
     divisions and the districts under them that hold schools; for the platform administrator every province,
     city and district that holds schools."""
     scope = scope_for(actor)
-    bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+    bureaus = scope.divisions(Role.REGION_ADMIN)
     if not scope.is_platform_admin and not bureaus:
         raise Forbidden()
     counties = set(School.objects.values_list("division_id", flat=True).distinct())

@@ -114,7 +114,7 @@ def consent_policy_set(
     administrator at or above the division. Audited as ``privacy.policy_set``."""
     if actor is not None:
         scope = scope_for(actor)
-        bureaus = [g.division_id for g in scope.grants if g.role == Role.REGION_ADMIN and g.division_id]
+        bureaus = scope.divisions(Role.REGION_ADMIN)
         if not scope.is_platform_admin and not any(division.code.startswith(code) for code in bureaus):
             raise Forbidden(division.name)
     policy, _ = ConsentPolicy.objects.update_or_create(

@@ -393,13 +393,7 @@ def _publish(actor: Account | None, resource: Resource, origin: Origin) -> None:
     """An administrator's import publishes at once, but along the review path: the submit, 一审 (school-owned
     resources) and 二审 steps are recorded as review steps and audited, each under the importing account."""
     scope = scope_for(actor) if actor is not None else None
-    if scope is None or not (
-        scope.is_platform_admin
-        or any(
-            g.role == Role.REGION_ADMIN and g.division_id and resource.owner_division_id.startswith(g.division_id)
-            for g in scope.grants
-        )
-    ):
+    if scope is None or not scope.governs(resource.owner_division_id):
         raise ZhijiaoError(ResourceError.RESOURCE_PACKAGE_PUBLISH_FORBIDDEN, field="作者账号", status=403)
     if resource.status == ResourceStatus.PUBLISHED:
         return

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.db.models import Q
 
-from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
@@ -360,14 +359,10 @@ class RowResolver:
             return f"账号“{author.username}”{exc.message}"
         if self.actor is None or self.actor.pk == author.pk:
             return ""
-        scope = scope_for(self.actor)
-        if scope.is_platform_admin:
+        if scope_for(self.actor).manages_school(
+            school_id=school.pk if school is not None else None, division_code=division.code
+        ):
             return ""
-        for g in scope.grants:
-            if g.role == Role.REGION_ADMIN and g.division_id and division.code.startswith(g.division_id):
-                return ""
-            if g.role == Role.SCHOOL_ADMIN and school is not None and g.school_id == school.pk:
-                return ""
         return f"{ResourceError.RESOURCE_PACKAGE_ON_BEHALF.message}（{author.username}）"
 
 

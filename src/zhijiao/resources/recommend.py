@@ -83,7 +83,7 @@ def learner_grade(actor: Account | AnonymousUser | None) -> str:
     """The 年级 code of the class a student account is in ("" for anyone else, or a class that has left)."""
     if actor is None or not actor.is_authenticated:
         return ""
-    classes = [g.school_class_id for g in scope_for(actor).grants if g.role == Role.STUDENT and g.school_class_id]
+    classes = scope_for(actor).class_ids(Role.STUDENT)
     if not classes:
         return ""
     cohort = SchoolClass.objects.filter(pk__in=classes).values_list("grade__stage", "grade__entry_year").first()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from zhijiao.access.roles import Role
+from zhijiao.access.roles import REVIEWER_ROLES, Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
@@ -63,12 +63,11 @@ def _reviewable_q(actor: Account | AnonymousUser | None) -> Q:
     if scope.is_platform_admin:
         return Q(status__in=[ResourceStatus.SUBMITTED, ResourceStatus.FIRST_APPROVED])
     q = Q(pk__in=[])
-    schools = [g.school_id for g in scope.grants if g.role == Role.SCHOOL_ADMIN and g.school_id]
+    schools = scope.school_ids(Role.SCHOOL_ADMIN)
     if schools:
         q |= Q(status=ResourceStatus.SUBMITTED, owner_school_id__in=schools)
-    for g in scope.grants:
-        if g.role == Role.REGION_ADMIN and g.division_id:
-            q |= Q(status=ResourceStatus.FIRST_APPROVED, owner_division__code__startswith=g.division_id)
+    for code in scope.divisions(Role.REGION_ADMIN):
+        q |= Q(status=ResourceStatus.FIRST_APPROVED, owner_division__code__startswith=code)
     return q & ~Q(author_id=actor.pk)
 
 
@@ -84,16 +83,13 @@ def resource_review_queue(*, actor: Account, stage: str = "") -> QuerySet[Resour
     )
 
 
-REVIEWER_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN})
-
-
 def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
     """Whether the actor has the review feature at all (学校管理员 一审, 区域管理员 二审, 平台管理员 both): a
     review queue and a link to it. Teachers, 班主任, 督导, pupils and parents do not; their review pages are 403."""
     if actor is None or not actor.is_authenticated:
         return False
     scope = scope_for(actor)
-    return scope.is_platform_admin or any(g.role in REVIEWER_ROLES for g in scope.grants)
+    return scope.has_any(REVIEWER_ROLES)
 
 
 def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
@@ -103,7 +99,7 @@ def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
     scope = scope_for(actor)
-    return scope.is_platform_admin or any(g.role in BUREAU_ROLES for g in scope.grants)
+    return scope.has_any(BUREAU_ROLES)
 
 
 def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School | None, Division] | None:
@@ -114,16 +110,15 @@ def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School
     if actor is None or not actor.is_authenticated:
         return None
     scope = scope_for(actor)
-    for g in scope.grants:
-        if g.school is not None and g.role in (Role.TEACHER, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER):
-            return g.school, g.school.division
-    for g in scope.grants:
-        if g.school_class is not None and g.role in (Role.TEACHER, Role.HEAD_TEACHER):
-            school = g.school_class.school
-            return school, school.division
-    for g in scope.grants:
-        if g.division is not None and g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN):
-            return None, g.division
+    for place in scope.places_of(Role.TEACHER, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER):
+        if place.kind == "school" and place.school is not None:
+            return place.school, place.school.division
+    for place in scope.places_of(Role.TEACHER, Role.HEAD_TEACHER):
+        if place.kind == "class" and place.school is not None:
+            return place.school, place.school.division
+    for place in scope.places_of(Role.REGION_ADMIN, Role.PLATFORM_ADMIN):
+        if place.division is not None:
+            return None, place.division
     return None
 
 

@@ -26,7 +26,6 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
 
-from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
@@ -102,15 +101,9 @@ def comment_may_moderate(*, actor: Account | AnonymousUser | None, resource: Res
         return False
     if resource.author_id == account.pk:
         return True
-    scope = scope_for(account)
-    if scope.is_platform_admin:
-        return True
-    for g in scope.grants:
-        if g.role == Role.SCHOOL_ADMIN and g.school_id and g.school_id == resource.owner_school_id:
-            return True
-        if g.role == Role.REGION_ADMIN and g.division_id and resource.owner_division_id.startswith(g.division_id):
-            return True
-    return False
+    return scope_for(account).manages_school(
+        school_id=resource.owner_school_id, division_code=resource.owner_division_id
+    )
 
 
 @transaction.atomic

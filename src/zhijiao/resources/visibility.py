@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.roles import BUREAU_ROLES, SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
 from zhijiao.identity.models import Account
 from zhijiao.resources.models import Resource, ResourceStatus, SharingScope
-
-BUREAU_ROLES = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})
 
 
 @dataclass(frozen=True)
@@ -40,21 +38,17 @@ def visibility_terms(actor: Account | AnonymousUser | None) -> VisibilityTerms:
     schools: set[str] = set()
     districts: set[str] = set()
     bureaus: set[str] = set()
-    for g in scope.grants:
-        if g.role in SEPARATED_ROLES or g.role == Role.PARENT:
+    for place in scope.places:
+        if place.role in SEPARATED_ROLES or place.role == Role.PARENT:
             continue
-        if g.division_id:
-            if g.role in BUREAU_ROLES:
-                bureaus.add(g.division_id)
-            if len(g.division_id) == 6:
-                districts.add(g.division_id)
-        elif g.school is not None:
-            schools.add(g.school.code)
-            districts.add(g.school.division_id)
-        elif g.school_class is not None:
-            school = g.school_class.school
-            schools.add(school.code)
-            districts.add(school.division_id)
+        if place.kind == "division":
+            if place.role in BUREAU_ROLES:
+                bureaus.add(place.division_code)
+            if len(place.division_code) == 6:
+                districts.add(place.division_code)
+        elif place.school is not None:
+            schools.add(place.school.code)
+            districts.add(place.school.division_id)
     cities = {code[:4] for code in districts} | {code[:4] for code in bureaus if len(code) >= 4}
     districts |= {code for code in bureaus if len(code) == 6}
     return VisibilityTerms(

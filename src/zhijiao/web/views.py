@@ -70,14 +70,14 @@ def home(request: HttpRequest) -> HttpResponse:
         # themselves have one home, 统计分析, so no two pages show the same count from different sources.
         context.update(kind="region")
     elif scope.has(Role.SCHOOL_ADMIN):
-        grant = next(g for g in scope.grants if g.role == Role.SCHOOL_ADMIN)
-        school = org.school_get(actor=request.user, school_id=grant.school_id)
+        school_id = next(iter(scope.school_ids(Role.SCHOOL_ADMIN)), None)
+        school = org.school_get(actor=request.user, school_id=school_id)
         context.update(kind="school", facts=org.school_facts(actor=request.user, school=school))
     elif scope.has(Role.TEACHER, Role.HEAD_TEACHER):
         context.update(
             kind="teacher",
             classes=org.class_rows(actor=request.user, classes=org.class_list(actor=request.user)),
-            head_of=[g.school_class_id for g in scope.grants if g.role == Role.HEAD_TEACHER],
+            head_of=scope.class_ids(Role.HEAD_TEACHER),
         )
     elif scope.has(Role.PARENT, Role.STUDENT):
         students = list(people.student_list(actor=request.user, status=None))

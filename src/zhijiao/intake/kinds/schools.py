@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import divisions
 from zhijiao.core.feed import feed_allocate
@@ -27,7 +28,7 @@ def _managed_divisions(ctx: RunContext) -> list[str] | None:
     scope = scope_for(ctx.actor)
     if scope.is_platform_admin:
         return None
-    return [g.division_id for g in scope.grants if g.role == "region_admin" and g.division_id]
+    return scope.divisions(Role.REGION_ADMIN)
 
 
 def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFrame:
