@@ -12,7 +12,7 @@ once and adding a role is one branch here. Visibility and unmasking are separate
 Cheap filters: a Scope lives for one request (:func:`scope_for` caches it on the account). The first filter
 it builds works out the concrete values behind the grants once (taught classes, own and children's records,
 the schools of class grants) with a few small queries, and every filter is then plain
-``school_id__in=[…]`` / ``school__division_id__startswith=…`` terms, each built once and memoised.
+``school_id__in=[…]`` / ``school__division__code__startswith=…`` terms, each built once and memoised.
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ class Scope:
                 return Q()
             return _any(
                 [
-                    self._prefix_q(f"{prefix}division_id", _narrowest(self.divisions(Role.REGION_ADMIN))),
+                    self._prefix_q(f"{prefix}division__code", _narrowest(self.divisions(Role.REGION_ADMIN))),
                     self._in_q(f"{prefix}pk", self.school_ids(Role.SCHOOL_ADMIN)),
                 ]
             )
@@ -298,7 +298,9 @@ class Scope:
             schools = {g.school_id for g in self.grants if g.school_id and g.role not in SEPARATED_ROLES}
             classes = [g.school_class_id for g in self.grants if g.school_class_id and g.role not in SEPARATED_ROLES]
             schools |= set(self._schools_of(classes)) | set(self._own_school_ids)
-            return _any([self._prefix_q(f"{prefix}division_id", divisions), self._in_q(f"{prefix}pk", sorted(schools))])
+            return _any(
+                [self._prefix_q(f"{prefix}division__code", divisions), self._in_q(f"{prefix}pk", sorted(schools))]
+            )
 
         return self._memoised(("schools", prefix), build)
 
@@ -310,7 +312,7 @@ class Scope:
             [
                 self._in_q(class_field, sorted(set(classes) | set(self._taught_class_ids))),
                 self._in_q("school_id", schools),
-                self._prefix_q("school__division_id", divisions),
+                self._prefix_q("school__division__code", divisions),
             ]
         )
 
@@ -346,7 +348,7 @@ class Scope:
                 return Q()
             return _any(
                 [
-                    self._prefix_q("school__division_id", _narrowest(self.divisions(Role.REGION_ADMIN))),
+                    self._prefix_q("school__division__code", _narrowest(self.divisions(Role.REGION_ADMIN))),
                     self._in_q("school_id", self.school_ids(Role.SCHOOL_ADMIN)),
                     self._own_students_q(),
                 ]
@@ -373,8 +375,8 @@ class Scope:
             schools = sorted(set(schools) | set(self._schools_of(classes)))
             return _any(
                 [
-                    self._prefix_q("school__division_id", divisions),
-                    self._prefix_q("bureau__division_id", divisions),
+                    self._prefix_q("school__division__code", divisions),
+                    self._prefix_q("bureau__division__code", divisions),
                     self._in_q("school_id", schools),
                     self._in_q("pk", self._own_staff_ids),
                     Q(person_id=self.person_id),
@@ -393,8 +395,8 @@ class Scope:
             return _any(
                 [
                     Q(person_id=self.person_id),
-                    self._prefix_q("school__division_id", divisions),
-                    self._prefix_q("bureau__division_id", divisions),
+                    self._prefix_q("school__division__code", divisions),
+                    self._prefix_q("bureau__division__code", divisions),
                     self._in_q("school_id", self.school_ids(Role.SCHOOL_ADMIN)),
                 ]
             )

@@ -35,6 +35,10 @@ class Grant:
         return Role(self.role).label
 
     @property
+    def division_id(self) -> str | None:
+        return self.division.code if self.division is not None else None
+
+    @property
     def school_id(self) -> int | None:
         """The school of a school grant, or of a class grant's class."""
         if self.school is not None:
