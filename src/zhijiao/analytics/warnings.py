@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Avg, Case, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from zhijiao.access.permissions import Perm, require
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.selectors import school_admin_of_each_school, school_managers
@@ -103,11 +104,8 @@ def warning_rule_set(
     *, actor, kind: str, division: str, threshold: float, enabled: bool = True, origin: Origin | None = None
 ) -> WarningRule:
     """Set a kind's threshold for a division's subtree ("" = the whole platform, platform administrators only)."""
-    scope = scope_for(actor) if actor is not None else None
-    if scope is not None and not scope.is_platform_admin:
-        mine = scope.divisions(Role.REGION_ADMIN)
-        if not division or not any(division.startswith(d) for d in mine):
-            raise Forbidden(AnalyticsError.ANALYTICS_WARNING_RULE_NOT_ALLOWED.message)
+    if actor is not None:  # the platform's own jobs pass no actor
+        require(actor, Perm.GOVERN, division, detail=AnalyticsError.ANALYTICS_WARNING_RULE_NOT_ALLOWED.message)
     if kind not in WarningKind.values:
         raise NotFound()
     if threshold < 0:
