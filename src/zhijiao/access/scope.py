@@ -72,7 +72,7 @@ def _place(g: RoleGrant) -> Place:
         return Place(g.role, "division", division=g.division)
     if g.school_id:
         return Place(g.role, "school", school=g.school)
-    if g.school_class_id:
+    if g.school_class is not None:
         return Place(g.role, "class", school=g.school_class.school, school_class=g.school_class)
     return Place(g.role, "platform")
 

@@ -78,7 +78,7 @@ class SyncResult:
     def summary(self) -> str:
         return (
             f"新建账号 {self.created}，停用 {self.deactivated}，恢复 {self.reactivated}，"
-            f"授权 +{self.wanted_grants_added}/−{self.wanted_grants_removed}，结束会话 {self.sessions_ended}"
+            f"授权 +{self.grants_added}/−{self.grants_removed}，结束会话 {self.sessions_ended}"
         )
 
 
