@@ -29,8 +29,16 @@ PERSONAL_DATA_ROLES: frozenset[str] = frozenset(set(Role.values) - SEPARATED_ROL
 BUREAU_ROLES: frozenset[str] = frozenset({Role.REGION_ADMIN, Role.INSPECTOR})
 # Registry data is changed (imported, corrected) by these.
 DATA_MANAGER_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN})
-# Statistics, indicators, warnings and the catalogue are read by these.
+# Statistics, indicators, warnings, schools, the data catalogue and data quality are read by these.
 ANALYTICS_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR})
+# Class, student and staff lists: the analytics readers and the teachers (who see their own classes).
+REGISTRY_READER_ROLES: frozenset[str] = ANALYTICS_ROLES | {Role.HEAD_TEACHER, Role.TEACHER}
+# The bureau side that decides between schools: ID conflicts, minors' data policy, the API documentation.
+BUREAU_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN})
+# 三员分立: accounts and grants (系统管理员, bureaus, platform); security; audit.
+ACCOUNT_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN, Role.REGION_ADMIN})
+SECURITY_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN})
+AUDIT_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN})
 # Resource review: 学校管理员 一审, 区域管理员 二审, 平台管理员 both.
 REVIEWER_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN})
 # Education apps (OIDC clients) are registered and configured by these.

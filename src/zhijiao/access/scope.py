@@ -25,7 +25,16 @@ from typing import Any
 from django.db.models import Q
 
 from zhijiao.access.models import RoleGrant
-from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.roles import (
+    ACCOUNT_ADMIN_ROLES,
+    APP_ADMIN_ROLES,
+    AUDIT_ROLES,
+    BUREAU_ADMIN_ROLES,
+    DATA_MANAGER_ROLES,
+    SECURITY_ROLES,
+    SEPARATED_ROLES,
+    Role,
+)
 from zhijiao.access.types import Actor
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Guardianship, TeachingAssignment
@@ -151,31 +160,31 @@ class Scope:
     @property
     def may_administer_accounts(self) -> bool:
         """系统管理员 (and the platform and region administrators): accounts, role grants, registered apps."""
-        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN, Role.REGION_ADMIN)
+        return self.has_any(ACCOUNT_ADMIN_ROLES)
 
     @property
     def may_administer_apps(self) -> bool:
         """系统管理员 and the platform administrator register and configure the education apps (OIDC clients)."""
-        return self.is_platform_admin or self.has(Role.SYSTEM_ADMIN)
+        return self.has_any(APP_ADMIN_ROLES)
 
     @property
     def may_manage_security(self) -> bool:
         """安全管理员 and the platform administrator: lockouts, unlocks, two-factor resets, security settings."""
-        return self.is_platform_admin or self.has(Role.SECURITY_ADMIN)
+        return self.has_any(SECURITY_ROLES)
 
     @property
     def may_read_audit(self) -> bool:
         """审计管理员 and the platform administrator read the audit log (what part of it: audit.selectors)."""
-        return self.is_platform_admin or self.has(Role.AUDIT_ADMIN)
+        return self.has_any(AUDIT_ROLES)
 
     @property
     def manages_data(self) -> bool:
-        return self.is_platform_admin or self.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN)
+        return self.has_any(DATA_MANAGER_ROLES)
 
     @property
     def is_bureau(self) -> bool:
         """Platform or region administrators: the bureau side that decides conflicts between schools."""
-        return self.is_platform_admin or self.has(Role.REGION_ADMIN)
+        return self.has_any(BUREAU_ADMIN_ROLES)
 
     # ----------------------------------------- the concrete values behind the grants (worked out once)
     def _memoised(self, key: tuple[str, str], build: Callable[[], Q]) -> Q:

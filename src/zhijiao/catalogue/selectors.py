@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from zhijiao.access.roles import Role
+from zhijiao.access.roles import ANALYTICS_ROLES
 from zhijiao.access.scope import Scope, scope_for
 from zhijiao.catalogue import quality
 from zhijiao.catalogue.models import DataItem, Dataset, QualityScore
@@ -21,12 +21,10 @@ from zhijiao.core.codes import Code, code_table, code_table_title
 from zhijiao.core.errors import Forbidden, NotFound
 from zhijiao.org.models import School
 
-READERS = (Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN)
-
 
 def _require_reader(actor) -> Scope:
     scope = scope_for(actor)
-    if not (scope.is_platform_admin or scope.has(*READERS)):
+    if not scope.has_any(ANALYTICS_ROLES):
         raise Forbidden()
     return scope
 

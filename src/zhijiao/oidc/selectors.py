@@ -19,9 +19,6 @@ from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Student
 
-# 三员分立: the 系统管理员 runs the platform's configuration, apps included; 安全管理员 and 审计管理员 do not.
-APP_ADMIN_ROLES: tuple[Role, ...] = (Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN)
-
 
 @dataclass(frozen=True)
 class Placement:
@@ -34,8 +31,7 @@ class Placement:
 
 def app_may_administer(*, actor) -> bool:
     """Platform administrators and 系统管理员 register and manage apps."""
-    scope = scope_for(actor)
-    return scope.is_platform_admin or scope.has(*APP_ADMIN_ROLES)
+    return scope_for(actor).may_administer_apps
 
 
 def _registry() -> QuerySet[RegisteredApp]:
@@ -78,7 +74,7 @@ def account_placements(*, actor) -> list[Placement]:
             places.append(Placement(place.role, division_code=place.division_code))
         elif place.kind == "school":
             places.append(Placement(place.role, division_code=place.division_code, school_id=place.school_id))
-        elif place.kind == "class":
+        elif place.kind == "class" and place.school_id is not None:
             class_schools.add(place.school_id)
             places.append(Placement(place.role, school_id=place.school_id))
         else:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from zhijiao.access.roles import Role
+from zhijiao.access.roles import (
+    ACCOUNT_ADMIN_ROLES,
+    ANALYTICS_ROLES,
+    APP_ADMIN_ROLES,
+    AUDIT_ROLES,
+    BUREAU_ADMIN_ROLES,
+    DATA_MANAGER_ROLES,
+    REGISTRY_READER_ROLES,
+    REVIEWER_ROLES,
+    SECURITY_ROLES,
+    Role,
+)
 from zhijiao.access.scope import scope_for
 
 # (label, url, icon, url-name prefix that marks it active, roles that see it; None = everyone)
@@ -17,63 +28,49 @@ NAV = [
         "/resources/review/",
         "i-shield",
         "resource-review",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
+        REVIEWER_ROLES,
     ),
     (
         "统计分析",
         "/analytics/",
         "i-chart",
         "analytics",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
     (
         "规划指标",
         "/analytics/indicators/",
         "i-book",
         "indicator",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
     (
         "预警",
         "/analytics/warnings/",
         "i-alert",
         "warning",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
     (
         "学校",
         "/schools/",
         "i-school",
         "school",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
     (
         "班级",
         "/classes/",
         "i-class",
         "class",
-        {
-            Role.PLATFORM_ADMIN,
-            Role.REGION_ADMIN,
-            Role.INSPECTOR,
-            Role.SCHOOL_ADMIN,
-            Role.HEAD_TEACHER,
-            Role.TEACHER,
-        },
+        REGISTRY_READER_ROLES,
     ),
     (
         "学生",
         "/students/",
         "i-student",
         "student",
-        {
-            Role.PLATFORM_ADMIN,
-            Role.REGION_ADMIN,
-            Role.INSPECTOR,
-            Role.SCHOOL_ADMIN,
-            Role.HEAD_TEACHER,
-            Role.TEACHER,
-        },
+        REGISTRY_READER_ROLES,
     ),
     ("我的孩子", "/students/", "i-student", "student", {Role.PARENT}),
     ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
@@ -83,50 +80,43 @@ NAV = [
         "/staff/",
         "i-staff",
         "staff",
-        {
-            Role.PLATFORM_ADMIN,
-            Role.REGION_ADMIN,
-            Role.INSPECTOR,
-            Role.SCHOOL_ADMIN,
-            Role.HEAD_TEACHER,
-            Role.TEACHER,
-        },
+        REGISTRY_READER_ROLES,
     ),
-    ("数据导入", "/intake/", "i-api", "import", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN}),
+    ("数据导入", "/intake/", "i-api", "import", DATA_MANAGER_ROLES),
     (
         "账号激活",
         "/accounts/activation-codes/",
         "i-id",
         "activation",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
+        DATA_MANAGER_ROLES,
     ),
-    ("比对待办", "/intake/cases/", "i-id", "case", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
+    ("比对待办", "/intake/cases/", "i-id", "case", BUREAU_ADMIN_ROLES),
     (
         "数据目录",
         "/catalogue/",
         "i-book",
         "catalogue",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
     (
         "数据质量",
         "/quality/",
         "i-chart",
         "quality",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN},
+        ANALYTICS_ROLES,
     ),
-    ("应用管理", "/apps/registry/", "i-key", "app-", {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN}),
+    ("应用管理", "/apps/registry/", "i-key", "app-", APP_ADMIN_ROLES),
     (
         "账号管理",
         "/accounts/admin/",
         "i-user",
         "account-admin",
-        {Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN, Role.REGION_ADMIN},
+        ACCOUNT_ADMIN_ROLES,
     ),
-    ("安全管理", "/security/", "i-lock", "security", {Role.PLATFORM_ADMIN, Role.SECURITY_ADMIN}),
-    ("未成年人数据授权", "/privacy/policy/", "i-shield", "privacy-policy", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
-    ("审计日志", "/audit/", "i-shield", "audit", {Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN}),
-    ("接口文档", "/api/v1/docs", "i-api", "api", {Role.PLATFORM_ADMIN, Role.REGION_ADMIN}),
+    ("安全管理", "/security/", "i-lock", "security", SECURITY_ROLES),
+    ("未成年人数据授权", "/privacy/policy/", "i-shield", "privacy-policy", BUREAU_ADMIN_ROLES),
+    ("审计日志", "/audit/", "i-shield", "audit", AUDIT_ROLES),
+    ("接口文档", "/api/v1/docs", "i-api", "api", BUREAU_ADMIN_ROLES),
 ]
 
 
@@ -185,7 +175,7 @@ def navigation(request: HttpRequest) -> dict:
     items = []
     seen_urls = set()
     for label, url, icon, key, allowed in NAV:
-        if allowed is not None and not roles & {r.value for r in allowed}:
+        if allowed is not None and not roles & {str(r) for r in allowed}:
             continue
         if url in seen_urls:
             continue
