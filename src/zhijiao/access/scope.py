@@ -145,6 +145,20 @@ class Scope:
         """Platform administrators, or a grant on a division at or above ``code`` (any role)."""
         return self.is_platform_admin or any(code.startswith(d) for d in self.divisions())
 
+    def covers(self, *, division_code: str, school_code: str | None = None, roles: Iterable[str] | None = None) -> bool:
+        """Does a grant (of ``roles``; None: any) cover the node: a division at or above ``division_code`` (for a
+        school, its district), or the school itself (``school_code``)? Platform administrators cover every node."""
+        if self.is_platform_admin:
+            return True
+        for place in self.places:
+            if roles is not None and place.role not in roles:
+                continue
+            if place.kind == "division" and division_code.startswith(place.division_code):
+                return True
+            if place.kind == "school" and place.school is not None and place.school.code == school_code:
+                return True
+        return False
+
     def governs(self, division_code: str) -> bool:
         """A bureau at or above ``division_code``: platform administrators, or 区域管理员 of a division above it."""
         return self.is_platform_admin or any(division_code.startswith(d) for d in self.divisions(Role.REGION_ADMIN))

@@ -108,27 +108,25 @@ def node_default(*, actor) -> str:
     return min(p.school.code for p in places if p.kind == "school" and p.school is not None)
 
 
-def _allowed(places: list[Place], node: Node) -> bool:
-    for p in places:
-        if p.kind == "division":
-            covered = node.division_code if node.kind == "school" else node.code
-            if covered.startswith(p.division_code):
-                return True
-        elif p.kind == "school" and p.school is not None and node.kind == "school" and p.school.code == node.code:
-            return True
-    return False
+def _allowed(actor, node: Node) -> bool:
+    """Does one of the actor's statistics grants cover the node (a division above it, or the school itself)?"""
+    if actor is None:  # the platform's own jobs see everything
+        return True
+    if node.kind == "school":
+        return scope_for(actor).covers(division_code=node.division_code, school_code=node.code, roles=ANALYTICS_ROLES)
+    return scope_for(actor).covers(division_code=node.code, roles=ANALYTICS_ROLES)
 
 
 def node_path_readable(*, actor, node: dict[str, Any]) -> set[str]:
     """The codes on a resolved node's path (``node["path"]``) the actor may open: the node itself and the ancestors
     inside their scope. A district's administrator reads their district but not the province above it, so a
     breadcrumb links only these (an ancestor outside the scope would answer 404)."""
-    everything, places = _analytics_places(actor)
+    everything, _ = _analytics_places(actor)
     readable = {node["code"]}
     for step in node["path"]:
         code = step["code"]
         ancestor = Node(code=code, name=step["name"], kind="division")
-        inside = m.node_kind(code) == "division" and _allowed(places, ancestor)
+        inside = m.node_kind(code) == "division" and _allowed(actor, ancestor)
         if everything or inside:
             readable.add(code)
     return readable
@@ -146,7 +144,7 @@ def _places(snapshot: Snapshot, tables: m.Tables) -> tuple[dict[str, dict[str, s
 
 def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> Node:
     """The node ``node`` names in the snapshot, if the actor may read it; "" means the actor's default node."""
-    everything, places = _analytics_places(actor)
+    everything, _ = _analytics_places(actor)
     code = (node or "").strip() or node_default(actor=actor)
     try:
         kind = m.node_kind(code)
@@ -178,7 +176,7 @@ def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> N
     if kind == "school":
         path.append((code, name))
     resolved = Node(code=code, name=name, kind=kind, division_code=division_code, school_type=school_type, path=path)
-    if not everything and not _allowed(places, resolved):
+    if not everything and not _allowed(actor, resolved):
         raise NotFound()
     return resolved
 

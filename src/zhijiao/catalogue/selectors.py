@@ -13,20 +13,18 @@ from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from zhijiao.access.roles import ANALYTICS_ROLES
+from zhijiao.access.permissions import Perm, require
 from zhijiao.access.scope import Scope, scope_for
 from zhijiao.catalogue import quality
 from zhijiao.catalogue.models import DataItem, Dataset, QualityScore
 from zhijiao.core.codes import Code, code_table, code_table_title
-from zhijiao.core.errors import Forbidden, NotFound
+from zhijiao.core.errors import NotFound
 from zhijiao.org.models import School
 
 
 def _require_reader(actor) -> Scope:
-    scope = scope_for(actor)
-    if not scope.has_any(ANALYTICS_ROLES):
-        raise Forbidden()
-    return scope
+    require(actor, Perm.READ_ANALYTICS)
+    return scope_for(actor)
 
 
 # ------------------------------------------------------------------ scores
