@@ -1,8 +1,10 @@
+from types import SimpleNamespace
+
 import pytest
 
 from zhijiao.access.permissions import Perm, allows, require
 from zhijiao.access.roles import Role
-from zhijiao.access.scope import Scope, _narrowest
+from zhijiao.access.scope import Place, Scope, _narrowest
 from zhijiao.core.errors import Forbidden
 
 
@@ -66,3 +68,19 @@ def test_divisions_named_once_in_grant_order():
     assert scope.divisions(Role.REGION_ADMIN) == ["4201"]
     assert scope.divisions() == ["4201", "42"]
     assert _narrowest(["4201", "42", "430102"]) == ["42", "430102"]
+
+
+def test_covers_a_division_below_or_the_school_itself():
+    # places are values built from the grants' loaded nodes; stand-ins for the division and school here
+    division = SimpleNamespace(code="4201")
+    school = SimpleNamespace(code="4201020001", pk=7, division_id="420102")
+    scope = _scope(_Grant(Role.INSPECTOR, division_id="4201"), _Grant(Role.SCHOOL_ADMIN, school_id=7))
+    scope.__dict__["places"] = [
+        Place(Role.INSPECTOR, "division", division=division),  # type: ignore[arg-type]
+        Place(Role.SCHOOL_ADMIN, "school", school=school),  # type: ignore[arg-type]
+    ]
+    assert scope.covers(division_code="420102", roles={Role.INSPECTOR})
+    assert not scope.covers(division_code="4202", roles={Role.INSPECTOR})
+    assert not scope.covers(division_code="420102", roles={Role.SCHOOL_ADMIN})
+    assert scope.covers(division_code="430102", school_code="4201020001", roles={Role.SCHOOL_ADMIN})
+    assert not scope.covers(division_code="420102", school_code="4201020002", roles={Role.SCHOOL_ADMIN})
