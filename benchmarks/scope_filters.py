@@ -7,6 +7,7 @@ with them (a student detail compiles about ten), and the number of SELECTs in th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("ZHIJIAO_HOME", tempfile.mkdtemp(prefix="zh-bench-scope-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -47,16 +48,14 @@ def main() -> None:
     for username in USERS:
         account = Account.objects.get(username=username)
 
-        def request() -> None:
+        def request(account: Account = account) -> None:
             account.__dict__.pop("_zhijiao_scope", None)  # a new request: a new Scope
             scope = scope_for(account)
             scope.classes_q(), scope.staff_q()
             for _ in range(10):
                 compiler = Student.objects.filter(scope.students_q()).query.get_compiler(connection=connection)
-                try:
+                with contextlib.suppress(EmptyResultSet):
                     compiler.as_sql()
-                except EmptyResultSet:
-                    pass
 
         first, p50, p95 = timed(request, runs=50)
         selects = _compile(scope_for(account).students_q()).count("SELECT")
