@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhijiao.audit.actions import CHANNEL_LABELS, action_info
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.core.paging import paginate
 from zhijiao.identity.account_admin import (
     account_disable,
     account_enable,
@@ -36,7 +37,6 @@ from zhijiao.identity.selectors import (
     account_admin_rows,
     grant_choices,
 )
-from zhijiao.web.paging import paginate
 
 
 def _admin_actor(request: HttpRequest) -> Account:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.masking import mask_id_number, mask_phone, mask_student_no
+from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.intake import selectors, services
@@ -33,9 +34,8 @@ from zhijiao.intake.report import report_path, template_write
 from zhijiao.intake.services import case_resolve, import_batch_create
 from zhijiao.intake.spec import KIND_LABELS, SPECS
 from zhijiao.intake.tasks import import_batch_task
-from zhijiao.org import selectors as org
 from zhijiao.people.models import Student
-from zhijiao.web.paging import paginate
+from zhijiao.registry.selectors import org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_SUFFIXES = {*EXCEL_SUFFIXES, ".csv"}

@@ -1,14 +1,11 @@
-"""Reads of the org tree, always through the acting account's scope."""
+"""Reads of the org tree, always through the acting account's scope (the unscoped ones: ``zhijiao.org.selectors``)."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
@@ -16,37 +13,9 @@ from zhijiao.core.errors import NotFound
 from zhijiao.core.student_status import studying_q
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.grades import class_label, grade_label
-from zhijiao.org.models import Division, School, SchoolClass, SchoolYear
+from zhijiao.org.models import Division, School, SchoolClass
+from zhijiao.org.selectors import current_school_year
 from zhijiao.people.models import Staff, Student
-
-
-# ------------------------------------------------------------------ calendar
-def school_year_start_for(day: date) -> int:
-    """School years start in September."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
-_YEAR_TTL_SECONDS = 5.0
-_year_cache: list[tuple[float, int]] = []
-
-
-def current_school_year() -> int:
-    """The start year of the current school year: the one marked current, else by today's date.
-
-    Labels of every class row need it, so it is remembered for a few seconds rather than queried per row;
-    ``current_school_year_forget`` drops it when the current year changes.
-    """
-    now = time.monotonic()
-    if _year_cache and now - _year_cache[0][0] < _YEAR_TTL_SECONDS:
-        return _year_cache[0][1]
-    marked = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
-    year = marked if marked is not None else school_year_start_for(timezone.localdate())
-    _year_cache[:] = [(now, year)]
-    return year
-
-
-def current_school_year_forget() -> None:
-    _year_cache.clear()
 
 
 # ------------------------------------------------------------------ schools
@@ -201,12 +170,6 @@ def class_get(*, actor, class_id: int) -> SchoolClass:
     return school_class
 
 
-def class_display_name(school_class: SchoolClass) -> str:
-    return class_label(
-        school_class.grade.stage, school_class.grade.entry_year, school_class.number, current_school_year()
-    )
-
-
 # ------------------------------------------------------------------ region drill-down
 @dataclass
 class NodeFigures:
@@ -309,7 +272,3 @@ def _count_by_school(queryset) -> dict[int, int]:
     for school_id, n in queryset.values_list("school_id").annotate(n=Count("pk")).order_by():
         counts[school_id] = n
     return counts
-
-
-# 办学类型 the registry's schools use (for filter menus).
-SCHOOL_TYPES_IN_USE = ("211", "311", "312", "341", "342", "345", "365")
