@@ -30,9 +30,9 @@ def prepare_history(accounts: dict[str, dict]) -> int:
     from zhijiao.identity.models import Account
     from zhijiao.oidc.selectors import apps_for
     from zhijiao.people.models import Student
-    from zhijiao.people.selectors import student_profile
     from zhijiao.privacy.models import GuardianConsent
     from zhijiao.privacy.services import consent_grant, consent_withdraw
+    from zhijiao.registry.selectors.people import student_profile
 
     pupil = Account.objects.get(username="student")
     parent = Account.objects.get(username="parent")

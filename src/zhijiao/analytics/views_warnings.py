@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from zhijiao.analytics import warnings as w
 from zhijiao.analytics.models import WarningKind, WarningStatus
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Account
 
 ACTIONS = {"acknowledge": "已确认预警", "resolve": "已解除预警", "assign": "已更换负责人"}
@@ -28,7 +28,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     rows = w.warning_list(
         actor=request.user, status="" if status == "all" else status, kind=kind, school=school, mine=mine
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page, _ = paginate(request, rows, 50)
     everything = w.warning_list(actor=request.user)
     counts = {s: everything.filter(status=s).count() for s in WarningStatus.values}
     return render(

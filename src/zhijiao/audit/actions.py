@@ -122,7 +122,7 @@ FIELD_LABELS: dict[str, str] = {
     "address": "住址",
     "guardians.phone": "监护人手机号",
     "student_no": "学籍号",
-    # the same fields seen unmasked in a record's change history (people.selectors.change_history)
+    # the same fields seen unmasked in a record's change history (registry.selectors.people.change_history)
     "history.id_number": "变更记录中的身份证号",
     "history.student_no": "变更记录中的学籍号",
     "history.phone": "变更记录中的手机号",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,7 +19,6 @@ from zhijiao.audit.anchors import anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.core.errors import Forbidden
-from zhijiao.identity.models import Account
 
 
 def audit_read_scope(actor) -> Q | None:
@@ -35,7 +35,7 @@ def audit_read_scope(actor) -> Q | None:
     if scope.holds_everywhere(Role.AUDIT_ADMIN):
         return Q()
     accounts = accounts_granted_inside(scope.divisions(Role.AUDIT_ADMIN))
-    usernames = Account.objects.filter(pk__in=accounts).values("username")
+    usernames = get_user_model().objects.filter(pk__in=accounts).values("username")
     return Q(actor_id__in=accounts) | Q(target_type="account", target_label__in=usernames)
 
 

@@ -21,7 +21,7 @@ from zhijiao.audit.actions import (
 from zhijiao.audit.exports import audit_export, csv_stream, xlsx_bytes
 from zhijiao.audit.selectors import AuditFilters, audit_action_codes, audit_chain_status, audit_event_list
 from zhijiao.audit.services import Origin
-from zhijiao.web.paging import paginate
+from zhijiao.core.paging import paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from zhijiao.catalogue import quality, selectors
+from zhijiao.core.paging import paginate
 
 SCHOOLS_PER_PAGE = 20
 
@@ -63,7 +63,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("dataset", "")
     chosen = chosen if chosen in codes else ""
     schools = selectors.quality_by_school(actor=request.user, dataset=chosen or None)
-    page = Paginator(schools, SCHOOLS_PER_PAGE).get_page(request.GET.get("page"))
+    page, _ = paginate(request, schools, SCHOOLS_PER_PAGE)  # the query string keeps only a known dataset
     return render(
         request,
         "catalogue/quality.html",

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhijiao.org",
     "zhijiao.people",
     "zhijiao.access",
+    "zhijiao.registry",
     "zhijiao.identity",
     "zhijiao.audit",
     "zhijiao.oidc",

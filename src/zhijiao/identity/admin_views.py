@@ -18,6 +18,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.audit.actions import CHANNEL_LABELS, action_info
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.core.paging import paginate
 from zhijiao.identity.account_admin import (
     account_disable,
     account_enable,
@@ -37,7 +38,6 @@ from zhijiao.identity.selectors import (
     account_admin_rows,
     grant_choices,
 )
-from zhijiao.web.paging import paginate
 
 
 def _admin_actor(request: HttpRequest) -> Account:

@@ -24,11 +24,11 @@ from zhijiao.intake.errors import MAX_PUSH_RECORDS, ExchangeError
 from zhijiao.intake.exchange import exchange_push
 from zhijiao.intake.ratelimit import exchange_rate_limit
 from zhijiao.intake.spec import SPECS
-from zhijiao.org.api import ClassOut, SchoolOut
-from zhijiao.org.selectors import class_list, school_list
-from zhijiao.people.api import GuardianOut, StaffOut, StudentOut
 from zhijiao.people.models import Guardianship
-from zhijiao.people.selectors import staff_list, student_list
+from zhijiao.registry.api.org import ClassOut, SchoolOut
+from zhijiao.registry.api.people import GuardianOut, StaffOut, StudentOut
+from zhijiao.registry.selectors.org import class_list, school_list
+from zhijiao.registry.selectors.people import staff_list, student_list
 
 log = logging.getLogger(__name__)
 router = Router(tags=["数据交换"])

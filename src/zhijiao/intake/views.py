@@ -24,6 +24,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.masking import mask_id_number, mask_phone, mask_student_no
+from zhijiao.core.paging import paginate
 from zhijiao.intake import selectors, services
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import BatchStatus, CaseKind, CaseStatus, ImportBatch, MatchCase, Verdict
@@ -33,9 +34,8 @@ from zhijiao.intake.report import report_path, template_write
 from zhijiao.intake.services import case_resolve, import_batch_create
 from zhijiao.intake.spec import KIND_LABELS, SPECS
 from zhijiao.intake.tasks import import_batch_task
-from zhijiao.org import selectors as org
 from zhijiao.people.models import Student
-from zhijiao.web.paging import paginate
+from zhijiao.registry.selectors import org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_SUFFIXES = {*EXCEL_SUFFIXES, ".csv"}

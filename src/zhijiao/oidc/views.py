@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import importlib.util
 import json
 import time
 from urllib.parse import parse_qsl, urlencode, urlparse
@@ -37,6 +36,7 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.scope_labels import SCOPE_LABELS, ScopeLabel
 from zhijiao.oidc.backchannel import CARRY_KEY, REAUTH_ATTR, session_auth_time, session_sid
 from zhijiao.oidc.claims import SCOPE_CLAIMS, account_for_subject, subject_for, supported_claims
+from zhijiao.oidc.guardian import guardian_consent_missing
 from zhijiao.oidc.models import Consent, RegisteredApp
 from zhijiao.oidc.selectors import app_allowed
 from zhijiao.oidc.validators import ACR_PASSWORD, ACR_TWO_FACTOR, CONTEXT_HEADER, id_token_claims
@@ -52,15 +52,6 @@ def _label(scope: str) -> ScopeLabel:
 DENIED_NOT_ALLOWED = "你的账号不在该应用的使用范围内，请联系学校或区教育局的管理员"
 DENIED_INACTIVE = "该应用已停用或未在智教登记"
 DENIED_MINOR = "需要监护人同意后才能使用该应用"
-
-
-def _minor_consent_missing(account, registration: RegisteredApp) -> bool:
-    """The privacy app's rule (guardian consent for young pupils), when that app is installed."""
-    if importlib.util.find_spec("zhijiao.privacy.selectors") is None:
-        return False
-    from zhijiao.privacy.selectors import minor_consent_missing
-
-    return bool(minor_consent_missing(account=account, app=registration))
 
 
 def _amr(request: HttpRequest) -> list[str]:
@@ -179,7 +170,7 @@ class AuthorizeView(AuthorizationView):
             message = DENIED_INACTIVE
         elif not app_allowed(actor=user, app=registration):
             message = DENIED_NOT_ALLOWED
-        elif _minor_consent_missing(user, registration):
+        elif guardian_consent_missing(account=user, app=registration):
             message = DENIED_MINOR
         else:
             return None

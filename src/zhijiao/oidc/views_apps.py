@@ -22,7 +22,7 @@ from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.oidc import selectors, services
 from zhijiao.oidc.forms import AppForm
-from zhijiao.privacy.selectors import apps_awaiting_guardian
+from zhijiao.oidc.guardian import apps_awaiting_guardian
 
 REGISTRY_CRUMB = ("应用管理", "/apps/registry/")
 ROLE_LABELS = dict(Role.choices)

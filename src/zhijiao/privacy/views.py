@@ -14,9 +14,9 @@ from zhijiao.access.scope import scope_for
 from zhijiao.audit.actions import CHANNEL_LABELS, field_labels
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound
+from zhijiao.core.paging import paginate
 from zhijiao.privacy import selectors
 from zhijiao.privacy.services import consent_grant, consent_policy_set, consent_withdraw
-from zhijiao.web.paging import paginate
 
 
 def _int(value: str | None) -> int | None:

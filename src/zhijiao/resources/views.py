@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors, views_files, views_usage
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.services import resource_download_record, resource_review, resource_submit
-from zhijiao.web.paging import paginate
 
 
 def _me(request: HttpRequest) -> Account:

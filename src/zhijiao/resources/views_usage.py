@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors, usage, value
 from zhijiao.resources.models import Resource, ResourceLevel, ResourceStatus, UsageKind
-from zhijiao.web.paging import paginate
 
 
 def _me(request: HttpRequest) -> Account:

@@ -18,9 +18,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from django.core.servers.basehttp import get_internal_wsgi_application
 from waitress import serve
-
-from zhijiao.config.wsgi import application
 
 # Signals that stop the server (SIGINT already raises KeyboardInterrupt); each ends it like Ctrl-C does.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -90,7 +89,7 @@ def run_server(*, host: str, port: int, worker: bool = True, threads: int = 8, s
             child = worker_start()
             atexit.register(worker_stop, child)
         stdout.write(f"智教已启动：http://{host}:{port}/  （Ctrl+C 停止）\n")
-        serve(application, host=host, port=port, threads=threads, ident="zhijiao")
+        serve(get_internal_wsgi_application(), host=host, port=port, threads=threads, ident="zhijiao")
     finally:
         for sig in handlers:  # a second SIGTERM while stopping must not leave the worker half-stopped
             signal.signal(sig, signal.SIG_IGN)

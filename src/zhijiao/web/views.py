@@ -13,13 +13,13 @@ from zhijiao.access.scope import scope_for
 from zhijiao.analytics.warnings import warning_home_card
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_choices, code_name
+from zhijiao.core.paging import paginate
 from zhijiao.oidc.selectors import apps_for
-from zhijiao.org import selectors as org
 from zhijiao.org.grades import grade_code
-from zhijiao.people import selectors as people
+from zhijiao.org.selectors import SCHOOL_TYPES_IN_USE, class_display_name, current_school_year
 from zhijiao.privacy.selectors import apps_awaiting_guardian
+from zhijiao.registry.selectors import org, people
 from zhijiao.resources.selectors import resource_for_pupil
-from zhijiao.web.paging import paginate
 
 
 def _int(value: str | None) -> int | None:
@@ -43,7 +43,7 @@ def _pupil_learning(request: HttpRequest, students) -> dict | None:
     if school_class is None:
         return None
     stage = school_class.grade.stage
-    grade = grade_code(stage, school_class.grade.entry_year, org.current_school_year()) or ""
+    grade = grade_code(stage, school_class.grade.entry_year, current_school_year()) or ""
     items = resource_for_pupil(actor=request.user, stage=stage, grade=grade) if grade else []
     for r in items:
         r.subject_name = code_name("subject", r.subject)  # type: ignore[attr-defined]
@@ -115,7 +115,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
             "querystring": querystring,
             "q": q,
             "school_type": school_type,
-            "school_types": [c for c in code_choices("school_type") if c[0] in org.SCHOOL_TYPES_IN_USE],
+            "school_types": [c for c in code_choices("school_type") if c[0] in SCHOOL_TYPES_IN_USE],
             "breadcrumbs": [("学校", None)],
         },
     )
@@ -165,7 +165,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = org.class_get(actor=request.user, class_id=class_id)
     students = people.student_list(actor=request.user, class_id=class_id)
-    label = org.class_display_name(school_class)
+    label = class_display_name(school_class)
     return render(
         request,
         "web/class_detail.html",
@@ -206,7 +206,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = profile.student
     crumbs: list[tuple[str, str | None]] = [("学生", "/students/")]
     if student.school_class:
-        crumbs.append((org.class_display_name(student.school_class), f"/classes/{student.school_class_id}/"))
+        crumbs.append((class_display_name(student.school_class), f"/classes/{student.school_class_id}/"))
     crumbs.append((profile.person.name, None))
     return render(
         request,
@@ -214,7 +214,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
         {
             "profile": profile,
             "student": student,
-            "class_label": org.class_display_name(student.school_class) if student.school_class else "",
+            "class_label": class_display_name(student.school_class) if student.school_class else "",
             "breadcrumbs": crumbs,
         },
     )
@@ -252,8 +252,8 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
         {
             "profile": profile,
             "staff": profile.staff,
-            "head_of": [(c, org.class_display_name(c)) for c in profile.head_of],
-            "assignments": [(a, org.class_display_name(a.school_class)) for a in profile.assignments],
+            "head_of": [(c, class_display_name(c)) for c in profile.head_of],
+            "assignments": [(a, class_display_name(a.school_class)) for a in profile.assignments],
             "breadcrumbs": [("教职工", "/staff/"), (profile.person.name, None)],
         },
     )

@@ -19,7 +19,7 @@ from zhijiao.core.class_size import (
     size_band,
 )
 from zhijiao.org.models import SchoolClass
-from zhijiao.org.selectors import ClassRow
+from zhijiao.registry.selectors.org import ClassRow
 
 EDGES = [0, 45, 46, 55, 56, 65, 66, 90]
 EXPECTED = {  # size: (大班额, 超大班额)

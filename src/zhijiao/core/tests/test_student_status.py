@@ -24,9 +24,9 @@ from zhijiao.core.student_status import (
 from zhijiao.identity.activation import activation_pending
 from zhijiao.identity.models import Account
 from zhijiao.identity.provisioning import accounts_sync
-from zhijiao.org.selectors import class_rows, region_view, school_facts
 from zhijiao.people.models import Student
-from zhijiao.people.selectors import student_list
+from zhijiao.registry.selectors.org import class_rows, region_view, school_facts
+from zhijiao.registry.selectors.people import student_list
 
 
 def test_the_enum_is_the_national_code_table():

@@ -5,7 +5,7 @@ import pytest
 from zhijiao.access.roles import Role
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.services import role_grant
-from zhijiao.org import selectors as org
+from zhijiao.registry.selectors import org
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from zhijiao.identity.models import Account
 from zhijiao.identity.selectors import lockouts_current, lockouts_recent
 from zhijiao.identity.services import account_create, account_password_change, role_grant
 from zhijiao.org.models import Division
-from zhijiao.people.selectors import student_list
+from zhijiao.registry.selectors.people import student_list
 from zhijiao.testing import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from zhijiao.audit.models import AuditEvent
 from zhijiao.identity.models import Account
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
-from zhijiao.people.selectors import student_list
+from zhijiao.registry.selectors.people import student_list
 from zhijiao.testing import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db

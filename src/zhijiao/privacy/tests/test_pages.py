@@ -9,12 +9,12 @@ from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.org.models import Division
-from zhijiao.people.selectors import student_profile
 from zhijiao.people.services import guardianship_add, person_create
 from zhijiao.privacy.models import GuardianConsent
 from zhijiao.privacy.selectors import consent_policy_for, minor_consent_missing
 from zhijiao.privacy.services import consent_policy_set
 from zhijiao.privacy.tests.conftest import make_app
+from zhijiao.registry.selectors.people import student_profile
 from zhijiao.testing import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from zhijiao.audit.services import Origin
 from zhijiao.core.masking import mask_student_no
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
-from zhijiao.people import selectors
 from zhijiao.people.models import Staff, Student
-from zhijiao.people.selectors import PersonalFields, masked_fields
+from zhijiao.registry.selectors import people as selectors
+from zhijiao.registry.selectors.people import PersonalFields, masked_fields
 
 router = Router(tags=["学生与教职工"])
 

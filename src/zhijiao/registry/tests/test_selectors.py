@@ -8,7 +8,7 @@ from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_student_no
-from zhijiao.people import selectors
+from zhijiao.registry.selectors import people as selectors
 
 pytestmark = pytest.mark.django_db
 

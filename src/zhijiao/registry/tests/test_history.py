@@ -8,9 +8,9 @@ import pytest
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
 from zhijiao.core.masking import mask_student_no
-from zhijiao.people import selectors
 from zhijiao.people.models import ChangeRecord, Student
 from zhijiao.people.services import person_update
+from zhijiao.registry.selectors import people as selectors
 from zhijiao.testing import login_as
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@ from ninja.pagination import paginate
 
 from zhijiao.core.codes import code_name
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
-from zhijiao.org import selectors
 from zhijiao.org.models import School, SchoolClass
+from zhijiao.org.selectors import class_display_name
+from zhijiao.registry.selectors import org as selectors
 
 router = Router(tags=["学校与班级"])
 
@@ -48,7 +49,7 @@ class ClassOut(Schema):
 
     @staticmethod
     def resolve_name(obj: SchoolClass) -> str:
-        return selectors.class_display_name(obj)
+        return class_display_name(obj)
 
     @staticmethod
     def resolve_school_code(obj: SchoolClass) -> str:

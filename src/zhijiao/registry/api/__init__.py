@@ -1,0 +1,1 @@
+"""The registry API routers (``/api/v1/schools…``, ``/classes…``, ``/students…``, ``/staff…``)."""
