@@ -7,6 +7,7 @@ given."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest):
+    """``--reuse-db`` on SQLite: keep the test database in ``$ZHIJIAO_HOME/test-db[-worker].sqlite3`` so the next run
+    skips the migrations (about a minute here); without it the test database stays in memory, created afresh."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if request.config.getoption("reuse_db") and database["ENGINE"].endswith("sqlite3"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"test-db-{worker}.sqlite3" if worker else "test-db.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.HOME) / name)
