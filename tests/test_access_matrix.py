@@ -54,7 +54,7 @@ from zhijiao.resources.taxonomy import taxonomy_load
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # every role × record × channel: minutes
 
 # The demo's roles (zhijiao demo: one account per role), played by the matrix region's accounts.
 ROLES: dict[str, str] = {

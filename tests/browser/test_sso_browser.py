@@ -14,9 +14,12 @@ from zhijiao.rp.tests.live import Live, live_sso
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a real browser against a live server
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)"
+    ),
+]
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -122,9 +121,18 @@ def _chain_head_locked() -> AuditChainHead:
     if connection.features.has_select_for_update:
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     else:
-        # SQLite: a write takes the database's write lock (as feed_allocate's UPDATE does), then read
-        AuditChainHead.objects.filter(pk=1).update(last_id=F("last_id"))
-        head = AuditChainHead.objects.filter(pk=1).first()
+        # SQLite: a write takes the database's write lock (as feed_allocate's UPDATE does); RETURNING reads the row
+        # in the same statement (one round trip less on every audited request)
+        table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_id = last_id WHERE id = 1 "  # noqa: S608  # the model's own table name
+                "RETURNING id, last_id, last_hash, anchor_id, anchor_hash"
+            )
+            row = cursor.fetchone()
+        head = None
+        if row is not None:
+            head = AuditChainHead(id=row[0], last_id=row[1], last_hash=row[2], anchor_id=row[3], anchor_hash=row[4])
     if head is None:  # a database flushed since its migration (tests with transactional_db)
         AuditChainHead.objects.get_or_create(pk=1)
         return _chain_head_locked()

@@ -130,8 +130,17 @@ def api_token_create(
     return token, raw
 
 
+# How stale ``ApiToken.last_used_at`` may get: a busy client would otherwise write the token's row (and, on SQLite,
+# take the database's only write lock) on every request.
+TOKEN_USE_RECORD_SECONDS = 60
+
+
 def api_token_get(raw: str) -> ApiToken | None:
-    """The live token for a raw bearer value (with its account), or None. Records when it was last used."""
+    """The live token for a raw bearer value (with its account), or None. Records when it was last used, to the
+    minute (``TOKEN_USE_RECORD_SECONDS``).
+
+    The lookup is by the SHA-256 digest of the raw value (an indexed equality on a 256-bit token: nothing to learn
+    from its timing); no slow password hash is needed for a random 32-byte secret."""
     token = (
         ApiToken.objects.select_related("account")
         .filter(digest=token_digest(raw), revoked=False, account__is_active=True)
@@ -142,7 +151,9 @@ def api_token_get(raw: str) -> ApiToken | None:
     now = timezone.now()
     if token.expires_at and token.expires_at <= now:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= TOKEN_USE_RECORD_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
 
 

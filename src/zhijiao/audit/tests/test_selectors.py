@@ -78,6 +78,7 @@ def test_a_missing_head_is_reported():
     assert [p.kind for p in audit_chain_verify()] == ["tail"]
 
 
+@pytest.mark.slow  # 20,000 chained rows and a time limit: a benchmark in the suite
 def test_verification_streams_many_rows_quickly():
     events = _record(1)
     head = events[0]

@@ -17,6 +17,8 @@ from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
 from zhijiao.web.integrity import integrity_report
 
+pytestmark = pytest.mark.slow  # builds the small demo region with its resource library
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):

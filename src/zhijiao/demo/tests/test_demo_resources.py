@@ -16,6 +16,8 @@ from zhijiao.resources.models import (
 )
 from zhijiao.resources.storage import blob_path
 
+pytestmark = pytest.mark.slow  # builds a demo library of 300 resources with their files per test
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):

@@ -241,6 +241,7 @@ def _bulk_pupils(region, n: int) -> None:
     )
 
 
+@pytest.mark.slow  # 20,000 pupils: two chunks at full size
 def test_bulk_provisioning_of_20k_pupils_uses_a_bounded_number_of_queries(region, django_assert_max_num_queries):
     _bulk_pupils(region, 20_000)
     started = timezone.now()

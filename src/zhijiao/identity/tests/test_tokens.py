@@ -44,6 +44,23 @@ def test_scope_checks_for_tokens_and_sessions(region):
     assert (exc.value.status, exc.value.code) == (403, "IDENTITY_SCOPE_MISSING")
 
 
+def test_last_use_is_recorded_to_the_minute_not_on_every_request(region):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    token, raw = api_token_create(account=region.accounts["bureau"], name="频繁")
+    api_token_get(raw)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    api_token_get(raw)  # within the minute: the row is not written again
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    stale = timezone.now() - timedelta(minutes=2)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
+    api_token_get(raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > stale
+
+
 def test_revoked_and_expired_tokens_do_not_authenticate(region):
     from datetime import timedelta
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # child processes import a file and are killed mid-write
+
 SETUP = """
 import django; django.setup()
 from pathlib import Path

@@ -30,6 +30,7 @@ from zhijiao.org.services import division_sync
 from zhijiao.testing import PASSWORD, build_test_region
 
 pytestmark = [
+    pytest.mark.slow,  # over real HTTP against a live server, a flushed database per test
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # authlib.jose: still the 1.x API
 ]

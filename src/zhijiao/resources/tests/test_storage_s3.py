@@ -18,6 +18,8 @@ from zhijiao.resources.storage import blob_adopt, blob_key, blob_local, blob_pat
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as
 
+pytestmark = pytest.mark.slow  # a moto S3 server over real HTTP
+
 
 @pytest.fixture(scope="module")
 def s3_server():

@@ -13,6 +13,8 @@ from zhijiao.resources.models import SharingScope
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.rp.tests.live import Live, live_sso, page_forms
 
+pytestmark = pytest.mark.slow  # two live servers over real HTTP
+
 
 @pytest.fixture
 def live(transactional_db, live_server, tmp_path) -> Iterator[Live]:

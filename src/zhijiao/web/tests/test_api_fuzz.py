@@ -10,7 +10,7 @@ from django.core.wsgi import get_wsgi_application
 from zhijiao.analytics.engine import engine
 from zhijiao.web.tests.openapi_fuzz import ROLES, fuzz_api, fuzz_roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # hundreds of generated requests
 EXAMPLES = 4  # per operation and mode: ~600 requests, about half a minute
 
 

@@ -24,7 +24,7 @@ from zhijiao.testing import PASSWORD, build_test_region
 from zhijiao.web.backup import BackupError, _table_counts, platform_backup, platform_restore
 from zhijiao.web.integrity import integrity_report
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # backup and restore drills
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+pytestmark = [
+    pytest.mark.slow,  # starts real server and worker processes and waits for them to stop
+    pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc"),
+]
 
 
 def _free_port() -> int:

@@ -1,0 +1,53 @@
+"""The suite's two sets: ``uv run pytest`` runs the fast one; tests marked ``slow`` (live servers, child processes,
+the access matrix, the API fuzz run, backup drills, demo builds) run with ``--slow``, as CI does.
+
+A slow test named on the command line (``uv run pytest tests/test_access_matrix.py``, or one test by its node id)
+runs without ``--slow``: only a folder or the whole suite leaves the slow set out. ``-m`` decides on its own when
+given."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow (CI runs them all)")
+
+
+def _named_files(config: pytest.Config) -> set[Path]:
+    """The test files named on the command line (by path or node id), not the folders."""
+    named = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.is_file():
+            named.add(path.resolve())
+    return named
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow") or config.getoption("markexpr"):
+        return
+    named = _named_files(config)
+    kept, left_out = [], []
+    for item in items:
+        slow = item.get_closest_marker("slow") is not None and item.path.resolve() not in named
+        (left_out if slow else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest):
+    """``--reuse-db`` on SQLite: keep the test database in ``$ZHIJIAO_HOME/test-db[-worker].sqlite3`` so the next run
+    skips the migrations (about a minute here); without it the test database stays in memory, created afresh."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if request.config.getoption("reuse_db") and database["ENGINE"].endswith("sqlite3"):
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        name = f"test-db-{worker}.sqlite3" if worker else "test-db.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.HOME) / name)
