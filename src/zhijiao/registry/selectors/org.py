@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from zhijiao.access.scope import scope_for
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.core.student_status import studying_q
-from zhijiao.access.scope import scope_for
 from zhijiao.org.grades import class_label, grade_label
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.org.selectors import current_school_year
