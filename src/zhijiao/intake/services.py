@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.core.events import registry_changed
+from zhijiao.core.events import registry_changed, registry_changes_collected
 from zhijiao.identity.scope import scope_for
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import (
@@ -123,7 +123,9 @@ def import_batch_run(*, batch: ImportBatch, today: date | None = None) -> Import
     batches_reap()
     if batch.status != BatchStatus.PENDING:
         raise ZhijiaoError(IntakeError.INTAKE_BATCH_RUNNING)
-    batch_run(batch, today=today)
+    # the write services publish their own changes; the batch's one change (below) stands for them all
+    with registry_changes_collected(publish=False):
+        batch_run(batch, today=today)
     batch.refresh_from_db()
     if batch.status == BatchStatus.DONE:
         # consumers (warehouse snapshot, quality scores, accounts) hear of it once it has committed

@@ -48,17 +48,20 @@ def schools_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str
     """Register many schools in one write.
 
     Each row holds ``code`` (学校标识码, validated), ``name``, ``school_type`` (办学类型 code or name),
-    ``division``, ``stages`` (a list of 学段 codes) and any other school fields.
+    ``division`` (or ``division_id``), ``stages`` (学段 codes, a list or comma-joined) and any other school
+    fields (``origin`` for the lineage).
     """
     schools = []
     for row in rows:
         values = dict(row)
         values["code"] = validate_school_code(values["code"], field="学校标识码")
-        entry = code_lookup("school_type", values["school_type"])
-        if entry is None:
-            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="办学类型", detail=str(values["school_type"]))
-        values["school_type"] = entry.code
-        values["stages"] = ",".join(values["stages"])
+        if values.get("school_type") is not None:
+            entry = code_lookup("school_type", values["school_type"])
+            if entry is None:
+                raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="办学类型", detail=str(values["school_type"]))
+            values["school_type"] = entry.code
+        stages = values.get("stages", "")
+        values["stages"] = stages if isinstance(stages, str) else ",".join(stages)
         schools.append(School(**values))
     feed_number(schools)
     School.objects.bulk_create(schools, batch_size=BATCH)
@@ -99,31 +102,31 @@ def school_create(
 def classes_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[SchoolClass]:
     """Open many classes in one write, with their grades (cohorts) where a school has none yet.
 
-    Each row holds ``school``, ``stage``, ``entry_year``, ``number`` and optionally ``capacity`` (default 45)
-    and ``name`` (default 「2024级（1）班」).
+    Each row holds ``school`` (or ``school_id``), ``stage``, ``entry_year``, ``number`` and optionally
+    ``capacity`` (default 45), ``name`` (default 「2024级（1）班」) and other class fields (``head_teacher_id``,
+    ``origin``).
     """
-    cohorts = {(row["school"].pk, row["stage"], row["entry_year"]): row["school"] for row in rows}
+    wanted = []
+    for row in rows:
+        values = dict(row)
+        school = values.pop("school", None)
+        school_id = values.pop("school_id", None) or school.pk
+        stage, entry_year = values.pop("stage"), values.pop("entry_year")
+        values.setdefault("capacity", 45)
+        values["name"] = values.get("name") or f"{entry_year}级（{values['number']}）班"
+        wanted.append(((school_id, stage, entry_year), school, values))
     grades: dict[tuple[int, str, int], Grade] = {}
-    for school_id in {key[0] for key in cohorts}:
-        for grade in Grade.objects.filter(school_id=school_id):
-            grades[(grade.school_id, grade.stage, grade.entry_year)] = grade
-    fresh = [
-        Grade(school=school, stage=stage, entry_year=entry_year)
-        for (school_id, stage, entry_year), school in cohorts.items()
-        if (school_id, stage, entry_year) not in grades
-    ]
-    for grade in Grade.objects.bulk_create(fresh, batch_size=BATCH):
-        grades[(grade.school.pk, grade.stage, grade.entry_year)] = grade
-    classes = [
-        SchoolClass(
-            school=row["school"],
-            grade=grades[(row["school"].pk, row["stage"], row["entry_year"])],
-            number=row["number"],
-            capacity=row.get("capacity", 45),
-            name=row.get("name") or f"{row['entry_year']}级（{row['number']}）班",
-        )
-        for row in rows
-    ]
+    for grade in Grade.objects.filter(school_id__in={key[0] for key, _, _ in wanted}):
+        grades[(grade.school_id, grade.stage, grade.entry_year)] = grade
+    fresh = {key: Grade(school_id=key[0], stage=key[1], entry_year=key[2]) for key, _, _ in wanted if key not in grades}
+    Grade.objects.bulk_create(fresh.values(), batch_size=BATCH)
+    grades.update(fresh)
+    classes = []
+    for key, school, values in wanted:
+        school_class = SchoolClass(school_id=key[0], grade=grades[key], **values)
+        if school is not None:
+            school_class.school = school
+        classes.append(school_class)
     feed_number(classes)
     SchoolClass.objects.bulk_create(classes, batch_size=BATCH)
     registry_changed(["classes"], schools={c.school_id for c in classes}, source=source)

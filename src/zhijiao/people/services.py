@@ -314,17 +314,20 @@ def guardianship_add(
 def teaching_assign_many(
     rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web"
 ) -> list[TeachingAssignment]:
-    """Assign many teachers to classes for a subject and a term (``staff``, ``school_class``, ``subject`` as a
-    学科 code or name, ``term``); an assignment already there is kept."""
+    """Assign many teachers to classes for a subject and a term, in one write.
+
+    Each row holds ``staff``, ``school_class``, ``term`` (or their ``_id`` columns), ``subject`` (a 学科 code or
+    name) and optionally ``origin``; an assignment already there is kept (and returned).
+    """
     wanted: dict[tuple[int, int, str, int], TeachingAssignment] = {}
     for row in rows:
-        entry = code_lookup("subject", row["subject"])
+        values = dict(row)
+        entry = code_lookup("subject", values["subject"])
         if entry is None:
-            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学科", detail=str(row["subject"]))
-        staff, school_class, term = row["staff"], row["school_class"], row["term"]
-        wanted[(staff.pk, school_class.pk, entry.code, term.pk)] = TeachingAssignment(
-            staff=staff, school_class=school_class, subject=entry.code, term=term
-        )
+            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学科", detail=str(values["subject"]))
+        values["subject"] = entry.code
+        made = TeachingAssignment(**values)
+        wanted[(made.staff_id, made.school_class_id, made.subject, made.term_id)] = made
     known: dict[tuple[int, int, str, int], TeachingAssignment] = {}
     for assignment in TeachingAssignment.objects.filter(
         school_class_id__in={k[1] for k in wanted}, term_id__in={k[3] for k in wanted}
@@ -335,7 +338,8 @@ def teaching_assign_many(
     fresh = [a for key, a in wanted.items() if key not in known]
     TeachingAssignment.objects.bulk_create(fresh, batch_size=BATCH)
     if fresh:
-        registry_changed(["assignments"], schools={a.school_class.school_id for a in fresh}, source=source)
+        schools = SchoolClass.objects.filter(pk__in={a.school_class_id for a in fresh}).values_list("school_id")
+        registry_changed(["assignments"], schools={s for (s,) in schools}, source=source)
     return [known.get(key, a) for key, a in wanted.items()]
 
 
