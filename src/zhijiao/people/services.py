@@ -37,9 +37,10 @@ def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
     if cleaned.get("id_number") and cleaned.get("id_type", "1") == "1":
         cleaned["id_number"] = validate_id_number(cleaned["id_number"], field="身份证件号")
-        facts = id_number_facts(cleaned["id_number"])
-        cleaned.setdefault("birth_date", facts.birth_date)
-        cleaned.setdefault("sex", facts.sex)
+        if "birth_date" not in cleaned or "sex" not in cleaned:  # read from the number only when not given
+            facts = id_number_facts(cleaned["id_number"])
+            cleaned.setdefault("birth_date", facts.birth_date)
+            cleaned.setdefault("sex", facts.sex)
     if cleaned.get("phone"):
         cleaned["phone"] = validate_mobile(cleaned["phone"], field="手机号")
     if cleaned.get("ethnicity"):
