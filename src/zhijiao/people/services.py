@@ -53,16 +53,18 @@ def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@transaction.atomic
 def persons_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Person]:
     """Register many people in one write. Each row's ID number is validated (birth date and sex filled from
     it) and must be unique, among the rows and in the registry; one bad row fails the whole call."""
     cleaned = [_clean_person_fields(dict(row)) for row in rows]
     numbers = [(c.get("id_type", "1"), c["id_number"]) for c in cleaned if c.get("id_number")]
-    if len(set(numbers)) != len(numbers):
+    wanted = set(numbers)
+    if len(wanted) != len(numbers):
         raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
     for chunk in _chunks(sorted({n for _, n in numbers})):
         taken = set(Person.objects.filter(id_number__in=chunk).values_list("id_type", "id_number"))
-        if taken & set(numbers):
+        if taken & wanted:
             raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
     return Person.objects.bulk_create([Person(**c) for c in cleaned], batch_size=BATCH)
 
