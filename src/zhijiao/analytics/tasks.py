@@ -49,8 +49,9 @@ def snapshot_after_change() -> None:
 
 
 def snapshot_on_registry_change(change: RegistryChange) -> None:
-    """Subscriber of ``registry_changed``: any committed change to the registry queues a snapshot."""
-    snapshot_after_change()
+    """Subscriber of ``registry_changed``: an import batch queues a snapshot (single edits wait for the nightly one)."""
+    if change.is_import:
+        snapshot_after_change()
 
 
 def snapshot_when_missing() -> bool:

@@ -19,8 +19,9 @@ def quality_on_registry_change(change: RegistryChange) -> None:
     """Subscriber of ``registry_changed``: rescore the datasets of the kinds that changed, in the background.
 
     Rescoring a dataset reads all of it (a minute at city scale), so the worker does it; the nightly job rescores
-    everything anyway."""
-    quality_refresh_task(datasets=sorted(change.kinds))
+    everything anyway, which is when single edits are scored."""
+    if change.is_import:
+        quality_refresh_task(datasets=sorted(change.kinds))
 
 
 @db_periodic_task(crontab(hour="19", minute="0"))  # Huey schedules in UTC: 03:00 in Asia/Shanghai

@@ -47,6 +47,11 @@ class RegistryChange:
     source: str = ""
     batch: int | None = None
 
+    @property
+    def is_import(self) -> bool:
+        """A change brought by an import batch (as opposed to single edits, the demo or a test fixture)."""
+        return self.batch is not None
+
     def touches(self, kinds: Iterable[str]) -> bool:
         return not self.kinds.isdisjoint(kinds)
 

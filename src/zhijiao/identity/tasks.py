@@ -26,9 +26,9 @@ def accounts_sync_task(school_id: int | None = None) -> dict:
 def accounts_on_registry_change(change: RegistryChange) -> None:
     """Subscriber of ``registry_changed``: accounts for the people a change brought, closed for those who left.
 
-    A change at one school provisions that school's people; any other (several schools, or not known which)
-    provisions everyone's."""
-    if not change.touches(ACCOUNT_KINDS):
+    An import batch at one school provisions that school's people; any other (several schools, or not known
+    which) provisions everyone's. Single edits wait for the nightly run, as before the events."""
+    if not change.is_import or not change.touches(ACCOUNT_KINDS):
         return
     school = next(iter(change.schools)) if change.schools is not None and len(change.schools) == 1 else None
     accounts_sync_task(school)

@@ -50,12 +50,17 @@ def test_a_done_batch_queues_each_consumer_on_commit(region, tmp_path, queued, d
 
 
 def test_a_region_wide_change_provisions_everyone_and_a_kind_without_accounts_none(queued):
-    registry_deliver(RegistryChange(kinds=frozenset({"guardians"}), schools=None, source="intake"))
+    registry_deliver(RegistryChange(kinds=frozenset({"guardians"}), schools=None, source="intake", batch=1))
     assert ("accounts", None) in queued
     queued.clear()
-    registry_deliver(RegistryChange(kinds=frozenset({"schools"}), schools=frozenset({1}), source="intake"))
+    registry_deliver(RegistryChange(kinds=frozenset({"schools"}), schools=frozenset({1}), source="intake", batch=2))
     assert ("quality", ["schools"]) in queued and ("snapshot",) in queued
     assert not [c for c in queued if c[0] == "accounts"]
+
+
+def test_single_edits_wait_for_the_nightly_jobs(queued):
+    registry_deliver(RegistryChange(kinds=frozenset({"students"}), schools=frozenset({1}), source="web"))
+    assert queued == []
 
 
 def test_a_failed_queue_never_fails_the_import(region, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
