@@ -13,6 +13,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.analytics.warnings import warnings_evaluate
+from zhijiao.core.events import RegistryChange
 
 logger = logging.getLogger("zhijiao.analytics")
 
@@ -45,6 +46,12 @@ def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -
 def snapshot_after_change() -> None:
     """Queue a snapshot for the worker a little after a committed change to the registry (an import batch)."""
     snapshot_task.schedule(kwargs={"changed_at": timezone.now().isoformat()}, delay=AFTER_IMPORT_DELAY_SECONDS)
+
+
+def snapshot_on_registry_change(change: RegistryChange) -> None:
+    """Subscriber of ``registry_changed``: an import batch queues a snapshot (single edits wait for the nightly one)."""
+    if change.is_import:
+        snapshot_after_change()
 
 
 def snapshot_when_missing() -> bool:

@@ -32,7 +32,7 @@ import polars as pl
 from django.conf import settings
 
 from zhijiao.catalogue.models import Dataset, QualityScore
-from zhijiao.intake.bulk import fetch_frame
+from zhijiao.core.bulk import fetch_frame
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import Bureau, Division, Grade, School, SchoolClass
 from zhijiao.people.models import Person, Staff, Student

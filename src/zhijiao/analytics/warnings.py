@@ -45,8 +45,8 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.catalogue.models import QualityScore
 from zhijiao.core.class_size import LARGE_CLASS, VERY_LARGE_CLASS
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.import_facts import import_facts
 from zhijiao.identity.models import Account
-from zhijiao.intake.models import ImportBatch
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Staff, Student
 
@@ -200,8 +200,7 @@ def _stale_conditions(rules, schools, now: datetime) -> list[Condition]:
         for pk, at in model.objects.values("school_id").annotate(at=Max("updated_at")).values_list("school_id", "at"):
             if pk in latest and at and at > latest[pk]:
                 latest[pk] = at
-    batches = ImportBatch.objects.filter(school__isnull=False, finished_at__isnull=False)
-    for pk, at in batches.values("school_id").annotate(at=Max("finished_at")).values_list("school_id", "at"):
+    for pk, at in import_facts().last_reported().items():
         if pk in latest and at and at > latest[pk]:
             latest[pk] = at
     found = []

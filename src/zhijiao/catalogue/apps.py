@@ -20,3 +20,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_catalogue, sender=self, dispatch_uid="zhijiao.catalogue.sync")
+        from zhijiao.catalogue.tasks import quality_on_registry_change
+        from zhijiao.core.events import registry_subscribe
+
+        registry_subscribe("catalogue.quality", quality_on_registry_change)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhijiao.catalogue.registry import standard_name
+from zhijiao.core.events import RegistryKind
 
 
 class Sharing(models.TextChoices):
@@ -20,15 +21,7 @@ class Sharing(models.TextChoices):
     CLOSED = "closed", "不予共享"
 
 
-class ImportKindRef(models.TextChoices):
-    """The intake kinds a dataset is fed by (mirrors ``intake.models.ImportKind`` without importing it)."""
-
-    SCHOOLS = "schools", "学校"
-    CLASSES = "classes", "班级"
-    STAFF = "staff", "教职工"
-    STUDENTS = "students", "学生"
-    GUARDIANS = "guardians", "监护人"
-    ASSIGNMENTS = "assignments", "任课安排"
+ImportKindRef = RegistryKind  # the registry kind (and import kind) a dataset is fed by
 
 
 class Dataset(models.Model):

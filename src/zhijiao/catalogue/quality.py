@@ -33,12 +33,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, Window
-from django.db.models.functions import Cast, Replace, RowNumber, Substr
+from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Replace, Substr
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from zhijiao.core.codes import code_table
+from zhijiao.core.import_facts import BatchFigures, import_facts
 from zhijiao.core.student_status import studying_q
 from zhijiao.org.models import School, SchoolClass, Term
 from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
@@ -396,31 +397,8 @@ def _current_term_start() -> datetime | None:
     return timezone.make_aware(datetime.combine(starts, time.min))
 
 
-BatchFigures = tuple[int, int, datetime | None, int]  # rows in, rejected, last finished, batches
-
-
 def _recent_batches(kind: str) -> tuple[dict[int, BatchFigures], BatchFigures]:
     """Rows read and rejected over the last RECENT_BATCHES finished batches of ``kind``, per school and overall."""
     if not kind:
         return {}, (0, 0, None, 0)
-    from zhijiao.intake.models import ImportBatch  # the intake calls quality_refresh; import at use, not at load
-
-    done = ImportBatch.objects.filter(kind=kind, status="done", finished_at__isnull=False)
-    per_school = (
-        done.filter(school__isnull=False)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=[F("finished_at").desc()]))
-        .filter(rank__lte=RECENT_BATCHES)
-        .values_list("school_id", "rows_in", "rejected", "finished_at")
-    )
-    by_school: dict[int, BatchFigures] = {}
-    for school_id, rows_in, rejected, finished in per_school:
-        n, r, last, count = by_school.get(school_id, (0, 0, None, 0))
-        by_school[school_id] = (n + rows_in, r + rejected, _latest([last, finished]), count + 1)
-    overall = list(done.order_by("-finished_at").values_list("rows_in", "rejected", "finished_at")[:RECENT_BATCHES])
-    region: BatchFigures = (
-        sum(b[0] for b in overall),
-        sum(b[1] for b in overall),
-        overall[0][2] if overall else None,
-        len(overall),
-    )
-    return by_school, region
+    return import_facts().recent_figures(kind, RECENT_BATCHES)

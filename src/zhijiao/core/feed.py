@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.db.models import F, Max, Min
 
@@ -36,6 +38,15 @@ def feed_touch(*records: FeedMixin) -> None:
     for offset, record in enumerate(records):
         type(record)._default_manager.filter(pk=record.pk).update(feed_seq=first + offset)
         record.feed_seq = first + offset
+
+
+def feed_number(records: Sequence[FeedMixin]) -> None:
+    """Give records about to be inserted (``bulk_create``) the next feed positions, in their order; the caller's
+    transaction holds the numbers until it commits."""
+    if records:
+        first = feed_allocate(len(records))
+        for offset, record in enumerate(records):
+            record.feed_seq = first + offset
 
 
 def feed_backfill(model: type[FeedMixin]) -> int:

@@ -1,4 +1,5 @@
-"""Build the demo region with bulk writes (never per-row ORM saves): a district in well under a minute.
+"""Build the demo region through the registry's bulk write services (the path imports and tests take, never
+per-row ORM saves): a district in well under a minute.
 
 Everything is drawn from one seeded :class:`~zhijiao.core.synth.Synth`, so a seed always gives the same region.
 """
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from zhijiao.core.class_size import is_large_class
 from zhijiao.core.codes import code_lookup, code_name, division_path
-from zhijiao.core.feed import feed_backfill
+from zhijiao.core.events import registry_changes_collected
 from zhijiao.core.student_status import StudentStatus
 from zhijiao.core.synth import Synth
 from zhijiao.demo.plan import (
@@ -26,10 +27,17 @@ from zhijiao.demo.plan import (
     SchoolKind,
 )
 from zhijiao.org.grades import STAGE_YEARS
-from zhijiao.org.models import Bureau, Division, Grade, School, SchoolClass, Term
-from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
+from zhijiao.org.models import Bureau, Division, School, SchoolClass, Term
+from zhijiao.org.services import class_heads_set, classes_create, schools_create
+from zhijiao.people.models import Person, Staff
+from zhijiao.people.services import (
+    guardianships_add,
+    persons_create,
+    staff_create_many,
+    students_enroll,
+    teaching_assign_many,
+)
 
-BATCH = 2000
 # Age at entry to the first year of each stage (children born Sep..Aug before entry).
 ENTRY_AGE = {"2": 6, "3": 12, "4": 15, "6": 15}
 POLICY_SIZE = {"2": 45, "3": 50, "4": 50, "6": 50}
@@ -89,6 +97,12 @@ class RegionBuilder:
 
     # ------------------------------------------------------------------ region
     def build(self) -> BuildStats:
+        # The demo setup runs the consumers itself, inline, once the region is built (snapshot, accounts,
+        # quality scores), so the region's "registry changed" events are not queued for a worker as well.
+        with registry_changes_collected(source="demo", publish=False):
+            return self._build()
+
+    def _build(self) -> BuildStats:
         root = Division.objects.get(pk=self.plan.root)
         if root.level < 3:
             with transaction.atomic():
@@ -101,8 +115,6 @@ class RegionBuilder:
                 f"  {Division.objects.get(pk=county_code).name}：累计 {self.stats.schools} 所学校，"
                 f"{self.stats.students} 名学生"
             )
-        for model in (School, SchoolClass, Student, Staff, Guardianship):
-            feed_backfill(model)  # bulk-built records join the change feed like any other write
         return self.stats
 
     def _bureau(self, division: Division) -> Bureau:
@@ -128,39 +140,43 @@ class RegionBuilder:
     # ------------------------------------------------------------------ one school
     def _school(self, county: Division, kind: SchoolKind, name: str, serial: int) -> None:
         rng, synth = self.rng, self.synth
-        school = School.objects.create(
-            code=f"3{county.code[:4]}{int(county.code[4:]):02d}{serial:03d}",
-            name=name,
-            school_type=kind.school_type,
-            sponsor="831",
-            division=county,
-            stages=",".join(kind.stages),
-            address=synth.address(county.code),
-            phone=f"027-8{rng.randint(1000000, 9999999)}",
-            founded_year=rng.randint(1950, 2018),
+        (school,) = schools_create(
+            [
+                {
+                    "code": f"3{county.code[:4]}{int(county.code[4:]):02d}{serial:03d}",
+                    "name": name,
+                    "school_type": kind.school_type,
+                    "sponsor": "831",
+                    "division": county,
+                    "stages": list(kind.stages),
+                    "address": synth.address(county.code),
+                    "phone": f"027-8{rng.randint(1000000, 9999999)}",
+                    "founded_year": rng.randint(1950, 2018),
+                }
+            ],
+            source="demo",
         )
         self.stats.schools += 1
         low, high = kind.classes_per_grade
         per_grade = max(1, round(rng.randint(low, high) * self.plan.classes_factor))
 
         # grades and classes
-        classes: list[SchoolClass] = []
+        rows = []
         for stage in kind.stages:
             for level in range(1, STAGE_YEARS[stage] + 1):
                 entry = self.year - level + 1
-                grade = Grade.objects.create(school=school, stage=stage, entry_year=entry)
                 n = max(1, per_grade + rng.choice((-1, 0, 0, 0, 1)))
-                for number in range(1, n + 1):
-                    classes.append(
-                        SchoolClass(
-                            school=school,
-                            grade=grade,
-                            number=number,
-                            name=f"{entry}级（{number}）班",
-                            capacity=POLICY_SIZE[stage],
-                        )
-                    )
-        SchoolClass.objects.bulk_create(classes)
+                rows += [
+                    {
+                        "school": school,
+                        "stage": stage,
+                        "entry_year": entry,
+                        "number": number,
+                        "capacity": POLICY_SIZE[stage],
+                    }
+                    for number in range(1, n + 1)
+                ]
+        classes = classes_create(rows, source="demo")
         self.stats.classes += len(classes)
 
         staff_by_subject, principal_staff = self._school_staff(school, classes)
@@ -205,26 +221,26 @@ class RegionBuilder:
             hired_year = min(self.year, birth_year + rng.randint(22, 26))
             persons.append(person)
             rows.append(
-                Staff(
-                    school=school,
-                    staff_no=f"{hired_year}{index:04d}",
-                    category=category,
-                    post=post,
-                    subject=subject,
-                    political=rng.choice(("01", "01", "13", "13", "13", "03")),
-                    hired_on=date(hired_year, 9, 1),
-                )
+                {
+                    "school": school,
+                    "staff_no": f"{hired_year}{index:04d}",
+                    "category": category,
+                    "post": post,
+                    "subject": subject,
+                    "political": rng.choice(("01", "01", "13", "13", "13", "03")),
+                    "hired_on": date(hired_year, 9, 1),
+                }
             )
-        Person.objects.bulk_create(persons, batch_size=BATCH)
-        for person, member in zip(persons, rows, strict=True):
-            member.person = person
-        Staff.objects.bulk_create(rows, batch_size=BATCH)
-        self.stats.staff += len(rows)
+        _persons_save(persons)
+        members = staff_create_many(
+            [{**row, "person": person} for row, person in zip(rows, persons, strict=True)], source="demo"
+        )
+        self.stats.staff += len(members)
         by_subject: dict[str, list[Staff]] = {}
-        for member in rows:
+        for member in members:
             if member.subject:
                 by_subject.setdefault(member.subject, []).append(member)
-        return by_subject, rows[0]
+        return by_subject, members[0]
 
     def _bureau_staff(self, bureau: Bureau, county: str) -> None:
         """Officials of a bureau; ``county`` is where they live (the bureau's own county, or the city's first)."""
@@ -247,11 +263,9 @@ class RegionBuilder:
             birth_year = self.rng.randint(1968, 1992)
             born = synth.birth_date(birth_year)
             persons.append(self._adult(sex=sex, born=born, county=county))
-            rows.append(Staff(bureau=bureau, staff_no=f"J{index:03d}", category="13", post=post))
-        Person.objects.bulk_create(persons)
-        for person, member in zip(persons, rows, strict=True):
-            member.person = person
-        Staff.objects.bulk_create(rows)
+            rows.append({"bureau": bureau, "staff_no": f"J{index:03d}", "category": "13", "post": post})
+        _persons_save(persons)
+        staff_create_many([{**row, "person": person} for row, person in zip(rows, persons, strict=True)], source="demo")
         self.stats.staff += len(rows)
 
     def _subjects_for(self, school_class: SchoolClass) -> list[str]:
@@ -260,7 +274,7 @@ class RegionBuilder:
         return [s for s in STAGE_SUBJECTS[stage] if level >= SUBJECT_FROM_LEVEL.get((stage, s), 1)]
 
     def _assign_teachers(self, classes: list[SchoolClass], by_subject: dict[str, list[Staff]]) -> None:
-        assignments: list[TeachingAssignment] = []
+        assignments: list[dict] = []
         taught: dict[tuple[str, int], Staff] = {}
         for subject, teachers in by_subject.items():
             per = CLASSES_PER_TEACHER.get(subject, DEFAULT_CLASSES_PER_TEACHER)
@@ -269,9 +283,9 @@ class RegionBuilder:
                 teacher = teachers[min(index // per, len(teachers) - 1)]
                 taught[(subject, school_class.pk)] = teacher
                 assignments.append(
-                    TeachingAssignment(staff=teacher, school_class=school_class, subject=subject, term=self.term)
+                    {"staff": teacher, "school_class": school_class, "subject": subject, "term": self.term}
                 )
-        TeachingAssignment.objects.bulk_create(assignments, batch_size=BATCH)
+        teaching_assign_many(assignments, source="demo")
         self.stats.assignments += len(assignments)
         heads: set[int] = set()
         for school_class in classes:
@@ -281,7 +295,7 @@ class RegionBuilder:
                     school_class.head_teacher = candidate
                     heads.add(candidate.pk)
                     break
-        SchoolClass.objects.bulk_update(classes, ["head_teacher"], batch_size=BATCH)
+        class_heads_set(classes, source="demo")
 
     # ------------------------------------------------------------------ students and guardians
     def _fill_class(self, school: School, school_class: SchoolClass) -> None:
@@ -296,7 +310,7 @@ class RegionBuilder:
         county = school.division_id
 
         persons: list[Person] = []
-        students: list[Student] = []
+        students: list[dict] = []
         links: list[tuple[int, Family]] = []
         new_guardians: list[Person] = []
         for _ in range(size):
@@ -316,50 +330,37 @@ class RegionBuilder:
             )
             status = StudentStatus.SUSPENDED if rng.random() < 0.002 else StudentStatus.IN_SCHOOL
             students.append(
-                Student(
-                    student_no=f"G{id_number}",
-                    school=school,
-                    school_class=school_class,
-                    status=status,
-                    enrol_method="01",
-                    study_mode="2" if stage in ("4", "6") and rng.random() < 0.6 else "1",
-                    source="1",
-                    health="1" if rng.random() < 0.97 else "2",
-                    hukou=rng.choice(("1", "1", "2")),
-                    enrolled_on=date(entry, 9, 1),
-                )
+                {
+                    "student_no": f"G{id_number}",
+                    "school_class": school_class,
+                    "on": date(entry, 9, 1),
+                    "status": status.value,
+                    "enrol_method": "01",
+                    "study_mode": "2" if stage in ("4", "6") and rng.random() < 0.6 else "1",
+                    "source": "1",
+                    "health": "1" if rng.random() < 0.97 else "2",
+                    "hukou": rng.choice(("1", "1", "2")),
+                }
             )
             links.append((len(students) - 1, family))
-        Person.objects.bulk_create(new_guardians, batch_size=BATCH)
-        Person.objects.bulk_create(persons, batch_size=BATCH)
-        for person, student in zip(persons, students, strict=True):
-            student.person = person
-        Student.objects.bulk_create(students, batch_size=BATCH)
-        Enrolment.objects.bulk_create(
-            [
-                Enrolment(
-                    student=s,
-                    school=school,
-                    school_class=school_class,
-                    started_on=s.enrolled_on or date(entry, 9, 1),
-                )
-                for s in students
-            ],
-            batch_size=BATCH,
+        _persons_save(new_guardians)
+        _persons_save(persons)
+        enrolled = students_enroll(
+            [{**row, "person": person} for row, person in zip(students, persons, strict=True)], source="demo"
         )
-        Guardianship.objects.bulk_create(
+        guardianships_add(
             [
-                Guardianship(
-                    guardian=person,
-                    student=students[i],
-                    relation=relation,
-                    is_legal_guardian=relation in (FATHER, MOTHER) or len(family.guardians) == 1,
-                    is_primary_contact=primary,
-                )
+                {
+                    "guardian": person,
+                    "student": enrolled[i],
+                    "relation": relation,
+                    "legal": relation in (FATHER, MOTHER) or len(family.guardians) == 1,
+                    "primary": primary,
+                }
                 for i, family in links
                 for person, relation, primary in family.guardians
             ],
-            batch_size=BATCH,
+            source="demo",
         )
         self.stats.students += len(students)
         self.stats.guardians += len(new_guardians)
@@ -418,6 +419,18 @@ class RegionBuilder:
         family = Family(surname=surname, guardians=guardians, first_born=child_birth_year)
         self.families.append(family)
         return family
+
+
+PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "phone", "address", "id_number")
+
+
+def _persons_save(persons: list[Person]) -> None:
+    """Register the drawn people through the registry's write service; each drawn ``Person`` gets its new key
+    (families keep the same objects for later siblings)."""
+    saved = persons_create([{f: getattr(p, f) for f in PERSON_FIELDS} for p in persons], source="demo")
+    for person, stored in zip(persons, saved, strict=True):
+        person.pk = stored.pk
+        person._state.adding = False
 
 
 def synth_subject_name(code: str) -> str:

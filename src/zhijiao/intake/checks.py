@@ -344,8 +344,12 @@ def fill_person_from_id(frame: pl.DataFrame, checks: Checks, today: date) -> pl.
     return frame
 
 
-def add_duplicate_rule(checks: Checks, frame: pl.DataFrame, keys: list[str], label: str) -> pl.DataFrame:
-    """Rows repeating an earlier row's key: the first stays, later ones are rejected naming the first."""
+def add_duplicate_rule(
+    checks: Checks, frame: pl.DataFrame, keys: list[str], label: str, *, marks: tuple[str, ...] | None = None
+) -> pl.DataFrame:
+    """Rows repeating an earlier row's key: the first stays, later ones are rejected naming the first.
+
+    ``marks`` are the file's fields the report marks, where the key is made of resolved columns (ids) instead."""
     column = f"_first_{'_'.join(keys)}"
     present = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
     frame = frame.with_columns(
@@ -356,6 +360,6 @@ def add_duplicate_rule(checks: Checks, frame: pl.DataFrame, keys: list[str], lab
         None,
         present & (pl.col(column) != pl.col("_row")),
         detail=pl.concat_str([pl.lit(f"{label}与第 "), pl.col(column).cast(pl.String), pl.lit(" 行相同")]),
-        marks=tuple(keys),
+        marks=marks or tuple(keys),
     )
     return frame

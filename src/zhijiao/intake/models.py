@@ -11,14 +11,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhijiao.core.events import RegistryKind
 
-class ImportKind(models.TextChoices):
-    SCHOOLS = "schools", "学校"
-    CLASSES = "classes", "班级"
-    STAFF = "staff", "教职工"
-    STUDENTS = "students", "学生"
-    GUARDIANS = "guardians", "监护人"
-    ASSIGNMENTS = "assignments", "任课安排"
+ImportKind = RegistryKind  # what a batch imports: one kind of registry record
 
 
 class BatchStatus(models.TextChoices):

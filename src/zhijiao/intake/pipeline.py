@@ -21,8 +21,8 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.core import bulk
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.intake import bulk
 from zhijiao.intake.checks import Checks
 from zhijiao.intake.context import RunContext, run_context
 from zhijiao.intake.errors import IntakeError

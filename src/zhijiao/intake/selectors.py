@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import Forbidden, NotFound
+from zhijiao.core.import_facts import BatchFigures
 from zhijiao.intake.models import CaseStatus, ImportBatch, MatchCase, QuarantineRow
 from zhijiao.intake.reaping import batches_reap
 from zhijiao.org.models import School
@@ -67,3 +70,34 @@ def case_get(*, actor: Any, pk: int) -> MatchCase:
     if case is None:
         raise NotFound()
     return case
+
+
+# ------------------------------------------------------------------ facts for consumers (core.import_facts)
+def last_reported() -> dict[int, datetime]:
+    """School id → when its newest finished batch finished (a school that reported, even with no change)."""
+    batches = ImportBatch.objects.filter(school__isnull=False, finished_at__isnull=False)
+    return dict(batches.values("school_id").annotate(at=Max("finished_at")).values_list("school_id", "at"))
+
+
+def recent_figures(kind: str, count: int) -> tuple[dict[int, BatchFigures], BatchFigures]:
+    """Rows read and rejected over the newest ``count`` finished batches of ``kind``, per school and overall."""
+    done = ImportBatch.objects.filter(kind=kind, status="done", finished_at__isnull=False)
+    per_school = (
+        done.filter(school__isnull=False)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("school_id")], order_by=[F("finished_at").desc()]))
+        .filter(rank__lte=count)
+        .values_list("school_id", "rows_in", "rejected", "finished_at")
+    )
+    by_school: dict[int, BatchFigures] = {}
+    for school_id, rows_in, rejected, finished in per_school:
+        n, r, last, batches = by_school.get(school_id, (0, 0, None, 0))
+        newest = max((t for t in (last, finished) if t is not None), default=None)
+        by_school[school_id] = (n + rows_in, r + rejected, newest, batches + 1)
+    overall = list(done.order_by("-finished_at").values_list("rows_in", "rejected", "finished_at")[:count])
+    region: BatchFigures = (
+        sum(b[0] for b in overall),
+        sum(b[1] for b in overall),
+        overall[0][2] if overall else None,
+        len(overall),
+    )
+    return by_school, region

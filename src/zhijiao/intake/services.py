@@ -15,11 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
-from zhijiao.analytics.tasks import snapshot_after_change
 from zhijiao.audit.services import Origin, Target, audit_record
-from zhijiao.catalogue.tasks import quality_refresh_task
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.identity.tasks import ACCOUNT_KINDS, accounts_sync_task
+from zhijiao.core.events import registry_changed, registry_changes_collected
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.models import (
     BatchStatus,
@@ -125,32 +123,19 @@ def import_batch_run(*, batch: ImportBatch, today: date | None = None) -> Import
     batches_reap()
     if batch.status != BatchStatus.PENDING:
         raise ZhijiaoError(IntakeError.INTAKE_BATCH_RUNNING)
-    batch_run(batch, today=today)
+    # the write services publish their own changes; the batch's one change (below) stands for them all
+    with registry_changes_collected(publish=False):
+        batch_run(batch, today=today)
     batch.refresh_from_db()
     if batch.status == BatchStatus.DONE:
-        transaction.on_commit(lambda: _after_import(batch))
+        # consumers (warehouse snapshot, quality scores, accounts) hear of it once it has committed
+        registry_changed(
+            [batch.kind],
+            schools=None if batch.school_id is None else [batch.school_id],
+            source="intake",
+            batch=batch.pk,
+        )
     return batch
-
-
-def _after_import(batch: ImportBatch) -> None:
-    """Downstream refreshes, queued for the worker: they must neither slow nor undo an import that has committed.
-
-    Rescoring a dataset reads all of it (a minute at city scale), so it runs in the background: the worker of
-    ``zhijiao serve``/``demo`` picks it up, and the nightly job rescores everything anyway.
-    """
-    try:
-        quality_refresh_task(datasets=[batch.kind])
-    except Exception:
-        logger.exception("could not queue the quality refresh after batch %s", batch.pk)
-    try:
-        snapshot_after_change()  # the warehouse snapshot, a little later so a burst of imports costs one
-    except Exception:
-        logger.exception("could not queue the warehouse snapshot after batch %s", batch.pk)
-    if batch.kind in ACCOUNT_KINDS:
-        try:  # accounts for the people the batch brought, closed for those who left (one school's, or everyone's)
-            accounts_sync_task(batch.school_id)
-        except Exception:
-            logger.exception("could not queue account provisioning after batch %s", batch.pk)
 
 
 def import_records(

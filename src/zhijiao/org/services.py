@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
 from zhijiao.core.codes import code_lookup, divisions
 from zhijiao.core.errors import CoreError, ZhijiaoError
-from zhijiao.core.feed import feed_touch
+from zhijiao.core.events import registry_changed
+from zhijiao.core.feed import feed_number, feed_touch
 from zhijiao.core.validators import validate_school_code
 from zhijiao.org.models import Division, Grade, School, SchoolClass, SchoolYear, Term
 from zhijiao.org.selectors import current_school_year_forget
+
+BATCH = 2000
 
 
 @transaction.atomic
@@ -38,6 +43,32 @@ def school_year_open(*, start_year: int, make_current: bool = True, current_term
     return year
 
 
+@transaction.atomic
+def schools_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[School]:
+    """Register many schools in one write.
+
+    Each row holds ``code`` (学校标识码, validated), ``name``, ``school_type`` (办学类型 code or name),
+    ``division`` (or ``division_id``), ``stages`` (学段 codes, a list or comma-joined) and any other school
+    fields (``origin`` for the lineage).
+    """
+    schools = []
+    for row in rows:
+        values = dict(row)
+        values["code"] = validate_school_code(values["code"], field="学校标识码")
+        if values.get("school_type") is not None:
+            entry = code_lookup("school_type", values["school_type"])
+            if entry is None:
+                raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="办学类型", detail=str(values["school_type"]))
+            values["school_type"] = entry.code
+        stages = values.get("stages", "")
+        values["stages"] = stages if isinstance(stages, str) else ",".join(stages)
+        schools.append(School(**values))
+    feed_number(schools)
+    School.objects.bulk_create(schools, batch_size=BATCH)
+    registry_changed(["schools"], schools={s.pk for s in schools}, source=source)
+    return schools
+
+
 def school_create(
     *,
     code: str,
@@ -51,35 +82,69 @@ def school_create(
     principal: str = "",
     founded_year: int | None = None,
 ) -> School:
-    code = validate_school_code(code, field="学校标识码")
-    entry = code_lookup("school_type", school_type)
-    if entry is None:
-        raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="办学类型", detail=school_type)
-    school = School.objects.create(
-        code=code,
-        name=name,
-        school_type=entry.code,
-        division=division,
-        stages=",".join(stages),
-        sponsor=sponsor,
-        address=address,
-        phone=phone,
-        principal=principal,
-        founded_year=founded_year,
-    )
-    with transaction.atomic():
-        feed_touch(school)
+    row = {
+        "code": code,
+        "name": name,
+        "school_type": school_type,
+        "division": division,
+        "stages": stages,
+        "sponsor": sponsor,
+        "address": address,
+        "phone": phone,
+        "principal": principal,
+        "founded_year": founded_year,
+    }
+    (school,) = schools_create([row])
     return school
 
 
+@transaction.atomic
+def classes_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[SchoolClass]:
+    """Open many classes in one write, with their grades (cohorts) where a school has none yet.
+
+    Each row holds ``school`` (or ``school_id``), ``stage``, ``entry_year``, ``number`` and optionally
+    ``capacity`` (default 45), ``name`` (default 「2024级（1）班」) and other class fields (``head_teacher_id``,
+    ``origin``).
+    """
+    wanted = []
+    for row in rows:
+        values = dict(row)
+        school = values.pop("school", None)
+        school_id = values.pop("school_id", None) or school.pk
+        stage, entry_year = values.pop("stage"), values.pop("entry_year")
+        values.setdefault("capacity", 45)
+        values["name"] = values.get("name") or f"{entry_year}级（{values['number']}）班"
+        wanted.append(((school_id, stage, entry_year), school, values))
+    grades: dict[tuple[int, str, int], Grade] = {}
+    for grade in Grade.objects.filter(school_id__in={key[0] for key, _, _ in wanted}):
+        grades[(grade.school_id, grade.stage, grade.entry_year)] = grade
+    fresh = {key: Grade(school_id=key[0], stage=key[1], entry_year=key[2]) for key, _, _ in wanted if key not in grades}
+    Grade.objects.bulk_create(fresh.values(), batch_size=BATCH)
+    grades.update(fresh)
+    classes = []
+    for key, school, values in wanted:
+        school_class = SchoolClass(school_id=key[0], grade=grades[key], **values)
+        if school is not None:
+            school_class.school = school
+        classes.append(school_class)
+    feed_number(classes)
+    SchoolClass.objects.bulk_create(classes, batch_size=BATCH)
+    registry_changed(["classes"], schools={c.school_id for c in classes}, source=source)
+    return classes
+
+
 def class_create(*, school: School, stage: str, entry_year: int, number: int, capacity: int = 45) -> SchoolClass:
-    grade, _ = Grade.objects.get_or_create(school=school, stage=stage, entry_year=entry_year)
-    school_class = SchoolClass.objects.create(
-        school=school, grade=grade, number=number, capacity=capacity, name=f"{entry_year}级（{number}）班"
-    )
-    with transaction.atomic():
-        feed_touch(school_class)
+    row = {"school": school, "stage": stage, "entry_year": entry_year, "number": number, "capacity": capacity}
+    (school_class,) = classes_create([row])
     return school_class
+
+
+@transaction.atomic
+def class_heads_set(classes: Sequence[SchoolClass], *, source: str = "web") -> None:
+    """Save the head teacher (班主任) set on each of ``classes``."""
+    SchoolClass.objects.bulk_update(classes, ["head_teacher"], batch_size=BATCH)
+    feed_touch(*classes)
+    registry_changed(["classes"], schools={c.school_id for c in classes}, source=source)
 
 
 def division_sync(model: type[Division] = Division) -> int:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from zhijiao.core.codes import code_lookup
 from zhijiao.core.errors import CoreError, ZhijiaoError
-from zhijiao.core.feed import feed_touch
+from zhijiao.core.events import registry_changed
+from zhijiao.core.feed import feed_number, feed_touch
+from zhijiao.core.student_status import StudentStatus
 from zhijiao.core.validators import id_number_facts, validate_id_number, validate_mobile, validate_student_no
 from zhijiao.org.models import School, SchoolClass, Term
 from zhijiao.people.errors import PeopleError
@@ -23,6 +27,9 @@ from zhijiao.people.models import (
     TeachingAssignment,
 )
 
+BATCH = 2000
+_STATUS_CODES = frozenset(s.value for s in StudentStatus)
+
 TRACKED_PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
 
 
@@ -30,9 +37,10 @@ def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
     if cleaned.get("id_number") and cleaned.get("id_type", "1") == "1":
         cleaned["id_number"] = validate_id_number(cleaned["id_number"], field="身份证件号")
-        facts = id_number_facts(cleaned["id_number"])
-        cleaned.setdefault("birth_date", facts.birth_date)
-        cleaned.setdefault("sex", facts.sex)
+        if "birth_date" not in cleaned or "sex" not in cleaned:  # read from the number only when not given
+            facts = id_number_facts(cleaned["id_number"])
+            cleaned.setdefault("birth_date", facts.birth_date)
+            cleaned.setdefault("sex", facts.sex)
     if cleaned.get("phone"):
         cleaned["phone"] = validate_mobile(cleaned["phone"], field="手机号")
     if cleaned.get("ethnicity"):
@@ -45,13 +53,30 @@ def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+@transaction.atomic
+def persons_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Person]:
+    """Register many people in one write. Each row's ID number is validated (birth date and sex filled from
+    it) and must be unique, among the rows and in the registry; one bad row fails the whole call."""
+    cleaned = [_clean_person_fields(dict(row)) for row in rows]
+    numbers = [(c.get("id_type", "1"), c["id_number"]) for c in cleaned if c.get("id_number")]
+    wanted = set(numbers)
+    if len(wanted) != len(numbers):
+        raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
+    for chunk in _chunks(sorted({n for _, n in numbers})):
+        taken = set(Person.objects.filter(id_number__in=chunk).values_list("id_type", "id_number"))
+        if taken & wanted:
+            raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
+    return Person.objects.bulk_create([Person(**c) for c in cleaned], batch_size=BATCH)
+
+
 def person_create(*, actor=None, source: str = "web", **values: Any) -> Person:
     """Register a person. ID numbers are validated and must be unique."""
-    cleaned = _clean_person_fields(values)
-    number = cleaned.get("id_number")
-    if number and Person.objects.filter(id_type=cleaned.get("id_type", "1"), id_number=number).exists():
-        raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
-    return Person.objects.create(**cleaned)
+    (person,) = persons_create([values], actor=actor, source=source)
+    return person
+
+
+def _chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 @transaction.atomic
@@ -89,11 +114,59 @@ def person_update(*, actor, person: Person, source: str = "web", **values: Any) 
     if changes:
         person.save()
         ChangeRecord.objects.bulk_create(changes)
-        feed_touch(*Student.objects.filter(person=person), *Staff.objects.filter(person=person))
+        students, staff = list(Student.objects.filter(person=person)), list(Staff.objects.filter(person=person))
+        feed_touch(*students, *staff)
+        kinds = ["students"] * bool(students) + ["staff"] * bool(staff)
+        schools = {s.school_id for s in students} | {m.school_id for m in staff if m.school_id}
+        registry_changed(kinds, schools=schools, source=source)
     return changes
 
 
 @transaction.atomic
+def students_enroll(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Student]:
+    """Give many people a student record and an open enrolment in a class, in one write.
+
+    Each row holds ``person``, ``student_no``, ``school_class``, ``on`` (the day the enrolment starts) and any
+    other student fields (``status`` defaults to 在读). 学籍号 are validated and must be unique; a status must be
+    a 学生当前状态 code.
+    """
+    students = []
+    for row in rows:
+        values = dict(row)
+        person, school_class, on = values.pop("person"), values.pop("school_class"), values.pop("on")
+        number = validate_student_no(values.pop("student_no"), field="学籍号")
+        status = values.setdefault("status", StudentStatus.IN_SCHOOL.value)
+        if status not in _STATUS_CODES:
+            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学生当前状态", detail=str(status))
+        values.setdefault("enrolled_on", on)
+        students.append(
+            Student(
+                person=person,
+                student_no=number,
+                school=school_class.school,
+                school_class=school_class,
+                **values,
+            )
+        )
+    numbers = [s.student_no for s in students]
+    if len(set(numbers)) != len(numbers):
+        raise ZhijiaoError(PeopleError.PEOPLE_STUDENT_NO_TAKEN, field="学籍号")
+    for chunk in _chunks(numbers):
+        if Student.objects.filter(student_no__in=chunk).exists():
+            raise ZhijiaoError(PeopleError.PEOPLE_STUDENT_NO_TAKEN, field="学籍号")
+    feed_number(students)
+    Student.objects.bulk_create(students, batch_size=BATCH)
+    Enrolment.objects.bulk_create(
+        [
+            Enrolment(student=s, school=s.school, school_class=s.school_class, started_on=row["on"])
+            for s, row in zip(students, rows, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    registry_changed(["students"], schools={s.school_id for s in students}, source=source)
+    return students
+
+
 def student_enroll(
     *,
     actor,
@@ -105,19 +178,8 @@ def student_enroll(
     **extra: Any,
 ) -> Student:
     """Give a person a student record and an open enrolment in a class."""
-    student_no = validate_student_no(student_no, field="学籍号")
-    if Student.objects.filter(student_no=student_no).exists():
-        raise ZhijiaoError(PeopleError.PEOPLE_STUDENT_NO_TAKEN, field="学籍号")
-    student = Student.objects.create(
-        person=person,
-        student_no=student_no,
-        school=school_class.school,
-        school_class=school_class,
-        enrolled_on=on,
-        **extra,
-    )
-    Enrolment.objects.create(student=student, school=school_class.school, school_class=school_class, started_on=on)
-    feed_touch(student)
+    row = {"person": person, "student_no": student_no, "school_class": school_class, "on": on, **extra}
+    (student,) = students_enroll([row], actor=actor, source=source)
     return student
 
 
@@ -151,10 +213,34 @@ def student_transfer(
     student.school_class = to_class
     student.save(update_fields=["school", "school_class", "updated_at"])
     feed_touch(student)
+    registry_changed(["students"], schools={current.school_id, to_class.school_id}, source=source)
     return opened
 
 
 @transaction.atomic
+def staff_create_many(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Staff]:
+    """Give many people a staff record at a school (``school``) or a bureau (``bureau``), in one write.
+
+    Each row holds ``person``, ``staff_no``, ``school`` or ``bureau``, ``category`` and any other staff fields;
+    工号 are unique within their school or bureau.
+    """
+    staff = [Staff(**row) for row in rows]
+    keys = [(m.school_id, m.bureau_id, m.staff_no) for m in staff]
+    if len(set(keys)) != len(keys):
+        raise ZhijiaoError(PeopleError.PEOPLE_STAFF_NO_TAKEN, field="工号")
+    for offset in range(0, len(keys), 500):
+        chunk = keys[offset : offset + 500]
+        where = Q()
+        for school_id, bureau_id, number in chunk:
+            where |= Q(staff_no=number, school_id=school_id, bureau_id=bureau_id)
+        if Staff.objects.filter(where).exists():
+            raise ZhijiaoError(PeopleError.PEOPLE_STAFF_NO_TAKEN, field="工号")
+    feed_number(staff)
+    Staff.objects.bulk_create(staff, batch_size=BATCH)
+    registry_changed(["staff"], schools={m.school_id for m in staff if m.school_id}, source=source)
+    return staff
+
+
 def staff_create(
     *,
     actor,
@@ -166,42 +252,101 @@ def staff_create(
     subject: str = "",
     hired_on: date | None = None,
 ) -> Staff:
-    if Staff.objects.filter(school=school, staff_no=staff_no).exists():
-        raise ZhijiaoError(PeopleError.PEOPLE_STAFF_NO_TAKEN, field="工号")
-    staff = Staff.objects.create(
-        person=person,
-        staff_no=staff_no,
-        school=school,
-        category=category,
-        post=post,
-        subject=subject,
-        hired_on=hired_on,
-    )
-    feed_touch(staff)
-    return staff
+    row = {
+        "person": person,
+        "staff_no": staff_no,
+        "school": school,
+        "category": category,
+        "post": post,
+        "subject": subject,
+        "hired_on": hired_on,
+    }
+    (member,) = staff_create_many([row], actor=actor)
+    return member
 
 
 @transaction.atomic
+def guardianships_add(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Guardianship]:
+    """Record many guardian–student ties in one write; a tie already recorded takes the row's values.
+
+    Each row holds ``guardian``, ``student``, ``relation`` (a 家庭关系 code or name), and optionally ``legal``
+    (default True) and ``primary`` (default False).
+    """
+    ties: dict[tuple[int, int], Guardianship] = {}
+    for row in rows:
+        entry = code_lookup("family_relation", row["relation"])
+        if entry is None:
+            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="关系", detail=str(row["relation"]))
+        guardian, student = row["guardian"], row["student"]
+        ties[(guardian.pk, student.pk)] = Guardianship(
+            guardian=guardian,
+            student=student,
+            relation=entry.code,
+            is_legal_guardian=row.get("legal", True),
+            is_primary_contact=row.get("primary", False),
+        )
+    known: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(sorted({s for _, s in ties})):
+        found = Guardianship.objects.filter(student_id__in=chunk).values_list("guardian_id", "student_id", "pk")
+        known.update({(g, s): pk for g, s, pk in found if (g, s) in ties})
+    records = list(ties.values())
+    feed_number(records)
+    for key, tie in ties.items():
+        if key in known:
+            tie.pk = known[key]
+            Guardianship.objects.filter(pk=tie.pk).update(
+                relation=tie.relation,
+                is_legal_guardian=tie.is_legal_guardian,
+                is_primary_contact=tie.is_primary_contact,
+                feed_seq=tie.feed_seq,
+            )
+    Guardianship.objects.bulk_create([t for key, t in ties.items() if key not in known], batch_size=BATCH)
+    registry_changed(["guardians"], schools={t.student.school_id for t in records}, source=source)
+    return records
+
+
 def guardianship_add(
     *, actor, guardian: Person, student: Student, relation: str, legal: bool = True, primary: bool = False
 ) -> Guardianship:
-    entry = code_lookup("family_relation", relation)
-    if entry is None:
-        raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="关系", detail=relation)
-    guardianship, _ = Guardianship.objects.update_or_create(
-        guardian=guardian,
-        student=student,
-        defaults={"relation": entry.code, "is_legal_guardian": legal, "is_primary_contact": primary},
-    )
-    feed_touch(guardianship)
+    row = {"guardian": guardian, "student": student, "relation": relation, "legal": legal, "primary": primary}
+    (guardianship,) = guardianships_add([row], actor=actor)
     return guardianship
 
 
+@transaction.atomic
+def teaching_assign_many(
+    rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web"
+) -> list[TeachingAssignment]:
+    """Assign many teachers to classes for a subject and a term, in one write.
+
+    Each row holds ``staff``, ``school_class``, ``term`` (or their ``_id`` columns), ``subject`` (a 学科 code or
+    name) and optionally ``origin``; an assignment already there is kept (and returned).
+    """
+    wanted: dict[tuple[int, int, str, int], TeachingAssignment] = {}
+    for row in rows:
+        values = dict(row)
+        entry = code_lookup("subject", values["subject"])
+        if entry is None:
+            raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学科", detail=str(values["subject"]))
+        values["subject"] = entry.code
+        made = TeachingAssignment(**values)
+        wanted[(made.staff_id, made.school_class_id, made.subject, made.term_id)] = made
+    known: dict[tuple[int, int, str, int], TeachingAssignment] = {}
+    for assignment in TeachingAssignment.objects.filter(
+        school_class_id__in={k[1] for k in wanted}, term_id__in={k[3] for k in wanted}
+    ):
+        key = (assignment.staff_id, assignment.school_class_id, assignment.subject, assignment.term_id)
+        if key in wanted:
+            known[key] = assignment
+    fresh = [a for key, a in wanted.items() if key not in known]
+    TeachingAssignment.objects.bulk_create(fresh, batch_size=BATCH)
+    if fresh:
+        schools = SchoolClass.objects.filter(pk__in={a.school_class_id for a in fresh}).values_list("school_id")
+        registry_changed(["assignments"], schools={s for (s,) in schools}, source=source)
+    return [known.get(key, a) for key, a in wanted.items()]
+
+
 def teaching_assign(*, actor, staff: Staff, school_class: SchoolClass, subject: str, term: Term) -> TeachingAssignment:
-    entry = code_lookup("subject", subject)
-    if entry is None:
-        raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学科", detail=subject)
-    assignment, _ = TeachingAssignment.objects.get_or_create(
-        staff=staff, school_class=school_class, subject=entry.code, term=term
-    )
+    row = {"staff": staff, "school_class": school_class, "subject": subject, "term": term}
+    (assignment,) = teaching_assign_many([row], actor=actor)
     return assignment

@@ -14,6 +14,7 @@ from zhijiao.intake.refs import resolve_class, resolve_grade, resolve_school
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import Term
 from zhijiao.people.models import Staff, TeachingAssignment
+from zhijiao.people.services import teaching_assign_many
 
 SPEC = SPECS["assignments"]
 
@@ -66,7 +67,13 @@ def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFram
         pl.col("term_id").is_null(),
         detail=pl.concat_str([pl.col("_raw_school_year"), pl.col("_raw_term")], ignore_nulls=True),
     )
-    frame = add_duplicate_rule(checks, frame, ["staff_id", "class_id", "subject", "term_id"], "教师、班级、学科和学期")
+    frame = add_duplicate_rule(
+        checks,
+        frame,
+        ["staff_id", "class_id", "subject", "term_id"],
+        "教师、班级、学科和学期",
+        marks=("staff_no", "grade", "class_no", "subject", "term"),
+    )
     return checks.evaluate(frame)
 
 
@@ -92,18 +99,25 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
 
 def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
     outcomes: list[tuple[int, str, int]] = []
+    fresh: list[dict] = []
+    fresh_at: list[int] = []
     for row in rows.to_dicts():
         if row["assignment_id"]:
             outcomes.append((row["_row"], "unchanged", row["assignment_id"]))
             continue
-        made = TeachingAssignment.objects.create(
-            staff_id=row["staff_id"],
-            school_class_id=row["class_id"],
-            subject=row["subject"],
-            term_id=row["term_id"],
-            origin=f"{ctx.source}#{row['_row']}",
+        fresh.append(
+            {
+                "staff_id": row["staff_id"],
+                "school_class_id": row["class_id"],
+                "subject": row["subject"],
+                "term_id": row["term_id"],
+                "origin": f"{ctx.source}#{row['_row']}",
+            }
         )
-        outcomes.append((row["_row"], "created", made.pk))
+        fresh_at.append(len(outcomes))
+        outcomes.append((row["_row"], "created", 0))
+    for index, made in zip(fresh_at, teaching_assign_many(fresh, actor=ctx.actor, source="intake"), strict=True):
+        outcomes[index] = (outcomes[index][0], "created", made.pk)
     return Outcome.of(outcomes)
 
 

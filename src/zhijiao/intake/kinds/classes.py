@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhijiao.core.feed import feed_allocate
+from zhijiao.core.feed import feed_number
 from zhijiao.intake.checks import Checks, Severity, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
@@ -12,7 +12,8 @@ from zhijiao.intake.kinds.common import Outcome, orm_changes
 from zhijiao.intake.refs import resolve_grade, resolve_school
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.grades import class_label
-from zhijiao.org.models import Grade, SchoolClass
+from zhijiao.org.models import SchoolClass
+from zhijiao.org.services import classes_create
 from zhijiao.people.models import Staff
 
 SPEC = SPECS["classes"]
@@ -38,7 +39,13 @@ def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFram
         severity=Severity.WARNING,
         detail=raw_of("head_staff_no"),
     )
-    frame = add_duplicate_rule(checks, frame, ["school_id", "stage", "entry_year", "class_no"], "年级和班号")
+    frame = add_duplicate_rule(
+        checks,
+        frame,
+        ["school_id", "stage", "entry_year", "class_no"],
+        "年级和班号",
+        marks=("school_code", "grade", "class_no"),
+    )
     return checks.evaluate(frame)
 
 
@@ -53,25 +60,27 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
     known = {c.pk: c for c in SchoolClass.objects.filter(pk__in=rows["class_id"].drop_nulls().to_list())}
     outcomes: list[tuple[int, str, int]] = []
     touched: list[SchoolClass] = []
+    created: list[dict] = []
+    created_at: list[int] = []  # where each created class's outcome sits
     for row in rows.to_dicts():
         name = row.get("class_name") or class_label(row["stage"], row["entry_year"], row["class_no"], ctx.school_year)
         values = {"name": name, "capacity": row.get("capacity"), "head_teacher_id": row.get("head_id")}
         school_class = known.get(row["class_id"]) if row["class_id"] else None
         if school_class is None:
-            grade, _ = Grade.objects.get_or_create(
-                school_id=row["school_id"], stage=row["stage"], entry_year=row["entry_year"]
+            created.append(
+                {
+                    "school_id": row["school_id"],
+                    "stage": row["stage"],
+                    "entry_year": row["entry_year"],
+                    "number": row["class_no"],
+                    "name": name,
+                    "capacity": row.get("capacity") or (45 if row["stage"] == "2" else 50),
+                    "head_teacher_id": row.get("head_id"),
+                    "origin": f"{ctx.source}#{row['_row']}",
+                }
             )
-            school_class = SchoolClass.objects.create(
-                school_id=row["school_id"],
-                grade=grade,
-                number=row["class_no"],
-                name=name,
-                capacity=row.get("capacity") or (45 if row["stage"] == "2" else 50),
-                head_teacher_id=row.get("head_id"),
-                origin=f"{ctx.source}#{row['_row']}",
-            )
-            touched.append(school_class)
-            outcomes.append((row["_row"], "created", school_class.pk))
+            created_at.append(len(outcomes))
+            outcomes.append((row["_row"], "created", 0))
             continue
         if row.get("class_name") is None:
             values.pop("name")
@@ -79,9 +88,10 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
         outcomes.append((row["_row"], "updated" if diff else "unchanged", school_class.pk))
         if diff:
             touched.append(school_class)
+    # the registry's one write path; classes with the same cohort share one new grade
+    for index, school_class in zip(created_at, classes_create(created, actor=ctx.actor, source="intake"), strict=True):
+        outcomes[index] = (outcomes[index][0], "created", school_class.pk)
     if touched:
-        seq = feed_allocate(len(touched))
-        for offset, school_class in enumerate(touched):
-            school_class.feed_seq = seq + offset
+        feed_number(touched)
         SchoolClass.objects.bulk_update(touched, ["name", "capacity", "head_teacher", "feed_seq"])
     return Outcome.of(outcomes)

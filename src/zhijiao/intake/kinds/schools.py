@@ -7,13 +7,14 @@ import polars as pl
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import divisions
-from zhijiao.core.feed import feed_allocate
+from zhijiao.core.feed import feed_number
 from zhijiao.intake.checks import Checks, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.kinds.common import Outcome, orm_changes
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import Division, School
+from zhijiao.org.services import schools_create
 
 SPEC = SPECS["schools"]
 # 办学类型 → 学段 offered (JY/T 1001: 211 小学, 311 初中, 312 九年一贯制, 341 完全中学, 342 高中, 345 十二年一贯制 …)
@@ -67,20 +68,21 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
         Division.objects.filter(pk__in=rows["division"].drop_nulls().unique().to_list()).values_list("pk", flat=True)
     )
     outcomes: list[tuple[int, str, int]] = []
-    created: list[School] = []
+    created: list[dict] = []
     changed: list[School] = []
     for row in rows.to_dicts():
         values = {f: row.get(f) for f in FIELDS if row.get(f) is not None}
         school = known.get(row["school_id"]) if row["school_id"] else None
         if school is None:
-            school = School(
-                code=row["school_code"],
-                division_id=row["division"] if row["division"] in division_ids else "",
-                stages=TYPE_STAGES.get(row["school_type"], ""),
-                origin=f"{ctx.source}#{row['_row']}",
-                **{k: v for k, v in values.items()},
+            created.append(
+                {
+                    "code": row["school_code"],
+                    "division_id": row["division"] if row["division"] in division_ids else "",
+                    "stages": TYPE_STAGES.get(row["school_type"], ""),
+                    "origin": f"{ctx.source}#{row['_row']}",
+                    **values,
+                }
             )
-            created.append(school)
             outcomes.append((row["_row"], "created", 0))
             continue
         if row.get("division") and row["division"] != school.division_id:
@@ -89,10 +91,8 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
         outcomes.append((row["_row"], "updated" if diff else "unchanged", school.pk))
         if diff:
             changed.append(school)
-    seq = feed_allocate(len(created) + len(changed)) if created or changed else 0
-    for offset, school in enumerate([*created, *changed]):
-        school.feed_seq = seq + offset
-    School.objects.bulk_create(created)
+    schools_create(created, actor=ctx.actor, source="intake")  # the registry's one write path
+    feed_number(changed)
     for school in changed:
         school.save()
     return Outcome.of(outcomes)

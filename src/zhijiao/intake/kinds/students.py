@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
+from zhijiao.core import bulk
 from zhijiao.core.errors import CoreError
 from zhijiao.core.feed import feed_allocate
 from zhijiao.core.student_status import STUDYING_CODES, StudentStatus, studying_sql
-from zhijiao.intake import bulk
 from zhijiao.intake.checks import (
     Checks,
     Severity,

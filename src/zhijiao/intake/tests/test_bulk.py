@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from django.db import connection, transaction
 
-from zhijiao.intake import bulk
+from zhijiao.core import bulk
 from zhijiao.intake.frames import attach
 from zhijiao.intake.tests.test_pipeline import assert_sums, row, run, write_csv
 from zhijiao.people.models import Enrolment, Guardianship, Person, Student

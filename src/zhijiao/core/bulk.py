@@ -1,4 +1,4 @@
-"""The database's bulk paths for frames: SQLite ``executemany`` and PostgreSQL ``COPY``.
+"""Bulk reads and writes of frames, for any app: SQLite ``executemany`` and PostgreSQL ``COPY``.
 
 Callers run inside one ``transaction.atomic`` block, so a batch's writes commit together or not at all.
 Ids are allocated up front (``ids_allocate``) so related rows can be written without reading keys back.
