@@ -25,8 +25,9 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from timing import timed  # noqa: E402
 
+from zhijiao.curriculum.models import KnowledgePoint  # noqa: E402
 from zhijiao.identity.models import Account, Role, RoleGrant  # noqa: E402
-from zhijiao.resources.models import KnowledgePoint, Resource, ResourceStatus  # noqa: E402
+from zhijiao.resources.models import Resource, ResourceStatus  # noqa: E402
 from zhijiao.resources.selectors import resources_for_knowledge_points  # noqa: E402
 
 

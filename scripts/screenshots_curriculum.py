@@ -22,7 +22,7 @@ from shots_common import chromium, demo_accounts, demo_server, login, new_page, 
 def chapter_id(edition: str, volume: str, number: str) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
     django.setup()
-    from zhijiao.resources.models import Chapter
+    from zhijiao.curriculum.models import Chapter
 
     return Chapter.objects.get(volume__edition__code=edition, volume__code=volume, number=number).pk
 

@@ -32,6 +32,8 @@ from zhijiao.analytics.engine import engine
 from zhijiao.analytics.models import EarlyWarning, WarningKind
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
+from zhijiao.curriculum.loading import taxonomy_load
+from zhijiao.curriculum.models import TextbookVolume
 from zhijiao.identity.models import Account, Role, RoleGrant
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
@@ -40,7 +42,7 @@ from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
 from zhijiao.people.services import person_update
-from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope, TextbookVolume
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope
 from zhijiao.resources.services import (
     ResourceData,
     UploadedFile,
@@ -48,7 +50,6 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
-from zhijiao.resources.taxonomy import taxonomy_load
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so

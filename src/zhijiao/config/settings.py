@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhijiao.core",
     "zhijiao.org",
     "zhijiao.people",
+    "zhijiao.curriculum",
     "zhijiao.identity",
     "zhijiao.audit",
     "zhijiao.oidc",

@@ -31,13 +31,14 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.identity.models import Account, Role
 from zhijiao.identity.scope import scope_for
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import current_school_year
 from zhijiao.resources.errors import ResourceError
-from zhijiao.resources.models import KnowledgePoint, Resource, ResourceStatus, ResourceType, UsageEvent, UsageKind
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, UsageEvent, UsageKind
 from zhijiao.resources.visibility import resource_visible_qs
 
 # learner-facing types in the order a pupil gets most from them (the weight also orders them within the tier)

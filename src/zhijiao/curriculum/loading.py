@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from importlib import resources as package_files
 from typing import Any
 
+from django.apps import apps as live_apps
+
+from zhijiao.core.codes import code_name
+from zhijiao.curriculum.models import TextbookVolume
+
 TAXONOMY_FILES = (
     "pep_math_1_6.json",  # 人教版 小学数学
     "pep_math_7_9.json",  # 人教版 初中数学
@@ -23,7 +28,7 @@ TAXONOMY_FILES = (
 
 
 def taxonomy_data(name: str) -> dict[str, Any]:
-    text = package_files.files("zhijiao.resources").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    text = package_files.files("zhijiao.curriculum").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -36,13 +41,11 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
     chapters again in each book.
     """
     if apps is None:
-        from django.apps import apps as live_apps
-
         apps = live_apps
-    Edition = apps.get_model("resources", "TextbookEdition")
-    Volume = apps.get_model("resources", "TextbookVolume")
-    Chapter = apps.get_model("resources", "Chapter")
-    Point = apps.get_model("resources", "KnowledgePoint")
+    Edition = apps.get_model("curriculum", "TextbookEdition")
+    Volume = apps.get_model("curriculum", "TextbookVolume")
+    Chapter = apps.get_model("curriculum", "Chapter")
+    Point = apps.get_model("curriculum", "KnowledgePoint")
     counts = {"editions": 0, "volumes": 0, "chapters": 0, "points": 0}
     points: dict[str, Any] = {}
     requires: dict[str, list[str]] = {}
@@ -103,8 +106,6 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
 
 def taxonomy_ensure() -> bool:
     """Load the taxonomy if it is missing (after ``flush``, which empties what the data migration loaded)."""
-    from zhijiao.resources.models import TextbookVolume
-
     if TextbookVolume.objects.exists():
         return False
     taxonomy_load()
@@ -124,8 +125,6 @@ class BookCount:
 
 def taxonomy_counts() -> list[BookCount]:
     """Chapters, sections and knowledge points per edition and book, read from the shipped files (no database)."""
-    from zhijiao.core.codes import code_name
-
     rows: list[BookCount] = []
     for name in TAXONOMY_FILES:
         data = taxonomy_data(name)
@@ -171,9 +170,3 @@ def taxonomy_counts_table(*, per_book: bool = False) -> str:
         points = sum(b.points for b in books)
         lines.append(f"| {edition} | {len(books)} | {chapters} | {sections} | {points} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # uv run python -m zhijiao.resources.taxonomy
-    print(taxonomy_counts_table())
-    print()
-    print(taxonomy_counts_table(per_book=True))
