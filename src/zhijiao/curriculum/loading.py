@@ -8,7 +8,7 @@ keeps the ids resources point at. The data migration runs it with the historical
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources as package_files
 from typing import Any
 
@@ -122,6 +122,9 @@ class BookCount:
     sections: int
     points: int
 
+    def as_dict(self) -> dict[str, str | int]:
+        return asdict(self)
+
 
 def taxonomy_counts() -> list[BookCount]:
     """Chapters, sections and knowledge points per edition and book, read from the shipped files (no database)."""
@@ -154,8 +157,12 @@ def taxonomy_counts() -> list[BookCount]:
 
 
 def taxonomy_counts_table(*, per_book: bool = False) -> str:
-    """The counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
-    rows = taxonomy_counts()
+    """The shipped files' counts as a Markdown table: one line per edition, or per book with ``per_book``."""
+    return counts_table(taxonomy_counts(), per_book=per_book)
+
+
+def counts_table(rows: list[BookCount], *, per_book: bool = False) -> str:
+    """Counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
     if per_book:
         lines = ["| 教材 | 册 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
         lines += [f"| {r.edition} | {r.book} | {r.chapters} | {r.sections} | {r.points} |" for r in rows]

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from zhijiao.core.codes import code_name
+from zhijiao.curriculum.loading import BookCount, counts_table
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
 
 
@@ -86,3 +88,36 @@ def volume_tree(*, volume: TextbookVolume) -> list[TreeNode]:
         else:
             nodes[c.parent_id].sections.append(nodes[c.pk])
     return roots
+
+
+# ----------------------------------------------------------------------------- counts
+def edition_label(edition: TextbookEdition) -> str:
+    """人教版 初中数学: the edition's name with its 学段 and 学科 (several editions share a name)."""
+    return f"{edition.name} {code_name('stage', edition.stage)}{code_name('subject', edition.subject)}"
+
+
+def taxonomy_stats() -> list[BookCount]:
+    """Chapters, sections and knowledge points per book of every edition in the database (imports included)."""
+    volumes = (
+        TextbookVolume.objects.select_related("edition")
+        .annotate(
+            chapter_count=Count("chapters", filter=Q(chapters__parent__isnull=True), distinct=True),
+            section_count=Count("chapters", filter=Q(chapters__parent__isnull=False), distinct=True),
+            point_count=Count("chapters__knowledge_points", distinct=True),
+        )
+        .order_by("edition__stage", "edition__subject", "edition__code", "order")
+    )
+    return [
+        BookCount(
+            edition=edition_label(v.edition),
+            book=v.name,
+            chapters=v.chapter_count,  # type: ignore[attr-defined]
+            sections=v.section_count,  # type: ignore[attr-defined]
+            points=v.point_count,  # type: ignore[attr-defined]
+        )
+        for v in volumes
+    ]
+
+
+def taxonomy_stats_table(books: list[BookCount], *, per_book: bool = False) -> str:
+    return counts_table(books, per_book=per_book)
