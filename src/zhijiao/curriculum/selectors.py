@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from zhijiao.core.codes import code_name
+from zhijiao.core.errors import NotFound
 from zhijiao.curriculum.loading import BookCount, counts_table
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
 
@@ -54,6 +55,13 @@ def edition_overview() -> QuerySet[TextbookEdition]:
         .prefetch_related(Prefetch("volumes", queryset=TextbookVolume.objects.order_by("order")))
         .order_by("stage", "subject", "code")
     )
+
+
+def edition_get(*, edition_id: int | None) -> TextbookEdition:
+    edition = TextbookEdition.objects.filter(pk=edition_id).first() if edition_id else None
+    if edition is None:
+        raise NotFound()
+    return edition
 
 
 def volume_get(*, volume_id: int) -> TextbookVolume | None:

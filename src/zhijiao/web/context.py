@@ -20,6 +20,13 @@ NAV = [
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN},
     ),
     (
+        "课程体系",
+        "/curriculum/",
+        "i-book",
+        "curriculum",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
+    ),
+    (
         "统计分析",
         "/analytics/",
         "i-chart",
@@ -135,6 +142,7 @@ NAV = [
 NAV_GROUPS = {
     "/resources/": "教学资源",
     "/resources/review/": "教学资源",
+    "/curriculum/": "教学资源",
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",
