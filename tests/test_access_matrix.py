@@ -85,6 +85,7 @@ OBJECTS: dict[str, list[str]] = {
     "batch": ["A", "C"],
     "account": ["teacher", "teacher_c", "secadmin", "admin"],
     "app": ["portal"],
+    "curriculum": ["pep-math-8b"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -97,6 +98,7 @@ CHANNELS: dict[str, list[str]] = {
     "batch": ["page", "download"],
     "account": ["page"],
     "app": ["page"],
+    "curriculum": ["page", "api", "export"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -364,6 +366,15 @@ class Expect:
     def app_page(self) -> bool:
         return self.who.platform or self.who.has(Role.SYSTEM_ADMIN)
 
+    def curriculum_read(self) -> bool:
+        """课程体系: every teacher and administrator of schools and bureaus (not 三员, pupils or parents)."""
+        staff = (Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER)
+        return self.who.platform or self.who.has(*staff)
+
+    def curriculum_manage(self) -> bool:
+        """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
+        return self.who.platform or self.who.has(Role.REGION_ADMIN)
+
 
 # ------------------------------------------------------------------ the region and its objects
 
@@ -482,6 +493,9 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             objects[(kind, key)] = Resource.objects.get(pk=obj.pk)
     app, _ = app_register(actor=None, name="智慧作业", redirect_uris=["https://zuoye.example.cn/callback"])
     objects[("app", "portal")] = app
+    objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
+        edition__code="pep", edition__subject="14", edition__stage="3", code="8b"
+    )
     return objects
 
 
@@ -626,6 +640,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.account_page(obj), f"/accounts/admin/{obj.username}/", ""
     if kind == "app":
         return expect.app_page(), f"/apps/registry/{obj.pk}/", ""
+    if kind == "curriculum":
+        if channel == "page":
+            return expect.curriculum_read(), f"/curriculum/?volume={obj.pk}", ""
+        if channel == "api":
+            return expect.curriculum_read(), f"/api/v1/curriculum/volumes/{obj.pk}/tree", ""
+        return expect.curriculum_manage(), f"/curriculum/export/?edition={obj.edition_id}", ""
     raise AssertionError(kind)
 
 

@@ -1,8 +1,8 @@
 """The 课程体系 pages: editions and their books, one book's chapter tree with its knowledge points; for a bureau,
 importing a taxonomy file and exporting an edition. Adapters: parse, ask one selector or service, render.
 
-Who may do what is asked through Django's ``has_perm`` (``curriculum.view``, ``curriculum.manage``): this app
-sits below the access layer and must not import it; the access layer's permission backend answers.
+Who may do what is asked through Django's ``has_perm`` (``permissions``): this app sits below the access layer
+and must not import it; the access layer's permission backend answers.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.curriculum import selectors, services
 from zhijiao.curriculum.errors import CurriculumError
+from zhijiao.curriculum.permissions import MANAGE, VIEW
 from zhijiao.curriculum.tabular import write_csv, write_xlsx
 
-VIEW = "curriculum.view"
-MANAGE = "curriculum.manage"
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # a whole edition is some 100 KB; ten megabytes is plenty
 
 

@@ -81,3 +81,18 @@ def test_the_menu_links_the_page_for_staff(client, region):
     assert 'href="/curriculum/"' in client.get("/").content.decode()
     login_as(client, "parent")
     assert 'href="/curriculum/"' not in client.get("/").content.decode()
+
+
+def test_the_api_gives_editions_and_a_book_tree_to_staff_only(client, region):
+    login_as(client, "teacher")
+    editions = client.get("/api/v1/curriculum/editions").json()
+    physics = next(e for e in editions if e["subject_name"] == "物理")
+    assert physics["stage_name"] == "初中" and physics["volumes"][0]["name"] == "八年级上册"
+    tree = client.get(f"/api/v1/curriculum/volumes/{_book().pk}/tree").json()
+    assert tree["edition"] == "人教版 初中数学" and tree["volume"]["name"] == "八年级下册"
+    pythagoras = next(c for c in tree["chapters"] if c["name"] == "勾股定理")
+    point = next(p for s in pythagoras["sections"] for p in s["points"] if p["code"] == "M3-049")
+    assert set(point["prerequisites"]) >= {"M3-047"} and point["aliases"]
+    assert client.get("/api/v1/curriculum/volumes/999999/tree").status_code == 404
+    login_as(client, "parent")
+    assert client.get("/api/v1/curriculum/editions").status_code == 403
