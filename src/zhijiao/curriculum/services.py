@@ -215,19 +215,23 @@ def _check_points_against_platform(plan: _Plan, rows: dict[int, SheetRow]) -> No
 def taxonomy_check(rows: list[SheetRow]) -> _Plan:
     """Every row checked; the plan holds what the file describes and every problem found (row and column)."""
     plan = _Plan()
+    point_rows: list[tuple[SheetRow, VolumeKey]] = []
     for row in rows:
         keys = _check_row(plan, row)
         if keys is None:
             continue
         _, volume_key = keys
         if row.get("知识点代码"):
-            _check_point(plan, row, volume_key)
+            point_rows.append((row, volume_key))  # after every chapter: a point may come before its section
         elif row.get("章节编号"):
             _check_chapter(plan, row, volume_key)
         elif row.get("章节名称") or row.get("知识点"):
             plan.fail(row, "章节编号", CurriculumError.CURRICULUM_REQUIRED)
         else:
             plan.row_items.append((row.number, "volume", volume_key))
+    for row, volume_key in point_rows:
+        _check_point(plan, row, volume_key)
+    plan.errors.sort(key=lambda e: e.row)
     if not plan.errors:
         _check_points_against_platform(plan, {r.number: r for r in rows})
     return plan

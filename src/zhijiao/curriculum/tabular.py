@@ -15,7 +15,8 @@ column       meaning
 册次          七年级上册, 必修第一册 …
 年级          the grade the book is used in (七年级 or 21); it must belong to the 学段
 学期          上, 下 or 全
-章节编号      a chapter row: its number (``24``, ``24.1``); a knowledge-point row: where the point sits
+章节编号      a chapter row: its number (``24``, ``24.1``); a knowledge-point row: where the point sits (any
+             chapter or section of the same book, wherever its row is)
 章节名称      a chapter row: its title; empty on a knowledge-point row
 上级章节      a section's chapter number; empty for a chapter. It must come earlier in the file
 知识点代码    a knowledge-point row: the point's code, unique in the platform (``M3-049``)

@@ -157,3 +157,14 @@ def test_unusable_files_are_refused_with_a_plain_message(db):
         taxonomy_import(data=write_csv([]), name="a.csv")
     gbk = _bureau_edition().decode("utf-8-sig").encode("gb18030")  # saved by Excel on a Chinese Windows
     assert taxonomy_import(data=gbk, name="hz.csv").ok
+
+
+def test_points_may_come_before_their_section_and_rows_in_any_book_order(db):
+    data = _csv(
+        [*BOOK, "1.1", "", "", "HZ-001", "整数"],
+        [*BOOK, "1", "数与式"],
+        [*BOOK, "1.1", "整数的认识", "1"],
+    )
+    result = taxonomy_import(data=data, name="hz.csv")
+    assert result.ok and result.created == 3
+    assert KnowledgePoint.objects.get(code="HZ-001").chapter.name == "整数的认识"
