@@ -31,7 +31,7 @@ HEADER = "编号,标题,简介,关键词,类型,学段,学科,年级,版本,册,
 
 
 def build_package(rows: int, seed: int, author: str, run: str) -> io.BytesIO:
-    from zhijiao.resources.models import Chapter
+    from zhijiao.curriculum.models import Chapter
 
     rng = random.Random(seed)
     sections = list(

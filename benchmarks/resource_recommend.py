@@ -27,8 +27,9 @@ from timing import timed  # noqa: E402
 
 from zhijiao.access.models import RoleGrant  # noqa: E402
 from zhijiao.access.roles import Role  # noqa: E402
+from zhijiao.curriculum.models import KnowledgePoint  # noqa: E402
 from zhijiao.identity.models import Account  # noqa: E402
-from zhijiao.resources.models import KnowledgePoint, Resource, ResourceStatus  # noqa: E402
+from zhijiao.resources.models import Resource, ResourceStatus  # noqa: E402
 from zhijiao.resources.selectors import resources_for_knowledge_points  # noqa: E402
 
 

@@ -1,5 +1,6 @@
-"""Screenshots of textbook chapter trees in the resource search: 人教A版 高中数学 必修第一册 with 第五章 三角函数
-open, and 统编版 初中语文 七年级上册 with 第一单元 open.
+"""Screenshots of textbook chapter trees: in the resource search, 人教A版 高中数学 必修第一册 with 第五章 三角函数 open
+and 统编版 初中语文 七年级上册 with 第一单元 open; and the 课程体系 page (curriculum-tree.png) with 人教版 初中数学
+八年级下册 (勾股定理: knowledge points, aliases, prerequisites), seen by a bureau administrator (import/export).
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
     ZHIJIAO_HOME=/tmp/zj uv run python scripts/screenshots_curriculum.py [--out docs/screenshots] [--port 8753]
@@ -22,9 +23,15 @@ from shots_common import chromium, demo_accounts, demo_server, login, new_page, 
 def chapter_id(edition: str, volume: str, number: str) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
     django.setup()
-    from zhijiao.resources.models import Chapter
+    from zhijiao.curriculum.models import Chapter
 
     return Chapter.objects.get(volume__edition__code=edition, volume__code=volume, number=number).pk
+
+
+def volume_id(edition: str, subject: str, volume: str) -> int:
+    from zhijiao.curriculum.models import TextbookVolume
+
+    return TextbookVolume.objects.get(edition__code=edition, edition__subject=subject, code=volume).pk
 
 
 def main() -> None:
@@ -42,6 +49,7 @@ def main() -> None:
             "stage": "初中", "subject": "语文", "volume": "七年级上册", "chapter": chapter_id("bu", "7a", "1"),
         },
     }  # fmt: skip
+    tree_volume = volume_id("pep", "14", "8b")  # before the browser: Django refuses queries inside its event loop
     # a busy machine can take longer than wait_until_up's 20 s to start: wait up to five times
     with demo_server(args.port, tries=5) as base, chromium() as browser:
         page = new_page(browser, height=1100)
@@ -49,6 +57,11 @@ def main() -> None:
         for name, query in shots.items():
             shot(page, out / name, url=f"{base}/resources/?{urlencode(query)}", full=False)
             print("saved", out / name)
+        bureau = next(name for name, a in accounts.items() if a["role"] == "region_admin")
+        page = new_page(browser, height=1500)
+        login(page, base, bureau, accounts[bureau]["password"])
+        shot(page, out / "curriculum-tree.png", url=f"{base}/curriculum/?volume={tree_volume}")
+        print("saved", out / "curriculum-tree.png")
 
 
 if __name__ == "__main__":

@@ -117,8 +117,9 @@ def prepare(accounts: dict) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
     django.setup()
     from zhijiao.audit.services import Origin
+    from zhijiao.curriculum.models import Chapter, KnowledgePoint
     from zhijiao.identity.models import Account
-    from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceType, SharingScope
+    from zhijiao.resources.models import Resource, ResourceType, SharingScope
     from zhijiao.resources.previews import preview_build
     from zhijiao.resources.services import (
         ResourceData,

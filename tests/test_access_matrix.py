@@ -34,6 +34,8 @@ from zhijiao.analytics.engine import engine
 from zhijiao.analytics.models import EarlyWarning, WarningKind
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
+from zhijiao.curriculum.loading import taxonomy_load
+from zhijiao.curriculum.models import TextbookVolume
 from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
@@ -42,7 +44,7 @@ from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
 from zhijiao.people.services import person_update
-from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope, TextbookVolume
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope
 from zhijiao.resources.services import (
     ResourceData,
     UploadedFile,
@@ -50,7 +52,6 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
-from zhijiao.resources.taxonomy import taxonomy_load
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so
@@ -86,6 +87,7 @@ OBJECTS: dict[str, list[str]] = {
     "batch": ["A", "C"],
     "account": ["teacher", "teacher_c", "secadmin", "admin"],
     "app": ["portal"],
+    "curriculum": ["pep-math-8b"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -98,6 +100,7 @@ CHANNELS: dict[str, list[str]] = {
     "batch": ["page", "download"],
     "account": ["page"],
     "app": ["page"],
+    "curriculum": ["page", "api", "export"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -365,6 +368,15 @@ class Expect:
     def app_page(self) -> bool:
         return self.who.platform or self.who.has(Role.SYSTEM_ADMIN)
 
+    def curriculum_read(self) -> bool:
+        """课程体系: every teacher and administrator of schools and bureaus (not 三员, pupils or parents)."""
+        staff = (Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER)
+        return self.who.platform or self.who.has(*staff)
+
+    def curriculum_manage(self) -> bool:
+        """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
+        return self.who.platform or self.who.has(Role.REGION_ADMIN)
+
 
 # ------------------------------------------------------------------ the region and its objects
 
@@ -483,6 +495,9 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             objects[(kind, key)] = Resource.objects.get(pk=obj.pk)
     app, _ = app_register(actor=None, name="智慧作业", redirect_uris=["https://zuoye.example.cn/callback"])
     objects[("app", "portal")] = app
+    objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
+        edition__code="pep", edition__subject="14", edition__stage="3", code="8b"
+    )
     return objects
 
 
@@ -627,6 +642,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.account_page(obj), f"/accounts/admin/{obj.username}/", ""
     if kind == "app":
         return expect.app_page(), f"/apps/registry/{obj.pk}/", ""
+    if kind == "curriculum":
+        if channel == "page":
+            return expect.curriculum_read(), f"/curriculum/?volume={obj.pk}", ""
+        if channel == "api":
+            return expect.curriculum_read(), f"/api/v1/curriculum/volumes/{obj.pk}/tree", ""
+        return expect.curriculum_manage(), f"/curriculum/export/?edition={obj.edition_id}", ""
     raise AssertionError(kind)
 
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "accounts": "provision_accounts",
     "analytics": "analytics",
     "resources": "resources",
+    "curriculum": "curriculum",
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
@@ -49,6 +50,8 @@ USAGE = """用法：zhijiao <命令> [参数]
   analytics   数据仓库快照与统计指标（snapshot，metrics --node CODE --json，list，sql，warnings）
   resources   资源中心：import-package ZIP [--account U] [--skip-bad] [--submit|--publish] [--json]，
               export-jsonld [--out FILE]，reindex，library [--count N]，template [--out FILE]
+  curriculum  课程体系：import FILE [--json] 导入教材版本的章节与知识点（.xlsx/.csv），
+              export --edition CODE [--subject S] [--stage S] FILE 导出，stats [--json] [--per-book] 统计
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from zhijiao.access.roles import ANALYTICS_ROLES, REVIEWER_ROLES
+from zhijiao.access.roles import ANALYTICS_ROLES, REGISTRY_READER_ROLES, REVIEWER_ROLES
 from zhijiao.access.scope import Scope, scope_for
 from zhijiao.access.types import Actor
 from zhijiao.core.errors import Forbidden
@@ -25,6 +25,8 @@ class Perm(StrEnum):
     GOVERN = "govern"  # 区域管理员 decisions for a division's subtree (node: the division or a school in it)
     READ_ANALYTICS = "read_analytics"  # 统计分析、规划指标、预警
     REVIEW_RESOURCES = "review_resources"  # 资源审核
+    READ_CURRICULUM = "curriculum.view"  # 课程体系: teachers and administrators read (Django's has_perm name)
+    MANAGE_CURRICULUM = "curriculum.manage"  # import a bureau's own edition, export one
 
 
 Node = School | str | None  # a school, a division code, or nothing
@@ -48,6 +50,10 @@ def allows(scope: Scope, perm: Perm, node: Node = None) -> bool:
         return scope.has_any(ANALYTICS_ROLES)
     if perm == Perm.REVIEW_RESOURCES:
         return scope.has_any(REVIEWER_ROLES)
+    if perm == Perm.READ_CURRICULUM:
+        return scope.is_platform_admin or scope.has_any(REGISTRY_READER_ROLES)
+    if perm == Perm.MANAGE_CURRICULUM:
+        return scope.is_bureau
     if perm == Perm.MANAGE_DATA:
         if node is None:
             return scope.manages_data
@@ -63,3 +69,22 @@ def require(actor: Actor, permission: Perm, node: Node = None, *, detail: str = 
     ``permission`` (on ``node``)."""
     if not allows(scope_for(actor), permission, node):
         raise Forbidden(detail)
+
+
+class PermissionBackend:
+    """Django's ``user.has_perm("curriculum.view")`` answered by :func:`allows`, for apps below this layer
+    (``curriculum``) that may not import it: they ask Django's standard question, and which roles hold the
+    permission is still written here, once. It never authenticates anyone (``AUTHENTICATION_BACKENDS``)."""
+
+    def authenticate(self, request: object, **credentials: object) -> None:
+        return None
+
+    def get_user(self, user_id: int) -> None:
+        return None
+
+    def has_perm(self, user_obj: Actor, perm: str, obj: object = None) -> bool:
+        if perm not in Perm._value2member_map_ or not getattr(user_obj, "is_authenticated", False):
+            return False
+        if not user_obj.is_active:
+            return False
+        return allows(scope_for(user_obj), Perm(perm))

@@ -178,6 +178,7 @@ def rate_limited(request: HttpRequest, exc: RateLimited):
 
 def _register_routers() -> None:
     from zhijiao.analytics.api import router as analytics_router
+    from zhijiao.curriculum.api import router as curriculum_router
     from zhijiao.intake.api import router as exchange_router
     from zhijiao.registry.api.org import router as org_router
     from zhijiao.registry.api.people import router as people_router
@@ -194,6 +195,7 @@ def _register_routers() -> None:
     api.add_router("/resources", resource_recommend_router, auth=RESOURCE_AUTH)
     api.add_router("/resources", resource_jsonld_router, auth=RESOURCE_AUTH)
     api.add_router("/resources/uploads", resource_uploads_router, auth=RESOURCE_WRITE_AUTH)
+    api.add_router("/curriculum", curriculum_router, auth=RESOURCE_AUTH)  # the taxonomy resources are tagged with
     # ratings, comments, favourites, usage events: reads resources:read, writes also resources:write (per endpoint)
     api.add_router("/resources", resource_usage_router, auth=RESOURCE_AUTH)
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.

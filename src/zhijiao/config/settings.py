@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhijiao.core",
     "zhijiao.org",
     "zhijiao.people",
+    "zhijiao.curriculum",
     "zhijiao.access",
     "zhijiao.registry",
     "zhijiao.identity",
@@ -159,6 +160,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's model backend, accepting the account name, a mobile number or a 学籍号 as the login name
     "zhijiao.identity.backends.IdentifierBackend",
+    # answers user.has_perm("curriculum.view") … from the access layer (access.permissions); authenticates no one
+    "zhijiao.access.permissions.PermissionBackend",
 ]
 # GB/T 22239 level 3: ≥ 8 characters from 3 of 4 classes, no personal information, none of the last 5.
 AUTH_PASSWORD_VALIDATORS = [

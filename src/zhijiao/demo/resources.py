@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_name
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
 from zhijiao.demo import resource_files as files
 from zhijiao.demo.resource_topics import COMMENTS, TOPICS
 from zhijiao.identity.models import Account
@@ -36,10 +37,8 @@ from zhijiao.org.models import School
 from zhijiao.people.models import Staff
 from zhijiao.resources.indexing import reindex_all
 from zhijiao.resources.models import (
-    Chapter,
     Comment,
     Favourite,
-    KnowledgePoint,
     PreviewState,
     Rating,
     Resource,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.catalogue.services import quality_refresh
+from zhijiao.curriculum.loading import taxonomy_ensure
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
@@ -28,7 +29,6 @@ from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
 from zhijiao.privacy.services import consent_policy_set
 from zhijiao.resources.indexing import reindex_all, search_backend
-from zhijiao.resources.taxonomy import taxonomy_ensure
 
 DEMO_LIBRARY_SIZE = 5000
 

@@ -14,8 +14,9 @@ from django import forms
 from django.conf import settings
 
 from zhijiao.core.codes import code_choices, code_choices_for_stage, code_name
-from zhijiao.resources import selectors
-from zhijiao.resources.models import Chapter, Licence, Resource, ResourceType, SharingScope, TextbookEdition
+from zhijiao.curriculum import selectors as curriculum
+from zhijiao.curriculum.models import Chapter, TextbookEdition
+from zhijiao.resources.models import Licence, Resource, ResourceType, SharingScope
 from zhijiao.resources.services import ResourceData
 
 BLANK = [("", "请选择")]
@@ -115,7 +116,7 @@ class ResourceForm(forms.Form):
         self._choices("grade", [("", "不限"), *code_choices_for_stage("grade", stage)])
         subject = self._chosen("subject")
         subject = subject if any(code == subject for code, _ in subjects) else ""
-        editions = list(selectors.edition_list(stage=stage, subject=subject))
+        editions = list(curriculum.edition_list(stage=stage, subject=subject))
         no_edition = "不关联教材" if editions else ("该学科暂无教材目录" if subject else "请先选择学段和学科")
         self._choices("edition", [("", no_edition)] + [(e.pk, e.name) for e in editions])
         edition = _int(self._chosen("edition"))
@@ -127,17 +128,17 @@ class ResourceForm(forms.Form):
                 edition, volume = c.volume.edition_id, c.volume_id
                 self._implied = {"edition": edition, "volume": volume}
         edition = edition if any(e.pk == edition for e in editions) else None
-        volumes = list(selectors.volume_list(edition=edition))
+        volumes = list(curriculum.volume_list(edition=edition))
         self._choices(
             "volume", [("", "请先选择教材版本" if edition is None else "不限册")] + [(v.pk, v.name) for v in volumes]
         )
         self._volume = next((v for v in volumes if v.pk == volume), None)
-        chapters = list(selectors.chapter_tree(volume=self._volume.pk if self._volume else None))
+        chapters = list(curriculum.chapter_tree(volume=self._volume.pk if self._volume else None))
         self._chapters = {c.pk: c for c in chapters}
         no_chapter = "请先选择册" if self._volume is None else "整册（不限章节）"
         self._choices("chapter", [("", no_chapter), *_chapter_groups(chapters)])
         points = list(
-            selectors.knowledge_point_list(
+            curriculum.knowledge_point_list(
                 volume=self._volume.pk if self._volume else None, chapter=chapter if chapter in self._chapters else None
             )
         )

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from zhijiao.core.codes import code_name
-from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceStatus
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.resources.models import Resource, ResourceStatus
 from zhijiao.resources.search.backend import SearchDoc
 from zhijiao.resources.search.tantivy_backend import TantivyBackend, default_backend, default_index_dir
 

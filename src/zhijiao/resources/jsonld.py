@@ -18,7 +18,8 @@ from typing import Any
 from django.urls import reverse
 
 from zhijiao.core.codes import code_name
-from zhijiao.resources.models import Chapter, Licence, Resource, ResourceStatus
+from zhijiao.curriculum.models import Chapter
+from zhijiao.resources.models import Licence, Resource, ResourceStatus
 
 CONTEXT = "https://schema.org"
 LANGUAGE = "zh-CN"

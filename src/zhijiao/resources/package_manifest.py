@@ -22,17 +22,10 @@ from django.db.models import Q
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
 from zhijiao.identity.models import Account
 from zhijiao.resources.errors import ResourceError
-from zhijiao.resources.models import (
-    Chapter,
-    KnowledgePoint,
-    Licence,
-    ResourceType,
-    SharingScope,
-    TextbookEdition,
-    TextbookVolume,
-)
+from zhijiao.resources.models import Licence, ResourceType, SharingScope
 from zhijiao.resources.services import ResourceData, _owner
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024

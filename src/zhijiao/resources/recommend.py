@@ -33,12 +33,13 @@ from django.contrib.auth.models import AnonymousUser
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.identity.models import Account
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import current_school_year
 from zhijiao.resources.errors import ResourceError
-from zhijiao.resources.models import KnowledgePoint, Resource, ResourceStatus, ResourceType, UsageEvent, UsageKind
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, UsageEvent, UsageKind
 from zhijiao.resources.visibility import resource_visible_qs
 
 # learner-facing types in the order a pupil gets most from them (the weight also orders them within the tier)

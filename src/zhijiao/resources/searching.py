@@ -19,18 +19,12 @@ from django.db.models import Count, Q, QuerySet
 
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import Chapter, TextbookEdition, TextbookVolume
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.indexing import search_backend
-from zhijiao.resources.models import (
-    Chapter,
-    Resource,
-    ResourceStatus,
-    ResourceType,
-    TextbookEdition,
-    TextbookVolume,
-)
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType
 from zhijiao.resources.search.analysis import highlight, snippet
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE, SORTS, Visibility
 

@@ -35,16 +35,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
 from zhijiao.org.models import Division, School
-from zhijiao.resources.models import (
-    Chapter,
-    KnowledgePoint,
-    Resource,
-    ResourceStatus,
-    ResourceType,
-    SharingScope,
-    TextbookEdition,
-    TextbookVolume,
-)
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope
 from zhijiao.resources.recommend import Recommendation, resources_for_knowledge_points  # noqa: F401  (re-exported)
 from zhijiao.resources.visibility import (  # noqa: F401  (re-exported: the visibility rule lives below recommend too)
     BUREAU_ROLES,
@@ -206,38 +197,6 @@ def resource_duplicates(*, actor: Account | AnonymousUser | None, resource: Reso
         .distinct()
         .order_by("pk")[:10]
     )
-
-
-# ----------------------------------------------------------------------------- taxonomy
-# The upload form's cascade 学段 → 学科 → 版本 → 册 → 章节 → 知识点: each list holds only what fits the choice before.
-def edition_list(*, stage: str = "", subject: str = "") -> QuerySet[TextbookEdition]:
-    """Textbook editions for one 学段 and 学科 (none until both are chosen)."""
-    if not stage or not subject:
-        return TextbookEdition.objects.none()
-    return TextbookEdition.objects.filter(stage=stage, subject=subject)
-
-
-def volume_list(*, edition: int | None = None) -> QuerySet[TextbookVolume]:
-    """The books (册) of one edition in order (none without an edition)."""
-    qs = TextbookVolume.objects.select_related("edition")
-    return qs.filter(edition_id=edition) if edition else qs.none()
-
-
-def chapter_tree(*, volume: int | None = None) -> QuerySet[Chapter]:
-    """Chapters and sections in book order (sections follow their chapter)."""
-    qs = Chapter.objects.select_related("volume", "parent")
-    return qs.filter(volume_id=volume) if volume else qs.none()
-
-
-def knowledge_point_list(*, volume: int | None = None, chapter: int | None = None) -> QuerySet[KnowledgePoint]:
-    """Knowledge points taught in one chapter (with its sections) or, without a chapter, in one book; none
-    without either: points belong to a book's sections, so offering every subject's points helps nobody."""
-    qs = KnowledgePoint.objects.select_related("chapter__parent").order_by("chapter__order", "code")
-    if chapter:
-        return qs.filter(Q(chapter_id=chapter) | Q(chapter__parent_id=chapter))
-    if volume:
-        return qs.filter(chapter__volume_id=volume)
-    return qs.none()
 
 
 # Kinds written for teachers rather than pupils: left out of a pupil's home page (still in the resource centre)

@@ -17,13 +17,12 @@ from django.utils import timezone
 
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.identity.models import Account
 from zhijiao.org.models import Division, School
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.models import (
-    Chapter,
-    KnowledgePoint,
     PreviewState,
     Resource,
     ResourceFile,
@@ -34,7 +33,6 @@ from zhijiao.resources.models import (
     ReviewStage,
     ReviewStep,
     SharingScope,
-    TextbookVolume,
     UploadSession,
     UsageKind,
 )

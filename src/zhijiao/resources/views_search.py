@@ -14,8 +14,8 @@ from django.shortcuts import render
 
 from zhijiao.core.codes import code_choices, code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources import selectors
-from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE
 from zhijiao.resources.searching import DEPENDENTS, SearchFilters, SearchPage, resource_search
 

@@ -31,6 +31,13 @@ NAV = [
         REVIEWER_ROLES,
     ),
     (
+        "课程体系",
+        "/curriculum/",
+        "i-book",
+        "curriculum",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
+    ),
+    (
         "统计分析",
         "/analytics/",
         "i-chart",
@@ -125,6 +132,7 @@ NAV = [
 NAV_GROUPS = {
     "/resources/": "教学资源",
     "/resources/review/": "教学资源",
+    "/curriculum/": "教学资源",
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",

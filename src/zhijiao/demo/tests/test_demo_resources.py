@@ -27,7 +27,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def library(region):
-    from zhijiao.resources.taxonomy import taxonomy_ensure
+    from zhijiao.curriculum.loading import taxonomy_ensure
 
     taxonomy_ensure()
     return demo_library(published=300, seed=7)
@@ -90,10 +90,10 @@ def test_library_is_deterministic_and_runs_once(region, library):
 
 def test_without_preview_tools_the_demo_still_shows_its_pdf_page(region, monkeypatch):
     """A fresh machine without poppler-utils or ffmpeg: the demo draws the handout's page itself (issue 12)."""
+    from zhijiao.curriculum.loading import taxonomy_ensure
     from zhijiao.resources import previews
     from zhijiao.resources.previews import LARGE, THUMB
     from zhijiao.resources.storage import preview_get
-    from zhijiao.resources.taxonomy import taxonomy_ensure
 
     monkeypatch.setattr(previews.shutil, "which", lambda name: None)
     monkeypatch.setattr("zhijiao.demo.resource_files.shutil.which", lambda name: None)  # no ffmpeg: no video

@@ -1,13 +1,9 @@
 from django.db import migrations
 
 
-def load(apps, schema_editor):
-    from zhijiao.resources.taxonomy import taxonomy_load
-
-    taxonomy_load(apps)
-
-
 class Migration(migrations.Migration):
+    """Loaded the textbook taxonomy; the curriculum app owns it now and loads it (curriculum 0002)."""
+
     dependencies = [("resources", "0001_initial")]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from zhijiao.audit.services import Origin
-from zhijiao.resources.models import Resource, ResourceType, SharingScope, TextbookVolume
+from zhijiao.curriculum.loading import taxonomy_load
+from zhijiao.curriculum.models import TextbookVolume
+from zhijiao.resources.models import Resource, ResourceType, SharingScope
 from zhijiao.resources.services import ResourceData, UploadedFile, resource_create, resource_review, resource_submit
-from zhijiao.resources.taxonomy import taxonomy_load
 
 ORIGIN = Origin(channel="cli")
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from zhijiao.resources.models import Chapter, SharingScope
+from zhijiao.curriculum.models import Chapter
+from zhijiao.resources.models import SharingScope
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as
 

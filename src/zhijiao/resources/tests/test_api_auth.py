@@ -15,6 +15,7 @@ from oauth2_provider.models import get_access_token_model
 from zhijiao.access.roles import Role
 from zhijiao.config.api import RESOURCE_AUTH, RESOURCE_WRITE_AUTH
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.loading import taxonomy_load
 from zhijiao.identity.models import Account
 from zhijiao.identity.services import api_request_scope_require, api_token_create, role_grant
 from zhijiao.oidc.api_auth import oidc_access_token_get
@@ -23,7 +24,6 @@ from zhijiao.resources import selectors
 from zhijiao.resources.indexing import search_backend
 from zhijiao.resources.models import SharingScope
 from zhijiao.resources.search.backend import Visibility
-from zhijiao.resources.taxonomy import taxonomy_load
 from zhijiao.resources.tests.conftest import make_published
 from zhijiao.testing import login_as
 

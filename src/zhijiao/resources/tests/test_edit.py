@@ -9,7 +9,8 @@ from django.test import Client
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.codes import code_choices, code_choices_for_stage
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceFile, ResourceStatus, ReviewStep
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.resources.models import Resource, ResourceFile, ResourceStatus, ReviewStep
 from zhijiao.resources.services import resource_delete, resource_review, resource_submit
 from zhijiao.resources.tests.conftest import ORIGIN, make_published, make_resource
 from zhijiao.testing import login_as

@@ -5,8 +5,9 @@ import json
 from django.core.management import call_command
 from django.test import Client
 
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
 from zhijiao.resources.jsonld import resource_jsonld
-from zhijiao.resources.models import Chapter, KnowledgePoint, Licence, Resource, SharingScope
+from zhijiao.resources.models import Licence, Resource, SharingScope
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceStatus, SharingScope
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.resources.models import Resource, ResourceStatus, SharingScope
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as
 

@@ -6,10 +6,11 @@ import pytest
 from django.test import Client
 
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.identity.models import Account
 from zhijiao.identity.services import api_token_create
 from zhijiao.resources import selectors
-from zhijiao.resources.models import KnowledgePoint, Resource, ResourceType, SharingScope, UsageEvent, UsageKind
+from zhijiao.resources.models import Resource, ResourceType, SharingScope, UsageEvent, UsageKind
 from zhijiao.resources.recommend import learner_grade
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as

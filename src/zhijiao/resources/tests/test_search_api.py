@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
 from zhijiao.resources.indexing import index_resources, search_backend
-from zhijiao.resources.models import Chapter, KnowledgePoint, Resource, ResourceType, SharingScope
+from zhijiao.resources.models import Resource, ResourceType, SharingScope
 from zhijiao.resources.tests.conftest import make_resource, publish
 from zhijiao.testing import login_as
 

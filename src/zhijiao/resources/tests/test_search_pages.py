@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 
-from zhijiao.resources.models import Chapter, KnowledgePoint, ResourceType, SharingScope
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.resources.models import ResourceType, SharingScope
 from zhijiao.resources.searching import SearchFilters, resource_search
 from zhijiao.resources.services import resource_submit
 from zhijiao.resources.tests.conftest import ORIGIN, make_resource, publish

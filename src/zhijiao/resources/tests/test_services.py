@@ -6,7 +6,8 @@ import pytest
 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.resources.models import Chapter, KnowledgePoint, ResourceFile, ResourceStatus, ReviewStep
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.resources.models import ResourceFile, ResourceStatus, ReviewStep
 from zhijiao.resources.services import (
     ResourceData,
     UploadedFile,

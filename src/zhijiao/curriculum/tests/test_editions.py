@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from zhijiao.core.codes import code_name, code_table
-from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
-from zhijiao.resources.taxonomy import (
+from zhijiao.curriculum.loading import (
     TAXONOMY_FILES,
     taxonomy_counts,
     taxonomy_counts_table,
     taxonomy_data,
     taxonomy_load,
 )
+from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
 
 # (edition, stage, subject) → books, chapters (章/单元), sections (节/课), knowledge points
 EXPECTED = {

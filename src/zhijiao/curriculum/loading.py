@@ -8,9 +8,14 @@ keeps the ids resources point at. The data migration runs it with the historical
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources as package_files
 from typing import Any
+
+from django.apps import apps as live_apps
+
+from zhijiao.core.codes import code_name
+from zhijiao.curriculum.models import TextbookVolume
 
 TAXONOMY_FILES = (
     "pep_math_1_6.json",  # 人教版 小学数学
@@ -23,7 +28,7 @@ TAXONOMY_FILES = (
 
 
 def taxonomy_data(name: str) -> dict[str, Any]:
-    text = package_files.files("zhijiao.resources").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    text = package_files.files("zhijiao.curriculum").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -36,13 +41,11 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
     chapters again in each book.
     """
     if apps is None:
-        from django.apps import apps as live_apps
-
         apps = live_apps
-    Edition = apps.get_model("resources", "TextbookEdition")
-    Volume = apps.get_model("resources", "TextbookVolume")
-    Chapter = apps.get_model("resources", "Chapter")
-    Point = apps.get_model("resources", "KnowledgePoint")
+    Edition = apps.get_model("curriculum", "TextbookEdition")
+    Volume = apps.get_model("curriculum", "TextbookVolume")
+    Chapter = apps.get_model("curriculum", "Chapter")
+    Point = apps.get_model("curriculum", "KnowledgePoint")
     counts = {"editions": 0, "volumes": 0, "chapters": 0, "points": 0}
     points: dict[str, Any] = {}
     requires: dict[str, list[str]] = {}
@@ -103,8 +106,6 @@ def taxonomy_load(apps: Any = None) -> dict[str, int]:
 
 def taxonomy_ensure() -> bool:
     """Load the taxonomy if it is missing (after ``flush``, which empties what the data migration loaded)."""
-    from zhijiao.resources.models import TextbookVolume
-
     if TextbookVolume.objects.exists():
         return False
     taxonomy_load()
@@ -121,11 +122,12 @@ class BookCount:
     sections: int
     points: int
 
+    def as_dict(self) -> dict[str, str | int]:
+        return asdict(self)
+
 
 def taxonomy_counts() -> list[BookCount]:
     """Chapters, sections and knowledge points per edition and book, read from the shipped files (no database)."""
-    from zhijiao.core.codes import code_name
-
     rows: list[BookCount] = []
     for name in TAXONOMY_FILES:
         data = taxonomy_data(name)
@@ -155,8 +157,12 @@ def taxonomy_counts() -> list[BookCount]:
 
 
 def taxonomy_counts_table(*, per_book: bool = False) -> str:
-    """The counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
-    rows = taxonomy_counts()
+    """The shipped files' counts as a Markdown table: one line per edition, or per book with ``per_book``."""
+    return counts_table(taxonomy_counts(), per_book=per_book)
+
+
+def counts_table(rows: list[BookCount], *, per_book: bool = False) -> str:
+    """Counts as a Markdown table: one line per edition, or per book with ``per_book`` (for the docs)."""
     if per_book:
         lines = ["| 教材 | 册 | 章/单元 | 节/课 | 知识点 |", "|---|---|---|---|---|"]
         lines += [f"| {r.edition} | {r.book} | {r.chapters} | {r.sections} | {r.points} |" for r in rows]
@@ -171,9 +177,3 @@ def taxonomy_counts_table(*, per_book: bool = False) -> str:
         points = sum(b.points for b in books)
         lines.append(f"| {edition} | {len(books)} | {chapters} | {sections} | {points} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # uv run python -m zhijiao.resources.taxonomy
-    print(taxonomy_counts_table())
-    print()
-    print(taxonomy_counts_table(per_book=True))

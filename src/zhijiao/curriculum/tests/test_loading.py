@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from zhijiao.resources.models import Chapter, KnowledgePoint, TextbookVolume
-from zhijiao.resources.taxonomy import taxonomy_ensure, taxonomy_load
+from zhijiao.curriculum.loading import taxonomy_ensure, taxonomy_load
+from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
 
 JUNIOR_MATH = {"volume__edition__code": "pep", "volume__edition__subject": "14", "volume__edition__stage": "3"}
 VOLUMES = ["七年级上册", "七年级下册", "八年级上册", "八年级下册", "九年级上册", "九年级下册"]
