@@ -1,7 +1,7 @@
 """Role grants: (account, role, node). The node is a division, a school or a class (none for the platform
 administrator). What a grant lets its holder see and do is decided in :mod:`zhijiao.access.scope`.
 
-The table keeps its first name (``identity_rolegrant``): the model moved here from identity (decision 00xx).
+The table keeps its first name (``identity_rolegrant``): the model moved here from identity (decision 0028).
 """
 
 from __future__ import annotations

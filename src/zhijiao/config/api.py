@@ -180,8 +180,8 @@ def _register_routers() -> None:
     from zhijiao.analytics.api import router as analytics_router
     from zhijiao.curriculum.api import router as curriculum_router
     from zhijiao.intake.api import router as exchange_router
-    from zhijiao.registry.api.org import router as org_router
-    from zhijiao.registry.api.people import router as people_router
+    from zhijiao.registry.api_org import router as org_router
+    from zhijiao.registry.api_people import router as people_router
     from zhijiao.resources.api import router as resources_router
     from zhijiao.resources.api_jsonld import router as resource_jsonld_router
     from zhijiao.resources.api_recommend import router as resource_recommend_router

@@ -3,7 +3,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from zhijiao.config.api import api
-from zhijiao.identity import activation_views
+from zhijiao.identity import views_activation
 from zhijiao.identity import login as identity_login
 from zhijiao.identity import views as identity_views
 from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
@@ -20,8 +20,8 @@ urlpatterns = [
     path("accounts/otp/enrol/", identity_login.otp_enrol, name="otp-enrol"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", identity_views.password_change, name="password-change"),
-    path("accounts/activate/", activation_views.activate, name="account-activate"),
-    path("accounts/activation-codes/", activation_views.activation_codes, name="activation-codes"),
+    path("accounts/activate/", views_activation.activate, name="account-activate"),
+    path("accounts/activation-codes/", views_activation.activation_codes, name="activation-codes"),
     path("accounts/admin/", include(account_admin_urls)),
     path("security/", include("zhijiao.identity.urls")),
     path("api/v1/", api.urls),

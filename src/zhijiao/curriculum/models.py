@@ -2,7 +2,7 @@
 
 Resources, and the item bank, diagnosis and growth records after them, tag what they hold with a chapter and
 knowledge points of this taxonomy. The four models moved here from ``resources`` (decision
-``00xx-curriculum-app``); their tables kept their ``resources_*`` names, so ``db_table`` says so.
+``0030-curriculum-app``); their tables kept their ``resources_*`` names, so ``db_table`` says so.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.identity import admin_views, views
+from zhijiao.identity import views_admin, views
 
 urlpatterns = [
     path("", views.security, name="security"),
@@ -10,17 +10,17 @@ urlpatterns = [
 
 # 账号管理, mounted at /accounts/admin/ (zhijiao.config.urls)
 admin_urlpatterns = [
-    path("", admin_views.accounts_admin, name="account-admin"),
-    path("<str:username>/", admin_views.account_admin, name="account-admin-detail"),
-    path("<str:username>/grants/", admin_views.account_grant_add, name="account-admin-grant-add"),
+    path("", views_admin.accounts_admin, name="account-admin"),
+    path("<str:username>/", views_admin.account_admin, name="account-admin-detail"),
+    path("<str:username>/grants/", views_admin.account_grant_add, name="account-admin-grant-add"),
     path(
         "<str:username>/grants/<int:grant_id>/remove/",
-        admin_views.account_grant_remove,
+        views_admin.account_grant_remove,
         name="account-admin-grant-remove",
     ),
     path(
-        "<str:username>/password-reset/", admin_views.account_password_reset_view, name="account-admin-password-reset"
+        "<str:username>/password-reset/", views_admin.account_password_reset_view, name="account-admin-password-reset"
     ),
-    path("<str:username>/disable/", admin_views.account_disable_view, name="account-admin-disable"),
-    path("<str:username>/enable/", admin_views.account_enable_view, name="account-admin-enable"),
+    path("<str:username>/disable/", views_admin.account_disable_view, name="account-admin-disable"),
+    path("<str:username>/enable/", views_admin.account_enable_view, name="account-admin-enable"),
 ]

@@ -25,8 +25,8 @@ from zhijiao.intake.exchange import exchange_push
 from zhijiao.intake.ratelimit import exchange_rate_limit
 from zhijiao.intake.spec import SPECS
 from zhijiao.people.models import Guardianship
-from zhijiao.registry.api.org import ClassOut, SchoolOut
-from zhijiao.registry.api.people import GuardianOut, StaffOut, StudentOut
+from zhijiao.registry.api_org import ClassOut, SchoolOut
+from zhijiao.registry.api_people import GuardianOut, StaffOut, StudentOut
 from zhijiao.registry.selectors.org import class_list, school_list
 from zhijiao.registry.selectors.people import staff_list, student_list
 

@@ -1,1 +1,0 @@
-"""The registry API routers (``/api/v1/schools…``, ``/classes…``, ``/students…``, ``/staff…``)."""
