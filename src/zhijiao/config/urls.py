@@ -3,9 +3,9 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from zhijiao.config.api import api
-from zhijiao.identity import views_activation
 from zhijiao.identity import login as identity_login
 from zhijiao.identity import views as identity_views
+from zhijiao.identity import views_activation
 from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
 from zhijiao.resources.views_files import file_by_token
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.identity import views_admin, views
+from zhijiao.identity import views, views_admin
 
 urlpatterns = [
     path("", views.security, name="security"),
