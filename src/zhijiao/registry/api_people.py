@@ -157,6 +157,7 @@ def get_student(request, student_id: DbId):
         student_id=student_id,
         origin=Origin.from_request(request, channel="api"),
         with_history=False,  # the API returns no history, so its audit entry must not name any
+        with_school_life=False,  # nor enrolments and teachers
     )
     return {
         **_student_row(profile.student, profile.fields),
