@@ -24,8 +24,8 @@ class ActorParam:
     typed: bool
 
 
-def _is_skipped(path: Path) -> bool:
-    parts = path.relative_to(SRC).parts
+def _is_skipped(path: Path, src: Path) -> bool:
+    parts = path.relative_to(src).parts
     return "tests" in parts or "migrations" in parts or path.name.startswith("test_") or path.name == "conftest.py"
 
 
@@ -41,7 +41,7 @@ def actor_params(src: Path = SRC) -> list[ActorParam]:
     """Every public function (any nesting) in non-test modules under ``src`` that has an ``actor`` parameter."""
     found: list[ActorParam] = []
     for path in sorted(src.rglob("*.py")):
-        if _is_skipped(path):
+        if _is_skipped(path, src):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
