@@ -21,11 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth.models import AnonymousUser
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import NotFound
-from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.models import PreviewState, ResourceFile
 from zhijiao.resources.storage import blob_local, preview_get, preview_put
@@ -271,7 +270,7 @@ def preview_excerpt(file: ResourceFile) -> str:
     return data.decode("utf-8", "replace") if data else ""
 
 
-def preview_image_for(*, actor: Account | AnonymousUser | None, resource_id: int, name: str) -> bytes:
+def preview_image_for(*, actor: Actor | None, resource_id: int, name: str) -> bytes:
     """A preview image of a resource's current file, for someone who may see the resource; NotFound otherwise
     (no resource, not visible, no such preview)."""
     resource = selectors.resource_get_for(actor=actor, resource_id=resource_id)
