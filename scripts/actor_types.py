@@ -1,9 +1,9 @@
 """Count public functions under src/zhijiao that take an ``actor`` and how many annotate it (issue 13, "typed actor").
 
 Run: ``uv run python scripts/actor_types.py``. Prints ``typed N of M`` and, for each public function whose
-``actor`` parameter has no annotation, ``path:line name``. Test modules (``tests/`` folders, ``test_*.py``,
-``conftest.py``) and migrations are skipped; a function is public when its name has no leading underscore.
-``tests/test_actor_typed.py`` runs the same count and fails on any untyped one.
+``actor`` has no annotation (or only ``Any``/``object``, which say nothing), ``path:line name``. Test modules
+(``tests/`` folders, ``test_*.py``, ``conftest.py``) and migrations are skipped; a function is public when its name
+has no leading underscore. ``tests/test_actor_typed.py`` runs the same count and fails on any untyped one.
 """
 
 from __future__ import annotations
@@ -37,6 +37,13 @@ def _actor_arg(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.arg | None:
     return None
 
 
+def _says_something(annotation: ast.expr | None) -> bool:
+    if annotation is None:
+        return False
+    text = ast.unparse(annotation).strip("'\"")
+    return text not in {"Any", "typing.Any", "object"}
+
+
 def actor_params(src: Path = SRC) -> list[ActorParam]:
     """Every public function (any nesting) in non-test modules under ``src`` that has an ``actor`` parameter."""
     found: list[ActorParam] = []
@@ -49,7 +56,7 @@ def actor_params(src: Path = SRC) -> list[ActorParam]:
                 continue
             arg = _actor_arg(node)
             if arg is not None:
-                found.append(ActorParam(path, node.lineno, node.name, arg.annotation is not None))
+                found.append(ActorParam(path, node.lineno, node.name, _says_something(arg.annotation)))
     return found
 
 

@@ -1,7 +1,8 @@
 """Every public function that takes an ``actor`` annotates it (issue 13, "typed actor").
 
 The count is ``scripts/actor_types.py``'s (run it to see the figures and any untyped ``file:line``): public
-functions (no leading underscore) in non-test modules under ``src/zhijiao`` with a parameter named ``actor``.
+functions (no leading underscore) in non-test modules under ``src/zhijiao`` with a parameter named ``actor``;
+``Any`` or ``object`` counts as untyped.
 Type it ``Actor`` (``zhijiao.access.types``; ``zhijiao.core.actor`` in org and people, below access),
 ``Actor | None`` where the platform's own jobs pass None, or ``Account`` inside identity.
 """
@@ -40,8 +41,9 @@ def test_the_count_sees_an_untyped_actor(tmp_path: Path) -> None:
         "class View:\n"
         "    def get(self, request, actor=None): ...\n"
         "def other(account): ...\n"
+        "def thing_list(*, actor: Any): ...\n"
     )
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_services.py").write_text("def test_x(actor): ...\n")
     found = {(p.function, p.typed) for p in _script().actor_params(tmp_path)}
-    assert found == {("thing_make", False), ("thing_drop", True), ("get", False)}
+    assert found == {("thing_make", False), ("thing_drop", True), ("get", False), ("thing_list", False)}
