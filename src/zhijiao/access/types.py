@@ -1,23 +1,13 @@
-"""The acting account, as the access layer sees it.
+"""The acting account, as the access layer and the apps above it name it.
 
-The account model lives in identity, a layer above; access only needs these attributes, so it names them in a
-Protocol that ``identity.models.Account`` and Django's ``AnonymousUser`` both satisfy.
+The account model lives in identity, a layer above; access only needs a few attributes, named by the ``Actor``
+Protocol that ``identity.models.Account`` and Django's ``AnonymousUser`` both satisfy. The Protocol is defined in
+``zhijiao.core.actor`` (org and people, below access, type their ``actor`` with it too); this is the name the
+domain apps import.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from zhijiao.core.actor import Actor
 
-
-class Actor(Protocol):
-    @property
-    def pk(self) -> Any: ...
-
-    @property
-    def is_authenticated(self) -> bool: ...
-
-    @property
-    def is_active(self) -> bool: ...
-
-    @property
-    def is_superuser(self) -> bool: ...
+__all__ = ["Actor"]

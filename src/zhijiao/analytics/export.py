@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 from django.utils import timezone
 
+from zhijiao.access.types import Actor
 from zhijiao.analytics import selectors
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.class_size import CLASS_SIZE_BANDS
@@ -327,7 +328,7 @@ def workbook(panels: list[Panel], *, caption: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------ the export
-def analytics_export(*, actor, node: str = "", grade: str = "", panel: str = ALL, origin: Origin) -> Export:
+def analytics_export(*, actor: Actor, node: str = "", grade: str = "", panel: str = ALL, origin: Origin) -> Export:
     """One panel (or every panel, ``"all"``) of a node's statistics — or of one grade of a school when ``grade``
     is given — as an xlsx workbook, recorded in the audit log. Scope as for the pages: 404 outside it."""
     if grade:

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import (
     Indicator,
@@ -58,7 +59,7 @@ def _bureau_divisions(actor) -> list[str] | None:
     return scope.divisions(Role.REGION_ADMIN)
 
 
-def visible_schools_q(actor, prefix: str = "") -> Q:
+def visible_schools_q(actor: Actor, prefix: str = "") -> Q:
     """Filter on School: the schools whose indicator values and warnings the actor may read."""
     everything, places = _analytics_places(actor)
     if everything:
@@ -72,7 +73,7 @@ def visible_schools_q(actor, prefix: str = "") -> Q:
     return parts
 
 
-def may_report_for(actor, school: School) -> bool:
+def may_report_for(actor: Actor, school: School) -> bool:
     """School administrators of the school, bureaus above it, the platform."""
     if actor is None:
         return True
@@ -89,7 +90,7 @@ def indicator_schools(indicator: Indicator) -> Q:
     return where
 
 
-def indicator_list(*, actor) -> list[Indicator]:
+def indicator_list(*, actor: Actor) -> list[Indicator]:
     """Indicators whose scope meets the actor's: above or below one of its nodes."""
     everything, places = _analytics_places(actor)
     indicators = list(Indicator.objects.prefetch_related("targets").order_by("order", "code"))
@@ -103,7 +104,7 @@ def indicator_list(*, actor) -> list[Indicator]:
     ]
 
 
-def indicator_get(*, actor, code: str) -> Indicator:
+def indicator_get(*, actor: Actor, code: str) -> Indicator:
     for indicator in indicator_list(actor=actor):
         if indicator.code == code:
             return indicator
@@ -162,7 +163,7 @@ def _check_reported(indicator: Indicator, reported: float) -> AnalyticsError | N
 
 
 def indicator_report(
-    *, actor, indicator: Indicator, school: School, year: int, reported: float, origin: Origin | None = None
+    *, actor: Actor, indicator: Indicator, school: School, year: int, reported: float, origin: Origin | None = None
 ) -> IndicatorValue:
     """Record (or replace) a school's value for a year; the registry headcount is read now and kept with it."""
     if not may_report_for(actor, school):
@@ -218,7 +219,7 @@ class IndicatorSpec:
     order: int = 0
 
 
-def indicator_define(*, actor, spec: IndicatorSpec, origin: Origin | None = None) -> Indicator:
+def indicator_define(*, actor: Actor | None, spec: IndicatorSpec, origin: Origin | None = None) -> Indicator:
     """Create or update an indicator and replace its targets. Bureaus define indicators for their own subtree."""
     allowed = _bureau_divisions(actor)
     if allowed is not None and not (spec.division and any(spec.division.startswith(d) for d in allowed)):
@@ -332,7 +333,7 @@ def _node_q(node: str) -> Q:
 
 
 def indicator_summary(
-    *, actor, indicator: Indicator, year: int, node: str = "", rows: bool = False
+    *, actor: Actor, indicator: Indicator, year: int, node: str = "", rows: bool = False
 ) -> IndicatorSummary:
     """Target vs actual for the indicator's schools under ``node`` that the actor may read (``rows``: per school)."""
     schools = list(
@@ -390,11 +391,11 @@ def indicator_summary(
     return summary
 
 
-def indicator_summaries(*, actor, year: int, node: str = "") -> list[IndicatorSummary]:
+def indicator_summaries(*, actor: Actor, year: int, node: str = "") -> list[IndicatorSummary]:
     return [indicator_summary(actor=actor, indicator=i, year=year, node=node) for i in indicator_list(actor=actor)]
 
 
-def school_form_rows(*, actor, school: School, year: int) -> list[tuple[Indicator, IndicatorValue | None]]:
+def school_form_rows(*, actor: Actor, school: School, year: int) -> list[tuple[Indicator, IndicatorValue | None]]:
     """The indicators a school must report, with its value for the year if there is one."""
     if not may_report_for(actor, school):
         raise NotFound()
@@ -407,7 +408,7 @@ def school_form_rows(*, actor, school: School, year: int) -> list[tuple[Indicato
     return [(i, values.get(i.pk)) for i in indicators]
 
 
-def reporting_schools(*, actor) -> list[School]:
+def reporting_schools(*, actor: Actor) -> list[School]:
     """Schools the actor may report for as a school administrator (the form's choices)."""
     scope = scope_for(actor)
     ids = scope.school_ids(Role.SCHOOL_ADMIN)
@@ -427,7 +428,7 @@ def value_header(indicator: Indicator) -> str:
     return f"{label}（{indicator.unit_label}）" if indicator.unit_label and indicator.basis == "reported" else label
 
 
-def import_template(*, actor, indicator: Indicator, year: int, out: Path | IO[bytes]) -> None:
+def import_template(*, actor: Actor, indicator: Indicator, year: int, out: Path | IO[bytes]) -> None:
     """An xlsx to fill in: one row per school in the actor's scope that must report, with any value already in."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -480,7 +481,7 @@ def _cell(value: object) -> str:
 
 
 def indicator_import(
-    *, actor, indicator: Indicator, year: int, path: Path, origin: Origin | None = None
+    *, actor: Actor, indicator: Indicator, year: int, path: Path, origin: Origin | None = None
 ) -> ImportResult:
     """Import a bureau's xlsx of school values: every row is accounted for (written, skipped or rejected with its
     reasons); any rejected row and nothing is written."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from zhijiao.access.roles import ANALYTICS_ROLES
 from zhijiao.access.scope import Place, scope_for
+from zhijiao.access.types import Actor
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
@@ -36,7 +37,7 @@ _CODE_TABLES = {
 
 
 # ------------------------------------------------------------------------------------------ snapshots
-def snapshot_list(*, actor) -> list[Snapshot]:
+def snapshot_list(*, actor: Actor | None) -> list[Snapshot]:
     """Kept snapshots, newest first (for any account that may read statistics)."""
     _analytics_places(actor)
     return list(Snapshot.objects.order_by("-taken_on"))
@@ -83,7 +84,7 @@ class Node:
         }
 
 
-def _analytics_places(actor) -> tuple[bool, list[Place]]:
+def _analytics_places(actor: Actor | None) -> tuple[bool, list[Place]]:
     """(sees everything, the places of the grants that open statistics); Forbidden for accounts without such a
     role."""
     if actor is None:
@@ -97,7 +98,7 @@ def _analytics_places(actor) -> tuple[bool, list[Place]]:
     return False, places
 
 
-def node_default(*, actor) -> str:
+def node_default(*, actor: Actor | None) -> str:
     """The node an actor's statistics open on: everything for the platform, else their widest grant."""
     everything, places = _analytics_places(actor)
     if everything:
@@ -108,7 +109,7 @@ def node_default(*, actor) -> str:
     return min(p.school.code for p in places if p.kind == "school" and p.school is not None)
 
 
-def _allowed(actor, node: Node) -> bool:
+def _allowed(actor: Actor | None, node: Node) -> bool:
     """Does one of the actor's statistics grants cover the node (a division above it, or the school itself)?"""
     if actor is None:  # the platform's own jobs see everything
         return True
@@ -117,7 +118,7 @@ def _allowed(actor, node: Node) -> bool:
     return scope_for(actor).covers(division_code=node.code, roles=ANALYTICS_ROLES)
 
 
-def node_path_readable(*, actor, node: dict[str, Any]) -> set[str]:
+def node_path_readable(*, actor: Actor, node: dict[str, Any]) -> set[str]:
     """The codes on a resolved node's path (``node["path"]``) the actor may open: the node itself and the ancestors
     inside their scope. A district's administrator reads their district but not the province above it, so a
     breadcrumb links only these (an ancestor outside the scope would answer 404)."""
@@ -142,7 +143,7 @@ def _places(snapshot: Snapshot, tables: m.Tables) -> tuple[dict[str, dict[str, s
     return {s["school_code"]: s for s in schools}, {d["code"]: d["name"] for d in divisions}
 
 
-def node_resolve(*, actor, node: str, snapshot: Snapshot, tables: m.Tables) -> Node:
+def node_resolve(*, actor: Actor | None, node: str, snapshot: Snapshot, tables: m.Tables) -> Node:
     """The node ``node`` names in the snapshot, if the actor may read it; "" means the actor's default node."""
     everything, _ = _analytics_places(actor)
     code = (node or "").strip() or node_default(actor=actor)
@@ -198,7 +199,7 @@ def _snapshot_info(snapshot: Snapshot) -> dict[str, Any]:
     return {"date": f"{snapshot.taken_on:%Y-%m-%d}", "taken_at": snapshot.taken_at.isoformat()}
 
 
-def node_figures(*, actor, node: str = "") -> dict[str, Any]:
+def node_figures(*, actor: Actor | None, node: str = "") -> dict[str, Any]:
     """The node's key figures from the latest snapshot (the ``zhijiao analytics metrics --json`` contract)."""
     snapshot = snapshot_latest()
     tables = snapshot_tables(snapshot)
@@ -258,7 +259,7 @@ def node_figures(*, actor, node: str = "") -> dict[str, Any]:
     }
 
 
-def metric_rows(*, actor, metric: str, node: str = "") -> dict[str, Any]:
+def metric_rows(*, actor: Actor | None, metric: str, node: str = "") -> dict[str, Any]:
     """One metric's rows for a node from the latest snapshot, with code names added beside the codes."""
     found = m.METRICS.get(metric)
     if found is None:
@@ -279,7 +280,7 @@ def metric_rows(*, actor, metric: str, node: str = "") -> dict[str, Any]:
     }
 
 
-def trend_rows(*, actor, node: str = "", points: int = TREND_POINTS) -> dict[str, Any]:
+def trend_rows(*, actor: Actor, node: str = "", points: int = TREND_POINTS) -> dict[str, Any]:
     """Schools, classes, students, staff and teachers under the node in each kept snapshot, oldest first."""
     snapshots = list(Snapshot.objects.order_by("-taken_on")[:points])
     if not snapshots:
@@ -299,7 +300,7 @@ def trend_rows(*, actor, node: str = "", points: int = TREND_POINTS) -> dict[str
 
 
 # ------------------------------------------------------------------------------------------ dashboard
-def node_dashboard(*, actor, node: str = "") -> dict[str, Any]:
+def node_dashboard(*, actor: Actor, node: str = "") -> dict[str, Any]:
     """Everything the overview page shows for a node: key figures, breakdowns, the children side by side (or a
     school's grades), class-size bands and the trend. The same panels at every level of the drill-down."""
     figures = node_figures(actor=actor, node=node)
@@ -392,7 +393,7 @@ def _grade_classes(snapshot: Snapshot, tables: m.Tables, school: str, grade: str
     return [r for r in rows if r["grade"] == grade]
 
 
-def grade_dashboard(*, actor, school: str, grade: str) -> dict[str, Any]:
+def grade_dashboard(*, actor: Actor, school: str, grade: str) -> dict[str, Any]:
     """The overview's panels for one 年级 of a school: key figures, its classes side by side (size, sex mix,
     大班额), class-size bands, students by sex and 就读方式, and the grade's students and classes in each snapshot.
     Readable by whoever may read the school; a grade the school does not have is 404."""

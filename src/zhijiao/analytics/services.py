@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.warehouse import registry_write, snapshot_remove
@@ -21,7 +22,11 @@ logger = logging.getLogger("zhijiao.analytics")
 
 
 def snapshot_take(
-    *, actor=None, day: date | None = None, trigger: str = SnapshotTrigger.CLI, origin: Origin | None = None
+    *,
+    actor: Actor | None = None,
+    day: date | None = None,
+    trigger: str = SnapshotTrigger.CLI,
+    origin: Origin | None = None,
 ) -> Snapshot:
     """Copy the registry into the warehouse as the snapshot of ``day`` (today in Beijing by default).
 

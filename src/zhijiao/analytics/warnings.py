@@ -26,6 +26,7 @@ from zhijiao.access.permissions import Perm, require
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.selectors import school_admin_of_each_school, school_managers
+from zhijiao.access.types import Actor
 from zhijiao.analytics import metrics as m
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.indicators import indicator_schools, meets, target_for, visible_schools_q
@@ -93,7 +94,7 @@ def _effective(rules: dict[str, dict[str, WarningRule]], kind: str, division_cod
     return Effective(kind, DEFAULTS[kind][0], True, None, "系统默认")
 
 
-def rules_effective(*, actor, node: str = "") -> list[Effective]:
+def rules_effective(*, actor: Actor, node: str = "") -> list[Effective]:
     """The rule of every kind in force at ``node`` (a division code; a school's county for a school)."""
     _require_reader(actor)
     rules = _rules_by_kind()
@@ -101,7 +102,13 @@ def rules_effective(*, actor, node: str = "") -> list[Effective]:
 
 
 def warning_rule_set(
-    *, actor, kind: str, division: str, threshold: float, enabled: bool = True, origin: Origin | None = None
+    *,
+    actor: Actor | None,
+    kind: str,
+    division: str,
+    threshold: float,
+    enabled: bool = True,
+    origin: Origin | None = None,
 ) -> WarningRule:
     """Set a kind's threshold for a division's subtree ("" = the whole platform, platform administrators only)."""
     if actor is not None:  # the platform's own jobs pass no actor
@@ -368,7 +375,7 @@ def _require_reader(actor) -> None:
     visible_schools_q(actor)  # Forbidden for accounts without a statistics role
 
 
-def may_act(actor, warning: EarlyWarning) -> bool:
+def may_act(actor: Actor, warning: EarlyWarning) -> bool:
     if warning.owner_id and actor is not None and warning.owner_id == actor.pk:
         return True
     return _may_manage(actor, warning.school)
@@ -402,7 +409,9 @@ def _change(
     return warning
 
 
-def warning_acknowledge(*, actor, warning: EarlyWarning, note: str = "", origin: Origin | None = None) -> EarlyWarning:
+def warning_acknowledge(
+    *, actor: Actor | None, warning: EarlyWarning, note: str = "", origin: Origin | None = None
+) -> EarlyWarning:
     """确认: the owner has seen it and is dealing with it."""
     return _change(
         actor=actor,
@@ -415,7 +424,9 @@ def warning_acknowledge(*, actor, warning: EarlyWarning, note: str = "", origin:
     )
 
 
-def warning_resolve(*, actor, warning: EarlyWarning, note: str = "", origin: Origin | None = None) -> EarlyWarning:
+def warning_resolve(
+    *, actor: Actor, warning: EarlyWarning, note: str = "", origin: Origin | None = None
+) -> EarlyWarning:
     """解除 by hand (the next evaluation reopens it if the condition still holds)."""
     return _change(
         actor=actor,
@@ -429,7 +440,7 @@ def warning_resolve(*, actor, warning: EarlyWarning, note: str = "", origin: Ori
 
 
 def warning_assign(
-    *, actor, warning: EarlyWarning, owner: Account, note: str = "", origin: Origin | None = None
+    *, actor: Actor, warning: EarlyWarning, owner: Account, note: str = "", origin: Origin | None = None
 ) -> EarlyWarning:
     """Hand the warning to another account that manages the school (its administrator or a bureau above it)."""
     if not _may_manage(owner, warning.school):
@@ -449,7 +460,7 @@ def warning_assign(
 
 # ------------------------------------------------------------------------------------------ reading
 def warning_list(
-    *, actor, status: str = "", kind: str = "", school: str = "", node: str = "", mine: bool = False
+    *, actor: Actor, status: str = "", kind: str = "", school: str = "", node: str = "", mine: bool = False
 ) -> QuerySet[EarlyWarning]:
     """Warnings on the schools the actor may read, newest first; filters by status ("active": open or
     acknowledged), kind, school code (or name part), node (division or school code) and owner."""
@@ -469,7 +480,7 @@ def warning_list(
             rows.filter(school__code=node) if len(node) == 10 else rows.filter(school__division__code__startswith=node)
         )
     if mine:
-        rows = rows.filter(owner=actor)
+        rows = rows.filter(owner_id=actor.pk)
     urgency = Case(
         When(status=WarningStatus.OPEN, then=Value(0)),
         When(status=WarningStatus.ACKNOWLEDGED, then=Value(1)),
@@ -478,7 +489,7 @@ def warning_list(
     return rows.order_by(urgency, "-last_seen", "-pk")
 
 
-def warning_get(*, actor, pk: int) -> EarlyWarning:
+def warning_get(*, actor: Actor, pk: int) -> EarlyWarning:
     found = warning_list(actor=actor).filter(pk=pk).first()
     if found is None:
         raise NotFound()
@@ -500,19 +511,19 @@ class HomeCard:
     latest: list[EarlyWarning]
 
 
-def warning_home_card(*, actor) -> HomeCard | None:
+def warning_home_card(*, actor: Actor) -> HomeCard | None:
     """The home page's 待处理预警 card: for owners and for administrators who may act; None for others."""
     scope = scope_for(actor)
     if not (scope.is_platform_admin or scope.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN)):
-        if not EarlyWarning.objects.filter(owner=actor, status__in=OPEN_STATES).exists():
+        if not EarlyWarning.objects.filter(owner_id=actor.pk, status__in=OPEN_STATES).exists():
             return None
-        rows = EarlyWarning.objects.filter(owner=actor).select_related("school")
+        rows = EarlyWarning.objects.filter(owner_id=actor.pk).select_related("school")
     else:
         rows = warning_list(actor=actor)
     active = rows.filter(status__in=OPEN_STATES)
     return HomeCard(
         active=active.count(),
         open=active.filter(status=WarningStatus.OPEN).count(),
-        mine=active.filter(owner=actor).count(),
+        mine=active.filter(owner_id=actor.pk).count(),
         latest=list(active[:5]),
     )

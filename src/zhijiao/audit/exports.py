@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.access.types import Actor
 from zhijiao.audit.actions import CHANNEL_LABELS, RESULT_LABELS, TARGET_LABELS, action_info, field_labels
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.selectors import AuditFilters, audit_event_list
@@ -73,7 +74,7 @@ def _row(values: tuple) -> list[str]:
 
 
 @transaction.atomic
-def audit_export(*, actor, filters: AuditFilters, fmt: str, origin: Origin) -> Export:
+def audit_export(*, actor: Actor, filters: AuditFilters, fmt: str, origin: Origin) -> Export:
     """Record the export (``audit.export``, naming the filters and the row count) and return its rows, lazily.
 
     Raises ``Forbidden`` for accounts that may not read the audit log (checked by the selector).

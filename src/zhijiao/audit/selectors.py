@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.selectors import accounts_granted_inside
+from zhijiao.access.types import Actor
 from zhijiao.audit.actions import FAILURE, GROUPS, SUCCESS, action_result
 from zhijiao.audit.anchors import anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, GENESIS, event_digest
@@ -21,7 +22,7 @@ from zhijiao.audit.models import AuditChainHead, AuditEvent
 from zhijiao.core.errors import Forbidden
 
 
-def audit_read_scope(actor) -> Q | None:
+def audit_read_scope(actor: Actor) -> Q | None:
     """Which events ``actor`` may read: ``Q()`` for all, a filter for part, None for none.
 
     三员分立: the 审计管理员 reads the log (a platform-wide one all of it; one granted at a division the events
@@ -77,7 +78,7 @@ def audit_action_codes() -> list[str]:
 
 def audit_event_list(
     *,
-    actor,
+    actor: Actor,
     action: str | None = None,
     target_type: str | None = None,
     filters: AuditFilters | None = None,
@@ -256,7 +257,7 @@ CHAIN_STATUS_KEY = "zhijiao:audit:chain-status"
 CHAIN_STATUS_SECONDS = 300
 
 
-def audit_chain_status(*, actor, fresh: bool = False) -> ChainStatus:
+def audit_chain_status(*, actor: Actor, fresh: bool = False) -> ChainStatus:
     """The whole chain verified, for the audit page's status box (readers of the audit log only).
 
     A verification younger than ``CHAIN_STATUS_SECONDS`` is reused unless ``fresh``.

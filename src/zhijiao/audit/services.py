@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from zhijiao.access.types import Actor
 from zhijiao.audit.anchors import anchor_append, anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
@@ -45,7 +46,7 @@ class Target:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor | None,
     action: str,
     origin: Origin,
     target: Target | None = None,

@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from zhijiao.access.permissions import Perm, require
 from zhijiao.access.scope import Scope, scope_for
+from zhijiao.access.types import Actor
 from zhijiao.catalogue import quality
 from zhijiao.catalogue.models import DataItem, Dataset, QualityScore
 from zhijiao.core.codes import Code, code_table, code_table_title
@@ -144,7 +145,7 @@ class DatasetRow:
     quality: Quality | None
 
 
-def dataset_list(*, actor) -> list[DatasetRow]:
+def dataset_list(*, actor: Actor) -> list[DatasetRow]:
     """The 数据资源目录: every dataset with its number of data items and the actor's quality score."""
     scope = _require_reader(actor)
     datasets = Dataset.objects.annotate(
@@ -169,7 +170,7 @@ class DatasetDetail:
     schools: list[SchoolQuality]
 
 
-def dataset_get(*, actor, code: str) -> Dataset:
+def dataset_get(*, actor: Actor, code: str) -> Dataset:
     _require_reader(actor)
     dataset = Dataset.objects.filter(code=code).first()
     if dataset is None:
@@ -177,7 +178,7 @@ def dataset_get(*, actor, code: str) -> Dataset:
     return dataset
 
 
-def dataset_detail(*, actor, code: str) -> DatasetDetail:
+def dataset_detail(*, actor: Actor, code: str) -> DatasetDetail:
     """A dataset with its data items (and the codes of their code tables) and its quality by school."""
     scope = _require_reader(actor)
     dataset = dataset_get(actor=actor, code=code)
@@ -226,7 +227,7 @@ class QualityOverview:
         return score_grade(self.score)
 
 
-def quality_overview(*, actor) -> QualityOverview:
+def quality_overview(*, actor: Actor) -> QualityOverview:
     """The latest quality of every dataset over the actor's schools; the region figures are their means."""
     scope = _require_reader(actor)
     scores = _scores_by_dataset(scope)
@@ -252,7 +253,7 @@ class SchoolQuality:
         return score_grade(self.score)
 
 
-def quality_by_school(*, actor, dataset: str | None = None) -> list[SchoolQuality]:
+def quality_by_school(*, actor: Actor, dataset: str | None = None) -> list[SchoolQuality]:
     """Each visible school's latest quality, worst first: for one dataset, or averaged over all datasets."""
     scope = _require_reader(actor)
     rows = _latest_scores().filter(

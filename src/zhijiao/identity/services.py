@@ -25,6 +25,7 @@ from zhijiao.access.roles import NODE_KINDS, SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.selectors import Grant
 from zhijiao.access.services import grant_ensure
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.scope_labels import api_scope_titles
@@ -162,7 +163,7 @@ def api_token_scopes(token: ApiToken) -> set[str]:
     return set(token.scopes or DEFAULT_SCOPES)
 
 
-def api_scope_allows(*, actor: Any, token: ApiToken | None, scope: str) -> bool:
+def api_scope_allows(*, actor: Actor, token: ApiToken | None, scope: str) -> bool:
     """May this caller use ``scope``? Bearer clients need it on their token; browser sessions need to manage
     registry data for the exchange scopes (reading the registry is open to every signed-in account)."""
     if scope not in API_SCOPES:
@@ -174,7 +175,7 @@ def api_scope_allows(*, actor: Any, token: ApiToken | None, scope: str) -> bool:
     return True
 
 
-def api_scope_require(*, actor: Any, token: ApiToken | None, scope: str) -> None:
+def api_scope_require(*, actor: Actor, token: ApiToken | None, scope: str) -> None:
     """Raise 403 (IDENTITY_SCOPE_MISSING) unless the caller holds ``scope``."""
     if not api_scope_allows(actor=actor, token=token, scope=scope):
         raise ZhijiaoError(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from ninja import Router, Schema
 
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.masking import mask_phone
@@ -111,7 +112,7 @@ class ChangesOut(Schema):
 FEED_KINDS = ("schools", "classes", "students", "staff", "guardianships")
 
 
-def _feed_sources(actor: Any) -> dict[str, tuple[QuerySet, Callable[[Any], dict[str, Any]]]]:
+def _feed_sources(actor: Actor) -> dict[str, tuple[QuerySet, Callable[[Any], dict[str, Any]]]]:
     """Per kind: the actor's records (through the registry selectors) and how the registry API renders one."""
     students = student_list(actor=actor, status=None)  # graduated / transferred students are changes too
     guardianships = Guardianship.objects.filter(student__in=students.order_by().values("pk")).select_related("guardian")
@@ -125,7 +126,7 @@ def _feed_sources(actor: Any) -> dict[str, tuple[QuerySet, Callable[[Any], dict[
     }
 
 
-def changes_page(*, actor: Any, cursor: int, limit: int, kinds: Iterable[str] = FEED_KINDS) -> dict[str, Any]:
+def changes_page(*, actor: Actor, cursor: int, limit: int, kinds: Iterable[str] = FEED_KINDS) -> dict[str, Any]:
     """Records in the actor's scope written after ``cursor``, in feed order across kinds, at most ``limit``."""
     sources = _feed_sources(actor)
     found: list[tuple[int, int, str, Any]] = []

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.intake.models import ImportBatch
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.org.selectors import current_school_year
@@ -17,7 +18,7 @@ from zhijiao.org.selectors import current_school_year
 @dataclass
 class RunContext:
     batch: ImportBatch
-    actor: Any  # Account or None for system runs (the CLI acts as the platform)
+    actor: Actor | None  # None for system runs (the CLI acts as the platform)
     today: date
     school_year: int
     only_school_id: int | None = None

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Model
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import ErrorCode, Forbidden, ZhijiaoError
 from zhijiao.core.feed import feed_position
@@ -160,7 +161,7 @@ def _row_outcomes(batch: ImportBatch, *, rows: range, since: int) -> dict[int, s
 
 
 def exchange_push(
-    *, actor: Any, kind: str, records: list[dict[str, Any]], origin: Origin | None = None
+    *, actor: Actor, kind: str, records: list[dict[str, Any]], origin: Origin | None = None
 ) -> dict[str, Any]:
     """Import pushed records through the intake pipeline and report one result per record, in order."""
     spec = SPECS.get(kind)

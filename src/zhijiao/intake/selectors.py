@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db.models import F, Max, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import Forbidden, NotFound
 from zhijiao.core.import_facts import BatchFigures
 from zhijiao.intake.models import CaseStatus, ImportBatch, MatchCase, QuarantineRow
@@ -16,12 +16,12 @@ from zhijiao.intake.reaping import batches_reap
 from zhijiao.org.models import School
 
 
-def _require(actor: Any) -> None:
+def _require(actor: Actor) -> None:
     if not scope_for(actor).manages_data:
         raise Forbidden("只有管理员可以查看数据导入")
 
 
-def batch_list(*, actor: Any, kind: str | None = None) -> QuerySet[ImportBatch]:
+def batch_list(*, actor: Actor, kind: str | None = None) -> QuerySet[ImportBatch]:
     """Batches visible to the actor, newest first: their own, and those of schools they manage."""
     _require(actor)
     batches_reap()
@@ -35,14 +35,14 @@ def batch_list(*, actor: Any, kind: str | None = None) -> QuerySet[ImportBatch]:
     return qs
 
 
-def batch_get(*, actor: Any, pk: int) -> ImportBatch:
+def batch_get(*, actor: Actor, pk: int) -> ImportBatch:
     batch = batch_list(actor=actor).filter(pk=pk).first()
     if batch is None:
         raise NotFound()
     return batch
 
 
-def quarantine_list(*, actor: Any, batch: ImportBatch, rejected: bool | None = None) -> QuerySet[QuarantineRow]:
+def quarantine_list(*, actor: Actor, batch: ImportBatch, rejected: bool | None = None) -> QuerySet[QuarantineRow]:
     batch_get(actor=actor, pk=batch.pk)
     qs = QuarantineRow.objects.filter(batch=batch)
     if rejected is not None:
@@ -50,7 +50,7 @@ def quarantine_list(*, actor: Any, batch: ImportBatch, rejected: bool | None = N
     return qs.order_by("-rejected", "row_no")
 
 
-def case_list(*, actor: Any, kind: str | None = None, status: str | None = CaseStatus.OPEN) -> QuerySet[MatchCase]:
+def case_list(*, actor: Actor, kind: str | None = None, status: str | None = CaseStatus.OPEN) -> QuerySet[MatchCase]:
     """Match cases touching the actor's schools (the importing school or the school holding the student)."""
     _require(actor)
     scope = scope_for(actor)
@@ -65,7 +65,7 @@ def case_list(*, actor: Any, kind: str | None = None, status: str | None = CaseS
     return qs
 
 
-def case_get(*, actor: Any, pk: int) -> MatchCase:
+def case_get(*, actor: Actor, pk: int) -> MatchCase:
     case = case_list(actor=actor, status=None).filter(pk=pk).first()
     if case is None:
         raise NotFound()

@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.actor import actor_account_id
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.events import registry_changed, registry_changes_collected
 from zhijiao.intake.errors import IntakeError
@@ -39,14 +41,14 @@ logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
-def _require_importer(actor: Any) -> None:
+def _require_importer(actor: Actor | None) -> None:
     if actor is not None and not scope_for(actor).manages_data:
         raise Forbidden(IntakeError.INTAKE_NOT_ALLOWED.message)
 
 
 def import_batch_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     kind: str,
     file_name: str,
     source: Path | IO[bytes],
@@ -70,7 +72,11 @@ def import_batch_create(
         if actor is not None and not School.objects.filter(scope_for(actor).managed_schools_q(), pk=school.pk).exists():
             raise Forbidden(IntakeError.INTAKE_SCHOOL_OUT_OF_SCOPE.message)
     batch = ImportBatch.objects.create(
-        kind=kind, channel=channel, file_name=Path(file_name).name[:255], school=school, actor=actor
+        kind=kind,
+        channel=channel,
+        file_name=Path(file_name).name[:255],
+        school=school,
+        actor_id=actor_account_id(actor),
     )
     suffix = Path(file_name).suffix.lower() or ".csv"
     target = intake_dir("uploads") / f"batch-{batch.pk}{suffix}"
@@ -100,7 +106,7 @@ def import_batch_create(
     return batch
 
 
-def report_download(*, actor: Any, batch: ImportBatch, origin: Origin) -> Path:
+def report_download(*, actor: Actor, batch: ImportBatch, origin: Origin) -> Path:
     """The batch's 问题数据 report, for an actor who may see the batch; the download is audited.
 
     The report holds personal data (names, and the ID numbers and mobiles an issue names), so each download
@@ -140,7 +146,7 @@ def import_batch_run(*, batch: ImportBatch, today: date | None = None) -> Import
 
 def import_records(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     records: Iterable[Mapping[str, Any]],
     channel: str = Channel.API,
@@ -169,7 +175,7 @@ def import_records(
 
 
 # ------------------------------------------------------------------------------------------- match cases
-def case_resolve(*, actor: Any, case: MatchCase, verdict: str, note: str = "") -> ImportBatch | None:
+def case_resolve(*, actor: Actor, case: MatchCase, verdict: str, note: str = "") -> ImportBatch | None:
     """Decide a case, record the decision for later imports, and import the held row under it.
 
     重复学籍: ``accept_incoming`` moves the student to the importing school; ``keep_existing`` leaves them where
@@ -198,7 +204,7 @@ def case_resolve(*, actor: Any, case: MatchCase, verdict: str, note: str = "") -
         else:
             _decide(case.key, verdict, case, actor)
         case.status, case.verdict, case.note = CaseStatus.RESOLVED, verdict, note[:255]
-        case.decided_by, case.decided_at = actor, timezone.now()
+        case.decided_by_id, case.decided_at = actor.pk, timezone.now()
         case.save()
         audit_record(
             actor=actor,
@@ -212,7 +218,7 @@ def case_resolve(*, actor: Any, case: MatchCase, verdict: str, note: str = "") -
     return import_records(actor=actor, kind=case.batch.kind, records=[case.raw], channel=Channel.REVIEW)
 
 
-def _decide(key: str, verdict: str, case: MatchCase, actor: Any) -> None:
+def _decide(key: str, verdict: str, case: MatchCase, actor: Actor) -> None:
     MatchDecision.objects.update_or_create(
-        key=key, defaults={"verdict": verdict, "person_id": case.person_id, "case": case, "decided_by": actor}
+        key=key, defaults={"verdict": verdict, "person_id": case.person_id, "case": case, "decided_by_id": actor.pk}
     )

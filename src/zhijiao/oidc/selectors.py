@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import Forbidden, NotFound
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import Division, School
@@ -29,7 +30,7 @@ class Placement:
     school_id: int | None = None
 
 
-def app_may_administer(*, actor) -> bool:
+def app_may_administer(*, actor: Actor) -> bool:
     """Platform administrators and 系统管理员 register and manage apps."""
     return scope_for(actor).may_administer_apps
 
@@ -42,14 +43,14 @@ def _registry() -> QuerySet[RegisteredApp]:
     )
 
 
-def app_list(*, actor) -> QuerySet[RegisteredApp]:
+def app_list(*, actor: Actor) -> QuerySet[RegisteredApp]:
     """Every registered app, by name (the registry page). Only for those who may administer apps."""
     if not app_may_administer(actor=actor):
         raise Forbidden()
     return _registry()
 
 
-def app_get_for_admin(*, actor, pk: int) -> RegisteredApp:
+def app_get_for_admin(*, actor: Actor, pk: int) -> RegisteredApp:
     """One app for its administrators; a missing app raises NotFound."""
     app = app_list(actor=actor).filter(pk=pk).first()
     if app is None:
@@ -62,7 +63,7 @@ def app_get_by_client_id(*, client_id: str) -> RegisteredApp | None:
     return _registry().filter(application__client_id=client_id).first()
 
 
-def account_placements(*, actor) -> list[Placement]:
+def account_placements(*, actor: Actor) -> list[Placement]:
     """Where the account's grants sit. A parent also sits at each child's school (a parent grant may carry no node)."""
     scope = scope_for(actor)
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
@@ -81,10 +82,9 @@ def account_placements(*, actor) -> list[Placement]:
             places.append(Placement(place.role))
     if actor.is_superuser and not scope.has(Role.PLATFORM_ADMIN):
         places.append(Placement(Role.PLATFORM_ADMIN))
-    if scope.has(Role.PARENT) and actor.person_id:
-        children = set(
-            Student.objects.filter(guardianships__guardian_id=actor.person_id).values_list("school_id", flat=True)
-        )
+    person_id = getattr(actor, "person_id", None)  # an Account's; the early return above keeps anonymous out
+    if scope.has(Role.PARENT) and person_id:
+        children = set(Student.objects.filter(guardianships__guardian_id=person_id).values_list("school_id", flat=True))
         class_schools.update(children)
         places += [Placement(Role.PARENT, school_id=school_id) for school_id in sorted(children)]
     # a class grant knows its school; the school's district comes from one query for all of them
@@ -112,7 +112,7 @@ def _allowed(app: RegisteredApp, places: list[Placement]) -> bool:
     return app.is_active and any(_placement_fits(app, place) for place in places)
 
 
-def app_allowed(*, actor, app: RegisteredApp) -> bool:
+def app_allowed(*, actor: Actor, app: RegisteredApp) -> bool:
     """Whether the account may sign in to the app: the app is active, and one of the account's grants
     holds an allowed role (or any role when none is listed) and sits inside an allowed division or school
     (or anywhere when none is listed). A grant above every node (平台管理员) sits inside no restricted node.
@@ -120,7 +120,7 @@ def app_allowed(*, actor, app: RegisteredApp) -> bool:
     return _allowed(app, account_placements(actor=actor))
 
 
-def apps_for(*, actor) -> list[RegisteredApp]:
+def apps_for(*, actor: Actor) -> list[RegisteredApp]:
     """The apps the account may use (the portal, 我的应用), by name."""
     places = account_placements(actor=actor)
     if not places:
@@ -128,14 +128,14 @@ def apps_for(*, actor) -> list[RegisteredApp]:
     return [app for app in _registry().filter(is_active=True) if _allowed(app, places)]
 
 
-def app_school_choices(*, actor) -> QuerySet[School]:
+def app_school_choices(*, actor: Actor) -> QuerySet[School]:
     """Schools an app may be limited to (the registry form's picker): every school on the platform."""
     if not app_may_administer(actor=actor):
         raise Forbidden()
     return School.objects.select_related("division").order_by("division_id", "code")
 
 
-def app_division_choices(*, actor) -> list[Division]:
+def app_division_choices(*, actor: Actor) -> list[Division]:
     """Divisions an app may be limited to: those holding schools and the divisions above them, by code."""
     if not app_may_administer(actor=actor):
         raise Forbidden()
@@ -144,7 +144,7 @@ def app_division_choices(*, actor) -> list[Division]:
     return list(Division.objects.filter(code__in=codes).order_by("code"))
 
 
-def app_get_for_user(*, actor, pk: int) -> RegisteredApp:
+def app_get_for_user(*, actor: Actor, pk: int) -> RegisteredApp:
     """An app the account may use, or may administer (for its logo); NotFound otherwise."""
     app = _registry().filter(pk=pk).first()
     if app is None or not (app_may_administer(actor=actor) or app_allowed(actor=actor, app=app)):

@@ -23,7 +23,9 @@ from oauth2_provider.models import (
 )
 
 from zhijiao.access.roles import Role
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.actor import actor_account_id
 from zhijiao.core.errors import Forbidden, ZhijiaoError
 from zhijiao.oidc.errors import RegistryError
 from zhijiao.oidc.models import RegisteredApp
@@ -136,7 +138,7 @@ def _target(app: RegisteredApp) -> Target:
 @transaction.atomic
 def app_register(
     *,
-    actor,
+    actor: Actor | None,
     name: str,
     redirect_uris: Sequence[str],
     public: bool = False,
@@ -191,7 +193,7 @@ def app_register(
         home_url=home,
         backchannel_logout_uri=backchannel,
         allowed_roles=roles,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by_id=actor_account_id(actor),
     )
     app.allowed_schools.set(list(schools))
     app.allowed_divisions.set(list(divisions))
@@ -204,7 +206,7 @@ def app_register(
 @transaction.atomic
 def app_update(
     *,
-    actor,
+    actor: Actor | None,
     app: RegisteredApp,
     name: str,
     redirect_uris: Sequence[str],
@@ -274,7 +276,7 @@ def app_update(
 
 
 @transaction.atomic
-def app_secret_reset(*, actor, app: RegisteredApp, origin: Origin | None = None) -> str:
+def app_secret_reset(*, actor: Actor | None, app: RegisteredApp, origin: Origin | None = None) -> str:
     """Give a confidential client a new secret; the old one stops working at once. Returns the new secret
     in plain text, once. Audited as ``app.secret_reset``.
     """
@@ -291,7 +293,9 @@ def app_secret_reset(*, actor, app: RegisteredApp, origin: Origin | None = None)
 
 
 @transaction.atomic
-def app_set_active(*, actor, app: RegisteredApp, active: bool, origin: Origin | None = None) -> RegisteredApp:
+def app_set_active(
+    *, actor: Actor | None, app: RegisteredApp, active: bool, origin: Origin | None = None
+) -> RegisteredApp:
     """Enable or disable an app. A disabled app signs nobody in and leaves the portal; the tokens it holds
     (access, refresh, unused codes) are revoked at once. Audited as ``app.enable`` / ``app.disable``.
     """

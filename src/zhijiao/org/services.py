@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zhijiao.core.actor import Actor
 from zhijiao.core.codes import code_lookup, divisions
 from zhijiao.core.errors import CoreError, ZhijiaoError
 from zhijiao.core.events import registry_changed
@@ -44,7 +45,9 @@ def school_year_open(*, start_year: int, make_current: bool = True, current_term
 
 
 @transaction.atomic
-def schools_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[School]:
+def schools_create(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[School]:
     """Register many schools in one write.
 
     Each row holds ``code`` (学校标识码, validated), ``name``, ``school_type`` (办学类型 code or name),
@@ -99,7 +102,9 @@ def school_create(
 
 
 @transaction.atomic
-def classes_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[SchoolClass]:
+def classes_create(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[SchoolClass]:
     """Open many classes in one write, with their grades (cohorts) where a school has none yet.
 
     Each row holds ``school`` (or ``school_id``), ``stage``, ``entry_year``, ``number`` and optionally

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from zhijiao.core.actor import Actor, actor_account_id
 from zhijiao.core.codes import code_lookup
 from zhijiao.core.errors import CoreError, ZhijiaoError
 from zhijiao.core.events import registry_changed
@@ -54,7 +55,9 @@ def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def persons_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Person]:
+def persons_create(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[Person]:
     """Register many people in one write. Each row's ID number is validated (birth date and sex filled from
     it) and must be unique, among the rows and in the registry; one bad row fails the whole call."""
     cleaned = [_clean_person_fields(dict(row)) for row in rows]
@@ -69,7 +72,7 @@ def persons_create(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str
     return Person.objects.bulk_create([Person(**c) for c in cleaned], batch_size=BATCH)
 
 
-def person_create(*, actor=None, source: str = "web", **values: Any) -> Person:
+def person_create(*, actor: Actor | None = None, source: str = "web", **values: Any) -> Person:
     """Register a person. ID numbers are validated and must be unique."""
     (person,) = persons_create([values], actor=actor, source=source)
     return person
@@ -80,7 +83,7 @@ def _chunks(values: Sequence[Any], size: int = 5000) -> list[Sequence[Any]]:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, source: str = "web", **values: Any) -> list[ChangeRecord]:
+def person_update(*, actor: Actor, person: Person, source: str = "web", **values: Any) -> list[ChangeRecord]:
     """Change a person's fields, recording each changed field's old and new value."""
     cleaned = _clean_person_fields({"name": person.name, **values})
     number = cleaned.get("id_number")
@@ -106,7 +109,7 @@ def person_update(*, actor, person: Person, source: str = "web", **values: Any) 
                     field=name,
                     old_value="" if old is None else str(old),
                     new_value="" if new is None else str(new),
-                    actor=actor if getattr(actor, "is_authenticated", False) else None,
+                    actor_id=actor_account_id(actor),
                     source=source,
                 )
             )
@@ -123,7 +126,9 @@ def person_update(*, actor, person: Person, source: str = "web", **values: Any) 
 
 
 @transaction.atomic
-def students_enroll(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Student]:
+def students_enroll(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[Student]:
     """Give many people a student record and an open enrolment in a class, in one write.
 
     Each row holds ``person``, ``student_no``, ``school_class``, ``on`` (the day the enrolment starts) and any
@@ -169,7 +174,7 @@ def students_enroll(rows: Sequence[Mapping[str, Any]], *, actor=None, source: st
 
 def student_enroll(
     *,
-    actor,
+    actor: Actor | None,
     person: Person,
     student_no: str,
     school_class: SchoolClass,
@@ -185,7 +190,7 @@ def student_enroll(
 
 @transaction.atomic
 def student_transfer(
-    *, actor, student: Student, to_class: SchoolClass, on: date, reason: str = "转班", source: str = "web"
+    *, actor: Actor, student: Student, to_class: SchoolClass, on: date, reason: str = "转班", source: str = "web"
 ) -> Enrolment:
     """Move a student to another class (or school): close the open enrolment, open a new one."""
     current = Enrolment.objects.select_for_update().filter(student=student, ended_on__isnull=True).first()
@@ -206,7 +211,7 @@ def student_transfer(
         field="school_class",
         old_value=str(current.school_class_id),
         new_value=str(to_class.pk),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_id=actor_account_id(actor),
         source=source,
     )
     student.school = to_class.school
@@ -218,7 +223,9 @@ def student_transfer(
 
 
 @transaction.atomic
-def staff_create_many(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Staff]:
+def staff_create_many(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[Staff]:
     """Give many people a staff record at a school (``school``) or a bureau (``bureau``), in one write.
 
     Each row holds ``person``, ``staff_no``, ``school`` or ``bureau``, ``category`` and any other staff fields;
@@ -243,7 +250,7 @@ def staff_create_many(rows: Sequence[Mapping[str, Any]], *, actor=None, source: 
 
 def staff_create(
     *,
-    actor,
+    actor: Actor | None,
     person: Person,
     staff_no: str,
     school: School,
@@ -266,7 +273,9 @@ def staff_create(
 
 
 @transaction.atomic
-def guardianships_add(rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web") -> list[Guardianship]:
+def guardianships_add(
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
+) -> list[Guardianship]:
     """Record many guardian–student ties in one write; a tie already recorded takes the row's values.
 
     Each row holds ``guardian``, ``student``, ``relation`` (a 家庭关系 code or name), and optionally ``legal``
@@ -306,7 +315,7 @@ def guardianships_add(rows: Sequence[Mapping[str, Any]], *, actor=None, source: 
 
 
 def guardianship_add(
-    *, actor, guardian: Person, student: Student, relation: str, legal: bool = True, primary: bool = False
+    *, actor: Actor | None, guardian: Person, student: Student, relation: str, legal: bool = True, primary: bool = False
 ) -> Guardianship:
     row = {"guardian": guardian, "student": student, "relation": relation, "legal": legal, "primary": primary}
     (guardianship,) = guardianships_add([row], actor=actor)
@@ -315,7 +324,7 @@ def guardianship_add(
 
 @transaction.atomic
 def teaching_assign_many(
-    rows: Sequence[Mapping[str, Any]], *, actor=None, source: str = "web"
+    rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
 ) -> list[TeachingAssignment]:
     """Assign many teachers to classes for a subject and a term, in one write.
 
@@ -346,7 +355,9 @@ def teaching_assign_many(
     return [known.get(key, a) for key, a in wanted.items()]
 
 
-def teaching_assign(*, actor, staff: Staff, school_class: SchoolClass, subject: str, term: Term) -> TeachingAssignment:
+def teaching_assign(
+    *, actor: Actor | None, staff: Staff, school_class: SchoolClass, subject: str, term: Term
+) -> TeachingAssignment:
     row = {"staff": staff, "school_class": school_class, "subject": subject, "term": term}
     (assignment,) = teaching_assign_many([row], actor=actor)
     return assignment

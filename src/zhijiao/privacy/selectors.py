@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.selectors import audit_events_concerning
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.scope_labels import oidc_scope_titles
@@ -112,7 +113,7 @@ APP_SIGN_IN_ACTION = "oidc.token.issue"
 REFRESH_MARK = "（刷新令牌）"  # how the OIDC provider labels a token issued by refreshing (zhijiao.oidc.validators)
 
 
-def guardian_children(*, actor) -> list[Student]:
+def guardian_children(*, actor: Actor) -> list[Student]:
     """The children the account's person is a registered guardian of; only 家长 accounts have any."""
     scope = scope_for(actor)
     if not scope.has(Role.PARENT):
@@ -125,7 +126,7 @@ def guardian_children(*, actor) -> list[Student]:
     )
 
 
-def guardian_child_get(*, actor, student_id: int) -> Student:
+def guardian_child_get(*, actor: Actor, student_id: int) -> Student:
     """One of the actor's own children; any other student is NotFound (nothing leaks about who exists)."""
     child = next((c for c in guardian_children(actor=actor) if c.pk == student_id), None)
     if child is None:
@@ -160,7 +161,7 @@ def _child_account(student: Student):
     return Account.objects.filter(person_id=student.person_id, is_active=True).first()
 
 
-def child_consents(*, actor, student: Student) -> ChildConsents:
+def child_consents(*, actor: Actor, student: Student) -> ChildConsents:
     """Per app the child may sign in to (the registry's rules for the child's account), the consent state."""
     guardian_child_get(actor=actor, student_id=student.pk)
     account = _child_account(student)
@@ -188,7 +189,7 @@ def child_consents(*, actor, student: Student) -> ChildConsents:
     )
 
 
-def child_access_log(*, actor, student: Student, kind: str = "") -> QuerySet:
+def child_access_log(*, actor: Actor, student: Student, kind: str = "") -> QuerySet:
     """Audit events about the child: unmasked views of the child's record (``view``) and apps given the child's
     data at sign-in (``app``); both when ``kind`` is empty. Only for the child's own guardians."""
     guardian_child_get(actor=actor, student_id=student.pk)
@@ -204,7 +205,7 @@ def child_access_log(*, actor, student: Student, kind: str = "") -> QuerySet:
     return events.select_related("actor__person")
 
 
-def child_app_get(*, actor, student: Student, app_id: int) -> Any:
+def child_app_get(*, actor: Actor, student: Student, app_id: int) -> Any:
     """An app the child may sign in to (so one a guardian can consent to); NotFound otherwise."""
     guardian_child_get(actor=actor, student_id=student.pk)
     account = _child_account(student)
@@ -228,7 +229,7 @@ class PolicyRow:
     effective: ConsentPolicy | None  # the one that applies here (own or inherited from above)
 
 
-def consent_policy_rows(*, actor) -> list[PolicyRow]:
+def consent_policy_rows(*, actor: Actor) -> list[PolicyRow]:
     """The divisions whose policy ``actor`` may set, with what applies there now: a region administrator's own
     divisions and the districts under them that hold schools; for the platform administrator every province,
     city and district that holds schools."""

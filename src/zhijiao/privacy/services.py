@@ -14,6 +14,7 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.identity.models import Account
@@ -36,7 +37,9 @@ def _consent_target(consent: GuardianConsent, suffix: str = "") -> Target:
 
 
 @transaction.atomic
-def consent_grant(*, actor, student: Student, app=None, scopes: Sequence[str] = (), origin: Origin) -> GuardianConsent:
+def consent_grant(
+    *, actor: Actor, student: Student, app=None, scopes: Sequence[str] = (), origin: Origin
+) -> GuardianConsent:
     """A guardian agrees that ``app`` (None: every platform service) may receive the child's data.
 
     Only the child's guardians (their account's person is a guardian in the registry) may consent; a second
@@ -49,7 +52,7 @@ def consent_grant(*, actor, student: Student, app=None, scopes: Sequence[str] = 
     try:
         with transaction.atomic():
             consent = GuardianConsent.objects.create(
-                student=student, guardian=actor, app=app, scopes=list(scopes), granted_ip=origin.ip
+                student=student, guardian_id=actor.pk, app=app, scopes=list(scopes), granted_ip=origin.ip
             )
     except IntegrityError as exc:  # a concurrent consent won the race; the constraint keeps one active
         raise ZhijiaoError(PrivacyError.PRIVACY_CONSENT_EXISTS, status=409) from exc
@@ -60,7 +63,7 @@ def consent_grant(*, actor, student: Student, app=None, scopes: Sequence[str] = 
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, consent_id: int, origin: Origin) -> GuardianConsent:
+def consent_withdraw(*, actor: Actor, consent_id: int, origin: Origin) -> GuardianConsent:
     """A guardian of the child withdraws an active consent (history kept). Audited as ``privacy.consent_withdraw``."""
     consent = (
         GuardianConsent.objects.select_for_update(of=("self",))
@@ -73,10 +76,10 @@ def consent_withdraw(*, actor, consent_id: int, origin: Origin) -> GuardianConse
     if consent.withdrawn_at is not None:
         raise ZhijiaoError(PrivacyError.PRIVACY_CONSENT_NOT_ACTIVE, status=409)
     consent.withdrawn_at = timezone.now()
-    consent.withdrawn_by = actor
+    consent.withdrawn_by_id = actor.pk
     consent.withdrawn_ip = origin.ip
     GuardianConsent.objects.filter(pk=consent.pk).update(
-        withdrawn_at=consent.withdrawn_at, withdrawn_by=actor, withdrawn_ip=origin.ip
+        withdrawn_at=consent.withdrawn_at, withdrawn_by_id=actor.pk, withdrawn_ip=origin.ip
     )
     revoked = _tokens_revoke_unconsented(consent)
     audit_record(
@@ -107,7 +110,7 @@ def _tokens_revoke_unconsented(consent: GuardianConsent) -> int:
 
 @transaction.atomic
 def consent_policy_set(
-    *, actor, division: Division, require_app_consent: bool, origin: Origin | None = None
+    *, actor: Actor | None, division: Division, require_app_consent: bool, origin: Origin | None = None
 ) -> ConsentPolicy:
     """Set whether third-party apps need a guardian's consent for pupils under the consent age in ``division``'s
     subtree. ``actor`` None is the operator (CLI, demo); otherwise a platform administrator or a region

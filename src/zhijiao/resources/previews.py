@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import NotFound
 from zhijiao.resources import selectors
 from zhijiao.resources.models import PreviewState, ResourceFile
@@ -269,7 +270,7 @@ def preview_excerpt(file: ResourceFile) -> str:
     return data.decode("utf-8", "replace") if data else ""
 
 
-def preview_image_for(*, actor, resource_id: int, name: str) -> bytes:
+def preview_image_for(*, actor: Actor | None, resource_id: int, name: str) -> bytes:
     """A preview image of a resource's current file, for someone who may see the resource; NotFound otherwise
     (no resource, not visible, no such preview)."""
     resource = selectors.resource_get_for(actor=actor, resource_id=resource_id)

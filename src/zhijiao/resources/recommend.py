@@ -28,13 +28,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AnonymousUser
-
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import KnowledgePoint
-from zhijiao.identity.models import Account
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import current_school_year
@@ -80,7 +78,7 @@ def _tier(kind: str) -> float:
     return 0.0 if kind in TEACHER_TYPES else 1.0
 
 
-def learner_grade(actor: Account | AnonymousUser | None) -> str:
+def learner_grade(actor: Actor | None) -> str:
     """The 年级 code of the class a student account is in ("" for anyone else, or a class that has left)."""
     if actor is None or not actor.is_authenticated:
         return ""
@@ -120,7 +118,7 @@ def _reason(point: KnowledgePoint, kind: str, prerequisite_of: KnowledgePoint | 
 
 def resources_for_knowledge_points(
     *,
-    actor: Account | AnonymousUser | None,
+    actor: Actor | None,
     points: Iterable[int | str | KnowledgePoint],
     limit: int = 10,
     types: Sequence[str] | None = None,
@@ -187,7 +185,7 @@ def resources_for_knowledge_points(
     if exclude_seen and chosen and actor is not None and actor.is_authenticated:
         seen = set(
             UsageEvent.objects.filter(
-                account=actor, kind__in=[UsageKind.PLAY, UsageKind.DOWNLOAD], resource_id__in=list(chosen)
+                account_id=actor.pk, kind__in=[UsageKind.PLAY, UsageKind.DOWNLOAD], resource_id__in=list(chosen)
             ).values_list("resource_id", flat=True)
         )
 

@@ -14,13 +14,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from zhijiao.access.types import Actor
 from zhijiao.core.codes import code_lookup, code_name
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import Chapter, TextbookEdition, TextbookVolume
-from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
 from zhijiao.resources.indexing import search_backend
@@ -140,7 +139,7 @@ def engine_filters(f: SearchFilters) -> dict[str, str | Sequence[str]]:
 
 def resource_search(
     *,
-    actor: Account | AnonymousUser | None,
+    actor: Actor | None,
     query: str = "",
     filters: SearchFilters = SearchFilters(),
     sort: str = SORT_RELEVANCE,
@@ -204,7 +203,7 @@ def resource_search(
     return result
 
 
-def _visible(actor: Account | AnonymousUser | None) -> QuerySet[Resource]:
+def _visible(actor: Actor | None) -> QuerySet[Resource]:
     return (
         selectors.resource_visible_qs(actor)
         .filter(status=ResourceStatus.PUBLISHED)
@@ -222,9 +221,7 @@ DB_ORDER = {
 }
 
 
-def _from_database(
-    actor: Account | AnonymousUser | None, result: SearchPage, applied: dict[str, str | Sequence[str]]
-) -> SearchPage:
+def _from_database(actor: Actor | None, result: SearchPage, applied: dict[str, str | Sequence[str]]) -> SearchPage:
     """The same answer, approximately, without the engine: words match title, description or keywords as
     substrings (every word must match); facets counted with GROUP BY."""
     qs = _visible(actor)

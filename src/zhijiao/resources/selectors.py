@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from zhijiao.access.roles import REVIEWER_ROLES, Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.core.errors import NotFound
 from zhijiao.identity.models import Account
 from zhijiao.org.models import Division, School
@@ -45,7 +45,7 @@ from zhijiao.resources.visibility import (  # noqa: F401  (re-exported: the visi
 )
 
 
-def _reviewable_q(actor: Account | AnonymousUser | None) -> Q:
+def _reviewable_q(actor: Actor | None) -> Q:
     """Resources waiting for a step ``actor`` may take: 一审 by the owning school's administrators, 二审 by a
     region administrator at or above the owner's district (platform administrators: both)."""
     if actor is None or not actor.is_authenticated:
@@ -74,7 +74,7 @@ def resource_review_queue(*, actor: Account, stage: str = "") -> QuerySet[Resour
     )
 
 
-def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
+def resource_is_reviewer(actor: Actor | None) -> bool:
     """Whether the actor has the review feature at all (学校管理员 一审, 区域管理员 二审, 平台管理员 both): a
     review queue and a link to it. Teachers, 班主任, 督导, pupils and parents do not; their review pages are 403."""
     if actor is None or not actor.is_authenticated:
@@ -83,7 +83,7 @@ def resource_is_reviewer(actor: Account | AnonymousUser | None) -> bool:
     return scope.has_any(REVIEWER_ROLES)
 
 
-def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
+def resource_is_bureau_staff(actor: Actor | None) -> bool:
     """区域管理员, 督导 or 平台管理员: the bureau's data staff, who catalogue resources and pass them to other
     platforms, so the detail page offers them the standard-format description (JSON-LD); teachers, pupils and
     parents have no use for it (the API serves it to any system that may read the resource)."""
@@ -93,7 +93,7 @@ def resource_is_bureau_staff(actor: Account | AnonymousUser | None) -> bool:
     return scope.has_any(BUREAU_ROLES)
 
 
-def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School | None, Division] | None:
+def resource_upload_owner(actor: Actor | None) -> tuple[School | None, Division] | None:
     """Who a new resource by ``actor`` belongs to: their school (a 教师, 班主任 or 学校管理员 grant), else their
     bureau's division (区域管理员, or a 平台管理员 placed on a division); None when nobody, i.e. the actor may not
     upload (pupils, parents, 督导, the 三员). The one definition behind the upload button, the 403 and
@@ -113,7 +113,7 @@ def resource_upload_owner(actor: Account | AnonymousUser | None) -> tuple[School
     return None
 
 
-def resource_may_upload(actor: Account | AnonymousUser | None) -> bool:
+def resource_may_upload(actor: Actor | None) -> bool:
     """Whether the actor has the upload feature (upload, edit their drafts): see :func:`resource_upload_owner`."""
     return resource_upload_owner(actor) is not None
 
@@ -122,7 +122,7 @@ def resource_may_review(*, actor: Account, resource: Resource) -> bool:
     return Resource.objects.filter(_reviewable_q(actor), pk=resource.pk).exists()
 
 
-def resource_get_for(*, actor: Account | AnonymousUser | None, resource_id: int) -> Resource:
+def resource_get_for(*, actor: Actor | None, resource_id: int) -> Resource:
     """One resource the actor may see (or review); missing and out-of-scope both raise NotFound."""
     q = Q(pk__in=resource_visible_qs(actor).values("pk")) | _reviewable_q(actor)
     resource = (
@@ -149,7 +149,7 @@ class ResourceFilters:
     point: int | None = None
 
 
-def resource_list(*, actor: Account | AnonymousUser | None, filters: ResourceFilters) -> QuerySet[Resource]:
+def resource_list(*, actor: Actor | None, filters: ResourceFilters) -> QuerySet[Resource]:
     """Published resources the actor may see, narrowed by the facets (a chapter includes its sections)."""
     qs = resource_visible_qs(actor).filter(status=ResourceStatus.PUBLISHED)
     return _filter(qs, filters).select_related("author", "owner_school", "current_version__file", "chapter")
@@ -185,7 +185,7 @@ def _filter(qs: QuerySet[Resource], f: ResourceFilters) -> QuerySet[Resource]:
     return qs
 
 
-def resource_duplicates(*, actor: Account | AnonymousUser | None, resource: Resource) -> list[Resource]:
+def resource_duplicates(*, actor: Actor | None, resource: Resource) -> list[Resource]:
     """Other resources the actor may see whose current file has the same bytes."""
     version = resource.current_version
     if version is None:
@@ -203,7 +203,7 @@ def resource_duplicates(*, actor: Account | AnonymousUser | None, resource: Reso
 TEACHER_ONLY_TYPES = (ResourceType.LESSON_PLAN, ResourceType.CASE)
 
 
-def resource_for_pupil(*, actor: Account | AnonymousUser, stage: str, grade: str, limit: int = 6) -> list[Resource]:
+def resource_for_pupil(*, actor: Actor, stage: str, grade: str, limit: int = 6) -> list[Resource]:
     """A few published resources for a pupil's home page: those of their grade first, then their stage's
     resources tied to no grade, the most valuable first; only what the pupil may see, no teacher-only kinds."""
     qs = (

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
@@ -296,7 +297,7 @@ def _schedule_preview(file_id: int) -> None:
     transaction.on_commit(lambda: preview_task(file_id))
 
 
-def resource_download_record(*, actor, resource: Resource, origin: Origin, inline: bool = False) -> None:
+def resource_download_record(*, actor: Actor | None, resource: Resource, origin: Origin, inline: bool = False) -> None:
     """One download (callers skip Range continuations: one download, many requests). Downloads of unpublished
     work (reviewers, authors) are audited; published ones are usage, not audit, unless shown ``inline`` on the
     page (its own preview or player)."""

@@ -20,13 +20,13 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.models import Account
@@ -53,7 +53,7 @@ def _published(resource: Resource) -> None:
         raise ZhijiaoError(ResourceError.RESOURCE_NOT_PUBLISHED, status=409)
 
 
-def _account(actor: Account | AnonymousUser | None) -> Account | None:
+def _account(actor: Actor | None) -> Account | None:
     return actor if actor is not None and actor.is_authenticated else None  # type: ignore[return-value]
 
 
@@ -74,7 +74,7 @@ def rating_set(*, actor: Account, resource: Resource, score: int) -> Rating:
     return rating
 
 
-def rating_of(*, actor: Account | AnonymousUser | None, resource: Resource) -> int | None:
+def rating_of(*, actor: Actor | None, resource: Resource) -> int | None:
     account = _account(actor)
     if account is None:
         return None
@@ -93,7 +93,7 @@ def comment_add(*, actor: Account, resource: Resource, body: str) -> Comment:
     return Comment.objects.create(resource=resource, account=actor, body=body)
 
 
-def comment_may_moderate(*, actor: Account | AnonymousUser | None, resource: Resource) -> bool:
+def comment_may_moderate(*, actor: Actor | None, resource: Resource) -> bool:
     """The resource's author, an administrator of its school, a region administrator at or above its
     district, or the platform administrator."""
     account = _account(actor)
@@ -130,7 +130,7 @@ def comment_hide(
     return comment
 
 
-def comment_list(*, actor: Account | AnonymousUser | None, resource: Resource) -> QuerySet[Comment]:
+def comment_list(*, actor: Actor | None, resource: Resource) -> QuerySet[Comment]:
     """Comments newest first; hidden ones only for those who may moderate (marked ``hidden``)."""
     qs = Comment.objects.filter(resource=resource).select_related("account")
     if not comment_may_moderate(actor=actor, resource=resource):
@@ -154,7 +154,7 @@ def favourite_toggle(*, actor: Account, resource: Resource, on: bool | None = No
     return want
 
 
-def favourite_state(*, actor: Account | AnonymousUser | None, resource: Resource) -> bool:
+def favourite_state(*, actor: Actor | None, resource: Resource) -> bool:
     account = _account(actor)
     return account is not None and Favourite.objects.filter(resource=resource, account=account).exists()
 
@@ -196,7 +196,7 @@ def _maybe_schedule(event: UsageEvent) -> None:
 @transaction.atomic
 def usage_record(
     *,
-    actor: Account | AnonymousUser | None,
+    actor: Actor | None,
     resource: Resource,
     kind: str,
     play_id: str = "",

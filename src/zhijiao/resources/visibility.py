@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from zhijiao.access.roles import BUREAU_ROLES, SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
-from zhijiao.identity.models import Account
+from zhijiao.access.types import Actor
 from zhijiao.resources.models import Resource, ResourceStatus, SharingScope
 
 
@@ -29,7 +28,7 @@ class VisibilityTerms:
     extra: dict = field(default_factory=dict)
 
 
-def visibility_terms(actor: Account | AnonymousUser | None) -> VisibilityTerms:
+def visibility_terms(actor: Actor | None) -> VisibilityTerms:
     if actor is None or not actor.is_authenticated:
         return VisibilityTerms()
     scope = scope_for(actor)
@@ -75,7 +74,7 @@ def _published_q(terms: VisibilityTerms) -> Q:
     return q
 
 
-def resource_visible_qs(actor: Account | AnonymousUser | None) -> QuerySet[Resource]:
+def resource_visible_qs(actor: Actor | None) -> QuerySet[Resource]:
     """Every resource ``actor`` may see: published ones by sharing scope, plus the actor's own in any status."""
     terms = visibility_terms(actor)
     q = Q(status=ResourceStatus.PUBLISHED) & _published_q(terms)

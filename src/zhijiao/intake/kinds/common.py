@@ -47,7 +47,7 @@ def orm_changes(
             field=name.removesuffix("_id"),
             old_value="" if old is None else str(old),
             new_value=str(new),
-            actor=ctx.actor,
+            actor_id=ctx.actor.pk if ctx.actor else None,
             source=f"{ctx.source}#{row}",
             batch_id=ctx.batch.pk,
         )

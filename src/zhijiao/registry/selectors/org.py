@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
@@ -19,7 +20,9 @@ from zhijiao.people.models import Staff, Student
 
 
 # ------------------------------------------------------------------ schools
-def school_list(*, actor, division: str | None = None, search: str = "", school_type: str = "") -> QuerySet[School]:
+def school_list(
+    *, actor: Actor, division: str | None = None, search: str = "", school_type: str = ""
+) -> QuerySet[School]:
     schools = School.objects.filter(scope_for(actor).schools_q()).distinct().select_related("division")
     if division:
         schools = schools.filter(division__code__startswith=division)
@@ -30,7 +33,7 @@ def school_list(*, actor, division: str | None = None, search: str = "", school_
     return schools.order_by("division_id", "code")
 
 
-def school_get(*, actor, school_id: int | None = None, code: str | None = None) -> School:
+def school_get(*, actor: Actor, school_id: int | None = None, code: str | None = None) -> School:
     """A school the actor can see, by id or 学校标识码; NotFound for one outside the scope."""
     lookup: dict[str, object] = {"pk": school_id} if school_id is not None else {"code": code}
     school = School.objects.filter(scope_for(actor).schools_q()).filter(**lookup).select_related("division").first()
@@ -93,7 +96,9 @@ class ClassRow:
         return min(100, round(100 * self.students / max(self.school_class.capacity, 1)))
 
 
-def class_rows(*, actor, school: School | None = None, classes: QuerySet[SchoolClass] | None = None) -> list[ClassRow]:
+def class_rows(
+    *, actor: Actor, school: School | None = None, classes: QuerySet[SchoolClass] | None = None
+) -> list[ClassRow]:
     """Visible classes with their live enrolment counts, labelled for the current school year."""
     year = current_school_year()
     if classes is None:
@@ -112,13 +117,13 @@ def class_rows(*, actor, school: School | None = None, classes: QuerySet[SchoolC
     ]
 
 
-def class_row(*, actor, school_class: SchoolClass) -> ClassRow:
+def class_row(*, actor: Actor, school_class: SchoolClass) -> ClassRow:
     """One class (already fetched through class_get) with its real number of pupils 在读 — the class's size, whoever
     asks, never the number of pupils this actor may open (a parent sees one)."""
     return class_rows(actor=actor, classes=SchoolClass.objects.filter(pk=school_class.pk))[0]
 
 
-def school_facts(*, actor, school: School) -> SchoolFacts:
+def school_facts(*, actor: Actor, school: School) -> SchoolFacts:
     """Counts for a school page. The school must already have been fetched through school_get."""
     year = current_school_year()
     rows = class_rows(actor=actor, school=school)
@@ -149,7 +154,7 @@ def school_facts(*, actor, school: School) -> SchoolFacts:
 
 
 # ------------------------------------------------------------------ classes
-def class_list(*, actor, school: School | None = None) -> QuerySet[SchoolClass]:
+def class_list(*, actor: Actor, school: School | None = None) -> QuerySet[SchoolClass]:
     classes = SchoolClass.objects.filter(scope_for(actor).classes_q(), is_active=True)
     if school is not None:
         classes = classes.filter(school=school)
@@ -158,7 +163,7 @@ def class_list(*, actor, school: School | None = None) -> QuerySet[SchoolClass]:
     )
 
 
-def class_get(*, actor, class_id: int) -> SchoolClass:
+def class_get(*, actor: Actor, class_id: int) -> SchoolClass:
     school_class = (
         SchoolClass.objects.filter(scope_for(actor).classes_q())
         .filter(pk=class_id)
@@ -192,7 +197,7 @@ class RegionView:
     total: NodeFigures
 
 
-def region_root(*, actor) -> str:
+def region_root(*, actor: Actor) -> str:
     """The widest division the actor can see, skipping levels that have a single child (a platform holding one
     district starts at that district); "" means the whole country."""
     scope = scope_for(actor)
@@ -212,7 +217,7 @@ def region_root(*, actor) -> str:
     return school.division_id if school else ""
 
 
-def region_view(*, actor, code: str = "") -> RegionView:
+def region_view(*, actor: Actor, code: str = "") -> RegionView:
     """Figures for a division and each of its children that has visible schools (child divisions,
     or schools at county level). Everything outside the actor's scope counts as absent."""
     scope = scope_for(actor)

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
@@ -23,7 +24,7 @@ from zhijiao.people.models import ChangeRecord, Enrolment, Guardianship, Person,
 # ------------------------------------------------------------------ students
 def student_list(
     *,
-    actor,
+    actor: Actor,
     school_id: int | None = None,
     class_id: int | None = None,
     search: str = "",
@@ -44,7 +45,7 @@ def student_list(
     )
 
 
-def student_get(*, actor, student_id: int) -> Student:
+def student_get(*, actor: Actor, student_id: int) -> Student:
     student = (
         Student.objects.filter(scope_for(actor).students_q())
         .filter(pk=student_id)
@@ -102,7 +103,7 @@ class StudentProfile:
 
 
 def student_profile(
-    *, actor, student_id: int, origin: Origin, with_history: bool = True, with_school_life: bool = True
+    *, actor: Actor, student_id: int, origin: Origin, with_history: bool = True, with_school_life: bool = True
 ) -> StudentProfile:
     """A student's profile as the actor may see it; audits every unmasked ID number, phone or address, in the
     fields and (``with_history``) in the change history shown with them. ``with_school_life=False`` leaves out
@@ -224,7 +225,7 @@ def _audit_reveal(
 
 # ------------------------------------------------------------------ staff
 def staff_list(
-    *, actor, school_id: int | None = None, search: str = "", category: str = "", active: bool = True
+    *, actor: Actor, school_id: int | None = None, search: str = "", category: str = "", active: bool = True
 ) -> QuerySet[Staff]:
     staff = Staff.objects.filter(scope_for(actor).staff_q())
     if active:
@@ -238,7 +239,7 @@ def staff_list(
     return staff.select_related("person", "school", "bureau").order_by("school_id", "staff_no")
 
 
-def staff_get(*, actor, staff_id: int) -> Staff:
+def staff_get(*, actor: Actor, staff_id: int) -> Staff:
     member = (
         Staff.objects.filter(scope_for(actor).staff_q())
         .filter(pk=staff_id)
@@ -250,7 +251,7 @@ def staff_get(*, actor, staff_id: int) -> Staff:
     return member
 
 
-def class_teachers(*, actor, school_class) -> list[TeachingAssignment]:
+def class_teachers(*, actor: Actor, school_class) -> list[TeachingAssignment]:
     """Current-term teachers of a class the actor can already see (fetched through class_get)."""
     return list(
         TeachingAssignment.objects.filter(school_class=school_class, term__is_current=True)
@@ -269,7 +270,7 @@ class StaffProfile:
     changes: list[HistoryEntry] = field(default_factory=list)
 
 
-def staff_profile(*, actor, staff_id: int, origin: Origin, with_history: bool = True) -> StaffProfile:
+def staff_profile(*, actor: Actor, staff_id: int, origin: Origin, with_history: bool = True) -> StaffProfile:
     """A staff member's profile as the actor may see it; audits every unmasked personal field, the change
     history's (``with_history``) included."""
     scope = scope_for(actor)
