@@ -36,3 +36,15 @@ def wait_until_up(base: str, *, seconds: float = 30) -> None:
         except requests.RequestException:
             time.sleep(0.1)
     raise SystemExit("the server did not start")
+
+
+def serve_start(env: dict[str, str], *, threads: int, quiet_errors: bool = False) -> tuple[subprocess.Popen, str]:
+    """``zhijiao serve`` on a free port in a child process; the process and its base URL (not yet waited for)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(threads)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if quiet_errors else None,
+    )
+    return server, f"http://127.0.0.1:{port}"

@@ -27,8 +27,6 @@ import os
 import secrets
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -37,7 +35,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
-from live_server import CSRF_INPUT, free_port, wait_until_up, zhijiao
+from live_server import CSRF_INPUT, serve_start, wait_until_up, zhijiao
 
 KEYCLOAK_REFRESH_PER_VCPU = 120
 KEYCLOAK_LOGINS_PER_VCPU = 15
@@ -184,13 +182,7 @@ def main() -> None:
     confidential = register("基准测试（机密客户端）", env=env)
     public = register("基准测试（公开客户端）", "--public", env=env)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(args.threads)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    server, base = serve_start(env, threads=args.threads)
     try:
         wait_until_up(base)
         cores = os.cpu_count() or 1

@@ -22,13 +22,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from live_server import free_port, wait_until_up, zhijiao
+from live_server import serve_start, wait_until_up, zhijiao
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -113,14 +112,7 @@ def main() -> None:
         zhijiao("demo", "--scale", args.scale, "--setup-only", env=env)
     token = json.loads(zhijiao("api-token", args.account, "--name", "benchmark", "--json", env=env))["token"]
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(args.threads)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, base = serve_start(env, threads=args.threads, quiet_errors=True)
     try:
         wait_until_up(base, seconds=120)
         student = first_id(base, "/api/v1/students?page=2", token)

@@ -27,8 +27,6 @@ import os
 import resource
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -36,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from live_server import CSRF_INPUT, free_port, wait_until_up, zhijiao
+from live_server import CSRF_INPUT, serve_start, wait_until_up, zhijiao
 
 MIB = 1024 * 1024
 
@@ -171,13 +169,7 @@ def main() -> None:
     accounts = json.loads(Path(home, "demo-accounts.json").read_text(encoding="utf-8"))
     teacher = next(a for a in accounts if a["role"] == "teacher")
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(args.threads)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    server, base = serve_start(env, threads=args.threads)
     try:
         wait_until_up(base)
         http, csrf = signed_in(base, teacher["username"], teacher["password"])
