@@ -1,12 +1,13 @@
 """The demo resource library: thousands of published resources so search, facets and dashboards show true data.
 
 Written by the demo region's own teachers (their staff accounts), by their 学段 and 学科: 初中数学 on the 人教版
-7–9 taxonomy with chapters and knowledge points (titles from ``resources.search.corpus``), the other subjects from
-:mod:`.resource_topics`. Sharing is mixed (本校 ~40%, 本区 ~30%, 本市 ~10%, 公开 ~20%), publication dates spread
-over two years, each with its review trail. A few resources wait for 一审 at the demo principal's school and for
-二审 at the bureau; the demo teacher has drafts, returned work and real previewable media. Ratings, comments,
-favourites and usage follow a skewed (Pareto) popularity, so value scores differ; then the value job and the
-search index run.
+7–9 taxonomy with chapters and knowledge points (lessons and types drawn by ``resources.search.corpus``), the other
+subjects from :mod:`.resource_topics`; titles, descriptions and keywords written by :mod:`.resource_titles` the way
+teachers title real uploads (issue 19). Sharing is mixed (本校 ~40%, 本区 ~30%, 本市 ~10%, 公开 ~20%), publication
+dates spread over two years, each with its review trail. A few resources wait for 一审 at the demo principal's
+school and for 二审 at the bureau; the demo teacher has drafts, returned work and real previewable media.
+Ratings, comments, favourites and usage follow a skewed (Pareto) popularity, so value scores differ; then the value
+job and the search index run.
 
 Bulk writes throughout (``bulk_create``, the knowledge-point through table included); deterministic for a seed.
 The ``DEMO-`` 编号 (``external_id``) marks the library: a second run finds it and changes nothing.
@@ -31,6 +32,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import code_name
 from zhijiao.curriculum.models import Chapter, KnowledgePoint
 from zhijiao.demo import resource_files as files
+from zhijiao.demo.resource_titles import Lesson, TitleWriter
 from zhijiao.demo.resource_topics import COMMENTS, TOPICS
 from zhijiao.identity.models import Account
 from zhijiao.org.models import School
@@ -51,12 +53,11 @@ from zhijiao.resources.models import (
     UsageEvent,
 )
 from zhijiao.resources.previews import EXCERPT, preview_build, preview_from_picture
-from zhijiao.resources.search.corpus import ACTIVITIES, TYPE_NOUN, generate
+from zhijiao.resources.search.corpus import TYPE_NOUN, generate
 from zhijiao.resources.storage import blob_store, guess_mime, preview_put
 from zhijiao.resources.value import value_recompute
 
 MARK = "DEMO-"
-GENERAL_ACTIVITIES = [a for a in ACTIVITIES if "几何画板" not in a and "数形结合" not in a]
 BATCH = 2000
 MATH = ("3", "14")
 # (stage, subject) weights; 初中数学 is the taxonomy-backed showcase
@@ -192,6 +193,17 @@ def _insert(model: Any, fields: list[str], rows: list[tuple]) -> None:
             )
 
 
+def _edition(rng: random.Random, stage: str, subject: str) -> str:
+    """The edition as an uploader writes it, or nothing (many do not say)."""
+    if rng.random() < 0.4:
+        return ""
+    if subject in ("11", "12", "13", "21"):
+        return rng.choice(["部编版", "统编版"] if stage != "2" else ["部编版"])
+    if subject == "41" and stage == "2":
+        return rng.choice(["人教PEP", "PEP"])
+    return "人教版"
+
+
 def _accounts() -> dict[str, Account]:
     return {a.username: a for a in Account.objects.filter(username__in=["teacher", "principal", "bureau", "admin"])}
 
@@ -230,7 +242,7 @@ class LibraryBuilder:
             (c.volume.code, c.number): c
             for c in Chapter.objects.filter(
                 volume__edition__code="pep", volume__edition__subject="14", volume__edition__stage="3"
-            ).select_related("volume")
+            ).select_related("volume", "parent")
         }
         self.points: dict[str, KnowledgePoint] = {}
         for p in KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code"):
@@ -243,6 +255,7 @@ class LibraryBuilder:
         self.math = (g for g in generate(published * 3 + 100, seed=seed) if g.primary_kp and g.doc.edition == "人教版")
         self.pool = sorted({a.account_id for a in authors})
         self._text_cache: dict[str, bytes] = {}
+        self.writer = TitleWriter(self.rng)
 
     def _id(self, username: str) -> int | None:
         account = self.accounts.get(username)
@@ -263,10 +276,24 @@ class LibraryBuilder:
         points = [self.points[k.name] for k in gen.kps if k.name in self.points]
         if not points and chapter is not None and chapter.pk in self.section_points:
             points = self.section_points[chapter.pk][:1]
+        # the generator picks the lesson and the type; the words are written the way teachers title uploads
+        parent = chapter.parent if chapter is not None and chapter.parent_id else None
+        lesson = Lesson(
+            stage="3",
+            subject="数学",
+            grade=kp.grade,
+            volume=kp.volume,
+            topic=kp.name,
+            edition="人教版",
+            section=chapter.number if parent is not None and chapter is not None else "",
+            chapter=parent.number if parent is not None else (chapter.number if chapter is not None else ""),
+            chapter_name=parent.name if parent is not None else (chapter.name if chapter is not None else ""),
+        )
+        title, description, keywords = self.writer.write(lesson, doc.type)
         return Spec(
-            title=doc.title,
-            description=doc.description,
-            keywords="、".join(doc.keywords),
+            title=title,
+            description=description,
+            keywords=keywords,
             type=TYPE_CODES[doc.type],
             stage="3",
             subject="14",
@@ -290,23 +317,17 @@ class LibraryBuilder:
         if author.subject == "12":
             subject = "道德与法治" if author.stage == "3" else "思想政治"
         grade_name = JUNIOR_GRADES.get(grade) or code_name("grade", grade)
-        edition = "部编版" if author.subject in ("11", "12", "13", "21") else "人教版"
-        title = rng.choice(
-            [
-                f"{topic} {noun}",
-                f"《{topic}》{noun}",
-                f"{grade_name}{subject}{volume}《{topic}》{noun}",
-                f"{topic} {noun}（第{rng.randint(1, 3)}课时）",
-                f"{edition}{grade_name}{subject}{volume} {topic} {noun}",
-            ]
+        edition = _edition(rng, author.stage, author.subject)
+        lesson = Lesson(
+            stage=author.stage, subject=subject, grade=grade_name, volume=volume, topic=topic, edition=edition
         )
-        activity = "，".join(rng.sample(GENERAL_ACTIVITIES, 2))
+        title, description, keywords = self.writer.write(lesson, label)
         return Spec(
             topic=topic,
             noun=noun,
             title=title,
-            description=f"{grade_name}{subject}《{topic}》{noun}，{activity}。",
-            keywords="、".join(dict.fromkeys([topic, subject, noun])),
+            description=description,
+            keywords=keywords,
             type=TYPE_CODES[label],
             stage=author.stage,
             subject=author.subject,
@@ -394,7 +415,7 @@ class LibraryBuilder:
                 f"编号：{tag}",
                 f"学段学科：{code_name('stage', spec.stage)}{code_name('subject', spec.subject)}",
                 "## 教学目标",
-                spec.description,
+                spec.description or f"理解并掌握{spec.topic}。",
                 "## 教学过程",
                 "情境导入 → 新知探究 → 例题精讲 → 巩固练习 → 课堂小结",
                 "## 作业布置",
