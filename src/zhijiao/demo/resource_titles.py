@@ -18,6 +18,7 @@ GRADE_SHORT = {
 }  # fmt: skip
 JUNIOR_OLD = {"七": "初一", "八": "初二", "九": "初三"}
 SCIENCE = {"物理", "化学", "生物", "科学"}
+EXERCISES = {"数学", "物理", "化学"}  # subjects whose slides and videos work through 例题
 
 
 @dataclass(frozen=True)
@@ -166,11 +167,12 @@ class TitleWriter:
                 ]
             )
         if label == "微课":
+            focus = ["易错点", "方法归纳", "知识梳理", *(["例题讲解"] if lesson.subject in EXERCISES else [])]
             return rng.choice(
                 [
                     f"{t} 微课",
                     f"微课：{t}（{rng.randint(4, 12)}分钟）",
-                    f"{t}——{rng.choice(['例题讲解', '易错点', '方法归纳', '知识梳理'])} 微课",
+                    f"{t}——{rng.choice(focus)} 微课",
                     f"{numbered} 微课视频",
                     f"{grade_form}{t}微课",
                 ]
@@ -234,7 +236,7 @@ class TitleWriter:
         "教案": [
             "包括教学目标、重难点、教学过程和板书设计。",
             "区级优质课获奖教案。",
-            "第二课时，侧重练习与应用。",
+            "侧重练习与应用。",
             "附教学反思。",
             "以核心素养为导向，设计了三个探究活动。",
             "小组合作学习的一次尝试，过程写得比较细。",
@@ -258,7 +260,7 @@ class TitleWriter:
             "分A、B两层，学生可以自选。",
         ],
         "试卷": [
-            "满分120分，考试时间120分钟，含答案和评分标准。",
+            "满分{full}分，考试时间{minutes}分钟，含答案和评分标准。",
             "Word版，可编辑。",
             "难度适中，适合复习检测。",
             "含答题卡。",
@@ -277,12 +279,15 @@ class TitleWriter:
         if rng.random() < 0.3:
             return ""
         pool = list(self.DESCRIPTIONS.get(label, []))
+        if lesson.subject not in EXERCISES:  # no 例题 in 语文, 英语, 道德与法治 …
+            pool = [d for d in pool if "例题" not in d]
         if label == "音频":
             pool.append({"语文": "标准普通话朗读，配乐。", "英语": "附听力原文。"}.get(lesson.subject, "课堂用。"))
         if not pool:
             return ""
         picked = rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2])))
-        text = "".join(picked).format(n=rng.randint(10, 40), m=rng.randint(4, 15))
+        full, minutes = (100, 60) if lesson.stage == "2" else rng.choice([(100, 90), (120, 120), (150, 120)])
+        text = "".join(picked).format(n=rng.randint(10, 40), m=rng.randint(4, 15), full=full, minutes=minutes)
         return text
 
     def keywords(self, lesson: Lesson, label: str) -> str:

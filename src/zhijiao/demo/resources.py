@@ -389,19 +389,18 @@ class LibraryBuilder:
     def _media(self, specs: list[Spec]) -> None:
         """Real previewable media on the demo teacher's first published resources (a diagram, a handout, a video)."""
         mine = [s for s in specs if self.teacher is not None and s.author is self.teacher][:3]
-        media: list[tuple[str, str, str, bytes | None]] = [
-            ("image", "课堂图示", "png", files.diagram_png()),
-            ("paper", "课堂练习", "pdf", files.handout_pdf()),
-            ("micro_lesson", "微课", "mp4", files.mp4()),
+        media: list[tuple[str, str, str, str, bytes | None]] = [
+            ("image", "课堂图示", "上课画的图示，可直接插入课件。", "png", files.diagram_png()),
+            ("paper", "课堂练习", "当堂检测用，一页，附答案。", "pdf", files.handout_pdf()),
+            ("micro_lesson", "微课", "录屏微课，几分钟讲完一个重点。", "mp4", files.mp4()),
         ]
-        for spec, (rtype, noun, suffix, data) in zip(mine, media, strict=False):
+        for spec, (rtype, noun, description, suffix, data) in zip(mine, media, strict=False):
             if data is None:
                 continue
             spec.type = rtype
             spec.title = f"{spec.topic} {noun}"
-            if spec.noun:
-                spec.description = spec.description.replace(spec.noun, noun)
-                spec.keywords = spec.keywords.replace(spec.noun, noun)
+            spec.description = description
+            spec.keywords = f"{spec.topic}、{noun}"
             spec.media = (f"{spec.title}.{suffix}", data)
             spec.sharing = "public"
 
