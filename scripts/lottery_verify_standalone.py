@@ -1,6 +1,7 @@
 """Re-run a published Zhijiao lottery (procedure zhijiao-lottery-1) with the standard library only.
 Usage: python3 lottery_verify_standalone.py DIR   (DIR holds applicants.csv and inputs.json)"""
-# ruff: noqa: E401, E701, E702, E731
+
+# ruff: noqa: E401, E701, I001
 # fmt: off
 import hashlib, json, re, sys
 from pathlib import Path

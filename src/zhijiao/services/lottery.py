@@ -47,7 +47,8 @@ PROCEDURE_VERSION = "zhijiao-lottery-1"
 # point: the families check that the published commitment names this very procedure.
 PROCEDURE_TEXT = """智教 电脑派位程序 zhijiao-lottery-1
 1. 报名名单按报名编号排序，生成规范名单 applicants.csv（只含报名编号与遮盖后的姓名），计算其 SHA-256。
-2. 承诺值 = SHA-256("zhijiao-lottery-1\\n" + 本程序文本的 SHA-256 + "\\n" + 招生名额 + "\\n" + 名单 SHA-256 + "\\n")，抽签前公示。
+2. 承诺值 = SHA-256("zhijiao-lottery-1\\n" + 本程序文本的 SHA-256 + "\\n" + 招生名额 + "\\n" + 名单 SHA-256 + "\\n")，
+   抽签前公示。
 3. 抽签时由公证员录入事先公告的公开数据（如当期彩票开奖号码），按 RFC 3797 规范化为种子串。
 4. 种子 = SHA-256(承诺值 + "\\n" + 种子串)；随机流第 i 块 = SHA-256(种子 + i 的 8 字节大端表示)。
 5. 以拒绝采样取无偏随机整数，按 Fisher–Yates 洗牌得到全部申请人的顺序；前"招生名额"位录取，其余候补。

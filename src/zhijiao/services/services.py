@@ -55,7 +55,9 @@ def draw_create(
     if seats < 1:
         raise ZhijiaoError(ServicesError.SERVICES_LOTTERY_SEATS, field="seats")
     if not input_plan.strip():
-        raise ZhijiaoError(ServicesError.SERVICES_LOTTERY_INPUT, field="input_plan", detail="请写明抽签时使用的公开数据来源")
+        raise ZhijiaoError(
+            ServicesError.SERVICES_LOTTERY_INPUT, field="input_plan", detail="请写明抽签时使用的公开数据来源"
+        )
     try:
         parsed = lottery.parse_applicants(applicants)
     except lottery.LotteryInputError as exc:

@@ -148,9 +148,9 @@ def services_lottery_file(request: HttpRequest, draw_id: int, name: str) -> Http
     allowed = lottery.FILES if draw.status == DrawStatus.PUBLISHED else (lottery.APPLICANTS_FILE,)
     if name not in allowed:
         raise NotFound()
-    content_type = "application/json" if name.endswith(".json") else "text/csv" if name.endswith(".csv") else "text/plain"
+    content_type = (
+        "application/json" if name.endswith(".json") else "text/csv" if name.endswith(".csv") else "text/plain"
+    )
     response = HttpResponse(draw.files[name], content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-

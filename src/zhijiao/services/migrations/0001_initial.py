@@ -6,48 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LotteryDraw',
+            name="LotteryDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='招生年份')),
-                ('title', models.CharField(max_length=128, verbose_name='名称')),
-                ('seats', models.PositiveIntegerField(verbose_name='招生名额')),
-                ('input_plan', models.CharField(max_length=255, verbose_name='公开数据来源（事先公告）')),
-                ('status', models.CharField(choices=[('committed', '已公示名单'), ('drawn', '已抽签'), ('published', '已公布')], default='committed', max_length=16, verbose_name='状态')),
-                ('procedure_version', models.CharField(max_length=32, verbose_name='程序版本')),
-                ('applicants_csv', models.TextField(verbose_name='规范名单')),
-                ('applicants_count', models.PositiveIntegerField(verbose_name='申请人数')),
-                ('applicants_sha256', models.CharField(max_length=64, verbose_name='名单 SHA-256')),
-                ('commitment', models.CharField(max_length=64, verbose_name='承诺值')),
-                ('committed_at', models.DateTimeField(verbose_name='公示时间')),
-                ('public_input', models.CharField(blank=True, max_length=255, verbose_name='公开数据')),
-                ('public_input_key', models.CharField(blank=True, max_length=255, verbose_name='种子串')),
-                ('notary', models.CharField(blank=True, max_length=64, verbose_name='公证人员')),
-                ('seed', models.CharField(blank=True, max_length=64, verbose_name='种子')),
-                ('inputs_json', models.TextField(blank=True, verbose_name='inputs.json')),
-                ('result_csv', models.TextField(blank=True, verbose_name='result.csv')),
-                ('sums', models.TextField(blank=True, verbose_name='SHA256SUMS')),
-                ('drawn_at', models.DateTimeField(blank=True, null=True, verbose_name='抽签时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('committed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='公示人')),
-                ('drawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lottery_draws', to='org.school', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="招生年份")),
+                ("title", models.CharField(max_length=128, verbose_name="名称")),
+                ("seats", models.PositiveIntegerField(verbose_name="招生名额")),
+                ("input_plan", models.CharField(max_length=255, verbose_name="公开数据来源（事先公告）")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("committed", "已公示名单"), ("drawn", "已抽签"), ("published", "已公布")],
+                        default="committed",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("procedure_version", models.CharField(max_length=32, verbose_name="程序版本")),
+                ("applicants_csv", models.TextField(verbose_name="规范名单")),
+                ("applicants_count", models.PositiveIntegerField(verbose_name="申请人数")),
+                ("applicants_sha256", models.CharField(max_length=64, verbose_name="名单 SHA-256")),
+                ("commitment", models.CharField(max_length=64, verbose_name="承诺值")),
+                ("committed_at", models.DateTimeField(verbose_name="公示时间")),
+                ("public_input", models.CharField(blank=True, max_length=255, verbose_name="公开数据")),
+                ("public_input_key", models.CharField(blank=True, max_length=255, verbose_name="种子串")),
+                ("notary", models.CharField(blank=True, max_length=64, verbose_name="公证人员")),
+                ("seed", models.CharField(blank=True, max_length=64, verbose_name="种子")),
+                ("inputs_json", models.TextField(blank=True, verbose_name="inputs.json")),
+                ("result_csv", models.TextField(blank=True, verbose_name="result.csv")),
+                ("sums", models.TextField(blank=True, verbose_name="SHA256SUMS")),
+                ("drawn_at", models.DateTimeField(blank=True, null=True, verbose_name="抽签时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="公布时间")),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="公示人",
+                    ),
+                ),
+                (
+                    "drawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lottery_draws",
+                        to="org.school",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电脑派位',
-                'verbose_name_plural': '电脑派位',
-                'ordering': ['-year', 'school__code'],
-                'constraints': [models.UniqueConstraint(fields=('school', 'year'), name='services_draw_school_year'), models.CheckConstraint(condition=models.Q(('seats__gte', 1)), name='services_draw_seats_positive'), models.CheckConstraint(condition=models.Q(('status', 'committed'), models.Q(models.Q(('result_csv', ''), _negated=True), models.Q(('public_input', ''), _negated=True), ('drawn_at__isnull', False)), _connector='OR'), name='services_draw_has_result'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='services_draw_published_at')],
+                "verbose_name": "电脑派位",
+                "verbose_name_plural": "电脑派位",
+                "ordering": ["-year", "school__code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("school", "year"), name="services_draw_school_year"),
+                    models.CheckConstraint(condition=models.Q(("seats__gte", 1)), name="services_draw_seats_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "committed"),
+                            models.Q(
+                                models.Q(("result_csv", ""), _negated=True),
+                                models.Q(("public_input", ""), _negated=True),
+                                ("drawn_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="services_draw_has_result",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "published"), _negated=True),
+                            ("published_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="services_draw_published_at",
+                    ),
+                ],
             },
         ),
     ]

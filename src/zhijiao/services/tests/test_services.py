@@ -30,9 +30,7 @@ def test_the_whole_flow_gives_the_bytes_of_the_offline_draw(region, applicants_c
     assert "4201122019" not in draw.applicants_csv  # no ID numbers stored or published
     draw = services.draw_run(actor=region.accounts["bureau"], draw_id=draw.pk, public_input=INPUT, notary="王公证员")
     assert draw.status == DrawStatus.DRAWN
-    offline = lottery.draw(
-        lottery.parse_applicants(applicants_csv), seats=10, public_input=INPUT, title=draw.title
-    )
+    offline = lottery.draw(lottery.parse_applicants(applicants_csv), seats=10, public_input=INPUT, title=draw.title)
     assert draw.files == offline.files
     assert draw.commitment == offline.commitment
     draw = services.draw_publish(actor=region.accounts["bureau"], draw_id=draw.pk)
