@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.actor import actor_account_id
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.org.models import School
 from zhijiao.services import lottery
@@ -77,7 +78,7 @@ def draw_create(
         applicants_sha256=list_hash,
         commitment=commit,
         committed_at=timezone.now(),
-        committed_by=actor if getattr(actor, "pk", None) else None,
+        committed_by_id=actor_account_id(actor),
     )
     audit_record(
         actor=actor, action="lottery.commit", origin=origin or Origin(), target=_target(draw), fields=["commitment"]
@@ -110,7 +111,7 @@ def draw_run(
     draw.result_csv = result.files[lottery.RESULT_FILE].decode("utf-8")
     draw.sums = result.files[lottery.SUMS_FILE].decode("utf-8")
     draw.drawn_at = timezone.now()
-    draw.drawn_by = actor if getattr(actor, "pk", None) else None  # type: ignore[assignment]
+    draw.drawn_by_id = actor_account_id(actor)
     draw.save()
     audit_record(
         actor=actor,
