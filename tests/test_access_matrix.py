@@ -52,6 +52,7 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
+from zhijiao.services.services import draw_create
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so
@@ -88,6 +89,7 @@ OBJECTS: dict[str, list[str]] = {
     "account": ["teacher", "teacher_c", "secadmin", "admin"],
     "app": ["portal"],
     "curriculum": ["pep-math-8b"],
+    "lottery": ["A", "C"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -101,6 +103,7 @@ CHANNELS: dict[str, list[str]] = {
     "account": ["page"],
     "app": ["page"],
     "curriculum": ["page", "api", "export"],
+    "lottery": ["stage", "public"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -377,6 +380,13 @@ class Expect:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
 
+    def lottery_organise(self, school: School) -> bool:
+        """电脑派位 is run by the bureau of the school's district or above (区域管理员) and the platform."""
+        return self.who.platform or any(
+            g.role == Role.REGION_ADMIN and g.division_id and school.division_id.startswith(g.division_id)
+            for g in self.who.grants
+        )
+
 
 # ------------------------------------------------------------------ the region and its objects
 
@@ -498,6 +508,15 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
         edition__code="pep", edition__subject="14", edition__stage="3", code="8b"
     )
+    for key in OBJECTS["lottery"]:
+        objects[("lottery", key)] = draw_create(
+            actor=a["admin"],
+            school=r.schools[key],
+            year=2026,
+            seats=2,
+            applicants="报名编号,姓名\n2026-0001,张三\n2026-0002,李四\n2026-0003,王五\n".encode(),
+            input_plan="派位当日福利彩票开奖号码",
+        )
     return objects
 
 
@@ -648,6 +667,10 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "api":
             return expect.curriculum_read(), f"/api/v1/curriculum/volumes/{obj.pk}/tree", ""
         return expect.curriculum_manage(), f"/curriculum/export/?edition={obj.edition_id}", ""
+    if kind == "lottery":
+        if channel == "stage":
+            return expect.lottery_organise(obj.school), f"/services/lottery/{obj.pk}/stage/", ""
+        return True, f"/services/lottery/public/{obj.pk}/", ""  # public: application numbers only
     raise AssertionError(kind)
 
 

@@ -98,6 +98,7 @@ NAV = [
         DATA_MANAGER_ROLES,
     ),
     ("比对待办", "/intake/cases/", "i-id", "case", BUREAU_ADMIN_ROLES),
+    ("电脑派位", "/services/lottery/", "i-grid", "services-lottery", BUREAU_ADMIN_ROLES),
     (
         "数据目录",
         "/catalogue/",
@@ -142,6 +143,7 @@ NAV_GROUPS = {
     "/staff/": "教育数据",
     "/intake/": "数据治理",
     "/intake/cases/": "数据治理",
+    "/services/lottery/": "网上办事",
     "/catalogue/": "数据治理",
     "/quality/": "数据治理",
     "/accounts/activation-codes/": "账号与安全",
@@ -155,7 +157,7 @@ NAV_GROUPS = {
 NAV_GROUPED_FROM = 9  # entries
 
 
-NAV_GROUP_ORDER = ["", "教学资源", "统计分析", "教育数据", "数据治理", "账号与安全"]
+NAV_GROUP_ORDER = ["", "教学资源", "统计分析", "教育数据", "数据治理", "网上办事", "账号与安全"]
 
 
 def _nav_grouped(items: list[dict]) -> list[dict]:

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from zhijiao.services import views
+
+urlpatterns = [
+    path("lottery/", views.services_lottery, name="services-lottery"),
+    path("lottery/new/", views.services_lottery_create, name="services-lottery-create"),
+    path("lottery/<int:draw_id>/stage/", views.services_lottery_stage, name="services-lottery-stage"),
+    path("lottery/<int:draw_id>/draw/", views.services_lottery_draw, name="services-lottery-draw"),
+    path("lottery/<int:draw_id>/publish/", views.services_lottery_publish, name="services-lottery-publish"),
+    path("lottery/public/<int:draw_id>/", views.services_lottery_public, name="services-lottery-public"),
+    path("lottery/public/<int:draw_id>/files/<str:name>", views.services_lottery_file, name="services-lottery-file"),
+]
