@@ -323,10 +323,15 @@ def _output(
     keep = [cols[c] for c in ("student_no", "row_id", "name", "class", "sex", "grade") if c in cols]
     out = frame.select(keep)
 
-    def full(arr: np.ndarray, dtype: Any) -> pl.Series:
-        col = np.full(n, None, dtype=object)
-        col[idx] = arr
-        return pl.Series(col.tolist(), dtype=dtype)
+    def full(arr: np.ndarray, dtype: Any, where: np.ndarray | None = None) -> pl.Series:
+        """A column for all rows from values for the scored ones (null elsewhere, and where `where` is false)."""
+        if dtype == pl.String:
+            text = np.full(n, None, dtype=object)
+            text[idx] = arr
+            return pl.Series(text.tolist(), dtype=pl.String)
+        col = np.full(n, np.nan)
+        col[idx] = np.where(where, arr, np.nan) if where is not None else arr
+        return pl.Series(col).fill_nan(None).cast(dtype)
 
     series: dict[str, pl.Series] = {}
     series["BMI"] = full(np.round(bmi[idx], 1), pl.Float64)
@@ -338,9 +343,9 @@ def _output(
         if item in cols:
             series[std.name(item)] = frame[cols[item]]
         weighted = scored.item_weighted[item]
-        series[f"{std.name(item)}得分"] = full(np.where(weighted, scored.item_score[item], None), pl.Int64)
+        series[f"{std.name(item)}得分"] = full(scored.item_score[item], pl.Int64, weighted)
         if item in scored.item_bonus and scored.item_bonus[item].any():
-            series[f"{std.name(item)}附加分"] = full(np.where(weighted, scored.item_bonus[item], None), pl.Int64)
+            series[f"{std.name(item)}附加分"] = full(scored.item_bonus[item], pl.Int64, weighted)
     series["标准分"] = full(scored.standard_tenths / 10, pl.Float64)
     series["附加分"] = full(scored.bonus_total, pl.Int64)
     series["学年总分"] = full(scored.total_tenths / 10, pl.Float64)
