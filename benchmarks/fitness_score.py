@@ -25,8 +25,8 @@ import polars as pl
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
 os.environ.setdefault("ZHIJIAO_HOME", tempfile.mkdtemp(prefix="zh-fitness-bench-"))
 
-from zhijiao.growth.fitness import GRADE_NAMES, standard_load  # noqa: E402
-from zhijiao.growth.tabular import read_table, score_frame, write_table  # noqa: E402
+from zhijiao.growth.fitness import GRADE_NAMES, standard_load
+from zhijiao.growth.tabular import read_table, score_frame, write_table
 
 ITEM_HEADERS = {
     "vital_capacity": "肺活量", "run_50m": "50米跑", "sit_reach": "坐位体前屈", "rope_1min": "一分钟跳绳",
@@ -64,7 +64,11 @@ def synthesise(n: int, path: Path, seed: int = 16) -> None:
         if item in {"run_800", "run_1000"}:  # half of the exports write 分'秒
             secs = np.nan_to_num(np.round(value)).astype(int)
             mmss = np.char.add(np.char.add((secs // 60).astype(str), "'"), np.char.zfill((secs % 60).astype(str), 2))
-            text = np.where(np.isnan(value), "", np.where(rng.random(n) < 0.5, mmss, np.nan_to_num(np.round(value)).astype(int).astype(str)))
+            text = np.where(
+                np.isnan(value),
+                "",
+                np.where(rng.random(n) < 0.5, mmss, np.nan_to_num(np.round(value)).astype(int).astype(str)),
+            )
         elif decimals == 0:
             text = np.where(np.isnan(value), "", np.nan_to_num(np.round(value)).astype(int).astype(str))
         cols[header] = text
@@ -84,7 +88,10 @@ def main() -> int:
     src, dst = work / "results.csv", work / "scored.csv"
     t = time.perf_counter()
     synthesise(args.pupils, src)
-    print(f"synthetic file: {args.pupils:,} rows, {src.stat().st_size / 1e6:.0f} MB, {time.perf_counter() - t:.1f} s (not timed)")
+    print(
+        f"synthetic file: {args.pupils:,} rows, {src.stat().st_size / 1e6:.0f} MB, "
+        f"{time.perf_counter() - t:.1f} s (not timed)"
+    )
     std = standard_load()
     t0 = time.perf_counter()
     frame = read_table(src.read_bytes(), src.name)

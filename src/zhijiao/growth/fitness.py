@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -161,8 +162,8 @@ def tables_validate(payload: Any, *, items: dict[str, dict[str, str]] | None = N
         present = [t for t in thresholds if t is not None]
         if thresholds[0] is None or thresholds[-1] is None:
             errors.append(f"{where} rows：100 分行与 10 分行不能为空")
-        lower = items[item]["better"] == "lower"
-        ordered = all((a < b) if lower else (a > b) for a, b in zip(present, present[1:]))
+        lower = items[str(item)]["better"] == "lower"
+        ordered = all((a < b) if lower else (a > b) for a, b in pairwise(present))
         if not ordered:
             direction = "逐行增大（用时越短分越高）" if lower else "逐行减小"
             errors.append(f"{where} rows：阈值应从 100 分到 10 分{direction}")
@@ -230,51 +231,58 @@ def _key(grade: IntArray, sex: IntArray) -> IntArray:
     return grade * 2 + sex
 
 
-def item_scores(std: Standard, item: str, value: FloatArray, key: IntArray) -> IntArray:
+Groups = list[tuple[int, IntArray]]
+
+
+def key_groups(key: IntArray) -> Groups:
+    """(key, row positions) for each grade-and-sex key present: one stable sort, then slices."""
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(N_KEYS + 1))
+    return [(k, order[bounds[k] : bounds[k + 1]]) for k in range(N_KEYS) if bounds[k + 1] > bounds[k]]
+
+
+def item_scores(std: Standard, item: str, value: FloatArray, key: IntArray, groups: Groups | None = None) -> IntArray:
     """Each value's score on its own grade and sex's table (0 where no row is reached or there is no table)."""
     lower = std.better(item) == "lower"
-    never = -np.inf if lower else np.inf
-    matrix = np.full((N_KEYS, len(ROW_SCORES)), never)
-    for (it, grade, sex), table in std.tables.items():
-        if it == item:
-            matrix[grade * 2 + SEXES.index(sex)] = [never if t is None else t for _, t in table.rows]
     out = np.zeros(len(value), dtype=np.int64)
-    with np.errstate(invalid="ignore"):
-        # from the 10-point row up: a higher row reached overwrites the lower one
-        for j in range(len(ROW_SCORES) - 1, -1, -1):
-            threshold = matrix[key, j]
-            reached = value <= threshold if lower else value >= threshold
-            out = np.where(reached, ROW_SCORES[j], out)
+    for k, rows in groups if groups is not None else key_groups(key):
+        table = std.tables.get((item, k // 2, SEXES[k % 2]))
+        if table is None:
+            continue
+        present = [(s, t) for s, t in table.rows if t is not None]
+        v = value[rows]
+        if lower:  # thresholds ascend from the 100-point row: the first threshold ≥ v is the row reached
+            thresholds = np.array([t for _, t in present])
+            scores = np.array([s for s, _ in present] + [0], dtype=np.int64)
+            at = np.searchsorted(thresholds, v, side="left")  # NaN sorts last: 0 points
+        else:  # ascending from the 10-point row: the last threshold ≤ v is the row reached
+            thresholds = np.array([t for _, t in reversed(present)])
+            scores = np.array([0] + [s for s, _ in reversed(present)], dtype=np.int64)
+            at = np.searchsorted(thresholds, v, side="right")
+            at[np.isnan(v)] = 0
+        out[rows] = scores[at]
     return out
 
 
-def bonus_points(std: Standard, item: str, value: FloatArray, key: IntArray) -> IntArray:
+def bonus_points(std: Standard, item: str, value: FloatArray, key: IntArray, groups: Groups | None = None) -> IntArray:
     """附加分 for the part of a result beyond the item's 100-point threshold (0 where the item has no bonus)."""
     lower = std.better(item) == "lower"
-    top = np.full(N_KEYS, np.nan)
-    steps: dict[int, tuple[tuple[int, float], ...]] = {}
-    for (it, grade, sex), rows in std.bonus.items():
-        table = std.tables.get((it, grade, sex))
-        if it == item and table is not None and table.rows[0][1] is not None:
-            k = grade * 2 + SEXES.index(sex)
-            top[k] = table.rows[0][1]
-            steps[k] = rows
     out = np.zeros(len(value), dtype=np.int64)
-    if not steps:
-        return out
-    with np.errstate(invalid="ignore"):
-        beyond = (top[key] - value) if lower else (value - top[key])
-        beyond = np.round(beyond, 6)  # 3'25" - 3'30" is exactly 5 s, but 8.5 - 8.3 is not exactly 0.2 in floats
-        need = np.full((N_KEYS, 20), np.inf)
-        points = np.zeros(20, dtype=np.int64)
-        # every rule in the standard has its points in the same order (highest first); align by points
-        for k, rows in steps.items():
-            for p, x in rows:
-                need[k, p - 1] = x
-                points[p - 1] = p
-        for j in range(20):
-            if points[j]:
-                out = np.where(beyond >= need[key, j], points[j], out)
+    for k, rows in groups if groups is not None else key_groups(key):
+        grade, sex = k // 2, SEXES[k % 2]
+        steps = std.bonus.get((item, grade, sex))
+        table = std.tables.get((item, grade, sex))
+        if not steps or table is None or table.rows[0][1] is None:
+            continue
+        top = table.rows[0][1]
+        v = value[rows]
+        # 3'25" is exactly 5 s under 3'30", but 8.5 - 8.3 is not exactly 0.2 in floats: round the excess
+        beyond = np.round((top - v) if lower else (v - top), 6)
+        need = np.array([x for _, x in sorted(steps, key=lambda r: r[1])])
+        points = np.array([0] + [p for p, _ in sorted(steps, key=lambda r: r[1])], dtype=np.int64)
+        at = np.searchsorted(need, beyond, side="right")
+        at[np.isnan(beyond)] = 0
+        out[rows] = points[at]
     return out
 
 
@@ -322,10 +330,11 @@ def score_columns(
     """Score rows already checked (each has a table for every item its grade and sex is weighted on)."""
     key = _key(grade, sex)
     n = len(key)
+    groups = key_groups(key)
     weight = {item: np.zeros(N_KEYS, dtype=np.int64) for item in std.items}
-    for (g, s), w in std.weights.items():
-        for item, pct in w.items():
-            weight[item][g * 2 + SEXES.index(s)] = pct
+    for (g, sex_name), pcts in std.weights.items():
+        for item, pct in pcts.items():
+            weight[item][g * 2 + SEXES.index(sex_name)] = pct
     cls = bmi_class(std, bmi, key)
     bmi_points = np.array([std.bmi_scores[c] for c in BMI_CLASSES], dtype=np.int64)[cls]
     hundredths = weight["bmi"][key] * bmi_points
@@ -338,10 +347,10 @@ def score_columns(
             continue
         w = weight[item][key]
         weighted[item] = w > 0
-        s = np.where(w > 0, item_scores(std, item, values[item], key), 0)
-        scores[item] = s
-        hundredths = hundredths + w * s
-        b = np.where(w > 0, bonus_points(std, item, values[item], key), 0)
+        points = np.where(w > 0, item_scores(std, item, values[item], key, groups), 0)
+        scores[item] = points
+        hundredths = hundredths + w * points
+        b = np.where(w > 0, bonus_points(std, item, values[item], key, groups), 0)
         bonuses[item] = b
         bonus_total = bonus_total + b
     standard_tenths = (hundredths + 5) // 10  # half up: 1 unit = 0.01 point

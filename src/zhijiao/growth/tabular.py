@@ -151,7 +151,7 @@ def read_table(data: bytes, name: str) -> pl.DataFrame:
         except (pl.exceptions.PolarsError, ValueError) as exc:
             raise ZhijiaoError(GrowthError.GROWTH_FILE_UNREADABLE, detail=str(exc)) from exc
     if suffix == ".xlsx":
-        from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl is slow to import; only xlsx needs it
+        from openpyxl import load_workbook
 
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -162,7 +162,9 @@ def read_table(data: bytes, name: str) -> pl.DataFrame:
             return pl.DataFrame()
         header = [h or f"列{i + 1}" for i, h in enumerate(rows[0])]
         body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
-        return pl.DataFrame({h: [r[i] for r in body] for i, h in enumerate(header)}, schema=dict.fromkeys(header, pl.String))
+        return pl.DataFrame(
+            {h: [r[i] for r in body] for i, h in enumerate(header)}, schema=dict.fromkeys(header, pl.String)
+        )
     raise ZhijiaoError(GrowthError.GROWTH_FILE_TYPE)
 
 
@@ -220,10 +222,11 @@ def score_frame(std: Standard, frame: pl.DataFrame) -> ScoreResult:
 
     grade_text = frame[cols["grade"]].fill_null("").str.strip_chars()
     grade_num = grade_text.cast(pl.Int64, strict=False)
-    word = grade_text.replace_strict(_GRADE_WORDS, default=None, return_dtype=pl.Int64).fill_null(0).to_numpy()
-    code = grade_num.replace_strict(_GRADE_CODES, default=None, return_dtype=pl.Int64).fill_null(0).to_numpy()
+    by_word = grade_text.replace_strict(_GRADE_WORDS, default=None, return_dtype=pl.Int64).fill_null(0).to_numpy()
+    by_code = grade_num.replace_strict(_GRADE_CODES, default=None, return_dtype=pl.Int64).fill_null(0).to_numpy()
     plain = grade_num.fill_null(0).to_numpy()
-    grade = np.where(word > 0, word, np.where(code > 0, code, np.where((plain >= 1) & (plain <= 12), plain, 0)))
+    plain = np.where((plain >= 1) & (plain <= 12), plain, 0)
+    grade = np.where(by_word > 0, by_word, np.where(by_code > 0, by_code, plain))
     flag(grade == 0, "年级", "应为 一年级…六年级、初一…初三、高一…高三、1–12 或年级编号 11–16、21–23、31–33")
 
     values: dict[str, FloatArray] = {}
@@ -261,18 +264,26 @@ def score_frame(std: Standard, frame: pl.DataFrame) -> ScoreResult:
             missing_tables = std.missing_tables(g, sex_name)
             if missing_tables:
                 names = "、".join(std.name(i) for i in missing_tables)
-                flag(here, "年级", f"{GRADE_NAMES[g]}{sex_name}生的评分表尚未载入（{names}），请由教育局载入官方评分表后再评分")
+                flag(
+                    here,
+                    "年级",
+                    f"{GRADE_NAMES[g]}{sex_name}生的评分表尚未载入（{names}），请由教育局载入官方评分表后再评分",
+                )
                 continue
             for item in std.weights[(g, sex_name)]:
                 if item == "bmi":
                     flag(here & np.isnan(bmi), "身高/体重", "缺少身高、体重（或 BMI），无法计算体重指数")
                     continue
-                arr = values.get(item)
+                result = values.get(item)
                 col = std.name(item)
-                if arr is None:
+                if result is None:
                     flag(here, col, f"{GRADE_NAMES[g]}{sex_name}生须测此项，文件里没有这一列")
                 else:
-                    flag(here & np.isnan(arr) & ~_any_flagged(bad_masks, col, n), col, f"{GRADE_NAMES[g]}{sex_name}生须测此项，成绩为空")
+                    flag(
+                        here & np.isnan(result) & ~_any_flagged(bad_masks, col, n),
+                        col,
+                        f"{GRADE_NAMES[g]}{sex_name}生须测此项，成绩为空",
+                    )
 
     rejected = np.zeros(n, dtype=bool)
     for mask, column, reason in bad_masks:
@@ -289,14 +300,18 @@ def score_frame(std: Standard, frame: pl.DataFrame) -> ScoreResult:
         values={k: v[idx] for k, v in values.items() if k in TEST_ITEMS},
         bmi=bmi[idx],
     )
-    out = _output(std, frame, cols, idx, ok, scored, bmi, grade, problems)
-    used = {(item, int(g), SEXES[int(s)]) for g, s in set(zip(grade[idx].tolist(), sex[idx].tolist())) for item in std.weights[(int(g), SEXES[int(s)])]}
+    table = _output(std, frame, cols, idx, ok, scored, bmi, grade, problems)
+    used = {
+        (item, int(g), SEXES[int(s)])
+        for g, s in set(zip(grade[idx].tolist(), sex[idx].tolist(), strict=True))
+        for item in std.weights[(int(g), SEXES[int(s)])]
+    }
     pending = sorted(
         f"{GRADE_NAMES[t.grade]}{t.sex}生 {std.name(t.item)}（{t.status}）"
         for key_, t in std.tables.items()
         if key_ in used and t.status != "已核对"
     )
-    return ScoreResult(n, int(ok.sum()), int(rejected.sum()), problems, out, pending)
+    return ScoreResult(n, int(ok.sum()), int(rejected.sum()), problems, table, pending)
 
 
 def _any_flagged(bad_masks: list[tuple[np.ndarray, str, Any]], column: str, n: int) -> np.ndarray:
@@ -363,7 +378,7 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
     if suffix == ".csv":
         frame.write_csv(path, include_bom=True)  # Excel on Chinese Windows opens a BOM'd UTF-8 file correctly
     elif suffix == ".xlsx":
-        from openpyxl import Workbook  # noqa: PLC0415 - see read_table
+        from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("体质健康评分")

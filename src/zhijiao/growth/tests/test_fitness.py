@@ -125,7 +125,16 @@ def test_no_bonus_for_items_without_one():
 
 @pytest.mark.parametrize(
     ("total", "level"),
-    [(120.0, "优秀"), (90.0, "优秀"), (89.9, "良好"), (80.0, "良好"), (79.9, "及格"), (60.0, "及格"), (59.9, "不及格"), (0.0, "不及格")],
+    [
+        (120.0, "优秀"),
+        (90.0, "优秀"),
+        (89.9, "良好"),
+        (80.0, "良好"),
+        (79.9, "及格"),
+        (60.0, "及格"),
+        (59.9, "不及格"),
+        (0.0, "不及格"),
+    ],
 )
 def test_level_cut_offs(total, level):
     assert level_for(STD, total) == level
@@ -167,7 +176,12 @@ def test_one_pupil_worked_by_hand():
 def test_level_comes_from_the_total_with_bonus():
     """一年级男, all items at 80 and BMI 100: 15 + 0.85×80 = 83.0 良好. The same with 149 skips: 跳绳 100
     (0.2×100 instead of 0.2×80: 87.0) plus 20 bonus (40 beyond 109) = 107.0 优秀."""
-    values = {"vital_capacity": [1300, 1300], "run_50m": [10.6, 10.6], "sit_reach": [11.0, 11.0], "rope_1min": [87, 149]}
+    values = {
+        "vital_capacity": [1300, 1300],
+        "run_50m": [10.6, 10.6],
+        "sit_reach": [11.0, 11.0],
+        "rope_1min": [87, 149],
+    }
     arrays = {k: np.array(v, dtype=np.float64) for k, v in values.items()}
     s = score_columns(STD, grade=np.array([1, 1]), sex=np.array([0, 0]), values=arrays, bmi=np.array([15.0, 15.0]))
     assert s.standard_tenths.tolist() == [830, 870]

@@ -61,7 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
             self.stdout.write(
-                f"{src.name}：共 {result.rows_in} 行，已评分 {result.scored} 行，未评分 {result.rejected} 行；结果已写入 {dst}"
+                f"{src.name}：共 {result.rows_in} 行，已评分 {result.scored} 行，未评分 {result.rejected} 行；"
+                f"结果已写入 {dst}"
             )
             for p in result.problems[:50]:
                 self.stdout.write(f"  ✗ {p.text}")
