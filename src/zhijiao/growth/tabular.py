@@ -183,12 +183,16 @@ def _numbers(col: pl.Series, timed: bool) -> tuple[FloatArray, np.ndarray]:
     """(values with NaN where empty, mask of cells that are not numbers)."""
     text = col.fill_null("").str.strip_chars()
     empty = (text == "").to_numpy()
-    value = text.str.replace_all("，", ".").cast(pl.Float64, strict=False)
-    if timed:
-        minutes = text.str.extract(_TIME, 1).cast(pl.Float64, strict=False)
-        seconds = text.str.extract(_TIME, 2).cast(pl.Float64, strict=False)
-        value = value.fill_null(minutes * 60 + seconds)
+    value = text.cast(pl.Float64, strict=False)
     arr = value.to_numpy().astype(np.float64)
+    if timed:
+        # only the cells that are not plain numbers go through the 分'秒 pattern
+        odd = np.nonzero(np.isnan(arr) & ~empty)[0]
+        if len(odd):
+            sub = text.gather(odd)
+            minutes = sub.str.extract(_TIME, 1).cast(pl.Float64, strict=False)
+            seconds = sub.str.extract(_TIME, 2).cast(pl.Float64, strict=False)
+            arr[odd] = (minutes * 60 + seconds).to_numpy().astype(np.float64)
     arr = np.where(np.isnan(arr), np.nan, arr)
     bad = np.isnan(arr) & ~empty
     return arr, bad
