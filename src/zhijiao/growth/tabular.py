@@ -130,8 +130,24 @@ class ScoreResult:
         }
 
 
+ROW = "__row__"  # the spreadsheet row each record came from (header = 1), kept through blank-row removal
+
+
+def _drop_blank(frame: pl.DataFrame) -> pl.DataFrame:
+    """Number the rows as the spreadsheet does, then drop the wholly empty ones (not pupils, not counted)."""
+    frame = frame.with_columns(pl.Series(ROW, range(2, frame.height + 2), dtype=pl.Int64))
+    if frame.width == 1:
+        return frame
+    filled = pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in frame.columns if c != ROW)
+    return frame.filter(filled)
+
+
 def read_table(data: bytes, name: str) -> pl.DataFrame:
-    """All columns as text, headers as written."""
+    """All columns as text, headers as written, plus ROW; wholly empty rows left out."""
+    return _drop_blank(_read(data, name))
+
+
+def _read(data: bytes, name: str) -> pl.DataFrame:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         for encoding in ("utf-8-sig", "gb18030"):
@@ -161,7 +177,7 @@ def read_table(data: bytes, name: str) -> pl.DataFrame:
         if not rows:
             return pl.DataFrame()
         header = [h or f"列{i + 1}" for i, h in enumerate(rows[0])]
-        body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
+        body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
         return pl.DataFrame(
             {h: [r[i] for r in body] for i, h in enumerate(header)}, schema=dict.fromkeys(header, pl.String)
         )
@@ -209,7 +225,7 @@ def score_frame(std: Standard, frame: pl.DataFrame) -> ScoreResult:
             raise ZhijiaoError(GrowthError.GROWTH_COLUMN_MISSING, field=_label(std, code), detail=_label(std, code))
     if "student_no" not in cols and "row_id" not in cols:
         raise ZhijiaoError(GrowthError.GROWTH_COLUMN_MISSING, field="学籍号", detail="学籍号 或 行号")
-    rownum = np.arange(n) + 2
+    rownum = frame[ROW].to_numpy() if ROW in frame.columns else np.arange(n) + 2
     bad_masks: list[tuple[np.ndarray, str, Any]] = []  # (mask, column label, reason or callable(i))
 
     def flag(mask: np.ndarray, column: str, reason: Any) -> None:
@@ -304,7 +320,7 @@ def score_frame(std: Standard, frame: pl.DataFrame) -> ScoreResult:
         values={k: v[idx] for k, v in values.items() if k in TEST_ITEMS},
         bmi=bmi[idx],
     )
-    table = _output(std, frame, cols, idx, ok, scored, bmi, grade, problems)
+    table = _output(std, frame, cols, idx, ok, scored, bmi, grade, problems, rownum)
     used = {
         (item, int(g), SEXES[int(s)])
         for g, s in set(zip(grade[idx].tolist(), sex[idx].tolist(), strict=True))
@@ -336,6 +352,7 @@ def _output(
     bmi: FloatArray,
     grade: np.ndarray,
     problems: list[Problem],
+    rownum: np.ndarray,
 ) -> pl.DataFrame:
     """The input's identifying columns, then per item result and score, totals and level; a reason if rejected."""
     n = frame.height
@@ -370,8 +387,9 @@ def _output(
     series["学年总分"] = full(scored.total_tenths / 10, pl.Float64)
     series["等级"] = full(scored.level.astype(object), pl.String)
     reasons = np.full(n, None, dtype=object)
+    index_of = {int(r): i for i, r in enumerate(rownum.tolist())} if problems else {}
     for p in problems:
-        i = p.row - 2
+        i = index_of[p.row]
         reasons[i] = p.text if reasons[i] is None else f"{reasons[i]}；{p.column}：{p.reason}"
     series["未评分原因"] = pl.Series(reasons.tolist(), dtype=pl.String)
     return out.with_columns(**series)

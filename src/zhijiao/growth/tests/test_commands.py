@@ -135,3 +135,14 @@ def test_tables_load_replaces_a_table_and_check_refuses_a_bad_one(tmp_path, sett
     assert row["50米跑得分"] == "100"  # 10.6 s reaches the replaced 100-point row (11.2 s)
     code, out = _run("tables", "list", "--json")
     assert "run_50m/1/男" in json.loads(out)["replaced"]
+
+
+def test_blank_lines_are_not_pupils_but_keep_the_row_numbers(tmp_path):
+    buf = io.StringIO()
+    csv.writer(buf).writerows([HEADER, GOOD[0], [""] * len(HEADER), BAD[2], []])
+    (tmp_path / "in.csv").write_text(buf.getvalue(), encoding="utf-8")
+    code, out = _run("score", str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), "--json")
+    result = json.loads(out)
+    assert code == 1
+    assert (result["rows_in"], result["scored"], result["rejected"]) == (2, 1, 1)
+    assert result["rejected_rows"] == [{"row": 4, "problems": [{"column": "50米跑", "reason": "不是数字"}]}]
