@@ -54,6 +54,7 @@ USAGE = """用法：zhijiao <命令> [参数]
   curriculum  课程体系：import FILE [--json] 导入教材版本的章节与知识点（.xlsx/.csv），
               export --edition CODE [--subject S] [--stage S] FILE 导出，stats [--json] [--per-book] 统计
   fitness     体质健康：score IN OUT [--json] 按《国家学生体质健康标准》评分（.xlsx/.csv），
+              report IN [--by 年级|班级|学校|性别] 统计优良率、及格率、肥胖率，
               tables list|check FILE|load FILE 查看、核验、载入评分表
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）

@@ -34,6 +34,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "row_id": ("行号", "编号", "序号", "id"),
     "name": ("姓名", "学生姓名"),
     "class": ("班级", "班级名称", "班级编号", "班号"),
+    "school": ("学校", "学校名称", "学校代码", "学校标识码"),
     "sex": ("性别",),
     "grade": ("年级", "年级编号", "年级名称"),
     "height": ("身高",),
@@ -356,7 +357,7 @@ def _output(
 ) -> pl.DataFrame:
     """The input's identifying columns, then per item result and score, totals and level; a reason if rejected."""
     n = frame.height
-    keep = [cols[c] for c in ("student_no", "row_id", "name", "class", "sex", "grade") if c in cols]
+    keep = [cols[c] for c in ("student_no", "row_id", "name", "school", "class", "sex", "grade") if c in cols]
     out = frame.select(keep)
 
     def full(arr: np.ndarray, dtype: Any, where: np.ndarray | None = None) -> pl.Series:
@@ -370,6 +371,9 @@ def _output(
         return pl.Series(col).fill_nan(None).cast(dtype)
 
     series: dict[str, pl.Series] = {}
+    series["年级名称"] = full(
+        np.array(["", *(GRADE_NAMES[g] for g in range(1, 13))], dtype=object)[grade[idx]], pl.String
+    )
     series["BMI"] = full(np.round(bmi[idx], 1), pl.Float64)
     series["BMI等级"] = full(np.array(BMI_CLASSES, dtype=object)[scored.bmi_class], pl.String)
     series["BMI得分"] = full(scored.item_score["bmi"], pl.Int64)
@@ -414,3 +418,44 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
 
 def score_file(std: Standard, data: bytes, name: str) -> ScoreResult:
     return score_frame(std, read_table(data, name))
+
+
+def report_frame(result: ScoreResult, by: str) -> pl.DataFrame:
+    """Rates over the scored rows, per value of one input column (年级, 班级, 学校 or 性别) and in total.
+
+    优良率 = (优秀 + 良好) / 人数, 及格率 = (优秀 + 良好 + 及格) / 人数, 肥胖率 = BMI 肥胖 / 人数, in percent with one
+    decimal; rejected rows are not counted (their number is in the result's ``rejected``).
+    """
+    frame = result.frame.filter(pl.col("等级").is_not_null())
+    if by not in frame.columns:  # the file's own header for 年级/班级/学校/性别
+        aliases = {_norm(a): code for code, names in COLUMN_ALIASES.items() for a in names}
+        wanted = aliases.get(_norm(by))
+        by = next((c for c in frame.columns if aliases.get(_norm(c)) == wanted and wanted), by)
+    if by not in frame.columns:
+        raise ZhijiaoError(GrowthError.GROWTH_COLUMN_MISSING, field=by, detail=by)
+    if _norm(by) in {_norm(a) for a in COLUMN_ALIASES["grade"]}:
+        by = "年级名称"  # 一年级, 1 and 11 are one grade
+    level = pl.col("等级")
+
+    def tenth(e: pl.Expr) -> pl.Expr:  # half up, like the scores (polars' round is half to even)
+        return ((e * 10 + 0.5 + 1e-9).floor() / 10).round(1)  # round(1) only drops the division's float noise
+
+    def rates() -> list[pl.Expr]:
+        n = pl.len()
+        return [
+            n.alias("人数"),
+            (level == "优秀").sum().alias("优秀"),
+            (level == "良好").sum().alias("良好"),
+            (level == "及格").sum().alias("及格"),
+            (level == "不及格").sum().alias("不及格"),
+            tenth(level.is_in(["优秀", "良好"]).sum() / n * 100).alias("优良率%"),
+            tenth((level != "不及格").sum() / n * 100).alias("及格率%"),
+            tenth((pl.col("BMI等级") == "肥胖").sum() / n * 100).alias("肥胖率%"),
+            tenth(pl.col("学年总分").mean()).alias("平均学年总分"),
+        ]
+
+    per = frame.group_by(pl.col(by).cast(pl.String)).agg(rates())
+    order = {name: g for g, name in GRADE_NAMES.items()}
+    per = per.sort(pl.col(by).replace_strict(order, default=99, return_dtype=pl.Int64), by)
+    total = frame.select(pl.lit("合计").alias(by), *rates())
+    return pl.concat([per, total], how="vertical_relaxed") if frame.height else total

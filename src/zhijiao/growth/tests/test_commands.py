@@ -146,3 +146,22 @@ def test_blank_lines_are_not_pupils_but_keep_the_row_numbers(tmp_path):
     assert code == 1
     assert (result["rows_in"], result["scored"], result["rejected"]) == (2, 1, 1)
     assert result["rejected_rows"] == [{"row": 4, "problems": [{"column": "50米跑", "reason": "不是数字"}]}]
+
+
+def test_report_rates_per_grade_and_in_total(tmp_path):
+    """一年级: 张一 83.0 良好, an obese pupil with every item at 10 points (0.15×60 + 0.85×10 = 17.5 不及格);
+    三年级: 李二 93.0 优秀 (test_fitness.test_one_pupil_worked_by_hand). A rejected row is not counted."""
+    obese = ["G011", "陈十一", "男", "1", "120", "35", "500", "13.6", "-4.0", "2", "", "", "", "", "", ""]
+    src = _csv(tmp_path / "in.csv", [GOOD[0], obese, GOOD[1], BAD[2]])
+    code, out = _run("report", str(src), "--by", "年级", "--json", "--out", str(tmp_path / "report.xlsx"))
+    result = json.loads(out)
+    assert code == 0
+    assert (result["rows_in"], result["scored"], result["rejected"]) == (4, 3, 1)
+    groups = {g["年级名称"]: g for g in result["groups"]}
+    assert list(groups) == ["一年级", "三年级", "合计"]
+    one = groups["一年级"]
+    assert (one["人数"], one["良好"], one["不及格"]) == (2, 1, 1)
+    assert (one["优良率%"], one["及格率%"], one["肥胖率%"], one["平均学年总分"]) == (50.0, 50.0, 50.0, 50.3)
+    total = groups["合计"]
+    assert (total["人数"], total["优良率%"], total["及格率%"], total["肥胖率%"]) == (3, 66.7, 66.7, 33.3)
+    assert (tmp_path / "report.xlsx").is_file()

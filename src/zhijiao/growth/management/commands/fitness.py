@@ -4,6 +4,8 @@
   (.xlsx/.csv) gets every row: each item's score, BMI band, 标准分, 附加分, 学年总分 and 等级, or the reason it was
   not scored. ``--json`` prints ``{"rows_in", "scored", "rejected", "rejected_rows": [...]}``. Exit 0 all
   scored, 1 some rows rejected, 2 unusable input.
+* ``report IN [--by 年级|班级|学校|性别] [--out FILE] [--json]``: score IN, then 人数, levels, 优良率, 及格率,
+  肥胖率 and the mean 学年总分 per group and in total (rejected rows are not counted).
 * ``tables list [--json]``: the tables in use, their source status and doubts.
 * ``tables check FILE`` / ``tables load FILE``: validate (and keep) a bureau's replacement tables (JSON in the
   layout of ``growth/data/fitness/single_items.json`` / ``bmi.json``).
@@ -17,12 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.growth.fitness import GRADE_NAMES, standard_load, tables_validate
-from zhijiao.growth.tabular import score_file, write_table
+from zhijiao.growth.tabular import report_frame, score_file, write_table
 
 
 def override_dir() -> Path:
@@ -38,6 +41,11 @@ class Command(BaseCommand):
         score.add_argument("infile", help="成绩文件：每行一名学生，含学籍号（或行号）、性别、年级与各项成绩")
         score.add_argument("outfile", help="输出文件（.xlsx 或 .csv）")
         score.add_argument("--json", action="store_true", help="以 JSON 输出行数与未评分的原因")
+        report = sub.add_parser("report", help="评分并按年级、班级、学校或性别统计优良率、及格率、肥胖率")
+        report.add_argument("infile", help="成绩文件（与 score 相同）")
+        report.add_argument("--by", default="年级", help="按哪一列统计：年级（默认）、班级、学校、性别")
+        report.add_argument("--out", default="", help="另存统计表（.xlsx 或 .csv）")
+        report.add_argument("--json", action="store_true", help="以 JSON 输出")
         tables = sub.add_parser("tables", help="评分表：list 查看，check 核验，load 载入替换表")
         tables.add_argument("what", choices=["list", "check", "load"])
         tables.add_argument("file", nargs="?", help="替换用的评分表文件（JSON）")
@@ -73,6 +81,24 @@ class Command(BaseCommand):
         if result.rejected:
             sys.stdout.flush()
             raise SystemExit(1)
+
+    def _report(self, opts: dict[str, Any]) -> None:
+        src = Path(opts["infile"])
+        if not src.is_file():
+            raise CommandError(f"文件不存在：{src}", returncode=2)
+        result = score_file(standard_load(override_dir()), src.read_bytes(), src.name)
+        table = report_frame(result, opts["by"])
+        if opts["out"]:
+            write_table(table, Path(opts["out"]))
+        if opts["json"]:
+            payload = {"rows_in": result.rows_in, "scored": result.scored, "rejected": result.rejected}
+            self.stdout.write(json.dumps({**payload, "groups": table.to_dicts()}, ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"{src.name}：共 {result.rows_in} 行，已评分 {result.scored} 行，未评分 {result.rejected} 行（不计入统计）"
+        )
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+            self.stdout.write(str(table))
 
     def _tables(self, opts: dict[str, Any]) -> None:
         what = opts["what"]
