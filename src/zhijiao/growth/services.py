@@ -15,7 +15,7 @@ from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.growth.errors import GrowthError
 from zhijiao.growth.fitness import GRADE_NAMES, Standard, standard_load
 from zhijiao.growth.models import FitnessResult, FitnessSession
-from zhijiao.growth.tabular import Problem, map_columns, read_table, score_frame
+from zhijiao.growth.tabular import ROW, Problem, map_columns, read_table, score_frame
 from zhijiao.org.models import School, Term
 from zhijiao.people.models import Student
 
@@ -87,7 +87,7 @@ def fitness_results_import(
         for s in Student.objects.filter(school=session.school, student_no__in=out[header].drop_nulls().to_list())
     }
     rows = out.to_dicts()
-    row_numbers = frame["__row__"].to_list()
+    row_numbers = frame[ROW].to_list()
     for row, number in zip(rows, row_numbers, strict=True):
         if row["等级"] is not None and row[header] not in pupils:
             outcome.problems.append(Problem(number, "学籍号", f"{row[header]} 不是{session.school.name}的学生"))
