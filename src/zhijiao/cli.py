@@ -25,6 +25,7 @@ COMMANDS = {
     "resources": "resources",
     "curriculum": "curriculum",
     "lottery": "lottery",
+    "fitness": "fitness",
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
@@ -55,6 +56,10 @@ USAGE = """用法：zhijiao <命令> [参数]
               export --edition CODE [--subject S] [--stage S] FILE 导出，stats [--json] [--per-book] 统计
   lottery     电脑派位：draw --applicants CSV --seats N --public-input TEXT --out DIR 抽签并写出结果与哈希，
               verify DIR 按公布的数据重新抽签，逐字节核对（一致时退出码为 0）
+
+  fitness     体质健康：score IN OUT [--json] 按《国家学生体质健康标准》评分（.xlsx/.csv），
+              report IN [--by 年级|班级|学校|性别] 统计优良率、及格率、肥胖率，
+              tables list|check FILE|load FILE 查看、核验、载入评分表
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zhijiao.analytics",
     "zhijiao.resources",
     "zhijiao.services",
+    "zhijiao.growth",
     "zhijiao.web",
 ]
 

@@ -1,0 +1,140 @@
+"""Writes of the growth app: fitness test sessions and their results (scored on import, audited)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
+from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.growth.errors import GrowthError
+from zhijiao.growth.fitness import GRADE_NAMES, Standard, standard_load
+from zhijiao.growth.models import FitnessResult, FitnessSession
+from zhijiao.growth.tabular import ROW, Problem, map_columns, read_table, score_frame
+from zhijiao.org.models import School, Term
+from zhijiao.people.models import Student
+
+
+@dataclass
+class ImportOutcome:
+    rows_in: int
+    imported: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows_in": self.rows_in, "imported": self.imported, "problems": [p.as_dict() for p in self.problems]}
+
+
+def _managed_school(actor: Actor, school_id: int) -> School:
+    school = School.objects.filter(pk=school_id).first()
+    if school is None or not scope_for(actor).manages_school(school_id=school.pk, division_code=school.division_id):
+        raise NotFound()
+    return school
+
+
+def fitness_session_create(*, actor: Actor, school_id: int, term_id: int, name: str, origin: Origin) -> FitnessSession:
+    """Open a test round for a school (its 学校管理员 or a bureau above it); audited."""
+    school = _managed_school(actor, school_id)
+    term = Term.objects.filter(pk=term_id).first()
+    if term is None:
+        raise NotFound()
+    name = name.strip()
+    if not name:
+        raise ZhijiaoError(GrowthError.GROWTH_NAME_REQUIRED, field="名称")
+    with transaction.atomic():
+        session, _ = FitnessSession.objects.get_or_create(school=school, term=term, name=name)
+        audit_record(actor=actor, action="growth.fitness_session_create", origin=origin, target=_target(session))
+    return session
+
+
+def _target(session: FitnessSession) -> Target:
+    return Target(type="fitness_session", id=str(session.pk), label=session.name)
+
+
+def fitness_results_import(
+    *, actor: Actor, session_id: int, data: bytes, name: str, origin: Origin, standard: Standard | None = None
+) -> ImportOutcome:
+    """Score a results file and store it in a session: all rows or none.
+
+    Every row must score (``growth.tabular``) and its 学籍号 must be a pupil of the session's school. A pupil already
+    in the session is replaced (a re-import of a corrected file changes only what changed). Audited, one event per
+    file.
+    """
+    session = FitnessSession.objects.select_related("school").filter(pk=session_id).first()
+    if session is None:
+        raise NotFound()
+    _managed_school(actor, session.school_id)
+    std = standard or standard_load()
+    frame = read_table(data, name)
+    result = score_frame(std, frame)
+    outcome = ImportOutcome(rows_in=result.rows_in, problems=list(result.problems))
+    cols = map_columns(frame)
+    if "student_no" not in cols:
+        raise ZhijiaoError(GrowthError.GROWTH_COLUMN_MISSING, field="学籍号", detail="学籍号")
+    out = result.frame
+    header = cols["student_no"]
+    pupils = {
+        s.student_no: s
+        for s in Student.objects.filter(school=session.school, student_no__in=out[header].drop_nulls().to_list())
+    }
+    rows = out.to_dicts()
+    row_numbers = frame[ROW].to_list()
+    for row, number in zip(rows, row_numbers, strict=True):
+        if row["等级"] is not None and row[header] not in pupils:
+            outcome.problems.append(Problem(number, "学籍号", f"{row[header]} 不是{session.school.name}的学生"))
+    outcome.problems.sort(key=lambda p: p.row)
+    if outcome.problems:
+        return outcome
+    records = []
+    for row in rows:
+        student = pupils[row[header]]
+        measurements = {item: row[std.name(item)] for item in std.items if std.name(item) in row}
+        scores = {
+            item: row[f"{std.name(item)}得分"] for item in std.items if row.get(f"{std.name(item)}得分") is not None
+        }
+        scores["bmi"] = row["BMI得分"]
+        records.append(
+            FitnessResult(
+                session=session,
+                student=student,
+                school_class_id=student.school_class_id,
+                grade=_grade_of(row["年级名称"]),
+                sex=_sex_of(student, row),
+                measurements={k: v for k, v in measurements.items() if v not in (None, "")},
+                scores=scores,
+                bmi=row["BMI"],
+                bmi_class=row["BMI等级"],
+                standard_score=Decimal(str(row["标准分"])),
+                bonus=row["附加分"],
+                total_score=Decimal(str(row["学年总分"])),
+                level=row["等级"],
+            )
+        )
+    with transaction.atomic():
+        FitnessResult.objects.filter(session=session, student__in=[r.student for r in records]).delete()
+        FitnessResult.objects.bulk_create(records, batch_size=2000)
+        audit_record(
+            actor=actor, action="growth.fitness_results_import", origin=origin, target=_target(session),
+            fields=("results",),
+        )  # fmt: skip
+    outcome.imported = len(records)
+    return outcome
+
+
+def _grade_of(name: str) -> int:
+    return next(g for g, n in GRADE_NAMES.items() if n == name)
+
+
+def _sex_of(student: Student, row: dict[str, Any]) -> str:
+    # the file's 性别 was checked by the scorer; keep what it was scored as
+    text = str(row.get("性别") or "").strip().lower()
+    return "女" if text in {"女", "2", "女生", "f"} else "男"
