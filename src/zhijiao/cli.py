@@ -24,6 +24,7 @@ COMMANDS = {
     "analytics": "analytics",
     "resources": "resources",
     "curriculum": "curriculum",
+    "learning": "learning",
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
@@ -52,6 +53,8 @@ USAGE = """用法：zhijiao <命令> [参数]
               export-jsonld [--out FILE]，reindex，library [--count N]，template [--out FILE]
   curriculum  课程体系：import FILE [--json] 导入教材版本的章节与知识点（.xlsx/.csv），
               export --edition CODE [--subject S] [--stage S] FILE 导出，stats [--json] [--per-book] 统计
+  learning    精准教学：evaluate cdm --train CSV --test CSV --q Q.txt [--model hybrid|dina|irt] [--json]，
+              evaluate kt --train TSV --test TSV [--model lr|bkt] [--format tsv|pykt] [--json] 在公开数据上评估诊断模型
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）

@@ -136,7 +136,7 @@ def _logit_rate(c: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 WINDOWS = (3600.0, 86400.0, 7 * 86400.0, 30 * 86400.0)
 DECAYS = (0.5, 0.8, 0.95)
-LAGS = 3
+LAGS = 6
 
 
 def features(data: Interactions) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -162,7 +162,10 @@ def features(data: Interactions) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 cols[f"{name}_dec{decay}_ok"] = _decayed(g, y, decay)
                 cols[f"{name}_dec{decay}_bad"] = _decayed(g, 1.0 - y, decay)
         if name == "skill":
-            skill_cols = {k: cols[f"skill_{k}"] for k in ("correct", "wrong", "last_ok", "last_bad")}
+            skill_cols = {
+                k: cols[f"skill_{k}"]
+                for k in ("correct", "wrong", "rate", "last_ok", "last_bad", "dec0.5_ok", "dec0.5_bad")
+            }
             if np.ptp(data.timestamp) > 0:
                 for w in WINDOWS:
                     cnt, tot = _in_window(g, data.timestamp, y, w)
@@ -171,6 +174,7 @@ def features(data: Interactions) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 has = g.prev >= 0
                 gap = np.where(has, data.timestamp - data.timestamp[np.maximum(g.prev, 0)], 0.0)
                 cols["skill_log_gap"] = np.where(has, np.log1p(np.maximum(gap, 0.0)), 0.0)
+    skill_cols["all_rate"] = cols["all_rate"]
     names = list(cols)
     x = np.stack([cols[k] for k in names], axis=1)
     gmat = np.stack(list(skill_cols.values()), axis=1)
@@ -193,11 +197,19 @@ def transfer_index(data: Interactions, lags: int = LAGS) -> np.ndarray:
     return out
 
 
+def _shared_sum(idx: np.ndarray, weights: np.ndarray, r: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size)
+    for col, wt in enumerate(weights):
+        out += np.bincount(np.maximum(idx[:, col], 0), weights=wt * r * (idx[:, col] >= 0), minlength=size)
+    return out
+
+
 @dataclass
 class _Design:
     x: np.ndarray  # dense features, standardised
     g: np.ndarray  # per-skill-weighted features
     sparse: list[tuple[np.ndarray, int]]  # one-hot blocks: (index per row, -1 = none; block size)
+    shared: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)  # (rows × L indices, L weights, size)
 
 
 @dataclass
@@ -207,6 +219,10 @@ class FeatureLr:
     l2: float | None = None
     max_iter: int = 80
     lags: int = LAGS
+    count_bins: bool = False  # per-skill attempt-count bins: neutral on ASSIST2015 validation, off
+    decayed_lags: int = 0  # >0: one shared transfer table over that many answers, weighted decay^(lag-1)
+    decay: float = 0.8
+    transfer_l2: float = 10.0  # the transfer tables' prior, relative to the other tables' (their cells see fewer rows)
     seed: int = 0
     name: str = "lr"
     chosen: dict[str, float] = field(default_factory=dict)
@@ -221,7 +237,7 @@ class FeatureLr:
         self.gstd = gmat.std(axis=0) + 1e-9
         design = self._design(data, x, gmat)
         y = data.correct.astype(float)
-        grid = [self.l2] if self.l2 is not None else [0.1, 1.0, 10.0]
+        grid = [self.l2] if self.l2 is not None else [0.5, 3.0]
         best_l2 = grid[0]
         if len(grid) > 1:
             users = np.unique(data.user)
@@ -232,7 +248,7 @@ class FeatureLr:
             train, valid = self._rows(design, ~held), self._rows(design, held)
             best = -1.0
             for lam in grid:
-                w = self._fit(train, data.skill[~held], y[~held], lam)
+                w = self._fit(train, data.skill[~held], y[~held], lam, max_iter=max(20, self.max_iter // 2))
                 score = auc(y[held], self._predict(w, valid, data.skill[held]))
                 if score > best:
                     best, best_l2 = score, lam
@@ -245,31 +261,53 @@ class FeatureLr:
         if self.lags:
             idx = transfer_index(data, self.lags)
             sparse += [(idx[:, lag], data.n_skills * 2 * data.n_skills) for lag in range(self.lags)]
-        return _Design(((x - self.mean) / self.std)[:, self.keep], gmat / self.gstd, sparse)
+        if self.count_bins:
+            # per-skill learning curves: a table of (skill, attempts so far on it, binned)
+            g = _groups(data.user, data.skill)
+            bins = np.minimum(np.floor(np.log2(g.rank + 1) * 2).astype(np.int64), 15)
+            sparse.append((data.skill * 16 + bins, data.n_skills * 16))
+        shared = []
+        if self.decayed_lags:
+            idx = transfer_index(data, self.decayed_lags)
+            weights = self.decay ** np.arange(self.decayed_lags)
+            shared.append((idx, weights, data.n_skills * 2 * data.n_skills))
+        return _Design(((x - self.mean) / self.std)[:, self.keep], gmat / self.gstd, sparse, shared)
 
     @staticmethod
     def _rows(d: _Design, mask: np.ndarray) -> _Design:
-        return _Design(d.x[mask], d.g[mask], [(idx[mask], size) for idx, size in d.sparse])
+        return _Design(
+            d.x[mask],
+            d.g[mask],
+            [(idx[mask], size) for idx, size in d.sparse],
+            [(idx[mask], w, size) for idx, w, size in d.shared],
+        )
 
     @staticmethod
     def _sizes(d: _Design, n_s: int) -> list[int]:
-        return [1, d.x.shape[1], n_s * d.g.shape[1], *(size for _, size in d.sparse)]
+        return [1, d.x.shape[1], n_s * d.g.shape[1], *(size for _, size in d.sparse), *(s for _, _, s in d.shared)]
 
     @staticmethod
     def _logit(parts: list[np.ndarray], d: _Design, skill: np.ndarray) -> np.ndarray:
         b0, wx, ws = parts[0], parts[1], parts[2].reshape(-1, d.g.shape[1])
         z = b0[0] + d.x @ wx + np.sum(d.g * ws[skill], axis=1)
-        for (idx, _), b in zip(d.sparse, parts[3:], strict=True):
+        n_sparse = len(d.sparse)
+        for (idx, _), b in zip(d.sparse, parts[3 : 3 + n_sparse], strict=True):
             z += np.where(idx >= 0, b[np.maximum(idx, 0)], 0.0)
+        for (idx, weights, _), b in zip(d.shared, parts[3 + n_sparse :], strict=True):
+            for col, wt in enumerate(weights):
+                z += wt * np.where(idx[:, col] >= 0, b[np.maximum(idx[:, col], 0)], 0.0)
         return z
 
-    def _fit(self, d: _Design, skill: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    def _fit(
+        self, d: _Design, skill: np.ndarray, y: np.ndarray, lam: float, max_iter: int | None = None
+    ) -> np.ndarray:
         n_s = self._n_skills
         k = d.g.shape[1]
         sizes = self._sizes(d, n_s)
         cuts = np.cumsum(sizes)[:-1]
         # the dense features get a tiny prior, every table (per-skill weights, biases, transfer) the chosen one
-        lams = [0.0, 1e-3] + [lam] * (len(sizes) - 2)
+        lams = [0.0, 1e-3, lam, lam, lam] + [lam * self.transfer_l2] * self.lags
+        lams += [lam] * (len(sizes) - len(lams) - len(d.shared)) + [lam * self.transfer_l2] * len(d.shared)
 
         def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
             parts = np.split(w, cuts)
@@ -282,6 +320,8 @@ class FeatureLr:
             grads = [np.array([r.sum()]), d.x.T @ r, g_ws.ravel()]
             for idx, size in d.sparse:
                 grads.append(np.bincount(np.maximum(idx, 0), weights=r * (idx >= 0), minlength=size))
+            for idx, weights, size in d.shared:
+                grads.append(_shared_sum(idx, weights, r, size))
             grad = np.concatenate(grads) + np.concatenate([lm * b for lm, b in zip(lams, parts, strict=True)])
             return loss, grad
 
@@ -291,6 +331,7 @@ class FeatureLr:
         h_ws = np.stack([np.bincount(skill, weights=d.g[:, j] ** 2, minlength=n_s) for j in range(k)], axis=1)
         hs = [np.array([float(y.size)]), np.sum(d.x**2, axis=0), h_ws.ravel()]
         hs += [np.bincount(np.maximum(idx, 0), weights=(idx >= 0) * 1.0, minlength=size) for idx, size in d.sparse]
+        hs += [_shared_sum(idx, weights**2, np.ones(y.size), size) for idx, weights, size in d.shared]
         h = 0.25 * np.concatenate(hs) + np.concatenate([np.full(n, lm) for n, lm in zip(sizes, lams, strict=True)])
         scale = 1.0 / np.sqrt(np.maximum(h, 1e-3))
 
@@ -298,7 +339,7 @@ class FeatureLr:
             f, grad = fun(v * scale)
             return f, grad * scale
 
-        return lbfgs(scaled, np.zeros(int(np.sum(sizes))), max_iter=self.max_iter) * scale
+        return lbfgs(scaled, np.zeros(int(np.sum(sizes))), max_iter=max_iter or self.max_iter) * scale
 
     def _predict(self, w: np.ndarray, d: _Design, skill: np.ndarray) -> np.ndarray:
         cuts = np.cumsum(self._sizes(d, self._n_skills))[:-1]
