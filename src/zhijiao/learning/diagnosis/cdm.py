@@ -55,14 +55,6 @@ def _xent(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return loss, p - y
 
 
-def _scatter_rows(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Row sums of ``values`` grouped by ``index`` into an (n, d) array (faster than np.add.at)."""
-    out = np.empty((n, values.shape[1]))
-    for j in range(values.shape[1]):
-        out[:, j] = np.bincount(index, weights=values[:, j], minlength=n)
-    return out
-
-
 # --------------------------------------------------------------------------------------------- IRT
 
 
@@ -169,9 +161,6 @@ class Dina:
         return m, np.sqrt(m * (1 - m))
 
 
-
-
-
 # --------------------------------------------------------------------------------------------- HybridDina
 
 
@@ -204,7 +193,7 @@ class HybridDina:
     """
 
     max_iter: int = 200
-    tol: float = 1e-6
+    tol: float = 1e-5  # relative change of the log-likelihood; 1e-6 doubles the iterations for the same AUC
     ridge: float = 0.1
     n_nodes: int = 7
     name: str = "hybrid"

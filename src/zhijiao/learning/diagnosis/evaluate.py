@@ -63,10 +63,8 @@ def read_cdm(train_path: Path, test_path: Path, q: np.ndarray) -> tuple[cdm.Resp
     train, test = _read_rows(train_path, cols, ","), _read_rows(test_path, cols, ",")
     users = _index(r[0] for r in train + test)
     items = [r[1] for r in train + test]
-    if all(t.isdigit() for t in items):
-        item_index = {t: int(t) for t in set(items)}
-    else:
-        item_index = _index(items)
+    # integer ids index the Q-matrix's rows; other ids are sorted
+    item_index = {t: int(t) for t in set(items)} if all(t.isdigit() for t in items) else _index(items)
     if max(item_index.values(), default=-1) >= q.shape[0]:
         raise DataError(f"题目数多于 Q 矩阵的行数（{q.shape[0]}）")
 
@@ -128,7 +126,13 @@ def read_kt_tsv(path: Path) -> KtRows:
     except ValueError as exc:
         raise DataError(f"{path.name}：timestamp 和 correct 必须是数字") from exc
     return KtRows(
-        [r[0] for r in rows], [r[1] for r in rows], [r[4] for r in rows], ts, correct, [True] * len(rows), [0] * len(rows)
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[4] for r in rows],
+        ts,
+        correct,
+        [True] * len(rows),
+        [0] * len(rows),
     )
 
 
@@ -143,9 +147,7 @@ def read_pykt(path: Path, *, chunk: int | None = None, min_len: int = 3) -> KtRo
                 concepts = row["concepts"].split(",")
                 questions = row["questions"].split(",") if row.get("questions") else concepts
                 responses = [float(v) for v in row["responses"].split(",")]
-                stamps = (
-                    [float(v) / 1000.0 for v in row["timestamps"].split(",")] if row.get("timestamps") else None
-                )
+                stamps = [float(v) / 1000.0 for v in row["timestamps"].split(",")] if row.get("timestamps") else None
                 n = len(responses)
                 pieces = [(0, n)] if chunk is None else [(s, min(n, s + chunk)) for s in range(0, n, chunk)]
                 for p, (s, e) in enumerate(pieces):

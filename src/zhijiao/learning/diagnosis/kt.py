@@ -209,7 +209,9 @@ class _Design:
     x: np.ndarray  # dense features, standardised
     g: np.ndarray  # per-skill-weighted features
     sparse: list[tuple[np.ndarray, int]]  # one-hot blocks: (index per row, -1 = none; block size)
-    shared: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)  # (rows × L indices, L weights, size)
+    shared: list[tuple[np.ndarray, np.ndarray, int]] = field(
+        default_factory=list
+    )  # (rows × L indices, L weights, size)
 
 
 @dataclass
@@ -298,9 +300,7 @@ class FeatureLr:
                 z += wt * np.where(idx[:, col] >= 0, b[np.maximum(idx[:, col], 0)], 0.0)
         return z
 
-    def _fit(
-        self, d: _Design, skill: np.ndarray, y: np.ndarray, lam: float, max_iter: int | None = None
-    ) -> np.ndarray:
+    def _fit(self, d: _Design, skill: np.ndarray, y: np.ndarray, lam: float, max_iter: int | None = None) -> np.ndarray:
         n_s = self._n_skills
         k = d.g.shape[1]
         sizes = self._sizes(d, n_s)
@@ -370,8 +370,12 @@ class Bkt:
 
     def fit(self, data: Interactions) -> Bkt:
         n_s = data.n_skills
-        params = {"prior": np.full(n_s, 0.4), "learn": np.full(n_s, 0.1), "guess": np.full(n_s, 0.2),
-                  "slip": np.full(n_s, 0.1)}
+        params = {
+            "prior": np.full(n_s, 0.4),
+            "learn": np.full(n_s, 0.1),
+            "guess": np.full(n_s, 0.2),
+            "slip": np.full(n_s, 0.1),
+        }
         g = _groups(data.user, data.skill)
         y = data.correct.astype(float)
         for _ in range(self.rounds):

@@ -43,7 +43,8 @@ def split_table(table: np.ndarray, test: float = 0.2, seed: int = 0) -> tuple[Re
     held = np.zeros(table.shape, dtype=bool)
     for u in range(n_users):
         held[u, rng.choice(n_items, size=max(1, round(n_items * test)), replace=False)] = True
-    users, items = np.indices(table.shape)
+    users = np.repeat(np.arange(n_users), n_items).reshape(n_users, n_items)
+    items = np.tile(np.arange(n_items), (n_users, 1))
 
     def part(mask: np.ndarray) -> Responses:
         return Responses(users[mask], items[mask], table[mask].astype(float), n_users, n_items)

@@ -8,6 +8,9 @@ from zhijiao.learning.diagnosis.metrics import auc
 from zhijiao.learning.diagnosis.synthetic import simulate_kt
 
 
+pytestmark = pytest.mark.slow  # fits the models on 150 simulated students (several seconds of CPU)
+
+
 @pytest.fixture(scope="module")
 def data():
     return simulate_kt(150, 30, 4, 50, seed=5)
