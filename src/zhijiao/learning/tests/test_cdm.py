@@ -7,7 +7,6 @@ from zhijiao.learning.diagnosis import cdm
 from zhijiao.learning.diagnosis.metrics import auc
 from zhijiao.learning.diagnosis.synthetic import simulate_cdm, split_table
 
-
 pytestmark = pytest.mark.slow  # fits the models on 300 simulated students (several seconds of CPU)
 
 

@@ -7,7 +7,6 @@ from zhijiao.learning.diagnosis import kt
 from zhijiao.learning.diagnosis.metrics import auc
 from zhijiao.learning.diagnosis.synthetic import simulate_kt
 
-
 pytestmark = pytest.mark.slow  # fits the models on 150 simulated students (several seconds of CPU)
 
 
