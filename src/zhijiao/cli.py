@@ -26,6 +26,7 @@ COMMANDS = {
     "curriculum": "curriculum",
     "lottery": "lottery",
     "fitness": "fitness",
+    "learning": "learning",
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
@@ -60,6 +61,9 @@ USAGE = """用法：zhijiao <命令> [参数]
   fitness     体质健康：score IN OUT [--json] 按《国家学生体质健康标准》评分（.xlsx/.csv），
               report IN [--by 年级|班级|学校|性别] 统计优良率、及格率、肥胖率，
               tables list|check FILE|load FILE 查看、核验、载入评分表
+
+  learning    精准教学：evaluate cdm --train CSV --test CSV --q Q.txt [--model hybrid|dina|irt] [--json]，
+              evaluate kt --train TSV --test TSV [--model lr|bkt] [--format tsv|pykt] [--json] 在公开数据上评估诊断模型
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）
@@ -78,6 +82,11 @@ def main(argv: list[str] | None = None) -> None:
         command = rest
     elif name in COMMANDS:
         command = [COMMANDS[name], *rest]
+        if name == "learning":
+            # The models are long runs of memory-bound vector operations: OpenBLAS's threads only spin on them,
+            # and on a busy 2-core machine they made a fit 5-10 times slower (decision 00xx-learneval-diagnosis-
+            # models). Set before numpy loads; an operator's own setting wins.
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     else:
         print(f"未知命令：{name}\n\n{USAGE}", file=sys.stderr)
         raise SystemExit(2)

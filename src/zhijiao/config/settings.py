@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "zhijiao.resources",
     "zhijiao.services",
     "zhijiao.growth",
+    "zhijiao.learning",
     "zhijiao.web",
 ]
 
