@@ -32,6 +32,7 @@ urlpatterns = [
     path("analytics/", include("zhijiao.analytics.urls")),
     path("resources/", include("zhijiao.resources.urls")),
     path("curriculum/", include("zhijiao.curriculum.urls")),
+    path("space/", include("zhijiao.spaces.urls")),
     path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),
