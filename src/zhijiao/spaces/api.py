@@ -84,10 +84,10 @@ def notice_list(request, unread: bool = False):
 
 @router.post("/{notice_id}/read", response=NoticeOut, summary="标记已读（重复调用不改变首次阅读时间）")
 def notice_read(request, notice_id: DbId):
-    return (services.receipt_read(actor=request.auth, notice_id=notice_id))
+    return services.receipt_read(actor=request.auth, notice_id=notice_id)
 
 
 @router.post("/{notice_id}/confirm", response=NoticeOut, summary="提交回执")
 def notice_confirm(request, notice_id: DbId, payload: ConfirmIn | None = None):
     reply = payload.reply if payload is not None else ""
-    return (services.receipt_confirm(actor=request.auth, notice_id=notice_id, reply=reply))
+    return services.receipt_confirm(actor=request.auth, notice_id=notice_id, reply=reply)

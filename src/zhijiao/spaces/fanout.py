@@ -21,12 +21,12 @@ BATCH = 5000  # receipts per INSERT batch, and per progress update
 
 def _classes(notice: Notice) -> QuerySet[SchoolClass]:
     if notice.audience_kind == AudienceKind.CLASS:
-        return SchoolClass.objects.filter(pk=notice.school_class_id)
+        return SchoolClass.objects.filter(pk=notice.school_class_id or 0)
     if notice.audience_kind == AudienceKind.GRADE:
-        return SchoolClass.objects.filter(grade_id=notice.grade_id)
+        return SchoolClass.objects.filter(grade_id=notice.grade_id or 0)
     if notice.audience_kind == AudienceKind.SCHOOL:
-        return SchoolClass.objects.filter(school_id=notice.school_id)
-    return SchoolClass.objects.filter(school__division__code__startswith=notice.division_id)
+        return SchoolClass.objects.filter(school_id=notice.school_id or 0)
+    return SchoolClass.objects.filter(school__division__code__startswith=notice.division_id or "")
 
 
 def _staff(notice: Notice) -> QuerySet[Staff]:
@@ -37,7 +37,7 @@ def _staff(notice: Notice) -> QuerySet[Staff]:
         heads = classes.filter(head_teacher_id__isnull=False).values("head_teacher_id")
         return active.filter(Q(pk__in=taught) | Q(pk__in=heads))
     if notice.audience_kind == AudienceKind.SCHOOL:
-        return active.filter(school_id=notice.school_id)
+        return active.filter(school_id=notice.school_id or 0)
     code = notice.division_id or ""
     return active.filter(Q(school__division__code__startswith=code) | Q(bureau__division__code__startswith=code))
 

@@ -99,6 +99,9 @@ class NoticeReceipt(models.Model):
             models.Index(fields=["account", "-delivered_at"], name="spaces_receipt_account"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.notice_id}→{self.account_id}"
+
 
 class OutboxMessage(models.Model):
     """A message a channel without a gateway in the demo (e-mail, SMS, work chat) would have sent."""
@@ -114,3 +117,6 @@ class OutboxMessage(models.Model):
         verbose_name = "待发消息"
         verbose_name_plural = "待发消息"
         indexes = [models.Index(fields=["notice", "channel"], name="spaces_outbox_notice")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.address}"

@@ -75,7 +75,9 @@ def may_send(*, actor: Actor) -> bool:
 
 
 def _with_node(qs: QuerySet[Notice]) -> QuerySet[Notice]:
-    return qs.select_related("sender", "school_class__school", "school_class__grade", "grade__school", "school", "division")
+    return qs.select_related(
+        "sender", "school_class__school", "school_class__grade", "grade__school", "school", "division"
+    )
 
 
 def receipt_inbox(*, actor: Actor) -> QuerySet[NoticeReceipt]:

@@ -21,13 +21,13 @@ from zhijiao.spaces.tasks import notice_fanout_task
 # ones (a school, a district) by a Huey job, the page showing its progress.
 INLINE_LIMIT = 3000
 
-_NODE_MODELS: dict[str, type] = {
+_NODE_MODELS: dict[str, type[SchoolClass] | type[Grade] | type[School] | type[Division]] = {
     AudienceKind.CLASS: SchoolClass,
     AudienceKind.GRADE: Grade,
     AudienceKind.SCHOOL: School,
     AudienceKind.DIVISION: Division,
 }
-_NODE_FIELDS = {
+_NODE_FIELDS: dict[str, str] = {
     AudienceKind.CLASS: "school_class",
     AudienceKind.GRADE: "grade",
     AudienceKind.SCHOOL: "school",
@@ -55,10 +55,14 @@ def notice_create(
     if audience_kind not in _NODE_MODELS or recipients not in RecipientKind.values:
         raise ZhijiaoError(SpacesError.SPACES_AUDIENCE_UNKNOWN, field="发送范围")
     model = _NODE_MODELS[audience_kind]
-    try:
-        node = model.objects.select_related(*(["school"] if model in (SchoolClass, Grade) else [])).get(pk=node_id)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise ZhijiaoError(SpacesError.SPACES_AUDIENCE_UNKNOWN, field="发送范围") from None
+    related = ["school"] if model in (SchoolClass, Grade) else []
+    node = (
+        model.objects.select_related(*related).filter(pk=node_id).first()
+        if str(node_id).isascii() and str(node_id).isdigit() and len(str(node_id)) <= 18
+        else None
+    )
+    if node is None:
+        raise ZhijiaoError(SpacesError.SPACES_AUDIENCE_UNKNOWN, field="发送范围")
     if not selectors.node_may_address(actor=actor, node=node):
         raise Forbidden(SpacesError.SPACES_NOT_ALLOWED.message)
     return Notice.objects.create(

@@ -58,7 +58,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     targets = selectors.address_targets(actor=request.user)
     if not targets:
         raise NotFound()
-    error, form = "", {"recipients": RecipientKind.GUARDIANS}
+    error, form = "", {"recipients": str(RecipientKind.GUARDIANS)}
     if request.method == "POST":
         form = request.POST.dict()
         kind, _, node_id = form.get("target", "").partition(":")
@@ -69,7 +69,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 body=form.get("body", ""),
                 audience_kind=kind,
                 node_id=node_id,
-                recipients=form.get("recipients", RecipientKind.GUARDIANS),
+                recipients=form.get("recipients", str(RecipientKind.GUARDIANS)),
                 needs_confirm=form.get("needs_confirm") == "on",
                 deadline=_deadline(form.get("deadline", "")),
             )
@@ -119,7 +119,9 @@ def notice_page(request: HttpRequest, notice_id: int) -> HttpResponse:
         "rate": rate,
         "unread_rows": unread,
         "may_confirm": bool(
-            receipt and notice.needs_confirm and (notice.deadline is None or receipt.confirmed_at or timezone.now() <= notice.deadline)
+            receipt
+            and notice.needs_confirm
+            and (notice.deadline is None or receipt.confirmed_at or timezone.now() <= notice.deadline)
         ),
         "breadcrumbs": [*BREADCRUMBS, ("通知", None)],
     }

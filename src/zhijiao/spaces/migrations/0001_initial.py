@@ -6,103 +6,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('body', models.TextField(max_length=5000, verbose_name='内容')),
-                ('audience_kind', models.CharField(choices=[('class', '班级'), ('grade', '年级'), ('school', '学校'), ('division', '区域')], max_length=8, verbose_name='发送范围')),
-                ('recipients', models.CharField(choices=[('guardians', '家长'), ('students', '学生'), ('staff', '教职工')], max_length=9, verbose_name='接收对象')),
-                ('needs_confirm', models.BooleanField(default=False, verbose_name='需要回执')),
-                ('deadline', models.DateTimeField(blank=True, null=True, verbose_name='回执截止')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('withdrawn', '已撤回')], default='draft', max_length=9, verbose_name='状态')),
-                ('recipient_count', models.PositiveIntegerField(default=0, verbose_name='接收人数')),
-                ('delivered_count', models.PositiveIntegerField(default=0, verbose_name='已送达')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.division')),
-                ('grade', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.grade')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.schoolclass')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices_sent', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("body", models.TextField(max_length=5000, verbose_name="内容")),
+                (
+                    "audience_kind",
+                    models.CharField(
+                        choices=[("class", "班级"), ("grade", "年级"), ("school", "学校"), ("division", "区域")],
+                        max_length=8,
+                        verbose_name="发送范围",
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.CharField(
+                        choices=[("guardians", "家长"), ("students", "学生"), ("staff", "教职工")],
+                        max_length=9,
+                        verbose_name="接收对象",
+                    ),
+                ),
+                ("needs_confirm", models.BooleanField(default=False, verbose_name="需要回执")),
+                ("deadline", models.DateTimeField(blank=True, null=True, verbose_name="回执截止")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布"), ("withdrawn", "已撤回")],
+                        default="draft",
+                        max_length=9,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("recipient_count", models.PositiveIntegerField(default=0, verbose_name="接收人数")),
+                ("delivered_count", models.PositiveIntegerField(default=0, verbose_name="已送达")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True, verbose_name="撤回时间")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.division",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.grade",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.schoolclass",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices_sent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeReceipt',
+            name="NoticeReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivered_at', models.DateTimeField(verbose_name='送达时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='阅读时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='回执时间')),
-                ('reply', models.CharField(blank=True, max_length=500, verbose_name='回执留言')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='最近提醒')),
-                ('reminder_count', models.PositiveSmallIntegerField(default=0, verbose_name='提醒次数')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_receipts', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='spaces.notice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivered_at", models.DateTimeField(verbose_name="送达时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="阅读时间")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="回执时间")),
+                ("reply", models.CharField(blank=True, max_length=500, verbose_name="回执留言")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="最近提醒")),
+                ("reminder_count", models.PositiveSmallIntegerField(default=0, verbose_name="提醒次数")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_receipts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="receipts", to="spaces.notice"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知回执',
-                'verbose_name_plural': '通知回执',
+                "verbose_name": "通知回执",
+                "verbose_name_plural": "通知回执",
             },
         ),
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=16, verbose_name='渠道')),
-                ('address', models.CharField(max_length=128, verbose_name='地址')),
-                ('text', models.CharField(max_length=500, verbose_name='内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='spaces.notice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(max_length=16, verbose_name="渠道")),
+                ("address", models.CharField(max_length=128, verbose_name="地址")),
+                ("text", models.CharField(max_length=500, verbose_name="内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outbox", to="spaces.notice"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '待发消息',
-                'verbose_name_plural': '待发消息',
+                "verbose_name": "待发消息",
+                "verbose_name_plural": "待发消息",
             },
         ),
         migrations.AddIndex(
-            model_name='notice',
-            index=models.Index(fields=['sender', '-created_at'], name='spaces_notice_sender'),
+            model_name="notice",
+            index=models.Index(fields=["sender", "-created_at"], name="spaces_notice_sender"),
         ),
         migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('audience_kind', 'class'), ('school_class__isnull', False)), models.Q(('audience_kind', 'grade'), ('grade__isnull', False)), models.Q(('audience_kind', 'school'), ('school__isnull', False)), models.Q(('audience_kind', 'division'), ('division__isnull', False)), _connector='OR'), name='spaces_notice_one_node'),
+            model_name="notice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("audience_kind", "class"), ("school_class__isnull", False)),
+                    models.Q(("audience_kind", "grade"), ("grade__isnull", False)),
+                    models.Q(("audience_kind", "school"), ("school__isnull", False)),
+                    models.Q(("audience_kind", "division"), ("division__isnull", False)),
+                    _connector="OR",
+                ),
+                name="spaces_notice_one_node",
+            ),
         ),
         migrations.AddIndex(
-            model_name='noticereceipt',
-            index=models.Index(fields=['notice', 'read_at'], name='spaces_receipt_read'),
+            model_name="noticereceipt",
+            index=models.Index(fields=["notice", "read_at"], name="spaces_receipt_read"),
         ),
         migrations.AddIndex(
-            model_name='noticereceipt',
-            index=models.Index(fields=['notice', 'confirmed_at'], name='spaces_receipt_confirm'),
+            model_name="noticereceipt",
+            index=models.Index(fields=["notice", "confirmed_at"], name="spaces_receipt_confirm"),
         ),
         migrations.AddIndex(
-            model_name='noticereceipt',
-            index=models.Index(fields=['account', '-delivered_at'], name='spaces_receipt_account'),
+            model_name="noticereceipt",
+            index=models.Index(fields=["account", "-delivered_at"], name="spaces_receipt_account"),
         ),
         migrations.AddConstraint(
-            model_name='noticereceipt',
-            constraint=models.UniqueConstraint(fields=('notice', 'account'), name='spaces_receipt_unique'),
+            model_name="noticereceipt",
+            constraint=models.UniqueConstraint(fields=("notice", "account"), name="spaces_receipt_unique"),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['notice', 'channel'], name='spaces_outbox_notice'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["notice", "channel"], name="spaces_outbox_notice"),
         ),
     ]

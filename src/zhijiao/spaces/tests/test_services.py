@@ -13,7 +13,13 @@ from zhijiao.spaces.models import NoticeReceipt, NoticeStatus, OutboxMessage
 
 def _send(region, who, kind, node, recipients="guardians", **extra):
     return services.notice_send(
-        actor=region.accounts[who], title="通知", body="内容", audience_kind=kind, node_id=node, recipients=recipients, **extra
+        actor=region.accounts[who],
+        title="通知",
+        body="内容",
+        audience_kind=kind,
+        node_id=node,
+        recipients=recipients,
+        **extra,
     )
 
 
@@ -92,8 +98,13 @@ def test_bad_input(region):
     with pytest.raises(ZhijiaoError):
         _send(region, "teacher", "class", 999999)
     with pytest.raises(ZhijiaoError):
-        services.notice_send(actor=region.accounts["teacher"], title=" ", body="x", audience_kind="class",
-                             node_id=region.classes["A1"].pk)
+        services.notice_send(
+            actor=region.accounts["teacher"],
+            title=" ",
+            body="x",
+            audience_kind="class",
+            node_id=region.classes["A1"].pk,
+        )
 
 
 # ------------------------------------------------------------------ reading, 回执, visibility
@@ -121,8 +132,14 @@ def test_confirm(region, class_notice):
 
 
 def test_confirm_after_deadline(region):
-    notice = _send(region, "teacher", "class", region.classes["A1"].pk, needs_confirm=True,
-                   deadline=timezone.now() - timedelta(hours=1))
+    notice = _send(
+        region,
+        "teacher",
+        "class",
+        region.classes["A1"].pk,
+        needs_confirm=True,
+        deadline=timezone.now() - timedelta(hours=1),
+    )
     with pytest.raises(ZhijiaoError):
         services.receipt_confirm(actor=region.accounts["parent"], notice_id=notice.pk)
 

@@ -78,11 +78,15 @@ def test_send_form(client, region):
     page = client.get("/space/notices/new/").content.decode()
     a1 = region.classes["A1"].pk
     assert f'value="class:{a1}"' in page and f'value="class:{region.classes["B1"].pk}"' not in page
-    r = client.post("/space/notices/new/", {"target": f"class:{a1}", "recipients": "guardians", "title": "家长会",
-                                            "body": "周六上午家长会"})
+    r = client.post(
+        "/space/notices/new/",
+        {"target": f"class:{a1}", "recipients": "guardians", "title": "家长会", "body": "周六上午家长会"},
+    )
     assert r.status_code == 302
     assert Notice.objects.get(title="家长会").recipient_count == 1
-    refused = client.post("/space/notices/new/", {"target": f"class:{region.classes['B1'].pk}", "title": "x", "body": "y"})
+    refused = client.post(
+        "/space/notices/new/", {"target": f"class:{region.classes['B1'].pk}", "title": "x", "body": "y"}
+    )
     assert refused.status_code == 403
     empty = client.post("/space/notices/new/", {"target": f"class:{a1}", "title": "", "body": "y"})
     assert empty.status_code == 400 and "请填写通知标题" in empty.content.decode()
