@@ -52,6 +52,8 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
+from zhijiao.spaces.models import Notice
+from zhijiao.spaces.services import notice_send
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so
@@ -88,6 +90,7 @@ OBJECTS: dict[str, list[str]] = {
     "account": ["teacher", "teacher_c", "secadmin", "admin"],
     "app": ["portal"],
     "curriculum": ["pep-math-8b"],
+    "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -101,6 +104,7 @@ CHANNELS: dict[str, list[str]] = {
     "account": ["page"],
     "app": ["page"],
     "curriculum": ["page", "api", "export"],
+    "notice": ["page", "api"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -373,6 +377,19 @@ class Expect:
         staff = (Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER)
         return self.who.platform or self.who.has(*staff)
 
+    def notice_recipient(self, notice: Notice) -> bool:
+        """A class notice to guardians reaches the guardians of the pupils in school in the class."""
+        pupils = Student.objects.filter(school_class_id=notice.school_class_id, status="01").values_list(
+            "pk", flat=True
+        )
+        return bool(self.children & set(pupils))
+
+    def notice_page(self, notice: Notice) -> bool:
+        """The notice's page: its recipients, its sender, and the administrators over its class's school."""
+        if self.notice_recipient(notice) or notice.sender_id == self.who.account.pk:
+            return True
+        return notice.school_class is not None and self._administers(notice.school_class.school)
+
     def curriculum_manage(self) -> bool:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -498,6 +515,15 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
         edition__code="pep", edition__subject="14", edition__stage="3", code="8b"
     )
+    for key, sender in (("A1", a["teacher"]), ("C1", a["teacher_c"])):
+        objects[("notice", key)] = notice_send(
+            actor=sender,
+            title=f"{key}班春游通知",
+            body="本周五春游，请家长知悉。",
+            audience_kind="class",
+            node_id=r.classes[key].pk,
+            recipients="guardians",
+        )
     return objects
 
 
@@ -648,6 +674,10 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "api":
             return expect.curriculum_read(), f"/api/v1/curriculum/volumes/{obj.pk}/tree", ""
         return expect.curriculum_manage(), f"/curriculum/export/?edition={obj.edition_id}", ""
+    if kind == "notice":
+        if channel == "page":
+            return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""
+        return expect.notice_recipient(obj), "/api/v1/notices?page_size=100", "*"
     raise AssertionError(kind)
 
 
