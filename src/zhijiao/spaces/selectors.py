@@ -180,6 +180,11 @@ class Target:
     id: int | str
     label: str
 
+    @property
+    def value(self) -> str:
+        """The form's option value: ``class:12``, ``division:420112``."""
+        return f"{self.kind}:{self.id}"
+
 
 def address_targets(*, actor: Actor, limit: int = 300) -> list[Target]:
     """The nodes the actor may address, for the 发通知 form: led classes, managed schools with their grades and

@@ -90,8 +90,25 @@ def test_send_form(client, region):
     assert refused.status_code == 403
     empty = client.post("/space/notices/new/", {"target": f"class:{a1}", "title": "", "body": "y"})
     assert empty.status_code == 400 and "请填写通知标题" in empty.content.decode()
+    assert f'value="class:{a1}" selected' in empty.content.decode()  # the form keeps what was picked
 
 
 def test_send_form_not_for_parents(client, region):
     login_as(client, "parent")
     assert client.get("/space/notices/new/").status_code == 404
+
+
+def test_api_unread_first(client, region, class_notice):
+    from zhijiao.spaces import services
+
+    later = services.notice_send(
+        actor=region.accounts["teacher"],
+        title="家长会",
+        body="周六",
+        audience_kind="class",
+        node_id=region.classes["A1"].pk,
+    )
+    login_as(client, "parent")
+    client.post(f"/api/v1/notices/{later.pk}/read")
+    ids = [item["id"] for item in client.get("/api/v1/notices").json()["items"]]
+    assert ids == [class_notice.pk, later.pk]  # the unread one first, though older
