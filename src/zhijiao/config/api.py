@@ -200,7 +200,7 @@ def _register_routers() -> None:
     # ratings, comments, favourites, usage events: reads resources:read, writes also resources:write (per endpoint)
     api.add_router("/resources", resource_usage_router, auth=RESOURCE_AUTH)
     # a person's own notices: the browser session, or a token of the person (no registry scope needed)
-    api.add_router("/notices", notices_router, auth=[BrowserSession(), BearerToken(scope=None), OidcAccessToken(scope=None)])
+    api.add_router("/notices", notices_router, auth=scoped_auth(None))
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
     api.add_router("/exchange", exchange_router, auth=[BrowserSession(), BearerToken(scope=None)])
 
