@@ -3,6 +3,7 @@
 * ``spaces-guardian-phone.png``: the parent's /space/ on a phone, the teacher's new notice unread on top;
 * ``spaces-notice-phone.png``: that notice opened by the parent on a phone (回执 button);
 * ``spaces-read-rate.png``: the teacher's sent notice with its read rate, unread list (masked) and 提醒未读;
+* ``spaces-teacher-home.png``: the teacher's /space/ with the 发通知 button and the sent notices' read rates;
 * ``spaces-district-read-rate.png``: the bureau's notice to every guardian of its district, with receipts.
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
@@ -39,13 +40,14 @@ def notices_send() -> tuple[int, int]:
     from zhijiao.access.scope import scope_for
     from zhijiao.identity.models import Account
     from zhijiao.spaces import services
-    from zhijiao.spaces.models import NoticeReceipt
+    from zhijiao.spaces.models import Notice, NoticeReceipt
 
     HUEY.immediate = True  # the district's fan-out job runs here, as the worker would
     settings.ZHIJIAO_NOTICE_CHANNELS = ["inapp", "sms"]
     teacher, banzhuren, parent, bureau = (
         Account.objects.get(username=u) for u in ("teacher", "banzhuren", "parent", "bureau")
     )
+    Notice.objects.filter(sender__in=[teacher, banzhuren, bureau]).delete()  # a re-run starts over
     klass = parent.person.wards.select_related("student__school_class").order_by("student_id")[0].student.school_class
     earlier = services.notice_send(
         actor=banzhuren,
@@ -99,6 +101,7 @@ def main() -> None:
         page = new_page(browser, height=1000)
         login(page, base, "teacher", accounts["teacher"]["password"])
         shot(page, out / "spaces-read-rate.png", url=f"{base}/space/notices/{class_notice}/")
+        shot(page, out / "spaces-teacher-home.png", url=f"{base}/space/", full=False)
         page = new_page(browser, height=900)
         login(page, base, "bureau", accounts["bureau"]["password"])
         shot(page, out / "spaces-district-read-rate.png", url=f"{base}/space/notices/{district_notice}/", full=False)
@@ -106,7 +109,13 @@ def main() -> None:
         login(phone, base, "parent", accounts["parent"]["password"])
         shot(phone, out / "spaces-guardian-phone.png", url=f"{base}/space/", full=False)
         shot(phone, out / "spaces-notice-phone.png", url=f"{base}/space/notices/{class_notice}/")
-    for name in ("spaces-read-rate", "spaces-district-read-rate", "spaces-guardian-phone", "spaces-notice-phone"):
+    for name in (
+        "spaces-read-rate",
+        "spaces-teacher-home",
+        "spaces-district-read-rate",
+        "spaces-guardian-phone",
+        "spaces-notice-phone",
+    ):
         print("saved", out / f"{name}.png")
 
 
