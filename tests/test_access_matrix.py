@@ -53,6 +53,8 @@ from zhijiao.resources.services import (
     resource_submit,
 )
 from zhijiao.services.services import draw_create
+from zhijiao.spaces.models import Notice
+from zhijiao.spaces.services import notice_send
 from zhijiao.testing import build_matrix_region, login_as, make_id
 
 # pytest-django sets the test database up only for a session that has tests marked so
@@ -90,6 +92,7 @@ OBJECTS: dict[str, list[str]] = {
     "app": ["portal"],
     "curriculum": ["pep-math-8b"],
     "lottery": ["A", "C"],
+    "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -104,6 +107,7 @@ CHANNELS: dict[str, list[str]] = {
     "app": ["page"],
     "curriculum": ["page", "api", "export"],
     "lottery": ["stage", "public"],
+    "notice": ["page", "api"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -376,6 +380,19 @@ class Expect:
         staff = (Role.REGION_ADMIN, Role.INSPECTOR, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER)
         return self.who.platform or self.who.has(*staff)
 
+    def notice_recipient(self, notice: Notice) -> bool:
+        """A class notice to guardians reaches the guardians of the pupils in school in the class."""
+        pupils = Student.objects.filter(school_class_id=notice.school_class_id, status="01").values_list(
+            "pk", flat=True
+        )
+        return bool(self.children & set(pupils))
+
+    def notice_page(self, notice: Notice) -> bool:
+        """The notice's page: its recipients, its sender, and the administrators over its class's school."""
+        if self.notice_recipient(notice) or notice.sender_id == self.who.account.pk:
+            return True
+        return notice.school_class is not None and self._administers(notice.school_class.school)
+
     def curriculum_manage(self) -> bool:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -516,6 +533,15 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             seats=2,
             applicants="报名编号,姓名\n2026-0001,张三\n2026-0002,李四\n2026-0003,王五\n".encode(),
             input_plan="派位当日福利彩票开奖号码",
+        )
+    for key, sender in (("A1", a["teacher"]), ("C1", a["teacher_c"])):
+        objects[("notice", key)] = notice_send(
+            actor=sender,
+            title=f"{key}班春游通知",
+            body="本周五春游，请家长知悉。",
+            audience_kind="class",
+            node_id=r.classes[key].pk,
+            recipients="guardians",
         )
     return objects
 
@@ -671,6 +697,10 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "stage":
             return expect.lottery_organise(obj.school), f"/services/lottery/{obj.pk}/stage/", ""
         return True, f"/services/lottery/public/{obj.pk}/", ""  # public: application numbers only
+    if kind == "notice":
+        if channel == "page":
+            return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""
+        return expect.notice_recipient(obj), "/api/v1/notices?page_size=100", "*"
     raise AssertionError(kind)
 
 

@@ -170,6 +170,14 @@ class Scope:
             return True
         return school_id is not None and school_id in self.school_ids(Role.SCHOOL_ADMIN)
 
+    def led_class_ids(self) -> list[int]:
+        """The classes this account leads: those it teaches this term and those it is 班主任 of (class grants)."""
+        return sorted(set(self._taught_class_ids) | set(self.class_ids(Role.HEAD_TEACHER)))
+
+    def leads_class(self, class_id: int) -> bool:
+        """Does this account teach the class this term, or is it the class's 班主任?"""
+        return class_id in self.led_class_ids()
+
     # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
     @property
     def may_administer_accounts(self) -> bool:

@@ -187,6 +187,7 @@ def _register_routers() -> None:
     from zhijiao.resources.api_recommend import router as resource_recommend_router
     from zhijiao.resources.api_uploads import router as resource_uploads_router
     from zhijiao.resources.api_usage import router as resource_usage_router
+    from zhijiao.spaces.api import router as notices_router
 
     api.add_router("/", org_router)
     api.add_router("/", people_router)
@@ -198,6 +199,8 @@ def _register_routers() -> None:
     api.add_router("/curriculum", curriculum_router, auth=RESOURCE_AUTH)  # the taxonomy resources are tagged with
     # ratings, comments, favourites, usage events: reads resources:read, writes also resources:write (per endpoint)
     api.add_router("/resources", resource_usage_router, auth=RESOURCE_AUTH)
+    # a person's own notices: the browser session, or a token of the person (no registry scope needed)
+    api.add_router("/notices", notices_router, auth=scoped_auth(None))
     # Exchange clients need exchange:push / exchange:pull, not registry:read; each endpoint checks its scope.
     api.add_router("/exchange", exchange_router, auth=[BrowserSession(), BearerToken(scope=None)])
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zhijiao.services",
     "zhijiao.growth",
     "zhijiao.learning",
+    "zhijiao.spaces",
     "zhijiao.web",
 ]
 

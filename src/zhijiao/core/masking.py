@@ -6,7 +6,7 @@ hide it where it could (addresses).
 
 from __future__ import annotations
 
-__all__ = ["mask_address", "mask_id_number", "mask_phone", "mask_student_no"]
+__all__ = ["mask_address", "mask_id_number", "mask_name", "mask_phone", "mask_student_no"]
 
 _STAR = "*"
 _ADDRESS_KEEP = 6
@@ -45,3 +45,10 @@ def mask_student_no(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + mask_id_number(value[1:])
+
+
+def mask_name(value: str | None) -> str:
+    """``陈小明`` → ``陈**``: the family name kept, the given name starred (its length kept, at least one star)."""
+    if not value:
+        return ""
+    return value[0] + _STAR * max(len(value) - 1, 1)

@@ -21,6 +21,7 @@ from zhijiao.access.scope import scope_for
 # (label, url, icon, url-name prefix that marks it active, roles that see it; None = everyone)
 NAV = [
     ("首页", "/", "i-home", "home", None),
+    ("我的空间", "/space/", "i-user", "spaces", None),
     ("我的应用", "/apps/", "i-grid", "apps", None),
     ("资源中心", "/resources/", "i-book", "resource-list", None),
     (

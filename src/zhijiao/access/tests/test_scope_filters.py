@@ -53,3 +53,12 @@ def test_a_teacher_sees_the_classes_taught(region):
         seen = set(Student.objects.filter(scope.students_q()).values_list("school_class_id", flat=True))
     assert len(queries) == 2  # the classes taught this term, then the students
     assert seen and seen <= set(scope._taught_class_ids)
+
+
+def test_leads_class(region):
+    """Taught this term, or 班主任 of it: the classes a teacher may address (spaces' notices)."""
+    a1, a2, b1 = (region.classes[k].pk for k in ("A1", "A2", "B1"))
+    teacher, head, principal = (scope_for(Account.objects.get(username=u)) for u in ("teacher", "head", "principal"))
+    assert teacher.led_class_ids() == [a1] and teacher.leads_class(a1) and not teacher.leads_class(a2)
+    assert head.leads_class(a2) and not head.leads_class(b1)
+    assert principal.led_class_ids() == []  # a school administrator administers, but leads no class

@@ -1,6 +1,6 @@
 import pytest
 
-from zhijiao.core.masking import mask_address, mask_id_number, mask_phone
+from zhijiao.core.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 
 def test_mask_id_number_keeps_first_and_last_four():
@@ -32,3 +32,10 @@ def test_mask_address_keeps_first_six_characters():
 @pytest.mark.parametrize("empty", ["", None])
 def test_masks_return_empty_for_empty_input(mask, empty):
     assert mask(empty) == ""
+
+
+def test_mask_name_keeps_the_family_name():
+    assert mask_name("陈小明") == "陈**"
+    assert mask_name("王五") == "王*"
+    assert mask_name("李") == "李*"
+    assert mask_name("") == mask_name(None) == ""
