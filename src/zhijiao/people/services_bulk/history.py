@@ -11,8 +11,8 @@ import polars as pl
 from zhijiao.core import bulk
 from zhijiao.core.actor import Actor, actor_account_id
 from zhijiao.core.feed import feed_allocate
-from zhijiao.people.services import TRACKED_PERSON_FIELDS
 
+TRACKED_PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
 PERSON_COLUMNS = (*TRACKED_PERSON_FIELDS, "employer")
 NULLABLE = ("birth_date", "id_number", "hired_on", "enrolled_on")  # the columns a blank leaves NULL
 _CHUNK = 5000

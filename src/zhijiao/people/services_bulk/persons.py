@@ -70,7 +70,7 @@ def persons_update_many(
     """
     fields = [c for c in PERSON_COLUMNS if c in frame.columns]
     missing = [f for f in fields if f"old_{f}" not in frame.columns]
-    if missing and frame.height:
+    if missing:
         current = registry_values(Person, frame["person_id"].drop_nulls().to_list(), missing, "person_id")
         frame = frame.join(current, on="person_id", how="left")
     frame = frame.with_columns([pl.coalesce(pl.col(f), pl.col(f"old_{f}")).alias(f) for f in fields])

@@ -21,8 +21,7 @@ from zhijiao.core.events import registry_changed
 from zhijiao.core.feed import feed_allocate
 from zhijiao.core.frames import attach
 from zhijiao.core.student_status import StudentStatus
-from zhijiao.people.services import TRACKED_PERSON_FIELDS
-from zhijiao.people.services_bulk.history import diff_columns, history_frame, history_write
+from zhijiao.people.services_bulk.history import TRACKED_PERSON_FIELDS, diff_columns, history_frame, history_write
 from zhijiao.people.services_bulk.persons import persons_insert, persons_update_many
 
 PERSON_FIELDS = TRACKED_PERSON_FIELDS
