@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intake_import import run_child  # noqa: E402 (a sibling script)
+from intake_import import run_child
 
 
 def corrected(source: Path, target: Path, moved: float) -> int:

@@ -75,9 +75,9 @@ def persons_create(
     if unknown:
         raise TypeError(f"persons_create: unknown fields {sorted(unknown)}")
     # the same insert intake's bulk path uses (one write path for every caller)
-    defaults = {f: Person._meta.get_field(f).get_default() for f in PERSON_COLUMNS}  # what Person(**c) would hold
+    defaults = {f.name: f.get_default() for f in Person._meta.concrete_fields if f.name in PERSON_COLUMNS}
     frame = pl.DataFrame([{**defaults, "origin": "", **c} for c in cleaned], infer_schema_length=None)
-    ids = persons_insert(frame) if cleaned else []
+    ids = persons_insert(frame)  # what Person(**c) would hold: the fields' defaults where a row is silent
     now = timezone.now()
     people = [Person(pk=pk, created_at=now, updated_at=now, **c) for pk, c in zip(ids, cleaned, strict=True)]
     for person in people:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import polars as pl
+from django.db.models import Model
 
 from zhijiao.core import bulk
 from zhijiao.core.actor import Actor, actor_account_id
@@ -93,13 +95,15 @@ def blanks(frame: pl.DataFrame, columns: Sequence[str]) -> list[pl.Expr]:
     return [pl.col(c).fill_null("") for c in columns if c in frame.columns and c not in NULLABLE]
 
 
-def registry_values(model: type, ids: Sequence[int], fields: Sequence[str], key: str) -> pl.DataFrame:
+def registry_values(model: type[Model], ids: Sequence[int], fields: Sequence[str], key: str) -> pl.DataFrame:
     """The registry's values of ``fields`` for the records ``ids``, as ``key`` + ``old_<field>`` columns."""
     rows: list[tuple] = []
     for offset in range(0, len(ids), _CHUNK):
         chunk = ids[offset : offset + _CHUNK]
         rows += list(model._default_manager.filter(pk__in=chunk).values_list("pk", *fields))
-    fields_schema = {f"old_{f}": (pl.Date if f in NULLABLE and f != "id_number" else pl.String) for f in fields}
+    fields_schema: dict[str, Any] = {
+        f"old_{f}": (pl.Date if f in NULLABLE and f != "id_number" else pl.String) for f in fields
+    }
     if "is_active" in fields:
         fields_schema["old_is_active"] = pl.Boolean
     return pl.DataFrame(rows, schema={key: pl.Int64, **fields_schema}, orient="row")
