@@ -113,9 +113,15 @@ def test_intake_the_demo_and_the_test_region_write_through_the_same_services(wri
     assert (first.created, again.updated) == (1, 1)
     for kind in ("staff", "guardians"):
         path = tmp_path / f"{kind}.csv"
-        write_file(path, kind, generate_rows(kind, 20, seed=7, year=2026).rows)
+        rows = generate_rows(kind, 20, seed=7, year=2026).rows
+        if kind == "staff":  # posts at the test region's school
+            rows = [{**r, "学校标识码": "3420112001"} for r in rows]
+        else:  # guardians of the pupil imported above
+            rows = [{**r, "学生学籍号": corrected["学籍号"], "学生姓名": corrected["姓名"]} for r in rows[:2]]
+        write_file(path, kind, rows)
         batch = run(path, kind=kind)
         assert_sums(batch)
+        assert batch.created > 0, (kind, batch.rejected)
     intake = set(writes)
 
     for name, seen in (("testing", test_region), ("demo", demo), ("intake", intake)):

@@ -131,8 +131,9 @@ def guardianships_write_many(
             )
         ]
     )
-    schools = rows["school_id"].drop_nulls().unique().to_list() if "school_id" in rows.columns else None
-    registry_changed(["guardians"], schools=schools, source=source, batch=batch)
+    if new.height or changed.height:
+        schools = rows["school_id"].drop_nulls().unique().to_list() if "school_id" in rows.columns else None
+        registry_changed(["guardians"], schools=schools, source=source, batch=batch)
     return pl.concat(
         [
             new.select("_row", pl.lit("created").alias("_outcome"), pl.col("link_id").alias("_record")),

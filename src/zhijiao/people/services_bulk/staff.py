@@ -105,7 +105,9 @@ def staff_write_many(rows: pl.DataFrame, *, actor: Actor | None, source: str, ba
             )
         ]
     )
-    registry_changed(["staff"], schools=rows["school_id"].drop_nulls().unique().to_list(), source=source, batch=batch)
+    if new.height or changed.height:
+        schools = rows["school_id"].drop_nulls().unique().to_list()
+        registry_changed(["staff"], schools=schools, source=source, batch=batch)
     return pl.concat(
         [
             new.select("_row", pl.lit("created").alias("_outcome"), pl.col("staff_id").alias("_record")),

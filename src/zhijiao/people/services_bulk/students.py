@@ -223,8 +223,9 @@ def students_write_many(
         w,
         now,
     )
-    schools = pl.concat([rows["school_id"], existing["old_school_id"]]).drop_nulls().unique().to_list()
-    registry_changed(["students", "guardians"], schools=schools, source=source, batch=batch)
+    if n_feed:
+        schools = pl.concat([rows["school_id"], existing["old_school_id"]]).drop_nulls().unique().to_list()
+        registry_changed(["students", "guardians"], schools=schools, source=source, batch=batch)
 
     outcome = pl.concat(
         [
