@@ -70,7 +70,7 @@ def history_frame(
                 pl.lit(entity).alias("entity"),
                 pl.col(id_column).alias("entity_id"),
                 pl.col(person_key).alias("person_id"),
-                pl.lit(field.removesuffix("_id")).alias("field"),
+                pl.lit(field).alias("field"),
                 pl.col(f"old_{field}").cast(pl.String).fill_null("").alias("old_value"),
                 pl.col(field).cast(pl.String).fill_null("").alias("new_value"),
                 pl.lit(actor_account_id(actor), dtype=pl.Int64).alias("actor_id"),
