@@ -12,7 +12,6 @@ from django.db.models import Model
 
 from zhijiao.core import bulk
 from zhijiao.core.actor import Actor, actor_account_id
-from zhijiao.core.feed import feed_allocate
 
 TRACKED_PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
 PERSON_COLUMNS = (*TRACKED_PERSON_FIELDS, "employer")
@@ -111,9 +110,3 @@ def registry_values(model: type[Model], ids: Sequence[int], fields: Sequence[str
 
 def chunked(values: list[int]) -> list[list[int]]:
     return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
-
-
-def feed(frame: pl.DataFrame) -> pl.Expr:
-    """Fresh change-feed numbers for the rows of ``frame``, in its order."""
-    first = feed_allocate(frame.height) if frame.height else 0
-    return pl.int_range(first, first + frame.height, dtype=pl.Int64)
