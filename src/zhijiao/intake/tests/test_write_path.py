@@ -40,6 +40,7 @@ def test_a_kind_imports_through_the_write_services_and_again_changes_nothing(reg
     assert model.objects.count() == before + batch.created
 
 
+@pytest.mark.slow  # five imports
 @pytest.mark.parametrize(("kind", "model", "entity"), [("staff", Staff, "staff"), ("guardians", Guardianship, "")])
 def test_staff_and_guardians_are_corrected_through_the_people_services(region, tmp_path, kind, model, entity):
     rows = generate_rows(kind, 30, seed=7, year=2026).rows
