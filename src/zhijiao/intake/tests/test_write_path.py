@@ -80,3 +80,17 @@ def test_staff_and_guardians_are_corrected_through_the_people_services(region, t
         model.objects.filter(pk=post.pk).update(is_active=False)
         back = run(path, kind=kind)
         assert back.updated == 1 and model.objects.get(pk=post.pk).is_active
+
+
+def test_siblings_guardian_new_to_the_registry_is_one_person(region, tmp_path):
+    pupils = [row(name, date(2018, 8, 1), "1", 91 + n) for n, name in enumerate(["简一", "简二"])]
+    assert run(write_csv(tmp_path / "pupils.csv", pupils)).created == 2
+    (mother,) = generate_rows("guardians", 1, seed=3, year=2026).rows[:1]
+    rows = [{**mother, "学生学籍号": p["学籍号"], "学生姓名": p["姓名"]} for p in pupils]
+    path = tmp_path / "guardians.csv"
+    write_file(path, "guardians", rows)
+    batch = run(path, kind="guardians")
+    assert_sums(batch)
+    assert batch.created == 2, (batch.rejected, batch.error)
+    assert Person.objects.filter(id_number=mother["身份证件号"]).count() == 1
+    assert Guardianship.objects.filter(guardian__id_number=mother["身份证件号"]).count() == 2
