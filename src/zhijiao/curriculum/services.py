@@ -16,9 +16,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
+from zhijiao.core.actor import Actor
 from zhijiao.core.codes import code_choices_for_stage, code_lookup, code_name
 from zhijiao.core.errors import ErrorCode, ZhijiaoError
 from zhijiao.curriculum.errors import CurriculumError
+from zhijiao.curriculum.hooks import TaxonomyImported, taxonomy_imported
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookEdition, TextbookVolume
 from zhijiao.curriculum.tabular import SheetRow, read_rows, split_list
 
@@ -303,26 +305,48 @@ def _write(plan: _Plan) -> dict[tuple[str, Any], str]:
     return outcome
 
 
-def taxonomy_import(*, data: bytes, name: str) -> ImportResult:
+def taxonomy_import(
+    *, data: bytes, name: str, actor: Actor | None = None, channel: str = "cli", request: Any = None
+) -> ImportResult:
     """Import a taxonomy file (``name`` ends in .xlsx or .csv). All rows or none: with any problem the result
     lists every one (row and column) and nothing is written. The caller checks who may import
-    (``curriculum.manage``)."""
+    (``curriculum.manage``); every import, made or refused for its rows, is told to the listeners of
+    ``hooks`` (the audit log) with ``actor``, ``channel`` and the web ``request``."""
     rows = read_rows(data, name=name)
     plan = taxonomy_check(rows)
     result = ImportResult(rows_in=len(rows))
     if plan.errors:
         result.errors = plan.errors
         result.rejected = len(plan.bad_rows)
+        taxonomy_imported(_event(result, actor=actor, channel=channel, name=name, request=request))
         return result
     with transaction.atomic():
         outcome = _write(plan)
-    for _, kind, key in plan.row_items:
-        status = outcome[(kind, key)]
-        setattr(result, status, getattr(result, status) + 1)
-    result.editions = [
-        f"{e['name']} {code_name('stage', key[2])}{code_name('subject', key[1])}" for key, e in plan.editions.items()
-    ]
+        for _, kind, key in plan.row_items:
+            status = outcome[(kind, key)]
+            setattr(result, status, getattr(result, status) + 1)
+        result.editions = [
+            f"{e['name']} {code_name('stage', key[2])}{code_name('subject', key[1])}"
+            for key, e in plan.editions.items()
+        ]
+        taxonomy_imported(_event(result, actor=actor, channel=channel, name=name, request=request))
     return result
+
+
+def _event(result: ImportResult, *, actor: Actor | None, channel: str, name: str, request: Any) -> TaxonomyImported:
+    return TaxonomyImported(
+        actor=actor,
+        channel=channel,
+        name=name,
+        ok=result.ok,
+        rows_in=result.rows_in,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=result.rejected,
+        editions=tuple(result.editions),
+        request=request,
+    )
 
 
 def editions_matching(*, code: str, subject: str = "", stage: str = "") -> QuerySet[TextbookEdition]:

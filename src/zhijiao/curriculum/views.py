@@ -74,7 +74,9 @@ def curriculum_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None or upload.size is None or upload.size > IMPORT_MAX_BYTES:
         raise ZhijiaoError(CurriculumError.CURRICULUM_FILE_UNREADABLE, detail="请选择不超过 10 MB 的文件")
-    result = services.taxonomy_import(data=upload.read(), name=upload.name or "")
+    result = services.taxonomy_import(
+        data=upload.read(), name=upload.name or "", actor=request.user, channel="web", request=request
+    )
     return _page(request, volume_id=_int(request.POST.get("volume")), result=result)
 
 

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from zhijiao.access.permissions import Perm, require
 from zhijiao.access.reach import account_roles
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
@@ -91,9 +92,8 @@ def activation_targets(*, actor: Account, school_code: str = "", class_id: str =
 
     With one school (a school administrator) it is picked; an unknown or out-of-scope code picks none.
     """
+    require(actor, Perm.MANAGE_DATA, detail="只有学校或区域管理员可以签发激活码")
     scope = scope_for(actor)
-    if not scope.manages_data:
-        raise Forbidden("只有学校或区域管理员可以签发激活码")
     schools = list(School.objects.filter(scope.managed_schools_q(), is_active=True).order_by("code")[:2000])
     by_code = {s.code: s for s in schools}
     code = school_code.strip()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from zhijiao.access.permissions import Perm, require
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
-from zhijiao.core.errors import Forbidden, NotFound
+from zhijiao.core.errors import NotFound
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import Division, School
 from zhijiao.people.models import Student
@@ -45,8 +46,7 @@ def _registry() -> QuerySet[RegisteredApp]:
 
 def app_list(*, actor: Actor) -> QuerySet[RegisteredApp]:
     """Every registered app, by name (the registry page). Only for those who may administer apps."""
-    if not app_may_administer(actor=actor):
-        raise Forbidden()
+    require(actor, Perm.ADMINISTER_APPS)
     return _registry()
 
 
@@ -130,15 +130,13 @@ def apps_for(*, actor: Actor) -> list[RegisteredApp]:
 
 def app_school_choices(*, actor: Actor) -> QuerySet[School]:
     """Schools an app may be limited to (the registry form's picker): every school on the platform."""
-    if not app_may_administer(actor=actor):
-        raise Forbidden()
+    require(actor, Perm.ADMINISTER_APPS)
     return School.objects.select_related("division").order_by("division_id", "code")
 
 
 def app_division_choices(*, actor: Actor) -> list[Division]:
     """Divisions an app may be limited to: those holding schools and the divisions above them, by code."""
-    if not app_may_administer(actor=actor):
-        raise Forbidden()
+    require(actor, Perm.ADMINISTER_APPS)
     counties = set(School.objects.values_list("division_id", flat=True).distinct())
     codes = {county[:length] for county in counties for length in (2, 4, 6)}
     return list(Division.objects.filter(code__in=codes).order_by("code"))

@@ -22,14 +22,14 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from zhijiao.access.permissions import Perm, require
 from zhijiao.access.roles import Role
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.actor import actor_account_id
-from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.core.errors import ZhijiaoError
 from zhijiao.oidc.errors import RegistryError
 from zhijiao.oidc.models import RegisteredApp
-from zhijiao.oidc.selectors import app_may_administer
 from zhijiao.org.models import Division, School
 
 Application = get_application_model()
@@ -48,8 +48,8 @@ _LOGO_MAGIC: dict[str, tuple[bytes, ...]] = {
 
 def _app_admin_require(actor) -> None:
     # actor None is the operator on the server (the CLI)
-    if actor is not None and not app_may_administer(actor=actor):
-        raise Forbidden("应用管理仅限平台管理员和系统管理员")
+    if actor is not None:
+        require(actor, Perm.ADMINISTER_APPS, detail="应用管理仅限平台管理员和系统管理员")
 
 
 def _uri(value: str, *, label: str, require_https: bool = True) -> str:

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from zhijiao.core.actor import Actor, actor_account_id
 from zhijiao.core.codes import code_lookup
@@ -27,11 +29,11 @@ from zhijiao.people.models import (
     Student,
     TeachingAssignment,
 )
+from zhijiao.people.services_bulk.history import PERSON_COLUMNS, TRACKED_PERSON_FIELDS
+from zhijiao.people.services_bulk.persons import persons_insert
 
 BATCH = 2000
 _STATUS_CODES = frozenset(s.value for s in StudentStatus)
-
-TRACKED_PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
 
 
 def _clean_person_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +71,18 @@ def persons_create(
         taken = set(Person.objects.filter(id_number__in=chunk).values_list("id_type", "id_number"))
         if taken & wanted:
             raise ZhijiaoError(PeopleError.PEOPLE_ID_NUMBER_TAKEN, field="身份证件号")
-    return Person.objects.bulk_create([Person(**c) for c in cleaned], batch_size=BATCH)
+    unknown = {k for c in cleaned for k in c} - {*PERSON_COLUMNS, "origin"}
+    if unknown:
+        raise TypeError(f"persons_create: unknown fields {sorted(unknown)}")
+    # the same insert intake's bulk path uses (one write path for every caller)
+    defaults = {f.name: f.get_default() for f in Person._meta.concrete_fields if f.name in PERSON_COLUMNS}
+    frame = pl.DataFrame([{**defaults, "origin": "", **c} for c in cleaned], infer_schema_length=None)
+    ids = persons_insert(frame)  # what Person(**c) would hold: the fields' defaults where a row is silent
+    now = timezone.now()
+    people = [Person(pk=pk, created_at=now, updated_at=now, **c) for pk, c in zip(ids, cleaned, strict=True)]
+    for person in people:
+        person._state.adding, person._state.db = False, "default"
+    return people
 
 
 def person_create(*, actor: Actor | None = None, source: str = "web", **values: Any) -> Person:
@@ -361,3 +374,56 @@ def teaching_assign(
     row = {"staff": staff, "school_class": school_class, "subject": subject, "term": term}
     (assignment,) = teaching_assign_many([row], actor=actor)
     return assignment
+
+
+ORG_ENTITIES = {School: ("school", "schools"), SchoolClass: ("class", "classes")}
+
+
+@transaction.atomic
+def org_records_correct(
+    items: Sequence[tuple[School | SchoolClass, Mapping[str, Any], str]],
+    *,
+    actor: Actor | None,
+    source: str = "web",
+    batch: int | None = None,
+) -> list[list[str]]:
+    """Correct schools or classes: each item is (record, {field: new value}, origin). A None value keeps the
+    record's; each real change leaves a ChangeRecord (the change history lives with people's); changed records
+    move in the change feed and are saved, and ``registry_changed`` is published. Returns the changed field names
+    per item.
+    """
+    changed_names: list[list[str]] = []
+    records: list[ChangeRecord] = []
+    touched: list[School | SchoolClass] = []
+    for instance, values, origin in items:
+        entity = ORG_ENTITIES[type(instance)][0]
+        changed = []
+        for name, new in values.items():
+            old = getattr(instance, name)
+            if new is None or str(old if old is not None else "") == str(new):
+                continue
+            changed.append(name)
+            records.append(
+                ChangeRecord(
+                    entity=entity,
+                    entity_id=instance.pk,
+                    field=name.removesuffix("_id"),
+                    old_value="" if old is None else str(old),
+                    new_value=str(new),
+                    actor_id=actor_account_id(actor),
+                    source=origin or source,
+                    batch_id=batch,
+                )
+            )
+            setattr(instance, name, new)
+        changed_names.append(changed)
+        if changed:
+            touched.append(instance)
+    ChangeRecord.objects.bulk_create(records, batch_size=BATCH)
+    feed_number(touched)
+    for instance in touched:
+        instance.save()
+    kinds = {ORG_ENTITIES[type(i)][1] for i in touched}
+    schools = {i.pk if isinstance(i, School) else i.school_id for i in touched}
+    registry_changed(kinds, schools=schools, source=source, batch=batch)
+    return changed_names

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhijiao.core.feed import feed_number
 from zhijiao.intake.checks import Checks, Severity, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
-from zhijiao.intake.kinds.common import Outcome, orm_changes
+from zhijiao.intake.kinds.common import Outcome
 from zhijiao.intake.refs import resolve_grade, resolve_school
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.grades import class_label
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.services import classes_create
 from zhijiao.people.models import Staff
+from zhijiao.people.services import org_records_correct
 
 SPEC = SPECS["classes"]
 
@@ -59,7 +59,8 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
 def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
     known = {c.pk: c for c in SchoolClass.objects.filter(pk__in=rows["class_id"].drop_nulls().to_list())}
     outcomes: list[tuple[int, str, int]] = []
-    touched: list[SchoolClass] = []
+    corrected: list[tuple[SchoolClass, dict, str]] = []
+    corrected_at: list[int] = []  # where each corrected class's outcome sits
     created: list[dict] = []
     created_at: list[int] = []  # where each created class's outcome sits
     for row in rows.to_dicts():
@@ -84,14 +85,14 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
             continue
         if row.get("class_name") is None:
             values.pop("name")
-        diff = orm_changes(school_class, values, entity="class", ctx=ctx, row=row["_row"])
-        outcomes.append((row["_row"], "updated" if diff else "unchanged", school_class.pk))
-        if diff:
-            touched.append(school_class)
+        corrected.append((school_class, values, f"{ctx.source}#{row['_row']}"))
+        corrected_at.append(len(outcomes))
+        outcomes.append((row["_row"], "unchanged", school_class.pk))
     # the registry's one write path; classes with the same cohort share one new grade
     for index, school_class in zip(created_at, classes_create(created, actor=ctx.actor, source="intake"), strict=True):
         outcomes[index] = (outcomes[index][0], "created", school_class.pk)
-    if touched:
-        feed_number(touched)
-        SchoolClass.objects.bulk_update(touched, ["name", "capacity", "head_teacher", "feed_seq"])
+    diffs = org_records_correct(corrected, actor=ctx.actor, source=ctx.source, batch=ctx.batch.pk)
+    for index, diff in zip(corrected_at, diffs, strict=True):
+        if diff:
+            outcomes[index] = (outcomes[index][0], "updated", outcomes[index][2])
     return Outcome.of(outcomes)

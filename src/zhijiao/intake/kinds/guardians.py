@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhijiao.core.feed import feed_allocate
 from zhijiao.intake.checks import Checks, add_duplicate_rule, add_field_rules, add_id_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
-from zhijiao.intake.kinds.common import Outcome, orm_changes
+from zhijiao.intake.kinds.common import Outcome
 from zhijiao.intake.spec import SPECS
 from zhijiao.people.models import Guardianship, Person, Student
+from zhijiao.people.services_bulk import guardianships_write_many
 
 SPEC = SPECS["guardians"]
 
@@ -76,67 +76,19 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
-    people = {p.pk: p for p in Person.objects.filter(pk__in=rows["person_id"].drop_nulls().to_list())}
-    links = {
-        (g.student_id, g.guardian_id): g
-        for g in Guardianship.objects.filter(student_id__in=rows["student_id"].to_list())
-    }
-    outcomes: list[tuple[int, str, int]] = []
-    touched: list[Guardianship] = []
-    for row in rows.to_dicts():
-        source = f"{ctx.source}#{row['_row']}"
-        values = {
-            "name": row["name"],
-            "phone": row.get("phone"),
-            "id_type": row.get("id_type"),
-            "id_number": row.get("id_number"),
-            "employer": row.get("employer"),
-        }
-        person = people.get(row["person_id"]) if row["person_id"] else None
-        changed: list[str] = []
-        if person is None:
-            person = Person.objects.create(
-                name=row["name"],
-                sex="9",
-                phone=row.get("phone") or "",
-                id_type=row.get("id_type") or "1",
-                id_number=row.get("id_number"),
-                employer=row.get("employer") or "",
-                origin=source,
-            )
-            people[person.pk] = person
-        else:
-            changed = orm_changes(person, values, entity="person", ctx=ctx, row=row["_row"], person_id=person.pk)
-            if changed:
-                person.save()
-        link = links.get((row["student_id"], person.pk))
-        legal = bool(row["is_legal"]) if row.get("is_legal") is not None else True
-        if link is None:
-            link = Guardianship.objects.create(
-                guardian=person,
-                student_id=row["student_id"],
-                relation=row["relation"],
-                is_legal_guardian=legal,
-                origin=source,
-            )
-            links[(row["student_id"], person.pk)] = link
-            touched.append(link)
-            outcomes.append((row["_row"], "created", link.pk))
-            continue
-        changed += orm_changes(
-            link,
-            {"relation": row["relation"], "is_legal_guardian": legal},
-            entity="guardianship",
-            ctx=ctx,
-            row=row["_row"],
-            person_id=person.pk,
-        )
-        outcomes.append((row["_row"], "updated" if changed else "unchanged", link.pk))
-        if changed:
-            touched.append(link)
-    if touched:
-        seq = feed_allocate(len(touched))
-        for offset, link in enumerate(touched):
-            link.feed_seq = seq + offset
-        Guardianship.objects.bulk_update(touched, ["relation", "is_legal_guardian", "feed_seq"])
-    return Outcome.of(outcomes)
+    """Write accepted, matched rows through the people service; runs inside the batch's transaction."""
+    rows = rows.select(
+        "_row",
+        "person_id",
+        "student_id",
+        "school_id",
+        "name",
+        "phone",
+        "id_type",
+        "id_number",
+        "employer",
+        "relation",
+        "is_legal",
+        origin=pl.lit(ctx.source + "#") + pl.col("_row").cast(pl.String),
+    )
+    return Outcome(guardianships_write_many(rows, actor=ctx.actor, source=ctx.source, batch=ctx.batch.pk))

@@ -7,14 +7,14 @@ import polars as pl
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.core.codes import divisions
-from zhijiao.core.feed import feed_number
 from zhijiao.intake.checks import Checks, add_duplicate_rule, add_field_rules, normalise_fields, raw_of
 from zhijiao.intake.context import RunContext
 from zhijiao.intake.errors import IntakeError
-from zhijiao.intake.kinds.common import Outcome, orm_changes
+from zhijiao.intake.kinds.common import Outcome
 from zhijiao.intake.spec import SPECS
 from zhijiao.org.models import Division, School
 from zhijiao.org.services import schools_create
+from zhijiao.people.services import org_records_correct
 
 SPEC = SPECS["schools"]
 # 办学类型 → 学段 offered (JY/T 1001: 211 小学, 311 初中, 312 九年一贯制, 341 完全中学, 342 高中, 345 十二年一贯制 …)
@@ -69,7 +69,8 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
     )
     outcomes: list[tuple[int, str, int]] = []
     created: list[dict] = []
-    changed: list[School] = []
+    corrected: list[tuple[School, dict, str]] = []
+    corrected_at: list[int] = []  # where each corrected school's outcome sits
     for row in rows.to_dicts():
         values = {f: row.get(f) for f in FIELDS if row.get(f) is not None}
         school = known.get(row["school_id"]) if row["school_id"] else None
@@ -87,12 +88,12 @@ def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
             continue
         if row.get("division") and row["division"] != school.division_id:
             values["division_id"] = row["division"]
-        diff = orm_changes(school, values, entity="school", ctx=ctx, row=row["_row"])
-        outcomes.append((row["_row"], "updated" if diff else "unchanged", school.pk))
-        if diff:
-            changed.append(school)
+        corrected.append((school, values, f"{ctx.source}#{row['_row']}"))
+        corrected_at.append(len(outcomes))
+        outcomes.append((row["_row"], "unchanged", school.pk))
     schools_create(created, actor=ctx.actor, source="intake")  # the registry's one write path
-    feed_number(changed)
-    for school in changed:
-        school.save()
+    diffs = org_records_correct(corrected, actor=ctx.actor, source=ctx.source, batch=ctx.batch.pk)
+    for index, diff in zip(corrected_at, diffs, strict=True):
+        if diff:
+            outcomes[index] = (outcomes[index][0], "updated", outcomes[index][2])
     return Outcome.of(outcomes)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from zhijiao.core.feed import feed_allocate
 from zhijiao.intake.checks import Checks, add_duplicate_rule, add_field_rules, fill_person_from_id, normalise_fields
 from zhijiao.intake.context import RunContext
-from zhijiao.intake.kinds.common import Outcome, orm_changes
+from zhijiao.intake.kinds.common import Outcome
 from zhijiao.intake.refs import resolve_school
 from zhijiao.intake.spec import SPECS
 from zhijiao.people.models import Person, Staff
+from zhijiao.people.services_bulk import staff_write_many
 
 SPEC = SPECS["staff"]
 PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone")
-STAFF_FIELDS = ("category", "post", "subject", "political", "hired_on")
+STAFF_FIELDS = ("category", "post", "subject", "political", "hired_on")  # the file's columns the post takes
 
 
 def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFrame:
@@ -47,51 +47,15 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
-    posts = {
-        s.pk: s for s in Staff.objects.filter(pk__in=rows["staff_id"].drop_nulls().to_list()).select_related("person")
-    }
-    people = {p.pk: p for p in Person.objects.filter(pk__in=rows["person_id"].drop_nulls().to_list())}
-    outcomes: list[tuple[int, str, int]] = []
-    touched: list[Staff] = []
-    for row in rows.to_dicts():
-        source = f"{ctx.source}#{row['_row']}"
-        person_values = {f: row.get(f) for f in PERSON_FIELDS}
-        staff_values = {f: row.get(f) for f in STAFF_FIELDS}
-        post = posts.get(row["staff_id"]) if row["staff_id"] else None
-        person = post.person if post else people.get(row["person_id"]) if row["person_id"] else None
-        person_changed: list[str] = []
-        if person is None:
-            person = Person.objects.create(
-                **{k: v or ("" if k not in ("birth_date", "id_number") else None) for k, v in person_values.items()},
-                origin=source,
-            )
-        else:
-            person_changed = orm_changes(
-                person, person_values, entity="person", ctx=ctx, row=row["_row"], person_id=person.pk
-            )
-            if person_changed:
-                person.save()
-        if post is None:
-            post = Staff.objects.create(
-                person=person,
-                staff_no=row["staff_no"],
-                school_id=row["school_id"],
-                **{k: v if v is not None else ("" if k != "hired_on" else None) for k, v in staff_values.items()},
-                origin=source,
-            )
-            touched.append(post)
-            outcomes.append((row["_row"], "created", post.pk))
-            continue
-        diff = orm_changes(post, staff_values, entity="staff", ctx=ctx, row=row["_row"], person_id=person.pk)
-        changed = bool(diff) or bool(person_changed)
-        if post.is_active is False:
-            post.is_active, changed = True, True
-        outcomes.append((row["_row"], "updated" if changed else "unchanged", post.pk))
-        if changed:
-            touched.append(post)
-    if touched:
-        seq = feed_allocate(len(touched))
-        for offset, post in enumerate(touched):
-            post.feed_seq = seq + offset
-        Staff.objects.bulk_update(touched, [*STAFF_FIELDS, "is_active", "feed_seq"])
-    return Outcome.of(outcomes)
+    """Write accepted, matched rows through the people service; runs inside the batch's transaction."""
+    rows = rows.select(
+        "_row",
+        "staff_id",
+        "person_id",
+        "staff_no",
+        "school_id",
+        *PERSON_FIELDS,
+        *STAFF_FIELDS,
+        origin=pl.lit(ctx.source + "#") + pl.col("_row").cast(pl.String),
+    )
+    return Outcome(staff_write_many(rows, actor=ctx.actor, source=ctx.source, batch=ctx.batch.pk))

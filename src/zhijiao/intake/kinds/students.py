@@ -6,14 +6,11 @@ A blank optional cell means "not provided": it never clears a registry value.
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from zhijiao.core import bulk
 from zhijiao.core.errors import CoreError
-from zhijiao.core.feed import feed_allocate
-from zhijiao.core.student_status import STUDYING_CODES, StudentStatus, studying_sql
+from zhijiao.core.student_status import STUDYING_CODES, studying_sql
 from zhijiao.intake.checks import (
     Checks,
     Severity,
@@ -28,20 +25,17 @@ from zhijiao.intake.errors import IntakeError
 from zhijiao.intake.frames import attach
 from zhijiao.intake.kinds.common import (
     Outcome,
-    change_records,
     decisions_frame,
-    diff_columns,
     enrol_key,
 )
 from zhijiao.intake.matching import probable_matches
 from zhijiao.intake.refs import resolve_class, resolve_grade, resolve_school
 from zhijiao.intake.spec import SPECS
+from zhijiao.people.services_bulk import students_registry, students_write_many
 
 SPEC = SPECS["students"]
 # (lowest, highest) age on 1 September minus (grade level − 1), per 学段: generous, to catch typos not late starters
 AGE_BANDS = {"2": (5, 9), "3": (11, 15), "4": (14, 19), "6": (14, 22)}
-PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "id_type", "id_number", "phone", "address")
-STUDENT_FIELDS = ("student_no", "study_mode", "health", "hukou", "hukou_place", "enrolled_on")
 
 
 def prepare(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> pl.DataFrame:
@@ -127,59 +121,11 @@ def add_capacity_rule(ctx: RunContext, frame: pl.DataFrame, checks: Checks) -> p
 
 
 # ------------------------------------------------------------------------------------------ registry
-def _registry_students() -> pl.DataFrame:
-    return bulk.fetch_frame(
-        """SELECT s.id, s.person_id, s.student_no, s.school_id, s.school_class_id, s.status, s.study_mode, s.health,
-                  s.hukou, s.hukou_place, CAST(s.enrolled_on AS TEXT), p.name, p.sex, CAST(p.birth_date AS TEXT),
-                  p.ethnicity, p.id_type,
-                  p.id_number, p.phone, p.address
-           FROM people_student s JOIN people_person p ON p.id = s.person_id""",
-        [],
-        {
-            "student_id": pl.Int64,
-            "person_id": pl.Int64,
-            "student_no": pl.String,
-            "school_id": pl.Int64,
-            "class_id": pl.Int64,
-            "status": pl.String,
-            "study_mode": pl.String,
-            "health": pl.String,
-            "hukou": pl.String,
-            "hukou_place": pl.String,
-            "enrolled_on": pl.Date,
-            "name": pl.String,
-            "sex": pl.String,
-            "birth_date": pl.Date,
-            "ethnicity": pl.String,
-            "id_type": pl.String,
-            "id_number": pl.String,
-            "phone": pl.String,
-            "address": pl.String,
-        },
-    )
-
-
 def _registry_persons() -> pl.DataFrame:
     return bulk.fetch_frame(
         "SELECT id, id_type, id_number FROM people_person WHERE id_number IS NOT NULL",
         [],
         {"p_by_id": pl.Int64, "id_type": pl.String, "id_number": pl.String},
-    )
-
-
-def _registry_guardians() -> pl.DataFrame:
-    return bulk.fetch_frame(
-        """SELECT g.id, g.student_id, g.guardian_id, g.relation, p.name, p.phone
-           FROM people_guardianship g JOIN people_person p ON p.id = g.guardian_id""",
-        [],
-        {
-            "guardianship_id": pl.Int64,
-            "student_id": pl.Int64,
-            "guardian_id": pl.Int64,
-            "old_relation": pl.String,
-            "old_guardian_name": pl.String,
-            "old_guardian_phone": pl.String,
-        },
     )
 
 
@@ -189,7 +135,7 @@ def match(ctx: RunContext, rows: pl.DataFrame) -> pl.DataFrame:
 
     Adds ``_hold``: null, or the error code that keeps the row out (学籍号 taken, 重复学籍, uncertain match).
     """
-    students = ctx.cache["students"] = _registry_students()
+    students = ctx.cache["students"] = students_registry()
     persons = _registry_persons()
     rows = attach(rows, persons, on=["id_type", "id_number"])
     by_person = students.select(pl.col("person_id").alias("p_by_id"), pl.col("student_id").alias("s_by_person"))
@@ -272,314 +218,14 @@ def _match_probably(ctx: RunContext, rows: pl.DataFrame, students: pl.DataFrame)
 
 # ------------------------------------------------------------------------------------------- writing
 def write(ctx: RunContext, rows: pl.DataFrame) -> Outcome:
-    """Write accepted, matched rows; return per-row outcomes. Runs inside the batch's transaction."""
-    students = ctx.cache.get("students")
-    if students is None:
-        students = _registry_students()
-    now = bulk.now_utc()
-    source = ctx.source
-    rows = rows.with_columns(_src=pl.lit(source + "#") + pl.col("_row").cast(pl.String))
-    existing = rows.filter(pl.col("student_id").is_not_null())
-    # new records in 学籍号 order: their ids are allocated in that order, so every index they enter (ids,
-    # 学籍号, person) grows at its end instead of at random places (a third faster on a million rows)
-    new = rows.filter(pl.col("student_id").is_null()).sort("student_no", nulls_last=True)
-
-    # compare matched rows with the registry: a blank cell keeps the registry value
-    old = students.rename({c: f"old_{c}" for c in students.columns if c != "student_id"})
-    existing = attach(existing, old, on="student_id")
-    tracked = [*PERSON_FIELDS, *STUDENT_FIELDS]
-    existing = existing.with_columns(
-        [pl.coalesce(pl.col(c), pl.col(f"old_{c}")).alias(c) for c in tracked]
-        + [pl.lit(StudentStatus.IN_SCHOOL.value).alias("status")]
-    )
-    guardians = _registry_guardians()
-    existing, guardian_changes = _guardian_diff(existing, guardians)
-    changed_person = diff_columns(existing, PERSON_FIELDS)
-    changed_student = diff_columns(existing, (*STUDENT_FIELDS, "status"))
-    moved = pl.col("class_id") != pl.col("old_class_id")
-    existing = existing.with_columns(
-        _person_changed=changed_person,
-        _student_changed=changed_student | moved,
-        _moved=moved,
-        _guardian_changed=pl.col("_guardian_new") | pl.col("_guardian_update"),
-    ).with_columns(
-        _updated=pl.col("_person_changed") | pl.col("_student_changed") | pl.col("_guardian_changed"),
-    )
-    updated = existing.filter(pl.col("_updated"))
-    n_feed = new.height + updated.height
-    first_seq = feed_allocate(n_feed) if n_feed else 0
-
-    # --- persons
-    need_person = new.filter(pl.col("person_id").is_null())
-    person_ids = bulk.ids_allocate("people_person", need_person.height)
-    need_person = need_person.with_columns(person_id=person_ids)
-    new = new.join(
-        need_person.select("_row", pl.col("person_id").alias("_new_person")), on="_row", how="left"
-    ).with_columns(person_id=pl.coalesce("person_id", "_new_person"))
-    bulk.insert(
-        "people_person",
-        need_person.select(
-            pl.col("person_id").alias("id"),
-            *[pl.col(c).fill_null("") if c not in ("birth_date", "id_number") else pl.col(c) for c in PERSON_FIELDS],
-            pl.lit("").alias("employer"),
-            pl.col("_src").alias("origin"),
-            pl.lit(now).alias("created_at"),
-            pl.lit(now).alias("updated_at"),
-        ),
-    )
-    # --- new students and their enrolments
-    student_ids = bulk.ids_allocate("people_student", new.height)
-    new = new.with_columns(student_id=student_ids, _seq=pl.int_range(first_seq, first_seq + new.height, dtype=pl.Int64))
-    bulk.insert(
-        "people_student",
-        new.select(
-            pl.col("student_id").alias("id"),
-            "person_id",
-            "student_no",
-            "school_id",
-            pl.col("class_id").alias("school_class_id"),
-            pl.lit(StudentStatus.IN_SCHOOL.value).alias("status"),
-            pl.lit("").alias("enrol_method"),
-            pl.col("study_mode").fill_null(""),
-            pl.lit("").alias("source"),
-            pl.col("health").fill_null(""),
-            pl.col("hukou").fill_null(""),
-            pl.col("hukou_place").fill_null(""),
-            "enrolled_on",
-            pl.lit(now).alias("updated_at"),
-            pl.col("_src").alias("origin"),
-            pl.col("_seq").alias("feed_seq"),
-        ),
-    )
-    _enrolments_open(new, ctx)
-
-    # --- updated rows
-    updated = updated.with_columns(_seq=pl.int_range(first_seq + new.height, first_seq + n_feed, dtype=pl.Int64))
-    person_upd = updated.filter(pl.col("_person_changed"))
-    bulk.update(
-        "people_person",
-        person_upd.select(
-            pl.col("person_id").alias("id"), *PERSON_FIELDS, pl.lit(now).alias("updated_at")
-        ).with_columns([pl.col(c).fill_null("") for c in PERSON_FIELDS if c not in ("birth_date", "id_number")]),
-    )
-    bulk.update(
-        "people_student",
-        updated.select(
-            pl.col("student_id").alias("id"),
-            *STUDENT_FIELDS,
-            "status",
-            "school_id",
-            pl.col("class_id").alias("school_class_id"),
-            pl.lit(now).alias("updated_at"),
-            pl.col("_seq").alias("feed_seq"),
-        ).with_columns([pl.col(c).fill_null("") for c in ("study_mode", "health", "hukou", "hukou_place")]),
-    )
-    moved_rows = updated.filter(pl.col("_moved"))
-    _enrolments_move(moved_rows, ctx)
-    changes = [
-        change_records(person_upd, "person", "person_id", PERSON_FIELDS, ctx, now, person_key="person_id"),
-        change_records(
-            updated.filter(pl.col("_student_changed")),
-            "student",
-            "student_id",
-            (*STUDENT_FIELDS, "status", "class_id"),
-            ctx,
-            now,
-            person_key="person_id",
-        ),
-    ]
-    bulk.insert("people_changerecord", pl.concat(changes, how="diagonal_relaxed"))
-
-    # --- guardians of new students and of matched students who name a guardian the registry lacks
-    _guardians_write(
-        pl.concat(
-            [new.select(_GUARDIAN_COLS), updated.filter(pl.col("_guardian_new")).select(_GUARDIAN_COLS)],
-            how="vertical_relaxed",
-        ),
-        guardian_changes,
-        guardians,
-        ctx,
-        now,
-    )
-
-    outcome = pl.concat(
-        [
-            new.select("_row", pl.lit("created").alias("_outcome"), pl.col("student_id").alias("_record")),
-            existing.select(
-                "_row",
-                pl.when(pl.col("_updated")).then(pl.lit("updated")).otherwise(pl.lit("unchanged")).alias("_outcome"),
-                pl.col("student_id").alias("_record"),
-            ),
-        ]
+    """Write accepted, matched rows through the people service; runs inside the batch's transaction."""
+    rows = rows.with_columns(origin=pl.lit(ctx.source + "#") + pl.col("_row").cast(pl.String))
+    outcome = students_write_many(
+        rows,
+        actor=ctx.actor,
+        source=ctx.source,
+        batch=ctx.batch.pk,
+        today=ctx.today,
+        registry=ctx.cache.get("students"),
     )
     return Outcome(outcome)
-
-
-_GUARDIAN_COLS = ["_row", "student_id", "guardian_name", "guardian_phone", "guardian_relation", "_src"]
-
-
-def _guardian_diff(existing: pl.DataFrame, guardians: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """For matched students: does the row name a guardian the registry lacks, or one whose phone/relation changed?"""
-    named = existing.filter(pl.col("guardian_name").is_not_null()).select(
-        "_row", "student_id", "guardian_name", "guardian_phone", "guardian_relation"
-    )
-    joined = named.join(
-        guardians, left_on=["student_id", "guardian_name"], right_on=["student_id", "old_guardian_name"], how="left"
-    ).unique("_row", keep="first")
-    joined = joined.with_columns(
-        _guardian_new=pl.col("guardianship_id").is_null(),
-        _guardian_update=pl.col("guardianship_id").is_not_null()
-        & (
-            (pl.col("guardian_phone").is_not_null() & (pl.col("guardian_phone") != pl.col("old_guardian_phone")))
-            | (pl.col("guardian_relation").is_not_null() & (pl.col("guardian_relation") != pl.col("old_relation")))
-        ).fill_null(False),
-    )
-    existing = existing.join(
-        joined.select("_row", "_guardian_new", "_guardian_update"), on="_row", how="left"
-    ).with_columns(pl.col("_guardian_new", "_guardian_update").fill_null(False))
-    return existing, joined.filter(pl.col("_guardian_update"))
-
-
-def _guardians_write(
-    rows: pl.DataFrame, changes: pl.DataFrame, guardians: pl.DataFrame, ctx: RunContext, now: Any
-) -> None:
-    """New guardianships (reusing a guardian already known by name and phone) and changed phones/relations."""
-    named = rows.filter(pl.col("guardian_name").is_not_null())
-    known = guardians.select(
-        "guardian_id",
-        pl.col("old_guardian_name").alias("guardian_name"),
-        pl.col("old_guardian_phone").alias("guardian_phone"),
-    ).unique(["guardian_name", "guardian_phone"], keep="first")
-    have = guardians.select("student_id", "guardian_id")
-    named = named.with_columns(pl.col("guardian_phone").fill_null(""))
-    named = named.join(known, on=["guardian_name", "guardian_phone"], how="left")
-    fresh = named.filter(pl.col("guardian_id").is_null()).unique(
-        ["guardian_name", "guardian_phone"], keep="first", maintain_order=True
-    )
-    fresh_ids = bulk.ids_allocate("people_person", fresh.height)
-    fresh = fresh.with_columns(guardian_id=fresh_ids)
-    bulk.insert(
-        "people_person",
-        fresh.select(
-            pl.col("guardian_id").alias("id"),
-            pl.col("guardian_name").alias("name"),
-            pl.lit("9").alias("sex"),
-            pl.lit(None, dtype=pl.Date).alias("birth_date"),
-            pl.lit("").alias("ethnicity"),
-            pl.lit("1").alias("id_type"),
-            pl.lit(None, dtype=pl.String).alias("id_number"),
-            pl.col("guardian_phone").alias("phone"),
-            pl.lit("").alias("address"),
-            pl.lit("").alias("employer"),
-            pl.col("_src").alias("origin"),
-            pl.lit(now).alias("created_at"),
-            pl.lit(now).alias("updated_at"),
-        ),
-    )
-    named = named.join(
-        fresh.select("guardian_name", "guardian_phone", pl.col("guardian_id").alias("_fresh")),
-        on=["guardian_name", "guardian_phone"],
-        how="left",
-    ).with_columns(guardian_id=pl.coalesce("guardian_id", "_fresh"))
-    links = (
-        named.join(have, on=["student_id", "guardian_id"], how="anti")
-        .unique(["student_id", "guardian_id"])
-        .sort("guardian_id", "student_id")  # the (guardian, student) unique index then grows at its end
-    )
-    first = feed_allocate(links.height) if links.height else 0
-    bulk.insert(
-        "people_guardianship",
-        links.select(
-            "guardian_id",
-            "student_id",
-            pl.col("guardian_relation").fill_null("80").alias("relation"),
-            pl.lit(True).alias("is_legal_guardian"),
-            pl.lit(True).alias("is_primary_contact"),
-            pl.col("_src").alias("origin"),
-            pl.int_range(first, first + links.height, dtype=pl.Int64).alias("feed_seq"),
-        ),
-    )
-    if changes.height:
-        phones = changes.filter(
-            pl.col("guardian_phone").is_not_null() & (pl.col("guardian_phone") != pl.col("old_guardian_phone"))
-        )
-        bulk.update(
-            "people_person",
-            phones.select(pl.col("guardian_id").alias("id"), pl.col("guardian_phone").alias("phone")).unique("id"),
-        )
-        relations = changes.filter(
-            pl.col("guardian_relation").is_not_null() & (pl.col("guardian_relation") != pl.col("old_relation"))
-        )
-        # every changed link (phone or relation) moves in the change feed: the feed carries guardianships
-        touched = changes.with_columns(relation=pl.coalesce("guardian_relation", "old_relation"))
-        first = feed_allocate(touched.height)
-        bulk.update(
-            "people_guardianship",
-            touched.select(
-                pl.col("guardianship_id").alias("id"),
-                "relation",
-                pl.int_range(first, first + touched.height, dtype=pl.Int64).alias("feed_seq"),
-            ),
-        )
-        bulk.insert(
-            "people_changerecord",
-            pl.concat(
-                [
-                    change_records(
-                        phones.rename({"guardian_phone": "phone", "old_guardian_phone": "old_phone"}),
-                        "person",
-                        "guardian_id",
-                        ("phone",),
-                        ctx,
-                        bulk.now_utc(),
-                        person_key="guardian_id",
-                    ),
-                    change_records(
-                        relations.rename({"guardian_relation": "relation", "old_relation": "old_relation"}),
-                        "guardianship",
-                        "guardianship_id",
-                        ("relation",),
-                        ctx,
-                        bulk.now_utc(),
-                        person_key="guardian_id",
-                    ),
-                ],
-                how="diagonal_relaxed",
-            ),
-        )
-
-
-def _enrolments_open(rows: pl.DataFrame, ctx: RunContext) -> None:
-    started = pl.coalesce(pl.col("enrolled_on"), pl.lit(ctx.today))
-    bulk.insert(
-        "people_enrolment",
-        rows.select(
-            "student_id",
-            "school_id",
-            pl.col("class_id").alias("school_class_id"),
-            pl.when(started > pl.lit(ctx.today)).then(pl.lit(ctx.today)).otherwise(started).alias("started_on"),
-            pl.lit(None, dtype=pl.Date).alias("ended_on"),
-            pl.lit("").alias("end_reason"),
-        ),
-    )
-
-
-def _enrolments_move(rows: pl.DataFrame, ctx: RunContext) -> None:
-    """Close the open enrolment of students whose class changed and open one in the new class."""
-    if rows.height == 0:
-        return
-    open_rows = bulk.fetch_frame(
-        "SELECT id, student_id, CAST(started_on AS TEXT) FROM people_enrolment WHERE ended_on IS NULL",
-        [],
-        {"id": pl.Int64, "student_id": pl.Int64, "started_on": pl.Date},
-    ).join(rows.select("student_id", "school_id", "old_school_id"), on="student_id", how="inner")
-    reason = pl.when(pl.col("school_id") != pl.col("old_school_id")).then(pl.lit("转学")).otherwise(pl.lit("调班"))
-    bulk.update(
-        "people_enrolment",
-        open_rows.select(
-            "id",
-            pl.max_horizontal(pl.col("started_on"), pl.lit(ctx.today)).alias("ended_on"),
-            reason.alias("end_reason"),
-        ),
-    )
-    _enrolments_open(rows.with_columns(enrolled_on=pl.lit(ctx.today)), ctx)

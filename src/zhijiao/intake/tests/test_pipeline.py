@@ -354,7 +354,7 @@ def test_students_without_an_id_number_are_matched_probabilistically(region, tmp
 
 # ------------------------------------------------------------------------------------------- atomicity
 def test_a_failure_mid_write_leaves_no_partial_batch(region, tmp_path, monkeypatch):
-    from zhijiao.intake.kinds import students
+    from zhijiao.people.services_bulk import students  # the write service intake's students kind calls
 
     persons, enrolments = Person.objects.count(), Enrolment.objects.count()
 

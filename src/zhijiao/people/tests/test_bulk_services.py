@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 
 from zhijiao.core import events
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.core.events import registry_subscribe
-from zhijiao.people.models import Enrolment, Person, Student
-from zhijiao.people.services import persons_create, students_enroll
+from zhijiao.people.models import ChangeRecord, Enrolment, Person, Student
+from zhijiao.people.services import person_update, persons_create, students_enroll
+from zhijiao.people.services_bulk import persons_update_many
 from zhijiao.testing import make_id
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,24 @@ def test_an_unknown_status_is_refused(region):
     with pytest.raises(ZhijiaoError):
         students_enroll([{**row, "on": date(2025, 9, 1), "status": "42"}])
     assert not Student.objects.filter(person=person).exists()
+
+
+def test_the_bulk_correction_writes_the_history_person_update_writes(region):
+    actor = region.accounts["principal"]
+    one, two = region.persons["s1"], region.persons["s2"]
+    values = {"phone": "13800138000", "address": "湖北省武汉市江岸区一元路1号"}
+    person_update(actor=actor, person=one, source="web", **values)
+    frame = pl.DataFrame({"person_id": [two.pk], "origin": ["web"], **{k: [v] for k, v in values.items()}})
+    out = persons_update_many(frame, actor=actor, source="web")
+    assert out["_person_changed"].to_list() == [True]
+
+    def history(person: Person) -> list[tuple]:
+        rows = ChangeRecord.objects.filter(person=person).order_by("field")
+        return [(r.entity, r.entity_id - person.pk, r.field, r.new_value, r.actor_id, r.source) for r in rows]
+
+    assert history(one) == history(two) and len(history(one)) == 2
+    two.refresh_from_db()
+    assert (two.phone, two.address) == (values["phone"], values["address"])
+    # nothing changed: no history, no write
+    assert not persons_update_many(frame, actor=actor, source="web")["_person_changed"].any()
+    assert ChangeRecord.objects.filter(person=two).count() == 2
