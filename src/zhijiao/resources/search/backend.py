@@ -111,12 +111,50 @@ class Visibility:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One thing the query asks for: the word as understood, then what else counts as it (variants, synonyms),
+    all normalised query words (:func:`.analysis.normalize`). A document matches the term through any of them."""
+
+    word: str
+    alternatives: tuple[str, ...] = ()  # besides ``word``
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.word, *(a for a in self.alternatives if a != self.word))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query after query understanding (:mod:`.understand`): every term must match (AND, the engine may relax
+    it when nothing does); ``boosts`` rank documents with these facet values higher without excluding others
+    (七上 → grade 七年级, volume 上册)."""
+
+    terms: tuple[QueryTerm, ...] = ()
+    boosts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet key, values)
+
+    @property
+    def marks(self) -> list[str]:
+        """What to highlight: every form of every term."""
+        return [f for t in self.terms for f in t.forms]
+
+
 @dataclass(slots=True)
 class Hit:
     id: str
     score: float
     title_html: str  # escaped title with <mark> around matched terms
     snippet_html: str  # escaped description window with <mark> around matched terms
+    reason: str = ""  # why it matched when the title does not say: "知识点「勾股定理」" …
+    group: str = ""  # what near-duplicates share (chapter, else knowledge points), for diversifying a page
+    type: str = ""  # 微课, 课件, …
+
+
+# How the engine matched the words (SearchResult.mode): all of them as words or short substrings; all of them, long
+# words as substrings too; any one of them (the last resort).
+MODE_ALL = "all"
+MODE_GRAMS = "grams"
+MODE_ANY = "any"
 
 
 @dataclass(slots=True)
@@ -124,6 +162,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    mode: str = MODE_ALL
 
 
 class SearchBackend(Protocol):
@@ -137,7 +176,7 @@ class SearchBackend(Protocol):
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         *,
         visibility: Visibility,
         filters: dict[str, str | Sequence[str]] | None = None,
@@ -146,5 +185,6 @@ class SearchBackend(Protocol):
         offset: int = 0,
         facets: bool = True,
     ) -> SearchResult:
-        """Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys)."""
+        """Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys). A plain string
+        query is split into words by the engine's analyzer, each its own :class:`QueryTerm`."""
         ...

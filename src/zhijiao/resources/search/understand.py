@@ -1,0 +1,406 @@
+"""Query understanding: what a teacher's query means, before any engine sees it (decision 00xx).
+
+:func:`understand` turns the typed text into a :class:`~.backend.ParsedQuery` and a record a page or the API can
+show (``explain``):
+
+- **variants and synonyms** from the search dictionary (:class:`Lexicon`, editable by a bureau): 图像/图象,
+  课件/PPT, 教案/教学设计 … — each query word matches through any form of its group;
+- **grade shorthand** (七上, 八下, 初一上, 高一, 必修一 …) → 年级/册 boosts (filters when nothing else is asked);
+- **typos** against knowledge-point and chapter names (one character wrong, missing or extra: 勾股定里 →
+  勾股定理) → a correction that :func:`search` prefers to relaxing the query to "any word";
+- **knowledge points and chapters** named in the query.
+
+:func:`search` runs it against any :class:`~.backend.SearchBackend` and then diversifies the first page. Nothing
+here knows the engine; a province's OpenSearch backend gets the same parsed query.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import Analyzer, normalize
+from .backend import MODE_ALL, SORT_RELEVANCE, Hit, ParsedQuery, QueryTerm, SearchBackend, SearchResult
+
+KIND_SYNONYM = "synonym"  # 同义词
+KIND_VARIANT = "variant"  # 异体字 / 异形词
+KIND_POPULAR = "popular"  # 热门检索词
+
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "1": 1, "2": 2, "3": 3}
+_CN_NUM = "零一二三四五六七八九"
+_PRIMARY = {n: f"{_CN_NUM[n]}年级" for n in range(1, 10)}
+_HIGH = {1: "高一", 2: "高二", 3: "高三"}
+_VOL = {"上": "上册", "下": "下册"}
+_B = r"(?:^|(?<=[\s版\d]))"  # shorthand starts the query, a word, or follows an edition (人教版八下)
+SHORTHAND = [
+    # 七上 / 八下册 / 七年级上 / 七年级上册 / 初一上 / 初二 / 高一下 / 高二
+    re.compile(_B + r"(?P<g>[一二三四五六七八九])(?:年级)?(?P<v>[上下])册?"),
+    re.compile(_B + r"(?P<g>[一二三四五六七八九])年级"),
+    re.compile(_B + r"初(?P<j>[一二三123])(?:年级)?(?P<v>[上下])?册?"),
+    re.compile(_B + r"高(?P<h>[一二三123])(?:年级)?(?P<v>[上下])?册?"),
+    # 必修一 / 必修1 / 必修第一册 / 选择性必修二 / 选修一
+    re.compile(_B + r"(?P<sel>选择性必修|必修|选修)第?(?P<n>[一二三四五123456])册?"),
+    re.compile(_B + r"(?P<v>上册|下册)"),
+]
+
+
+def _volume_forms(kind: str, n: int) -> tuple[str, ...]:
+    cn = _CN_NUM[n]
+    return (f"{kind}第{cn}册", f"{kind}{n}", f"{kind}{cn}")
+
+
+@dataclass
+class Lexicon:
+    """The search dictionary: groups of equivalent words (first = the main form), names the query may mean
+    (knowledge points, chapters) and popular queries. Built from the database (``resources.models.SearchTerm``
+    and the curriculum) or, for benchmarks, from the seed file."""
+
+    groups: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (kind, forms)
+    vocabulary: dict[str, str] = field(default_factory=dict)  # name → 知识点 / 章节
+    popular: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._forms: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for kind, forms in self.groups:
+            normal = tuple(dict.fromkeys(normalize(f.strip()) for f in forms if f.strip()))
+            for f in normal:
+                known = self._forms.get(f)
+                merged = tuple(dict.fromkeys([*(known[1] if known else ()), *normal]))
+                self._forms[f] = (kind if not known else known[0], merged)
+        self._vocab = {normalize(k): k for k in self.vocabulary if len(k) >= 2}
+        self._by_char: dict[str, set[str]] = {}
+        for key in self._vocab:
+            if len(key) >= 3:
+                for ch in set(key):
+                    self._by_char.setdefault(ch, set()).add(key)
+
+    def forms(self, word: str) -> tuple[str, tuple[str, ...]] | None:
+        """``(kind, forms)`` of the group ``word`` belongs to, or None."""
+        return self._forms.get(normalize(word))
+
+    def terms(self) -> list[str]:
+        """Words the segmenter must keep whole: every form and every name."""
+        return [*self._forms, *self._vocab]
+
+    def kind_of(self, name: str) -> str:
+        return self.vocabulary.get(self._vocab.get(normalize(name), name), "")
+
+    def is_known(self, text: str) -> bool:
+        return normalize(text) in self._vocab or normalize(text) in self._forms
+
+    def names_in(self, text: str) -> list[str]:
+        """Knowledge-point and chapter names inside ``text``, longest first, not overlapping."""
+        norm = normalize(text)
+        found: list[tuple[int, int, str]] = []
+        for key in sorted((k for k in self._vocab if k in norm), key=len, reverse=True):
+            start = norm.find(key)
+            while start >= 0:
+                end = start + len(key)
+                if not any(s < end and start < e for s, e, _ in found):
+                    found.append((start, end, self._vocab[key]))
+                    break
+                start = norm.find(key, start + 1)
+        return [name for _, _, name in sorted(found)]
+
+    def correct(self, run: str) -> tuple[str, str] | None:
+        """``(wrong span, name)`` when a piece of ``run`` (a Chinese run of the query) is one edit away from a
+        name of 3+ characters that the run does not already contain, preferring longer names."""
+        norm = normalize(run)
+        if len(norm) < 3 or norm in self._vocab:
+            return None
+        counts: Counter[str] = Counter()
+        for ch in set(norm):
+            counts.update(self._by_char.get(ch, ()))
+        covered = [False] * len(norm)  # characters inside a name the run spells right (二次函数 of 二次函数图像)
+        for key in self._vocab:
+            if len(key) >= 2:
+                start = norm.find(key)
+                while start >= 0:
+                    covered[start : start + len(key)] = [True] * len(key)
+                    start = norm.find(key, start + 1)
+        best: tuple[tuple[int, int, int, int], str, str] | None = None
+        for key, shared in counts.items():
+            n = len(key)
+            if shared < len(set(key)) - 1 or key in norm:
+                continue
+            limit = 1 if n < 7 else 2
+            for size in (n, n + 1, n - 1):
+                for i in range(0, len(norm) - size + 1):
+                    span = norm[i : i + size]
+                    if size < 3 or all(covered[i : i + size]) or (span[0] != key[0] and span[-1] != key[-1]):
+                        continue
+                    distance = _edit_distance(span, key, limit)
+                    if distance <= limit:
+                        # Longer names first, then a same-length span (one character wrong), then fewer edits.
+                        rank = (n, size == n, -distance, size)
+                        if best is None or rank > best[0]:
+                            best = (rank, span, key)
+        return (best[1], self._vocab[best[2]]) if best else None
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[dict[str, str]]:
+        """Search-as-you-type: names starting with, then containing, ``prefix``; popular queries; a correction."""
+        p = normalize(prefix.strip())
+        if not p:
+            return [{"text": q, "kind": "热门"} for q in self.popular[:limit]]
+        out: dict[str, str] = {}
+        starts = sorted((k for k in self._vocab if k.startswith(p)), key=lambda k: (len(k), k))
+        inside = sorted((k for k in self._vocab if p in k and not k.startswith(p)), key=lambda k: (len(k), k))
+        for key in [*starts, *inside]:
+            out.setdefault(self._vocab[key], self.vocabulary[self._vocab[key]])
+        for q in self.popular:
+            if p in normalize(q):
+                out.setdefault(q, "热门")
+        if not out:
+            fixed = self.correct(p)
+            if fixed:
+                out[normalize(prefix).replace(fixed[0], fixed[1])] = "纠错"
+        return [{"text": t, "kind": k} for t, k in list(out.items())[:limit]]
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def parse_seed(lines: Iterable[str]) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """The seed file: ``同义词|异体字|热门<TAB or space>form form …`` per line, ``#`` comments."""
+    kinds = {"同义词": KIND_SYNONYM, "异体字": KIND_VARIANT, "热门": KIND_POPULAR}
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    popular: list[str] = []
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        label, _, rest = line.partition(" ") if "\t" not in line else line.partition("\t")
+        forms = tuple(f for f in re.split(r"[\s/、]+", rest.strip()) if f)
+        kind = kinds.get(label.strip())
+        if kind == KIND_POPULAR:
+            popular.extend(forms)
+        elif kind and len(forms) >= 2:
+            groups.append((kind, forms))
+    return groups, popular
+
+
+@dataclass
+class Understanding:
+    """What the query was taken to mean; ``explain()`` is what ``&explain=1`` shows."""
+
+    text: str
+    parsed: ParsedQuery
+    words: list[str] = field(default_factory=list)
+    grade: str = ""
+    volume: tuple[str, ...] = ()
+    stage: str = ""
+    shorthand: list[str] = field(default_factory=list)  # the pieces read as 年级/册
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, 知识点/章节)
+    correction: tuple[str, str] | None = None  # (typed, meant)
+    corrected_text: str = ""
+
+    def filters(self) -> dict[str, str | tuple[str, ...]]:
+        """年级/册 as filters, for a query that is nothing but shorthand (八下)."""
+        out: dict[str, str | tuple[str, ...]] = {}
+        if self.grade:
+            out["grade"] = self.grade
+        if self.volume:
+            out["volume"] = self.volume
+        return out
+
+    def explain(self) -> dict[str, Any]:
+        return {
+            "query": self.text,
+            "words": self.words,
+            "terms": [{"word": t.word, "variants": list(t.forms[1:])} for t in self.parsed.terms],
+            "grade": self.grade,
+            "volume": list(self.volume),
+            "stage": self.stage,
+            "shorthand": self.shorthand,
+            "knowledge_points": [n for n, k in self.names if k == "知识点"],
+            "chapters": [n for n, k in self.names if k == "章节"],
+            "boosts": {k: list(v) for k, v in self.parsed.boosts},
+            "correction": {"typed": self.correction[0], "meant": self.correction[1]} if self.correction else None,
+        }
+
+
+def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding:
+    norm = normalize(text).strip()
+    grade = stage = ""
+    volume: tuple[str, ...] = ()
+    pieces: list[str] = []
+    rest = norm
+    for pattern in SHORTHAND:
+        for m in list(pattern.finditer(rest)):
+            g = m.groupdict()
+            if g.get("g"):
+                n = _CN_DIGIT[g["g"]]
+                grade, stage = _PRIMARY[n], "小学" if n <= 6 else "初中"
+            if g.get("j"):
+                grade, stage = _PRIMARY[_CN_DIGIT[g["j"]] + 6], "初中"
+            if g.get("h"):
+                grade, stage = _HIGH[_CN_DIGIT[g["h"]]], "高中"
+            if g.get("v"):
+                volume = (_VOL.get(g["v"][0], g["v"]),)
+            if g.get("sel"):
+                stage = "高中"
+                volume = _volume_forms(g["sel"], _CN_DIGIT[g["n"]])
+            pieces.append(m.group(0))
+        rest = pattern.sub(" ", rest)
+    words = analyzer.query_words(rest)
+    terms = []
+    for w in words:
+        group = lexicon.forms(w)
+        terms.append(QueryTerm(w, tuple(f for f in group[1] if f != w) if group else ()))
+    boosts: list[tuple[str, tuple[str, ...]]] = []
+    if grade:
+        boosts.append(("grade", (grade,)))
+    if volume:
+        boosts.append(("volume", volume))
+    correction = None
+    corrected = ""
+    for run in re.findall(r"[\u3400-\u9fff]{3,}", rest):
+        if lexicon.is_known(run) or (lexicon.names_in(run) and len(lexicon.names_in(run)[0]) >= len(run) - 1):
+            continue
+        fixed = lexicon.correct(run)
+        if fixed:
+            correction = fixed
+            corrected = norm.replace(fixed[0], fixed[1], 1)
+            break
+    names = [(n, lexicon.kind_of(n)) for n in lexicon.names_in(rest)]
+    return Understanding(
+        text=text,
+        parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts)),
+        words=words,
+        grade=grade,
+        volume=volume,
+        stage=stage,
+        shorthand=pieces,
+        names=names,
+        correction=correction,
+        corrected_text=corrected,
+    )
+
+
+# ---- the whole search: understanding, the engine, a diverse first page ---------------------------------------------
+
+# The first page is picked from this many engine hits (per page size), so near-duplicates give way.
+POOL_FACTOR = 3
+# Per earlier hit of the same chapter/knowledge point, and of the same title, a hit loses this share of the top score.
+SAME_GROUP_PENALTY = 0.06
+SAME_TITLE_PENALTY = 0.12
+_TAGS = re.compile(r"<[^>]+>")
+_TITLE_NOISE = re.compile(r"[\W\d_a-z]+|微课|课件|教案|教学设计|学案|导学案|试卷|测试卷|练习|视频|动画|第.课时")
+
+
+@dataclass
+class Answer:
+    result: SearchResult
+    understanding: Understanding
+    query_used: str  # the text the hits are for (the correction, when it was preferred)
+    corrected: bool = False  # the hits are for the correction; offer the original
+    did_you_mean: str = ""  # a correction offered but not used
+    broader: list[str] = field(default_factory=list)  # zero results: queries with fewer words
+    shorthand_filters: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+    def explain(self) -> dict[str, Any]:
+        out = self.understanding.explain()
+        out.update(
+            query_used=self.query_used,
+            corrected=self.corrected,
+            did_you_mean=self.did_you_mean,
+            match_mode=self.result.mode,
+            filters_from_query={k: v if isinstance(v, str) else list(v) for k, v in self.shorthand_filters.items()},
+            broader=self.broader,
+        )
+        return out
+
+
+def _stem(hit: Hit) -> str:
+    return _TITLE_NOISE.sub("", html.unescape(_TAGS.sub("", hit.title_html)).lower())
+
+
+def diversify(hits: Sequence[Hit]) -> list[Hit]:
+    """Greedy re-ranking: each hit's score, as a share of the top one, less a penalty per earlier pick of its
+    chapter/knowledge point and of its title (the same lesson in five media types)."""
+    if len(hits) < 3:
+        return list(hits)
+    top = max(h.score for h in hits) or 1.0
+    groups: Counter[str] = Counter()
+    stems: Counter[str] = Counter()
+    left = list(hits)
+    out: list[Hit] = []
+    while left:
+
+        def value(h: Hit) -> float:
+            return (
+                h.score / top
+                - SAME_GROUP_PENALTY * (groups[h.group] if h.group else 0)
+                - SAME_TITLE_PENALTY * stems[_stem(h)]
+            )
+
+        best = max(left, key=value)
+        left.remove(best)
+        out.append(best)
+        groups[best.group] += 1
+        stems[_stem(best)] += 1
+    return out
+
+
+def search(
+    backend: SearchBackend,
+    lexicon: Lexicon,
+    analyzer: Analyzer,
+    text: str,
+    *,
+    visibility: Any,
+    filters: dict[str, str | Sequence[str]] | None = None,
+    sort: str = SORT_RELEVANCE,
+    limit: int = 20,
+    offset: int = 0,
+    facets: bool = True,
+    exact: bool = False,
+) -> Answer:
+    """Understand ``text``, search, prefer a correction to a relaxed match, diversify the relevance pages within
+    the first ``POOL_FACTOR × limit`` hits. ``exact``: search what was typed (no correction)."""
+    u = understand(text, lexicon, analyzer)
+    filters = dict(filters or {})
+    shorthand_filters: dict[str, str | tuple[str, ...]] = {}
+    parsed = u.parsed
+    if not parsed.terms and u.filters():
+        # Nothing but 八下: the shorthand is the filter (unless the caller chose one).
+        shorthand_filters = {k: v for k, v in u.filters().items() if k not in filters}
+        filters.update(shorthand_filters)
+        parsed = ParsedQuery()
+    pooled = sort == SORT_RELEVANCE and bool(parsed.terms) and offset < limit * POOL_FACTOR
+    fetch_limit, fetch_offset = (limit * POOL_FACTOR, 0) if pooled else (limit, offset)
+
+    def run(p: ParsedQuery) -> SearchResult:
+        return backend.search(
+            p, visibility=visibility, filters=filters, sort=sort, limit=fetch_limit, offset=fetch_offset, facets=facets
+        )
+
+    result = run(parsed)
+    answer = Answer(result=result, understanding=u, query_used=text, shorthand_filters=shorthand_filters)
+    if u.correction and not exact:
+        fixed = understand(u.corrected_text, lexicon, analyzer)
+        weak = result.total == 0 or result.mode != MODE_ALL
+        other = run(fixed.parsed)
+        if other.total and other.mode == MODE_ALL and (weak or result.total * 10 < other.total):
+            answer.result, answer.query_used, answer.corrected = other, u.corrected_text, True
+            answer.understanding.parsed = fixed.parsed
+        else:
+            answer.did_you_mean = u.corrected_text if other.total else ""
+    if answer.result.total == 0 and len(u.words) > 1:
+        answer.broader = [" ".join(w for w in u.words if w != drop) for drop in reversed(u.words)][:3]
+    if pooled:
+        answer.result.hits = diversify(answer.result.hits)[offset : offset + limit]
+    return answer
