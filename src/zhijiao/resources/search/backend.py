@@ -146,6 +146,8 @@ class Hit:
     title_html: str  # escaped title with <mark> around matched terms
     snippet_html: str  # escaped description window with <mark> around matched terms
     reason: str = ""  # why it matched when the title does not say: "知识点「勾股定理」" …
+    title: str = ""  # plain, for highlighting above the engine (search(..., highlight=False))
+    description: str = ""
     group: str = ""  # what near-duplicates share (chapter, else knowledge points), for diversifying a page
     type: str = ""  # 微课, 课件, …
 
@@ -184,7 +186,9 @@ class SearchBackend(Protocol):
         limit: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlight: bool = True,
     ) -> SearchResult:
-        """Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys). A plain string
+        """``highlight=False``: leave ``title_html``/``snippet_html`` empty (the caller marks the hits it shows).
+        Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys). A plain string
         query is split into words by the engine's analyzer, each its own :class:`QueryTerm`."""
         ...

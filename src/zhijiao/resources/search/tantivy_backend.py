@@ -425,6 +425,7 @@ class TantivyBackend:
         limit: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlight: bool = True,
     ) -> SearchResult:
         if sort not in (SORT_RELEVANCE, *SORT_FIELDS):
             raise ValueError(f"未知的排序方式：{sort}")
@@ -478,8 +479,10 @@ class TantivyBackend:
                 Hit(
                     id=str(doc.get_first("id")),
                     score=float(score) if score is not None else 0.0,
-                    title_html=self.analyzer.snippet(display["t"], marks, width=200),
-                    snippet_html=self.analyzer.snippet(display["d"], marks),
+                    title_html=self.analyzer.snippet(display["t"], marks, width=200) if highlight else "",
+                    snippet_html=self.analyzer.snippet(display["d"], marks) if highlight else "",
+                    title=display["t"],
+                    description=display["d"],
                     reason=match_reason(parsed, display),
                     group=str(display.get("g", "")),
                     type=str(display.get("y", "")),

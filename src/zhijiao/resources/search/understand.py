@@ -325,7 +325,7 @@ class Answer:
 
 
 def _stem(hit: Hit) -> str:
-    return _TITLE_NOISE.sub("", html.unescape(_TAGS.sub("", hit.title_html)).lower())
+    return _TITLE_NOISE.sub("", (hit.title or html.unescape(_TAGS.sub("", hit.title_html))).lower())
 
 
 def diversify(hits: Sequence[Hit]) -> list[Hit]:
@@ -336,22 +336,22 @@ def diversify(hits: Sequence[Hit]) -> list[Hit]:
     top = max(h.score for h in hits) or 1.0
     groups: Counter[str] = Counter()
     stems: Counter[str] = Counter()
+    stem = {id(h): _stem(h) for h in hits}
     left = list(hits)
     out: list[Hit] = []
     while left:
-
-        def value(h: Hit) -> float:
-            return (
+        best = max(
+            left,
+            key=lambda h: (
                 h.score / top
                 - SAME_GROUP_PENALTY * (groups[h.group] if h.group else 0)
-                - SAME_TITLE_PENALTY * stems[_stem(h)]
-            )
-
-        best = max(left, key=value)
+                - SAME_TITLE_PENALTY * stems[stem[id(h)]]
+            ),
+        )
         left.remove(best)
         out.append(best)
         groups[best.group] += 1
-        stems[_stem(best)] += 1
+        stems[stem[id(best)]] += 1
     return out
 
 
@@ -385,7 +385,14 @@ def search(
 
     def run(p: ParsedQuery) -> SearchResult:
         return backend.search(
-            p, visibility=visibility, filters=filters, sort=sort, limit=fetch_limit, offset=fetch_offset, facets=facets
+            p,
+            visibility=visibility,
+            filters=filters,
+            sort=sort,
+            limit=fetch_limit,
+            offset=fetch_offset,
+            facets=facets,
+            highlight=False,
         )
 
     result = run(parsed)
@@ -403,4 +410,8 @@ def search(
         answer.broader = [" ".join(w for w in u.words if w != drop) for drop in reversed(u.words)][:3]
     if pooled:
         answer.result.hits = diversify(answer.result.hits)[offset : offset + limit]
+    marks = answer.understanding.parsed.marks
+    for hit in answer.result.hits:
+        hit.title_html = analyzer.snippet(hit.title, marks, width=200)
+        hit.snippet_html = analyzer.snippet(hit.description, marks)
     return answer
