@@ -53,6 +53,14 @@ def _label(table: str, value: str) -> str:
     return code_name(table, entry.code) if entry else value
 
 
+# resources.models.ResourceType (code → label), as resources.indexing labels a resource
+TYPE_LABELS = {
+    "text": "文本素材", "image": "图片素材", "audio": "音频素材", "video": "视频素材", "animation": "动画素材",
+    "item": "试题", "paper": "试卷", "courseware": "课件", "case": "案例", "literature": "文献资料",
+    "online_course": "网络课程", "micro_lesson": "微课", "lesson_plan": "教案", "learning_plan": "学案",
+}  # fmt: skip
+
+
 def _list(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if str(v).strip()]
@@ -76,7 +84,7 @@ def eval_docs(path: Path) -> list[SearchDoc]:
                 keywords=_list(r.get("keywords")),
                 kp_ids=kps,
                 kp_names=kps,
-                type=str(r.get("type", "")),
+                type=TYPE_LABELS.get(str(r.get("type", "")), str(r.get("type", ""))),
                 stage=_label("stage", str(r.get("stage", ""))),
                 subject=_label("subject", str(r.get("subject", ""))),
                 grade=_label("grade", str(r.get("grade", ""))),

@@ -5,9 +5,9 @@ tokenizer), so the index and the queries always agree. The jieba dictionary is j
 the terms the caller loads (knowledge-point names and aliases, textbook labels, the search dictionary's
 synonyms and variants); nothing is downloaded.
 
-Every text is first normalised character by character (:func:`normalize`: NFKC where it maps one character to one,
-so ＰＰＴ is PPT and ax² is ax2, then lower case); a caret inside a Latin run is dropped (ax^2 is ax2), so a
-formula keeps its exponents whichever way it was typed.
+Every text is first normalised character by character (:func:`normalize`: common traditional characters to
+simplified (牛頓 is 牛顿), NFKC where it maps one character to one, so ＰＰＴ is PPT and ax² is ax2, then lower
+case); a caret inside a Latin run is dropped (ax^2 is ax2), so a formula keeps its exponents however it was typed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import jieba
 
@@ -35,7 +36,23 @@ jieba.setLogLevel(logging.WARNING)
 CACHE_SIZE = 50_000
 
 
+def _traditional() -> dict[str, str]:
+    """繁 → 简 for the unambiguous common characters (``data/traditional.txt``)."""
+    table: dict[str, str] = {}
+    path = Path(__file__).resolve().parent / "data" / "traditional.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for pair in line.split("#", 1)[0].split():
+            if len(pair) % 2 == 0:
+                half = len(pair) // 2
+                table.update(zip(pair[:half], pair[half:], strict=True))
+    return table
+
+
+_T2S = _traditional()
+
+
 def _char(c: str) -> str:
+    c = _T2S.get(c, c)
     n = unicodedata.normalize("NFKC", c)
     return n.lower() if len(n) == 1 else c.lower() if len(c.lower()) == 1 else c
 

@@ -292,6 +292,9 @@ class TantivyBackend:
         searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
         数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
         it would walk most of the index for a near-constant score."""
+        if " " in word:  # a form of several words (pythagorean theorem): the sum of its words'
+            parts = word.split()
+            return [q for part in parts for q in self._scoring_clauses(part, long_grams=long_grams, searcher=searcher)]
         grams = word_grams(word)
         dense = 0
         if searcher is not None and self.dense_fraction is not None:
@@ -332,6 +335,9 @@ class TantivyBackend:
     def _match_clause(self, word: str, *, long_grams: bool) -> Query:
         """The documents :meth:`_word_clause` matches, unscored: the word in any text field (``any_w``), or its
         one n-gram in any (``any_g``), or (``long_grams``) all its bigrams in one of ``long_gram_fields``."""
+        if " " in word:  # every word of a form of several words
+            parts = [self._match_clause(part, long_grams=long_grams) for part in word.split()]
+            return Query.boolean_query([(Occur.Must, q) for q in parts])
         options: list[Query] = []
         grams = word_grams(word)
         # A Chinese word of 1–2 characters is its own n-gram, and n-grams cover every word: one list is enough.

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pypinyin import lazy_pinyin
+
 from .analysis import Analyzer, normalize
 from .backend import MODE_ALL, SORT_RELEVANCE, Hit, ParsedQuery, QueryTerm, SearchBackend, SearchResult
 
@@ -48,6 +50,17 @@ SHORTHAND = [
 ]
 
 
+def split_forms(text: str) -> list[str]:
+    """The forms of a dictionary entry: separated by "/" or "、" when it has them (a form may then hold spaces:
+    勾股定理/Pythagorean theorem), else by spaces."""
+    parts = re.split(r"[/、]", text) if re.search(r"[/、]", text) else text.split()
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _pinyin(text: str) -> list[str]:
+    return lazy_pinyin(text, errors="default")
+
+
 def _volume_forms(kind: str, n: int) -> tuple[str, ...]:
     cn = _CN_NUM[n]
     return (f"{kind}第{cn}册", f"{kind}{n}", f"{kind}{cn}")
@@ -65,12 +78,14 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._forms: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._phrases: list[str] = []  # forms of several words (pythagorean theorem), longest first
         for kind, forms in self.groups:
             normal = tuple(dict.fromkeys(normalize(f.strip()) for f in forms if f.strip()))
             for f in normal:
                 known = self._forms.get(f)
                 merged = tuple(dict.fromkeys([*(known[1] if known else ()), *normal]))
                 self._forms[f] = (kind if not known else known[0], merged)
+        self._phrases = sorted((f for f in self._forms if " " in f), key=len, reverse=True)
         self._vocab = {normalize(k): k for k in self.vocabulary if len(k) >= 2}
         self._by_char: dict[str, set[str]] = {}
         for key in self._vocab:
@@ -83,8 +98,12 @@ class Lexicon:
         return self._forms.get(normalize(word))
 
     def terms(self) -> list[str]:
-        """Words the segmenter must keep whole: every form and every name."""
-        return [*self._forms, *self._vocab]
+        """Words the segmenter must keep whole: every form and every name (not those of several words)."""
+        return [f for f in (*self._forms, *self._vocab) if " " not in f]
+
+    def phrases_in(self, text: str) -> list[str]:
+        """Forms of several words inside the normalised ``text`` (as whole words), longest first."""
+        return [p for p in self._phrases if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
 
     def kind_of(self, name: str) -> str:
         return self.vocabulary.get(self._vocab.get(normalize(name), name), "")
@@ -122,7 +141,7 @@ class Lexicon:
                 while start >= 0:
                     covered[start : start + len(key)] = [True] * len(key)
                     start = norm.find(key, start + 1)
-        best: tuple[tuple[int, int, int, int], str, str] | None = None
+        best: tuple[tuple[int, bool, float, int], str, str] | None = None
         for key, shared in counts.items():
             n = len(key)
             if shared < len(set(key)) - 1 or key in norm:
@@ -133,9 +152,9 @@ class Lexicon:
                     span = norm[i : i + size]
                     if size < 3 or all(covered[i : i + size]) or (span[0] != key[0] and span[-1] != key[-1]):
                         continue
-                    distance = _edit_distance(span, key, limit)
+                    distance = _distance(span, key, limit)
                     if distance <= limit:
-                        # Longer names first, then a same-length span (one character wrong), then fewer edits.
+                        # Longer names first, then a same-length span (characters wrong), then fewer edits.
                         rank = (n, size == n, -distance, size)
                         if best is None or rank > best[0]:
                             best = (rank, span, key)
@@ -161,6 +180,19 @@ class Lexicon:
         return [{"text": t, "kind": k} for t, k in list(out.items())[:limit]]
 
 
+def _distance(a: str, b: str, limit: int) -> float:
+    """Edit distance, where a character replaced by one that sounds the same (理/里, 骨/股) counts half."""
+    if len(a) != len(b):
+        return _edit_distance(a, b, limit)
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diff) > 2 * limit:
+        return limit + 1
+    pa, pb = _pinyin(a), _pinyin(b)
+    if len(pa) != len(a) or len(pb) != len(b):
+        return float(len(diff))
+    return sum(0.5 if pa[i] == pb[i] else 1.0 for i in diff)
+
+
 def _edit_distance(a: str, b: str, limit: int) -> int:
     if abs(len(a) - len(b)) > limit:
         return limit + 1
@@ -183,7 +215,7 @@ def parse_seed(lines: Iterable[str]) -> tuple[list[tuple[str, tuple[str, ...]]],
         if not line:
             continue
         label, _, rest = line.partition(" ") if "\t" not in line else line.partition("\t")
-        forms = tuple(f for f in re.split(r"[\s/、]+", rest.strip()) if f)
+        forms = tuple(split_forms(rest))
         kind = kinds.get(label.strip())
         if kind == KIND_POPULAR:
             popular.extend(forms)
@@ -255,9 +287,14 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
                 volume = _volume_forms(g["sel"], _CN_DIGIT[g["n"]])
             pieces.append(m.group(0))
         rest = pattern.sub(" ", rest)
-    words = analyzer.query_words(rest)
     terms = []
-    for w in words:
+    for phrase in lexicon.phrases_in(rest):
+        group = lexicon.forms(phrase)
+        terms.append(QueryTerm(phrase, tuple(f for f in group[1] if f != phrase) if group else ()))
+        rest = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", rest)
+    words = [t.word for t in terms]
+    words.extend(analyzer.query_words(rest))
+    for w in words[len(terms) :]:
         group = lexicon.forms(w)
         terms.append(QueryTerm(w, tuple(f for f in group[1] if f != w) if group else ()))
     boosts: list[tuple[str, tuple[str, ...]]] = []
