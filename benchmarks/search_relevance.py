@@ -44,7 +44,7 @@ DATA = Path(__file__).resolve().parent / "data" / "search_eval"
 SEED = Path(__file__).resolve().parent.parent / "src" / "zhijiao" / "resources" / "search" / "data" / "search_terms.txt"
 EVERYONE = Visibility(everything=True)
 # Hits read per query: enough that the condensed list (the set's resources only) has its ten.
-POOL = 100
+POOL = 300
 
 
 def _label(table: str, value: str) -> str:

@@ -18,7 +18,7 @@ from zhijiao.curriculum.models import Chapter, KnowledgePoint
 from zhijiao.resources.models import Resource, ResourceStatus, SearchTerm, SearchTermKind
 from zhijiao.resources.search.backend import SearchDoc
 from zhijiao.resources.search.tantivy_backend import TantivyBackend, default_backend, default_index_dir
-from zhijiao.resources.search.understand import Lexicon
+from zhijiao.resources.search.understand import Lexicon, split_forms
 
 _backends: dict[Path, TantivyBackend] = {}
 _lock = threading.Lock()
@@ -39,7 +39,7 @@ def dictionary_terms() -> list[str]:
     for forms in (
         SearchTerm.objects.filter(enabled=True).exclude(kind=SearchTermKind.POPULAR).values_list("forms", flat=True)
     ):
-        terms.extend(forms.split())
+        terms.extend(f for f in split_forms(forms) if " " not in f)
     return [t for t in dict.fromkeys(terms) if t]
 
 
@@ -59,7 +59,7 @@ def search_lexicon() -> Lexicon:
     groups: list[tuple[str, tuple[str, ...]]] = []
     popular: list[str] = []
     for kind, forms in SearchTerm.objects.filter(enabled=True).values_list("kind", "forms"):
-        words = tuple(forms.split())
+        words = tuple(split_forms(forms))
         if kind == SearchTermKind.POPULAR:
             popular.extend(words)
         elif len(words) >= 2:

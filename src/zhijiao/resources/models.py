@@ -331,7 +331,9 @@ class SearchTerm(models.Model):
     ``resources/search/data/search_terms.txt``; region administrators edit it on the 检索词典 page."""
 
     kind = models.CharField("类别", max_length=16, choices=SearchTermKind.choices, default=SearchTermKind.SYNONYM)
-    forms = models.CharField("写法", max_length=500, help_text="用空格分隔，第一项为主词")
+    forms = models.CharField(
+        "写法", max_length=500, help_text="用空格分隔，第一项为主词；写法含空格或运算符时用“|”分隔"
+    )
     enabled = models.BooleanField("启用", default=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -344,7 +346,3 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.forms}"
-
-    @property
-    def form_list(self) -> list[str]:
-        return [f for f in re.split(r"[\s/、，,]+", self.forms) if f]

@@ -25,7 +25,14 @@ class Migration(migrations.Migration):
                         verbose_name="类别",
                     ),
                 ),
-                ("forms", models.CharField(help_text="用空格分隔，第一项为主词", max_length=500, verbose_name="写法")),
+                (
+                    "forms",
+                    models.CharField(
+                        help_text="用空格分隔，第一项为主词；写法含空格或运算符时用“|”分隔",
+                        max_length=500,
+                        verbose_name="写法",
+                    ),
+                ),
                 ("enabled", models.BooleanField(default=True, verbose_name="启用")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
                 (

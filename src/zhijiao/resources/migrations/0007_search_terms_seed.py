@@ -22,7 +22,7 @@ def seed(apps, schema_editor):
         if kind == "popular":
             rows.extend(SearchTerm(kind=kind, forms=form) for form in rest.split())
         elif kind:
-            rows.append(SearchTerm(kind=kind, forms=" ".join(rest.split())))
+            rows.append(SearchTerm(kind=kind, forms=rest.strip()))
     SearchTerm.objects.bulk_create(rows)
 
 

@@ -6,8 +6,9 @@ the terms the caller loads (knowledge-point names and aliases, textbook labels, 
 synonyms and variants); nothing is downloaded.
 
 Every text is first normalised character by character (:func:`normalize`: common traditional characters to
-simplified (牛頓 is 牛顿), NFKC where it maps one character to one, so ＰＰＴ is PPT and ax² is ax2, then lower
-case); a caret inside a Latin run is dropped (ax^2 is ax2), so a formula keeps its exponents however it was typed.
+simplified (牛頓 is 牛顿), NFKC where it maps one character to one, so ＰＰＴ is PPT, then lower case;
+superscripts stay, and become carets in tokens: ax² and ax^2 are both the token ax^2, and x^2 is a token of it too),
+so a formula keeps its exponents however it was typed.
 """
 
 from __future__ import annotations
@@ -23,10 +24,20 @@ from pathlib import Path
 import jieba
 
 # A Latin/digit run keeps dots (3.14) and carets (ax^2) inside it.
-_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-zA-Z]+(?:[.^][0-9a-zA-Z]+)*")
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_RUN = re.compile(
+    r"[\u3400-\u9fff\uf900-\ufaff]+|√?[0-9a-zA-Z][0-9a-zA-Z" + _SUP + r"]*(?:[.^][0-9a-zA-Z" + _SUP + r"]+)*"
+)
+_TO_CARET = {ord(c): f"^{i}" for i, c in enumerate(_SUP)}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Words that carry no meaning alone; dropped from multi-word queries (a lone "与" still searches).
-QUERY_STOPWORDS = frozenset({"的", "与", "和", "及", "之", "了", "在", "是", "中", "一个", "关于"})
+QUERY_STOPWORDS = frozenset(
+    {
+        "的", "与", "和", "及", "之", "了", "在", "是", "中", "一个", "关于",
+        "a", "an", "the", "is", "are", "am", "this", "that", "these", "those", "your", "my", "of", "to", "in", "on",
+        "and", "or", "for", "with", "it", "do", "does",
+    }
+)  # fmt: skip
 # Longest dictionary word looked for inside a longer word (勾股定理 inside 勾股定理的逆定理).
 MAX_SUBWORD = 8
 
@@ -52,6 +63,8 @@ _T2S = _traditional()
 
 
 def _char(c: str) -> str:
+    if c in _SUP:  # kept: ax² is a power, x₂ (NFKC x2) is not
+        return c
     c = _T2S.get(c, c)
     n = unicodedata.normalize("NFKC", c)
     return n.lower() if len(n) == 1 else c.lower() if len(c.lower()) == 1 else c
@@ -74,7 +87,18 @@ def normalize(text: str) -> str:
 
 
 def _token(run: str) -> str:
-    return run.replace("^", "").lower()
+    """A run as a token: lower case, superscripts as carets (ax² and ax^2 are both ax^2)."""
+    return run.lower().translate(_TO_CARET).replace("^^", "^")
+
+
+_LETTER_POWER = re.compile(r"[a-z]+\^")
+
+
+def _power_parts(token: str) -> list[str]:
+    """The powers inside a formula token, so x^2 finds ax^2+…: ax^2 → x^2."""
+    if "^" not in token:
+        return []
+    return [token[m.start() + i :] for m in _LETTER_POWER.finditer(token) for i in range(1, m.end() - m.start() - 1)]
 
 
 class Analyzer:
@@ -111,6 +135,7 @@ class Analyzer:
                 out.extend(_token(w) for w in self._jieba.cut_for_search(run))
             else:
                 out.append(_token(run))
+                out.extend(_power_parts(_token(run)))
         return out
 
     def subwords(self, text: str) -> list[str]:
@@ -192,10 +217,10 @@ def gram_covers_word(word: str) -> bool:
 
 
 def _term_pattern(term: str) -> str:
-    # A Latin term matches with or without carets between its characters (ax2 marks ax^2 and ax²).
-    if _CJK.search(term):
+    # A Latin term's power matches written with a caret or as a superscript (ax^2 marks ax^2 and ax²).
+    if _CJK.search(term) or "^" not in term:
         return re.escape(term)
-    return r"\^?".join(re.escape(c) for c in term)
+    return re.sub(r"\\\^(\d)", lambda m: f"(?:\\^{m.group(1)}|{_SUP[int(m.group(1))]})", re.escape(term))
 
 
 def mark_spans(

@@ -116,8 +116,9 @@ class QueryTerm:
     """One thing the query asks for: the word as understood, then what else counts as it (variants, synonyms),
     all normalised query words (:func:`.analysis.normalize`). A document matches the term through any of them."""
 
-    word: str
+    word: str  # one token, or several separated by spaces that must all match (a phrase, a formula)
     alternatives: tuple[str, ...] = ()  # besides ``word``
+    required: bool = True  # False: it ranks what has it higher but need not match (课件 in 勾股定理 课件)
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -126,17 +127,21 @@ class QueryTerm:
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A query after query understanding (:mod:`.understand`): every term must match (AND, the engine may relax
-    it when nothing does); ``boosts`` rank documents with these facet values higher without excluding others
-    (七上 → grade 七年级, volume 上册)."""
+    """A query after query understanding (:mod:`.understand`): every required term must match (AND, the engine may
+    relax it when nothing does), the others only add to the score; ``boosts`` rank documents with these facet values
+    higher without excluding others (七上 → grade 七年级, volume 上册)."""
 
     terms: tuple[QueryTerm, ...] = ()
     boosts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet key, values)
 
     @property
     def marks(self) -> list[str]:
-        """What to highlight: every form of every term."""
-        return [f for t in self.terms for f in t.forms]
+        """What to highlight: every form of every term (a form of several words: those of 2+ characters)."""
+        out: list[str] = []
+        for t in self.terms:
+            for f in t.forms:
+                out.extend([f] if " " not in f else [p for p in f.split() if len(p) > 1])
+        return out
 
 
 @dataclass(slots=True)

@@ -74,6 +74,8 @@ FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
 BOOST_SCORE = 6.0
 # A term's variants and synonyms score through a disjunction-max: the best form counts, the others this much.
 FORMS_TIE_BREAKER = 0.1
+# A variant or synonym found scores this share of the word typed (the teacher's own word first).
+ALTERNATIVE_WEIGHT = 0.7
 DEFAULT_TERMS = (
     "微课", "课件", "教案", "学案", "导学案", "教学设计", "试题", "试卷", "课例", "说课稿", "人教版",
     "北师大版", "苏科版", "华东师大版", "湘教版", "浙教版", "部编版", "上册", "下册", "全一册",
@@ -296,6 +298,14 @@ class TantivyBackend:
             parts = word.split()
             return [q for part in parts for q in self._scoring_clauses(part, long_grams=long_grams, searcher=searcher)]
         grams = word_grams(word)
+        if len(word) == 1 and gram_covers_word(word) and self.gram_fields:
+            # One Chinese character: where it occurs counts, not how short the text is (BM25 would put 圆 圆 圆 first)
+            # nor whether the segmenter happened to cut it out as a word.
+            return [
+                Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
+                for field, boost in self.gram_fields
+                for q in [self._term(field, word)]
+            ]
         dense = 0
         if searcher is not None and self.dense_fraction is not None:
             dense = max(1, int(searcher.num_docs * self.dense_fraction))
@@ -320,10 +330,12 @@ class TantivyBackend:
         if len(forms) == 1:
             return self._scoring_clauses(forms[0], long_grams=long_grams, searcher=searcher)
         each = []
-        for form in forms:
+        for i, form in enumerate(forms):
             clauses = self._scoring_clauses(form, long_grams=long_grams, searcher=searcher)
             if clauses:
-                each.append(Query.boolean_query([(Occur.Should, q) for q in clauses]))
+                # A form of n words scores as one word (its words' mean); another form than the one typed, less.
+                weight = (1.0 if i == 0 else ALTERNATIVE_WEIGHT) / max(1, len(form.split()))
+                each.append(Query.boost_query(Query.boolean_query([(Occur.Should, q) for q in clauses]), weight))
         return [Query.disjunction_max_query(each, FORMS_TIE_BREAKER)] if each else []
 
     def _term_match(self, term: QueryTerm, *, long_grams: bool) -> Query:
@@ -394,9 +406,10 @@ class TantivyBackend:
         :meth:`_scoring_clauses`, when a ``searcher`` is given)."""
         clauses = self._filter_clauses(visibility, filters)
         terms = [w if isinstance(w, QueryTerm) else QueryTerm(w) for w in words]
-        if terms:
+        needed = [t for t in terms if t.required]
+        if needed:
             occur = Occur.Should if any_word else Occur.Must
-            match = Query.boolean_query([(occur, self._term_match(t, long_grams=long_grams)) for t in terms])
+            match = Query.boolean_query([(occur, self._term_match(t, long_grams=long_grams)) for t in needed])
             if match_only:
                 clauses.append((Occur.Must, match))
             else:
@@ -437,6 +450,9 @@ class TantivyBackend:
             raise ValueError(f"未知的排序方式：{sort}")
         parsed = self.parse_plain(query) if isinstance(query, str) else query
         words = list(parsed.terms)
+        if words and not any(t.required for t in words):  # nothing required: all of it is
+            words = [QueryTerm(t.word, t.alternatives) for t in words]
+        needed = [t for t in words if t.required]
         boosts = parsed.boosts
         searcher = self.index_.searcher()
         # Every word must match, as a word or (1–2 characters) as a substring; failing that, and unless the
@@ -444,9 +460,9 @@ class TantivyBackend:
         # (all their bigrams in title or keywords); failing that, any word will do.
         attempts = [(False, False)]  # (any_word, long_grams)
         if not any(filters.values() if filters else ()):
-            if any(len(word_grams(f)) > 1 for w in words for f in w.forms):
+            if any(len(word_grams(f)) > 1 for w in needed for f in w.forms):
                 attempts.append((False, True))
-            if len(words) > 1:
+            if len(needed) > 1:
                 attempts.append((True, True))
         pending = None
         cache_key = self._facet_cache_key(visibility, filters) if facets and not words else None
@@ -476,9 +492,16 @@ class TantivyBackend:
             if total or i == len(attempts) - 1:
                 break
         mode = (MODE_ALL, MODE_GRAMS, MODE_ANY)[[(False, False), (False, True), (True, True)].index(attempts[i])]
+        addresses = list(found.hits)
+        if mode == MODE_ALL and total and len(needed) >= 3 and sort == SORT_RELEVANCE and len(addresses) < limit:
+            # Few documents have every word of a long query: after them, those missing just one (ranked after).
+            most = self._most_query(words, needed, visibility, filters, boosts, searcher)
+            more = searcher.search(most, limit=limit - len(addresses), count=True, offset=max(0, offset - total))
+            addresses.extend(more.hits)
+            total += _count(more)
         marks = parsed.marks
         hits = []
-        for score, address in found.hits:
+        for score, address in addresses:
             doc = searcher.doc(address)
             display = json.loads(bytes(doc.get_first("display") or b"{}").decode())
             hits.append(
@@ -504,6 +527,33 @@ class TantivyBackend:
         if cache_key is not None and cached is None:
             self._facet_cache_put(cache_key, facet_counts)
         return SearchResult(hits=hits, total=total, facets=facet_counts, mode=mode if words else MODE_ALL)
+
+    def _most_query(
+        self,
+        words: Sequence[QueryTerm],
+        needed: Sequence[QueryTerm],
+        visibility: Visibility,
+        filters: dict[str, str | Sequence[str]] | None,
+        boosts: Sequence[tuple[str, Sequence[str]]],
+        searcher: tantivy.Searcher,
+    ) -> Query:
+        """Documents that match all but one of the required terms (and not all of them), ranked as usual."""
+        matches = [self._term_match(t, long_grams=False) for t in needed]
+        all_but_one = [
+            Query.boolean_query([(Occur.Must, m) for j, m in enumerate(matches) if j != i]) for i in range(len(matches))
+        ]
+        clauses = self._filter_clauses(visibility, filters)
+        clauses.append(
+            (Occur.Must, Query.const_score_query(Query.boolean_query([(Occur.Should, q) for q in all_but_one]), 0.0))
+        )
+        clauses.append((Occur.MustNot, Query.boolean_query([(Occur.Must, m) for m in matches])))
+        for t in words:
+            clauses.extend((Occur.Should, q) for q in self._term_scoring(t, long_grams=False, searcher=searcher))
+        for key, values in boosts:
+            if key in FACET_FIELDS and values:
+                q = Query.term_set_query(self.schema, key, list(values))
+                clauses.append((Occur.Should, Query.const_score_query(q, BOOST_SCORE)))
+        return Query.boolean_query(clauses)
 
     def facet_cache_clear(self) -> None:
         """Forget kept facet counts (benchmarks time the counting itself)."""

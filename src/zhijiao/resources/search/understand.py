@@ -32,6 +32,7 @@ KIND_SYNONYM = "synonym"  # 同义词
 KIND_VARIANT = "variant"  # 异体字 / 异形词
 KIND_POPULAR = "popular"  # 热门检索词
 
+_FORMULA = re.compile(r"[^\w\u3400-\u9fff]")  # a form with spaces or operators: found in the text, not by jieba
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "1": 1, "2": 2, "3": 3}
 _CN_NUM = "零一二三四五六七八九"
 _PRIMARY = {n: f"{_CN_NUM[n]}年级" for n in range(1, 10)}
@@ -50,10 +51,48 @@ SHORTHAND = [
 ]
 
 
+# Words that state a constraint rather than a topic: they rank what satisfies it first (a boost on the label) and
+# match in the text where they are found, but need not match (勾股定理 课件 still shows the 勾股定理 微课, lower).
+# Values are the index's labels (resources.models.ResourceType, the code tables' names).
+TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "课件": ("课件",), "ppt": ("课件",), "pptx": ("课件",), "演示文稿": ("课件",), "幻灯片": ("课件",),
+    "微课": ("微课",), "微视频": ("微课",), "视频": ("微课", "视频素材"), "录像": ("视频素材",),
+    "教案": ("教案",), "教学设计": ("教案",), "教学方案": ("教案",), "说课稿": ("教案",),
+    "学案": ("学案",), "导学案": ("学案",), "预习案": ("学案",),
+    "试卷": ("试卷",), "测试卷": ("试卷",), "考试卷": ("试卷",), "试题卷": ("试卷",), "测验卷": ("试卷",),
+    "卷": ("试卷",),
+    "试题": ("试题",), "习题": ("试题",), "练习题": ("试题",), "练习": ("试题",), "作业": ("试题",), "题": ("试题",),
+    "图片": ("图片素材",), "图": ("图片素材",), "动画": ("动画素材",), "音频": ("音频素材",), "录音": ("音频素材",),
+    "素材": ("文本素材", "图片素材", "音频素材", "视频素材", "动画素材"), "案例": ("案例",), "课例": ("案例",),
+    "课堂实录": ("案例",), "文献": ("文献资料",), "网课": ("网络课程",), "网络课程": ("网络课程",),
+}  # fmt: skip
+SUBJECTS = frozenset(
+    {
+        "语文", "数学", "英语", "物理", "化学", "生物", "生物学", "历史", "地理", "政治", "思想政治", "道德与法治",
+        "科学", "音乐", "美术", "体育", "信息技术", "通用技术",
+    }
+)  # fmt: skip
+STAGES = frozenset({"小学", "初中", "高中"})
+_EDITION = re.compile(r"^[\u4e00-\u9fffa-z]{1,4}版$")
+
+
+def constraint_of(word: str) -> tuple[str, tuple[str, ...]] | None:
+    """``(facet, labels)`` when ``word`` names a type, subject, stage or edition, else None."""
+    if word in TYPE_WORDS:
+        return "type", TYPE_WORDS[word]
+    if word in SUBJECTS:
+        return "subject", ("生物学", "生物") if word.startswith("生物") else (word,)
+    if word in STAGES:
+        return "stage", (word,)
+    if _EDITION.match(word):
+        return "edition", (word,)
+    return None
+
+
 def split_forms(text: str) -> list[str]:
-    """The forms of a dictionary entry: separated by "/" or "、" when it has them (a form may then hold spaces:
-    勾股定理/Pythagorean theorem), else by spaces."""
-    parts = re.split(r"[/、]", text) if re.search(r"[/、]", text) else text.split()
+    """The forms of a dictionary entry: separated by "|" or "、" when it has them (a form may then hold spaces or
+    operators: 勾股定理|Pythagorean theorem|a²+b²=c²), else by spaces."""
+    parts = re.split(r"[|、]", text) if re.search(r"[|、]", text) else text.split()
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
@@ -85,7 +124,7 @@ class Lexicon:
                 known = self._forms.get(f)
                 merged = tuple(dict.fromkeys([*(known[1] if known else ()), *normal]))
                 self._forms[f] = (kind if not known else known[0], merged)
-        self._phrases = sorted((f for f in self._forms if " " in f), key=len, reverse=True)
+        self._phrases = sorted((f for f in self._forms if _FORMULA.search(f)), key=len, reverse=True)
         self._vocab = {normalize(k): k for k in self.vocabulary if len(k) >= 2}
         self._by_char: dict[str, set[str]] = {}
         for key in self._vocab:
@@ -205,6 +244,24 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _split_compound(word: str, lexicon: Lexicon) -> list[str]:
+    """A word the dictionary does not know, made of one it knows and a rest (期末试卷 → 期末 试卷, 单元测试卷 →
+    单元测试 卷), split there, so the known part brings its synonyms and the rest is matched on its own."""
+    if len(word) < 3 or lexicon.forms(word) or lexicon.is_known(word) or not _CJK_RUN.fullmatch(word):
+        return [word]
+    for size in range(len(word) - 1, 1, -1):
+        head, tail = word[:size], word[size:]
+        if lexicon.forms(head):
+            return [head, tail]
+        head, tail = word[: len(word) - size], word[len(word) - size :]
+        if lexicon.forms(tail):
+            return [head, tail]
+    return [word]
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
 def parse_seed(lines: Iterable[str]) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
     """The seed file: ``同义词|异体字|热门<TAB or space>form form …`` per line, ``#`` comments."""
     kinds = {"同义词": KIND_SYNONYM, "异体字": KIND_VARIANT, "热门": KIND_POPULAR}
@@ -252,7 +309,9 @@ class Understanding:
         return {
             "query": self.text,
             "words": self.words,
-            "terms": [{"word": t.word, "variants": list(t.forms[1:])} for t in self.parsed.terms],
+            "terms": [
+                {"word": t.word, "variants": list(t.forms[1:]), "required": t.required} for t in self.parsed.terms
+            ],
             "grade": self.grade,
             "volume": list(self.volume),
             "stage": self.stage,
@@ -287,17 +346,28 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
                 volume = _volume_forms(g["sel"], _CN_DIGIT[g["n"]])
             pieces.append(m.group(0))
         rest = pattern.sub(" ", rest)
-    terms = []
+
+    def as_query(form: str) -> str:
+        # A form of several words or with operators (a²+b²=c²) is matched as its words, all of them.
+        return " ".join(analyzer.query_words(form)) if _FORMULA.search(form) else form
+
+    terms: list[QueryTerm] = []
     for phrase in lexicon.phrases_in(rest):
         group = lexicon.forms(phrase)
-        terms.append(QueryTerm(phrase, tuple(f for f in group[1] if f != phrase) if group else ()))
+        alternatives = tuple(as_query(f) for f in group[1] if f != phrase) if group else ()
+        terms.append(QueryTerm(as_query(phrase), tuple(a for a in alternatives if a)))
         rest = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", rest)
     words = [t.word for t in terms]
-    words.extend(analyzer.query_words(rest))
+    words.extend(w for part in analyzer.query_words(rest) for w in _split_compound(part, lexicon))
+    boosts: list[tuple[str, tuple[str, ...]]] = []
     for w in words[len(terms) :]:
         group = lexicon.forms(w)
-        terms.append(QueryTerm(w, tuple(f for f in group[1] if f != w) if group else ()))
-    boosts: list[tuple[str, tuple[str, ...]]] = []
+        forms = (w, *(f for f in group[1] if f != w)) if group else (w,)
+        constraint = next((c for c in map(constraint_of, forms) if c), None)
+        if constraint is not None:
+            boosts.append(constraint)
+        alternatives = tuple(a for a in (as_query(f) for f in forms[1:]) if a)
+        terms.append(QueryTerm(w, alternatives, required=constraint is None))
     if grade:
         boosts.append(("grade", (grade,)))
     if volume:

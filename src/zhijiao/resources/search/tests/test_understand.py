@@ -199,7 +199,7 @@ def test_compounds_match_however_they_are_split(tmp_path, query, title):
     assert _ids(_search(backend, lexicon, query)) == ["hit"], query
 
 
-@pytest.mark.parametrize("query", ["ax²", "ax^2", "ax2", "y=ax²+bx+c", "ＡＸ²"])
+@pytest.mark.parametrize("query", ["ax²", "ax^2", "AX^2", "x^2", "y=ax²+bx+c", "ＡＸ²"])
 def test_formulas_keep_their_exponents(tmp_path, query):
     docs = [
         _doc("square", "二次函数 y=ax²+bx+c 的图象"),
@@ -208,12 +208,36 @@ def test_formulas_keep_their_exponents(tmp_path, query):
     backend, lexicon = _engine(tmp_path, docs)
     answer = _search(backend, lexicon, query)
     assert _ids(answer) == ["square"], query
-    assert "<mark>ax²</mark>" in answer.result.hits[0].title_html
+    assert "x²</mark>" in answer.result.hits[0].title_html
+
+
+def test_a_formula_finds_the_theorem_it_states(tmp_path):
+    docs = [_doc("named", "勾股定理 课件"), _doc("other", "平行四边形 课件"), _doc("sub", "x₁+x₂ 根与系数")]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "a²+b²=c²")) == ["named"]
+    assert _ids(_search(backend, lexicon, "F=ma")) == []  # no 牛顿第二定律 here: nothing, not every "a"
+    assert "sub" not in _ids(_search(backend, lexicon, "x^2"))  # a subscript is not a power
 
 
 def test_normalize_is_length_preserving():
-    for text in ("ax²+bx", "ＰＰＴ课件", "Ⅻ", "㎡"):
+    for text in ("ax²+bx", "ＰＰＴ课件", "Ⅻ", "㎡", "牛頓第二定律"):
         assert len(normalize(text)) == len(text)
+    assert normalize("牛頓第二定律 ＰＰＴ") == "牛顿第二定律 ppt"
+
+
+def test_traditional_characters_find_simplified_text(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "牛顿第二定律 课件", subject="物理"), _doc("o", "欧姆定律")])
+    assert _ids(_search(backend, lexicon, "牛頓第二定律")) == ["hit"]
+
+
+def test_long_queries_also_show_what_misses_one_word_after_what_has_all(tmp_path):
+    docs = [
+        _doc("all", "Unit 3 Is this your pencil? Section A 课件", subject="英语"),
+        _doc("most", "Unit 3 pencil 单词 课件", subject="英语"),
+        _doc("few", "Unit 5 课件", subject="英语"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "Unit 3 Is this your pencil? Section A")) == ["all", "most"]
 
 
 # ---- near-duplicates and repetition -----------------------------------------------------------------------------
@@ -295,7 +319,8 @@ def test_explain_shows_the_parsed_query(tmp_path):
     assert explained["terms"][1]["variants"][:1] == ["课件"]
     assert (explained["grade"], explained["volume"], explained["shorthand"]) == ("八年级", ["下册"], ["八下"])
     assert explained["knowledge_points"] == ["勾股定理"]
-    assert explained["boosts"] == {"grade": ["八年级"], "volume": ["下册"]}
+    assert explained["terms"][1]["required"] is False  # PPT: a type, ranks 课件 first, need not match
+    assert explained["boosts"] == {"type": ["课件"], "grade": ["八年级"], "volume": ["下册"]}
     assert explained["match_mode"] == "all"
 
 
