@@ -44,7 +44,7 @@ from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
 from zhijiao.people.services import person_update
-from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SearchTerm, SharingScope
 from zhijiao.resources.services import (
     ResourceData,
     UploadedFile,
@@ -88,6 +88,7 @@ OBJECTS: dict[str, list[str]] = {
     "account": ["teacher", "teacher_c", "secadmin", "admin"],
     "app": ["portal"],
     "curriculum": ["pep-math-8b"],
+    "search_terms": ["dictionary"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -101,6 +102,7 @@ CHANNELS: dict[str, list[str]] = {
     "account": ["page"],
     "app": ["page"],
     "curriculum": ["page", "api", "export"],
+    "search_terms": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -377,6 +379,10 @@ class Expect:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
 
+    def search_terms(self) -> bool:
+        """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
+        return self.who.platform or self.who.has(Role.REGION_ADMIN)
+
 
 # ------------------------------------------------------------------ the region and its objects
 
@@ -498,6 +504,7 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
         edition__code="pep", edition__subject="14", edition__stage="3", code="8b"
     )
+    objects[("search_terms", "dictionary")] = SearchTerm.objects.create(kind="synonym", forms="教案 教学设计")
     return objects
 
 
@@ -648,6 +655,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "api":
             return expect.curriculum_read(), f"/api/v1/curriculum/volumes/{obj.pk}/tree", ""
         return expect.curriculum_manage(), f"/curriculum/export/?edition={obj.edition_id}", ""
+    if kind == "search_terms":
+        return expect.search_terms(), "/resources/search-terms/", ""
     raise AssertionError(kind)
 
 

@@ -239,6 +239,12 @@ def resource_search(
     return result
 
 
+def suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:
+    """Search-as-you-type: knowledge points and chapters starting with (then containing) ``prefix``, popular queries,
+    a correction when nothing else fits. Names only (the taxonomy and the dictionary are not personal data)."""
+    return search_lexicon().suggest(prefix[:MAX_QUERY], limit=limit)
+
+
 def _visible(actor: Actor | None) -> QuerySet[Resource]:
     return (
         selectors.resource_visible_qs(actor)
