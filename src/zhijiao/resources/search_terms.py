@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from zhijiao.access.permissions import Perm, require
+from zhijiao.access.permissions import Perm, allows, require
+from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.resources.errors import ResourceError
@@ -18,6 +19,11 @@ from zhijiao.resources.models import SearchTerm, SearchTermKind
 from zhijiao.resources.search.understand import split_forms
 
 MAX_FORMS = 20
+
+
+def search_terms_may_edit(*, actor: Actor) -> bool:
+    """May ``actor`` keep the search dictionary (the resource centre links the page for them)?"""
+    return bool(getattr(actor, "is_authenticated", False)) and allows(scope_for(actor), Perm.GOVERN)
 
 
 def search_terms_list(*, actor: Actor) -> list[SearchTerm]:

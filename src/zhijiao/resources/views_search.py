@@ -17,6 +17,7 @@ from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources import selectors
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE
+from zhijiao.resources.search_terms import search_terms_may_edit
 from zhijiao.resources.searching import DEPENDENTS, SearchFilters, SearchPage, resource_search, suggest
 
 PAGE_SIZE = 20
@@ -345,6 +346,7 @@ def resource_list_page(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": [("资源中心", None)],
             "is_reviewer": selectors.resource_is_reviewer(request.user),
             "may_upload": selectors.resource_may_upload(request.user),
+            "may_edit_terms": search_terms_may_edit(actor=request.user),
         },
     )
 

@@ -100,6 +100,21 @@ def _pinyin(text: str) -> list[str]:
     return lazy_pinyin(text, errors="default")
 
 
+_JUNIOR = {"七年级": "初一", "八年级": "初二", "九年级": "初三"}
+
+
+def grade_labels(grade: str) -> tuple[str, ...]:
+    """The labels a grade has in an index: 八年级 and the code table's 初二."""
+    return (grade, _JUNIOR[grade]) if grade in _JUNIOR else (grade,)
+
+
+def volume_labels(grade: str, volume: tuple[str, ...]) -> tuple[str, ...]:
+    """The labels a 册 has in an index: 下册, and with the grade the textbook's own name 八年级下册."""
+    if grade and volume in (("上册",), ("下册",)) and grade.endswith("年级"):
+        return (*volume, f"{grade}{volume[0]}")
+    return volume
+
+
 def _volume_forms(kind: str, n: int) -> tuple[str, ...]:
     cn = _CN_NUM[n]
     return (f"{kind}第{cn}册", f"{kind}{n}", f"{kind}{cn}")
@@ -297,12 +312,12 @@ class Understanding:
     corrected_text: str = ""
 
     def filters(self) -> dict[str, str | tuple[str, ...]]:
-        """年级/册 as filters, for a query that is nothing but shorthand (八下)."""
+        """年级/册 as filters (any of their labels), for a query that is nothing but shorthand (八下)."""
         out: dict[str, str | tuple[str, ...]] = {}
         if self.grade:
-            out["grade"] = self.grade
+            out["grade"] = grade_labels(self.grade)
         if self.volume:
-            out["volume"] = self.volume
+            out["volume"] = volume_labels(self.grade, self.volume)
         return out
 
     def explain(self) -> dict[str, Any]:
@@ -369,9 +384,9 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         alternatives = tuple(a for a in (as_query(f) for f in forms[1:]) if a)
         terms.append(QueryTerm(w, alternatives, required=constraint is None))
     if grade:
-        boosts.append(("grade", (grade,)))
+        boosts.append(("grade", grade_labels(grade)))
     if volume:
-        boosts.append(("volume", volume))
+        boosts.append(("volume", volume_labels(grade, volume)))
     correction = None
     corrected = ""
     for run in re.findall(r"[\u3400-\u9fff]{3,}", rest):
