@@ -13,8 +13,9 @@
    state and visibility); reports p50/p95/max wall time and the process's CPU time per query
    (all threads; less sensitive to other work on the machine), with the load average before and after.
 
-Everything runs in one process on the machine's cores; latency is measured around the search as the API runs it (``search.understand.search``: query understanding, the
-engine, the diversified first page; ``--plain``: ``backend.search`` alone).
+Everything runs in one process on the machine's cores; latency is measured around the search as the API runs
+it (``search.understand.search``: query understanding, the engine, the diversified first page; ``--plain``:
+``backend.search`` alone).
 ``--reuse DIR`` keeps the index in DIR and skips indexing when it already holds ``--n`` documents.
 ``--workers N`` analyses documents (jieba, n-grams) in N processes while the main process writes the index.
 """

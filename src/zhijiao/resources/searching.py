@@ -211,8 +211,6 @@ def resource_search(
     result.did_you_mean = answer.did_you_mean
     result.broader = answer.broader
     result.understood = answer.explain()
-    for key, value in answer.shorthand_filters.items():
-        result.applied.setdefault(key, value if isinstance(value, str) else ",".join(value))
     facets = {FACET_NAMES.get(k, k): v for k, v in found.facets.items()}
     if switchable_facets:
         for name in SWITCHABLE:

@@ -266,7 +266,7 @@ def _explain_context(result: SearchPage) -> dict:
             f"{FACET_TITLES.get(k, k)}：{'、'.join([v] if isinstance(v, str) else v)}"
             for k, v in u.get("filters_from_query", {}).items()
         ],
-        "explain_mode": MODE_NAMES.get(u.get("match_mode", ""), "全部资源"),
+        "explain_mode": MODE_NAMES.get(u.get("match_mode", ""), "") if u.get("terms") else "按条件列出，不限检索词",
     }
 
 

@@ -1,10 +1,13 @@
 """The default search engine: a tantivy index on disk, with jieba words and character n-grams.
 
 Text fields come in pairs: ``*_w`` holds jieba words (search mode), ``*_g`` character unigrams and
-bigrams, so a 1–2 character query (圆, 函数) matches inside longer words. A query word matches a
-document when it is one of its words *or* all of its bigrams are among its n-grams; every query word
-must match (AND), falling back to any word (OR) only when that finds nothing. Boosts rank title over
-keywords / knowledge points over chapter and labels over description, and words over n-grams.
+bigrams, so a 1–2 character query (圆, 函数) matches inside longer words; ``sub_w`` holds dictionary
+words inside longer words (勾股定理 in 勾股定理的逆定理), scored below a word of its own. A query word matches a
+document when it is one of its words *or* all of its bigrams are among its n-grams; every required term of the
+:class:`~.backend.ParsedQuery` must match through one of its forms (AND), falling back to any term (OR) only when
+that finds nothing; a long query with fewer hits than a page is followed by the documents missing one term.
+Boosts rank title over keywords / knowledge points over chapter and labels over description, and words over
+n-grams.
 
 Two things keep a query over a million documents cheap:
 
