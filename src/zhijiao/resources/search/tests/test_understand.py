@@ -178,7 +178,19 @@ def test_shorthand_ranks_the_grade_and_volume_first_and_alone_filters(tmp_path):
     assert _ids(_search(backend, lexicon, "必修一 有理数"))[0] == "hs"
     assert _ids(_search(backend, lexicon, "初二下 有理数"))[0] == "g8"
     only = _search(backend, lexicon, "七上")  # nothing but shorthand: a filter
-    assert set(_ids(only)) == {"g7", "g7b"} and only.shorthand_filters == {"grade": "七年级", "volume": ("上册",)}
+    assert set(_ids(only)) == {"g7", "g7b"}
+    assert only.shorthand_filters == {"grade": ("七年级", "初一"), "volume": ("上册", "七年级上册")}
+
+
+def test_shorthand_matches_the_labels_the_resource_centre_indexes(tmp_path):
+    # The resource centre labels grades from the code table (初二) and volumes by the textbook (八年级下册).
+    docs = [
+        _doc("g8", "一次函数 课件", grade="初二", volume="八年级下册"),
+        _doc("g7", "一次函数 课件（拓展）", grade="初一", volume="七年级下册"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "八下 一次函数"))[0] == "g8"
+    assert _ids(_search(backend, lexicon, "八下")) == ["g8"]
 
 
 # ---- compounds and formulas -------------------------------------------------------------------------------------
@@ -320,7 +332,7 @@ def test_explain_shows_the_parsed_query(tmp_path):
     assert (explained["grade"], explained["volume"], explained["shorthand"]) == ("八年级", ["下册"], ["八下"])
     assert explained["knowledge_points"] == ["勾股定理"]
     assert explained["terms"][1]["required"] is False  # PPT: a type, ranks 课件 first, need not match
-    assert explained["boosts"] == {"type": ["课件"], "grade": ["八年级"], "volume": ["下册"]}
+    assert explained["boosts"] == {"type": ["课件"], "grade": ["八年级", "初二"], "volume": ["下册", "八年级下册"]}
     assert explained["match_mode"] == "all"
 
 
