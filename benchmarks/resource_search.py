@@ -13,7 +13,9 @@
    state and visibility); reports p50/p95/max wall time and the process's CPU time per query
    (all threads; less sensitive to other work on the machine), with the load average before and after.
 
-Everything runs in one process on the machine's cores; latency is measured around ``backend.search``.
+Everything runs in one process on the machine's cores; latency is measured around the search as the API runs
+it (``search.understand.search``: query understanding, the engine, the diversified first page; ``--plain``:
+``backend.search`` alone).
 ``--reuse DIR`` keeps the index in DIR and skips indexing when it already holds ``--n`` documents.
 ``--workers N`` analyses documents (jieba, n-grams) in N processes while the main process writes the index.
 """
@@ -41,6 +43,17 @@ from zhijiao.resources.search.backend import SORTS, SearchDoc
 from zhijiao.resources.search.corpus import dictionary_terms, generate
 from zhijiao.resources.search.evaluate import EVAL_VISIBILITY, QUERIES
 from zhijiao.resources.search.tantivy_backend import DEFAULT_TERMS, PreparedDoc, TantivyBackend, prepare
+from zhijiao.resources.search.understand import Lexicon, parse_seed
+from zhijiao.resources.search.understand import search as understood_search
+
+SEED = Path(__file__).resolve().parent.parent / "src" / "zhijiao" / "resources" / "search" / "data" / "search_terms.txt"
+
+
+def lexicon() -> Lexicon:
+    """The seed search dictionary with the generator's knowledge-point names (what a fresh region starts with)."""
+    groups, popular = parse_seed(SEED.read_text(encoding="utf-8").splitlines())
+    return Lexicon(groups=groups, vocabulary=dict.fromkeys(dictionary_terms(), "知识点"), popular=popular)
+
 
 FILTER_CHOICES = {
     "stage": ["初中", "小学", "高中"],
@@ -57,7 +70,7 @@ _worker_analyzer: Analyzer | None = None
 
 def _init_worker() -> None:
     global _worker_analyzer
-    _worker_analyzer = Analyzer([*DEFAULT_TERMS, *dictionary_terms()])
+    _worker_analyzer = Analyzer([*DEFAULT_TERMS, *dictionary_terms(), *lexicon().terms()])
 
 
 def _prepare_batch(docs: list[SearchDoc]) -> list[PreparedDoc]:
@@ -90,12 +103,16 @@ def main() -> None:
     parser.add_argument(
         "--reuse", type=Path, default=None, metavar="DIR", help="index in DIR, kept; skip indexing if it has --n docs"
     )
+    parser.add_argument(
+        "--plain", action="store_true", help="query the engine directly (no query understanding, no diversified page)"
+    )
     args = parser.parse_args()
     if args.reuse is not None:
         args.dir, args.keep = args.reuse, True
     path = args.dir or Path(tempfile.mkdtemp(prefix="zhijiao-search-"))
+    lex = lexicon()
     try:
-        backend = TantivyBackend(path, terms=dictionary_terms())
+        backend = TantivyBackend(path, terms=[*dictionary_terms(), *lex.terms()])
         if args.reuse is not None and not args.query_only:
             if backend.num_docs() == args.n:
                 args.query_only = True
@@ -103,7 +120,7 @@ def main() -> None:
             elif backend.num_docs():
                 del backend
                 shutil.rmtree(path)
-                backend = TantivyBackend(path, terms=dictionary_terms())
+                backend = TantivyBackend(path, terms=[*dictionary_terms(), *lex.terms()])
         t0, c0 = time.perf_counter(), time.process_time()
         done = 0
         docs: Iterable[SearchDoc | PreparedDoc] = (r.doc for r in generate(0 if args.query_only else args.n))
@@ -147,7 +164,18 @@ def main() -> None:
         def timed(name: str, text: str, **kw: object) -> int:
             wall, cpu = series[name]
             t, c = time.perf_counter(), time.process_time()
-            result = backend.search(text, visibility=EVAL_VISIBILITY, limit=20, **kw)  # type: ignore[arg-type]
+            if args.plain:
+                result = backend.search(text, visibility=EVAL_VISIBILITY, limit=20, **kw)  # type: ignore[arg-type]
+            else:  # as the API and the pages search: understanding, the engine, the diversified first page
+                result = understood_search(
+                    backend,
+                    lex,
+                    backend.analyzer,
+                    text,
+                    visibility=EVAL_VISIBILITY,
+                    limit=20,
+                    **kw,  # type: ignore[arg-type]
+                ).result
             wall.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
             return result.total

@@ -44,7 +44,7 @@ from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
 from zhijiao.people.services import person_update
-from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SharingScope
+from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SearchTerm, SharingScope
 from zhijiao.resources.services import (
     ResourceData,
     UploadedFile,
@@ -93,6 +93,7 @@ OBJECTS: dict[str, list[str]] = {
     "curriculum": ["pep-math-8b"],
     "lottery": ["A", "C"],
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
+    "search_terms": ["dictionary"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -108,6 +109,7 @@ CHANNELS: dict[str, list[str]] = {
     "curriculum": ["page", "api", "export"],
     "lottery": ["stage", "public"],
     "notice": ["page", "api"],
+    "search_terms": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -404,6 +406,10 @@ class Expect:
             for g in self.who.grants
         )
 
+    def search_terms(self) -> bool:
+        """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
+        return self.who.platform or self.who.has(Role.REGION_ADMIN)
+
 
 # ------------------------------------------------------------------ the region and its objects
 
@@ -543,6 +549,7 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             node_id=r.classes[key].pk,
             recipients="guardians",
         )
+    objects[("search_terms", "dictionary")] = SearchTerm.objects.create(kind="synonym", forms="教案 教学设计")
     return objects
 
 
@@ -701,6 +708,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""
         return expect.notice_recipient(obj), "/api/v1/notices?page_size=100", "*"
+    if kind == "search_terms":
+        return expect.search_terms(), "/resources/search-terms/", ""
     raise AssertionError(kind)
 
 

@@ -172,6 +172,8 @@ class SearchIn(Schema):
     sort: Code = SORT_RELEVANCE
     page: Code = "1"
     limit: Code = "20"
+    explain: bool = False  # add how the query was understood (words, variants, 年级/册, knowledge points)
+    exact: bool = False  # search what was typed, no spelling correction
 
 
 class SearchItemOut(Schema):
@@ -185,12 +187,27 @@ class SearchItemOut(Schema):
     subject_name: str
     grade_name: str
     url: str
+    reason: str  # why it matched when the title does not show it: 知识点「勾股定理」
 
 
 class SearchOut(Schema):
     items: list[SearchItemOut]
     count: int
     facets: dict[str, dict[str, int]]
+    query_used: str  # the query the items are for: as typed, or its correction (corrected = true)
+    corrected: bool
+    did_you_mean: str  # a correction offered while the items are for the query as typed
+    broader: list[str]  # no items: the same query with fewer words
+    explain: dict | None = None
+
+
+class SuggestItemOut(Schema):
+    text: str
+    kind: str  # 知识点, 章节, 热门, 纠错
+
+
+class SuggestOut(Schema):
+    items: list[SuggestItemOut]
 
 
 @router.get("/search", response=SearchOut, summary="资源搜索（全文检索，按权限与共享范围过滤，仅已发布）")
@@ -204,6 +221,7 @@ def resource_search(request: HttpRequest, params: Query[SearchIn]):
         sort=params.sort,
         page=params.page,
         limit=params.limit,
+        exact=params.exact,
     )
     items = [
         {
@@ -217,7 +235,26 @@ def resource_search(request: HttpRequest, params: Query[SearchIn]):
             "subject_name": code_name("subject", i.resource.subject),
             "grade_name": code_name("grade", i.resource.grade) if i.resource.grade else "",
             "url": reverse("resource-detail", args=[i.resource.pk]),
+            "reason": i.reason,
         }
         for i in found.items
     ]
-    return {"items": items, "count": found.count, "facets": found.facets}
+    return {
+        "items": items,
+        "count": found.count,
+        "facets": found.facets,
+        "query_used": found.query_used,
+        "corrected": found.corrected,
+        "did_you_mean": found.did_you_mean,
+        "broader": found.broader,
+        "explain": found.understood if params.explain else None,
+    }
+
+
+class SuggestIn(Schema):
+    q: SearchText = ""
+
+
+@router.get("/suggest", response=SuggestOut, summary="检索提示（知识点、章节、热门检索词、纠错）")
+def resource_suggest(request: HttpRequest, params: Query[SuggestIn]):
+    return {"items": searching.suggest(params.q)}

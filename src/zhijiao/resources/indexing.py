@@ -7,6 +7,7 @@ under ``$ZHIJIAO_HOME/search/resources`` unless ``settings.ZHIJIAO_SEARCH_DIR`` 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from django.conf import settings
 
 from zhijiao.core.codes import code_name
 from zhijiao.curriculum.models import Chapter, KnowledgePoint
-from zhijiao.resources.models import Resource, ResourceStatus
+from zhijiao.resources.models import Resource, ResourceStatus, SearchTerm, SearchTermKind
 from zhijiao.resources.search.backend import SearchDoc
 from zhijiao.resources.search.tantivy_backend import TantivyBackend, default_backend, default_index_dir
+from zhijiao.resources.search.understand import Lexicon, split_forms
 
 _backends: dict[Path, TantivyBackend] = {}
 _lock = threading.Lock()
@@ -34,7 +36,52 @@ def dictionary_terms() -> list[str]:
         terms.append(name)
         terms.extend(a for a in aliases or () if isinstance(a, str))
     terms.extend(Chapter.objects.values_list("name", flat=True))
+    for forms in (
+        SearchTerm.objects.filter(enabled=True).exclude(kind=SearchTermKind.POPULAR).values_list("forms", flat=True)
+    ):
+        terms.extend(f for f in split_forms(forms) if " " not in f)
     return [t for t in dict.fromkeys(terms) if t]
+
+
+# The search dictionary changes rarely (a bureau edits it); each process reloads it at most this often, and at once
+# after an edit in this process (lexicon_changed).
+LEXICON_SECONDS = 60.0
+_lexicon: tuple[float, Lexicon] | None = None
+
+
+def search_lexicon() -> Lexicon:
+    """The search dictionary (enabled ``SearchTerm`` rows) with knowledge-point and chapter names, for
+    :mod:`.search.understand`; its words join the backend's segmentation dictionary."""
+    global _lexicon
+    now = time.monotonic()
+    if _lexicon is not None and now - _lexicon[0] < LEXICON_SECONDS:
+        return _lexicon[1]
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    popular: list[str] = []
+    for kind, forms in SearchTerm.objects.filter(enabled=True).values_list("kind", "forms"):
+        words = tuple(split_forms(forms))
+        if kind == SearchTermKind.POPULAR:
+            popular.extend(words)
+        elif len(words) >= 2:
+            groups.append((kind, words))
+    vocabulary: dict[str, str] = {}
+    for name, aliases in KnowledgePoint.objects.values_list("name", "aliases"):
+        vocabulary[name] = "知识点"
+        for alias in aliases or ():
+            if isinstance(alias, str):
+                vocabulary.setdefault(alias, "知识点")
+    for name in Chapter.objects.values_list("name", flat=True):
+        vocabulary.setdefault(name, "章节")
+    lexicon = Lexicon(groups=groups, vocabulary=vocabulary, popular=[p for p in popular if p] or [])
+    search_backend().add_terms(lexicon.terms())
+    _lexicon = (now, lexicon)
+    return lexicon
+
+
+def lexicon_changed() -> None:
+    """Forget the loaded dictionary (after an edit): the next search reloads it."""
+    global _lexicon
+    _lexicon = None
 
 
 def search_backend() -> TantivyBackend:

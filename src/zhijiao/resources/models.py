@@ -317,3 +317,32 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} {self.kind}"
+
+
+class SearchTermKind(models.TextChoices):
+    SYNONYM = "synonym", "同义词"
+    VARIANT = "variant", "异体字"
+    POPULAR = "popular", "热门检索词"
+
+
+class SearchTerm(models.Model):
+    """One entry of the search dictionary (decision 00xx): a group of words that find each other (同义词,
+    异体字; the first is the main form) or a popular query offered as a suggestion. Seeded from
+    ``resources/search/data/search_terms.txt``; region administrators edit it on the 检索词典 page."""
+
+    kind = models.CharField("类别", max_length=16, choices=SearchTermKind.choices, default=SearchTermKind.SYNONYM)
+    forms = models.CharField(
+        "写法", max_length=500, help_text="用空格分隔，第一项为主词；写法含空格或运算符时用“|”分隔"
+    )
+    enabled = models.BooleanField("启用", default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ("kind", "pk")
+        verbose_name = "检索词条"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.forms}"

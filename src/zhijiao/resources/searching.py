@@ -22,8 +22,9 @@ from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import Chapter, TextbookEdition, TextbookVolume
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
-from zhijiao.resources.indexing import search_backend
+from zhijiao.resources.indexing import search_backend, search_lexicon
 from zhijiao.resources.models import Resource, ResourceStatus, ResourceType
+from zhijiao.resources.search import understand
 from zhijiao.resources.search.analysis import highlight, snippet
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE, SORTS, Visibility
 
@@ -67,6 +68,7 @@ class SearchItem:
     resource: Resource
     title_html: str  # escaped, <mark> around matched terms
     snippet_html: str
+    reason: str = ""  # why it matched when the title does not show it: 知识点「勾股定理」
 
 
 @dataclass
@@ -81,6 +83,11 @@ class SearchPage:
     filters: SearchFilters
     fallback: bool = False  # answered from the database: no relevance order, approximate highlighting
     applied: dict[str, str] = field(default_factory=dict)  # engine filter values, e.g. {"grade": "八年级"}
+    query_used: str = ""  # what the hits are for: the query, or its correction (勾股定里 → 勾股定理)
+    corrected: bool = False  # the hits are for a correction; the page offers the query as typed
+    did_you_mean: str = ""  # a correction offered (the query as typed found enough)
+    broader: list[str] = field(default_factory=list)  # no results: the query with fewer words
+    understood: dict = field(default_factory=dict)  # query understanding (the API's explain=1)
 
     @property
     def pages(self) -> int:
@@ -147,6 +154,7 @@ def resource_search(
     limit: int | str = 20,
     switchable_facets: bool = False,
     database_fallback: bool = False,
+    exact: bool = False,
 ) -> SearchPage:
     """One page of the published resources ``actor`` may see (``None``: anonymous, 公开 only) matching
     ``query`` and ``filters``, with facet counts.
@@ -155,6 +163,9 @@ def resource_search(
     engine call per such active filter), so a page can offer 七年级 (3) while 八年级 is selected.
     ``database_fallback``: when the index is empty or unreadable, answer from the database (``fallback=True``)
     rather than with nothing (the API keeps the engine's answer, so a missing reindex shows).
+    ``exact``: search the words as typed, without a spelling correction.
+    The query goes through query understanding first (:mod:`.search.understand`: the search dictionary's synonyms and
+    variants, grade shorthand, corrections), and relevance pages are diversified; ``understood`` says how.
     Raises ``ZhijiaoError(RESOURCE_SEARCH_PARAM)`` naming the bad parameter."""
     if sort not in SORTS:
         raise _bad("排序", "可选 relevance、newest、rating、value")
@@ -181,15 +192,36 @@ def resource_search(
         backend = search_backend()
 
     visibility = Visibility.from_terms(selectors.visibility_terms(actor))
-    found = backend.search(
-        query, visibility=visibility, filters=applied, sort=sort, limit=limit_n, offset=(page_n - 1) * limit_n
+    lexicon = search_lexicon()
+    answer = understand.search(
+        backend,
+        lexicon,
+        backend.analyzer,
+        query,
+        visibility=visibility,
+        filters=applied,
+        sort=sort,
+        limit=limit_n,
+        offset=(page_n - 1) * limit_n,
+        exact=exact,
     )
+    found = answer.result
+    result.query_used = answer.query_used
+    result.corrected = answer.corrected
+    result.did_you_mean = answer.did_you_mean
+    result.broader = answer.broader
+    result.understood = answer.explain()
     facets = {FACET_NAMES.get(k, k): v for k, v in found.facets.items()}
     if switchable_facets:
         for name in SWITCHABLE:
             if getattr(filters, name):
-                others = engine_filters(filters.without(name, *DEPENDENTS.get(name, ())))
-                counted = backend.search(query, visibility=visibility, filters=others, limit=1).facets
+                others = {
+                    **engine_filters(filters.without(name, *DEPENDENTS.get(name, ()))),
+                    **answer.shorthand_filters,
+                }
+                counted = backend.search(
+                    answer.understanding.parsed, visibility=visibility, filters=others, limit=1
+                ).facets
                 facets[name] = counted.get(ENGINE_KEYS.get(name, name), {})
     result.count = found.total
     result.facets = facets
@@ -199,8 +231,16 @@ def resource_search(
     for hit in found.hits:
         r = visible.get(int(hit.id)) if hit.id.isdigit() else None
         if r is not None:
-            result.items.append(SearchItem(resource=r, title_html=hit.title_html, snippet_html=hit.snippet_html))
+            result.items.append(
+                SearchItem(resource=r, title_html=hit.title_html, snippet_html=hit.snippet_html, reason=hit.reason)
+            )
     return result
+
+
+def suggest(prefix: str, limit: int = 10) -> list[dict[str, str]]:
+    """Search-as-you-type: knowledge points and chapters starting with (then containing) ``prefix``, popular queries,
+    a correction when nothing else fits. Names only (the taxonomy and the dictionary are not personal data)."""
+    return search_lexicon().suggest(prefix[:MAX_QUERY], limit=limit)
 
 
 def _visible(actor: Actor | None) -> QuerySet[Resource]:

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from zhijiao.resources import views, views_edit, views_preview, views_search, views_usage
+from zhijiao.resources import views, views_edit, views_preview, views_search, views_search_terms, views_usage
 
 urlpatterns = [
     path("", views_search.resource_list_page, name="resource-list"),
     path("public/", views_search.resource_public_page, name="resource-public"),
+    path("suggest/", views_search.resource_suggest, name="resource-suggest"),
+    path("search-terms/", views_search_terms.search_terms_page, name="resource-search-terms"),
     path("upload/", views_edit.resource_upload, name="resource-upload"),
     path("form/taxonomy/", views_edit.resource_form_taxonomy, name="resource-form-taxonomy"),
     path("mine/", views.resource_mine_page, name="resource-mine"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from zhijiao.core.codes import code_choices, code_lookup, code_name
@@ -17,7 +17,8 @@ from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import Chapter, KnowledgePoint, TextbookVolume
 from zhijiao.resources import selectors
 from zhijiao.resources.search.backend import SORT_NEWEST, SORT_RATING, SORT_RELEVANCE, SORT_VALUE
-from zhijiao.resources.searching import DEPENDENTS, SearchFilters, SearchPage, resource_search
+from zhijiao.resources.search_terms import search_terms_may_edit
+from zhijiao.resources.searching import DEPENDENTS, SearchFilters, SearchPage, resource_search, suggest
 
 PAGE_SIZE = 20
 KP_SHOWN = 10
@@ -240,8 +241,44 @@ def _decorate(result: SearchPage) -> None:
         r.ext = ext.upper() if 0 < len(ext) <= 5 and ext.isascii() else ""  # type: ignore[attr-defined]
 
 
+FACET_TITLES = {"grade": "年级", "volume": "册", "type": "类型", "subject": "学科", "stage": "学段", "edition": "版本"}
+MODE_NAMES = {"all": "每个检索词都出现", "grams": "每个检索词都出现（长词可拆开）", "any": "只出现部分检索词"}
+
+
+def _understood_note(result: SearchPage) -> str:
+    """One line on what the query was read as, when that changed the results: 已按“八年级 下册”优先显示."""
+    u = result.understood
+    if not u or not u.get("shorthand"):
+        return ""
+    label = " ".join([u.get("grade") or "", *(u.get("volume") or [])[:1]]).strip()
+    if u.get("filters_from_query"):
+        return f"“{'、'.join(u['shorthand'])}”已按“{label}”筛选。"
+    return f"“{'、'.join(u['shorthand'])}”已按“{label}”优先显示。"
+
+
+def _explain_context(result: SearchPage) -> dict:
+    u = result.understood
+    if not u:
+        return {}
+    return {
+        "explain_boosts": [f"{FACET_TITLES.get(k, k)}：{'、'.join(v)}" for k, v in u.get("boosts", {}).items()],
+        "explain_filters": [
+            f"{FACET_TITLES.get(k, k)}：{'、'.join([v] if isinstance(v, str) else v)}"
+            for k, v in u.get("filters_from_query", {}).items()
+        ],
+        "explain_mode": MODE_NAMES.get(u.get("match_mode", ""), "") if u.get("terms") else "按条件列出，不限检索词",
+    }
+
+
+def resource_suggest(request: HttpRequest) -> JsonResponse:
+    """Search-as-you-type for the search box (anyone: names of knowledge points, chapters, popular queries)."""
+    return JsonResponse({"items": suggest(request.GET.get("q", ""))})
+
+
 def _search_page(request: HttpRequest, *, base: str, public: bool, template: str, extra: dict) -> HttpResponse:
     query, filters, sort, page = _request_params(request)
+    exact = request.GET.get("exact") == "1"
+    explain = request.GET.get("explain") == "1"
     actor = None if public else request.user
     error = ""
     try:
@@ -254,6 +291,7 @@ def _search_page(request: HttpRequest, *, base: str, public: bool, template: str
             limit=PAGE_SIZE,
             switchable_facets=True,
             database_fallback=True,
+            exact=exact,
         )
     except ZhijiaoError as exc:  # a hand-edited URL: say what is wrong, show everything
         error = exc.message
@@ -284,6 +322,12 @@ def _search_page(request: HttpRequest, *, base: str, public: bool, template: str
         "page_links": _pages(result, links) if result.pages > 1 else [],
         "prev_url": links.with_(page=str(result.page - 1) if result.page > 2 else "") if result.page > 1 else "",
         "next_url": links.with_(page=str(result.page + 1)) if result.page < result.pages else "",
+        "exact_url": links.with_(exact="1"),
+        "did_you_mean_url": links.with_(q=result.did_you_mean) if result.did_you_mean else "",
+        "broader_links": [(text, links.with_(q=text)) for text in result.broader],
+        "understood_note": _understood_note(result),
+        "explain": explain and bool(result.understood),
+        **_explain_context(result),
         **extra,
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "res-search":
@@ -302,6 +346,7 @@ def resource_list_page(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": [("资源中心", None)],
             "is_reviewer": selectors.resource_is_reviewer(request.user),
             "may_upload": selectors.resource_may_upload(request.user),
+            "may_edit_terms": search_terms_may_edit(actor=request.user),
         },
     )
 

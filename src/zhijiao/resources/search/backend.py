@@ -111,12 +111,57 @@ class Visibility:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One thing the query asks for: the word as understood, then what else counts as it (variants, synonyms),
+    all normalised query words (:func:`.analysis.normalize`). A document matches the term through any of them."""
+
+    word: str  # one token, or several separated by spaces that must all match (a phrase, a formula)
+    alternatives: tuple[str, ...] = ()  # besides ``word``
+    required: bool = True  # False: it ranks what has it higher but need not match (课件 in 勾股定理 课件)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.word, *(a for a in self.alternatives if a != self.word))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query after query understanding (:mod:`.understand`): every required term must match (AND, the engine may
+    relax it when nothing does), the others only add to the score; ``boosts`` rank documents with these facet values
+    higher without excluding others (七上 → grade 七年级, volume 上册)."""
+
+    terms: tuple[QueryTerm, ...] = ()
+    boosts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet key, values)
+
+    @property
+    def marks(self) -> list[str]:
+        """What to highlight: every form of every term (a form of several words: those of 2+ characters)."""
+        out: list[str] = []
+        for t in self.terms:
+            for f in t.forms:
+                out.extend([f] if " " not in f else [p for p in f.split() if len(p) > 1])
+        return out
+
+
 @dataclass(slots=True)
 class Hit:
     id: str
     score: float
     title_html: str  # escaped title with <mark> around matched terms
     snippet_html: str  # escaped description window with <mark> around matched terms
+    reason: str = ""  # why it matched when the title does not say: "知识点「勾股定理」" …
+    title: str = ""  # plain, for highlighting above the engine (search(..., highlight=False))
+    description: str = ""
+    group: str = ""  # what near-duplicates share (chapter, else knowledge points), for diversifying a page
+    type: str = ""  # 微课, 课件, …
+
+
+# How the engine matched the words (SearchResult.mode): all of them as words or short substrings; all of them, long
+# words as substrings too; any one of them (the last resort).
+MODE_ALL = "all"
+MODE_GRAMS = "grams"
+MODE_ANY = "any"
 
 
 @dataclass(slots=True)
@@ -124,6 +169,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    mode: str = MODE_ALL
 
 
 class SearchBackend(Protocol):
@@ -137,7 +183,7 @@ class SearchBackend(Protocol):
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         *,
         visibility: Visibility,
         filters: dict[str, str | Sequence[str]] | None = None,
@@ -145,6 +191,9 @@ class SearchBackend(Protocol):
         limit: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlight: bool = True,
     ) -> SearchResult:
-        """Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys)."""
+        """``highlight=False``: leave ``title_html``/``snippet_html`` empty (the caller marks the hits it shows).
+        Filters: a key of FACET_FIELDS → one value or several (OR within a key, AND across keys). A plain string
+        query is split into words by the engine's analyzer, each its own :class:`QueryTerm`."""
         ...

@@ -1,10 +1,13 @@
 """The default search engine: a tantivy index on disk, with jieba words and character n-grams.
 
 Text fields come in pairs: ``*_w`` holds jieba words (search mode), ``*_g`` character unigrams and
-bigrams, so a 1–2 character query (圆, 函数) matches inside longer words. A query word matches a
-document when it is one of its words *or* all of its bigrams are among its n-grams; every query word
-must match (AND), falling back to any word (OR) only when that finds nothing. Boosts rank title over
-keywords / knowledge points over chapter and labels over description, and words over n-grams.
+bigrams, so a 1–2 character query (圆, 函数) matches inside longer words; ``sub_w`` holds dictionary
+words inside longer words (勾股定理 in 勾股定理的逆定理), scored below a word of its own. A query word matches a
+document when it is one of its words *or* all of its bigrams are among its n-grams; every required term of the
+:class:`~.backend.ParsedQuery` must match through one of its forms (AND), falling back to any term (OR) only when
+that finds nothing; a long query with fewer hits than a page is followed by the documents missing one term.
+Boosts rank title over keywords / knowledge points over chapter and labels over description, and words over
+n-grams.
 
 Two things keep a query over a million documents cheap:
 
@@ -30,9 +33,12 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
-from .analysis import Analyzer, gram_covers_word, snippet, word_grams
+from .analysis import Analyzer, gram_covers_word, normalize, word_grams
 from .backend import (
     FACET_FIELDS,
+    MODE_ALL,
+    MODE_ANY,
+    MODE_GRAMS,
     SHARING_CITY,
     SHARING_DISTRICT,
     SHARING_PUBLIC,
@@ -43,6 +49,8 @@ from .backend import (
     SORT_VALUE,
     STATUS_PUBLISHED,
     Hit,
+    ParsedQuery,
+    QueryTerm,
     SearchDoc,
     SearchResult,
     Visibility,
@@ -52,11 +60,11 @@ from .backend import (
 
 TOKENIZER = "zh_ws"
 # (field, boost) for a query word matched as a jieba word, then as n-grams.
-WORD_FIELDS = (("title_w", 4.0), ("kw_w", 2.5), ("meta_w", 1.5), ("desc_w", 0.8))
+WORD_FIELDS = (("title_w", 4.0), ("kw_w", 2.5), ("meta_w", 1.5), ("desc_w", 0.8), ("sub_w", 1.5))
 GRAM_FIELDS = (("title_g", 1.2), ("kw_g", 0.8), ("meta_g", 0.5), ("desc_g", 0.3))
 KEYWORD_FIELDS = (*FACET_FIELDS, "id", "vis")
 # The index lives in <path>/v<SCHEMA_VERSION>; a new schema starts an empty folder (run resources_reindex).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VIS_ALL = "all"
 SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "value_score"}
 # Facet counts without query words (the resource centre's first page) count every visible document — the costliest
@@ -65,6 +73,12 @@ SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "
 FACET_CACHE_SECONDS = 60.0
 FACET_CACHE_SIZE = 256
 FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
+# Score a document gets per boost a parsed query asks for (七上 → 七年级, 上册): about one title word's worth.
+BOOST_SCORE = 6.0
+# A term's variants and synonyms score through a disjunction-max: the best form counts, the others this much.
+FORMS_TIE_BREAKER = 0.1
+# A variant or synonym found scores this share of the word typed (the teacher's own word first).
+ALTERNATIVE_WEIGHT = 0.7
 DEFAULT_TERMS = (
     "微课", "课件", "教案", "学案", "导学案", "教学设计", "试题", "试卷", "课例", "说课稿", "人教版",
     "北师大版", "苏科版", "华东师大版", "湘教版", "浙教版", "部编版", "上册", "下册", "全一册",
@@ -133,15 +147,23 @@ def prepare(d: SearchDoc, analyzer: Analyzer) -> PreparedDoc:
     texts.extend(("vis", token) for token in visibility_tokens(d))
     any_w: dict[str, None] = {}
     any_g: dict[str, None] = {}
+    sub_w: dict[str, None] = {}
     # Keywords and the chapter path with its labels repeat across a chapter's resources: analysed once.
     for base, text, shared in (
         ("title", d.title, False), ("kw", kw_text, True), ("meta", meta_text, True), ("desc", d.description, False),
     ):  # fmt: skip
-        words, grams = analyzer.analyse(text, cache=shared)
-        texts.append((f"{base}_w", " ".join(words)))
-        texts.append((f"{base}_g", " ".join(grams)))
-        any_w.update(dict.fromkeys(words))
-        any_g.update(dict.fromkeys(grams))
+        words, grams, subwords = analyzer.analyse(text, cache=shared)
+        # Each token once per field: a title repeating a word (圆 圆的面积 圆) is not more about it.
+        unique_w = dict.fromkeys(words)
+        unique_g = dict.fromkeys(grams)
+        texts.append((f"{base}_w", " ".join(unique_w)))
+        texts.append((f"{base}_g", " ".join(unique_g)))
+        any_w.update(unique_w)
+        any_g.update(unique_g)
+        if base in ("title", "kw"):
+            sub_w.update(dict.fromkeys(subwords))
+    any_w.update(sub_w)
+    texts.append(("sub_w", " ".join(sub_w)))
     texts.append(("any_w", " ".join(any_w)))
     texts.append(("any_g", " ".join(any_g)))
     return PreparedDoc(
@@ -150,7 +172,18 @@ def prepare(d: SearchDoc, analyzer: Analyzer) -> PreparedDoc:
         rating=float(d.rating),
         value_score=float(d.value_score),
         published_at=int(d.published_at.timestamp()) if d.published_at else 0,
-        display=json.dumps({"t": d.title, "d": d.description}, ensure_ascii=False).encode(),
+        display=json.dumps(
+            {
+                "t": d.title,
+                "d": d.description,
+                "k": list(d.keywords),
+                "p": list(d.kp_names),
+                "c": list(d.chapter_names),
+                "y": d.type,
+                "g": d.chapter_id or ",".join(d.kp_ids[:2]),
+            },
+            ensure_ascii=False,
+        ).encode(),
     )
 
 
@@ -161,6 +194,7 @@ def _schema() -> tantivy.Schema:
     for base in ("title", "kw", "meta", "desc"):
         sb.add_text_field(f"{base}_w", tokenizer_name=TOKENIZER, index_option="freq")
         sb.add_text_field(f"{base}_g", tokenizer_name=TOKENIZER, index_option="freq")
+    sb.add_text_field("sub_w", tokenizer_name=TOKENIZER, index_option="freq")
     sb.add_text_field("any_w", tokenizer_name=TOKENIZER, index_option="basic")
     sb.add_text_field("any_g", tokenizer_name=TOKENIZER, index_option="basic")
     sb.add_float_field("rating", fast=True)
@@ -263,7 +297,18 @@ class TantivyBackend:
         searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
         数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
         it would walk most of the index for a near-constant score."""
+        if " " in word:  # a form of several words (pythagorean theorem): the sum of its words'
+            parts = word.split()
+            return [q for part in parts for q in self._scoring_clauses(part, long_grams=long_grams, searcher=searcher)]
         grams = word_grams(word)
+        if len(word) == 1 and gram_covers_word(word) and self.gram_fields:
+            # One Chinese character: where it occurs counts, not how short the text is (BM25 would put 圆 圆 圆 first)
+            # nor whether the segmenter happened to cut it out as a word.
+            return [
+                Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
+                for field, boost in self.gram_fields
+                for q in [self._term(field, word)]
+            ]
         dense = 0
         if searcher is not None and self.dense_fraction is not None:
             dense = max(1, int(searcher.num_docs * self.dense_fraction))
@@ -282,9 +327,32 @@ class TantivyBackend:
             out.append(Query.boost_query(q, boost))
         return out
 
+    def _term_scoring(self, term: QueryTerm, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
+        """A term's scoring clauses: its word's, or (variants, synonyms) the best of its forms' sums."""
+        forms = term.forms
+        if len(forms) == 1:
+            return self._scoring_clauses(forms[0], long_grams=long_grams, searcher=searcher)
+        each = []
+        for i, form in enumerate(forms):
+            clauses = self._scoring_clauses(form, long_grams=long_grams, searcher=searcher)
+            if clauses:
+                # A form of n words scores as one word (its words' mean); another form than the one typed, less.
+                weight = (1.0 if i == 0 else ALTERNATIVE_WEIGHT) / max(1, len(form.split()))
+                each.append(Query.boost_query(Query.boolean_query([(Occur.Should, q) for q in clauses]), weight))
+        return [Query.disjunction_max_query(each, FORMS_TIE_BREAKER)] if each else []
+
+    def _term_match(self, term: QueryTerm, *, long_grams: bool) -> Query:
+        forms = term.forms
+        if len(forms) == 1:
+            return self._match_clause(forms[0], long_grams=long_grams)
+        return Query.boolean_query([(Occur.Should, self._match_clause(f, long_grams=long_grams)) for f in forms])
+
     def _match_clause(self, word: str, *, long_grams: bool) -> Query:
         """The documents :meth:`_word_clause` matches, unscored: the word in any text field (``any_w``), or its
         one n-gram in any (``any_g``), or (``long_grams``) all its bigrams in one of ``long_gram_fields``."""
+        if " " in word:  # every word of a form of several words
+            parts = [self._match_clause(part, long_grams=long_grams) for part in word.split()]
+            return Query.boolean_query([(Occur.Must, q) for q in parts])
         options: list[Query] = []
         grams = word_grams(word)
         # A Chinese word of 1–2 characters is its own n-gram, and n-grams cover every word: one list is enough.
@@ -324,7 +392,7 @@ class TantivyBackend:
 
     def build_query(
         self,
-        words: Sequence[str],
+        words: Sequence[str | QueryTerm],
         visibility: Visibility,
         filters: dict[str, str | Sequence[str]] | None,
         *,
@@ -332,6 +400,7 @@ class TantivyBackend:
         long_grams: bool = False,
         match_only: bool = False,
         searcher: tantivy.Searcher | None = None,
+        boosts: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> Query:
         """The ranked query, or (``match_only``, for facet counts and sorted pages) an unscored one.
 
@@ -339,23 +408,38 @@ class TantivyBackend:
         clauses as optional, so they are only read for documents that match (dense ones left out, see
         :meth:`_scoring_clauses`, when a ``searcher`` is given)."""
         clauses = self._filter_clauses(visibility, filters)
-        if words:
+        terms = [w if isinstance(w, QueryTerm) else QueryTerm(w) for w in words]
+        needed = [t for t in terms if t.required]
+        if needed:
             occur = Occur.Should if any_word else Occur.Must
-            match = Query.boolean_query([(occur, self._match_clause(w, long_grams=long_grams)) for w in words])
+            match = Query.boolean_query([(occur, self._term_match(t, long_grams=long_grams)) for t in needed])
             if match_only:
                 clauses.append((Occur.Must, match))
             else:
                 clauses.append((Occur.Must, Query.const_score_query(match, 0.0)))
-                for w in words:
-                    scoring = self._scoring_clauses(w, long_grams=long_grams, searcher=searcher)
+                for t in terms:
+                    scoring = self._term_scoring(t, long_grams=long_grams, searcher=searcher)
                     clauses.extend((Occur.Should, q) for q in scoring)
         else:
             clauses.append((Occur.Must, Query.all_query()))
+        if not match_only:
+            for key, values in boosts:
+                if key in FACET_FIELDS and values:
+                    q = (
+                        self._term(key, values[0])
+                        if len(values) == 1
+                        else Query.term_set_query(self.schema, key, list(values))
+                    )
+                    clauses.append((Occur.Should, Query.const_score_query(q, BOOST_SCORE)))
         return Query.boolean_query(clauses)
+
+    def parse_plain(self, query: str) -> ParsedQuery:
+        """A query without understanding: each analysed word a term of its own."""
+        return ParsedQuery(terms=tuple(QueryTerm(w) for w in self.analyzer.query_words(query)))
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         *,
         visibility: Visibility,
         filters: dict[str, str | Sequence[str]] | None = None,
@@ -363,19 +447,25 @@ class TantivyBackend:
         limit: int = 20,
         offset: int = 0,
         facets: bool = True,
+        highlight: bool = True,
     ) -> SearchResult:
         if sort not in (SORT_RELEVANCE, *SORT_FIELDS):
             raise ValueError(f"未知的排序方式：{sort}")
-        words = self.analyzer.query_words(query)
+        parsed = self.parse_plain(query) if isinstance(query, str) else query
+        words = list(parsed.terms)
+        if words and not any(t.required for t in words):  # nothing required: all of it is
+            words = [QueryTerm(t.word, t.alternatives) for t in words]
+        needed = [t for t in words if t.required]
+        boosts = parsed.boosts
         searcher = self.index_.searcher()
         # Every word must match, as a word or (1–2 characters) as a substring; failing that, and unless the
         # caller narrowed by filters (then no result is an answer), longer words may match as substrings too
         # (all their bigrams in title or keywords); failing that, any word will do.
         attempts = [(False, False)]  # (any_word, long_grams)
         if not any(filters.values() if filters else ()):
-            if any(len(word_grams(w)) > 1 for w in words):
+            if any(len(word_grams(f)) > 1 for w in needed for f in w.forms):
                 attempts.append((False, True))
-            if len(words) > 1:
+            if len(needed) > 1:
                 attempts.append((True, True))
         pending = None
         cache_key = self._facet_cache_key(visibility, filters) if facets and not words else None
@@ -389,7 +479,13 @@ class TantivyBackend:
             q = matching
             if ranked:
                 q = self.build_query(
-                    words, visibility, filters, any_word=any_word, long_grams=long_grams, searcher=searcher
+                    words,
+                    visibility,
+                    filters,
+                    any_word=any_word,
+                    long_grams=long_grams,
+                    searcher=searcher,
+                    boosts=boosts,
                 )
             # Facets of the first attempt run beside it; a fallback's are counted after, only if it finds any.
             first = facets and i == 0 and cached is None
@@ -398,19 +494,30 @@ class TantivyBackend:
             total = _count(found)
             if total or i == len(attempts) - 1:
                 break
-        marks = list(words)
-        for w in words:
-            marks.extend(word_grams(w))
+        mode = (MODE_ALL, MODE_GRAMS, MODE_ANY)[[(False, False), (False, True), (True, True)].index(attempts[i])]
+        addresses = list(found.hits)
+        if mode == MODE_ALL and total and len(needed) >= 3 and sort == SORT_RELEVANCE and len(addresses) < limit:
+            # Few documents have every word of a long query: after them, those missing just one (ranked after).
+            most = self._most_query(words, needed, visibility, filters, boosts, searcher)
+            more = searcher.search(most, limit=limit - len(addresses), count=True, offset=max(0, offset - total))
+            addresses.extend(more.hits)
+            total += _count(more)
+        marks = parsed.marks
         hits = []
-        for score, address in found.hits:
+        for score, address in addresses:
             doc = searcher.doc(address)
             display = json.loads(bytes(doc.get_first("display") or b"{}").decode())
             hits.append(
                 Hit(
                     id=str(doc.get_first("id")),
                     score=float(score) if score is not None else 0.0,
-                    title_html=snippet(display["t"], marks, width=200),
-                    snippet_html=snippet(display["d"], marks),
+                    title_html=self.analyzer.snippet(display["t"], marks, width=200) if highlight else "",
+                    snippet_html=self.analyzer.snippet(display["d"], marks) if highlight else "",
+                    title=display["t"],
+                    description=display["d"],
+                    reason=match_reason(parsed, display),
+                    group=str(display.get("g", "")),
+                    type=str(display.get("y", "")),
                 )
             )
         facet_counts: dict[str, dict[str, int]] = {}
@@ -422,7 +529,34 @@ class TantivyBackend:
             facet_counts = self._facets(searcher, matching)
         if cache_key is not None and cached is None:
             self._facet_cache_put(cache_key, facet_counts)
-        return SearchResult(hits=hits, total=total, facets=facet_counts)
+        return SearchResult(hits=hits, total=total, facets=facet_counts, mode=mode if words else MODE_ALL)
+
+    def _most_query(
+        self,
+        words: Sequence[QueryTerm],
+        needed: Sequence[QueryTerm],
+        visibility: Visibility,
+        filters: dict[str, str | Sequence[str]] | None,
+        boosts: Sequence[tuple[str, Sequence[str]]],
+        searcher: tantivy.Searcher,
+    ) -> Query:
+        """Documents that match all but one of the required terms (and not all of them), ranked as usual."""
+        matches = [self._term_match(t, long_grams=False) for t in needed]
+        all_but_one = [
+            Query.boolean_query([(Occur.Must, m) for j, m in enumerate(matches) if j != i]) for i in range(len(matches))
+        ]
+        clauses = self._filter_clauses(visibility, filters)
+        clauses.append(
+            (Occur.Must, Query.const_score_query(Query.boolean_query([(Occur.Should, q) for q in all_but_one]), 0.0))
+        )
+        clauses.append((Occur.MustNot, Query.boolean_query([(Occur.Must, m) for m in matches])))
+        for t in words:
+            clauses.extend((Occur.Should, q) for q in self._term_scoring(t, long_grams=False, searcher=searcher))
+        for key, values in boosts:
+            if key in FACET_FIELDS and values:
+                q = Query.term_set_query(self.schema, key, list(values))
+                clauses.append((Occur.Should, Query.const_score_query(q, BOOST_SCORE)))
+        return Query.boolean_query(clauses)
 
     def facet_cache_clear(self) -> None:
         """Forget kept facet counts (benchmarks time the counting itself)."""
@@ -467,6 +601,23 @@ class TantivyBackend:
 
     def num_docs(self) -> int:
         return int(self.index_.searcher().num_docs)
+
+
+def match_reason(parsed: ParsedQuery, display: dict) -> str:
+    """Why a document matched, for the terms its title does not show: "知识点「勾股定理」；关键词「PPT」"."""
+    title = normalize(str(display.get("t", "")))
+    places = (("知识点", display.get("p") or []), ("关键词", display.get("k") or []), ("章节", display.get("c") or []))
+    out: list[str] = []
+    for term in parsed.terms:
+        forms = [normalize(f) for f in term.forms]
+        if any(f in title for f in forms):
+            continue
+        for label, values in places:
+            hit = next((v for v in values if any(f in normalize(str(v)) for f in forms)), None)
+            if hit is not None:
+                out.append(f"{label}「{hit}」")
+                break
+    return "；".join(dict.fromkeys(out))
 
 
 _default: TantivyBackend | None = None

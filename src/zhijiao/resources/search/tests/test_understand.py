@@ -1,0 +1,354 @@
+"""Query understanding (issue 19): one test per pattern, each over a small index of its own making.
+
+The documents are invented for the pattern (not taken from any evaluation set): the point is the rule — a typo is
+corrected to the name it nearly spells, any form of a dictionary group finds the others, shorthand becomes 年级/册,
+compounds and formulas match however they are written, page 1 is not one lesson five times, marks cover whole words
+and every hit says why it matched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhijiao.resources.search import SearchDoc, Visibility
+from zhijiao.resources.search.analysis import Analyzer, normalize
+from zhijiao.resources.search.backend import MODE_ALL, Hit
+from zhijiao.resources.search.tantivy_backend import TantivyBackend
+from zhijiao.resources.search.understand import Lexicon, diversify, parse_seed, search, understand
+
+EVERYONE = Visibility(everything=True)
+SEED = Path(__file__).resolve().parent.parent / "data" / "search_terms.txt"
+NAMES = {
+    "勾股定理": "知识点", "勾股定理的逆定理": "知识点", "有理数": "知识点", "一元二次方程": "知识点",
+    "二次函数": "知识点", "一次函数": "知识点", "垂径定理": "知识点", "圆周角": "知识点", "欧姆定律": "知识点",
+    "牛顿第一定律": "知识点", "函数的单调性": "知识点", "垂直于弦的直径": "章节", "数据的分析": "章节",
+}  # fmt: skip
+
+
+def _lexicon() -> Lexicon:
+    groups, popular = parse_seed(SEED.read_text(encoding="utf-8").splitlines())
+    return Lexicon(groups=groups, vocabulary=NAMES, popular=popular)
+
+
+def _doc(doc_id: str, title: str, **kw) -> SearchDoc:
+    base = {
+        "stage": "初中",
+        "subject": "数学",
+        "grade": "八年级",
+        "volume": "下册",
+        "type": "课件",
+        "sharing": "public",
+    }
+    base.update(kw)
+    return SearchDoc(id=doc_id, title=title, owner_division_code="440305", **base)
+
+
+def _engine(tmp_path, docs: list[SearchDoc]) -> tuple[TantivyBackend, Lexicon]:
+    lexicon = _lexicon()
+    backend = TantivyBackend(tmp_path / "idx", terms=[*NAMES, *lexicon.terms()])
+    backend.index(docs)
+    backend.commit()
+    return backend, lexicon
+
+
+def _search(backend: TantivyBackend, lexicon: Lexicon, text: str, **kw):
+    return search(backend, lexicon, backend.analyzer, text, visibility=EVERYONE, **kw)
+
+
+def _ids(answer) -> list[str]:
+    return [h.id for h in answer.result.hits]
+
+
+# ---- typos ------------------------------------------------------------------------------------------------------
+
+
+def test_a_one_character_typo_keeps_the_topic_instead_of_or_matching_the_rare_word(tmp_path):
+    docs = [
+        _doc("p1", "勾股定理 课件", kp_names=["勾股定理"]),
+        _doc("p2", "勾股定理 教学设计", type="教案"),
+        _doc("p3", "勾股定理的逆定理 微课", type="微课"),
+        _doc("law1", "欧姆定律 实验 课件", subject="物理"),
+        _doc("law2", "牛顿第一定律 课件", subject="物理"),
+        _doc("li", "课堂里的数学游戏", subject="数学"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    for typo in ("勾股定里", "勾股定律", "勾骨定理", "沟股定理"):
+        answer = _search(backend, lexicon, typo)
+        assert answer.corrected and answer.query_used == "勾股定理", typo
+        assert set(_ids(answer)[:3]) == {"p1", "p2", "p3"}, typo
+        assert not {"law1", "law2", "li"} & set(_ids(answer)), typo
+        assert answer.result.mode == MODE_ALL
+    # Typed exactly as meant: no correction offered.
+    answer = _search(backend, lexicon, "勾股定理")
+    assert not answer.corrected and not answer.did_you_mean
+    # The caller may insist on what was typed.
+    assert not _search(backend, lexicon, "勾股定里", exact=True).corrected
+
+
+def test_a_correct_word_near_a_name_is_not_corrected_when_it_finds_enough(tmp_path):
+    docs = [_doc(f"c{i}", f"三次函数的图象 第{i}课时", stage="高中", grade="高二") for i in range(5)]
+    docs.append(_doc("two", "二次函数 课件"))
+    backend, lexicon = _engine(tmp_path, docs)
+    answer = _search(backend, lexicon, "三次函数")
+    assert not answer.corrected
+    assert set(_ids(answer)) == {f"c{i}" for i in range(5)}
+
+
+def test_correction_ignores_names_spelled_right_inside_the_query():
+    lexicon, analyzer = _lexicon(), Analyzer(NAMES)
+    assert understand("二次函数图像 PPT", lexicon, analyzer).correction is None
+    assert understand("有里数", lexicon, analyzer).correction == ("有里数", "有理数")
+
+
+# ---- variants and synonyms --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("二次函数图像", "二次函数的图象与性质"),
+        ("二次函数的图象", "二次函数图像 微课"),
+        ("勾股定理 PPT", "勾股定理 课件"),
+        ("勾股定理 课件", "勾股定理.pptx 演示文稿"),
+        ("一元二次方程 教学设计", "一元二次方程 教案"),
+        ("一元二次方程 教案", "一元二次方程 教学设计（第1课时）"),
+        ("有理数 学案", "有理数 导学案"),
+        ("有理数 导学案", "有理数 学案"),
+        ("有理数 测试卷", "有理数 单元考试卷"),
+        ("有理数 试卷", "有理数 测试卷"),
+        ("毕达哥拉斯定理", "勾股定理 微课"),
+        ("垂径定理", "24.1.2 垂直于弦的直径 课件"),
+    ],
+)
+def test_variants_and_synonyms_find_each_other(tmp_path, query, title):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", title), _doc("other", "平行四边形的判定 课件")])
+    answer = _search(backend, lexicon, query)
+    assert _ids(answer) == ["hit"], query
+
+
+def test_synonyms_are_highlighted_too(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "二次函数的图象与性质 演示文稿")])
+    hit = _search(backend, lexicon, "二次函数 图像 PPT").result.hits[0]
+    assert "<mark>二次函数</mark>的<mark>图象</mark>" in hit.title_html
+    assert "<mark>演示文稿</mark>" in hit.title_html
+
+
+def test_a_bureau_entry_takes_effect_at_query_time(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "勾股定理 智慧课堂实录")])
+    assert _search(backend, lexicon, "勾股定理 公开课").result.mode != MODE_ALL  # only "any word" finds it
+    edited = Lexicon(groups=[*lexicon.groups, ("synonym", ("公开课", "课堂实录"))], vocabulary=NAMES)
+    backend.add_terms(edited.terms())
+    answer = _search(backend, edited, "勾股定理 公开课")
+    assert _ids(answer) == ["hit"] and answer.result.mode == MODE_ALL
+
+
+# ---- grade shorthand --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "grade", "volume"),
+    [
+        ("七上 有理数", "七年级", ("上册",)),
+        ("人教版八下勾股定理", "八年级", ("下册",)),
+        ("初一上 有理数", "七年级", ("上册",)),
+        ("初二下册 一次函数", "八年级", ("下册",)),
+        ("九年级上 二次函数", "九年级", ("上册",)),
+        ("高一 函数的单调性", "高一", ()),
+        ("必修一 函数的单调性", "", ("必修第一册", "必修1", "必修一")),
+        ("三下 数学", "三年级", ("下册",)),
+    ],
+)
+def test_grade_shorthand_becomes_grade_and_volume(query, grade, volume):
+    u = understand(query, _lexicon(), Analyzer(NAMES))
+    assert (u.grade, u.volume) == (grade, volume)
+    assert all(piece not in " ".join(u.words) for piece in u.shorthand)
+
+
+def test_shorthand_ranks_the_grade_and_volume_first_and_alone_filters(tmp_path):
+    docs = [
+        _doc("g7", "有理数 课件", grade="七年级", volume="上册"),
+        _doc("g7b", "有理数的乘方 课件", grade="七年级", volume="上册"),
+        _doc("g8", "有理数复习 课件", grade="八年级", volume="下册"),
+        _doc("hs", "有理数 衔接课件", stage="高中", grade="高一", volume="必修第一册"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert set(_ids(_search(backend, lexicon, "七上 有理数"))[:2]) == {"g7", "g7b"}
+    assert _ids(_search(backend, lexicon, "必修一 有理数"))[0] == "hs"
+    assert _ids(_search(backend, lexicon, "初二下 有理数"))[0] == "g8"
+    only = _search(backend, lexicon, "七上")  # nothing but shorthand: a filter
+    assert set(_ids(only)) == {"g7", "g7b"}
+    assert only.shorthand_filters == {"grade": ("七年级", "初一"), "volume": ("上册", "七年级上册")}
+
+
+def test_shorthand_matches_the_labels_the_resource_centre_indexes(tmp_path):
+    # The resource centre labels grades from the code table (初二) and volumes by the textbook (八年级下册).
+    docs = [
+        _doc("g8", "一次函数 课件", grade="初二", volume="八年级下册"),
+        _doc("g7", "一次函数 课件（拓展）", grade="初一", volume="七年级下册"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "八下 一次函数"))[0] == "g8"
+    assert _ids(_search(backend, lexicon, "八下")) == ["g8"]
+
+
+# ---- compounds and formulas -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("期末试卷", "八年级数学期末考试卷"),
+        ("期末考试卷", "八年级数学期末试卷"),
+        ("勾股定理", "勾股定理的逆定理 课件"),
+        ("逆定理", "勾股定理的逆定理 课件"),
+        ("单元测试", "勾股定理单元测试题"),
+    ],
+)
+def test_compounds_match_however_they_are_split(tmp_path, query, title):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", title), _doc("other", "平行四边形 课件")])
+    assert _ids(_search(backend, lexicon, query)) == ["hit"], query
+
+
+@pytest.mark.parametrize("query", ["ax²", "ax^2", "AX^2", "x^2", "y=ax²+bx+c", "ＡＸ²"])
+def test_formulas_keep_their_exponents(tmp_path, query):
+    docs = [
+        _doc("square", "二次函数 y=ax²+bx+c 的图象"),
+        _doc("line", "一次函数 y=ax+b 的图象"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    answer = _search(backend, lexicon, query)
+    assert _ids(answer) == ["square"], query
+    assert "x²</mark>" in answer.result.hits[0].title_html
+
+
+def test_a_formula_finds_the_theorem_it_states(tmp_path):
+    docs = [_doc("named", "勾股定理 课件"), _doc("other", "平行四边形 课件"), _doc("sub", "x₁+x₂ 根与系数")]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "a²+b²=c²")) == ["named"]
+    assert _ids(_search(backend, lexicon, "F=ma")) == []  # no 牛顿第二定律 here: nothing, not every "a"
+    assert "sub" not in _ids(_search(backend, lexicon, "x^2"))  # a subscript is not a power
+
+
+def test_normalize_is_length_preserving():
+    for text in ("ax²+bx", "ＰＰＴ课件", "Ⅻ", "㎡", "牛頓第二定律"):
+        assert len(normalize(text)) == len(text)
+    assert normalize("牛頓第二定律 ＰＰＴ") == "牛顿第二定律 ppt"
+
+
+def test_traditional_characters_find_simplified_text(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "牛顿第二定律 课件", subject="物理"), _doc("o", "欧姆定律")])
+    assert _ids(_search(backend, lexicon, "牛頓第二定律")) == ["hit"]
+
+
+def test_long_queries_also_show_what_misses_one_word_after_what_has_all(tmp_path):
+    docs = [
+        _doc("all", "Unit 3 Is this your pencil? Section A 课件", subject="英语"),
+        _doc("most", "Unit 3 pencil 单词 课件", subject="英语"),
+        _doc("few", "Unit 5 课件", subject="英语"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "Unit 3 Is this your pencil? Section A")) == ["all", "most"]
+
+
+# ---- near-duplicates and repetition -----------------------------------------------------------------------------
+
+
+def test_first_page_is_diverse_not_one_section_in_five_media_types(tmp_path):
+    docs = [
+        _doc(f"dup-{t}", f"《圆的面积》{t}", type=t, chapter_id="c1", grade="六年级", stage="小学")
+        for t in ("课件", "微课", "教案", "学案", "试卷")
+    ]
+    docs += [
+        _doc("arc", "圆的弧长和扇形面积 课件", chapter_id="c2", grade="九年级"),
+        _doc("angle", "圆周角 微课", type="微课", chapter_id="c3", grade="九年级"),
+        _doc("chord", "圆的垂径定理 教案", type="教案", chapter_id="c4", grade="九年级"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    first = _ids(_search(backend, lexicon, "圆", limit=5))
+    assert sum(i.startswith("dup-") for i in first) <= 3
+    assert {"arc", "angle", "chord"} & set(first)
+    # Every hit is still reachable over the pages, once.
+    pages = [*first, *_ids(_search(backend, lexicon, "圆", limit=5, offset=5))]
+    assert sorted(pages) == sorted(d.id for d in docs)
+
+
+def test_diversify_keeps_a_clearly_better_hit_first():
+    hits = [
+        Hit("a", 10.0, "勾股定理 课件", "", group="c1"),
+        Hit("b", 9.9, "勾股定理 微课", "", group="c1"),
+        Hit("c", 3.0, "平行四边形", "", group="c2"),
+    ]
+    assert [h.id for h in diversify(hits)] == ["a", "b", "c"]
+
+
+def test_repeating_the_term_in_the_title_does_not_win(tmp_path):
+    docs = [
+        _doc("spam", "圆 圆 圆 圆 圆"),
+        _doc("real", "圆的面积 课件", description="圆的面积公式的推导"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    hits = _search(backend, lexicon, "圆").result.hits
+    scores = {h.id: h.score for h in hits}
+    assert scores["spam"] <= scores["real"] * 1.05
+
+
+# ---- highlighting and reasons -----------------------------------------------------------------------------------
+
+
+def test_highlighting_marks_whole_words_not_fragments(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "勾股定理的逆定理 课件", description="用勾股定理判断直角三角形")])
+    hit = _search(backend, lexicon, "勾股定理").result.hits[0]
+    assert hit.title_html == "<mark>勾股定理</mark>的逆定理 课件"  # 定理 inside 逆定理 is not marked
+    assert "<mark>勾股定理</mark>判断" in hit.snippet_html
+
+
+def test_highlighting_does_not_split_a_phrase():
+    analyzer = Analyzer(NAMES)
+    assert analyzer.highlight("二次函数图像与性质", ["二次函数", "图像"]) == "<mark>二次函数图像</mark>与性质"
+    assert analyzer.highlight("二次函数图像", ["数图"]) == "二次函<mark>数图</mark>像"  # nowhere a word: still shown
+
+
+def test_hits_matched_through_keywords_or_knowledge_points_say_why(tmp_path):
+    docs = [
+        _doc("kp", "第十七章 第1课时 课件", kp_names=["勾股定理", "毕达哥拉斯定理"]),
+        _doc("kw", "直角三角形三边关系 微课", keywords=["勾股定理"]),
+        _doc("title", "勾股定理 课件"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    reasons = {h.id: h.reason for h in _search(backend, lexicon, "勾股定理").result.hits}
+    assert reasons == {"kp": "知识点「勾股定理」", "kw": "关键词「勾股定理」", "title": ""}
+
+
+# ---- explain, suggestions, zero results -------------------------------------------------------------------------
+
+
+def test_explain_shows_the_parsed_query(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "勾股定理 课件", grade="八年级", volume="下册")])
+    explained = _search(backend, lexicon, "八下 勾股定理 PPT").explain()
+    assert explained["words"] == ["勾股定理", "ppt"]
+    assert explained["terms"][1]["variants"][:1] == ["课件"]
+    assert (explained["grade"], explained["volume"], explained["shorthand"]) == ("八年级", ["下册"], ["八下"])
+    assert explained["knowledge_points"] == ["勾股定理"]
+    assert explained["terms"][1]["required"] is False  # PPT: a type, ranks 课件 first, need not match
+    assert explained["boosts"] == {"type": ["课件"], "grade": ["八年级", "初二"], "volume": ["下册", "八年级下册"]}
+    assert explained["match_mode"] == "all"
+
+
+def test_suggestions_offer_names_popular_queries_and_corrections():
+    lexicon = _lexicon()
+    assert lexicon.suggest("勾股")[:2] == [
+        {"text": "勾股定理", "kind": "知识点"},
+        {"text": "勾股定理的逆定理", "kind": "知识点"},
+    ]
+    assert {"text": "垂直于弦的直径", "kind": "章节"} in lexicon.suggest("弦")
+    assert lexicon.suggest("勾股定里") == [{"text": "勾股定理", "kind": "纠错"}]
+    assert lexicon.suggest("")[0]["kind"] == "热门"
+
+
+def test_zero_results_offer_broader_queries(tmp_path):
+    backend, lexicon = _engine(tmp_path, [_doc("hit", "勾股定理 课件")])
+    answer = _search(backend, lexicon, "勾股定理 平行四边形", filters={"grade": "九年级"})
+    assert answer.result.total == 0
+    assert answer.broader[0] == "勾股定理"
