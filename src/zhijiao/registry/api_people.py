@@ -185,7 +185,11 @@ def list_staff(request, school_id: DbId | None = None, q: SearchText = "", categ
 @router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
 def get_staff(request, staff_id: DbId):
     profile = selectors.staff_profile(
-        actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api"), with_history=False
+        actor=request.auth,
+        staff_id=staff_id,
+        origin=Origin.from_request(request, channel="api"),
+        with_history=False,  # the API returns no history, so its audit entry must not name any
+        with_school_life=False,  # nor assignments and classes headed
     )
     return {
         **_staff_row(profile.staff, profile.fields),

@@ -16,6 +16,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound
+from zhijiao.core.prepared import Prepared
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
 from zhijiao.core.student_status import STUDYING_CODES
 from zhijiao.people.models import ChangeRecord, Enrolment, Guardianship, Person, Staff, Student, TeachingAssignment
@@ -45,14 +46,28 @@ def student_list(
     )
 
 
+# Details fetch their row by id (compiled once, zhijiao.core.prepared) and ask the scope about it in Python: the
+# same rules as the scope's filters, without compiling them into a query per request.
+_STUDENT_BY_ID: Prepared[Student] = Prepared(
+    lambda pk: Student.objects.filter(pk=pk).select_related(
+        "person", "school", "school_class__grade", "school_class__head_teacher__person"
+    )[:1],
+    pk=int,
+)
+_GUARDIANS_OF: Prepared[Guardianship] = Prepared(
+    lambda student_id: Guardianship.objects.filter(student_id=student_id)
+    .select_related("guardian")
+    .order_by("-is_primary_contact", "id"),
+    student_id=int,
+)
+_STAFF_BY_ID: Prepared[Staff] = Prepared(
+    lambda pk: Staff.objects.filter(pk=pk).select_related("person", "school", "bureau")[:1], pk=int
+)
+
+
 def student_get(*, actor: Actor, student_id: int) -> Student:
-    student = (
-        Student.objects.filter(scope_for(actor).students_q())
-        .filter(pk=student_id)
-        .select_related("person", "school", "school_class__grade", "school_class__head_teacher__person")
-        .first()
-    )
-    if student is None:
+    student = _STUDENT_BY_ID.first(pk=int(student_id))
+    if student is None or not scope_for(actor).sees_student(student):
         raise NotFound()
     return student
 
@@ -110,12 +125,12 @@ def student_profile(
     the enrolments and the class's teachers (the API's detail returns neither: two queries saved)."""
     scope = scope_for(actor)
     student = student_get(actor=actor, student_id=student_id)
-    ids = Student.objects.filter(scope.students_ids_q(), pk=student.pk).exists()
-    contact = ids or Student.objects.filter(scope.students_contact_q(), pk=student.pk).exists()
-    guardians = [
-        GuardianView(g, g.guardian, personal_fields(g.guardian, ids=ids, contact=contact))
-        for g in student.guardianships.select_related("guardian").order_by("-is_primary_contact", "id")
-    ]
+    ids = scope.student_ids_unmasked(student)
+    contact = ids or scope.student_contact_unmasked(student)
+    guardianships = _GUARDIANS_OF.all(student_id=student.pk)
+    for g in guardianships:
+        g.student = student
+    guardians = [GuardianView(g, g.guardian, personal_fields(g.guardian, ids=ids, contact=contact)) for g in guardianships]
     profile = StudentProfile(
         student=student,
         person=student.person,
@@ -240,13 +255,8 @@ def staff_list(
 
 
 def staff_get(*, actor: Actor, staff_id: int) -> Staff:
-    member = (
-        Staff.objects.filter(scope_for(actor).staff_q())
-        .filter(pk=staff_id)
-        .select_related("person", "school", "bureau")
-        .first()
-    )
-    if member is None:
+    member = _STAFF_BY_ID.first(pk=int(staff_id))
+    if member is None or not scope_for(actor).sees_staff(member):
         raise NotFound()
     return member
 
@@ -270,22 +280,29 @@ class StaffProfile:
     changes: list[HistoryEntry] = field(default_factory=list)
 
 
-def staff_profile(*, actor: Actor, staff_id: int, origin: Origin, with_history: bool = True) -> StaffProfile:
+def staff_profile(
+    *, actor: Actor, staff_id: int, origin: Origin, with_history: bool = True, with_school_life: bool = True
+) -> StaffProfile:
     """A staff member's profile as the actor may see it; audits every unmasked personal field, the change
-    history's (``with_history``) included."""
+    history's (``with_history``) included. ``with_school_life=False`` leaves out the teaching assignments and the
+    classes headed (the API's detail returns neither: two queries saved)."""
     scope = scope_for(actor)
     member = staff_get(actor=actor, staff_id=staff_id)
-    unmasked = Staff.objects.filter(scope.staff_pii_q(), pk=member.pk).exists()
+    unmasked = scope.staff_pii_unmasked(member)
     profile = StaffProfile(
         staff=member,
         person=member.person,
         fields=personal_fields(member.person, ids=unmasked, contact=unmasked),
-        assignments=list(
-            member.assignments.filter(term__is_current=True)
-            .select_related("school_class__grade")
-            .order_by("school_class__grade__stage", "-school_class__grade__entry_year", "school_class__number")
+        assignments=(
+            list(
+                member.assignments.filter(term__is_current=True)
+                .select_related("school_class__grade")
+                .order_by("school_class__grade__stage", "-school_class__grade__entry_year", "school_class__number")
+            )
+            if with_school_life
+            else []
         ),
-        head_of=list(member.head_of_classes.select_related("grade")),
+        head_of=list(member.head_of_classes.select_related("grade")) if with_school_life else [],
     )
     history = History([], [])
     if with_history:
