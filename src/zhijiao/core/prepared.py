@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesListIterable, get_related_populators
@@ -30,6 +31,7 @@ M = TypeVar("M", bound=Model)
 # Integers stay inside every integer column's range (Django turns an out-of-range lookup into "no rows").
 _INT_MARK = 1_987_650_001
 _STR_MARK = "\x01zhijiao-prepared-{}\x01"
+_LIMIT, _OFFSET = 1_987_659_001, 1_987_659_002
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,20 @@ class _Compiled:
 class Prepared(Generic[M]):
     """A queryset (``build(**params)``) compiled once; run with :meth:`all`, :meth:`first` or :meth:`rows`.
 
-    ``params`` name the parameters and their types (``int`` or ``str``)."""
+    ``params`` name the parameters and their types (``int`` or ``str``). ``paged``: the query (not sliced itself)
+    takes ``limit`` and ``offset`` on every run, as parameters of a ``LIMIT … OFFSET …`` clause. ``counting``: the
+    query's rows are counted (``rows()`` gives one row, the count), as ``QuerySet.count()`` would."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **params: type) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], *, paged: bool = False, counting: bool = False, **params: type
+    ) -> None:
         for name, kind in params.items():
             if kind not in (int, str):
                 raise TypeError(f"parameter {name}: only int and str can be prepared")
         self._build = build
         self._params = params
+        self._paged = paged
+        self._counting = counting
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -69,17 +77,30 @@ class Prepared(Generic[M]):
     def _compile(self, alias: str) -> _Compiled:
         marks = self._marks()
         queryset = self._build(**marks)
+        if self._counting:
+            queryset = queryset.order_by().values_list("pk")
         compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # a filter that can match nothing (an empty scope): no SQL to run
+            return _Compiled("", (), (), {}, None, [], (0, 0), [], {})
+        if self._counting:
+            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608  # compiled SQL, values stay parameters
+        if self._paged:
+            if queryset.query.is_sliced:
+                raise ValueError("a paged prepared query takes its limit and offset on each run: do not slice it")
+            sql, params = f"{sql} LIMIT %s OFFSET %s", (*params, _LIMIT, _OFFSET)
         by_value = {value: name for name, value in marks.items()}
+        if self._paged:
+            by_value |= {_LIMIT: "limit", _OFFSET: "offset"}
         slots = tuple((i, by_value[p]) for i, p in enumerate(params) if _hashable(p) and p in by_value)
-        missing = set(marks) - {name for _, name in slots}
+        missing = (set(marks) | ({"limit", "offset"} if self._paged else set())) - {name for _, name in slots}
         if missing:
             raise ValueError(f"prepared parameters not found in the compiled query: {sorted(missing)}")
         select = compiler.select
-        converters = compiler.get_converters([s[0] for s in select[0 : compiler.col_count]])
+        converters = {} if self._counting else compiler.get_converters([s[0] for s in select[0 : compiler.col_count]])
         model, init_list, model_slice, populators, annotations = None, [], (0, 0), [], {}
-        if queryset._iterable_class is not ValuesListIterable:
+        if queryset._iterable_class is not ValuesListIterable and not self._counting:
             klass_info = compiler.klass_info
             model = klass_info["model"]
             fields = klass_info["select_fields"]
@@ -103,13 +124,16 @@ class Prepared(Generic[M]):
 
     def _execute(self, alias: str, values: dict[str, Any]) -> tuple[_Compiled, list[list[Any]]]:
         compiled = self._get(alias)
-        if values.keys() != self._params.keys():
-            raise TypeError(f"expected parameters {sorted(self._params)}, got {sorted(values)}")
+        expected = self._params | ({"limit": int, "offset": int} if self._paged else {})
+        if values.keys() != expected.keys():
+            raise TypeError(f"expected parameters {sorted(expected)}, got {sorted(values)}")
+        if not compiled.sql:
+            return compiled, [[0]] if self._counting else []
         params = list(compiled.params)
         for position, name in compiled.slots:
             value = values[name]
-            if not isinstance(value, self._params[name]):
-                raise TypeError(f"parameter {name}: expected {self._params[name].__name__}")
+            if not isinstance(value, expected[name]) or isinstance(value, bool):
+                raise TypeError(f"parameter {name}: expected {expected[name].__name__}")
             params[position] = value
         connection = connections[alias]
         with connection.cursor() as cursor:
@@ -144,6 +168,8 @@ class Prepared(Generic[M]):
     def all(self, *, using: str = "default", **values: Any) -> list[M]:
         """Model instances, with their ``select_related`` objects, as iterating the queryset gives them."""
         compiled, rows = self._execute(using, values)
+        if not rows:
+            return []
         if compiled.model is None:
             raise TypeError("a values_list query has no model rows: use rows()")
         start, end = compiled.model_slice
@@ -174,13 +200,15 @@ class PreparedCache:
         self._entries: OrderedDict[Hashable, Prepared] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[..., QuerySet], **params: type) -> Prepared:
+    def get(
+        self, key: Hashable, build: Callable[..., QuerySet], *, paged: bool = False, counting: bool = False, **params: type
+    ) -> Prepared:
         with self._lock:
             prepared = self._entries.get(key)
             if prepared is not None:
                 self._entries.move_to_end(key)
                 return prepared
-            prepared = self._entries[key] = Prepared(build, **params)
+            prepared = self._entries[key] = Prepared(build, paged=paged, counting=counting, **params)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
             return prepared
