@@ -437,6 +437,21 @@ class Scope:
     def _under(code: str | None, divisions: list[str]) -> bool:
         return bool(code) and any(code.startswith(d) for d in divisions)  # type: ignore[union-attr]
 
+    def sees_school(self, school: Any) -> bool:
+        """Is this School row inside :meth:`schools_q`?"""
+        if self.is_platform_admin:
+            return True
+        divisions = _narrowest(
+            [g.division_id for g in self.grants if g.division_id and g.role not in SEPARATED_ROLES]
+        )
+        if self._under(school.division_id, divisions):
+            return True
+        schools = {g.school_id for g in self.grants if g.school_id and g.role not in SEPARATED_ROLES}
+        if school.pk in schools:
+            return True
+        classes = [g.school_class_id for g in self.grants if g.school_class_id and g.role not in SEPARATED_ROLES]
+        return school.pk in set(self._schools_of(classes)) | set(self._own_school_ids)
+
     def _own_student(self, student: Any) -> bool:
         return (self.has(Role.STUDENT) and student.person_id == self.person_id) or student.pk in self._children_ids
 

@@ -1,19 +1,20 @@
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
+from zhijiao.core.listing import RowSchema
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Staff, Student
 from zhijiao.registry.selectors import people as selectors
-from zhijiao.registry.selectors.people import PersonalFields, masked_fields
+from zhijiao.registry.selectors.people import PersonalFields
 
 router = Router(tags=["学生与教职工"])
 
 
-class StudentFields(Schema):
+class StudentFields(RowSchema):
     id: int
     student_no: str
     name: str
@@ -28,9 +29,9 @@ class StudentFields(Schema):
     status: str
 
 
+# Rows are built as plain values, masked (selectors.student_listing, _student_row); the docstring shows in OpenAPI.
 class StudentOut(StudentFields):
-    """A list row: built by ``selectors.student_listing`` from plain values (a compiled query, no per-row
-    resolving), masked."""
+    """A list row, read straight from the queryset so pagination slices in the database."""
 
 
 def _student_row(student: Student, fields: PersonalFields) -> dict:
@@ -52,7 +53,7 @@ def _student_row(student: Student, fields: PersonalFields) -> dict:
     }
 
 
-class GuardianOut(Schema):
+class GuardianOut(RowSchema):
     name: str
     relation: str
     is_legal_guardian: bool
@@ -66,7 +67,7 @@ class StudentDetailOut(StudentFields):
     masked: bool
 
 
-class StaffFields(Schema):
+class StaffFields(RowSchema):
     id: int
     staff_no: str
     name: str
@@ -79,30 +80,9 @@ class StaffFields(Schema):
     id_number: str
 
 
+# Rows are built as plain values, masked (selectors.staff_listing, _staff_row).
 class StaffOut(StaffFields):
-    @staticmethod
-    def resolve_name(obj: Staff) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_sex(obj: Staff) -> str:
-        return obj.person.sex_name
-
-    @staticmethod
-    def resolve_category(obj: Staff) -> str:
-        return obj.category_name
-
-    @staticmethod
-    def resolve_subject(obj: Staff) -> str:
-        return obj.subject_name
-
-    @staticmethod
-    def resolve_school_name(obj: Staff) -> str:
-        return obj.school.name if obj.school else (obj.bureau.name if obj.bureau else "")
-
-    @staticmethod
-    def resolve_id_number(obj: Staff) -> str:
-        return masked_fields(obj.person).id_number
+    pass
 
 
 class StaffDetailOut(StaffFields):
@@ -111,9 +91,19 @@ class StaffDetailOut(StaffFields):
 
 
 def _staff_row(member: Staff, fields: PersonalFields) -> dict:
-    row = StaffOut.from_orm(member).dict()
-    row.update(id_number=fields.id_number)
-    return row
+    person = member.person
+    return {
+        "id": member.pk,
+        "staff_no": member.staff_no,
+        "name": person.name,
+        "sex": person.sex_name,
+        "category": member.category_name,
+        "post": member.post,
+        "subject": member.subject_name,
+        "school_id": member.school_id,
+        "school_name": member.school.name if member.school else (member.bureau.name if member.bureau else ""),
+        "id_number": fields.id_number,
+    }
 
 
 @router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
@@ -151,7 +141,7 @@ def get_student(request, student_id: DbId):
 @router.get("/staff", response=list[StaffOut], summary="教职工列表（个人信息脱敏）")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_staff(request, school_id: DbId | None = None, q: SearchText = "", category: Code = ""):
-    return selectors.staff_list(actor=request.auth, school_id=school_id, search=q, category=category)
+    return selectors.staff_listing(actor=request.auth, school_id=school_id, search=q, category=category)
 
 
 @router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
