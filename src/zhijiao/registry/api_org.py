@@ -11,7 +11,8 @@ from zhijiao.registry.selectors import org as selectors
 router = Router(tags=["学校与班级"])
 
 
-# Rows are built as plain values (selectors.school_listing, _school_detail); a docstring here would show in OpenAPI.
+# RowSchema: list rows come as plain values (selectors.school_listing); a model instance still goes through the
+# resolvers below (the detail, the exchange feed).
 class SchoolOut(RowSchema):
     id: int
     code: str
@@ -25,9 +26,20 @@ class SchoolOut(RowSchema):
     phone: str
     principal: str
 
+    @staticmethod
+    def resolve_division_code(obj: School) -> str:
+        return obj.division_id
 
-# Rows are built as plain values (selectors.class_listing, _class_detail).
-class ClassOut(RowSchema):
+    @staticmethod
+    def resolve_division_name(obj: School) -> str:
+        return obj.division.name
+
+    @staticmethod
+    def resolve_stages(obj: School) -> list[str]:
+        return obj.stage_names
+
+
+class ClassOut(RowSchema):  # list rows: selectors.class_listing
     id: int
     name: str
     school_id: int
@@ -38,35 +50,21 @@ class ClassOut(RowSchema):
     capacity: int
     head_teacher_id: int | None
 
+    @staticmethod
+    def resolve_name(obj: SchoolClass) -> str:
+        return class_display_name(obj)
 
-def _school_detail(school: School) -> dict:
-    return {
-        "id": school.pk,
-        "code": school.code,
-        "name": school.name,
-        "school_type": school.school_type,
-        "school_type_name": school.school_type_name,
-        "division_code": school.division_id,
-        "division_name": school.division.name,
-        "stages": school.stage_names,
-        "address": school.address,
-        "phone": school.phone,
-        "principal": school.principal,
-    }
+    @staticmethod
+    def resolve_school_code(obj: SchoolClass) -> str:
+        return obj.school.code
 
+    @staticmethod
+    def resolve_stage(obj: SchoolClass) -> str:
+        return code_name("stage", obj.grade.stage)
 
-def _class_detail(school_class: SchoolClass) -> dict:
-    return {
-        "id": school_class.pk,
-        "name": class_display_name(school_class),
-        "school_id": school_class.school_id,
-        "school_code": school_class.school.code,
-        "stage": code_name("stage", school_class.grade.stage),
-        "entry_year": school_class.grade.entry_year,
-        "number": school_class.number,
-        "capacity": school_class.capacity,
-        "head_teacher_id": school_class.head_teacher_id,
-    }
+    @staticmethod
+    def resolve_entry_year(obj: SchoolClass) -> int:
+        return obj.grade.entry_year
 
 
 @router.get("/schools", response=list[SchoolOut], summary="学校列表")
@@ -79,7 +77,7 @@ def list_schools(request, division: Code = "", q: SearchText = "", school_type: 
 
 @router.get("/schools/{school_id}", response=SchoolOut, summary="学校详情")
 def get_school(request, school_id: DbId):
-    return _school_detail(selectors.school_get(actor=request.auth, school_id=school_id))
+    return selectors.school_get(actor=request.auth, school_id=school_id)
 
 
 @router.get("/classes", response=list[ClassOut], summary="班级列表")
@@ -91,4 +89,4 @@ def list_classes(request, school_id: DbId | None = None):
 
 @router.get("/classes/{class_id}", response=ClassOut, summary="班级详情")
 def get_class(request, class_id: DbId):
-    return _class_detail(selectors.class_get(actor=request.auth, class_id=class_id))
+    return selectors.class_get(actor=request.auth, class_id=class_id)

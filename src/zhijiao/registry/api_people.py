@@ -4,16 +4,19 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
+from zhijiao.core.masking import mask_student_no
 from zhijiao.core.listing import RowSchema
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Staff, Student
 from zhijiao.registry.selectors import people as selectors
-from zhijiao.registry.selectors.people import PersonalFields
+from zhijiao.registry.selectors.people import PersonalFields, masked_fields
 
 router = Router(tags=["学生与教职工"])
 
 
+# RowSchema: list rows come as plain values (selectors.student_listing / staff_listing) and skip the resolvers; a
+# model instance still goes through them (the detail's row, the exchange feed).
 class StudentFields(RowSchema):
     id: int
     student_no: str
@@ -29,28 +32,55 @@ class StudentFields(RowSchema):
     status: str
 
 
-# Rows are built as plain values, masked (selectors.student_listing, _student_row); the docstring shows in OpenAPI.
 class StudentOut(StudentFields):
     """A list row, read straight from the queryset so pagination slices in the database."""
 
+    @staticmethod
+    def resolve_name(obj: Student) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_sex(obj: Student) -> str:
+        return obj.person.sex_name
+
+    @staticmethod
+    def resolve_birth_date(obj: Student) -> date | None:
+        return obj.person.birth_date
+
+    @staticmethod
+    def resolve_ethnicity(obj: Student) -> str:
+        return obj.person.ethnicity_name
+
+    @staticmethod
+    def resolve_id_number(obj: Student) -> str:
+        return masked_fields(obj.person).id_number
+
+    @staticmethod
+    def resolve_student_no(obj: Student) -> str:
+        return mask_student_no(obj.student_no)
+
+    @staticmethod
+    def resolve_school_name(obj: Student) -> str:
+        return obj.school.name
+
+    @staticmethod
+    def resolve_class_id(obj: Student) -> int | None:
+        return obj.school_class_id
+
+    @staticmethod
+    def resolve_class_name(obj: Student) -> str:
+        return class_display_name(obj.school_class) if obj.school_class else ""
+
+    @staticmethod
+    def resolve_status(obj: Student) -> str:
+        return obj.status_name
+
 
 def _student_row(student: Student, fields: PersonalFields) -> dict:
-    """The list row's fields for one student, with the personal fields as this profile may show them."""
-    person = student.person
-    return {
-        "id": student.pk,
-        "student_no": fields.student_no,
-        "name": person.name,
-        "sex": person.sex_name,
-        "birth_date": person.birth_date,
-        "ethnicity": person.ethnicity_name,
-        "id_number": fields.id_number,
-        "school_id": student.school_id,
-        "school_name": student.school.name,
-        "class_id": student.school_class_id,
-        "class_name": class_display_name(student.school_class) if student.school_class else "",
-        "status": student.status_name,
-    }
+    """The list row, with the personal fields as this profile may show them."""
+    row = StudentOut.from_orm(student).dict()
+    row.update(id_number=fields.id_number, student_no=fields.student_no)
+    return row
 
 
 class GuardianOut(RowSchema):
@@ -80,9 +110,30 @@ class StaffFields(RowSchema):
     id_number: str
 
 
-# Rows are built as plain values, masked (selectors.staff_listing, _staff_row).
 class StaffOut(StaffFields):
-    pass
+    @staticmethod
+    def resolve_name(obj: Staff) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_sex(obj: Staff) -> str:
+        return obj.person.sex_name
+
+    @staticmethod
+    def resolve_category(obj: Staff) -> str:
+        return obj.category_name
+
+    @staticmethod
+    def resolve_subject(obj: Staff) -> str:
+        return obj.subject_name
+
+    @staticmethod
+    def resolve_school_name(obj: Staff) -> str:
+        return obj.school.name if obj.school else (obj.bureau.name if obj.bureau else "")
+
+    @staticmethod
+    def resolve_id_number(obj: Staff) -> str:
+        return masked_fields(obj.person).id_number
 
 
 class StaffDetailOut(StaffFields):
@@ -91,19 +142,9 @@ class StaffDetailOut(StaffFields):
 
 
 def _staff_row(member: Staff, fields: PersonalFields) -> dict:
-    person = member.person
-    return {
-        "id": member.pk,
-        "staff_no": member.staff_no,
-        "name": person.name,
-        "sex": person.sex_name,
-        "category": member.category_name,
-        "post": member.post,
-        "subject": member.subject_name,
-        "school_id": member.school_id,
-        "school_name": member.school.name if member.school else (member.bureau.name if member.bureau else ""),
-        "id_number": fields.id_number,
-    }
+    row = StaffOut.from_orm(member).dict()
+    row.update(id_number=fields.id_number)
+    return row
 
 
 @router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
