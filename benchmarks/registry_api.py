@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="web processes (zhijiao serve --workers)")
     parser.add_argument("--account", default="bureau", help="the demo account the token acts as")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--only", default="", help="only the endpoints whose name contains this text (and healthz)")
     args = parser.parse_args()
     if shutil.which("ab") is None:
         raise SystemExit("ApacheBench (ab) is missing: sudo apt-get install -y apache2-utils")
@@ -148,6 +149,7 @@ def main() -> None:
             ("school list", "/api/v1/schools"),
             ("class list of a school", f"/api/v1/classes?school_id={school}"),
         ]
+        endpoints = [e for e in endpoints if not args.only or args.only in e[0] or e[0] == "healthz"]
         runs = [
             measure(
                 name, base, path, pid=server.pid, token=token, requests_=args.requests, concurrency=args.concurrency
