@@ -82,7 +82,9 @@ def main() -> None:
         ms = (time.process_time() - start) * 1000 / args.requests
         print(f"| {name} | {queries} | {ms:.2f} |", flush=True)
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+                int(os.environ.get("PROFILE_LINES", "45"))
+            )
             for q in captured.captured_queries:
                 print("   ", q["sql"][:300])
         reset_queries()

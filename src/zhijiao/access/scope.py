@@ -427,7 +427,6 @@ class Scope:
 
         return self._memoised(("staff_pii", ""), build)
 
-
     # ------------------------------------------- the same rules as predicates on one fetched row
     # A detail fetches its row by id and asks these, instead of compiling the filters above into the query and two
     # exists() checks; each mirrors its filter term by term (tests/test_scope_predicates.py compares them on every
@@ -441,9 +440,7 @@ class Scope:
         """Is this School row inside :meth:`schools_q`?"""
         if self.is_platform_admin:
             return True
-        divisions = _narrowest(
-            [g.division_id for g in self.grants if g.division_id and g.role not in SEPARATED_ROLES]
-        )
+        divisions = _narrowest([g.division_id for g in self.grants if g.division_id and g.role not in SEPARATED_ROLES])
         if self._under(school.division_id, divisions):
             return True
         schools = {g.school_id for g in self.grants if g.school_id and g.role not in SEPARATED_ROLES}
@@ -461,7 +458,10 @@ class Scope:
             return True
         divisions, schools, classes = self._node_terms(teachers=False)
         return (
-            (student.school_class_id is not None and student.school_class_id in set(classes) | set(self._taught_class_ids))
+            (
+                student.school_class_id is not None
+                and student.school_class_id in set(classes) | set(self._taught_class_ids)
+            )
             or student.school_id in schools
             or self._under(student.school.division_id, divisions)
             or self._own_student(student)
@@ -521,9 +521,11 @@ def _narrowest(prefixes: Iterable[str]) -> list[str]:
 
 # Compiled once (zhijiao.core.prepared): every signed-in request reads its account's grants.
 _GRANTS: Prepared[RoleGrant] = Prepared(
-    lambda account_id: RoleGrant.objects.filter(account_id=account_id)
-    .select_related("division", "school", "school_class__school")
-    .order_by("pk"),
+    lambda account_id: (
+        RoleGrant.objects.filter(account_id=account_id)
+        .select_related("division", "school", "school_class__school")
+        .order_by("pk")
+    ),
     account_id=int,
 )
 

@@ -102,6 +102,4 @@ class Listing:
 
     def count(self) -> int:
         counter = _QUERIES.get(("count", self.key), self.build, counting=True, **self._types())
-        return COUNTS.get(
-            (self.key, tuple(sorted(self.params.items()))), lambda: counter.rows(**self.params)[0][0]
-        )
+        return COUNTS.get((self.key, tuple(sorted(self.params.items()))), lambda: counter.rows(**self.params)[0][0])

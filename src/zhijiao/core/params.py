@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator

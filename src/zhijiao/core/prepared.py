@@ -108,9 +108,7 @@ class Prepared(Generic[M]):
             init_list = [f[0].target.attname for f in select[model_slice[0] : model_slice[1]]]
             populators = get_related_populators(klass_info, select, alias)
             annotations = dict(compiler.annotation_col_map or {})
-        return _Compiled(
-            sql, tuple(params), slots, converters, model, init_list, model_slice, populators, annotations
-        )
+        return _Compiled(sql, tuple(params), slots, converters, model, init_list, model_slice, populators, annotations)
 
     def _get(self, alias: str) -> _Compiled:
         key = (alias, connections[alias].vendor)
@@ -201,7 +199,13 @@ class PreparedCache:
         self._lock = threading.Lock()
 
     def get(
-        self, key: Hashable, build: Callable[..., QuerySet], *, paged: bool = False, counting: bool = False, **params: type
+        self,
+        key: Hashable,
+        build: Callable[..., QuerySet],
+        *,
+        paged: bool = False,
+        counting: bool = False,
+        **params: type,
     ) -> Prepared:
         with self._lock:
             prepared = self._entries.get(key)

@@ -70,9 +70,7 @@ class ClassOut(RowSchema):  # list rows: selectors.class_listing
 @router.get("/schools", response=list[SchoolOut], summary="学校列表")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_schools(request, division: Code = "", q: SearchText = "", school_type: Code = ""):
-    return selectors.school_listing(
-        actor=request.auth, division=division or None, search=q, school_type=school_type
-    )
+    return selectors.school_listing(actor=request.auth, division=division or None, search=q, school_type=school_type)
 
 
 @router.get("/schools/{school_id}", response=SchoolOut, summary="学校详情")

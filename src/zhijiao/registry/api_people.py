@@ -4,8 +4,8 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
-from zhijiao.core.masking import mask_student_no
 from zhijiao.core.listing import RowSchema
+from zhijiao.core.masking import mask_student_no
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Staff, Student

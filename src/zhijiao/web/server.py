@@ -153,7 +153,7 @@ def _web_process(app: Callable, sock: socket.socket, threads: int, parent: int) 
         serve(app, sockets=[sock], threads=threads, ident="zhijiao")
     except SystemExit:
         pass
-    except BaseException:  # noqa: BLE001  # a child must never return into the parent's code
+    except BaseException:  # a child must never return into the parent's code
         code = 1
     finally:
         sys.stdout.flush()

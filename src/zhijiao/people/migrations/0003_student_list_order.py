@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
-        ('people', '0002_changerecord_batch_id_guardianship_feed_seq_and_more'),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
+        ("people", "0002_changerecord_batch_id_guardianship_feed_seq_and_more"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['school', 'school_class', 'student_no'], name='student_list_order'),
+            model_name="student",
+            index=models.Index(fields=["school", "school_class", "student_no"], name="student_list_order"),
         ),
     ]

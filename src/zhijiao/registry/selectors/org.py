@@ -63,12 +63,13 @@ def school_listing(*, actor: Actor, division: str | None = None, search: str = "
     params = {"school_type": school_type} if school_type else {}
 
     def build(**values: str) -> QuerySet[School]:
-        return _schools_filtered(scope_q, division=division, search=search, **values).values_list(
-            *_SCHOOL_ROW_COLUMNS
-        )
+        return _schools_filtered(scope_q, division=division, search=search, **values).values_list(*_SCHOOL_ROW_COLUMNS)
 
     return Listing(
-        key=("schools", repr(scope_q), tuple(params), division or "", search), build=build, params=params, row=school_row
+        key=("schools", repr(scope_q), tuple(params), division or "", search),
+        build=build,
+        params=params,
+        row=school_row,
     )
 
 

@@ -19,8 +19,8 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.core.listing import Listing
-from zhijiao.core.prepared import Prepared
 from zhijiao.core.masking import mask_address, mask_id_number, mask_phone, mask_student_no
+from zhijiao.core.prepared import Prepared
 from zhijiao.core.student_status import STUDYING_CODES
 from zhijiao.org.grades import class_label
 from zhijiao.org.selectors import current_school_year
@@ -91,9 +91,7 @@ def student_listing(
     """The API's student list (pupils on the roll), personal fields masked, as a :class:`Listing`: the same rows
     and order as :func:`student_list`, read as plain values through a compiled query."""
     scope_q = scope_for(actor).students_q()
-    params = {
-        name: value for name, value in (("school_id", school_id), ("class_id", class_id)) if value is not None
-    }
+    params = {name: value for name, value in (("school_id", school_id), ("class_id", class_id)) if value is not None}
 
     def build(**values: int) -> QuerySet[Student]:
         return (
@@ -142,9 +140,11 @@ _STUDENT_BY_ID_LEAN: Prepared[Student] = Prepared(
     lambda pk: Student.objects.filter(pk=pk).select_related("person", "school", "school_class__grade")[:1], pk=int
 )
 _GUARDIANS_OF: Prepared[Guardianship] = Prepared(
-    lambda student_id: Guardianship.objects.filter(student_id=student_id)
-    .select_related("guardian")
-    .order_by("-is_primary_contact", "id"),
+    lambda student_id: (
+        Guardianship.objects.filter(student_id=student_id)
+        .select_related("guardian")
+        .order_by("-is_primary_contact", "id")
+    ),
     student_id=int,
 )
 _STAFF_BY_ID: Prepared[Staff] = Prepared(
@@ -219,7 +219,9 @@ def student_profile(
     guardianships = _GUARDIANS_OF.all(student_id=student.pk)
     for g in guardianships:
         g.student = student
-    guardians = [GuardianView(g, g.guardian, personal_fields(g.guardian, ids=ids, contact=contact)) for g in guardianships]
+    guardians = [
+        GuardianView(g, g.guardian, personal_fields(g.guardian, ids=ids, contact=contact)) for g in guardianships
+    ]
     profile = StudentProfile(
         student=student,
         person=student.person,

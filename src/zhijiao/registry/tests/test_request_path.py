@@ -167,8 +167,9 @@ def test_a_registry_write_shows_in_the_next_count(matrix):
     assert not any("COUNT(" in q["sql"] for q in queries.captured_queries), "the count should come from the cache"
     moved = Student.objects.filter(school=school_a).first()
     assert moved is not None
-    student_transfer(actor=None, student=moved, to_class=SchoolClass.objects.get(pk=matrix.classes["C1"].pk),
-                     on=date(2026, 10, 1))
+    student_transfer(
+        actor=None, student=moved, to_class=SchoolClass.objects.get(pk=matrix.classes["C1"].pk), on=date(2026, 10, 1)
+    )
     assert client.get("/api/v1/students").json()["count"] == before - 1
 
 
