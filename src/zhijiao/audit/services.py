@@ -91,11 +91,12 @@ def _insert_returning_content(event: AuditEvent) -> tuple:
     meta = AuditEvent._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in meta.concrete_fields}  # CONTENT_FIELDS name attributes (actor_id, id)
     values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # model's own names
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"RETURNING {', '.join(quote(meta.get_field(name).column) for name in CONTENT_FIELDS)}"
+        f"RETURNING {', '.join(quote(columns[name]) for name in CONTENT_FIELDS)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)

@@ -75,7 +75,7 @@ class RowSchema(Schema):
     def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
         if isinstance(values, dict):
             return handler(values)
-        return super()._run_root_validator(values, handler, info)  # type: ignore[misc]
+        return super()._run_root_validator(values, handler, info)  # type: ignore[misc,operator]
 
 
 _QUERIES = PreparedCache(size=512)
@@ -97,9 +97,9 @@ class Listing:
         return {name: type(value) for name, value in self.params.items()}
 
     def rows(self, *, offset: int, limit: int) -> list[dict[str, Any]]:
-        page = _QUERIES.get(("page", self.key), self.build, paged=True, **self._types())
+        page = _QUERIES.get(("page", self.key), self.build, self._types(), paged=True)
         return [self.row(r) for r in page.rows(limit=limit, offset=offset, **self.params)]
 
     def count(self) -> int:
-        counter = _QUERIES.get(("count", self.key), self.build, counting=True, **self._types())
+        counter = _QUERIES.get(("count", self.key), self.build, self._types(), counting=True)
         return COUNTS.get((self.key, tuple(sorted(self.params.items()))), lambda: counter.rows(**self.params)[0][0])

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ValuesListIterable, get_related_populators
+from django.db.models.query import ValuesListIterable, get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
 
@@ -51,13 +51,20 @@ class _Compiled:
 class Prepared(Generic[M]):
     """A queryset (``build(**params)``) compiled once; run with :meth:`all`, :meth:`first` or :meth:`rows`.
 
-    ``params`` name the parameters and their types (``int`` or ``str``). ``paged``: the query (not sliced itself)
+    ``params`` (or keywords) name the parameters and their types (``int`` or ``str``). ``paged``: the query (not sliced itself)
     takes ``limit`` and ``offset`` on every run, as parameters of a ``LIMIT … OFFSET …`` clause. ``counting``: the
     query's rows are counted (``rows()`` gives one row, the count), as ``QuerySet.count()`` would."""
 
     def __init__(
-        self, build: Callable[..., QuerySet[M]], *, paged: bool = False, counting: bool = False, **params: type
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        paged: bool = False,
+        counting: bool = False,
+        params: Mapping[str, type] | None = None,
+        **named: type,
     ) -> None:
+        params = {**(params or {}), **named}
         for name, kind in params.items():
             if kind not in (int, str):
                 raise TypeError(f"parameter {name}: only int and str can be prepared")
@@ -202,17 +209,17 @@ class PreparedCache:
         self,
         key: Hashable,
         build: Callable[..., QuerySet],
+        params: Mapping[str, type] | None = None,
         *,
         paged: bool = False,
         counting: bool = False,
-        **params: type,
     ) -> Prepared:
         with self._lock:
             prepared = self._entries.get(key)
             if prepared is not None:
                 self._entries.move_to_end(key)
                 return prepared
-            prepared = self._entries[key] = Prepared(build, paged=paged, counting=counting, **params)
+            prepared = self._entries[key] = Prepared(build, paged=paged, counting=counting, params=params)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
             return prepared

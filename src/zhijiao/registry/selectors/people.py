@@ -95,7 +95,9 @@ def student_listing(
 
     def build(**values: int) -> QuerySet[Student]:
         return (
-            _students_filtered(scope_q, search=search, **values)
+            _students_filtered(
+                scope_q, search=search, school_id=values.get("school_id"), class_id=values.get("class_id")
+            )
             .order_by(*_STUDENT_ORDER)
             .values_list(*_STUDENT_ROW_COLUMNS)
         )

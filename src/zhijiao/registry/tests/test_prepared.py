@@ -82,8 +82,8 @@ def test_a_parameter_the_query_does_not_use_is_an_error(db):
 
 def test_the_cache_keeps_the_latest(db):
     cache = PreparedCache(size=2)
-    first = cache.get("a", lambda pk: Student.objects.filter(pk=pk), pk=int)
-    assert cache.get("a", lambda pk: Student.objects.none(), pk=int) is first
-    cache.get("b", lambda pk: Student.objects.filter(pk=pk), pk=int)
-    cache.get("c", lambda pk: Student.objects.filter(pk=pk), pk=int)
-    assert cache.get("a", lambda pk: Student.objects.filter(pk=pk), pk=int) is not first
+    first = cache.get("a", lambda pk: Student.objects.filter(pk=pk), {"pk": int})
+    assert cache.get("a", lambda pk: Student.objects.none(), {"pk": int}) is first
+    cache.get("b", lambda pk: Student.objects.filter(pk=pk), {"pk": int})
+    cache.get("c", lambda pk: Student.objects.filter(pk=pk), {"pk": int})
+    assert cache.get("a", lambda pk: Student.objects.filter(pk=pk), {"pk": int}) is not first
