@@ -51,9 +51,9 @@ class _Compiled:
 class Prepared(Generic[M]):
     """A queryset (``build(**params)``) compiled once; run with :meth:`all`, :meth:`first` or :meth:`rows`.
 
-    ``params`` (or keywords) name the parameters and their types (``int`` or ``str``). ``paged``: the query (not sliced itself)
-    takes ``limit`` and ``offset`` on every run, as parameters of a ``LIMIT … OFFSET …`` clause. ``counting``: the
-    query's rows are counted (``rows()`` gives one row, the count), as ``QuerySet.count()`` would."""
+    ``params`` (or keywords) name the parameters and their types (``int`` or ``str``). ``paged``: the query (not
+    sliced itself) takes ``limit`` and ``offset`` on every run, as parameters of a ``LIMIT … OFFSET …`` clause.
+    ``counting``: the query's rows are counted (``rows()`` gives one row, the count), as ``QuerySet.count()`` would."""
 
     def __init__(
         self,
