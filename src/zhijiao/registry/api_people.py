@@ -78,7 +78,7 @@ class StudentOut(StudentFields):
 
 def _student_row(student: Student, fields: PersonalFields) -> dict:
     """The list row, with the personal fields as this profile may show them."""
-    row = StudentOut.from_orm(student).dict()
+    row = selectors.student_row_of(student)
     row.update(id_number=fields.id_number, student_no=fields.student_no)
     return row
 
@@ -142,7 +142,7 @@ class StaffDetailOut(StaffFields):
 
 
 def _staff_row(member: Staff, fields: PersonalFields) -> dict:
-    row = StaffOut.from_orm(member).dict()
+    row = selectors.staff_row_of(member)
     row.update(id_number=fields.id_number)
     return row
 

@@ -111,6 +111,30 @@ def student_listing(
     )
 
 
+def student_row_of(student: Student) -> dict:
+    """The API list row of one fetched student (with person, school, class and grade), as :func:`student_listing`
+    builds it from plain values."""
+    person, school_class = student.person, student.school_class
+    grade = school_class.grade if school_class is not None else None
+    values = (
+        student.pk,
+        student.student_no,
+        person.name,
+        person.sex,
+        person.birth_date,
+        person.ethnicity,
+        person.id_number,
+        student.school_id,
+        student.school.name,
+        student.school_class_id,
+        grade.stage if grade is not None else None,
+        grade.entry_year if grade is not None else None,
+        school_class.number if school_class is not None else None,
+        student.status,
+    )
+    return student_list_row(values, current_school_year())
+
+
 def student_list_row(r: tuple, year: int) -> dict:
     """One API list row from the values of _STUDENT_ROW_COLUMNS: ID number and 学籍号 masked."""
     return {
@@ -385,6 +409,26 @@ def staff_listing(*, actor: Actor, school_id: int | None = None, search: str = "
         return _staff_filtered(scope_q, search=search, **values).values_list(*_STAFF_ROW_COLUMNS)
 
     return Listing(key=("staff", repr(scope_q), tuple(params), search), build=build, params=params, row=staff_list_row)
+
+
+def staff_row_of(member: Staff) -> dict:
+    """The API list row of one fetched staff member (with person, school, bureau), as :func:`staff_listing` builds
+    it from plain values."""
+    person = member.person
+    values = (
+        member.pk,
+        member.staff_no,
+        person.name,
+        person.sex,
+        member.category,
+        member.post,
+        member.subject,
+        member.school_id,
+        member.school.name if member.school is not None else None,
+        member.bureau.name if member.bureau is not None else None,
+        person.id_number,
+    )
+    return staff_list_row(values)
 
 
 def staff_list_row(r: tuple) -> dict:

@@ -118,6 +118,13 @@ def test_list_rows_and_counts_agree_with_the_querysets(matrix):
             assert listing.rows(offset=1, limit=2) == _listing_rows(listing)[1:3]
 
 
+def test_detail_rows_agree_with_the_schemas(matrix):
+    for student in Student.objects.select_related("person", "school", "school_class__grade"):
+        assert people_selectors.student_row_of(student) == StudentOut.from_orm(student).model_dump()
+    for member in Staff.objects.select_related("person", "school", "bureau"):
+        assert people_selectors.staff_row_of(member) == StaffOut.from_orm(member).model_dump()
+
+
 def _bearer(account: Account) -> tuple[Client, ApiToken]:
     token, raw = api_token_create(account=account, name="test")
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), token
