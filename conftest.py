@@ -51,3 +51,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         worker = os.environ.get("PYTEST_XDIST_WORKER", "")
         name = f"test-db-{worker}.sqlite3" if worker else "test-db.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(Path(settings.HOME) / name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_list_counts():
+    """API list counts are cached per feed position (``zhijiao.core.listing``); a rolled-back test can reach the same
+    position with other rows, so every test starts without them."""
+    from zhijiao.core.listing import COUNTS
+
+    COUNTS.clear()
+    yield
+    COUNTS.clear()

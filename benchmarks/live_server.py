@@ -38,11 +38,17 @@ def wait_until_up(base: str, *, seconds: float = 30) -> None:
     raise SystemExit("the server did not start")
 
 
-def serve_start(env: dict[str, str], *, threads: int, quiet_errors: bool = False) -> tuple[subprocess.Popen, str]:
-    """``zhijiao serve`` on a free port in a child process; the process and its base URL (not yet waited for)."""
+def serve_start(
+    env: dict[str, str], *, threads: int, quiet_errors: bool = False, workers: int = 1
+) -> tuple[subprocess.Popen, str]:
+    """``zhijiao serve`` on a free port in a child process; the process and its base URL (not yet waited for).
+    ``workers`` > 1: that many web processes (``zhijiao serve --workers``), children of the returned one."""
     port = free_port()
+    command = [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(threads)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "zhijiao.cli", "serve", "--port", str(port), "--threads", str(threads)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL if quiet_errors else None,

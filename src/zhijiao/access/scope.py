@@ -36,6 +36,7 @@ from zhijiao.access.roles import (
     Role,
 )
 from zhijiao.access.types import Actor
+from zhijiao.core.prepared import Prepared
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.people.models import Guardianship, TeachingAssignment
 
@@ -434,6 +435,88 @@ class Scope:
 
         return self._memoised(("staff_pii", ""), build)
 
+    # ------------------------------------------- the same rules as predicates on one fetched row
+    # A detail fetches its row by id and asks these, instead of compiling the filters above into the query and two
+    # exists() checks; each mirrors its filter term by term (tests/test_scope_predicates.py compares them on every
+    # account and row of the test region). ``student.school`` / ``member.school`` / ``member.bureau`` should be
+    # fetched with the row (select_related), or each costs a query.
+    @staticmethod
+    def _under(code: str | None, divisions: list[str]) -> bool:
+        return bool(code) and any(code.startswith(d) for d in divisions)  # type: ignore[union-attr]
+
+    def sees_school(self, school: Any) -> bool:
+        """Is this School row inside :meth:`schools_q`?"""
+        if self.is_platform_admin:
+            return True
+        divisions = _narrowest([g.division_id for g in self.grants if g.division_id and g.role not in SEPARATED_ROLES])
+        if self._under(school.division_id, divisions):
+            return True
+        schools = {g.school_id for g in self.grants if g.school_id and g.role not in SEPARATED_ROLES}
+        if school.pk in schools:
+            return True
+        classes = [g.school_class_id for g in self.grants if g.school_class_id and g.role not in SEPARATED_ROLES]
+        return school.pk in set(self._schools_of(classes)) | set(self._own_school_ids)
+
+    def _own_student(self, student: Any) -> bool:
+        return (self.has(Role.STUDENT) and student.person_id == self.person_id) or student.pk in self._children_ids
+
+    def sees_student(self, student: Any) -> bool:
+        """Is this Student row inside :meth:`students_q`?"""
+        if self.is_platform_admin:
+            return True
+        divisions, schools, classes = self._node_terms(teachers=False)
+        return (
+            (
+                student.school_class_id is not None
+                and student.school_class_id in set(classes) | set(self._taught_class_ids)
+            )
+            or student.school_id in schools
+            or self._under(student.school.division_id, divisions)
+            or self._own_student(student)
+        )
+
+    def student_ids_unmasked(self, student: Any) -> bool:
+        """Is this Student row inside :meth:`students_ids_q`?"""
+        if self.is_platform_admin:
+            return True
+        return (
+            self._under(student.school.division_id, _narrowest(self.divisions(Role.REGION_ADMIN)))
+            or student.school_id in self.school_ids(Role.SCHOOL_ADMIN)
+            or self._own_student(student)
+        )
+
+    def student_contact_unmasked(self, student: Any) -> bool:
+        """May this account see the student's (and guardians') phone and address: the ID-number rule, or the
+        student's 班主任 (as a profile asks: :meth:`students_ids_q`, then :meth:`students_contact_q`)."""
+        return self.student_ids_unmasked(student) or (
+            student.school_class_id is not None and student.school_class_id in self.class_ids(Role.HEAD_TEACHER)
+        )
+
+    def sees_staff(self, member: Any) -> bool:
+        """Is this Staff row inside :meth:`staff_q`?"""
+        if self.is_platform_admin:
+            return True
+        divisions, schools, classes = self._node_terms(teachers=True)
+        return (
+            (member.school_id is not None and self._under(member.school.division_id, divisions))
+            or (member.bureau_id is not None and self._under(member.bureau.division_id, divisions))
+            or (member.school_id is not None and member.school_id in set(schools) | set(self._schools_of(classes)))
+            or member.pk in self._own_staff_ids
+            or member.person_id == self.person_id
+        )
+
+    def staff_pii_unmasked(self, member: Any) -> bool:
+        """Is this Staff row inside :meth:`staff_pii_q`?"""
+        if self.is_platform_admin:
+            return True
+        divisions = _narrowest(self.divisions(Role.REGION_ADMIN))
+        return (
+            member.person_id == self.person_id
+            or (member.school_id is not None and self._under(member.school.division_id, divisions))
+            or (member.bureau_id is not None and self._under(member.bureau.division_id, divisions))
+            or (member.school_id is not None and member.school_id in self.school_ids(Role.SCHOOL_ADMIN))
+        )
+
 
 def _narrowest(prefixes: Iterable[str]) -> list[str]:
     """The prefixes without those another one already covers ("32" makes "3201" redundant), sorted."""
@@ -444,15 +527,24 @@ def _narrowest(prefixes: Iterable[str]) -> list[str]:
     return sorted(kept)
 
 
+# Compiled once (zhijiao.core.prepared): every signed-in request reads its account's grants.
+_GRANTS: Prepared[RoleGrant] = Prepared(
+    lambda account_id: (
+        RoleGrant.objects.filter(account_id=account_id)
+        .select_related("division", "school", "school_class__school")
+        .order_by("pk")
+    ),
+    account_id=int,
+)
+
+
 def scope_for(account: Actor) -> Scope:
     """The account's scope, cached on the account object for the length of a request."""
     cached = getattr(account, "_zhijiao_scope", None)
     if cached is not None:
         return cached
     if account.is_authenticated and account.is_active:
-        grants = list(
-            RoleGrant.objects.filter(account_id=account.pk).select_related("division", "school", "school_class__school")
-        )
+        grants = _GRANTS.all(account_id=account.pk)
         scope = Scope(account=account, grants=grants, person_id=getattr(account, "person_id", None) or -1)
     else:
         scope = Scope(account=account)

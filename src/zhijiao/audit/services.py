@@ -20,6 +20,7 @@ from zhijiao.access.types import Actor
 from zhijiao.audit.anchors import anchor_append, anchors_read
 from zhijiao.audit.chain import CONTENT_FIELDS, event_digest
 from zhijiao.audit.models import AuditChainHead, AuditEvent
+from zhijiao.core.prepared import Prepared
 
 anchor_logger = logging.getLogger("zhijiao.audit.anchor")
 
@@ -59,6 +60,14 @@ def audit_record(
     """
     with transaction.atomic():
         head = _chain_head_locked()
+        if connection.features.can_return_columns_from_insert:
+            # every unmasked view of a record writes one of these: four plain statements (lock, insert returning what
+            # the database holds, seal, move the head) instead of the ORM's compiled insert, select and updates
+            event = AuditEvent(prev_hash=head.last_hash, **_event_kwargs(actor, action, origin, target, fields))
+            row = _insert_returning_content(event)
+            event.hash = event_digest(settings.ZHIJIAO_AUDIT_KEY, head.last_hash, row)
+            _seal(event.pk, event.hash)
+            return event
         # insert first: the hash covers the id and the stored time, known only once the row exists
         event = AuditEvent.objects.create(
             prev_hash=head.last_hash, **_event_kwargs(actor, action, origin, target, fields)
@@ -69,6 +78,43 @@ def audit_record(
         AuditEvent.objects.filter(pk=event.pk).update(hash=event.hash)
         AuditChainHead.objects.filter(pk=1).update(last_id=event.pk, last_hash=event.hash)
     return event
+
+
+# The content columns as verification reads them (``values_list(*CONTENT_FIELDS)``): their converters turn the row an
+# INSERT … RETURNING gives into the same Python values.
+_CONTENT_ROW = Prepared(lambda pk: AuditEvent.objects.filter(pk=pk).values_list(*CONTENT_FIELDS), pk=int)
+
+
+def _insert_returning_content(event: AuditEvent) -> tuple:
+    """Insert ``event`` (its ``at`` set now, as ``auto_now_add`` does) and return its content as stored, in
+    :data:`CONTENT_FIELDS` order; sets the event's id and time."""
+    meta = AuditEvent._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = {f.attname: f.column for f in meta.concrete_fields}  # CONTENT_FIELDS name attributes (actor_id, id)
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # model's own names
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"RETURNING {', '.join(quote(columns[name]) for name in CONTENT_FIELDS)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        stored = cursor.fetchone()
+    row = _CONTENT_ROW.convert(stored)
+    content = dict(zip(CONTENT_FIELDS, row, strict=True))
+    event.pk, event.at = content["id"], content["at"]
+    event._state.adding = False
+    return row
+
+
+def _seal(event_id: int, event_hash: str) -> None:
+    """Store the event's hash and make it the chain's head."""
+    quote = connection.ops.quote_name
+    events, heads = quote(AuditEvent._meta.db_table), quote(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {events} SET hash = %s WHERE id = %s", [event_hash, event_id])  # noqa: S608
+        cursor.execute(f"UPDATE {heads} SET last_id = %s, last_hash = %s WHERE id = 1", [event_id, event_hash])  # noqa: S608
 
 
 def audit_prune(*, now: datetime | None = None) -> int:

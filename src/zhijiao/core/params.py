@@ -10,11 +10,14 @@ the same numbers to every query string.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator
+
+from zhijiao.core.listing import Listing
 
 # The largest value of a 64-bit signed integer: every primary key, every PostgreSQL bigint.
 DB_ID_MAX = 2**63 - 1
@@ -49,11 +52,20 @@ CodeList = Annotated[str, Field(max_length=LIST_MAX_CHARS), AfterValidator(_no_n
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    """ninja's page-number pagination with a bounded page number (page × size must stay a 64-bit offset)."""
+    """ninja's page-number pagination with a bounded page number (page × size must stay a 64-bit offset). A view
+    may return a :class:`zhijiao.core.listing.Listing` instead of a queryset: its rows (plain values, compiled
+    query) and its cached count make the page."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=COUNT_MAX)
         page_size: int | None = Field(None, ge=1, le=COUNT_MAX)  # the paginator caps it at its own maximum
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        if isinstance(queryset, Listing):
+            page_size = self._get_page_size(pagination.page_size)
+            rows = queryset.rows(offset=(pagination.page - 1) * page_size, limit=page_size)
+            return {self.items_attribute: rows, "count": queryset.count()}
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 def int_in_range(value: str) -> bool:

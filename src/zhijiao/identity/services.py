@@ -28,6 +28,7 @@ from zhijiao.access.services import grant_ensure
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.prepared import Prepared
 from zhijiao.core.scope_labels import api_scope_titles
 from zhijiao.identity.errors import AccountAdminError, ApiScopeError, IdentityError
 from zhijiao.identity.models import Account, ApiToken, PasswordHistory, token_digest
@@ -136,17 +137,22 @@ def api_token_create(
 TOKEN_USE_RECORD_SECONDS = 60
 
 
+# Compiled once (zhijiao.core.prepared): the lookup runs on every bearer request.
+_LIVE_TOKEN: Prepared[ApiToken] = Prepared(
+    lambda digest: ApiToken.objects.select_related("account").filter(
+        digest=digest, revoked=False, account__is_active=True
+    )[:1],
+    digest=str,
+)
+
+
 def api_token_get(raw: str) -> ApiToken | None:
     """The live token for a raw bearer value (with its account), or None. Records when it was last used, to the
     minute (``TOKEN_USE_RECORD_SECONDS``).
 
     The lookup is by the SHA-256 digest of the raw value (an indexed equality on a 256-bit token: nothing to learn
     from its timing); no slow password hash is needed for a random 32-byte secret."""
-    token = (
-        ApiToken.objects.select_related("account")
-        .filter(digest=token_digest(raw), revoked=False, account__is_active=True)
-        .first()
-    )
+    token = _LIVE_TOKEN.first(digest=token_digest(raw))
     if token is None:
         return None
     now = timezone.now()

@@ -83,6 +83,9 @@ class Student(FeedMixin):
         verbose_name = "学生"
         verbose_name_plural = "学生"
         ordering = ["school_class_id", "student_no"]
+        # the registry lists' order (school, class, 学籍号): a page is read in index order and stops at its last row,
+        # instead of sorting a school's (or a district's) pupils for every page
+        indexes = [models.Index(fields=["school", "school_class", "student_no"], name="student_list_order")]
 
     def __str__(self) -> str:
         return f"{self.person.name}（{self.student_no}）"

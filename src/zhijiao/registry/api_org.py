@@ -1,7 +1,8 @@
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
 from zhijiao.core.codes import code_name
+from zhijiao.core.listing import RowSchema
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.org.selectors import class_display_name
@@ -10,7 +11,9 @@ from zhijiao.registry.selectors import org as selectors
 router = Router(tags=["学校与班级"])
 
 
-class SchoolOut(Schema):
+# RowSchema: list rows come as plain values (selectors.school_listing); a model instance still goes through the
+# resolvers below (the detail, the exchange feed).
+class SchoolOut(RowSchema):
     id: int
     code: str
     name: str
@@ -36,7 +39,7 @@ class SchoolOut(Schema):
         return obj.stage_names
 
 
-class ClassOut(Schema):
+class ClassOut(RowSchema):  # list rows: selectors.class_listing
     id: int
     name: str
     school_id: int
@@ -67,7 +70,7 @@ class ClassOut(Schema):
 @router.get("/schools", response=list[SchoolOut], summary="学校列表")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_schools(request, division: Code = "", q: SearchText = "", school_type: Code = ""):
-    return selectors.school_list(actor=request.auth, division=division or None, search=q, school_type=school_type)
+    return selectors.school_listing(actor=request.auth, division=division or None, search=q, school_type=school_type)
 
 
 @router.get("/schools/{school_id}", response=SchoolOut, summary="学校详情")
@@ -79,7 +82,7 @@ def get_school(request, school_id: DbId):
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_classes(request, school_id: DbId | None = None):
     school = selectors.school_get(actor=request.auth, school_id=school_id) if school_id else None
-    return selectors.class_list(actor=request.auth, school=school)
+    return selectors.class_listing(actor=request.auth, school=school)
 
 
 @router.get("/classes/{class_id}", response=ClassOut, summary="班级详情")

@@ -1,9 +1,10 @@
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
 from zhijiao.audit.services import Origin
+from zhijiao.core.listing import RowSchema
 from zhijiao.core.masking import mask_student_no
 from zhijiao.core.params import BoundedPageNumberPagination, Code, DbId, SearchText
 from zhijiao.org.selectors import class_display_name
@@ -14,7 +15,9 @@ from zhijiao.registry.selectors.people import PersonalFields, masked_fields
 router = Router(tags=["学生与教职工"])
 
 
-class StudentFields(Schema):
+# RowSchema: list rows come as plain values (selectors.student_listing / staff_listing) and skip the resolvers; a
+# model instance still goes through them (the detail's row, the exchange feed).
+class StudentFields(RowSchema):
     id: int
     student_no: str
     name: str
@@ -75,12 +78,12 @@ class StudentOut(StudentFields):
 
 def _student_row(student: Student, fields: PersonalFields) -> dict:
     """The list row, with the personal fields as this profile may show them."""
-    row = StudentOut.from_orm(student).dict()
+    row = selectors.student_row_of(student)
     row.update(id_number=fields.id_number, student_no=fields.student_no)
     return row
 
 
-class GuardianOut(Schema):
+class GuardianOut(RowSchema):
     name: str
     relation: str
     is_legal_guardian: bool
@@ -94,7 +97,7 @@ class StudentDetailOut(StudentFields):
     masked: bool
 
 
-class StaffFields(Schema):
+class StaffFields(RowSchema):
     id: int
     staff_no: str
     name: str
@@ -139,7 +142,7 @@ class StaffDetailOut(StaffFields):
 
 
 def _staff_row(member: Staff, fields: PersonalFields) -> dict:
-    row = StaffOut.from_orm(member).dict()
+    row = selectors.staff_row_of(member)
     row.update(id_number=fields.id_number)
     return row
 
@@ -147,7 +150,7 @@ def _staff_row(member: Staff, fields: PersonalFields) -> dict:
 @router.get("/students", response=list[StudentOut], summary="学生列表（个人信息脱敏）")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_students(request, school_id: DbId | None = None, class_id: DbId | None = None, q: SearchText = ""):
-    return selectors.student_list(actor=request.auth, school_id=school_id, class_id=class_id, search=q)
+    return selectors.student_listing(actor=request.auth, school_id=school_id, class_id=class_id, search=q)
 
 
 @router.get("/students/{student_id}", response=StudentDetailOut, summary="学生详情（按角色脱敏，查看明文写入审计）")
@@ -179,13 +182,17 @@ def get_student(request, student_id: DbId):
 @router.get("/staff", response=list[StaffOut], summary="教职工列表（个人信息脱敏）")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_staff(request, school_id: DbId | None = None, q: SearchText = "", category: Code = ""):
-    return selectors.staff_list(actor=request.auth, school_id=school_id, search=q, category=category)
+    return selectors.staff_listing(actor=request.auth, school_id=school_id, search=q, category=category)
 
 
 @router.get("/staff/{staff_id}", response=StaffDetailOut, summary="教职工详情（按角色脱敏，查看明文写入审计）")
 def get_staff(request, staff_id: DbId):
     profile = selectors.staff_profile(
-        actor=request.auth, staff_id=staff_id, origin=Origin.from_request(request, channel="api"), with_history=False
+        actor=request.auth,
+        staff_id=staff_id,
+        origin=Origin.from_request(request, channel="api"),
+        with_history=False,  # the API returns no history, so its audit entry must not name any
+        with_school_life=False,  # nor assignments and classes headed
     )
     return {
         **_staff_row(profile.staff, profile.fields),

@@ -12,6 +12,8 @@ from zhijiao.access.types import Actor
 from zhijiao.core.class_size import is_large_class, is_over_capacity, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
+from zhijiao.core.listing import Listing
+from zhijiao.core.prepared import Prepared
 from zhijiao.core.student_status import studying_q
 from zhijiao.org.grades import class_label, grade_label
 from zhijiao.org.models import Division, School, SchoolClass
@@ -23,7 +25,15 @@ from zhijiao.people.models import Staff, Student
 def school_list(
     *, actor: Actor, division: str | None = None, search: str = "", school_type: str = ""
 ) -> QuerySet[School]:
-    schools = School.objects.filter(scope_for(actor).schools_q()).distinct().select_related("division")
+    return _schools_filtered(
+        scope_for(actor).schools_q(), division=division, search=search, school_type=school_type
+    ).select_related("division")
+
+
+def _schools_filtered(
+    scope_q: Q, *, division: str | None = None, search: str = "", school_type: str = ""
+) -> QuerySet[School]:
+    schools = School.objects.filter(scope_q).distinct()
     if division:
         schools = schools.filter(division__code__startswith=division)
     if school_type:
@@ -33,10 +43,67 @@ def school_list(
     return schools.order_by("division_id", "code")
 
 
+_SCHOOL_ROW_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "school_type",
+    "division_id",
+    "division__name",
+    "stages",
+    "address",
+    "phone",
+    "principal",
+)
+
+
+def school_listing(*, actor: Actor, division: str | None = None, search: str = "", school_type: str = "") -> Listing:
+    """The API's school list as a :class:`Listing`: the rows and order of :func:`school_list`, as plain values."""
+    scope_q = scope_for(actor).schools_q()
+    params = {"school_type": school_type} if school_type else {}
+
+    def build(**values: str) -> QuerySet[School]:
+        return _schools_filtered(scope_q, division=division, search=search, **values).values_list(*_SCHOOL_ROW_COLUMNS)
+
+    return Listing(
+        key=("schools", repr(scope_q), tuple(params), division or "", search),
+        build=build,
+        params=params,
+        row=school_row,
+    )
+
+
+def school_row(r: tuple) -> dict:
+    """One API school row from the values of _SCHOOL_ROW_COLUMNS."""
+    return {
+        "id": r[0],
+        "code": r[1],
+        "name": r[2],
+        "school_type": r[3],
+        "school_type_name": code_name("school_type", r[3]),
+        "division_code": r[4],
+        "division_name": r[5],
+        "stages": [code_name("stage", stage) for stage in r[6].split(",") if stage],
+        "address": r[7],
+        "phone": r[8],
+        "principal": r[9],
+    }
+
+
+# A school by id, compiled once (zhijiao.core.prepared); the scope decides on the fetched row.
+_SCHOOL_BY_ID: Prepared[School] = Prepared(
+    lambda pk: School.objects.filter(pk=pk).select_related("division")[:1], pk=int
+)
+
+
 def school_get(*, actor: Actor, school_id: int | None = None, code: str | None = None) -> School:
     """A school the actor can see, by id or 学校标识码; NotFound for one outside the scope."""
-    lookup: dict[str, object] = {"pk": school_id} if school_id is not None else {"code": code}
-    school = School.objects.filter(scope_for(actor).schools_q()).filter(**lookup).select_related("division").first()
+    if school_id is not None:
+        found = _SCHOOL_BY_ID.first(pk=int(school_id))
+        if found is None or not scope_for(actor).sees_school(found):
+            raise NotFound()
+        return found
+    school = School.objects.filter(scope_for(actor).schools_q()).filter(code=code).select_related("division").first()
     if school is None:
         raise NotFound()
     return school
@@ -154,13 +221,59 @@ def school_facts(*, actor: Actor, school: School) -> SchoolFacts:
 
 
 # ------------------------------------------------------------------ classes
+_CLASS_ORDER = ("school_id", "grade__stage", "-grade__entry_year", "number")
+
+
 def class_list(*, actor: Actor, school: School | None = None) -> QuerySet[SchoolClass]:
     classes = SchoolClass.objects.filter(scope_for(actor).classes_q(), is_active=True)
     if school is not None:
         classes = classes.filter(school=school)
-    return classes.select_related("school", "grade").order_by(
-        "school_id", "grade__stage", "-grade__entry_year", "number"
+    return classes.select_related("school", "grade").order_by(*_CLASS_ORDER)
+
+
+_CLASS_ROW_COLUMNS = (
+    "id",
+    "school_id",
+    "school__code",
+    "grade__stage",
+    "grade__entry_year",
+    "number",
+    "capacity",
+    "head_teacher_id",
+)
+
+
+def class_listing(*, actor: Actor, school: School | None = None) -> Listing:
+    """The API's class list as a :class:`Listing`: the rows and order of :func:`class_list`, as plain values."""
+    scope_q = scope_for(actor).classes_q()
+    params = {"school_id": school.pk} if school is not None else {}
+
+    def build(**values: int) -> QuerySet[SchoolClass]:
+        return (
+            SchoolClass.objects.filter(scope_q, is_active=True, **values)
+            .order_by(*_CLASS_ORDER)
+            .values_list(*_CLASS_ROW_COLUMNS)
+        )
+
+    year = current_school_year()
+    return Listing(
+        key=("classes", repr(scope_q), tuple(params)), build=build, params=params, row=lambda r: class_list_row(r, year)
     )
+
+
+def class_list_row(r: tuple, year: int) -> dict:
+    """One API class row from the values of _CLASS_ROW_COLUMNS."""
+    return {
+        "id": r[0],
+        "name": class_label(r[3], r[4], r[5], year),
+        "school_id": r[1],
+        "school_code": r[2],
+        "stage": code_name("stage", r[3]),
+        "entry_year": r[4],
+        "number": r[5],
+        "capacity": r[6],
+        "head_teacher_id": r[7],
+    }
 
 
 def class_get(*, actor: Actor, class_id: int) -> SchoolClass:
