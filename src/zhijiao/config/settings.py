@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "zhijiao.catalogue",
     "zhijiao.analytics",
     "zhijiao.resources",
+    "zhijiao.xapi",
     "zhijiao.web",
 ]
 
