@@ -25,6 +25,8 @@ class Credential(models.Model):
     secret_hash = models.CharField("密钥（哈希）", max_length=256)
     # "xapi:write", "xapi:read" (its own statements), "xapi:read:all" (every statement)
     scopes = models.JSONField("权限", default=list)
+    # the xAPI version named in answers to this app's requests that name none (and are refused with 400)
+    default_version = models.CharField("默认版本", max_length=8, default="2.0.0")
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 

@@ -41,7 +41,7 @@ class StatementQuery:
 def statement_query(*, client: Credential, query: StatementQuery, offset: int, limit: int) -> list[Statement]:
     """Statements matching the filters, not voided, newest stored first (or ``ascending``), one page."""
     base = _visible(client)
-    qs = base.filter(voided=False)
+    qs = base
     filtered = False
     if query.agent_ifi:
         filtered = True
@@ -63,10 +63,12 @@ def statement_query(*, client: Credential, query: StatementQuery, offset: int, l
         filtered = True
         qs = qs.filter(registration=query.registration)
     if filtered:
-        # statements that refer (StatementRef) to a matching statement match too
+        # statements that refer (StatementRef, voiding included) to a matching statement match too, even when
+        # that statement is voided
         targets = qs.values("statement_id")
-        refs = base.filter(voided=False, is_voiding=False, ref_id__in=targets)
+        refs = base.filter(ref_id__in=targets)
         qs = base.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=refs.values("pk")))
+    qs = qs.filter(voided=False)
     if query.since is not None:
         qs = qs.filter(stored__gt=query.since)
     if query.until is not None:

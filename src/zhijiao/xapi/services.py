@@ -10,11 +10,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -53,11 +54,16 @@ class IssuedCredential:
     secret: str
 
 
-def credential_issue(*, app: RegisteredApp, scopes: Iterable[str] = (SCOPE_READ, SCOPE_WRITE)) -> IssuedCredential:
-    """A new HTTP Basic key and secret for ``app``; the secret is returned once and stored hashed."""
+def credential_issue(
+    *, app: RegisteredApp, scopes: Iterable[str] = (SCOPE_READ, SCOPE_WRITE), version: str = "2.0.0"
+) -> IssuedCredential:
+    """A new HTTP Basic key and secret for ``app``; the secret is returned once and stored hashed. ``version`` is
+    the xAPI version the LRS names in its answer to this app's requests that name none (they are refused)."""
     key = secrets.token_hex(10)
     secret = secrets.token_urlsafe(24)
-    Credential.objects.create(app=app, key=key, secret_hash=secret_hash(secret), scopes=list(scopes))
+    Credential.objects.create(
+        app=app, key=key, secret_hash=secret_hash(secret), scopes=list(scopes), default_version=version
+    )
     return IssuedCredential(key=key, secret=secret)
 
 
@@ -143,10 +149,24 @@ def _normalise_context_activities(data: dict[str, Any]) -> None:
                     activities[key] = [value]
 
 
-def _comparable(data: dict[str, Any], *, with_timestamp: bool) -> dict[str, Any]:
+_SECONDS = re.compile(r"(\d+)(?:[.,](\d+))?S$")
+
+
+def duration_comparable(value: Any) -> Any:
+    """A duration as xAPI compares it: seconds truncated to hundredths (P0.1237S and P0.12S are equal)."""
+    if not isinstance(value, str):
+        return value
+    return _SECONDS.sub(lambda m: m.group(1) + "." + (m.group(2) or "").ljust(2, "0")[:2] + "S", value)
+
+
+def statement_comparable(data: dict[str, Any], *, with_timestamp: bool = True) -> dict[str, Any]:
+    """The statement as two submissions of it are compared: without what the LRS fills in, durations truncated."""
     out = {k: v for k, v in data.items() if k not in ("stored", "authority", "version", "id")}
     if not with_timestamp:
         out.pop("timestamp", None)
+    for part in (out, out.get("object") if isinstance(out.get("object"), dict) else None):
+        if part and isinstance(part.get("result"), dict) and "duration" in part["result"]:
+            part["result"] = {**part["result"], "duration": duration_comparable(part["result"]["duration"])}
     return out
 
 
@@ -172,7 +192,7 @@ def statement_prepare(
     elif v2:
         parsed = parse_timestamp(data["timestamp"])
         if parsed is not None and parsed.utcoffset():
-            data["timestamp"] = parsed.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+            data["timestamp"] = parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
     _normalise_context_activities(data)
     obj = data.get("object")
     if isinstance(obj, dict) and "objectType" not in obj:
@@ -197,7 +217,7 @@ def statements_store(
         if old is None:
             new.append(p)
             continue
-        if old.app_id != client.app_id or _comparable(old.data, with_timestamp=p.had_timestamp) != _comparable(
+        if old.app_id != client.app_id or statement_comparable(old.data, with_timestamp=p.had_timestamp) != statement_comparable(
             p.data, with_timestamp=p.had_timestamp
         ):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")

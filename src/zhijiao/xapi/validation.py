@@ -301,7 +301,7 @@ def definition_check(value: Any, where: str) -> None:
     if "extensions" in value:
         _extensions(value["extensions"], f"{where}.extensions")
     interaction = value.get("interactionType")
-    if interaction is not None and interaction not in INTERACTION_TYPES:
+    if interaction is not None and (not isinstance(interaction, str) or interaction not in INTERACTION_TYPES):
         _fail(where, f"interactionType {interaction!r} is not one of the xAPI interaction types")
     if "correctResponsesPattern" in value:
         pattern = value["correctResponsesPattern"]
@@ -511,8 +511,8 @@ def _statement_body(value: dict[str, Any], where: str, *, sub: bool, v2: bool) -
         authority = agent_check(value["authority"], f"{where}.authority", v2=v2)
         if authority.get("objectType") == "Group":
             members = authority.get("member") or []
-            if len(members) != 2:
-                _fail(f"{where}.authority", "a Group authority has exactly two Agents")
+            if len(members) != 2 or agent_ifi(authority):
+                _fail(f"{where}.authority", "a Group authority is anonymous with exactly two Agents (OAuth)")
     if "version" in value:
         if not isinstance(value["version"], str) or not _VERSION.match(value["version"]):
             _fail(f"{where}.version", "must be a 1.0.x or 2.0.x version")

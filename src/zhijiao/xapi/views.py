@@ -72,18 +72,22 @@ def lrs(request: HttpRequest, resource: str = "") -> HttpResponse:
         if handler is None:
             return error(xr, 404, "no such resource", XapiError.XAPI_NOT_FOUND.code, XapiError.XAPI_NOT_FOUND.message)
         client = authenticate(xr)
+        xr.version = client.default_version
         negotiate(xr)
         xr.client = client
         scope = SCOPE_READ if xr.method in _READ else SCOPE_WRITE
         if scope not in (client.scopes or []):
             raise HttpFailure(403, f"the credential lacks {scope}")
-        return handler(xr)
+        response = handler(xr)
     except HttpFailure as exc:
-        return _error(xr, exc.status, exc.detail)
+        response = _error(xr, exc.status, exc.detail)
     except XapiFailure as exc:
-        return _error(xr, exc.status, exc.detail)
+        response = _error(xr, exc.status, exc.detail)
     except Invalid as exc:
-        return _error(xr, 400, str(exc))
+        response = _error(xr, 400, str(exc))
+    if xr is not None and xr.method in _READ and resource.strip("/") == "statements":
+        response.setdefault("X-Experience-API-Consistent-Through", format_timestamp(timezone.now()))
+    return response
 
 
 def _error(xr: XRequest | None, status: int, detail: str) -> HttpResponse:
@@ -273,7 +277,7 @@ def _signature_check(item: dict[str, Any], attachment: dict[str, Any], part: tup
     ignore = ("attachments", "authority", "stored", "version")
     mine = {k: v for k, v in item.items() if k not in ignore and (k != "id" or "id" in payload)}
     theirs = {k: v for k, v in payload.items() if k not in ignore}
-    if mine != theirs:
+    if services.statement_comparable(mine) != services.statement_comparable(theirs):
         raise HttpFailure(400, "the signature's payload differs from the statement")
     if "x5c" in header:
         _signature_verify(header, part[1].decode("ascii").strip())
@@ -439,7 +443,7 @@ def _agent_ids(value: Any) -> Any:
         if key in value:
             out[key] = value[key]
             break
-    if out["objectType"] == "Group" and "member" in value:
+    if out["objectType"] == "Group" and "member" in value and len(out) == 1:
         out["member"] = [_agent_ids(m) for m in value["member"]]
     return out
 
@@ -451,7 +455,7 @@ def _ids(data: dict[str, Any]) -> dict[str, Any]:
     obj = data["object"]
     kind = obj.get("objectType", "Activity")
     if kind == "Activity":
-        out["object"] = {"objectType": "Activity", "id": obj["id"]}
+        out["object"] = {"id": obj["id"]}
     elif kind in ("Agent", "Group"):
         out["object"] = _agent_ids(obj)
     elif kind == "SubStatement":
@@ -465,7 +469,7 @@ def _ids(data: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                key: [{"objectType": "Activity", "id": a["id"]} for a in items]
+                key: [{"id": a["id"]} for a in items]
                 for key, items in context["contextActivities"].items()
             }
         for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
@@ -628,7 +632,18 @@ def _document(xr: XRequest, key: DocumentKey, id_name: str, *, many_delete: bool
             json_loads(xr.body)
         except Invalid as exc:
             raise HttpFailure(400, "the document is declared JSON but is not") from exc
-    require = key.kind != Document.Kind.STATE or xr.v2
+    # a profile PUT names its precondition (400 without one, 409 when the document exists); in 2.0 a State PUT
+    # over an existing document does too (409)
+    profile = key.kind != Document.Kind.STATE
+    require = profile or xr.v2
+    if (
+        profile
+        and xr.method == "PUT"
+        and "if-match" not in xr.headers
+        and "if-none-match" not in xr.headers
+        and selectors.document_get(client=client, key=key, doc_id=doc_id) is None
+    ):
+        raise HttpFailure(400, "PUT on a profile needs If-Match or If-None-Match")
     services.document_put(
         client=client,
         key=key,

@@ -24,6 +24,9 @@ class Command(BaseCommand):
             default=os.environ.get("ZHIJIAO_BASE_URL", "http://127.0.0.1:8000"),
             help="平台对外地址（默认取 ZHIJIAO_BASE_URL）",
         )
+        creds.add_argument(
+            "--xapi-version", choices=["1.0.3", "2.0.0"], default="2.0.0", help="应用默认使用的 xAPI 版本"
+        )
         creds.add_argument("--json", action="store_true")
 
     def handle(self, *args, **opts) -> None:
@@ -32,7 +35,7 @@ class Command(BaseCommand):
         except ZhijiaoError as exc:
             raise CommandError(exc.message) from exc
         scopes = [SCOPE_READ, SCOPE_WRITE] + ([SCOPE_READ_ALL] if opts["read_all"] else [])
-        issued = credential_issue(app=app, scopes=scopes)
+        issued = credential_issue(app=app, scopes=scopes, version=opts["xapi_version"])
         endpoint = opts["base_url"].rstrip("/") + "/xapi/"
         if opts["json"]:
             self.stdout.write(json.dumps({"endpoint": endpoint, "key": issued.key, "secret": issued.secret}))
