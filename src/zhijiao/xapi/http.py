@@ -14,13 +14,20 @@ from urllib.parse import parse_qsl
 
 from django.http import HttpRequest, HttpResponse
 
+from zhijiao.oidc.api_auth import oidc_access_token_get
+from zhijiao.oidc.claims import subject_for
 from zhijiao.xapi.models import Credential
-from zhijiao.xapi.services import secret_hash
+from zhijiao.xapi.services import SCOPE_READ, SCOPE_WRITE, secret_hash
 
 _V1 = re.compile(r"^1\.0(\.\d+)?$")
 _V2 = re.compile(r"^2\.0(\.\d+)?$")
 _ALT_HEADERS = {
-    "authorization", "x-experience-api-version", "content-type", "content-length", "if-match", "if-none-match",
+    "authorization",
+    "x-experience-api-version",
+    "content-type",
+    "content-length",
+    "if-match",
+    "if-none-match",
 }
 
 
@@ -61,7 +68,9 @@ def xrequest(request: HttpRequest) -> XRequest:
         if key in params:
             duplicates.append(key)
         params[key] = value
-    headers = {key[5:].replace("_", "-").lower(): value for key, value in request.META.items() if key.startswith("HTTP_")}
+    headers = {
+        key[5:].replace("_", "-").lower(): value for key, value in request.META.items() if key.startswith("HTTP_")
+    }
     if "CONTENT_TYPE" in request.META:
         headers["content-type"] = request.META["CONTENT_TYPE"]
     method = request.method or "GET"
@@ -87,9 +96,7 @@ def xrequest(request: HttpRequest) -> XRequest:
             else:
                 params[key] = value
         new_headers.setdefault("content-type", "application/json")
-        return XRequest(
-            method=alt_method, params=params, headers=new_headers, body=content, alternate=True
-        )
+        return XRequest(method=alt_method, params=params, headers=new_headers, body=content, alternate=True)
     return XRequest(method=method, params=params, headers=headers, body=body, duplicate_params=duplicates)
 
 
@@ -107,10 +114,14 @@ def negotiate(xr: XRequest) -> None:
 
 
 def authenticate(xr: XRequest) -> Credential:
+    """The caller: an app's HTTP Basic credential, or (Bearer) an OIDC access token an app holds for a person,
+    with the token's ``xapi:read`` / ``xapi:write`` scopes; both are the app's, so it sees what the app wrote."""
     header = xr.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return _bearer(value.strip())
     if scheme.lower() != "basic" or not value:
-        raise HttpFailure(401, "HTTP Basic credentials required")
+        raise HttpFailure(401, "HTTP Basic credentials or an OIDC access token required")
     try:
         key, _, secret = base64.b64decode(value.strip()).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -122,6 +133,17 @@ def authenticate(xr: XRequest) -> Credential:
     )
     if client is None or not hmac.compare_digest(client.secret_hash, secret_hash(secret)):
         raise HttpFailure(401, "unknown or wrong credentials")
+    return client
+
+
+def _bearer(raw: str) -> Credential:
+    token = oidc_access_token_get(raw)
+    registration = getattr(token.application, "registration", None) if token is not None else None
+    if token is None or registration is None:
+        raise HttpFailure(401, "unknown, expired or revoked access token")
+    scopes = [s for s in str(token.scope).split() if s in (SCOPE_READ, SCOPE_WRITE)]
+    client = Credential(app=registration, key="", scopes=scopes)
+    client.on_behalf_of = subject_for(token.user)
     return client
 
 
@@ -181,7 +203,7 @@ def multipart_parse(content_type: str, body: bytes) -> list[Part]:
 
 def multipart_build(first: bytes, attachments: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
     """A multipart/mixed body: the JSON first, then (sha2, content type, bytes) parts; returns (body, boundary)."""
-    boundary = "zhijiao-" + hashlib.sha1(first).hexdigest()
+    boundary = "zhijiao-" + hashlib.sha1(first, usedforsecurity=False).hexdigest()
     out = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), first, b"\r\n"]
     for sha2, content_type, content in attachments:
         out.append(

@@ -12,8 +12,6 @@ OIDC app registry (``oidc.RegisteredApp``).
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 
 from zhijiao.oidc.models import RegisteredApp
@@ -29,6 +27,9 @@ class Credential(models.Model):
     default_version = models.CharField("默认版本", max_length=8, default="2.0.0")
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    # set (not stored) when the caller is an app acting for a person with an OIDC access token: that person's sub
+    on_behalf_of: str = ""
 
     class Meta:
         verbose_name = "学习记录库凭据"
@@ -58,6 +59,9 @@ class Statement(models.Model):
         verbose_name_plural = "学习记录"
         indexes = [models.Index(fields=["app", "stored"], name="xapi_stmt_app_stored")]
 
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
 
 class StatementLink(models.Model):
     """An agent (IFI) or activity (id) a statement mentions; ``direct`` for the plain filter, else related only."""
@@ -74,6 +78,9 @@ class StatementLink(models.Model):
     class Meta:
         indexes = [models.Index(fields=["kind", "value"], name="xapi_link_kind_value")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
 
 class Attachment(models.Model):
     sha2 = models.CharField(max_length=128, primary_key=True)
@@ -83,6 +90,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.sha2
 
 
 class Activity(models.Model):
@@ -94,6 +104,9 @@ class Activity(models.Model):
     class Meta:
         verbose_name = "学习活动"
         verbose_name_plural = "学习活动"
+
+    def __str__(self) -> str:
+        return self.activity_id
 
 
 class Document(models.Model):
@@ -117,3 +130,6 @@ class Document(models.Model):
         verbose_name = "文档"
         verbose_name_plural = "文档"
         indexes = [models.Index(fields=["kind", "activity_id", "agent_ifi"], name="xapi_doc_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.doc_id}"

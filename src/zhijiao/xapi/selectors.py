@@ -80,10 +80,11 @@ def statement_query(*, client: Credential, query: StatementQuery, offset: int, l
 def attachments_for(*, client: Credential, statements: list[dict[str, Any]]) -> list[Attachment]:
     wanted: list[str] = []
     for data in statements:
-        for part in (data, data.get("object") if isinstance(data.get("object"), dict) else {}):
+        obj = data.get("object")
+        for part in [data, obj] if isinstance(obj, dict) else [data]:
             for item in part.get("attachments") or []:
                 sha2 = item.get("sha2")
-                if sha2 and sha2 not in wanted and "fileUrl" not in item or (sha2 and sha2 not in wanted):
+                if sha2 and sha2 not in wanted:
                     wanted.append(sha2)
     found = {a.sha2: a for a in Attachment.objects.filter(sha2__in=wanted)}
     return [found[s] for s in wanted if s in found]

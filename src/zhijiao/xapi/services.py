@@ -83,12 +83,17 @@ def app_for_lrs(*, name: str) -> tuple[RegisteredApp, bool]:
 
 
 def authority_for(client: Credential) -> dict[str, Any]:
-    """The ``authority`` the LRS writes into every statement the client stores: the app, as an account."""
-    return {
+    """The ``authority`` the LRS writes into every statement the client stores: the app, as an account; for an app
+    acting for a person (OIDC access token) the OAuth pair xAPI names: a Group of the app and the person's ``sub``."""
+    app = {
         "objectType": "Agent",
         "name": str(client.app.application.name),
         "account": {"homePage": "urn:zhijiao:apps", "name": str(client.app.application.client_id)},
     }
+    if not client.on_behalf_of:
+        return app
+    person = {"objectType": "Agent", "account": {"homePage": "urn:zhijiao:sub", "name": client.on_behalf_of}}
+    return {"objectType": "Group", "member": [app, person]}
 
 
 # ---- statements ----
@@ -176,9 +181,7 @@ class Prepared:
     had_timestamp: bool
 
 
-def statement_prepare(
-    *, client: Credential, statement: dict[str, Any], stored: datetime, v2: bool
-) -> Prepared:
+def statement_prepare(*, client: Credential, statement: dict[str, Any], stored: datetime, v2: bool) -> Prepared:
     """The statement as it will be stored: id, stored, authority, version and timestamp filled in."""
     data = copy.deepcopy(statement)
     had_timestamp = "timestamp" in data
@@ -217,9 +220,9 @@ def statements_store(
         if old is None:
             new.append(p)
             continue
-        if old.app_id != client.app_id or statement_comparable(old.data, with_timestamp=p.had_timestamp) != statement_comparable(
-            p.data, with_timestamp=p.had_timestamp
-        ):
+        if old.app_id != client.app_id or statement_comparable(
+            old.data, with_timestamp=p.had_timestamp
+        ) != statement_comparable(p.data, with_timestamp=p.had_timestamp):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")
     for p in new:
         _statement_insert(client=client, data=p.data)
@@ -245,16 +248,14 @@ def _statement_insert(*, client: Credential, data: dict[str, Any]) -> None:
                 statement_id=data["id"],
                 data=data,
                 app_id=client.app_id,
-                stored=parse_timestamp(data["stored"]),
+                stored=parse_timestamp(data["stored"]) or timezone.now(),
                 actor_ifi=agent_ifi(data["actor"]),
                 verb_id=data["verb"]["id"],
                 activity_id=obj["id"] if kind == "Activity" else "",
                 registration=context.get("registration"),
                 ref_id=ref_id,
                 is_voiding=is_voiding,
-                voided=Statement.objects.filter(
-                    is_voiding=True, ref_id=data["id"], app_id=client.app_id
-                ).exists()
+                voided=Statement.objects.filter(is_voiding=True, ref_id=data["id"], app_id=client.app_id).exists()
                 and not is_voiding,
             )
     except IntegrityError as exc:
@@ -310,7 +311,7 @@ class DocumentKey:
 
 
 def etag_of(content: bytes) -> str:
-    return hashlib.sha1(content).hexdigest()
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()  # the ETag xAPI asks for
 
 
 def _is_json(content_type: str) -> bool:
@@ -332,9 +333,7 @@ def document_find(*, client: Credential, key: DocumentKey, doc_id: str) -> Docum
     return _documents(client, key).filter(doc_id=doc_id).first()
 
 
-def _precondition(
-    current: Document | None, *, if_match: str | None, if_none_match: str | None, require: bool
-) -> None:
+def _precondition(current: Document | None, *, if_match: str | None, if_none_match: str | None, require: bool) -> None:
     etag = current.etag if current else None
     if if_match is not None:
         tags = [t.strip().strip('"') for t in if_match.split(",")]

@@ -31,7 +31,18 @@ _DURATION = re.compile(
 _MEDIA_TYPE = re.compile(r"^[\w!#$&\-^.+]+/[\w!#$&\-^.+]+(\s*;.*)?$")
 _VERSION = re.compile(r"^(1\.0|2\.0)(\.\d+)?$")
 INTERACTION_TYPES = frozenset(
-    {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing", "likert", "numeric", "other"}
+    {
+        "true-false",
+        "choice",
+        "fill-in",
+        "long-fill-in",
+        "matching",
+        "performance",
+        "sequencing",
+        "likert",
+        "numeric",
+        "other",
+    }
 )
 _COMPONENTS_FOR = {
     "choice": {"choices"},
@@ -108,9 +119,7 @@ def parse_timestamp(value: Any) -> datetime | None:
             if hours > 23 or minutes > 59:
                 return None
             zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        return datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=zone
-        )
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=zone)
     except ValueError:
         return None
 
@@ -287,8 +296,18 @@ def definition_check(value: Any, where: str) -> None:
     _keys(
         value,
         {
-            "name", "description", "type", "moreInfo", "extensions", "interactionType",
-            "correctResponsesPattern", "choices", "scale", "source", "target", "steps",
+            "name",
+            "description",
+            "type",
+            "moreInfo",
+            "extensions",
+            "interactionType",
+            "correctResponsesPattern",
+            "choices",
+            "scale",
+            "source",
+            "target",
+            "steps",
         },
         where,
     )
@@ -407,8 +426,15 @@ def _relevant_types(value: Any, where: str) -> None:
 def _context_check(value: Any, where: str, *, object_kind: str, v2: bool) -> None:
     value = _obj(value, where)
     allowed = {
-        "registration", "instructor", "team", "contextActivities", "revision", "platform", "language",
-        "statement", "extensions",
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
     }
     if v2:
         allowed |= {"contextAgents", "contextGroups"}
@@ -432,9 +458,8 @@ def _context_check(value: Any, where: str, *, object_kind: str, v2: bool) -> Non
             _string(value[key], f"{where}.{key}")
             if object_kind != "Activity":
                 _fail(where, f"{key} is only allowed when the object is an Activity")
-    if "language" in value:
-        if not isinstance(value["language"], str) or not _LANG.match(value["language"]):
-            _fail(f"{where}.language", "must be a language tag")
+    if "language" in value and (not isinstance(value["language"], str) or not _LANG.match(value["language"])):
+        _fail(f"{where}.language", "must be a language tag")
     if "statement" in value:
         ref = _obj(value["statement"], f"{where}.statement")
         _keys(ref, {"objectType", "id"}, f"{where}.statement")
@@ -513,15 +538,13 @@ def _statement_body(value: dict[str, Any], where: str, *, sub: bool, v2: bool) -
             members = authority.get("member") or []
             if len(members) != 2 or agent_ifi(authority):
                 _fail(f"{where}.authority", "a Group authority is anonymous with exactly two Agents (OAuth)")
-    if "version" in value:
-        if not isinstance(value["version"], str) or not _VERSION.match(value["version"]):
-            _fail(f"{where}.version", "must be a 1.0.x or 2.0.x version")
+    if "version" in value and (not isinstance(value["version"], str) or not _VERSION.match(value["version"])):
+        _fail(f"{where}.version", "must be a 1.0.x or 2.0.x version")
     if "attachments" in value:
         _attachments_check(value["attachments"], f"{where}.attachments")
-    verb = value["verb"]
-    if verb.get("id") == VERB_VOIDED and not sub:
-        if value["object"].get("objectType") != "StatementRef":
-            _fail(where, "a voiding statement's object must be a StatementRef")
+    voiding = value["verb"].get("id") == VERB_VOIDED and not sub
+    if voiding and value["object"].get("objectType") != "StatementRef":
+        _fail(where, "a voiding statement's object must be a StatementRef")
 
 
 def statement_check(value: Any, *, v2: bool) -> dict[str, Any]:

@@ -149,8 +149,18 @@ def _http_date(value: datetime) -> str:
 # ---- statements ----
 
 _QUERY_PARAMS = {
-    "agent", "verb", "activity", "registration", "related_activities", "related_agents", "since", "until",
-    "limit", "format", "attachments", "ascending",
+    "agent",
+    "verb",
+    "activity",
+    "registration",
+    "related_activities",
+    "related_agents",
+    "since",
+    "until",
+    "limit",
+    "format",
+    "attachments",
+    "ascending",
 }
 
 
@@ -294,7 +304,7 @@ def _signature_verify(header: dict[str, Any], token: str) -> None:
         signed = jws.JWS()
         signed.deserialize(token)
         signed.verify(key, alg=header["alg"])
-    except Exception as exc:  # noqa: BLE001 — any failure is a bad signature
+    except Exception as exc:  # any failure is a bad signature
         raise HttpFailure(400, "the statement's signature does not verify") from exc
 
 
@@ -350,9 +360,7 @@ def _statements_get(xr: XRequest) -> HttpResponse:
     fmt = _format_param(xr)
     with_attachments = _bool_param(xr, "attachments")
     state = {
-        "q": {
-            k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in query_args.items()
-        },
+        "q": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in query_args.items()},
         "limit": limit,
         "format": fmt,
         "attachments": with_attachments,
@@ -383,9 +391,7 @@ def _statements_page(xr: XRequest, state: dict[str, Any], headers: dict[str, str
         if q.get(key):
             q[key] = datetime.fromisoformat(q[key])
     query = selectors.StatementQuery(**q)
-    rows = selectors.statement_query(
-        client=_client(xr), query=query, offset=state["offset"], limit=state["limit"]
-    )
+    rows = selectors.statement_query(client=_client(xr), query=query, offset=state["offset"], limit=state["limit"])
     more = ""
     if len(rows) > state["limit"]:
         rows = rows[: state["limit"]]
@@ -469,8 +475,7 @@ def _ids(data: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                key: [{"id": a["id"]} for a in items]
-                for key, items in context["contextActivities"].items()
+                key: [{"id": a["id"]} for a in items] for key, items in context["contextActivities"].items()
             }
         for key, inner in (("contextAgents", "agent"), ("contextGroups", "group")):
             if key in context:

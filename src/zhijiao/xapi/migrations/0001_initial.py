@@ -5,113 +5,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('oidc', '0002_sessions_subjects_consent'),
+        ("oidc", "0002_sessions_subjects_consent"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity_id', models.CharField(max_length=2000, unique=True)),
-                ('data', models.JSONField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("activity_id", models.CharField(max_length=2000, unique=True)),
+                ("data", models.JSONField()),
             ],
             options={
-                'verbose_name': '学习活动',
-                'verbose_name_plural': '学习活动',
+                "verbose_name": "学习活动",
+                "verbose_name_plural": "学习活动",
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('sha2', models.CharField(max_length=128, primary_key=True, serialize=False)),
-                ('content_type', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
+                ("sha2", models.CharField(max_length=128, primary_key=True, serialize=False)),
+                ("content_type", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
             ],
             options={
-                'verbose_name': '附件',
-                'verbose_name_plural': '附件',
+                "verbose_name": "附件",
+                "verbose_name_plural": "附件",
             },
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True, verbose_name='凭据标识')),
-                ('secret_hash', models.CharField(max_length=256, verbose_name='密钥（哈希）')),
-                ('scopes', models.JSONField(default=list, verbose_name='权限')),
-                ('default_version', models.CharField(default='2.0.0', max_length=8, verbose_name='默认版本')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='oidc.registeredapp', verbose_name='应用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=64, unique=True, verbose_name="凭据标识")),
+                ("secret_hash", models.CharField(max_length=256, verbose_name="密钥（哈希）")),
+                ("scopes", models.JSONField(default=list, verbose_name="权限")),
+                ("default_version", models.CharField(default="2.0.0", max_length=8, verbose_name="默认版本")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="oidc.registeredapp",
+                        verbose_name="应用",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习记录库凭据',
-                'verbose_name_plural': '学习记录库凭据',
+                "verbose_name": "学习记录库凭据",
+                "verbose_name_plural": "学习记录库凭据",
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_id', models.UUIDField(unique=True, verbose_name='语句标识')),
-                ('data', models.JSONField(verbose_name='语句')),
-                ('stored', models.DateTimeField(db_index=True, verbose_name='存储时间')),
-                ('actor_ifi', models.CharField(db_index=True, max_length=600)),
-                ('verb_id', models.CharField(db_index=True, max_length=600)),
-                ('activity_id', models.CharField(blank=True, db_index=True, max_length=2000)),
-                ('registration', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('ref_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('is_voiding', models.BooleanField(default=False)),
-                ('voided', models.BooleanField(db_index=True, default=False, verbose_name='已作废')),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='oidc.registeredapp', verbose_name='写入应用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("statement_id", models.UUIDField(unique=True, verbose_name="语句标识")),
+                ("data", models.JSONField(verbose_name="语句")),
+                ("stored", models.DateTimeField(db_index=True, verbose_name="存储时间")),
+                ("actor_ifi", models.CharField(db_index=True, max_length=600)),
+                ("verb_id", models.CharField(db_index=True, max_length=600)),
+                ("activity_id", models.CharField(blank=True, db_index=True, max_length=2000)),
+                ("registration", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("ref_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("is_voiding", models.BooleanField(default=False)),
+                ("voided", models.BooleanField(db_index=True, default=False, verbose_name="已作废")),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="oidc.registeredapp",
+                        verbose_name="写入应用",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学习记录',
-                'verbose_name_plural': '学习记录',
+                "verbose_name": "学习记录",
+                "verbose_name_plural": "学习记录",
             },
         ),
         migrations.CreateModel(
-            name='StatementLink',
+            name="StatementLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agent', '人员'), ('activity', '活动')], max_length=8)),
-                ('value', models.CharField(max_length=2000)),
-                ('direct', models.BooleanField(default=False)),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='xapi.statement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("agent", "人员"), ("activity", "活动")], max_length=8)),
+                ("value", models.CharField(max_length=2000)),
+                ("direct", models.BooleanField(default=False)),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="xapi.statement"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('state', '状态'), ('activity_profile', '活动档案'), ('agent_profile', '人员档案')], max_length=16)),
-                ('activity_id', models.CharField(blank=True, max_length=2000)),
-                ('agent_ifi', models.CharField(blank=True, max_length=600)),
-                ('registration', models.CharField(blank=True, max_length=36)),
-                ('doc_id', models.CharField(max_length=2000)),
-                ('content_type', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
-                ('etag', models.CharField(max_length=64)),
-                ('updated', models.DateTimeField(db_index=True)),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='oidc.registeredapp', verbose_name='应用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("state", "状态"), ("activity_profile", "活动档案"), ("agent_profile", "人员档案")],
+                        max_length=16,
+                    ),
+                ),
+                ("activity_id", models.CharField(blank=True, max_length=2000)),
+                ("agent_ifi", models.CharField(blank=True, max_length=600)),
+                ("registration", models.CharField(blank=True, max_length=36)),
+                ("doc_id", models.CharField(max_length=2000)),
+                ("content_type", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
+                ("etag", models.CharField(max_length=64)),
+                ("updated", models.DateTimeField(db_index=True)),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="oidc.registeredapp",
+                        verbose_name="应用",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '文档',
-                'verbose_name_plural': '文档',
-                'indexes': [models.Index(fields=['kind', 'activity_id', 'agent_ifi'], name='xapi_doc_lookup')],
+                "verbose_name": "文档",
+                "verbose_name_plural": "文档",
+                "indexes": [models.Index(fields=["kind", "activity_id", "agent_ifi"], name="xapi_doc_lookup")],
             },
         ),
         migrations.AddIndex(
-            model_name='statement',
-            index=models.Index(fields=['app', 'stored'], name='xapi_stmt_app_stored'),
+            model_name="statement",
+            index=models.Index(fields=["app", "stored"], name="xapi_stmt_app_stored"),
         ),
         migrations.AddIndex(
-            model_name='statementlink',
-            index=models.Index(fields=['kind', 'value'], name='xapi_link_kind_value'),
+            model_name="statementlink",
+            index=models.Index(fields=["kind", "value"], name="xapi_link_kind_value"),
         ),
     ]

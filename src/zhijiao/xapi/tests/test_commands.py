@@ -13,7 +13,9 @@ from zhijiao.xapi.models import Credential
 @pytest.mark.django_db
 def test_credentials_registers_the_app_and_prints_json() -> None:
     out = StringIO()
-    call_command("xapi", "credentials", "--app", "作业应用", "--base-url", "https://edu.example.cn/", "--json", stdout=out)
+    call_command(
+        "xapi", "credentials", "--app", "作业应用", "--base-url", "https://edu.example.cn/", "--json", stdout=out
+    )
     data = json.loads(out.getvalue())
     assert data["endpoint"] == "https://edu.example.cn/xapi/"
     assert data["key"] and data["secret"]
