@@ -7,7 +7,8 @@
 # SUITE_DIR (or $XAPI_SUITE_DIR; default /tmp/xapi-suite) is reused when it holds the suite with node_modules;
 # otherwise the suite is cloned there and `npm install`ed (needs git, Node 20 and the npm registry). The suite is
 # never part of this repository. A server runs on a fresh temporary ZHIJIAO_HOME at 127.0.0.1:$XAPI_PORT
-# (default 8751) and is stopped at the end; each version gets its own app and credentials.
+# (default 8751) and is stopped at the end; each version gets its own app and credentials. With DATABASE_URL set
+# the server uses that (empty) database instead of SQLite, e.g. DATABASE_URL=postgres://postgres@127.0.0.1/zh_xapi.
 # Exit status: 0 when every test of both versions passed.
 set -euo pipefail
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from zhijiao.oidc.api_auth import oidc_access_token_get
@@ -74,7 +75,10 @@ def xrequest(request: HttpRequest) -> XRequest:
     if "CONTENT_TYPE" in request.META:
         headers["content-type"] = request.META["CONTENT_TYPE"]
     method = request.method or "GET"
-    body = request.body
+    try:
+        body = request.body
+    except RequestDataTooBig as exc:  # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default)
+        raise HttpFailure(413, "the request is too large") from exc
     if method == "POST" and "method" in params:
         if set(params) != {"method"}:
             raise HttpFailure(400, "the alternate request syntax takes no other query parameters")

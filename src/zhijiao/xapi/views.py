@@ -387,10 +387,13 @@ def _format_param(xr: XRequest) -> str:
 
 def _statements_page(xr: XRequest, state: dict[str, Any], headers: dict[str, str]) -> HttpResponse:
     q = dict(state["q"])
-    for key in ("since", "until"):
-        if q.get(key):
-            q[key] = datetime.fromisoformat(q[key])
-    query = selectors.StatementQuery(**q)
+    try:
+        for key in ("since", "until"):
+            if q.get(key):
+                q[key] = datetime.fromisoformat(q[key])
+        query = selectors.StatementQuery(**q)
+    except (TypeError, ValueError) as exc:
+        raise HttpFailure(400, "unknown more token") from exc
     rows = selectors.statement_query(client=_client(xr), query=query, offset=state["offset"], limit=state["limit"])
     more = ""
     if len(rows) > state["limit"]:
@@ -412,8 +415,17 @@ def _statements_more(xr: XRequest, headers: dict[str, str]) -> HttpResponse:
     _params(xr, {"more"})
     try:
         state = json.loads(base64.urlsafe_b64decode(xr.params["more"].encode()))
-        assert isinstance(state, dict) and "q" in state
-    except (ValueError, AssertionError) as exc:
+        # the token is the client's to forge: every field is checked again (the query is scoped all the same)
+        if not isinstance(state, dict) or not isinstance(state.get("q"), dict):
+            raise ValueError("no query")
+        state["q"] = {k: v for k, v in state["q"].items() if k in selectors.StatementQuery.__dataclass_fields__}
+        state["limit"] = min(max(int(state["limit"]), 1), PAGE_MAX)
+        state["offset"] = max(int(state["offset"]), 0)
+        if state.get("format") not in ("exact", "ids", "canonical"):
+            raise ValueError("format")
+        state["attachments"] = state.get("attachments") is True
+        state["lang"] = str(state.get("lang", ""))[:200]
+    except (ValueError, TypeError, KeyError) as exc:
         raise HttpFailure(400, "unknown more token") from exc
     return _statements_page(xr, state, headers)
 

@@ -193,3 +193,15 @@ def test_alternate_request_syntax_is_1_0_3_only(lrs: Lrs) -> None:
         "/xapi/statements?method=GET", data=form2, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 400
+
+
+def test_a_forged_more_token_is_refused_or_scoped(lrs: Lrs, other_lrs: Lrs) -> None:
+    import base64
+
+    _post(lrs, statement(), statement())
+    first = lrs.get("statements", {"limit": 1}).json()
+    # another app following the first app's token sees only its own statements
+    assert other_lrs.client.get(first["more"], **other_lrs.headers()).json()["statements"] == []
+    forged = base64.urlsafe_b64encode(b'{"q": {"since": "yesterday"}, "limit": 5, "offset": 0, "format": "exact"}')
+    assert lrs.get("statements", {"more": forged.decode()}).status_code == 400
+    assert lrs.get("statements", {"more": "not-base64!"}).status_code == 400
