@@ -61,7 +61,18 @@ s = json.loads(sys.argv[1] or "{}")
 sys.exit(0 if s.get("total") and s.get("passed") == s["total"] and not s.get("failed") else 1)
 PY
     if ! grep -q '"failed":0' <<<"$summary"; then
-        grep -E "^\s+[0-9]+\) |Error" "$log" | head -40 || true
+        # the runner's JSON log (kept in the suite's logs/): the failing tests and their errors
+        report="$(sed -n 's/^Full run log written to //p' "$log" | tail -1)"
+        [ -n "$report" ] && python3 - "$report" <<'PY' || true
+import json, sys
+def walk(node, path):
+    for child in node.get("tests") or []:
+        walk(child, path + [node.get("title", "")])
+    if node.get("status") == "failed" and not node.get("tests"):
+        print("  FAIL:", " > ".join(p for p in path[-2:] + [node.get("title", "")] if p)[-300:])
+        print("       ", str(node.get("error"))[:300])
+walk(json.load(open(sys.argv[1])).get("log") or {}, [])
+PY
     fi
 done
 exit $status
