@@ -9,6 +9,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,6 +20,7 @@ from zhijiao.oidc.api_auth import oidc_access_token_get
 from zhijiao.oidc.claims import subject_for
 from zhijiao.xapi.models import Credential
 from zhijiao.xapi.services import SCOPE_READ, SCOPE_WRITE, secret_hash
+from zhijiao.xapi.validation import parse_timestamp
 
 _V1 = re.compile(r"^1\.0(\.\d+)?$")
 _V2 = re.compile(r"^2\.0(\.\d+)?$")
@@ -149,6 +151,44 @@ def _bearer(raw: str) -> Credential:
     client = Credential(app=registration, key="", scopes=scopes)
     client.on_behalf_of = subject_for(token.user)
     return client
+
+
+# ---- parameters ----
+
+READ = ("GET", "HEAD")
+
+
+def params_check(xr: XRequest, allowed: set[str]) -> None:
+    for key in xr.params:
+        if key not in allowed:
+            raise HttpFailure(400, f"unknown parameter {key!r}")
+    if xr.duplicate_params:
+        raise HttpFailure(400, f"parameter {xr.duplicate_params[0]!r} given twice")
+
+
+def bool_param(xr: XRequest, name: str) -> bool:
+    value = xr.params.get(name, "false")
+    if value not in ("true", "false"):
+        raise HttpFailure(400, f"{name} must be true or false")
+    return value == "true"
+
+
+def time_param(xr: XRequest, name: str) -> datetime | None:
+    if name not in xr.params:
+        return None
+    parsed = parse_timestamp(xr.params[name])
+    if parsed is None:
+        raise HttpFailure(400, f"{name} must be a timestamp")
+    return parsed
+
+
+def caller(xr: XRequest) -> Credential:
+    assert xr.client is not None
+    return xr.client
+
+
+def http_date(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 # ---- multipart/mixed ----

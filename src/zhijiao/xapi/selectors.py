@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
-from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, _documents
+from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, documents_of
 
 
 def _visible(client: Credential) -> QuerySet[Statement]:
@@ -91,14 +91,14 @@ def attachments_for(*, client: Credential, statements: list[dict[str, Any]]) -> 
 
 
 def document_list(*, client: Credential, key: DocumentKey, since: datetime | None) -> list[str]:
-    qs = _documents(client, key)
+    qs = documents_of(client, key)
     if since is not None:
         qs = qs.filter(updated__gt=since)
     return list(qs.order_by("updated").values_list("doc_id", flat=True))
 
 
 def document_get(*, client: Credential, key: DocumentKey, doc_id: str) -> Document | None:
-    return _documents(client, key).filter(doc_id=doc_id).first()
+    return documents_of(client, key).filter(doc_id=doc_id).first()
 
 
 def activity_get(*, client: Credential, activity_id: str) -> dict[str, Any] | None:

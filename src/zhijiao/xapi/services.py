@@ -318,7 +318,7 @@ def _is_json(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/json"
 
 
-def _documents(client: Credential, key: DocumentKey) -> Any:
+def documents_of(client: Credential, key: DocumentKey) -> Any:
     qs = Document.objects.filter(app_id=client.app_id, kind=key.kind)
     if key.activity_id or key.kind != Document.Kind.AGENT_PROFILE:
         qs = qs.filter(activity_id=key.activity_id)
@@ -330,7 +330,7 @@ def _documents(client: Credential, key: DocumentKey) -> Any:
 
 
 def document_find(*, client: Credential, key: DocumentKey, doc_id: str) -> Document | None:
-    return _documents(client, key).filter(doc_id=doc_id).first()
+    return documents_of(client, key).filter(doc_id=doc_id).first()
 
 
 def _precondition(current: Document | None, *, if_match: str | None, if_none_match: str | None, require: bool) -> None:
@@ -361,7 +361,7 @@ def document_put(
     require_precondition: bool = False,
 ) -> Document:
     """Store (PUT) or merge (POST, JSON objects only) a document, honouring If-Match / If-None-Match."""
-    current = _documents(client, key).select_for_update().filter(doc_id=doc_id).first()
+    current = documents_of(client, key).select_for_update().filter(doc_id=doc_id).first()
     _precondition(current, if_match=if_match, if_none_match=if_none_match, require=require_precondition and not merge)
     if merge and current is not None:
         if not (_is_json(content_type) and _is_json(current.content_type)):
@@ -413,7 +413,7 @@ def document_delete(
     if_none_match: str | None = None,
 ) -> None:
     """Delete one document, or (``doc_id`` None, State only) every document under the key."""
-    qs = _documents(client, key)
+    qs = documents_of(client, key)
     if doc_id is None:
         qs.delete()
         return
