@@ -9,8 +9,10 @@ import json
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
 from django.http import HttpResponse
 from django.utils import timezone
+from jwcrypto import jwk, jws  # django-oauth-toolkit's JOSE library
 
 from zhijiao.xapi import selectors, services
 from zhijiao.xapi.formats import statement_format
@@ -187,11 +189,7 @@ def _signature_check(item: dict[str, Any], attachment: dict[str, Any], part: tup
 
 
 def _signature_verify(header: dict[str, Any], token: str) -> None:
-    from jwcrypto import jwk, jws  # django-oauth-toolkit's JOSE library
-
     try:
-        from cryptography import x509
-
         cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
         key = jwk.JWK.from_pyca(cert.public_key())
         signed = jws.JWS()

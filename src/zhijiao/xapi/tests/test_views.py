@@ -205,3 +205,34 @@ def test_a_forged_more_token_is_refused_or_scoped(lrs: Lrs, other_lrs: Lrs) -> N
     forged = base64.urlsafe_b64encode(b'{"q": {"since": "yesterday"}, "limit": 5, "offset": 0, "format": "exact"}')
     assert lrs.get("statements", {"more": forged.decode()}).status_code == 400
     assert lrs.get("statements", {"more": "not-base64!"}).status_code == 400
+
+
+def _signed(item: dict, alg: str) -> tuple[bytes, str]:
+    from jwcrypto import jwk, jws
+
+    key = jwk.JWK.generate(kty="RSA", size=2048) if alg.startswith("RS") else jwk.JWK.generate(kty="oct", size=256)
+    token = jws.JWS(json.dumps(item).encode())
+    token.add_signature(key, alg=alg, protected=json.dumps({"alg": alg}))
+    signature = token.serialize(compact=True).encode()
+    sha2 = hashlib.sha256(signature).hexdigest()
+    signed = dict(item)
+    signed["attachments"] = [
+        {
+            "usageType": "http://adlnet.gov/expapi/attachments/signature",
+            "display": {"zh-CN": "签名"},
+            "contentType": "application/octet-stream",
+            "length": len(signature),
+            "sha2": sha2,
+        }
+    ]
+    return multipart_build(json.dumps(signed).encode(), [(sha2, "application/octet-stream", signature)])
+
+
+def test_signed_statements(lrs: Lrs) -> None:
+    item = statement(id=str(uuid.uuid4()))
+    body, boundary = _signed(item, "RS256")
+    response = lrs.send("POST", "statements", body, content_type=f"multipart/mixed; boundary={boundary}")
+    assert response.status_code == 200, response.content
+    body, boundary = _signed(statement(id=str(uuid.uuid4())), "HS256")  # only RS256/384/512
+    response = lrs.send("POST", "statements", body, content_type=f"multipart/mixed; boundary={boundary}")
+    assert response.status_code == 400
