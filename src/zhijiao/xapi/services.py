@@ -224,48 +224,62 @@ def statements_store(
             old.data, with_timestamp=p.had_timestamp
         ) != statement_comparable(p.data, with_timestamp=p.had_timestamp):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")
-    for p in new:
-        _statement_insert(client=client, data=p.data)
+    _statements_insert(client=client, items=[p.data for p in new])
     for sha2, (content_type, content) in attachments.items():
         Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": content_type, "content": content})
     return ids
 
 
-def _statement_insert(*, client: Credential, data: dict[str, Any]) -> None:
-    obj = data["object"]
-    kind = obj.get("objectType", "Activity")
-    context = data.get("context") or {}
-    is_voiding = data["verb"]["id"] == VERB_VOIDED
-    ref_id = obj["id"].lower() if kind == "StatementRef" else None
-    if is_voiding and ref_id:
-        target = Statement.objects.filter(statement_id=ref_id, app_id=client.app_id).first()
-        if target is not None and not target.is_voiding:
-            target.voided = True
-            target.save(update_fields=["voided"])
-    try:
-        with transaction.atomic():
-            statement = Statement.objects.create(
+def _statements_insert(*, client: Credential, items: list[dict[str, Any]]) -> None:
+    """Insert new statements in a few queries: the rows, their links, voiding, the activity definitions."""
+    if not items:
+        return
+    app_id = client.app_id
+    voids = {
+        str(d["object"]["id"]).lower()
+        for d in items
+        if d["verb"]["id"] == VERB_VOIDED and d["object"].get("objectType") == "StatementRef"
+    }
+    if voids:  # a voiding statement voids its target (of this app, not itself a voiding statement)
+        Statement.objects.filter(statement_id__in=voids, app_id=app_id, is_voiding=False).update(voided=True)
+    ids = [d["id"] for d in items]
+    voided = voids | {
+        str(ref)
+        for ref in Statement.objects.filter(is_voiding=True, app_id=app_id, ref_id__in=ids).values_list(
+            "ref_id", flat=True
+        )
+    }
+    rows = []
+    for data in items:
+        obj = data["object"]
+        kind = obj.get("objectType", "Activity")
+        is_voiding = data["verb"]["id"] == VERB_VOIDED
+        rows.append(
+            Statement(
                 statement_id=data["id"],
                 data=data,
-                app_id=client.app_id,
+                app_id=app_id,
                 stored=parse_timestamp(data["stored"]) or timezone.now(),
                 actor_ifi=agent_ifi(data["actor"]),
                 verb_id=data["verb"]["id"],
                 activity_id=obj["id"] if kind == "Activity" else "",
-                registration=context.get("registration"),
-                ref_id=ref_id,
+                registration=(data.get("context") or {}).get("registration"),
+                ref_id=str(obj["id"]).lower() if kind == "StatementRef" else None,
                 is_voiding=is_voiding,
-                voided=Statement.objects.filter(is_voiding=True, ref_id=data["id"], app_id=client.app_id).exists()
-                and not is_voiding,
+                voided=data["id"] in voided and not is_voiding,
             )
+        )
+    try:
+        with transaction.atomic():
+            created = Statement.objects.bulk_create(rows)
     except IntegrityError as exc:
-        raise XapiFailure(409, f"statement {data['id']} already exists") from exc
+        raise XapiFailure(409, "a statement with one of these ids already exists") from exc
     StatementLink.objects.bulk_create(
-        StatementLink(statement=statement, kind=kind_, value=value[:2000], direct=direct)
-        for kind_, value, direct in set(_links(data))
+        StatementLink(statement=row, kind=kind_, value=value[:2000], direct=direct)
+        for row in created
+        for kind_, value, direct in set(_links(row.data))
     )
-    for activity in _activities(data):
-        _activity_remember(activity)
+    _activities_remember([activity for data in items for activity in _activities(data)])
 
 
 def _activities(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -281,22 +295,33 @@ def _activities(data: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _activity_remember(activity: dict[str, Any]) -> None:
-    current = Activity.objects.filter(activity_id=activity["id"]).first()
-    if current is None:
-        Activity.objects.create(activity_id=activity["id"], data={"objectType": "Activity", **activity})
+def _activities_remember(activities: list[dict[str, Any]]) -> None:
+    """Keep each activity's canonical definition: created on first sight, later definitions merged in."""
+    if not activities:
         return
-    if "definition" in activity:
-        merged = dict(current.data)
-        definition = dict(merged.get("definition") or {})
-        for key, value in activity["definition"].items():
-            if key in ("name", "description") and isinstance(definition.get(key), dict):
-                definition[key] = {**definition[key], **value}
-            else:
-                definition[key] = value
-        merged["definition"] = definition
-        current.data = merged
-        current.save(update_fields=["data"])
+    known = {a.activity_id: a for a in Activity.objects.filter(activity_id__in={a["id"] for a in activities})}
+    new: dict[str, Activity] = {}
+    changed: dict[str, Activity] = {}
+    for activity in activities:
+        current = known.get(activity["id"])
+        if current is None:
+            current = Activity(activity_id=activity["id"], data={"objectType": "Activity", **activity})
+            known[activity["id"]] = new[activity["id"]] = current
+            continue
+        if "definition" in activity:
+            merged = dict(current.data)
+            definition = dict(merged.get("definition") or {})
+            for key, value in activity["definition"].items():
+                if key in ("name", "description") and isinstance(definition.get(key), dict):
+                    definition[key] = {**definition[key], **value}
+                else:
+                    definition[key] = value
+            merged["definition"] = definition
+            current.data = merged
+            if activity["id"] not in new:
+                changed[activity["id"]] = current
+    Activity.objects.bulk_create(new.values(), ignore_conflicts=True)  # another request may have just made one
+    Activity.objects.bulk_update(changed.values(), ["data"])
 
 
 # ---- documents ----
