@@ -56,6 +56,10 @@ from zhijiao.services.services import draw_create
 from zhijiao.spaces.models import Notice
 from zhijiao.spaces.services import notice_send
 from zhijiao.testing import build_matrix_region, login_as, make_id
+from zhijiao.xapi.models import Credential
+from zhijiao.xapi.services import app_for_lrs as xapi_app_for_lrs
+from zhijiao.xapi.services import statement_prepare as xapi_statement_prepare
+from zhijiao.xapi.services import statements_store as xapi_statements_store
 
 # pytest-django sets the test database up only for a session that has tests marked so
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # every role × record × channel: minutes
@@ -94,6 +98,7 @@ OBJECTS: dict[str, list[str]] = {
     "lottery": ["A", "C"],
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
     "search_terms": ["dictionary"],
+    "statement": ["s1"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -110,6 +115,7 @@ CHANNELS: dict[str, list[str]] = {
     "lottery": ["stage", "public"],
     "notice": ["page", "api"],
     "search_terms": ["page"],
+    "statement": ["lrs", "lrs-query"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -395,6 +401,11 @@ class Expect:
             return True
         return notice.school_class is not None and self._administers(notice.school_class.school)
 
+    def lrs_statement(self) -> bool:
+        """xAPI statements (学习记录) are read by the app that wrote them, with its credential or token: never
+        through a person's browser session (the LRS takes no session; 我的学习记录 is a later page)."""
+        return False
+
     def curriculum_manage(self) -> bool:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -550,6 +561,19 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             recipients="guardians",
         )
     objects[("search_terms", "dictionary")] = SearchTerm.objects.create(kind="synonym", forms="教案 教学设计")
+    lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
+    lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
+    s1_statement = {
+        "actor": {"name": str(r.students["s1"].person.name), "account": {"homePage": "urn:zhijiao:sub", "name": "s1"}},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://zuoye.example.cn/homework/1"},
+    }
+    [statement_id] = xapi_statements_store(
+        client=lrs_client,
+        statements=[xapi_statement_prepare(client=lrs_client, statement=s1_statement, stored=timezone.now(), v2=True)],
+        attachments={},
+    )
+    objects[("statement", "s1")] = statement_id
     return objects
 
 
@@ -641,8 +665,9 @@ def _run(r, objects) -> Matrix:
                         reason = "" if ok else f"{'missing' if allowed else 'listed'} (HTTP {response.status_code})"
                     else:
                         status = response.status_code
-                        ok = status == 200 if allowed else status in (403, 404)
-                        reason = "" if ok else f"expected {'200' if allowed else '403/404'}, got {status}"
+                        # 401: the LRS (/xapi/) answers a request without an app's credential so
+                        ok = status == 200 if allowed else status in (401, 403, 404)
+                        reason = "" if ok else f"expected {'200' if allowed else '401/403/404'}, got {status}"
                     if response.status_code == 200 and not response.streaming:
                         content_type = response.get("Content-Type", "")
                         if "json" in content_type or "html" in content_type or "text" in content_type:
@@ -694,6 +719,9 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.account_page(obj), f"/accounts/admin/{obj.username}/", ""
     if kind == "app":
         return expect.app_page(), f"/apps/registry/{obj.pk}/", ""
+    if kind == "statement":  # obj: the statement's id
+        query = f"statementId={obj}" if channel == "lrs" else "verb=http://adlnet.gov/expapi/verbs/completed"
+        return expect.lrs_statement(), f"/xapi/statements?{query}", ""
     if kind == "curriculum":
         if channel == "page":
             return expect.curriculum_read(), f"/curriculum/?volume={obj.pk}", ""

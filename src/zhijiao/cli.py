@@ -30,6 +30,7 @@ COMMANDS = {
     "demo-rp": "demo_rp",
     "oidc-client": "oidc_client",
     "oidc-keys": "oidc_keys",
+    "xapi": "xapi",
     "backup": "backup",
     "restore": "restore",
 }
@@ -67,6 +68,7 @@ USAGE = """用法：zhijiao <命令> [参数]
   demo-rp     启动示例应用，演示通过智教单点登录与退出（--port，--issuer，--trusted）
   oidc-client 登记或列出单点登录应用（create --name N --redirect-uri U [--public] [--trusted] --json；list）
   oidc-keys   单点登录签名密钥（show；rotate 生成新密钥，旧密钥仍公布）
+  xapi        学习记录库：credentials --app NAME [--read-all] --json 为应用签发 xAPI 读写凭据
   manage      运行任意 Django 管理命令
 """
 

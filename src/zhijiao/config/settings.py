@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "zhijiao.growth",
     "zhijiao.learning",
     "zhijiao.spaces",
+    "zhijiao.xapi",
     "zhijiao.web",
 ]
 

@@ -1,6 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from zhijiao.config.api import api
 from zhijiao.identity import login as identity_login
@@ -8,6 +8,7 @@ from zhijiao.identity import views as identity_views
 from zhijiao.identity import views_activation
 from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
 from zhijiao.resources.views_files import file_by_token
+from zhijiao.xapi.views import lrs
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/admin/", include(account_admin_urls)),
     path("security/", include("zhijiao.identity.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^xapi/(?P<resource>.*)$", lrs, name="xapi"),  # the learning record store (plain views)
     path("", include("zhijiao.oidc.urls")),  # OpenID Connect: /.well-known/…, /o/…
     path("intake/", include("zhijiao.intake.urls")),
     path("audit/", include("zhijiao.audit.urls")),

@@ -37,10 +37,23 @@ SCOPE_LABELS: dict[str, ScopeLabel] = {
     "exchange:pull": ScopeLabel("通过数据交换接口拉取变更"),
     "resources:read": ScopeLabel("检索、查看和下载资源中心的资源", "仅限你在资源中心本来就能看到的资源"),
     "resources:write": ScopeLabel("以你的名义在资源中心上传资源、评分和评论", "上传的资源仍须经过学校和区教育局审核"),
+    # the learning record store (zhijiao.xapi): an app records and reads back what the person did in it
+    "xapi:write": ScopeLabel("记录你在本应用中的学习过程", "如完成的练习、观看的视频，保存在智教的学习记录库"),
+    "xapi:read": ScopeLabel("读取本应用为你记录的学习过程", "只限本应用自己写入的学习记录"),
 }
 
 # The scopes an app may ask for at sign-in, in the order the consent screen lists them.
-OIDC_SCOPES: tuple[str, ...] = ("openid", "profile", "roles", "school", "phone", "resources:read", "resources:write")
+OIDC_SCOPES: tuple[str, ...] = (
+    "openid",
+    "profile",
+    "roles",
+    "school",
+    "phone",
+    "resources:read",
+    "resources:write",
+    "xapi:write",
+    "xapi:read",
+)
 # The scopes a bearer token may hold (tokens without any hold registry:read only).
 API_SCOPES: tuple[str, ...] = ("registry:read", "exchange:push", "exchange:pull", "resources:read", "resources:write")
 

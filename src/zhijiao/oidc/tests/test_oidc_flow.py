@@ -221,6 +221,7 @@ def test_discovery_publishes_the_provider(op):
     assert set(conf["scopes_supported"]) == {
         *("openid", "profile", "roles", "school", "phone"),
         *("resources:read", "resources:write"),  # API scopes: no claims, the app calls the resource API
+        *("xapi:write", "xapi:read"),  # the learning record store (zhijiao.xapi)
     }
     assert {"sub", "name", "roles", "school_code", "phone_number", "sid", "auth_time", "amr"} <= set(
         conf["claims_supported"]

@@ -1,0 +1,135 @@
+"""The learning record store (伴随式数据采集): xAPI statements, their attachments, documents and the LRS credentials.
+
+A ``Statement`` keeps the full JSON exactly as stored (``data``, with the LRS's ``stored``, ``authority``,
+``version`` and ``timestamp`` filled in): statements are immutable, so the JSON is the record and the other columns
+are indexes derived from it once, at write time (actor IFI, verb, object activity, registration, voided). The
+agents and activities a statement mentions anywhere (context, sub-statement, authority …) are rows of
+``StatementLink``, so ``related_agents`` / ``related_activities`` queries are one indexed join. Attachments are
+stored once per SHA-256 (``Attachment``). ``Document`` holds the State, Activity Profile and Agent Profile
+resources with their ETag. ``Credential`` is an app's HTTP Basic key and hashed secret, issued for an app of the
+OIDC app registry (``oidc.RegisteredApp``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from zhijiao.oidc.models import RegisteredApp
+
+
+class Credential(models.Model):
+    app = models.ForeignKey(RegisteredApp, models.CASCADE, related_name="+", verbose_name="应用")
+    key = models.CharField("凭据标识", max_length=64, unique=True)
+    secret_hash = models.CharField("密钥（哈希）", max_length=256)
+    # "xapi:write", "xapi:read" (its own statements), "xapi:read:all" (every statement)
+    scopes = models.JSONField("权限", default=list)
+    # the xAPI version named in answers to this app's requests that name none (and are refused with 400)
+    default_version = models.CharField("默认版本", max_length=8, default="2.0.0")
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    # set (not stored) when the caller is an app acting for a person with an OIDC access token: that person's sub
+    on_behalf_of: str = ""
+
+    class Meta:
+        verbose_name = "学习记录库凭据"
+        verbose_name_plural = "学习记录库凭据"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Statement(models.Model):
+    # the auto primary key orders statements stored in the same instant (and is the paging cursor)
+    statement_id = models.UUIDField("语句标识", unique=True)
+    data = models.JSONField("语句")
+    app = models.ForeignKey(RegisteredApp, models.CASCADE, related_name="+", verbose_name="写入应用")
+    stored = models.DateTimeField("存储时间", db_index=True)
+    actor_ifi = models.CharField(max_length=600, db_index=True)
+    verb_id = models.CharField(max_length=600, db_index=True)
+    activity_id = models.CharField(max_length=2000, blank=True, db_index=True)
+    registration = models.UUIDField(null=True, blank=True, db_index=True)
+    # the id of the statement this one voids (a voiding statement) or refers to (StatementRef object)
+    ref_id = models.UUIDField(null=True, blank=True, db_index=True)
+    is_voiding = models.BooleanField(default=False)
+    voided = models.BooleanField("已作废", default=False, db_index=True)
+
+    class Meta:
+        verbose_name = "学习记录"
+        verbose_name_plural = "学习记录"
+        indexes = [models.Index(fields=["app", "stored"], name="xapi_stmt_app_stored")]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class StatementLink(models.Model):
+    """An agent (IFI) or activity (id) a statement mentions; ``direct`` for the plain filter, else related only."""
+
+    class Kind(models.TextChoices):
+        AGENT = "agent", "人员"
+        ACTIVITY = "activity", "活动"
+
+    statement = models.ForeignKey(Statement, models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=2000)
+    direct = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="xapi_link_kind_value")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class Attachment(models.Model):
+    sha2 = models.CharField(max_length=128, primary_key=True)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class Activity(models.Model):
+    """The canonical definition of an activity, as the Activities resource returns it (last definition wins)."""
+
+    activity_id = models.CharField(max_length=2000, unique=True)
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "学习活动"
+        verbose_name_plural = "学习活动"
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", "状态"
+        ACTIVITY_PROFILE = "activity_profile", "活动档案"
+        AGENT_PROFILE = "agent_profile", "人员档案"
+
+    app = models.ForeignKey(RegisteredApp, models.CASCADE, related_name="+", verbose_name="应用")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    activity_id = models.CharField(max_length=2000, blank=True)
+    agent_ifi = models.CharField(max_length=600, blank=True)
+    registration = models.CharField(max_length=36, blank=True)
+    doc_id = models.CharField(max_length=2000)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "文档"
+        verbose_name_plural = "文档"
+        indexes = [models.Index(fields=["kind", "activity_id", "agent_ifi"], name="xapi_doc_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.doc_id}"
