@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         command = [COMMANDS[name], *rest]
         if name == "learning":
             # The models are long runs of memory-bound vector operations: OpenBLAS's threads only spin on them,
-            # and on a busy 2-core machine they made a fit 5-10 times slower (decision 00xx-learneval-diagnosis-
+            # and on a busy 2-core machine they made a fit 5-10 times slower (decision 0037-diagnosis-
             # models). Set before numpy loads; an operator's own setting wins.
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     else:

@@ -326,7 +326,7 @@ class SearchTermKind(models.TextChoices):
 
 
 class SearchTerm(models.Model):
-    """One entry of the search dictionary (decision 00xx): a group of words that find each other (同义词,
+    """One entry of the search dictionary (decision 0036): a group of words that find each other (同义词,
     异体字; the first is the main form) or a popular query offered as a suggestion. Seeded from
     ``resources/search/data/search_terms.txt``; region administrators edit it on the 检索词典 page."""
 

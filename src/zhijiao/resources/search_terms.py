@@ -1,4 +1,4 @@
-"""The search dictionary (decision 00xx): synonyms, variants and popular queries, kept by region administrators.
+"""The search dictionary (decision 0036): synonyms, variants and popular queries, kept by region administrators.
 
 Every function takes the acting account and requires 区域管理员 rights (``Perm.GOVERN``): the dictionary changes what
 every teacher of the region finds. An edit takes effect in this process at once and in the others within a minute

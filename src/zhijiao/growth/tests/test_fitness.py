@@ -63,7 +63,7 @@ def test_tables_cover_primary_and_senior_and_list_their_source():
     for grade in (*range(1, 7), 10, 11, 12):
         for sex in SEXES:
             assert STD.missing_tables(grade, sex) == [], (grade, sex)
-    for grade in (7, 8, 9):  # 初中: not transcribed yet (decision 00xx-fitness-standard)
+    for grade in (7, 8, 9):  # 初中: not transcribed yet (decision 0040-fitness-standard)
         assert STD.missing_tables(grade, "男")
     for table in STD.tables.values():
         assert table.source and table.status in {"已核对", "待核对", "存疑"}

@@ -1,4 +1,4 @@
-"""Query understanding: what a teacher's query means, before any engine sees it (decision 00xx).
+"""Query understanding: what a teacher's query means, before any engine sees it (decision 0036).
 
 :func:`understand` turns the typed text into a :class:`~.backend.ParsedQuery` and a record a page or the API can
 show (``explain``):
