@@ -175,7 +175,7 @@ def notice_unread(*, actor: Actor, notice: Notice, limit: int = 200) -> list[Unr
 
 
 @dataclass(frozen=True)
-class Target:
+class AddressTarget:
     kind: str
     id: int | str
     label: str
@@ -186,28 +186,28 @@ class Target:
         return f"{self.kind}:{self.id}"
 
 
-def address_targets(*, actor: Actor, limit: int = 300) -> list[Target]:
+def address_targets(*, actor: Actor, limit: int = 300) -> list[AddressTarget]:
     """The nodes the actor may address, for the 发通知 form: led classes, managed schools with their grades and
     classes, governed divisions with their schools."""
     scope = scope_for(actor)
-    targets: list[Target] = []
+    targets: list[AddressTarget] = []
     if scope.is_bureau:
         divisions = (
             Division.objects.all()
             if scope.is_platform_admin
             else Division.objects.filter(code__in=scope.divisions(Role.REGION_ADMIN))
         )
-        targets += [Target("division", d.code, f"{d.name}（全区）") for d in divisions[:50]]
+        targets += [AddressTarget("division", d.code, f"{d.name}（全区）") for d in divisions[:50]]
     schools = list(School.objects.filter(scope.managed_schools_q()).order_by("code")[:limit])
-    targets += [Target("school", s.pk, f"{s.name}（全校）") for s in schools]
+    targets += [AddressTarget("school", s.pk, f"{s.name}（全校）") for s in schools]
     # grades and classes of a few managed schools (a school administrator's); a bureau picks a school or a district
     managed_ids = [s.pk for s in schools] if len(schools) <= 3 else []
     year = current_school_year()
     for g in Grade.objects.filter(school_id__in=managed_ids).select_related("school"):
-        targets.append(Target("grade", g.pk, f"{g.school.name} {grade_label(g.stage, g.entry_year, year)}"))
+        targets.append(AddressTarget("grade", g.pk, f"{g.school.name} {grade_label(g.stage, g.entry_year, year)}"))
     classes = SchoolClass.objects.filter(Q(pk__in=scope.led_class_ids()) | Q(school_id__in=managed_ids))
     for c in classes.select_related("school", "grade").order_by("school_id", "grade_id", "number")[:limit]:
-        targets.append(Target("class", c.pk, f"{c.school.name} {class_display_name(c)}"))
+        targets.append(AddressTarget("class", c.pk, f"{c.school.name} {class_display_name(c)}"))
     return targets
 
 

@@ -53,6 +53,12 @@ def _codes_in_source() -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.Call):
                 func = getattr(node.func, "id", getattr(node.func, "attr", ""))
                 first = node.args[0] if node.args else None
+                if func == "audit_record":  # any app's code, whatever its prefix (a new app's group too)
+                    codes.update(
+                        kw.value.value
+                        for kw in node.keywords
+                        if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)
+                    )
                 if func == "_refusals_audited" and isinstance(first, ast.Constant):
                     codes.add(f"{first.value}_denied")
                 if func == "_change" and name == "analytics/warnings.py":
