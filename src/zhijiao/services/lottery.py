@@ -41,6 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zhijiao.core.masking import mask_name
+
 PROCEDURE_VERSION = "zhijiao-lottery-1"
 
 # The procedure document the commitment binds to; changing a word of it changes every commitment, which is the
@@ -88,12 +90,6 @@ class Applicant:
     name_masked: str = ""
 
 
-def mask_name(name: str) -> str:
-    """张三丰 → 张**; idempotent (张** stays 张**), so a published list re-canonicalises to itself."""
-    name = name.strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 def parse_applicants(data: bytes) -> list[Applicant]:
     """Read an applicant CSV (UTF-8, optional BOM): a column of application numbers, optionally names.
 
@@ -126,7 +122,7 @@ def parse_applicants(data: bytes) -> list[Applicant]:
             continue
         seen[no] = line
         name = row[name_col] if name_col is not None and name_col < len(row) else ""
-        out.append(Applicant(no, mask_name(name)))
+        out.append(Applicant(no, mask_name(name.strip())))  # idempotent: a published list re-canonicalises to itself
     if errors:
         raise LotteryInputError("；".join(errors[:20]) + ("……" if len(errors) > 20 else ""))
     if not out:

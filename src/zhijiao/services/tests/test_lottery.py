@@ -35,6 +35,12 @@ def test_the_canonical_list_is_sorted_masked_and_holds_no_id_numbers(applicants_
     assert lottery.applicants_csv(lottery.parse_applicants(listing)) == listing
 
 
+def test_a_one_character_name_is_not_published_whole():
+    listing = lottery.applicants_csv(lottery.parse_applicants("报名编号,姓名\nA1, 张 \n".encode()))
+    assert listing.decode() == "application_no,name_masked\nA1,张*\n"
+    assert lottery.applicants_csv(lottery.parse_applicants(listing)) == listing
+
+
 def test_bad_lists_are_refused_with_the_rows_named():
     with pytest.raises(lottery.LotteryInputError, match="第3行：报名编号 A1 与第2行重复"):
         lottery.parse_applicants(b"application_no\nA1\nA1\n")
