@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
 from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, documents_of
@@ -62,19 +62,25 @@ def statement_query(*, client: Credential, query: StatementQuery, offset: int, l
     if query.registration:
         filtered = True
         qs = qs.filter(registration=query.registration)
+    parts = [qs]
     if filtered:
         # statements that refer (StatementRef, voiding included) to a matching statement match too, even when
-        # that statement is voided
-        # (probed per referring statement, which are few, so the plan does not hinge on the tables' statistics)
-        refs = base.filter(ref_id__isnull=False).filter(Exists(qs.filter(statement_id=OuterRef("ref_id"))))
-        qs = base.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=refs.values("pk")))
-    qs = qs.filter(voided=False)
-    if query.since is not None:
-        qs = qs.filter(stored__gt=query.since)
-    if query.until is not None:
-        qs = qs.filter(stored__lte=query.until)
+        # that statement is voided (probed per referring statement, which are few, so the plan does not hinge on the
+        # tables' statistics). Asked apart and merged here: one OR of the two sets would make PostgreSQL walk every
+        # statement in time order testing both (400 ms at 60,000 statements, linear in the store).
+        parts.append(base.filter(ref_id__isnull=False).filter(Exists(qs.filter(statement_id=OuterRef("ref_id")))))
     order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
-    return list(qs.order_by(*order)[offset : offset + limit + 1])
+    found: dict[int, Statement] = {}
+    for part in parts:
+        part = part.filter(voided=False)
+        if query.since is not None:
+            part = part.filter(stored__gt=query.since)
+        if query.until is not None:
+            part = part.filter(stored__lte=query.until)
+        for row in part.order_by(*order)[: offset + limit + 1]:
+            found[row.pk] = row
+    merged = sorted(found.values(), key=lambda row: (row.stored, row.pk), reverse=not query.ascending)
+    return merged[offset : offset + limit + 1]
 
 
 def attachments_for(*, client: Credential, statements: list[dict[str, Any]]) -> list[Attachment]:

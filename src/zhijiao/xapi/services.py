@@ -317,11 +317,19 @@ def _activities_remember(activities: list[dict[str, Any]]) -> None:
                 else:
                     definition[key] = value
             merged["definition"] = definition
+            if merged == current.data:
+                continue
             current.data = merged
             if activity["id"] not in new:
                 changed[activity["id"]] = current
-    Activity.objects.bulk_create(new.values(), ignore_conflicts=True)  # another request may have just made one
-    Activity.objects.bulk_update(changed.values(), ["data"])
+    # Concurrent stores touch overlapping activities: rows are inserted and locked in one order (by IRI), so two
+    # transactions wait for each other in line instead of deadlocking (PostgreSQL).
+    Activity.objects.bulk_create(
+        [new[key] for key in sorted(new)], ignore_conflicts=True
+    )  # another request may have just made one
+    if changed:
+        list(Activity.objects.filter(activity_id__in=changed).order_by("activity_id").select_for_update())
+        Activity.objects.bulk_update([changed[key] for key in sorted(changed)], ["data"])
 
 
 # ---- documents ----
