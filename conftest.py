@@ -15,6 +15,13 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run the tests marked slow (CI runs them all)")
+    parser.addoption(
+        "--shard",
+        default="",
+        metavar="K/N",
+        help="run only the K-th of N parts of the collected tests (whole files, parts of about equal weight): "
+        "CI runs the PostgreSQL suite as two processes beside the SQLite one",
+    )
 
 
 def _named_files(config: pytest.Config) -> set[Path]:
@@ -28,6 +35,40 @@ def _named_files(config: pytest.Config) -> set[Path]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _slow_left_out(config, items)
+    if config.getoption("--shard"):
+        _shard(config, items)
+
+
+# A file's weight for --shard: one per test, and a slow test (a live server, a demo build, a region built for the
+# module) counts as this many.
+SLOW_WEIGHT = 12
+
+
+def _shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the K-th of N parts: whole files (module fixtures stay shared), heaviest first into the lightest part."""
+    number, _, parts = config.getoption("--shard").partition("/")
+    k, n = int(number), int(parts)
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"--shard {k}/{n}: K must be between 1 and N")
+    weights: dict[str, int] = {}
+    for item in items:
+        file = item.nodeid.split("::")[0]
+        weights[file] = weights.get(file, 0) + (SLOW_WEIGHT if item.get_closest_marker("slow") else 1)
+    loads = [0] * n
+    part_of: dict[str, int] = {}
+    for file in sorted(weights, key=lambda f: (-weights[f], f)):
+        lightest = loads.index(min(loads))
+        part_of[file] = lightest
+        loads[lightest] += weights[file]
+    kept = [item for item in items if part_of[item.nodeid.split("::")[0]] == k - 1]
+    left_out = [item for item in items if part_of[item.nodeid.split("::")[0]] != k - 1]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def _slow_left_out(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--slow") or config.getoption("markexpr"):
         return
     named = _named_files(config)
