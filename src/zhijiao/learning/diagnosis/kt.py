@@ -267,9 +267,12 @@ class FeatureLr:
             best = -1.0
             for lam in grid:
                 w = self._fit(train, data.skill[~held], y[~held], lam, max_iter=max(20, self.max_iter // 2))
-                score = auc(y[held], self._predict(w, valid, data.skill[held]))
+                prob = self._predict(w, valid, data.skill[held])
+                score = auc(y[held], prob)
                 if score > best:
                     best, best_l2, best_w = score, lam, w
+                    # kept for an ensemble's weights: held-out predictions of the fit on the other students
+                    self.held, self.held_prob = held, prob
         self.chosen = {"l2": best_l2}
         if best_w is not None and self.refit_iter:
             # the final fit on every student starts from the chosen fit on four fifths of them: far fewer steps
