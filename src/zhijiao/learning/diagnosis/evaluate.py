@@ -187,7 +187,7 @@ KT_MODELS: dict[str, type] = {**kt.MODELS, "lrgru": gru.LrGru}
 def evaluate_kt(
     train_path: Path,
     test_path: Path,
-    model: str = "lr",
+    model: str = "lrgru",
     fmt: str = "tsv",
     chunk: int | None = 200,
     timings: dict[str, float] | None = None,

@@ -36,7 +36,7 @@ def test_evaluate_cdm_is_the_default_model():
     assert out.startswith("模型 hybrid：AUC")
 
 
-@pytest.mark.parametrize("model", ["lr", "bkt"])
+@pytest.mark.parametrize("model", ["lr", "lrgru", "bkt"])
 def test_evaluate_kt_tsv_json(model):
     out = run("evaluate", "kt", "--train", str(DATA / "kt_train.tsv"), "--test", str(DATA / "kt_test.tsv"),
               "--model", model, "--json")  # fmt: skip

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         k = kinds.add_parser("kt", help="知识追踪：按时间顺序的作答记录")
         k.add_argument("--train", required=True, help="训练文件（TSV：user_id item_id timestamp correct skill_id）")
         k.add_argument("--test", required=True, help="测试文件（同上，学生与训练文件不同）")
-        k.add_argument("--model", default="lr", choices=list(KT_MODELS), help="模型（默认 lr）")
+        k.add_argument("--model", default="lrgru", choices=list(KT_MODELS), help="模型（默认 lrgru）")
         k.add_argument("--format", default="tsv", choices=["tsv", "pykt"], help="文件格式（默认 tsv）")
         k.add_argument(
             "--full-history",
