@@ -213,7 +213,7 @@ class LrGru:
     students' answers, predicted by both models trained without them: no test data is seen.
     """
 
-    epochs: int = 3
+    epochs: int = 4  # fold 0 of ASSIST2015: the GRU alone 0.7303 after 3 epochs, 0.7321 after 4, 0.7324 after 5
     hidden: int = 64
     seed: int = 0
     name: str = "lrgru"
