@@ -43,7 +43,7 @@ def main() -> None:
     data = exam.responses()
     t_sim = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     rng = np.random.default_rng(a.seed + 1)
     if a.calibrate and a.calibrate < a.students:
         sample = np.sort(rng.choice(a.students, size=a.calibrate, replace=False))
@@ -58,6 +58,7 @@ def main() -> None:
     t0 = time.perf_counter()
     mastery, sd = model.score(data)
     t_score = time.perf_counter() - t0
+    cpu_diagnosis = time.process_time() - cpu0
 
     t0 = time.perf_counter()
     stats = itemstats.item_statistics(exam.scores, exam.points)
@@ -80,6 +81,7 @@ def main() -> None:
                     "calibrate": round(t_fit, 2),
                     "score_all": round(t_score, 2),
                     "diagnosis_total": round(t_fit + t_score, 2),
+                    "diagnosis_cpu": round(cpu_diagnosis, 2),
                     "item_statistics": round(t_items, 3),
                     "explain_one_student": round(t_explain, 4),
                 },
