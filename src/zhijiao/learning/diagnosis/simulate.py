@@ -10,6 +10,8 @@ The demo term and the recovery benchmark draw their answers here, so a diagnosis
   point the item needs is mastered) or ``logistic`` (the same jump on the logit scale plus a slope on the
   ability); an item worth several points scores Binomial(points, P).
 - ``simulate_exam``: all of it at once, with the truth kept.
+- ``simulate_homework``: a term of homework answered in order; each practice of a knowledge point not yet
+  mastered may master it (probability ``learn``), so the truth moves and knowledge tracing has something to find.
 """
 
 from __future__ import annotations
@@ -129,6 +131,60 @@ def simulate_exam(
     full = np.ones(n_items, dtype=int) if points is None else np.asarray(points, dtype=int)
     scores = answer(mastery, q, rng, slip=slip, guess=guess, ability=ability, slope=slope, points=full, model=model)
     return SimulatedExam(q, mastery, ability, group, full.astype(float), slip, guess, scores)
+
+
+@dataclass
+class SimulatedHomework:
+    q: np.ndarray  # items × knowledge points
+    start: np.ndarray  # students × knowledge points: true mastery at the start of the term
+    end: np.ndarray  # ... and at its end
+    user: np.ndarray  # answers in order: student, item, day, correct 0/1, and the truth just before the answer
+    item: np.ndarray
+    day: np.ndarray
+    correct: np.ndarray
+    mastered_before: np.ndarray  # answers × knowledge points of the item: 1 when every point was mastered
+
+
+def simulate_homework(
+    n_students: int = 200,
+    n_items: int = 40,
+    n_skills: int = 6,
+    *,
+    assignments: int = 12,
+    per_assignment: int = 8,
+    learn: float = 0.15,
+    seed: int = 0,
+) -> SimulatedHomework:
+    """``assignments`` homework sets (every few days), each of ``per_assignment`` items on one or two knowledge
+    points; DINA answers from the mastery at that moment, then each practised point not mastered is learnt with
+    probability ``learn``."""
+    rng = np.random.default_rng(seed)
+    q = draw_q(n_items, n_skills, rng, max_per_item=2)
+    mastery, _, _ = draw_mastery(n_students, n_skills, rng, rates=np.linspace(0.2, 0.5, n_skills))
+    start = mastery.copy()
+    slip = rng.uniform(0.05, 0.15, n_items)
+    guess = rng.uniform(0.1, 0.25, n_items)
+    users, items, days, correct, before = [], [], [], [], []
+    for a in range(assignments):
+        focus = rng.choice(n_skills, size=min(2, n_skills), replace=False)
+        pool = np.flatnonzero(q[:, focus].any(axis=1))
+        chosen = rng.choice(pool, size=min(per_assignment, pool.size), replace=False)
+        for i in chosen:
+            eta = (mastery @ q[i]) >= q[i].sum()
+            p = np.where(eta, 1 - slip[i], guess[i])
+            ans = (rng.random(n_students) < p).astype(int)
+            users.append(np.arange(n_students))
+            items.append(np.full(n_students, i))
+            days.append(np.full(n_students, 3 * a))
+            correct.append(ans)
+            before.append(eta.astype(int))
+            needs = q[i].astype(bool)
+            learnt = rng.random((n_students, n_skills)) < learn
+            mastery[:, needs] |= learnt[:, needs].astype(int)
+    # answers in order per student (all of student 0's, then student 1's ...), as the KT files are
+    u, it, d, c, b = (np.stack(x, axis=1).ravel() for x in (users, items, days, correct, before))
+    order = np.lexsort((np.arange(u.size), u))
+    return SimulatedHomework(q, start, mastery, u[order], it[order], d[order], c[order], b[order])
 
 
 def recovery(truth: np.ndarray, estimate: np.ndarray) -> list[dict[str, float]]:

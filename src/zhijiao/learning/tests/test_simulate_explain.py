@@ -75,3 +75,15 @@ def test_the_answers_that_moved_a_point_are_shown(fitted):
                 assert (top.delta >= -1e-9) if top.score >= 0.5 else (top.delta <= 1e-9)
     # mostly, the answer that moved a point most is to an item measuring that point
     assert moved_by_own_items / total > 0.8
+
+
+def test_homework_learning_moves_the_truth_and_answers_follow_it():
+    hw = simulate.simulate_homework(300, 30, 5, assignments=10, seed=3)
+    assert hw.end.sum() > hw.start.sum()  # practice taught something
+    assert np.all(hw.end >= hw.start)  # and nothing was forgotten
+    # answers given while mastering every point the item needs are right far more often
+    assert hw.correct[hw.mastered_before == 1].mean() > 0.8 > 0.3 > hw.correct[hw.mastered_before == 0].mean()
+    # each student's answers are consecutive and in time order
+    assert np.all(np.diff(hw.user) >= 0)
+    same = hw.user[1:] == hw.user[:-1]
+    assert np.all(np.diff(hw.day)[same] >= 0)
