@@ -1,7 +1,7 @@
 """``zhijiao learning evaluate cdm|kt``: fit a diagnosis model on a public training file and score it on a test file.
 
 * ``evaluate cdm --train TRAIN.csv --test TEST.csv --q Q.txt [--model hybrid|dina|irt] [--json]``
-* ``evaluate kt --train TRAIN --test TEST [--model lr|bkt] [--format tsv|pykt] [--full-history] [--json]``
+* ``evaluate kt --train TRAIN --test TEST [--model lrgru|lr|bkt] [--format tsv|pykt] [--full-history] [--json]``
 
 Both print ``{"model","auc","acc","rmse","fit_seconds","n_train","n_test"}`` with ``--json``. Exit code 0 done,
 2 the files are unusable. Formats: ``zhijiao.learning.diagnosis.evaluate``.
