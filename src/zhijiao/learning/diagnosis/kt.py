@@ -67,10 +67,16 @@ class _Groups:
 def _groups(*keys: np.ndarray) -> _Groups:
     # one int64 key per row (mixed radix over the keys' ranges), sorted stably: rows of a group stay in file order
     key = np.zeros(keys[0].size, dtype=np.int64)
+    span = 1
     for k in keys:
         k = np.asarray(k, dtype=np.int64)
         lo = int(k.min()) if k.size else 0
-        key = key * (int(k.max()) - lo + 1 if k.size else 1) + (k - lo)
+        width = int(k.max()) - lo + 1 if k.size else 1
+        span *= width
+        key = key * width + (k - lo)
+    if span >= 2**62:  # the mixed-radix key would overflow: dense ids per key first
+        _, key = np.unique(np.stack(keys, axis=1), axis=0, return_inverse=True)
+        key = key.ravel()
     order = np.argsort(key, kind="stable")
     k_sorted = key[order]
     first = np.r_[True, k_sorted[1:] != k_sorted[:-1]] if order.size else np.zeros(0, dtype=bool)

@@ -95,3 +95,12 @@ def test_gru_gradient_matches_finite_differences():
             down, _ = model.grads(*args)
             param[i] = old
             assert grad[name][i] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-8), name
+
+
+def test_groups_keep_file_order_and_survive_huge_ids():
+    user = np.array([5, 3, 5, 3, 5])
+    skill = np.array([1, 1, 1, 2, 1])
+    g = kt._groups(user, skill)
+    assert list(g.prev) == [-1, -1, 0, -1, 2] and list(g.rank) == [0, 0, 1, 0, 2]
+    huge = kt._groups(user * 10**12, skill * 10**12)  # the mixed-radix key would overflow int64
+    assert list(huge.prev) == list(g.prev) and list(huge.rank) == list(g.rank)
