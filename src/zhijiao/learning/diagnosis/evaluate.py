@@ -208,9 +208,9 @@ def evaluate_kt(
     test = _interactions(test_rows, items, skills)
     start, cpu = time.perf_counter(), time.process_time()
     fitted = KT_MODELS[model]()
-    if isinstance(fitted, kt.FeatureLr | gru.LrGru) and fmt == "pykt":
-        # pyKT's own validation fold (fold 0) picks the prior strength
-        fold = np.array(train_rows.fold)
+    fold = np.array(train_rows.fold)
+    if isinstance(fitted, kt.FeatureLr | gru.LrGru) and fmt == "pykt" and 0 < np.sum(fold == 0) < fold.size:
+        # pyKT's own validation fold (fold 0) picks the prior strength (without folds: a random fifth)
         fitted.fit(train, valid_users=np.unique(train.user[fold == 0]))
     else:
         fitted.fit(train)
