@@ -291,8 +291,41 @@ class HybridDina:
 
     def mastery(self) -> tuple[np.ndarray, np.ndarray]:
         """Posterior P(skill mastered) per student × skill and its posterior sd sqrt(P(1 − P))."""
-        post_g = self.post.reshape(self.post.shape[0], -1, self.n_nodes_).sum(axis=2)
-        m = post_g @ self.g_mastery
+        m = self.post @ self.class_mastery()
+        return m, np.sqrt(np.clip(m * (1 - m), 0.0, None))
+
+    def class_mastery(self) -> np.ndarray:
+        """P(skill mastered | latent class), classes × skills."""
+        return np.repeat(self.g_mastery, self.n_nodes_, axis=0)
+
+    def class_logp(self) -> tuple[np.ndarray, np.ndarray]:
+        """log P(correct) and log P(wrong) per latent class × item under the fitted item parameters."""
+        z = self.c[None, :] + self.d[None, :] * self.eta_c + self.a[None, :] * self.th_c
+        logp1 = -np.logaddexp(0.0, -z)
+        return logp1, logp1 - z
+
+    def score(self, data: Responses, *, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+        """Mastery and sd of every student of ``data`` under the fitted item parameters and class prior (the
+        E step only, ``chunk`` students at a time): how a large exam is diagnosed after calibrating the items
+        on a sample of its students."""
+        logp1, logp0 = self.class_logp()
+        log_prior = np.log(self.prior)
+        cm = self.class_mastery()
+        order = np.argsort(data.user, kind="stable")
+        users, item, score = data.user[order], data.item[order], data.score[order]
+        m = np.empty((data.n_users, cm.shape[1]))
+        for start in range(0, data.n_users, chunk):
+            n = min(chunk, data.n_users - start)
+            a, b = np.searchsorted(users, [start, start + n])
+            s1 = np.zeros((n, data.n_items))
+            s0 = np.zeros((n, data.n_items))
+            np.add.at(s1, (users[a:b] - start, item[a:b]), score[a:b])
+            np.add.at(s0, (users[a:b] - start, item[a:b]), 1.0 - score[a:b])
+            ll = s1 @ logp1.T + s0 @ logp0.T + log_prior[None, :]
+            ll -= ll.max(axis=1, keepdims=True)
+            post = np.exp(ll)
+            post /= post.sum(axis=1, keepdims=True)
+            m[start : start + n] = post @ cm
         return m, np.sqrt(np.clip(m * (1 - m), 0.0, None))
 
 

@@ -36,7 +36,7 @@ def test_evaluate_cdm_is_the_default_model():
     assert out.startswith("模型 hybrid：AUC")
 
 
-@pytest.mark.parametrize("model", ["lr", "bkt"])
+@pytest.mark.parametrize("model", ["lr", "lrgru", "bkt"])
 def test_evaluate_kt_tsv_json(model):
     out = run("evaluate", "kt", "--train", str(DATA / "kt_train.tsv"), "--test", str(DATA / "kt_test.tsv"),
               "--model", model, "--json")  # fmt: skip
@@ -70,3 +70,15 @@ def test_diagnosis_package_has_no_django():
     package = Path(__file__).parents[1] / "diagnosis"
     for path in package.glob("*.py"):
         assert "django" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_evaluate_kt_pykt_file_without_folds_validates_on_a_random_fifth(tmp_path):
+    # a pyKT-format training file with no fold column: every student would be "fold 0"
+    rows = (DATA / "pykt_train.csv").read_text(encoding="utf-8").splitlines()
+    no_fold = tmp_path / "train.csv"
+    no_fold.write_text("\n".join(r.split(",", 1)[1] for r in rows) + "\n", encoding="utf-8")
+    assert no_fold.read_text(encoding="utf-8").startswith("uid,concepts,responses")
+    out = run("evaluate", "kt", "--train", str(no_fold), "--test", str(DATA / "pykt_test.csv"),
+              "--format", "pykt", "--json")  # fmt: skip
+    result = json.loads(out)
+    assert result["n_train"] == 750 and result["auc"] > 0.5

@@ -1,7 +1,7 @@
 """``zhijiao learning evaluate cdm|kt``: fit a diagnosis model on a public training file and score it on a test file.
 
 * ``evaluate cdm --train TRAIN.csv --test TEST.csv --q Q.txt [--model hybrid|dina|irt] [--json]``
-* ``evaluate kt --train TRAIN --test TEST [--model lr|bkt] [--format tsv|pykt] [--full-history] [--json]``
+* ``evaluate kt --train TRAIN --test TEST [--model lrgru|lr|bkt] [--format tsv|pykt] [--full-history] [--json]``
 
 Both print ``{"model","auc","acc","rmse","fit_seconds","n_train","n_test"}`` with ``--json``. Exit code 0 done,
 2 the files are unusable. Formats: ``zhijiao.learning.diagnosis.evaluate``.
@@ -15,8 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhijiao.learning.diagnosis import cdm, kt
-from zhijiao.learning.diagnosis.evaluate import DataError, evaluate_cdm, evaluate_kt
+from zhijiao.learning.diagnosis import cdm
+from zhijiao.learning.diagnosis.evaluate import KT_MODELS, DataError, evaluate_cdm, evaluate_kt
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         k = kinds.add_parser("kt", help="知识追踪：按时间顺序的作答记录")
         k.add_argument("--train", required=True, help="训练文件（TSV：user_id item_id timestamp correct skill_id）")
         k.add_argument("--test", required=True, help="测试文件（同上，学生与训练文件不同）")
-        k.add_argument("--model", default="lr", choices=list(kt.MODELS), help="模型（默认 lr）")
+        k.add_argument("--model", default="lrgru", choices=list(KT_MODELS), help="模型（默认 lrgru）")
         k.add_argument("--format", default="tsv", choices=["tsv", "pykt"], help="文件格式（默认 tsv）")
         k.add_argument(
             "--full-history",
