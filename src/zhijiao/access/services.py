@@ -20,10 +20,16 @@ def grant_ensure(
     division: Division | None = None,
     school: School | None = None,
     school_class: SchoolClass | None = None,
+    subject: str = "",
 ) -> Grant:
-    """The grant of ``role`` on the node, created if the account does not hold it yet."""
+    """The grant of ``role`` on the node, created if the account does not hold it yet (``subject``: a 教研员's)."""
     grant, _ = RoleGrant.objects.get_or_create(
-        account_id=account_id, role=role, division=division, school=school, school_class=school_class
+        account_id=account_id,
+        role=role,
+        division=division,
+        school=school,
+        school_class=school_class,
+        defaults={"subject": subject},
     )
     return _value(grant)
 
