@@ -146,10 +146,10 @@ def _count(counts: dict[str, int], rules: Rules, year: int) -> TeacherHours:
     return result
 
 
-def account_post(account_id: int) -> Staff | None:
+def account_post(account_id: int | None) -> Staff | None:
     """The account's active post (its school or bureau decides the rules and the issuer)."""
     return (
-        Staff.objects.filter(person__account__pk=account_id, is_active=True)
+        Staff.objects.filter(person__account__pk=account_id or 0, is_active=True)
         .select_related("school", "bureau", "person")
         .order_by("bureau_id", "pk")
         .first()
@@ -164,9 +164,9 @@ def _division_of(post: Staff | None) -> str:
     return post.bureau.division_id if post.bureau is not None else ""
 
 
-def teacher_hours(*, account_id: int, year: int) -> TeacherHours:
+def teacher_hours(*, account_id: int | None, year: int) -> TeacherHours:
     counts = dict(
-        Participation.objects.filter(account_id=account_id, year=year)
+        Participation.objects.filter(account_id=account_id or 0, year=year)
         .values_list("activity__kind")
         .annotate(n=Count("pk"))
         .values_list("activity__kind", "n")
@@ -174,8 +174,8 @@ def teacher_hours(*, account_id: int, year: int) -> TeacherHours:
     return _count(counts, rules_for(_division_of(account_post(account_id))), year)
 
 
-def teacher_years(*, account_id: int) -> list[int]:
-    years = set(Participation.objects.filter(account_id=account_id).values_list("year", flat=True))
+def teacher_years(*, account_id: int | None) -> list[int]:
+    years = set(Participation.objects.filter(account_id=account_id or 0).values_list("year", flat=True))
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 

@@ -88,7 +88,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
     form = request.POST
     node = form.get("node", "")
     kind_of, _, ident = node.partition(":")
-    school = School.objects.filter(pk=_int(ident)).first() if kind_of == "school" else None
+    school = School.objects.filter(pk=_int(ident) or 0).first() if kind_of == "school" else None
     division = Division.objects.filter(pk=ident).first() if kind_of == "division" and ident.isdigit() else None
     made: list = []
 
@@ -256,7 +256,7 @@ def activity_page(request: HttpRequest, activity_id: int) -> HttpResponse:
         "rubric_rows": [(c, (mine.points[i] if mine else "")) for i, c in enumerate(activity.rubric)],
         "rubric_text": "\n".join(f"{c['name']} {c['points']}" for c in activity.rubric),
         "participants": activity.participations.count(),
-        "joined": activity.participations.filter(account_id=request.user.pk).exists(),
+        "joined": activity.participations.filter(account_id=request.user.pk or 0).exists(),
         "stages": code_choices("stage"),
         "breadcrumbs": [*CRUMBS, (group.name, f"/space/research/groups/{group.pk}/"), (activity.title, None)],
     }
@@ -394,7 +394,11 @@ def video_upload(request: HttpRequest, activity: Activity) -> None:
     _attempt(
         request,
         lambda: services.video_attach(
-            actor=request.user, activity=activity, name=upload.name, chunks=upload.chunks(), origin=_origin(request)
+            actor=request.user,
+            activity=activity,
+            name=upload.name or "",
+            chunks=upload.chunks(),
+            origin=_origin(request),
         ),
         "课堂视频已上传。",
     )

@@ -122,7 +122,7 @@ def report(request: HttpRequest) -> HttpResponse:
     node = request.GET.get("node", "") or nodes[0][0]
     kind, _, ident = node.partition(":")
     year = _year(request)
-    school = School.objects.select_related("division").filter(pk=_int(ident)).first() if kind == "s" else None
+    school = School.objects.select_related("division").filter(pk=_int(ident) or 0).first() if kind == "s" else None
     division = Division.objects.filter(pk=ident).first() if kind == "d" and ident.isdigit() else None
     if school is None and division is None:
         raise NotFound()
@@ -147,7 +147,9 @@ def report(request: HttpRequest) -> HttpResponse:
         "teachers": teachers,
         "complete": complete,
         "percent": round(100 * complete / teachers) if teachers else 0,
-        "teacher_rows": hours.school_teachers(actor=request.user, school=school, year=year) if show_teachers else [],
+        "teacher_rows": hours.school_teachers(actor=request.user, school=school, year=year)
+        if show_teachers and school
+        else [],
         "breadcrumbs": [*CRUMBS, ("完成情况", None)],
     }
     return render(request, "spaces/research/report.html", context)
