@@ -21,7 +21,16 @@ from zhijiao.identity.models import Account
 from zhijiao.org.models import Division
 from zhijiao.people.models import Staff
 from zhijiao.spaces.research import hours, services
-from zhijiao.spaces.research.models import Activity, ActivityKind, ActivityStatus, Participation, ResearchGroup
+from zhijiao.spaces.research.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Comment,
+    Participation,
+    PlanVersion,
+    ResearchGroup,
+    RubricScore,
+)
 
 ORIGIN = Origin(channel="cli")
 STUDIO = "小学数学名师工作室"
@@ -53,6 +62,22 @@ PLAN_V3 = (
 
 def _at(year: int, month: int, day: int, hour: int = 14) -> datetime:
     return datetime(year, month, day, hour, 30, tzinfo=timezone.get_current_timezone())
+
+
+def _soon(days: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return _at(day.year, day.month, day.day)
+
+
+def _backdate(activity: Activity, *, step: timedelta) -> None:
+    """Versions, comments and scores as if written over the days after the activity (the demo is built today)."""
+    rows = sorted(
+        [*PlanVersion.objects.filter(activity=activity), *Comment.objects.filter(activity=activity)],
+        key=lambda row: row.created_at,
+    )
+    for i, row in enumerate(rows, start=1):
+        type(row).objects.filter(pk=row.pk).update(created_at=activity.starts_at + step * i)
+    RubricScore.objects.filter(activity=activity).update(created_at=activity.starts_at + timedelta(days=1))
 
 
 def _teachers(division: Division, subject: str, limit: int) -> list[Account]:
@@ -141,6 +166,7 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
     services.plan_final(actor=researcher, activity=plan, version_id=final.pk, origin=ORIGIN)
     services.plan_publish(actor=researcher, activity=plan, stage="2", origin=ORIGIN)
     Activity.objects.filter(pk=plan.pk).update(status=ActivityStatus.FINISHED)
+    _backdate(plan, step=timedelta(days=1, minutes=47))
 
     # 听评课: the lesson video with comments pinned to moments of it, rubric scores and the summary
     lesson = services.activity_create(
@@ -149,7 +175,7 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
         kind="observe",
         title="《分数的初步认识》课例观摩",
         starts_at=_at(year, 11, 5, 10),
-        place="第一小学 录播教室",
+        place="录播教室",
         description="按定稿教案上课，组员看录像评课，按工作室量表评分。",
         rubric=services.rubric_parse("教学目标 20\n教学过程 30\n学生参与 25\n教学效果 25"),
         origin=ORIGIN,
@@ -183,6 +209,8 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
         "下一步：各校按修改后的教案再上一轮，12 月工作室集中展示。",
         origin=ORIGIN,
     )
+    _backdate(lesson, step=timedelta(minutes=50))
+    Activity.objects.filter(pk=lesson.pk).update(summary_at=lesson.starts_at + timedelta(days=2))
 
     # 主题研讨 threads with replies
     thread = services.activity_create(
@@ -200,13 +228,14 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
         (others[-1], "建议把作业时长也记下来，期末对照看看。"),
     ):
         services.comment_add(actor=who, activity=thread, body=body)
+    _backdate(thread, step=timedelta(hours=2, minutes=17))
     # coming activities
     services.activity_create(
         actor=researcher,
         group=studio,
         kind="plan",
         title="《认识几分之几》集体备课",
-        starts_at=timezone.now() + timedelta(days=5),
+        starts_at=_soon(5),
         place="线上",
         origin=ORIGIN,
     )
@@ -232,7 +261,7 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
             group=group,
             kind="observe",
             title="新教师汇报课：两位数乘两位数",
-            starts_at=timezone.now() + timedelta(days=3),
+            starts_at=_soon(3),
             place="三楼录播教室",
             live=True,
             origin=ORIGIN,
@@ -296,10 +325,10 @@ def _build(*, root: str, seed: int, accounts: dict[str, Account]) -> None:
     school_rate: dict[int, float] = {}
     rows = []
     for school_id, account_id in staff_accounts:
-        rate = school_rate.setdefault(school_id, rng.uniform(0.35, 0.95))  # schools differ in how active they are
+        rate = school_rate.setdefault(school_id, rng.uniform(0.55, 0.97))  # schools differ in how active they are
         if rng.random() > rate:
             continue
-        for activity in rng.sample(past, k=rng.randint(4, 16)):
+        for activity in rng.sample(past, k=rng.randint(8, 26)):
             rows.append(Participation(activity=activity, account_id=account_id, year=year))
     Participation.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     # the demo teacher's certificate for this year

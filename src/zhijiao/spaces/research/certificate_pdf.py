@@ -69,11 +69,19 @@ def certificate_pdf(certificate: Certificate, hours: TeacherHours | None, verify
             y += 44
             draw.line((200, y, W - 200, y), fill=(226, 232, 240), width=2)
     small = _font(28)
-    draw.text((700, H - 560), certificate.issuer, font=_font(36), fill=INK)
-    draw.text((700, H - 505), f"{certificate.issued_at:%Y年%m月%d日}", font=small, fill=INK)
-    draw.ellipse((760, H - 660, 1000, H - 420), outline=RED, width=6)
-    _centre_at = draw.textlength("学时认定", font=_font(30))
-    draw.text((880 - _centre_at / 2, H - 555), "学时认定", font=_font(30), fill=RED)
+    # the issuer, its date and a round seal over them (as a stamped certificate looks)
+    cx, cy, r = 880, H - 540, 115
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=RED, width=6)
+    seal = _font(26)
+    label = "学时认定专用"
+    draw.text((cx - draw.textlength(label, font=seal) / 2, cy - r + 28), label, font=seal, fill=RED)
+    draw.text((cx - 20, cy + 42), "★", font=_font(40), fill=RED)
+    issuer = _font(36)
+    draw.text(
+        (cx - draw.textlength(certificate.issuer, font=issuer) / 2, cy - 22), certificate.issuer, font=issuer, fill=INK
+    )
+    date = f"{certificate.issued_at:%Y年%m月%d日}"
+    draw.text((cx - draw.textlength(date, font=small) / 2, cy + r + 20), date, font=small, fill=INK)
     draw.text((150, H - 300), f"验证码：{certificate.code}", font=_font(34), fill=INK)
     draw.text((150, H - 245), f"查验地址：{verify_url}", font=small, fill=MUTED)
     draw.text((150, H - 200), "任何人可凭验证码在上述地址查验本证明的真伪，无需登录。", font=small, fill=MUTED)

@@ -265,7 +265,8 @@ def school_teachers(*, actor: Actor, school: School, year: int) -> list[tuple[st
         .annotate(n=Count("pk"))
     ):
         counts[account_id][kind] = n
-    return [(mask_name(name), _count(counts.get(a, {}), rules, year)) for a, name in dict(posts).items()]
+    rows = [(mask_name(name), _count(counts.get(a, {}), rules, year)) for a, name in dict(posts).items()]
+    return sorted(rows, key=lambda row: -row[1].total)  # most hours first; names are masked, so no name order
 
 
 # ------------------------------------------------------------------------------------------------ certificates

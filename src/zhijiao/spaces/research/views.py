@@ -188,15 +188,33 @@ def activity_new(request: HttpRequest, group_id: int) -> HttpResponse:
     return redirect("research-group", group_id=group.pk)
 
 
-def _diff(old: str, new: str) -> list[tuple[str, str]]:
-    """Line diff of two plan versions: ("add" | "del" | "same", line)."""
-    rows = []
-    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
-        tag, text = line[:2], line[2:]
-        if tag == "? ":
-            continue
-        rows.append(({"+ ": "add", "- ": "del"}.get(tag, "same"), text))
-    return rows
+def _diff(old: str, new: str, *, context: int = 2) -> list[tuple[str, str]]:
+    """Line diff of two plan versions: ("add" | "del" | "same", line), unchanged runs longer than the context
+    around a change folded into one ("fold", "N 行未改动")."""
+    rows = [
+        ({"+ ": "add", "- ": "del"}.get(line[:2], "same"), line[2:])
+        for line in difflib.ndiff(old.splitlines(), new.splitlines())
+        if not line.startswith("? ")
+    ]
+    near = {
+        j
+        for i, (tag, _) in enumerate(rows)
+        if tag != "same"
+        for j in range(max(0, i - context), min(len(rows), i + context + 1))
+    }
+    folded: list[tuple[str, str]] = []
+    hidden = 0
+    for i, row in enumerate(rows):
+        if i in near:
+            if hidden:
+                folded.append(("fold", f"…… {hidden} 行未改动 ……"))
+                hidden = 0
+            folded.append(row)
+        else:
+            hidden += 1
+    if hidden:
+        folded.append(("fold", f"…… {hidden} 行未改动 ……"))
+    return folded
 
 
 def _clock(seconds: int | None) -> str:
