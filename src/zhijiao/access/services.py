@@ -46,12 +46,12 @@ def derived_grants_apply(
     provisioning runs over whole regions. Returns (added, removed)."""
     table = connection.ops.quote_name(RoleGrant._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
-    rows = [(account_id, role, school_id, class_id, stamp, True) for account_id, (role, school_id, class_id) in new]
+    rows = [(account_id, role, school_id, class_id, stamp, True, "") for account_id, (role, school_id, class_id) in new]
     columns = ", ".join(
         connection.ops.quote_name(c)
-        for c in ("account_id", "role", "school_id", "school_class_id", "granted_at", "derived")
+        for c in ("account_id", "role", "school_id", "school_class_id", "granted_at", "derived", "subject")
     )
-    values = ", ".join(["%s"] * 6)
+    values = ", ".join(["%s"] * 7)
     if connection.vendor == "sqlite":
         insert = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
     else:
