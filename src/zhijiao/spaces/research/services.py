@@ -285,7 +285,9 @@ def plan_publish(*, actor: Actor, activity: Activity, stage: str, origin: Origin
     school, 二审 by the bureau). The resource is the leader's (their school's, or a bureau's)."""
     _kind_required(activity, ActivityKind.LESSON_PLAN)
     _leader_required(actor, activity.group)
-    locked = Activity.objects.select_for_update().select_related("final_version", "group").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",)).select_related("final_version", "group").get(pk=activity.pk)
+    )
     if locked.resource_id is not None:
         raise ZhijiaoError(ResearchError.RESEARCH_ALREADY_PUBLISHED, status=409)
     final = locked.final_version
