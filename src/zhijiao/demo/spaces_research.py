@@ -71,12 +71,15 @@ def _soon(days: int) -> datetime:
 
 def _backdate(activity: Activity, *, step: timedelta) -> None:
     """Versions, comments and scores as if written over the days after the activity (the demo is built today)."""
-    rows = sorted(
-        [*PlanVersion.objects.filter(activity=activity), *Comment.objects.filter(activity=activity)],
-        key=lambda row: row.created_at,
-    )
-    for i, row in enumerate(rows, start=1):
-        type(row).objects.filter(pk=row.pk).update(created_at=activity.starts_at + step * i)
+    stamps = [
+        *(
+            (at, PlanVersion, pk)
+            for pk, at in PlanVersion.objects.filter(activity=activity).values_list("pk", "created_at")
+        ),
+        *((at, Comment, pk) for pk, at in Comment.objects.filter(activity=activity).values_list("pk", "created_at")),
+    ]
+    for i, (_, model, pk) in enumerate(sorted(stamps, key=lambda row: row[0]), start=1):
+        model.objects.filter(pk=pk).update(created_at=activity.starts_at + step * i)  # type: ignore[attr-defined]
     RubricScore.objects.filter(activity=activity).update(created_at=activity.starts_at + timedelta(days=1))
 
 
