@@ -1,5 +1,6 @@
 """Screenshots of 网络教研 and 继续教育学时 on the demo region (``demo/spaces_research.py`` builds their data):
 
+* ``research-home.png``: the teacher's 网络教研 home (groups, coming activities, this year's hours);
 * ``research-group.png``: the 名师工作室 page (members from several schools, schedule, 主题研讨);
 * ``research-plan.png``: its 集体备课 with the version history, the diff with the previous version and the comments;
 * ``research-observe.png``: its 听评课 with the lesson video sought to a comment's moment, the timestamped comments,
@@ -60,6 +61,7 @@ def main() -> None:
     with demo_server(args.port, tries=5, base=args.base) as base, chromium() as browser:
         page = new_page(browser, height=1000)
         login(page, base, "teacher", accounts["teacher"]["password"])
+        shot(page, out / "research-home.png", url=f"{base}/space/research/", full=False)
         shot(page, out / "research-group.png", url=f"{base}/space/research/groups/{found['studio']}/")
         shot(page, out / "research-plan.png", url=f"{base}/space/research/activities/{found['plan']}/")
         page.goto(f"{base}/space/research/activities/{found['lesson']}/")
