@@ -63,7 +63,12 @@ def research_home(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.group_list(actor=request.user))
     mine = [g for g in groups if selectors.group_is_member(actor=request.user, group=g)]
     others = [g for g in groups if g not in mine]
-    upcoming = list(selectors.activity_list(actor=request.user).filter(status=ActivityStatus.OPEN)[:8])
+    open_ones = selectors.activity_list(actor=request.user).filter(status=ActivityStatus.OPEN)
+    now = timezone.now()
+    upcoming = [
+        *open_ones.filter(starts_at__gte=now).order_by("starts_at")[:6],  # coming first, soonest first
+        *open_ones.filter(starts_at__lt=now)[:4],  # then those still open (threads, unfinished work), newest first
+    ]
     year = timezone.localdate().year
     nodes = selectors.group_create_nodes(actor=request.user)
     post = hours_mod.account_post(request.user.pk)
