@@ -54,6 +54,10 @@ from zhijiao.resources.services import (
 )
 from zhijiao.services.services import draw_create
 from zhijiao.spaces.models import Notice
+from zhijiao.spaces.research.services import activity_create as research_activity_create
+from zhijiao.spaces.research.services import group_create as research_group_create
+from zhijiao.spaces.research.services import member_add as research_member_add
+from zhijiao.spaces.research.services import plan_save as research_plan_save
 from zhijiao.spaces.services import notice_send
 from zhijiao.testing import build_matrix_region, login_as, make_id
 from zhijiao.xapi.models import Credential
@@ -77,6 +81,7 @@ ROLES: dict[str, str] = {
     "系统管理员": "sysadmin",
     "安全管理员": "secadmin",
     "审计管理员": "auditor",
+    "教研员": "researcher",
 }
 SEPARATED = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 ANALYTICS = {Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR}  # statistics are for the bureau and schools
@@ -99,6 +104,8 @@ OBJECTS: dict[str, list[str]] = {
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
     "search_terms": ["dictionary"],
     "statement": ["s1"],
+    "research": ["studio", "plan"],  # a private 名师工作室 of 东西湖区 (led by the 教研员, the teacher a member)
+    "hours_report": ["420112", "420102"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -116,6 +123,8 @@ CHANNELS: dict[str, list[str]] = {
     "notice": ["page", "api"],
     "search_terms": ["page"],
     "statement": ["lrs", "lrs-query"],
+    "research": ["page"],
+    "hours_report": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -206,13 +215,13 @@ class Expect:
         return ids
 
     def _staff_grants(self) -> list[RoleGrant]:
-        return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT})
+        return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT, Role.RESEARCHER})
 
     # ------------------------------------------------ registry records
     def school(self, school: School) -> bool:
         if self.who.platform:
             return True
-        if any(self._covers(g, school) for g in self._staff_grants()):
+        if any(self._covers(g, school) for g in self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT})):
             return True
         return school.pk in set(
             SchoolClass.objects.filter(pk__in=self._own_classes()).values_list("school_id", flat=True)
@@ -417,6 +426,28 @@ class Expect:
             for g in self.who.grants
         )
 
+    def research(self, obj: Any) -> bool:
+        """A private group (and its activities): its leader and members, the 区域管理员 over its division, the
+        platform. Pupils, parents, inspectors, the 三员 have no 网络教研; teachers outside the group see nothing."""
+        group = getattr(obj, "group", obj)
+        if self.who.platform or group.leader_id == self.who.account.pk:
+            return True
+        if group.members.filter(account=self.who.account).exists():
+            return True
+        return any(
+            g.role in (Role.REGION_ADMIN, Role.RESEARCHER)
+            and g.division_id
+            and group.division_id.startswith(g.division_id)
+            for g in self.who.grants
+        )
+
+    def hours_report(self, code: str) -> bool:
+        """学时完成情况 of a district: the platform, the 区域管理员 and 教研员 at or above it (aggregates only)."""
+        return self.who.platform or any(
+            g.role in (Role.REGION_ADMIN, Role.RESEARCHER) and g.division_id and code.startswith(g.division_id)
+            for g in self.who.grants
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -560,6 +591,26 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             node_id=r.classes[key].pk,
             recipients="guardians",
         )
+    studio = research_group_create(
+        actor=a["researcher"],
+        name="小学数学名师工作室",
+        kind="studio",
+        division=r.schools["A"].division,
+        subject="14",
+        origin=ORIGIN,
+    )
+    research_member_add(actor=a["researcher"], group=studio, account_id=a["teacher"].pk, origin=ORIGIN)
+    plan = research_activity_create(
+        actor=a["researcher"],
+        group=studio,
+        kind="plan",
+        title="分数的初步认识",
+        starts_at=timezone.now(),
+        origin=ORIGIN,
+    )
+    research_plan_save(actor=a["teacher"], activity=plan, body="教学目标：认识几分之一")
+    objects[("research", "studio")], objects[("research", "plan")] = studio, plan
+    objects[("hours_report", "420112")], objects[("hours_report", "420102")] = "420112", "420102"
     objects[("search_terms", "dictionary")] = SearchTerm.objects.create(kind="synonym", forms="教案 教学设计")
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
@@ -738,6 +789,11 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.notice_recipient(obj), "/api/v1/notices?page_size=100", "*"
     if kind == "search_terms":
         return expect.search_terms(), "/resources/search-terms/", ""
+    if kind == "research":
+        path = "activities" if hasattr(obj, "group") else "groups"
+        return expect.research(obj), f"/space/research/{path}/{obj.pk}/", ""
+    if kind == "hours_report":
+        return expect.hours_report(obj), f"/space/hours/report/?node=d:{obj}", ""
     raise AssertionError(kind)
 
 

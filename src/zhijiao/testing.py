@@ -231,4 +231,8 @@ def _matrix_region(r: Region) -> Region:
     account("secadmin", Role.SECURITY_ADMIN, division=dxh)
     account("auditor", Role.AUDIT_ADMIN, division=dxh)
     account("bureau_c", Role.REGION_ADMIN, division=jiangan)
+    # 教研员 (district subject researcher) of 东西湖区 for 数学: schools and aggregates, no pupil or staff lists
+    researcher = account_create(username="researcher", password=PASSWORD, display_name="孙教研")
+    role_grant(account=researcher, role=Role.RESEARCHER, division=dxh, subject="14")
+    r.accounts["researcher"] = researcher
     return r

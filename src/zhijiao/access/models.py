@@ -20,6 +20,9 @@ class RoleGrant(models.Model):
     division = models.ForeignKey("org.Division", models.CASCADE, null=True, blank=True, related_name="+")
     school = models.ForeignKey("org.School", models.CASCADE, null=True, blank=True, related_name="+")
     school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, null=True, blank=True, related_name="+")
+    # 教研员: the subject researched (中小学课程代码, core code table "subject"); blank for every other role
+    # (a database default too: account provisioning writes grants with plain SQL, decision 0028)
+    subject = models.CharField("学科", max_length=4, blank=True, default="", db_default="")
     granted_at = models.DateTimeField(auto_now_add=True)
     # Derived from the registry (post, enrolment, head teacher, teaching assignment, guardianship) by account
     # provisioning, which also removes it when the fact no longer holds; manual grants are never touched by it.

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"
+    # 教研员: a district's subject researcher (the grant's ``subject``); reads schools and aggregates, no pupils.
+    RESEARCHER = "researcher", "教研员"
 
 
 # 三员分立: these roles run the platform, they see no registry or personal data through their node.
@@ -46,6 +48,11 @@ APP_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_AD
 # Administrators of any kind: they must use a second factor (identity.twofactor).
 ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, *SEPARATED_ROLES})
 
+# 网络教研 (research groups, 集体备课, 听评课, 主题研讨) and 继续教育学时: school staff, bureaus and 教研员.
+RESEARCH_ROLES: frozenset[str] = frozenset(
+    {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.RESEARCHER, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER}
+)
+
 # Which kind of node each role is granted on ("none": no node, platform-wide).
 NODE_KINDS: dict[str, set[str]] = {
     Role.PLATFORM_ADMIN: {"none"},
@@ -60,4 +67,5 @@ NODE_KINDS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: {"none", "division"},
     Role.SECURITY_ADMIN: {"none", "division"},
     Role.AUDIT_ADMIN: {"none", "division"},
+    Role.RESEARCHER: {"division"},
 }

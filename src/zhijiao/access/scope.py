@@ -179,6 +179,15 @@ class Scope:
         """Does this account teach the class this term, or is it the class's 班主任?"""
         return class_id in self.led_class_ids()
 
+    # ------------------------------------------------------------ 教研员 (district subject researcher)
+    def researches(self, division_code: str) -> bool:
+        """A 教研员 granted at or above ``division_code`` (a district's or a school's division)."""
+        return any(division_code.startswith(d) for d in self.divisions(Role.RESEARCHER))
+
+    def research_subjects(self) -> list[str]:
+        """The subject codes of the account's 教研员 grants (blank: all subjects), each once."""
+        return list(dict.fromkeys(g.subject for g in self.grants if g.role == Role.RESEARCHER))
+
     # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
     @property
     def may_administer_accounts(self) -> bool:
@@ -274,13 +283,14 @@ class Scope:
 
     def _node_terms(self, *, teachers: bool) -> tuple[list[str], list[int], list[int]]:
         """(division prefixes, school ids, class ids) of the node grants, pupils, parents and the 三员 left out
-        (they see through their own records, or nothing); ``teachers``: whether 教师 grants count by their node
-        (for staff they do; for classes and students a teacher sees the classes taught, whatever the node)."""
+        (they see through their own records, or nothing), and 教研员 (schools and aggregates only: never a class,
+        pupil or staff list); ``teachers``: whether 教师 grants count by their node (for staff they do; for classes
+        and students a teacher sees the classes taught, whatever the node)."""
         divisions: list[str] = []
         schools: list[int] = []
         classes: list[int] = []
         for g in self.grants:
-            if g.role in (Role.STUDENT, Role.PARENT) or g.role in SEPARATED_ROLES:
+            if g.role in (Role.STUDENT, Role.PARENT, Role.RESEARCHER) or g.role in SEPARATED_ROLES:
                 continue
             if g.role == Role.TEACHER and not teachers:
                 continue

@@ -20,10 +20,16 @@ def grant_ensure(
     division: Division | None = None,
     school: School | None = None,
     school_class: SchoolClass | None = None,
+    subject: str = "",
 ) -> Grant:
-    """The grant of ``role`` on the node, created if the account does not hold it yet."""
+    """The grant of ``role`` on the node, created if the account does not hold it yet (``subject``: a 教研员's)."""
     grant, _ = RoleGrant.objects.get_or_create(
-        account_id=account_id, role=role, division=division, school=school, school_class=school_class
+        account_id=account_id,
+        role=role,
+        division=division,
+        school=school,
+        school_class=school_class,
+        defaults={"subject": subject},
     )
     return _value(grant)
 
@@ -40,12 +46,12 @@ def derived_grants_apply(
     provisioning runs over whole regions. Returns (added, removed)."""
     table = connection.ops.quote_name(RoleGrant._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
-    rows = [(account_id, role, school_id, class_id, stamp, True) for account_id, (role, school_id, class_id) in new]
+    rows = [(account_id, role, school_id, class_id, stamp, True, "") for account_id, (role, school_id, class_id) in new]
     columns = ", ".join(
         connection.ops.quote_name(c)
-        for c in ("account_id", "role", "school_id", "school_class_id", "granted_at", "derived")
+        for c in ("account_id", "role", "school_id", "school_class_id", "granted_at", "derived", "subject")
     )
-    values = ", ".join(["%s"] * 6)
+    values = ", ".join(["%s"] * 7)
     if connection.vendor == "sqlite":
         insert = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
     else:

@@ -30,6 +30,8 @@ GROUPS: dict[str, str] = {
     "resource": "资源中心",
     "lottery": "电脑派位",
     "growth": "体质健康",
+    "research": "网络教研",
+    "hours": "继续教育学时",
     "audit": "审计",
     "system": "系统运维",
 }
@@ -111,6 +113,18 @@ _LABELS: dict[str, str] = {
     "resource.update": "修改资源",
     "resource.delete": "删除资源",
     "resource.submit": "提交资源审核",
+    "research.group_create": "建立教研组织",
+    "research.member_add": "加入教研组织成员",
+    "research.member_remove": "移出教研组织成员",
+    "research.activity_create": "安排教研活动",
+    "research.activity_finish": "结束教研活动",
+    "research.plan_final": "确定集体备课定稿",
+    "research.plan_publish": "集体备课定稿提交资源中心",
+    "research.summary": "发布听评课总结",
+    "research.video_attach": "上传课堂录像",
+    "hours.policy_set": "设置继续教育学时规则",
+    "hours.certificate_issue": "开具学时证明",
+    "hours.certificate_revoke": "作废学时证明",
     "resource.approve_first": "资源一审通过",
     "resource.publish": "资源审核通过并发布",
     "resource.return": "退回资源",
@@ -170,6 +184,9 @@ TARGET_LABELS = {
     "resource_package": "资源包",
     "audit_event": "审计日志",
     "backup": "备份",
+    "research_group": "教研组织",
+    "research_activity": "教研活动",
+    "hours_certificate": "学时证明",
 }
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
 

@@ -44,7 +44,7 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     of that class, and the school's principal; bureau officials for the region roles."""
     made: list[DemoAccount] = []
 
-    def add(username: str, role: Role, person=None, *, name: str = "", node=None) -> None:
+    def add(username: str, role: Role, person=None, *, name: str = "", node=None, subject: str = "") -> None:
         account = account_create(
             username=username,
             password=password,
@@ -62,7 +62,7 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
             kwargs["school_class"] = node
             scope_code = f"{node.school.code}/{node.pk}"
             scope_name = f"{node.school.name} {class_display_name(node)}"
-        role_grant(account=account, role=role, **kwargs)
+        role_grant(account=account, role=role, subject=subject, **kwargs)
         secret = ""
         if is_admin_account(account):
             secret = totp_secret(totp_device_provision(actor=None, account=account))
@@ -113,6 +113,7 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     add("admin", Role.PLATFORM_ADMIN, name="平台管理员")
     add("bureau", Role.REGION_ADMIN, officials[5].person, node=division)
     add("inspector", Role.INSPECTOR, officials[7].person, node=division)
+    add("jiaoyan", Role.RESEARCHER, officials[2].person, node=division, subject="14")  # 教研员 (小学数学)
     add("principal", Role.SCHOOL_ADMIN, principal.person if principal else None, node=school)
     add("banzhuren", Role.HEAD_TEACHER, head.person, node=school_class)
     role_grant(account=head.person.account, role=Role.TEACHER, school=school)

@@ -23,6 +23,7 @@ from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
+from zhijiao.demo.spaces_research import demo_research
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
@@ -85,6 +86,7 @@ def demo_prepare(
         accounts = json.loads(accounts_file.read_text(encoding="utf-8")) if accounts_file.exists() else []
         _demo_snapshot(progress, only_if_none=True)
         _demo_library(progress, seed=seed)  # an install from before the library gets it once
+        demo_research(root=region_plan(scale).root, seed=seed, progress=progress)  # and 网络教研
         demo_indicators(root=region_plan(scale).root, seed=seed, progress=progress)
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
@@ -105,6 +107,7 @@ def demo_prepare(
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
     _demo_library(progress, seed=seed)
+    demo_research(root=plan.root, seed=seed, progress=progress)
     # quality scores first, so the first snapshot (and the warnings) carry them
     progress(f"数据质量评分：{quality_refresh()} 条")
     _demo_snapshot(progress)

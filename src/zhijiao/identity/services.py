@@ -74,8 +74,9 @@ def role_grant(
     division: Division | None = None,
     school: School | None = None,
     school_class: SchoolClass | None = None,
+    subject: str = "",
 ) -> Grant:
-    """Grant a role on one node; the node kind must fit the role.
+    """Grant a role on one node; the node kind must fit the role (``subject``: a 教研员's subject code).
 
     三员分立: one account holds at most one of 系统管理员, 安全管理员 and 审计管理员 (IDENTITY_SEPARATION_OF_DUTIES).
     """
@@ -90,7 +91,9 @@ def role_grant(
                 field="角色",
                 detail=f"{account.username} 已是{'、'.join(Role(r).label for r in sorted(held))}",
             )
-    return grant_ensure(account_id=account.pk, role=role, division=division, school=school, school_class=school_class)
+    return grant_ensure(
+        account_id=account.pk, role=role, division=division, school=school, school_class=school_class, subject=subject
+    )
 
 
 # What a bearer token may do, beyond acting as its account (whose role grants still decide *which* records).

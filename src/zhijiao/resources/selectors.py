@@ -95,8 +95,8 @@ def resource_is_bureau_staff(actor: Actor | None) -> bool:
 
 def resource_upload_owner(actor: Actor | None) -> tuple[School | None, Division] | None:
     """Who a new resource by ``actor`` belongs to: their school (a 教师, 班主任 or 学校管理员 grant), else their
-    bureau's division (区域管理员, or a 平台管理员 placed on a division); None when nobody, i.e. the actor may not
-    upload (pupils, parents, 督导, the 三员). The one definition behind the upload button, the 403 and
+    bureau's division (区域管理员, 教研员, or a 平台管理员 placed on a division); None when nobody, i.e. the actor
+    may not upload (pupils, parents, 督导, the 三员). The one definition behind the upload button, the 403 and
     ``resource_create``."""
     if actor is None or not actor.is_authenticated:
         return None
@@ -107,7 +107,7 @@ def resource_upload_owner(actor: Actor | None) -> tuple[School | None, Division]
     for place in scope.places_of(Role.TEACHER, Role.HEAD_TEACHER):
         if place.kind == "class" and place.school is not None:
             return place.school, place.school.division
-    for place in scope.places_of(Role.REGION_ADMIN, Role.PLATFORM_ADMIN):
+    for place in scope.places_of(Role.REGION_ADMIN, Role.PLATFORM_ADMIN, Role.RESEARCHER):
         if place.division is not None:
             return None, place.division
     return None

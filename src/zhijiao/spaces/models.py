@@ -120,3 +120,18 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.address}"
+
+
+# 网络教研 and 继续教育学时 live in their own package; imported here so Django registers them with this app.
+from zhijiao.spaces.research.models import (  # noqa: E402, F401
+    Activity,
+    Certificate,
+    Comment,
+    GroupMember,
+    HoursPolicy,
+    HoursRule,
+    Participation,
+    PlanVersion,
+    ResearchGroup,
+    RubricScore,
+)

@@ -12,6 +12,7 @@ from zhijiao.access.roles import (
     BUREAU_ADMIN_ROLES,
     DATA_MANAGER_ROLES,
     REGISTRY_READER_ROLES,
+    RESEARCH_ROLES,
     REVIEWER_ROLES,
     SECURITY_ROLES,
     Role,
@@ -22,6 +23,7 @@ from zhijiao.access.scope import scope_for
 NAV = [
     ("首页", "/", "i-home", "home", None),
     ("我的空间", "/space/", "i-user", "spaces", None),
+    ("网络教研", "/space/research/", "i-class", "research", RESEARCH_ROLES),
     ("我的应用", "/apps/", "i-grid", "apps", None),
     ("资源中心", "/resources/", "i-book", "resource-list", None),
     (
