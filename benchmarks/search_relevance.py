@@ -255,6 +255,7 @@ def main() -> None:
                     "recall10": recall,
                     "zero": result.total == 0,
                     "top": [(i, judged.get(i, 0)) for i in top_own],
+                    "top10": [(h.id, graded.get(h.id, 0), h.title) for h in result.hits[:10]],
                 }
             )
 
