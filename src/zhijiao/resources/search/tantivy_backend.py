@@ -82,6 +82,8 @@ FORMS_TIE_BREAKER = 0.1
 # A query of this many required terms with fewer hits than a page is followed by the documents missing one of them
 # (指数函数的图象: the 指数函数 lessons that do not say 图象 come after the one that does).
 BACKFILL_TERMS = 2
+# A word's score over the fields: the best field's and this share of the others' (None: the sum).
+FIELDS_TIE_BREAKER: float | None = 0.3
 # A variant or synonym found scores this share of the word typed (the teacher's own word first).
 ALTERNATIVE_WEIGHT = 0.7
 DEFAULT_TERMS = (
@@ -309,11 +311,13 @@ class TantivyBackend:
         if len(word) == 1 and gram_covers_word(word) and self.gram_fields:
             # One Chinese character: where it occurs counts, not how short the text is (BM25 would put 圆 圆 圆 first)
             # nor whether the segmenter happened to cut it out as a word.
-            return [
-                Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
-                for field, boost in self.gram_fields
-                for q in [self._term(field, word)]
-            ]
+            return self._fields_max(
+                [
+                    Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
+                    for field, boost in self.gram_fields
+                    for q in [self._term(field, word)]
+                ]
+            )
         dense = 0
         if searcher is not None and self.dense_fraction is not None:
             dense = max(1, int(searcher.num_docs * self.dense_fraction))
@@ -330,7 +334,16 @@ class TantivyBackend:
             else:
                 q = Query.boolean_query([(Occur.Must, self._term(field, g)) for g in dict.fromkeys(grams)])
             out.append(Query.boost_query(q, boost))
-        return out
+        return self._fields_max(out)
+
+    @staticmethod
+    def _fields_max(clauses: list[Query]) -> list[Query]:
+        """One word's clauses over the fields as one: the best field counts, the others ``FIELDS_TIE_BREAKER`` of
+        theirs. A word found in the title, the keywords, the knowledge points and the chapter is not four times as
+        much about it: summed, the fields a library happens to fill would outweigh a type or grade asked for."""
+        if len(clauses) < 2 or FIELDS_TIE_BREAKER is None:
+            return clauses
+        return [Query.disjunction_max_query(clauses, FIELDS_TIE_BREAKER)]
 
     def _term_scoring(self, term: QueryTerm, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
         """A term's scoring clauses: its word's, or (variants, synonyms) the best of its forms' sums."""

@@ -378,7 +378,8 @@ class Understanding:
 
 # What a form found counts, as a share of the word typed (the engine's default for an alternative is 0.7):
 # an English name for a Chinese word or the reverse (Pythagorean theorem for 勾股定理): the resource in the teacher's
-# own language first; a formula's letters next to its name (a²+b²=c² → 勾股定理): the name says what it is about.
+# own language first; another formula of the group (a typed formula and its name count alike; a formula written
+# partly leads, its name after).
 ALTERNATIVE_WEIGHT = 0.7
 OTHER_LANGUAGE_WEIGHT = 0.35
 FORMULA_WEIGHT = 0.5
@@ -408,7 +409,7 @@ def _term(typed: str, forms: Iterable[str], as_query: Any, *, required: bool = T
             continue
         lang = _language(normalize(raw))
         if raw == typed:
-            weight = FORMULA_WEIGHT if name else 1.0
+            weight = 1.0
         elif raw == name:
             weight = ALTERNATIVE_WEIGHT if partial else 1.0
         elif lang == "formula":
@@ -451,14 +452,13 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         rest = pattern.sub(" ", rest)
 
     def as_query(form: str) -> str:
-        # A form of several words or with operators (a²+b²=c²) is matched as its words, all of them; a formula's
-        # lone letters (the a and b of (a+b)(a-b)) are in every other text and say nothing: its powers and products
-        # (a^2, ax^2, ma) are kept.
+        # A form of several words or with operators (a²+b²=c²) is matched as its words, all of them; a formula of
+        # nothing but lone letters ((a+b)(a-b): a and b are in every other text) says nothing and is left out.
         if not _FORMULA.search(form):
             return form
         words = analyzer.query_words(form)
-        if _OPERATOR.search(form):
-            words = [w for w in words if len(w) > 1]
+        if _OPERATOR.search(form) and all(len(w) == 1 for w in words):
+            return ""
         return " ".join(words)
 
     terms: list[QueryTerm] = []
