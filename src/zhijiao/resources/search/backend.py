@@ -143,6 +143,10 @@ class ParsedQuery:
 
     terms: tuple[QueryTerm, ...] = ()
     boosts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet key, values)
+    # With at least this many required terms and fewer hits than a page, the documents missing one term follow
+    # (0: the engine's default, 3). Understanding asks for 2 when each term is a whole word of its own (a name, a
+    # dictionary word, a word typed apart), not a fragment the segmenter cut from an unknown word.
+    backfill_terms: int = 0
 
     @property
     def marks(self) -> list[str]:

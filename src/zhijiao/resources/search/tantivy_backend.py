@@ -80,8 +80,8 @@ BOOST_SCORE = 20.0
 # A term's variants and synonyms score through a disjunction-max: the best form counts, the others this much.
 FORMS_TIE_BREAKER = 0.1
 # A query of this many required terms with fewer hits than a page is followed by the documents missing one of them
-# (指数函数的图象: the 指数函数 lessons that do not say 图象 come after the one that does).
-BACKFILL_TERMS = 2
+# (a parsed query may ask for fewer: ParsedQuery.backfill_terms).
+BACKFILL_TERMS = 3
 # A word's score over the fields: the best field's and this share of the others' (None: the sum).
 FIELDS_TIE_BREAKER: float | None = 0.3
 # A variant or synonym found scores this share of the word typed (the teacher's own word first).
@@ -300,24 +300,27 @@ class TantivyBackend:
         return Query.term_query(self.schema, field, value)
 
     def _scoring_clauses(self, word: str, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
-        """What ``word`` adds to a document's score: a boosted clause per field it may match in. With a
-        searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
-        数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
-        it would walk most of the index for a near-constant score."""
+        """What ``word`` adds to a document's score: its field clauses (:meth:`_field_clauses`) as one
+        (:meth:`_fields_max`); a form of several words, the sum of its words'."""
         if " " in word:  # a form of several words (pythagorean theorem): the sum of its words'
             parts = word.split()
             return [q for part in parts for q in self._scoring_clauses(part, long_grams=long_grams, searcher=searcher)]
+        return self._fields_max(self._field_clauses(word, long_grams=long_grams, searcher=searcher))
+
+    def _field_clauses(self, word: str, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
+        """A boosted clause per field one ``word`` may match in. With a
+        searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
+        数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
+        it would walk most of the index for a near-constant score."""
         grams = word_grams(word)
         if len(word) == 1 and gram_covers_word(word) and self.gram_fields:
             # One Chinese character: where it occurs counts, not how short the text is (BM25 would put 圆 圆 圆 first)
             # nor whether the segmenter happened to cut it out as a word.
-            return self._fields_max(
-                [
-                    Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
-                    for field, boost in self.gram_fields
-                    for q in [self._term(field, word)]
-                ]
-            )
+            return [
+                Query.const_score_query(q, boost * 2.0) if field == "title_g" else Query.boost_query(q, boost)
+                for field, boost in self.gram_fields
+                for q in [self._term(field, word)]
+            ]
         dense = 0
         if searcher is not None and self.dense_fraction is not None:
             dense = max(1, int(searcher.num_docs * self.dense_fraction))
@@ -334,7 +337,7 @@ class TantivyBackend:
             else:
                 q = Query.boolean_query([(Occur.Must, self._term(field, g)) for g in dict.fromkeys(grams)])
             out.append(Query.boost_query(q, boost))
-        return self._fields_max(out)
+        return out
 
     @staticmethod
     def _fields_max(clauses: list[Query]) -> list[Query]:
@@ -516,7 +519,8 @@ class TantivyBackend:
                 break
         mode = (MODE_ALL, MODE_GRAMS, MODE_ANY)[[(False, False), (False, True), (True, True)].index(attempts[i])]
         addresses = list(found.hits)
-        backfill = len(needed) >= BACKFILL_TERMS and sort == SORT_RELEVANCE and len(addresses) < limit
+        backfill_terms = parsed.backfill_terms or BACKFILL_TERMS
+        backfill = len(needed) >= backfill_terms and sort == SORT_RELEVANCE and len(addresses) < limit
         if mode == MODE_ALL and total and backfill:
             # Few documents have every word of the query: after them, those missing just one, scored below the last
             # full match so that a re-ranking of the page keeps them after.

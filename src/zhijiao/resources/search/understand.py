@@ -485,6 +485,9 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         if constraint is not None:
             boosts.append(constraint)
         terms.append(_term(w, forms, as_query, required=constraint is None))
+    # Two whole words (指数函数 + 图象) with few documents holding both: those with one of them follow.
+    apart = set(norm.split())
+    whole = all(lexicon.is_known(t.word) or t.word in apart for t in terms if t.required)
     if grade:
         boosts.append(("grade", grade_labels(grade)))
     if volume:
@@ -502,7 +505,7 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
     names = [(n, lexicon.kind_of(n)) for n in lexicon.names_in(rest)]
     return Understanding(
         text=text,
-        parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts)),
+        parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts), backfill_terms=2 if whole else 0),
         words=words,
         grade=grade,
         volume=volume,
