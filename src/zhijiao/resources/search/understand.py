@@ -138,10 +138,13 @@ class Lexicon:
         self._phrases: list[str] = []  # forms of several words (pythagorean theorem), longest first
         for kind, forms in self.groups:
             normal = tuple(dict.fromkeys(normalize(f.strip()) for f in forms if f.strip()))
-            for f in normal:
-                known = self._forms.get(f)
-                merged = tuple(dict.fromkeys([*(known[1] if known else ()), *normal]))
-                self._forms[f] = (kind if not known else known[0], merged)
+            # Groups sharing a form are one group (二次函数|抛物线 and 二次函数|quadratic function): every form of
+            # either gets the union, the first group's kind and main form first.
+            known = [self._forms[f] for f in normal if f in self._forms]
+            merged = tuple(dict.fromkeys([*(g for k in known for g in k[1]), *normal]))
+            entry = (known[0][0] if known else kind, merged)
+            for f in merged:
+                self._forms[f] = entry
         self._phrases = sorted((f for f in self._forms if _FORMULA.search(f)), key=len, reverse=True)
         self._vocab = {normalize(k): k for k in self.vocabulary if len(k) >= 2}
         self._names = {k for k in (*self._vocab, *self._forms) if len(k) >= 3 and _CJK_ONLY.fullmatch(k)}
