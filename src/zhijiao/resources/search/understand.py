@@ -351,6 +351,9 @@ class Understanding:
     names: list[tuple[str, str]] = field(default_factory=list)  # (name, 知识点/章节)
     correction: tuple[str, str] | None = None  # (typed, meant)
     corrected_text: str = ""
+    # Per term, its forms as the dictionary writes them (a²+b²=c², Pythagorean theorem), for the explain view: the
+    # engine's query words (a^2 b^2 c^2) are not for teachers' eyes.
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def filters(self) -> dict[str, str | tuple[str, ...]]:
         """年级/册 as filters (any of their labels), for a query that is nothing but shorthand (八下)."""
@@ -366,7 +369,12 @@ class Understanding:
             "query": self.text,
             "words": self.words,
             "terms": [
-                {"word": t.word, "variants": list(t.forms[1:]), "required": t.required} for t in self.parsed.terms
+                {
+                    "word": self.shown[t.word][0] if self.shown.get(t.word) else t.word,
+                    "variants": list(self.shown[t.word][1:] if self.shown.get(t.word) else t.forms[1:]),
+                    "required": t.required,
+                }
+                for t in self.parsed.terms
             ],
             "grade": self.grade,
             "volume": list(self.volume),
@@ -465,9 +473,17 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         return " ".join(words)
 
     terms: list[QueryTerm] = []
+    shown: dict[str, tuple[str, ...]] = {}
+
+    def keep(term: QueryTerm, typed: str, forms: Iterable[str]) -> QueryTerm:
+        written = [typed, *(f for f in forms if normalize(f) != normalize(typed) and as_query(f))]
+        shown[term.word] = tuple(dict.fromkeys(written))
+        return term
+
     for phrase in lexicon.phrases_in(rest):
         group = lexicon.forms(phrase)
-        terms.append(_term(phrase, group[1] if group else (phrase,), as_query))
+        forms = group[1] if group else (phrase,)
+        terms.append(keep(_term(phrase, forms, as_query), phrase, forms))
         rest = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", rest)
     for run in _FORMULA_RUN.findall(rest):
         # A formula written partly (y=ax² of y=ax²+bx+c, (a+b)(a-b) without its right side) means what the
@@ -476,7 +492,7 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         if group is not None:
             # Written partly, the formula is more precise than its topic: what shows it first, then the topic.
             partial = " ".join(analyzer.query_words(run))
-            terms.append(_term(run, group[1], as_query, partial=partial))
+            terms.append(keep(_term(run, group[1], as_query, partial=partial), run, group[1]))
             rest = rest.replace(run, " ", 1)
     words = [t.word for t in terms]
     words.extend(w for part in analyzer.query_words(lexicon.segment(rest)) for w in _split_compound(part, lexicon))
@@ -487,7 +503,7 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         constraint = next((c for c in map(constraint_of, forms) if c), None)
         if constraint is not None:
             boosts.append(constraint)
-        terms.append(_term(w, forms, as_query, required=constraint is None))
+        terms.append(keep(_term(w, forms, as_query, required=constraint is None), w, forms))
     # Two whole words (指数函数 + 图象) with few documents holding both: those with one of them follow.
     apart = set(norm.split())
     whole = all(lexicon.is_known(t.word) or t.word in apart for t in terms if t.required)
@@ -507,6 +523,7 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
             break
     names = [(n, lexicon.kind_of(n)) for n in lexicon.names_in(rest)]
     return Understanding(
+        shown=shown,
         text=text,
         parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts), backfill_terms=2 if whole else 0),
         words=words,
