@@ -438,3 +438,12 @@ def test_two_whole_words_with_few_hits_are_followed_by_those_with_one(tmp_path):
     assert _ids(answer) == ["both", "name"] and answer.result.mode == MODE_ALL
     # Fragments the segmenter cut from one unknown word are not backfilled (the engine alone: three terms needed).
     assert backend.search("毕达哥拉斯定律", visibility=EVERYONE).hits == []
+
+
+def test_explain_shows_the_forms_as_the_dictionary_writes_them(tmp_path):
+    lexicon = _lexicon()
+    analyzer = Analyzer(lexicon.terms())
+    (term,) = understand("y=ax²", lexicon, analyzer).explain()["terms"]
+    assert term["word"] == "y=ax²" and "y=ax²+bx+c" in term["variants"] and "二次函数" in term["variants"]
+    (term,) = understand("勾股定理", lexicon, analyzer).explain()["terms"]
+    assert "a²+b²=c²" in term["variants"] and not any("^" in v for v in term["variants"])
