@@ -119,10 +119,20 @@ class QueryTerm:
     word: str  # one token, or several separated by spaces that must all match (a phrase, a formula)
     alternatives: tuple[str, ...] = ()  # besides ``word``
     required: bool = True  # False: it ranks what has it higher but need not match (课件 in 勾股定理 课件)
+    # How much each form of ``forms`` counts when found (1.0 = the word typed); empty: the engine's default
+    # (the word 1.0, an alternative less). Query understanding sets them: an English synonym of a Chinese word counts
+    # less, a formula's name more than its letters.
+    weights: tuple[float, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
         return (self.word, *(a for a in self.alternatives if a != self.word))
+
+    def weight(self, i: int, default: float) -> float:
+        """The weight of ``forms[i]``: the one understanding set, else 1.0 for the word and ``default`` for others."""
+        if i < len(self.weights):
+            return self.weights[i]
+        return 1.0 if i == 0 else default
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +143,10 @@ class ParsedQuery:
 
     terms: tuple[QueryTerm, ...] = ()
     boosts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (facet key, values)
+    # With at least this many required terms and fewer hits than a page, the documents missing one term follow
+    # (0: the engine's default, 3). Understanding asks for 2 when each term is a whole word of its own (a name, a
+    # dictionary word, a word typed apart), not a fragment the segmenter cut from an unknown word.
+    backfill_terms: int = 0
 
     @property
     def marks(self) -> list[str]:

@@ -73,10 +73,17 @@ SORT_FIELDS = {SORT_NEWEST: "published_at", SORT_RATING: "rating", SORT_VALUE: "
 FACET_CACHE_SECONDS = 60.0
 FACET_CACHE_SIZE = 256
 FACET_SIZES = {"chapter_id": 30, "kp_ids": 30}
-# Score a document gets per boost a parsed query asks for (七上 → 七年级, 上册): about one title word's worth.
-BOOST_SCORE = 6.0
+# Score a document gets per boost a parsed query asks for (七上 → 七年级, 上册; 课件 → the type 课件): about what a
+# topic word found in the title earns in a library of thousands (a stated grade or type is a constraint, and the words
+# that state it do not score through the text: a keyword list repeating 英语 is not what 英语 asks for).
+BOOST_SCORE = 20.0
 # A term's variants and synonyms score through a disjunction-max: the best form counts, the others this much.
 FORMS_TIE_BREAKER = 0.1
+# A query of this many required terms with fewer hits than a page is followed by the documents missing one of them
+# (a parsed query may ask for fewer: ParsedQuery.backfill_terms).
+BACKFILL_TERMS = 3
+# A word's score over the fields: the best field's and this share of the others' (None: the sum).
+FIELDS_TIE_BREAKER: float | None = 0.3
 # A variant or synonym found scores this share of the word typed (the teacher's own word first).
 ALTERNATIVE_WEIGHT = 0.7
 DEFAULT_TERMS = (
@@ -293,13 +300,18 @@ class TantivyBackend:
         return Query.term_query(self.schema, field, value)
 
     def _scoring_clauses(self, word: str, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
-        """What ``word`` adds to a document's score: a boosted clause per field it may match in. With a
-        searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
-        数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
-        it would walk most of the index for a near-constant score."""
+        """What ``word`` adds to a document's score: its field clauses (:meth:`_field_clauses`) as one
+        (:meth:`_fields_max`); a form of several words, the sum of its words'."""
         if " " in word:  # a form of several words (pythagorean theorem): the sum of its words'
             parts = word.split()
             return [q for part in parts for q in self._scoring_clauses(part, long_grams=long_grams, searcher=searcher)]
+        return self._fields_max(self._field_clauses(word, long_grams=long_grams, searcher=searcher))
+
+    def _field_clauses(self, word: str, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
+        """A boosted clause per field one ``word`` may match in. With a
+        searcher, a word in more than ``dense_fraction`` of the documents' ``dense_fields`` (a label such as
+        数学 or 上册 in the chapter-and-labels field) scores nothing there: it still has to match, but scoring
+        it would walk most of the index for a near-constant score."""
         grams = word_grams(word)
         if len(word) == 1 and gram_covers_word(word) and self.gram_fields:
             # One Chinese character: where it occurs counts, not how short the text is (BM25 would put 圆 圆 圆 first)
@@ -327,6 +339,15 @@ class TantivyBackend:
             out.append(Query.boost_query(q, boost))
         return out
 
+    @staticmethod
+    def _fields_max(clauses: list[Query]) -> list[Query]:
+        """One word's clauses over the fields as one: the best field counts, the others ``FIELDS_TIE_BREAKER`` of
+        theirs. A word found in the title, the keywords, the knowledge points and the chapter is not four times as
+        much about it: summed, the fields a library happens to fill would outweigh a type or grade asked for."""
+        if len(clauses) < 2 or FIELDS_TIE_BREAKER is None:
+            return clauses
+        return [Query.disjunction_max_query(clauses, FIELDS_TIE_BREAKER)]
+
     def _term_scoring(self, term: QueryTerm, *, long_grams: bool, searcher: tantivy.Searcher | None) -> list[Query]:
         """A term's scoring clauses: its word's, or (variants, synonyms) the best of its forms' sums."""
         forms = term.forms
@@ -337,7 +358,7 @@ class TantivyBackend:
             clauses = self._scoring_clauses(form, long_grams=long_grams, searcher=searcher)
             if clauses:
                 # A form of n words scores as one word (its words' mean); another form than the one typed, less.
-                weight = (1.0 if i == 0 else ALTERNATIVE_WEIGHT) / max(1, len(form.split()))
+                weight = term.weight(i, ALTERNATIVE_WEIGHT) / max(1, len(form.split()))
                 each.append(Query.boost_query(Query.boolean_query([(Occur.Should, q) for q in clauses]), weight))
         return [Query.disjunction_max_query(each, FORMS_TIE_BREAKER)] if each else []
 
@@ -417,7 +438,9 @@ class TantivyBackend:
                 clauses.append((Occur.Must, match))
             else:
                 clauses.append((Occur.Must, Query.const_score_query(match, 0.0)))
-                for t in terms:
+                # A word that only states a constraint (课件, 数学, 人教版) ranks through its label (``boosts``), not
+                # through the text: a keyword list that repeats 英语 says nothing about the topic asked for.
+                for t in needed:
                     scoring = self._term_scoring(t, long_grams=long_grams, searcher=searcher)
                     clauses.extend((Occur.Should, q) for q in scoring)
         else:
@@ -454,7 +477,7 @@ class TantivyBackend:
         parsed = self.parse_plain(query) if isinstance(query, str) else query
         words = list(parsed.terms)
         if words and not any(t.required for t in words):  # nothing required: all of it is
-            words = [QueryTerm(t.word, t.alternatives) for t in words]
+            words = [QueryTerm(t.word, t.alternatives, weights=t.weights) for t in words]
         needed = [t for t in words if t.required]
         boosts = parsed.boosts
         searcher = self.index_.searcher()
@@ -496,11 +519,17 @@ class TantivyBackend:
                 break
         mode = (MODE_ALL, MODE_GRAMS, MODE_ANY)[[(False, False), (False, True), (True, True)].index(attempts[i])]
         addresses = list(found.hits)
-        if mode == MODE_ALL and total and len(needed) >= 3 and sort == SORT_RELEVANCE and len(addresses) < limit:
-            # Few documents have every word of a long query: after them, those missing just one (ranked after).
+        backfill_terms = parsed.backfill_terms or BACKFILL_TERMS
+        backfill = len(needed) >= backfill_terms and sort == SORT_RELEVANCE and len(addresses) < limit
+        if mode == MODE_ALL and total and backfill:
+            # Few documents have every word of the query: after them, those missing just one, scored below the last
+            # full match so that a re-ranking of the page keeps them after.
             most = self._most_query(words, needed, visibility, filters, boosts, searcher)
             more = searcher.search(most, limit=limit - len(addresses), count=True, offset=max(0, offset - total))
-            addresses.extend(more.hits)
+            floor = min((score for score, _ in addresses), default=0.0) or 1.0
+            top = max((score for score, _ in more.hits), default=0.0)
+            scale = min(1.0, 0.95 * floor / top) if top > 0 else 1.0
+            addresses.extend((score * scale, address) for score, address in more.hits)
             total += _count(more)
         marks = parsed.marks
         hits = []
@@ -550,7 +579,7 @@ class TantivyBackend:
             (Occur.Must, Query.const_score_query(Query.boolean_query([(Occur.Should, q) for q in all_but_one]), 0.0))
         )
         clauses.append((Occur.MustNot, Query.boolean_query([(Occur.Must, m) for m in matches])))
-        for t in words:
+        for t in needed:
             clauses.extend((Occur.Should, q) for q in self._term_scoring(t, long_grams=False, searcher=searcher))
         for key, values in boosts:
             if key in FACET_FIELDS and values:

@@ -33,6 +33,9 @@ KIND_VARIANT = "variant"  # 异体字 / 异形词
 KIND_POPULAR = "popular"  # 热门检索词
 
 _FORMULA = re.compile(r"[^\w\u3400-\u9fff]")  # a form with spaces or operators: found in the text, not by jieba
+_FORMULA_OPS = re.compile(r"[=+\-−×÷/()（）≥≤<>^²³√]")  # a form that is a formula (not an English phrase)
+_CJK_ONLY = re.compile(r"[\u3400-\u9fff]+")
+MAX_NAME = 12  # longest name looked for when a query is read from the left
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "1": 1, "2": 2, "3": 3}
 _CN_NUM = "零一二三四五六七八九"
 _PRIMARY = {n: f"{_CN_NUM[n]}年级" for n in range(1, 10)}
@@ -135,12 +138,16 @@ class Lexicon:
         self._phrases: list[str] = []  # forms of several words (pythagorean theorem), longest first
         for kind, forms in self.groups:
             normal = tuple(dict.fromkeys(normalize(f.strip()) for f in forms if f.strip()))
-            for f in normal:
-                known = self._forms.get(f)
-                merged = tuple(dict.fromkeys([*(known[1] if known else ()), *normal]))
-                self._forms[f] = (kind if not known else known[0], merged)
+            # Groups sharing a form are one group (二次函数|抛物线 and 二次函数|quadratic function): every form of
+            # either gets the union, the first group's kind and main form first.
+            known = [self._forms[f] for f in normal if f in self._forms]
+            merged = tuple(dict.fromkeys([*(g for k in known for g in k[1]), *normal]))
+            entry = (known[0][0] if known else kind, merged)
+            for f in merged:
+                self._forms[f] = entry
         self._phrases = sorted((f for f in self._forms if _FORMULA.search(f)), key=len, reverse=True)
         self._vocab = {normalize(k): k for k in self.vocabulary if len(k) >= 2}
+        self._names = {k for k in (*self._vocab, *self._forms) if len(k) >= 3 and _CJK_ONLY.fullmatch(k)}
         self._by_char: dict[str, set[str]] = {}
         for key in self._vocab:
             if len(key) >= 3:
@@ -158,6 +165,40 @@ class Lexicon:
     def phrases_in(self, text: str) -> list[str]:
         """Forms of several words inside the normalised ``text`` (as whole words), longest first."""
         return [p for p in self._phrases if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
+
+    def formula_group(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+        """The group of the shortest dictionary formula that holds ``text`` written partly (y=ax² in y=ax²+bx+c,
+        (a+b)(a-b) in (a+b)(a-b)=a²-b²), compared without spaces; None when none does."""
+        compact = "".join(normalize(text).split())
+        if len(compact) < 3:
+            return None
+        found = [f for f in self._phrases if compact in "".join(f.split()) and _FORMULA_OPS.search(f)]
+        return self._forms[min(found, key=len)] if found else None
+
+    def segment(self, text: str) -> str:
+        """``text`` with spaces around the names it holds, each Chinese run read from the left, the longest name
+        first (指数函数的图象 → 指数函数 的图象, not 指数 函数的图象): a name that starts first is what the teacher
+        typed first; what is left is segmented as usual."""
+        out: list[str] = []
+        for part in normalize(text).split():
+            pieces: list[str] = []
+            i, plain = 0, ""
+            while i < len(part):
+                name = ""
+                if _CJK_RUN.match(part[i]):
+                    for size in range(min(MAX_NAME, len(part) - i), 2, -1):
+                        if part[i : i + size] in self._names:
+                            name = part[i : i + size]
+                            break
+                if name:
+                    pieces.extend([plain, name] if plain else [name])
+                    plain, i = "", i + len(name)
+                else:
+                    plain, i = plain + part[i], i + 1
+            if plain:
+                pieces.append(plain)
+            out.append(" ".join(pieces))
+        return " ".join(out)
 
     def kind_of(self, name: str) -> str:
         return self.vocabulary.get(self._vocab.get(normalize(name), name), "")
@@ -310,6 +351,9 @@ class Understanding:
     names: list[tuple[str, str]] = field(default_factory=list)  # (name, 知识点/章节)
     correction: tuple[str, str] | None = None  # (typed, meant)
     corrected_text: str = ""
+    # Per term, its forms as the dictionary writes them (a²+b²=c², Pythagorean theorem), for the explain view: the
+    # engine's query words (a^2 b^2 c^2) are not for teachers' eyes.
+    shown: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def filters(self) -> dict[str, str | tuple[str, ...]]:
         """年级/册 as filters (any of their labels), for a query that is nothing but shorthand (八下)."""
@@ -325,7 +369,12 @@ class Understanding:
             "query": self.text,
             "words": self.words,
             "terms": [
-                {"word": t.word, "variants": list(t.forms[1:]), "required": t.required} for t in self.parsed.terms
+                {
+                    "word": self.shown[t.word][0] if self.shown.get(t.word) else t.word,
+                    "variants": list(self.shown[t.word][1:] if self.shown.get(t.word) else t.forms[1:]),
+                    "required": t.required,
+                }
+                for t in self.parsed.terms
             ],
             "grade": self.grade,
             "volume": list(self.volume),
@@ -336,6 +385,57 @@ class Understanding:
             "boosts": {k: list(v) for k, v in self.parsed.boosts},
             "correction": {"typed": self.correction[0], "meant": self.correction[1]} if self.correction else None,
         }
+
+
+# What a form found counts, as a share of the word typed (the engine's default for an alternative is 0.7):
+# an English name for a Chinese word or the reverse (Pythagorean theorem for 勾股定理): the resource in the teacher's
+# own language first; another formula of the group (a typed formula and its name count alike; a formula written
+# partly leads, its name after).
+ALTERNATIVE_WEIGHT = 0.7
+OTHER_LANGUAGE_WEIGHT = 0.35
+FORMULA_WEIGHT = 0.5
+_OPERATOR = re.compile(r"[=+\-−×÷/()（）≥≤<>^²³√]")
+_FORMULA_RUN = re.compile(r"[^\s\u3400-\u9fff]{3,}")
+_LATIN_WORDS = re.compile(r"[a-z][a-z' \-]*")
+
+
+def _language(form: str) -> str:
+    """zh (Chinese characters), en (English words) or formula (anything with digits or operators)."""
+    if _CJK_RUN.search(form):
+        return "zh"
+    return "en" if _LATIN_WORDS.fullmatch(form) else "formula"
+
+
+def _term(typed: str, forms: Iterable[str], as_query: Any, *, required: bool = True, partial: str = "") -> QueryTerm:
+    """A query term for ``typed`` and the other forms of its dictionary group, each weighted (see above).
+    ``partial``: the query words of a formula written partly, which lead (weight 1, every letter kept) before the
+    group's name."""
+    typed_lang = _language(normalize(typed))
+    names = [f for f in forms if _language(normalize(f)) == "zh"]
+    name = names[0] if typed_lang == "formula" and names else ""
+    weighted: dict[str, float] = {partial: 1.0} if partial else {}
+    for raw in (typed, *forms):
+        form = as_query(raw)
+        if not form or form in weighted:
+            continue
+        lang = _language(normalize(raw))
+        if raw == typed:
+            weight = 1.0
+        elif raw == name:
+            weight = ALTERNATIVE_WEIGHT if partial else 1.0
+        elif lang == "formula":
+            weight = FORMULA_WEIGHT
+        elif lang != typed_lang:  # English for Chinese or the reverse (a formula's Chinese names: the alternative's)
+            weight = OTHER_LANGUAGE_WEIGHT if typed_lang != "formula" or lang == "en" else ALTERNATIVE_WEIGHT
+        else:
+            weight = ALTERNATIVE_WEIGHT
+        weighted[form] = weight
+    if not weighted:  # nothing but lone letters
+        return QueryTerm(typed, required=required)
+    ordered = list(weighted.items())
+    return QueryTerm(
+        ordered[0][0], tuple(f for f, _ in ordered[1:]), required=required, weights=tuple(w for _, w in ordered)
+    )
 
 
 def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding:
@@ -363,17 +463,39 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         rest = pattern.sub(" ", rest)
 
     def as_query(form: str) -> str:
-        # A form of several words or with operators (a²+b²=c²) is matched as its words, all of them.
-        return " ".join(analyzer.query_words(form)) if _FORMULA.search(form) else form
+        # A form of several words or with operators (a²+b²=c²) is matched as its words, all of them; a formula of
+        # nothing but lone letters ((a+b)(a-b): a and b are in every other text) says nothing and is left out.
+        if not _FORMULA.search(form):
+            return form
+        words = analyzer.query_words(form)
+        if _OPERATOR.search(form) and all(len(w) == 1 for w in words):
+            return ""
+        return " ".join(words)
 
     terms: list[QueryTerm] = []
+    shown: dict[str, tuple[str, ...]] = {}
+
+    def keep(term: QueryTerm, typed: str, forms: Iterable[str]) -> QueryTerm:
+        written = [typed, *(f for f in forms if normalize(f) != normalize(typed) and as_query(f))]
+        shown[term.word] = tuple(dict.fromkeys(written))
+        return term
+
     for phrase in lexicon.phrases_in(rest):
         group = lexicon.forms(phrase)
-        alternatives = tuple(as_query(f) for f in group[1] if f != phrase) if group else ()
-        terms.append(QueryTerm(as_query(phrase), tuple(a for a in alternatives if a)))
+        forms = group[1] if group else (phrase,)
+        terms.append(keep(_term(phrase, forms, as_query), phrase, forms))
         rest = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", rest)
+    for run in _FORMULA_RUN.findall(rest):
+        # A formula written partly (y=ax² of y=ax²+bx+c, (a+b)(a-b) without its right side) means what the
+        # dictionary's formula holding it means.
+        group = lexicon.formula_group(run) if _OPERATOR.search(run) else None
+        if group is not None:
+            # Written partly, the formula is more precise than its topic: what shows it first, then the topic.
+            partial = " ".join(analyzer.query_words(run))
+            terms.append(keep(_term(run, group[1], as_query, partial=partial), run, group[1]))
+            rest = rest.replace(run, " ", 1)
     words = [t.word for t in terms]
-    words.extend(w for part in analyzer.query_words(rest) for w in _split_compound(part, lexicon))
+    words.extend(w for part in analyzer.query_words(lexicon.segment(rest)) for w in _split_compound(part, lexicon))
     boosts: list[tuple[str, tuple[str, ...]]] = []
     for w in words[len(terms) :]:
         group = lexicon.forms(w)
@@ -381,8 +503,10 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
         constraint = next((c for c in map(constraint_of, forms) if c), None)
         if constraint is not None:
             boosts.append(constraint)
-        alternatives = tuple(a for a in (as_query(f) for f in forms[1:]) if a)
-        terms.append(QueryTerm(w, alternatives, required=constraint is None))
+        terms.append(keep(_term(w, forms, as_query, required=constraint is None), w, forms))
+    # Two whole words (指数函数 + 图象) with few documents holding both: those with one of them follow.
+    apart = set(norm.split())
+    whole = all(lexicon.is_known(t.word) or t.word in apart for t in terms if t.required)
     if grade:
         boosts.append(("grade", grade_labels(grade)))
     if volume:
@@ -399,8 +523,9 @@ def understand(text: str, lexicon: Lexicon, analyzer: Analyzer) -> Understanding
             break
     names = [(n, lexicon.kind_of(n)) for n in lexicon.names_in(rest)]
     return Understanding(
+        shown=shown,
         text=text,
-        parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts)),
+        parsed=ParsedQuery(terms=tuple(terms), boosts=tuple(boosts), backfill_terms=2 if whole else 0),
         words=words,
         grade=grade,
         volume=volume,

@@ -284,10 +284,10 @@ def test_index_of_an_older_schema_is_left_alone(tmp_path):
 
 def test_dense_labels_match_but_score_only_where_they_are_rare(engine):
     searcher = engine.index_.searcher()
-    every = engine._scoring_clauses("数学", long_grams=False, searcher=searcher)  # in nearly every meta field
+    every = engine._field_clauses("数学", long_grams=False, searcher=searcher)  # in nearly every meta field
     assert (
-        len(every) < len(engine._scoring_clauses("数学", long_grams=False, searcher=None)) == 9
+        len(every) < len(engine._field_clauses("数学", long_grams=False, searcher=None)) == 9
     )  # 5 word fields (sub-words too), 4 n-gram fields
-    assert len(engine._scoring_clauses("折射", long_grams=False, searcher=searcher)) == 9  # one document
+    assert len(engine._field_clauses("折射", long_grams=False, searcher=searcher)) == 9  # one document
     r = engine.search("数学 勾股定理", visibility=TEACHER, limit=50)
     assert _ids(r) == {"pyth", "pyth-plan", "pyth-bsd", "own-school", "own-district", "own-city"}

@@ -352,3 +352,98 @@ def test_zero_results_offer_broader_queries(tmp_path):
     answer = _search(backend, lexicon, "勾股定理 平行四边形", filters={"grade": "九年级"})
     assert answer.result.total == 0
     assert answer.broader[0] == "勾股定理"
+
+
+# ---- formulas written partly, other languages, constraints as labels, names read from the left (issue 19, round 2)
+
+
+def test_a_formula_written_partly_means_the_dictionary_formula_that_holds_it(tmp_path):
+    docs = [
+        _doc("exact", "二次函数 y=ax² 的图象和性质"),
+        _doc("topic", "二次函数 课件", kp_names=["二次函数"]),
+        _doc("equation", "一元二次方程 ax²+bx+c=0 求根公式", kp_names=["一元二次方程"]),
+        _doc("squares", "14.2.1 平方差公式 课件"),
+        _doc("paper", "菱形 单元检测卷（B卷）", description="A卷、B卷任选", type="试卷"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    ranked = _ids(_search(backend, lexicon, "y=ax²"))
+    assert ranked[:2] == ["exact", "topic"]  # the formula as typed first, then its topic (y=ax²+bx+c → 二次函数)
+    # Lone letters say nothing: (a+b)(a-b) is 平方差公式, not every text with an "a" and a "B".
+    assert _ids(_search(backend, lexicon, "(a+b)(a-b)")) == ["squares"]
+    assert lexicon.formula_group("y = ax²") == lexicon.forms("二次函数")
+    assert lexicon.formula_group("ab") is None
+
+
+def test_an_english_synonym_does_not_outrank_titles_in_the_language_typed(tmp_path):
+    docs = [
+        _doc("bilingual", "Pythagorean Theorem 双语课件", keywords=["Pythagorean theorem"], kp_names=["勾股定理"]),
+        _doc("chinese", "勾股定理 课件"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "勾股定理")) == ["chinese", "bilingual"]
+    assert _ids(_search(backend, lexicon, "Pythagorean theorem")) == ["bilingual", "chinese"]
+    term = understand("勾股定理", lexicon, backend.analyzer).parsed.terms[0]
+    weights = dict(zip(term.forms, term.weights, strict=True))
+    assert weights["勾股定理"] == 1.0 and weights["pythagorean theorem"] < weights["毕达哥拉斯定理"] < 1.0
+
+
+def test_type_and_grade_words_rank_by_the_label_not_by_keyword_text(tmp_path):
+    docs = [
+        _doc("eighth", "2021-2022学年八年级下学期期中英语试卷", type="试卷", subject="英语", grade="八年级", volume=""),
+        _doc(
+            "seventh",
+            "2023-2024学年七年级上学期期中英语试卷",
+            keywords=["英语", "试卷", "期中"],
+            type="试卷",
+            subject="英语",
+            grade="七年级",
+            volume="",
+        ),
+        _doc("plan", "17.1 勾股定理 导学案", type="学案"),
+        _doc(
+            "video",
+            "勾股定理 微课",
+            type="微课",
+            keywords=["勾股定理"],
+            kp_names=["勾股定理"],
+            chapter_names=["第17章 勾股定理", "17.1 勾股定理"],
+        ),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    assert _ids(_search(backend, lexicon, "初二下 英语 期中"))[0] == "eighth"
+    # 导学案 asks for the type 学案: the plain one ranks above a 微课 whose every field repeats the topic.
+    assert _ids(_search(backend, lexicon, "勾股定理 导学案")) == ["plan", "video"]
+
+
+def test_names_are_read_from_the_left(tmp_path):
+    lexicon = Lexicon(
+        groups=[("variant", ("图像", "图象"))],
+        vocabulary={"指数": "章节", "函数的图象": "知识点", "指数函数": "知识点", "勾股定理的逆定理": "知识点"},
+    )
+    analyzer = Analyzer(lexicon.terms())
+    assert understand("指数函数的图象", lexicon, analyzer).words == ["指数函数", "图象"]
+    assert understand("勾股定理的逆定理", lexicon, analyzer).words == ["勾股定理的逆定理"]  # the longest name wins
+
+
+def test_two_whole_words_with_few_hits_are_followed_by_those_with_one(tmp_path):
+    docs = [
+        _doc("both", "4.2.2 指数函数的图像和性质 课件", kp_names=["指数函数"], stage="高中", grade="高一"),
+        _doc("name", "指数函数 教学设计", type="教案", stage="高中", grade="高一"),
+        _doc("other", "对数函数 课件", stage="高中", grade="高一"),
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    lexicon = Lexicon(groups=lexicon.groups, vocabulary={**NAMES, "指数函数": "知识点"}, popular=lexicon.popular)
+    backend.add_terms(lexicon.terms())
+    answer = _search(backend, lexicon, "指数函数的图象")
+    assert _ids(answer) == ["both", "name"] and answer.result.mode == MODE_ALL
+    # Fragments the segmenter cut from one unknown word are not backfilled (the engine alone: three terms needed).
+    assert backend.search("毕达哥拉斯定律", visibility=EVERYONE).hits == []
+
+
+def test_explain_shows_the_forms_as_the_dictionary_writes_them(tmp_path):
+    lexicon = _lexicon()
+    analyzer = Analyzer(lexicon.terms())
+    (term,) = understand("y=ax²", lexicon, analyzer).explain()["terms"]
+    assert term["word"] == "y=ax²" and "y=ax²+bx+c" in term["variants"] and "二次函数" in term["variants"]
+    (term,) = understand("勾股定理", lexicon, analyzer).explain()["terms"]
+    assert "a²+b²=c²" in term["variants"] and not any("^" in v for v in term["variants"])
