@@ -26,6 +26,7 @@ class ServicesError(ErrorCode):
     SERVICES_CASE_SAME_APPROVER = "同一个人不能审核同一申请的两个环节"
     SERVICES_CASE_NOT_WAITING = "这件申请现在不是等待补充材料"
     SERVICES_CASE_KIND = "异动类型不正确"
+    SERVICES_CASE_ACTION = "无法识别的操作，请刷新页面后重试"
     # 校外培训机构
     SERVICES_INSTITUTION_FIELD = "机构信息有误"
     SERVICES_INSTITUTION_EXISTS = "这个办学许可证号已经登记"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.services import views
+from zhijiao.services import views, views_status
 
 urlpatterns = [
     path("lottery/", views.services_lottery, name="services-lottery"),
@@ -10,4 +10,8 @@ urlpatterns = [
     path("lottery/<int:draw_id>/publish/", views.services_lottery_publish, name="services-lottery-publish"),
     path("lottery/public/<int:draw_id>/", views.services_lottery_public, name="services-lottery-public"),
     path("lottery/public/<int:draw_id>/files/<str:name>", views.services_lottery_file, name="services-lottery-file"),
+    path("status/", views_status.services_status_home, name="services-status"),
+    path("status/new/", views_status.services_status_new, name="services-status-new"),
+    path("status/<int:case_id>/", views_status.services_status_case, name="services-status-case"),
+    path("status/<int:case_id>/act/", views_status.services_status_act, name="services-status-act"),
 ]
