@@ -303,6 +303,9 @@ class Inspection(models.Model):
         verbose_name_plural = "检查记录"
         ordering = ["-inspected_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.inspected_on} {self.result}"
+
 
 class ComplaintStatus(models.TextChoices):
     OPEN = "open", "处理中"
@@ -323,3 +326,6 @@ class Complaint(models.Model):
         verbose_name = "投诉记录"
         verbose_name_plural = "投诉记录"
         ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.received_on}"

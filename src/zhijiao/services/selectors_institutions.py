@@ -25,7 +25,27 @@ from zhijiao.services.models import Inspection, InspectionResult, Institution, I
 PUBLIC_PAGE = 20
 PUBLIC_MAX_PAGES = 50
 QUERY_MAX = 40
-SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "道德与法治", "体育", "艺术", "音乐", "美术", "舞蹈", "书法", "编程", "科技", "棋类", "研学")
+SUBJECTS = (
+    "语文",
+    "数学",
+    "英语",
+    "物理",
+    "化学",
+    "生物",
+    "历史",
+    "地理",
+    "道德与法治",
+    "体育",
+    "艺术",
+    "音乐",
+    "美术",
+    "舞蹈",
+    "书法",
+    "编程",
+    "科技",
+    "棋类",
+    "研学",
+)
 
 
 def may_manage(*, actor: Actor) -> bool:
@@ -50,7 +70,9 @@ def governed_districts(*, actor: Actor) -> list[Division]:
     return [d for d in rows if scope.governs(d.code)]
 
 
-def _filtered(rows: QuerySet[Institution], *, q: str, division: str, subject: str, status: str) -> QuerySet[Institution]:
+def _filtered(
+    rows: QuerySet[Institution], *, q: str, division: str, subject: str, status: str
+) -> QuerySet[Institution]:
     q = q.strip()[:QUERY_MAX]
     if q:
         rows = rows.filter(Q(name__icontains=q) | Q(licence_no=q))

@@ -198,4 +198,8 @@ def transfer_schools(*, exclude: int | None = None) -> list[School]:
 
 
 def classes_of(*, school: School) -> list[SchoolClass]:
-    return list(SchoolClass.objects.filter(school=school, is_active=True).order_by("grade__stage", "-grade__entry_year", "number"))
+    return list(
+        SchoolClass.objects.filter(school=school, is_active=True).order_by(
+            "grade__stage", "-grade__entry_year", "number"
+        )
+    )

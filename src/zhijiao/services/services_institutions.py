@@ -175,7 +175,9 @@ def institution_status_set(
     if status not in InstitutionStatus.values:
         raise ZhijiaoError(ServicesError.SERVICES_INSTITUTION_FIELD, field="状态", detail="应为白名单、黑名单或注销")
     if status != InstitutionStatus.WHITE and not note:
-        raise ZhijiaoError(ServicesError.SERVICES_INSTITUTION_FIELD, field="状态说明", detail="列入黑名单或注销时须写明原因")
+        raise ZhijiaoError(
+            ServicesError.SERVICES_INSTITUTION_FIELD, field="状态说明", detail="列入黑名单或注销时须写明原因"
+        )
     row.status, row.status_note, row.status_on = status, note[:255], timezone.localdate()
     row.save(update_fields=["status", "status_note", "status_on", "updated_at"])
     audit_record(actor=actor, action="institution.status", origin=origin or Origin(), target=_target(row))
@@ -198,7 +200,9 @@ def staff_add(
     if not name or len(name) > 64:
         raise ZhijiaoError(ServicesError.SERVICES_INSTITUTION_FIELD, field="姓名", detail="不能为空，不超过64字")
     if certificate_no and not re.match(r"^[0-9A-Za-z]{6,40}$", certificate_no):
-        raise ZhijiaoError(ServicesError.SERVICES_INSTITUTION_FIELD, field="资格证书编号", detail="应为6～40位字母或数字")
+        raise ZhijiaoError(
+            ServicesError.SERVICES_INSTITUTION_FIELD, field="资格证书编号", detail="应为6～40位字母或数字"
+        )
     member = InstitutionStaff.objects.create(
         institution=row,
         name=name,
@@ -252,7 +256,7 @@ def complaint_add(
 # ------------------------------------------------------------------------------------------------ import
 def _rows(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook  # noqa: PLC0415  (only imports need it: a heavy module)
+        from openpyxl import load_workbook
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -270,9 +274,7 @@ def _rows(data: bytes, filename: str) -> list[list[str]]:
 
 
 @transaction.atomic
-def institutions_import(
-    *, actor: Actor, data: bytes, filename: str, origin: Origin | None = None
-) -> dict[str, int]:
+def institutions_import(*, actor: Actor, data: bytes, filename: str, origin: Origin | None = None) -> dict[str, int]:
     """Import a list of institutions (xlsx or CSV, the columns of ``COLUMNS``); all rows or none.
 
     Returns ``{"rows", "created", "updated", "unchanged"}``; a bad file raises with every row's problems in

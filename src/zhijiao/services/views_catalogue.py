@@ -12,7 +12,8 @@ from zhijiao.services import guide, selectors
 
 def services_catalogue(request: HttpRequest) -> HttpResponse:
     groups = [
-        (name, [(s, reverse(s.url_name) if s.url_name else "") for s in items]) for name, items in guide.service_groups()
+        (name, [(s, reverse(s.url_name) if s.url_name else "") for s in items])
+        for name, items in guide.service_groups()
     ]
     context = {
         "groups": groups,

@@ -163,7 +163,11 @@ def services_institution_act(request: HttpRequest, institution_id: int) -> HttpR
             svc.institution_save(actor=actor, values=values, institution_id=institution_id, origin=origin)
         elif action == "status":
             svc.institution_status_set(
-                actor=actor, institution_id=institution_id, status=post.get("status", ""), note=post.get("status_note", "")[:300], origin=origin
+                actor=actor,
+                institution_id=institution_id,
+                status=post.get("status", ""),
+                note=post.get("status_note", "")[:300],
+                origin=origin,
             )
         elif action == "staff":
             svc.staff_add(

@@ -80,7 +80,10 @@ def services_status_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request)
     actor = request.user
-    students = {s.pk: s for s in selectors_status.applicable_students(actor=actor, student_no=request.POST.get("student_no", "")[:32])}
+    students = {
+        s.pk: s
+        for s in selectors_status.applicable_students(actor=actor, student_no=request.POST.get("student_no", "")[:32])
+    }
     student = students.get(_id(request.POST.get("student")) or -1)
     to_school = School.objects.filter(pk=_id(request.POST.get("to_school")) or -1, is_active=True).first()
     try:
@@ -96,7 +99,9 @@ def services_status_new(request: HttpRequest) -> HttpResponse:
             origin=Origin.from_request(request),
         )
     except NotFound:
-        return _form_page(request, error=ZhijiaoError(ServicesError.SERVICES_CASE_NOT_APPLICANT, field="学生", status=403))
+        return _form_page(
+            request, error=ZhijiaoError(ServicesError.SERVICES_CASE_NOT_APPLICANT, field="学生", status=403)
+        )
     except ZhijiaoError as exc:
         return _form_page(request, error=exc)
     return redirect("services-status-case", case_id=case.pk)

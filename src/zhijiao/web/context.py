@@ -10,11 +10,11 @@ from zhijiao.access.roles import (
     APP_ADMIN_ROLES,
     AUDIT_ROLES,
     BUREAU_ADMIN_ROLES,
-    STATUS_CASE_ROLES,
     DATA_MANAGER_ROLES,
     REGISTRY_READER_ROLES,
     REVIEWER_ROLES,
     SECURITY_ROLES,
+    STATUS_CASE_ROLES,
     Role,
 )
 from zhijiao.access.scope import scope_for

@@ -6,152 +6,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
-        ('people', '0003_student_list_order'),
-        ('services', '0001_initial'),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
+        ("people", "0003_student_list_order"),
+        ("services", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('licence_no', models.CharField(max_length=40, unique=True, verbose_name='办学许可证号')),
-                ('name', models.CharField(max_length=128, verbose_name='机构名称')),
-                ('address', models.CharField(max_length=255, verbose_name='办学地址')),
-                ('subjects', models.CharField(max_length=255, verbose_name='培训科目')),
-                ('category', models.CharField(default='非学科类', max_length=16, verbose_name='类别')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('white', '白名单'), ('black', '黑名单'), ('cancelled', '已注销')], default='white', max_length=16, verbose_name='状态')),
-                ('status_note', models.CharField(blank=True, max_length=255, verbose_name='状态说明')),
-                ('status_on', models.DateField(blank=True, null=True, verbose_name='状态日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.division', verbose_name='所在区县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("licence_no", models.CharField(max_length=40, unique=True, verbose_name="办学许可证号")),
+                ("name", models.CharField(max_length=128, verbose_name="机构名称")),
+                ("address", models.CharField(max_length=255, verbose_name="办学地址")),
+                ("subjects", models.CharField(max_length=255, verbose_name="培训科目")),
+                ("category", models.CharField(default="非学科类", max_length=16, verbose_name="类别")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("white", "白名单"), ("black", "黑名单"), ("cancelled", "已注销")],
+                        default="white",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=255, verbose_name="状态说明")),
+                ("status_on", models.DateField(blank=True, null=True, verbose_name="状态日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.division",
+                        verbose_name="所在区县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '校外培训机构',
-                'verbose_name_plural': '校外培训机构',
-                'ordering': ['division_id', 'name'],
+                "verbose_name": "校外培训机构",
+                "verbose_name_plural": "校外培训机构",
+                "ordering": ["division_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inspected_on', models.DateField(verbose_name='检查日期')),
-                ('result', models.CharField(choices=[('passed', '合格'), ('rectify', '责令整改'), ('failed', '不合格')], max_length=16, verbose_name='检查结果')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='检查说明')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspections', to='services.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("inspected_on", models.DateField(verbose_name="检查日期")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("passed", "合格"), ("rectify", "责令整改"), ("failed", "不合格")],
+                        max_length=16,
+                        verbose_name="检查结果",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="检查说明")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inspections",
+                        to="services.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查记录',
-                'verbose_name_plural': '检查记录',
-                'ordering': ['-inspected_on', '-id'],
+                "verbose_name": "检查记录",
+                "verbose_name_plural": "检查记录",
+                "ordering": ["-inspected_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='受理日期')),
-                ('summary', models.CharField(max_length=500, verbose_name='投诉内容')),
-                ('status', models.CharField(choices=[('open', '处理中'), ('closed', '已办结')], default='open', max_length=16, verbose_name='处理状态')),
-                ('outcome', models.CharField(blank=True, max_length=500, verbose_name='处理结果')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complaints', to='services.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_on", models.DateField(verbose_name="受理日期")),
+                ("summary", models.CharField(max_length=500, verbose_name="投诉内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "处理中"), ("closed", "已办结")],
+                        default="open",
+                        max_length=16,
+                        verbose_name="处理状态",
+                    ),
+                ),
+                ("outcome", models.CharField(blank=True, max_length=500, verbose_name="处理结果")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complaints",
+                        to="services.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '投诉记录',
-                'verbose_name_plural': '投诉记录',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "投诉记录",
+                "verbose_name_plural": "投诉记录",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InstitutionStaff',
+            name="InstitutionStaff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='姓名')),
-                ('subject', models.CharField(blank=True, max_length=32, verbose_name='任教科目')),
-                ('qualification', models.CharField(blank=True, max_length=64, verbose_name='资格种类')),
-                ('certificate_no', models.CharField(blank=True, max_length=40, verbose_name='资格证书编号')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='services.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, verbose_name="姓名")),
+                ("subject", models.CharField(blank=True, max_length=32, verbose_name="任教科目")),
+                ("qualification", models.CharField(blank=True, max_length=64, verbose_name="资格种类")),
+                ("certificate_no", models.CharField(blank=True, max_length=40, verbose_name="资格证书编号")),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staff", to="services.institution"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '机构从业人员',
-                'verbose_name_plural': '机构从业人员',
-                'ordering': ['institution_id', 'id'],
+                "verbose_name": "机构从业人员",
+                "verbose_name_plural": "机构从业人员",
+                "ordering": ["institution_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusCase',
+            name="StatusCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='申请编号')),
-                ('kind', models.CharField(choices=[('transfer', '转学'), ('suspend', '休学'), ('resume', '复学'), ('withdraw', '退学'), ('deceased', '死亡')], max_length=16, verbose_name='异动类型')),
-                ('cross_district', models.BooleanField(default=False, verbose_name='跨区县')),
-                ('reason', models.TextField(max_length=500, verbose_name='申请理由')),
-                ('requested_on', models.DateField(verbose_name='申请生效日期')),
-                ('effective_on', models.DateField(blank=True, null=True, verbose_name='实际生效日期')),
-                ('applicant_side', models.CharField(choices=[('school', '学校'), ('guardian', '监护人')], max_length=16, verbose_name='申请方')),
-                ('status', models.CharField(choices=[('pending', '审核中'), ('supplement', '待补充材料'), ('approved', '已办结'), ('rejected', '未通过'), ('withdrawn', '已撤回')], default='pending', max_length=16, verbose_name='办理状态')),
-                ('step', models.CharField(choices=[('school_out', '学校审核'), ('school_in', '转入学校审核'), ('bureau_out', '教育局审核'), ('bureau_in', '转入地教育局审核'), ('done', '办结')], default='school_out', max_length=16, verbose_name='当前环节')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('applicant', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('from_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.schoolclass', verbose_name='原班级')),
-                ('from_school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school', verbose_name='原学校')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_cases', to='people.student', verbose_name='学生')),
-                ('to_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.schoolclass', verbose_name='转入（复学）班级')),
-                ('to_school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school', verbose_name='转入学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="申请编号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transfer", "转学"),
+                            ("suspend", "休学"),
+                            ("resume", "复学"),
+                            ("withdraw", "退学"),
+                            ("deceased", "死亡"),
+                        ],
+                        max_length=16,
+                        verbose_name="异动类型",
+                    ),
+                ),
+                ("cross_district", models.BooleanField(default=False, verbose_name="跨区县")),
+                ("reason", models.TextField(max_length=500, verbose_name="申请理由")),
+                ("requested_on", models.DateField(verbose_name="申请生效日期")),
+                ("effective_on", models.DateField(blank=True, null=True, verbose_name="实际生效日期")),
+                (
+                    "applicant_side",
+                    models.CharField(
+                        choices=[("school", "学校"), ("guardian", "监护人")], max_length=16, verbose_name="申请方"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "审核中"),
+                            ("supplement", "待补充材料"),
+                            ("approved", "已办结"),
+                            ("rejected", "未通过"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="办理状态",
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("school_out", "学校审核"),
+                            ("school_in", "转入学校审核"),
+                            ("bureau_out", "教育局审核"),
+                            ("bureau_in", "转入地教育局审核"),
+                            ("done", "办结"),
+                        ],
+                        default="school_out",
+                        max_length=16,
+                        verbose_name="当前环节",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "from_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.schoolclass",
+                        verbose_name="原班级",
+                    ),
+                ),
+                (
+                    "from_school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.school",
+                        verbose_name="原学校",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_cases",
+                        to="people.student",
+                        verbose_name="学生",
+                    ),
+                ),
+                (
+                    "to_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.schoolclass",
+                        verbose_name="转入（复学）班级",
+                    ),
+                ),
+                (
+                    "to_school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.school",
+                        verbose_name="转入学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学籍异动申请',
-                'verbose_name_plural': '学籍异动申请',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "学籍异动申请",
+                "verbose_name_plural": "学籍异动申请",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StatusCaseEvent',
+            name="StatusCaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('school_out', '学校审核'), ('school_in', '转入学校审核'), ('bureau_out', '教育局审核'), ('bureau_in', '转入地教育局审核'), ('done', '办结')], max_length=16, verbose_name='环节')),
-                ('action', models.CharField(choices=[('submit', '提交申请'), ('approve', '审核通过'), ('reject', '不予通过'), ('supplement_request', '要求补充材料'), ('supplement', '补充材料'), ('withdraw', '撤回申请'), ('complete', '学籍已变更')], max_length=24, verbose_name='操作')),
-                ('actor_label', models.CharField(blank=True, max_length=64, verbose_name='操作人')),
-                ('note', models.TextField(blank=True, max_length=500, verbose_name='说明')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='services.statuscase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("school_out", "学校审核"),
+                            ("school_in", "转入学校审核"),
+                            ("bureau_out", "教育局审核"),
+                            ("bureau_in", "转入地教育局审核"),
+                            ("done", "办结"),
+                        ],
+                        max_length=16,
+                        verbose_name="环节",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submit", "提交申请"),
+                            ("approve", "审核通过"),
+                            ("reject", "不予通过"),
+                            ("supplement_request", "要求补充材料"),
+                            ("supplement", "补充材料"),
+                            ("withdraw", "撤回申请"),
+                            ("complete", "学籍已变更"),
+                        ],
+                        max_length=24,
+                        verbose_name="操作",
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=64, verbose_name="操作人")),
+                ("note", models.TextField(blank=True, max_length=500, verbose_name="说明")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="services.statuscase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学籍异动办理记录',
-                'verbose_name_plural': '学籍异动办理记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "学籍异动办理记录",
+                "verbose_name_plural": "学籍异动办理记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='institution',
-            index=models.Index(fields=['division', 'status'], name='services_inst_division'),
+            model_name="institution",
+            index=models.Index(fields=["division", "status"], name="services_inst_division"),
         ),
         migrations.AddIndex(
-            model_name='statuscase',
-            index=models.Index(fields=['status', 'step'], name='services_case_queue'),
+            model_name="statuscase",
+            index=models.Index(fields=["status", "step"], name="services_case_queue"),
         ),
         migrations.AddConstraint(
-            model_name='statuscase',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'supplement'])), fields=('student',), name='services_one_open_case_per_student'),
+            model_name="statuscase",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["pending", "supplement"])),
+                fields=("student",),
+                name="services_one_open_case_per_student",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuscase',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'transfer'), _negated=True), ('to_school__isnull', False), _connector='OR'), name='services_transfer_has_school'),
+            model_name="statuscase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "transfer"), _negated=True), ("to_school__isnull", False), _connector="OR"
+                ),
+                name="services_transfer_has_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuscase',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'supplement']), ('closed_at__isnull', False), _connector='OR'), name='services_case_closed_at'),
+            model_name="statuscase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["pending", "supplement"]), ("closed_at__isnull", False), _connector="OR"
+                ),
+                name="services_case_closed_at",
+            ),
         ),
     ]

@@ -21,9 +21,29 @@ from zhijiao.testing import login_as
 
 HEADER = ["办学许可证号", "机构名称", "所在区县", "办学地址", "培训科目", "类别", "联系电话", "状态", "状态说明"]
 ROWS = [
-    ["教民14201120000001", "金银湖书法美术培训学校", "东西湖区", "金银湖路18号2楼", "书法、美术", "非学科类", "027-83891234", "白名单", ""],
+    [
+        "教民14201120000001",
+        "金银湖书法美术培训学校",
+        "东西湖区",
+        "金银湖路18号2楼",
+        "书法、美术",
+        "非学科类",
+        "027-83891234",
+        "白名单",
+        "",
+    ],
     ["教民14201120000002", "星河编程科技培训中心", "420112", "吴家山街临空港大道66号", "编程,科技", "", "", "", ""],
-    ["教民14201120000003", "启航学科辅导中心", "东西湖区", "东吴大道9号", "数学、英语", "学科类", "", "黑名单", "未经审批开展学科类培训"],
+    [
+        "教民14201120000003",
+        "启航学科辅导中心",
+        "东西湖区",
+        "东吴大道9号",
+        "数学、英语",
+        "学科类",
+        "",
+        "黑名单",
+        "未经审批开展学科类培训",
+    ],
 ]
 
 
@@ -49,8 +69,14 @@ def test_an_import_is_all_or_nothing_with_row_and_column_errors(region):
         svc.institutions_import(actor=bureau, data=_xlsx([HEADER, *bad]), filename="机构.xlsx")
     detail = caught.value.detail
     assert caught.value.error is ServicesError.SERVICES_INSTITUTION_FILE
-    for expected in ("第5行 办学许可证号：不能为空", "第5行 办学地址：不能为空", "第5行 所在区县：“江岸区”不是您管辖的区县",
-                     "第5行 类别", "第5行 联系电话", "第5行 状态"):
+    for expected in (
+        "第5行 办学许可证号：不能为空",
+        "第5行 办学地址：不能为空",
+        "第5行 所在区县：“江岸区”不是您管辖的区县",
+        "第5行 类别",
+        "第5行 联系电话",
+        "第5行 状态",
+    ):
         assert expected in detail
     assert not Institution.objects.exists()  # nothing written
     counts = svc.institutions_import(actor=bureau, data=_xlsx([HEADER, *ROWS]), filename="机构.xlsx")
@@ -60,7 +86,7 @@ def test_an_import_is_all_or_nothing_with_row_and_column_errors(region):
     coding = Institution.objects.get(licence_no="教民14201120000002")
     assert coding.subjects == "编程、科技" and coding.status == "white" and coding.division_id == "420112"
     assert Institution.objects.get(licence_no="教民14201120000003").status == "black"
-    csv_text = "\n".join(",".join(r) for r in [HEADER, ROWS[0][:1] + ["金银湖书法美术学校"] + ROWS[0][2:]])
+    csv_text = "\n".join(",".join(r) for r in [HEADER, [*ROWS[0][:1], "金银湖书法美术学校", *ROWS[0][2:]]])
     assert svc.institutions_import(actor=bureau, data=csv_text.encode(), filename="a.csv")["updated"] == 1
     assert AuditEvent.objects.filter(action="institution.import").count() == 3
     with pytest.raises(ZhijiaoError) as caught:
@@ -83,7 +109,9 @@ def test_status_staff_inspections_and_complaints(region):
     svc.institution_status_set(actor=bureau, institution_id=inst.pk, status="black", note="超范围招生")
     svc.staff_add(actor=bureau, institution_id=inst.pk, name="林书法", subject="书法", certificate_no="20194201123456")
     svc.inspection_add(actor=bureau, institution_id=inst.pk, on=inst.status_on, result="rectify", note="消防通道堵塞")
-    svc.complaint_add(actor=bureau, institution_id=inst.pk, on=inst.status_on, summary="家长投诉退费难（联系人王女士 13912345678）")
+    svc.complaint_add(
+        actor=bureau, institution_id=inst.pk, on=inst.status_on, summary="家长投诉退费难（联系人王女士 13912345678）"
+    )
     assert Complaint.objects.count() == 1
     with pytest.raises(NotFound):  # another district's bureau
         svc.staff_add(actor=region.accounts["nobody"], institution_id=inst.pk, name="x")
@@ -130,11 +158,23 @@ def test_bureau_pages(client, region):
     page = client.post("/services/institutions/import/", {"file": upload})
     assert page.status_code == 200 and "新增 3" in page.content.decode()
     inst = Institution.objects.get(licence_no="教民14201120000002")
-    assert client.post(f"/services/institutions/{inst.pk}/act/", {"action": "status", "status": "cancelled", "status_note": "自行停办"}).status_code == 302
+    assert (
+        client.post(
+            f"/services/institutions/{inst.pk}/act/",
+            {"action": "status", "status": "cancelled", "status_note": "自行停办"},
+        ).status_code
+        == 302
+    )
     assert Institution.objects.get(pk=inst.pk).status == "cancelled"
     created = client.post(
         "/services/institutions/new/",
-        {"licence_no": "教民14201120000009", "name": "新机构", "division": "420112", "address": "某路1号", "subjects": "舞蹈"},
+        {
+            "licence_no": "教民14201120000009",
+            "name": "新机构",
+            "division": "420112",
+            "address": "某路1号",
+            "subjects": "舞蹈",
+        },
     )
     assert created.status_code == 302
     for username in ("principal", "teacher", "parent", "student"):

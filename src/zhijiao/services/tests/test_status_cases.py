@@ -46,7 +46,11 @@ def test_a_transfer_across_districts_takes_four_approvals_and_moves_the_pupil(mr
     pupil = _pupil_account(r, "s1")
     assert RoleGrant.objects.filter(account=pupil, role=Role.STUDENT, school_class=r.classes["A1"]).exists()
     case = services_status.case_submit(
-        actor=r.accounts["parent"], student=s1, kind=CaseKind.TRANSFER, reason="随父母工作调动到江岸区", to_school=r.schools["C"]
+        actor=r.accounts["parent"],
+        student=s1,
+        kind=CaseKind.TRANSFER,
+        reason="随父母工作调动到江岸区",
+        to_school=r.schools["C"],
     )
     assert case.cross_district and case.steps == ["school_out", "school_in", "bureau_out", "bureau_in"]
     assert case.number.startswith("YD") and case.applicant_side == "guardian"
@@ -79,15 +83,22 @@ def test_a_transfer_across_districts_takes_four_approvals_and_moves_the_pupil(mr
     s1 = Student.objects.get(pk=s1.pk)
     assert (s1.school_id, s1.school_class_id, s1.status) == (r.schools["C"].pk, r.classes["C1"].pk, "01")
     enrolments = list(Enrolment.objects.filter(student=s1).order_by("started_on", "id"))
-    assert [(e.school_class_id, e.ended_on) for e in enrolments] == [(r.classes["A1"].pk, ON), (r.classes["C1"].pk, None)]
+    assert [(e.school_class_id, e.ended_on) for e in enrolments] == [
+        (r.classes["A1"].pk, ON),
+        (r.classes["C1"].pk, None),
+    ]
     assert "转学" in enrolments[0].end_reason
     assert ChangeRecord.objects.filter(entity="student", entity_id=s1.pk, field="school_class").exists()
     # the pupil's derived grant moved to the new class; the guardian's 家长 grant follows the child
-    assert set(RoleGrant.objects.filter(account=pupil, role=Role.STUDENT, derived=True).values_list("school_class_id", flat=True)) == {
-        r.classes["C1"].pk
-    }
+    assert set(
+        RoleGrant.objects.filter(account=pupil, role=Role.STUDENT, derived=True).values_list(
+            "school_class_id", flat=True
+        )
+    ) == {r.classes["C1"].pk}
     parent_classes = set(
-        RoleGrant.objects.filter(account=r.accounts["parent"], role=Role.PARENT, derived=True).values_list("school_class_id", flat=True)
+        RoleGrant.objects.filter(account=r.accounts["parent"], role=Role.PARENT, derived=True).values_list(
+            "school_class_id", flat=True
+        )
     )
     assert r.classes["C1"].pk in parent_classes and r.classes["A1"].pk not in parent_classes
     actions = list(AuditEvent.objects.filter(action__startswith="status_case.").values_list("action", flat=True))
@@ -99,7 +110,11 @@ def test_a_transfer_across_districts_takes_four_approvals_and_moves_the_pupil(mr
 def test_a_transfer_within_a_district_needs_one_bureau(mregion):
     r = mregion
     case = services_status.case_submit(
-        actor=r.accounts["head"], student=r.students["s3"], kind=CaseKind.TRANSFER, reason="搬家", to_school=r.schools["B"]
+        actor=r.accounts["head"],
+        student=r.students["s3"],
+        kind=CaseKind.TRANSFER,
+        reason="搬家",
+        to_school=r.schools["B"],
     )
     assert case.applicant_side == "school" and not case.cross_district
     assert case.steps == ["school_out", "school_in", "bureau_out"]
@@ -133,7 +148,9 @@ def test_withdrawal_ends_the_enrolment_and_closes_the_pupils_account(mregion):
 def test_suspension_then_resumption_into_another_class(mregion):
     r = mregion
     s3 = r.students["s3"]
-    case = services_status.case_submit(actor=r.accounts["principal"], student=s3, kind=CaseKind.SUSPEND, reason="病休一年")
+    case = services_status.case_submit(
+        actor=r.accounts["principal"], student=s3, kind=CaseKind.SUSPEND, reason="病休一年"
+    )
     services_status.case_approve(actor=r.accounts["principal"], case_id=case.pk)
     services_status.case_approve(actor=r.accounts["bureau"], case_id=case.pk, on=ON)
     assert Student.objects.get(pk=s3.pk).status == "02"
@@ -236,7 +253,11 @@ def test_a_failure_in_the_last_step_changes_nothing(mregion, monkeypatch):
 def test_who_sees_which_case(mregion):
     r = mregion
     case = services_status.case_submit(
-        actor=r.accounts["principal"], student=r.students["s1"], kind=CaseKind.TRANSFER, reason="x", to_school=r.schools["C"]
+        actor=r.accounts["principal"],
+        student=r.students["s1"],
+        kind=CaseKind.TRANSFER,
+        reason="x",
+        to_school=r.schools["C"],
     )
     seen = {"admin", "bureau", "city", "principal", "principal_c", "parent", "bureau_c"}
     for username, account in r.accounts.items():

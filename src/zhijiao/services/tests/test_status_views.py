@@ -27,7 +27,12 @@ def test_a_transfer_through_the_pages(client, mregion):
     assert other.status_code == 403 and not StatusCase.objects.exists()
     done = client.post(
         "/services/status/new/",
-        {"student": r.students["s1"].pk, "kind": "transfer", "reason": "随父母迁居江岸区", "to_school": r.schools["C"].pk},
+        {
+            "student": r.students["s1"].pk,
+            "kind": "transfer",
+            "reason": "随父母迁居江岸区",
+            "to_school": r.schools["C"].pk,
+        },
     )
     case = StatusCase.objects.get()
     assert done.status_code == 302 and done["Location"] == f"/services/status/{case.pk}/"
@@ -56,7 +61,15 @@ def test_a_transfer_through_the_pages(client, mregion):
 def test_others_neither_see_nor_act(client, mregion, username):
     r = mregion
     login_as(client, "principal")
-    client.post("/services/status/new/", {"student": r.students["s1"].pk, "student_no": r.students["s1"].student_no, "kind": "withdraw", "reason": "出国"})
+    client.post(
+        "/services/status/new/",
+        {
+            "student": r.students["s1"].pk,
+            "student_no": r.students["s1"].student_no,
+            "kind": "withdraw",
+            "reason": "出国",
+        },
+    )
     case = StatusCase.objects.get()
     login_as(client, username)
     assert client.get(f"/services/status/{case.pk}/").status_code == 404
