@@ -143,7 +143,7 @@ def institution_save(
         row = Institution(status_on=timezone.localdate())
         _apply(row, clean)
         row.save()
-        action = "create"
+        action = "institution.create"
     else:
         row = _locked(actor, institution_id)
         if taken.exclude(pk=row.pk).exists():
@@ -153,8 +153,8 @@ def institution_save(
         if not _apply(row, clean):
             return row
         row.save()
-        action = "update"
-    audit_record(actor=actor, action=f"institution.{action}", origin=origin or Origin(), target=_target(row))
+        action = "institution.update"
+    audit_record(actor=actor, action=action, origin=origin or Origin(), target=_target(row))
     return row
 
 

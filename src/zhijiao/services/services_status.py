@@ -87,7 +87,7 @@ def _event(case: StatusCase, *, actor: Actor, action: str, note: str = "", label
 
 
 def _audit(actor: Actor, action: str, case: StatusCase, origin: Origin | None) -> None:
-    audit_record(actor=actor, action=f"status_case.{action}", origin=origin or Origin(), target=_target(case))
+    audit_record(actor=actor, action=action, origin=origin or Origin(), target=_target(case))
 
 
 def _locked(actor: Actor, case_id: int) -> StatusCase:
@@ -160,7 +160,7 @@ def case_submit(
     case.save(update_fields=["number"])
     label = "监护人" if side == "guardian" else f"{student.school.name}"
     _event(case, actor=actor, action=CaseAction.SUBMIT, note=reason, label=label)
-    _audit(actor, "submit", case, origin)
+    _audit(actor, "status_case.submit", case, origin)
     return case
 
 
@@ -196,9 +196,9 @@ def case_approve(
     if following:
         case.step = following[0]
         case.save(update_fields=["step", "to_class", "updated_at"])
-        _audit(actor, "approve", case, origin)
+        _audit(actor, "status_case.approve", case, origin)
         return case
-    _audit(actor, "approve", case, origin)
+    _audit(actor, "status_case.approve", case, origin)
     _complete(case, actor=actor, on=on or max(case.requested_on, timezone.localdate()), origin=origin)
     return case
 
@@ -224,7 +224,7 @@ def _complete(case: StatusCase, *, actor: Actor, on: date, origin: Origin | None
     case.effective_on, case.closed_at = on, timezone.now()
     case.save(update_fields=["status", "step", "effective_on", "closed_at", "to_class", "updated_at"])
     _event(case, actor=actor, action=CaseAction.COMPLETE, note=_outcome_text(case), label="平台")
-    _audit(actor, "complete", case, origin)
+    _audit(actor, "status_case.complete", case, origin)
 
 
 def _outcome_text(case: StatusCase) -> str:
@@ -247,7 +247,7 @@ def case_reject(*, actor: Actor, case_id: int, note: str, origin: Origin | None 
     _event(case, actor=actor, action=CaseAction.REJECT, note=note, label=_actor_label(actor, case, case.step))
     case.status, case.closed_at = CaseStatus.REJECTED, timezone.now()
     case.save(update_fields=["status", "closed_at", "updated_at"])
-    _audit(actor, "refuse", case, origin)
+    _audit(actor, "status_case.refuse", case, origin)
     return case
 
 
@@ -263,7 +263,7 @@ def case_supplement_request(*, actor: Actor, case_id: int, note: str, origin: Or
     )
     case.status = CaseStatus.SUPPLEMENT
     case.save(update_fields=["status", "updated_at"])
-    _audit(actor, "supplement_request", case, origin)
+    _audit(actor, "status_case.supplement_request", case, origin)
     return case
 
 
@@ -279,7 +279,7 @@ def case_supplement(*, actor: Actor, case_id: int, note: str, origin: Origin | N
     _event(case, actor=actor, action=CaseAction.SUPPLEMENT, note=note, label=case.get_applicant_side_display())
     case.status = CaseStatus.PENDING
     case.save(update_fields=["status", "updated_at"])
-    _audit(actor, "supplement", case, origin)
+    _audit(actor, "status_case.supplement", case, origin)
     return case
 
 
@@ -293,5 +293,5 @@ def case_withdraw(*, actor: Actor, case_id: int, note: str = "", origin: Origin 
     _event(case, actor=actor, action=CaseAction.WITHDRAW, note=note, label=case.get_applicant_side_display())
     case.status, case.closed_at = CaseStatus.WITHDRAWN, timezone.now()
     case.save(update_fields=["status", "closed_at", "updated_at"])
-    _audit(actor, "withdraw", case, origin)
+    _audit(actor, "status_case.withdraw", case, origin)
     return case
