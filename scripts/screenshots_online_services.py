@@ -64,6 +64,7 @@ def main() -> None:
         page = new_page(browser, width=1440, height=1000)
         login(page, base, "parent", password)
         page.goto(f"{base}/services/status/new/")
+        page.locator("input[name=student]:not([disabled])").first.check()
         page.check("input[name=kind][value=transfer]")
         page.select_option("#f-school", index=3)
         page.fill("#f-reason", "父母工作调动到江岸区，全家已搬到新住址，申请转入就近学校。")

@@ -116,70 +116,68 @@ def _institutions(*, root: str, seed: int, bureau: Account | None) -> None:
     if bureau is None:
         return
     rng = random.Random(seed)
-    districts = list(Division.objects.filter(level=3, code__startswith=root).order_by("code"))
+    districts = list(Division.objects.filter(level=3, code__startswith=root).order_by("code"))[:6]
     if not districts:
         return
     today = timezone.localdate()
-    n = 0
-    for district in districts[:6]:
-        for i in range(5):
-            n += 1
-            kind, subjects, category = KINDS[(n + i) % len(KINDS)]
-            black = n % 11 == 0 or (category == "学科类" and n % 2 == 0)
-            cancelled = n % 13 == 0
-            row = services_institutions.institution_save(
-                actor=bureau,
-                values={
-                    "licence_no": f"教民1{district.code}{n:07d}",
-                    "name": f"{district.name}{NAMES[n % len(NAMES)]}{kind}",
-                    "division": district.code,
-                    "address": f"{district.name}{STREETS[n % len(STREETS)]}{rng.randint(1, 300)}号",
-                    "subjects": subjects,
-                    "category": category,
-                    "phone": f"027-8{rng.randint(1000000, 9999999)}",
-                },
-                origin=ORIGIN,
-            )
-            for j in range(rng.randint(2, 5)):
-                services_institutions.staff_add(
-                    actor=bureau,
-                    institution_id=row.pk,
-                    name=FAMILY[rng.randrange(len(FAMILY))] + rng.choice("明华丽静文军芳婷磊超"),
-                    subject=subjects.split("、")[j % len(subjects.split("、"))],
-                    qualification=rng.choice(("小学教师资格", "初级中学教师资格", "专业技能证书")),
-                    certificate_no=""
-                    if j == 3
-                    else f"{rng.randint(2012, 2024)}{district.code}{rng.randint(10**7, 10**8 - 1)}",
-                    origin=ORIGIN,
-                )
-            services_institutions.inspection_add(
+    for n in range(1, 31):
+        district = districts[n % len(districts)]
+        kind, subjects, category = KINDS[n % len(KINDS)]
+        black = n % 11 == 0 or (category == "学科类" and n % 2 == 0)
+        cancelled = n % 9 == 0
+        row = services_institutions.institution_save(
+            actor=bureau,
+            values={
+                "licence_no": f"教民1{district.code}{n:07d}",
+                "name": f"{district.name}{NAMES[n % len(NAMES)]}{kind}",
+                "division": district.code,
+                "address": f"{district.name}{STREETS[n % len(STREETS)]}{rng.randint(1, 300)}号",
+                "subjects": subjects,
+                "category": category,
+                "phone": f"027-8{rng.randint(1000000, 9999999)}",
+            },
+            origin=ORIGIN,
+        )
+        for j in range(rng.randint(2, 5)):
+            services_institutions.staff_add(
                 actor=bureau,
                 institution_id=row.pk,
-                on=today - timedelta(days=rng.randint(10, 200)),
-                result="failed" if black else ("rectify" if n % 5 == 0 else "passed"),
-                note="消防通道畅通，收费公示上墙。" if not black else "超出许可范围开展学科类培训。",
+                name=FAMILY[rng.randrange(len(FAMILY))] + rng.choice("明华丽静文军芳婷磊超"),
+                subject=subjects.split("、")[j % len(subjects.split("、"))],
+                qualification=rng.choice(("小学教师资格", "初级中学教师资格", "专业技能证书")),
+                certificate_no=""
+                if j == 3
+                else f"{rng.randint(2012, 2024)}{district.code}{rng.randint(10**7, 10**8 - 1)}",
                 origin=ORIGIN,
             )
-            if black:
-                services_institutions.institution_status_set(
-                    actor=bureau,
-                    institution_id=row.pk,
-                    status="black",
-                    note="未经审批开展学科类培训，已责令停止办学。",
-                    origin=ORIGIN,
-                )
-                services_institutions.complaint_add(
-                    actor=bureau,
-                    institution_id=row.pk,
-                    on=today - timedelta(days=rng.randint(1, 60)),
-                    summary="家长反映预收费用超过三个月且拒绝退费。",
-                    origin=ORIGIN,
-                )
-            elif cancelled:
-                services_institutions.institution_status_set(
-                    actor=bureau,
-                    institution_id=row.pk,
-                    status="cancelled",
-                    note="举办者申请终止办学，已完成退费。",
-                    origin=ORIGIN,
-                )
+        services_institutions.inspection_add(
+            actor=bureau,
+            institution_id=row.pk,
+            on=today - timedelta(days=rng.randint(10, 200)),
+            result="failed" if black else ("rectify" if n % 5 == 0 else "passed"),
+            note="消防通道畅通，收费公示上墙。" if not black else "超出许可范围开展学科类培训。",
+            origin=ORIGIN,
+        )
+        if black:
+            services_institutions.institution_status_set(
+                actor=bureau,
+                institution_id=row.pk,
+                status="black",
+                note="未经审批开展学科类培训，已责令停止办学。",
+                origin=ORIGIN,
+            )
+            services_institutions.complaint_add(
+                actor=bureau,
+                institution_id=row.pk,
+                on=today - timedelta(days=rng.randint(1, 60)),
+                summary="家长反映预收费用超过三个月且拒绝退费。",
+                origin=ORIGIN,
+            )
+        elif cancelled:
+            services_institutions.institution_status_set(
+                actor=bureau,
+                institution_id=row.pk,
+                status="cancelled",
+                note="举办者申请终止办学，已完成退费。",
+                origin=ORIGIN,
+            )

@@ -203,3 +203,12 @@ def classes_of(*, school: School) -> list[SchoolClass]:
             "grade__stage", "-grade__entry_year", "number"
         )
     )
+
+
+def students_with_open_cases(*, students: list[Student]) -> set[int]:
+    """Which of these pupils already have an application being handled (the form shows them as busy)."""
+    return set(
+        StatusCase.objects.filter(student__in=students, status__in=OPEN_CASE_STATUSES).values_list(
+            "student_id", flat=True
+        )
+    )

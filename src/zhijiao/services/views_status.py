@@ -62,6 +62,7 @@ def _form_page(request: HttpRequest, *, error: ZhijiaoError | None = None) -> Ht
     chosen = _id(source.get("student"))
     context = {
         "students": students,
+        "busy": selectors_status.students_with_open_cases(students=students),
         "student_no": student_no,
         "school_side": selectors_status.may_apply_as_school(actor=actor),
         "chosen": chosen if chosen in {s.pk for s in students} else (students[0].pk if len(students) == 1 else None),
