@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
@@ -254,15 +255,22 @@ def complaint_add(
 
 
 # ------------------------------------------------------------------------------------------------ import
+def _cell(value: Any) -> str:
+    """A spreadsheet cell as text; whole numbers without ".0" (a phone or a code typed as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _rows(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        try:  # calamine (as intake reads schools' files): an order of magnitude faster than openpyxl
+            rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
         except Exception as exc:  # a damaged or non-xlsx file: the user sees one clear message
             raise ZhijiaoError(ServicesError.SERVICES_INSTITUTION_FILE, detail="无法读取这个 Excel 文件") from exc
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [[_cell(v) for v in row] for row in rows]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -93,7 +93,7 @@ def _audit(actor: Actor, action: str, case: StatusCase, origin: Origin | None) -
 def _locked(actor: Actor, case_id: int) -> StatusCase:
     rules.case_get(actor=actor, case_id=case_id)  # 404 when the actor may not see it
     case = (
-        StatusCase.objects.select_for_update()
+        StatusCase.objects.select_for_update(of=("self",))
         .select_related("student__person", "from_school__division", "to_school__division", "to_class")
         .get(pk=case_id)
     )
@@ -127,7 +127,9 @@ def case_submit(
         raise ZhijiaoError(ServicesError.SERVICES_CASE_NOT_APPLICANT, status=403)
     if kind not in CaseKind.values:
         raise ZhijiaoError(ServicesError.SERVICES_CASE_KIND, field="异动类型")
-    student = Student.objects.select_for_update().select_related("person", "school__division").get(pk=student.pk)
+    student = (
+        Student.objects.select_for_update(of=("self",)).select_related("person", "school__division").get(pk=student.pk)
+    )
     _check_state(kind, student)
     reason = _note(reason, required=True, error=ServicesError.SERVICES_CASE_REASON)
     cross = False

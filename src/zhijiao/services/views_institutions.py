@@ -59,8 +59,10 @@ def _date(value: str | None) -> date | None:
 
 
 def _throttle(request: HttpRequest) -> None:
+    # The last X-Forwarded-For entry is the one our reverse proxy appended (the address it saw); the first ones are
+    # whatever the client sent, so a scraper rotating them would otherwise get a fresh allowance each time.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    client = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    client = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
     rate_limit_hit(bucket="institutions-public", client=client or "unknown", limit=PUBLIC_RATE)
 
 

@@ -147,9 +147,13 @@ def test_the_public_query_shows_public_facts_only(client, region):
 
 
 def test_the_public_pages_are_throttled(client, region, settings):
-    for _ in range(60):
-        assert client.get("/services/institutions/public/").status_code == 200
-    assert client.get("/services/institutions/public/").status_code == 429
+    for i in range(60):  # a client-supplied first X-Forwarded-For entry does not buy a fresh allowance
+        response = client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}, 203.0.113.9")
+        assert response.status_code == 200
+    refused = client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.9")
+    assert refused.status_code == 429 and "请" in refused.content.decode()
+    assert client.get("/services/institutions/public/export.csv", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
 
 
 def test_bureau_pages(client, region):
