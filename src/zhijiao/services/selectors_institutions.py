@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
@@ -219,3 +219,14 @@ def public_districts() -> list[Division]:
     """Districts that have institutions, for the query's district choice."""
     codes = Institution.objects.values_list("division_id", flat=True).distinct()
     return list(Division.objects.filter(code__in=codes).order_by("code"))
+
+
+def public_version() -> str:
+    """Changes whenever the public facts may have: the count and latest change of institutions, staff and
+    inspections (the export's cache key)."""
+    parts = [
+        Institution.objects.aggregate(n=Count("id"), at=Max("updated_at")),
+        InstitutionStaff.objects.aggregate(n=Count("id"), at=Max("id")),
+        Inspection.objects.aggregate(n=Count("id"), at=Max("id")),
+    ]
+    return "-".join(f"{p['n']}.{p['at']}" for p in parts).replace(" ", "T")

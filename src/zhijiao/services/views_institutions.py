@@ -9,17 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
+from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.intake.ratelimit import rate_limit_hit
+from zhijiao.intake.ratelimit import RateLimited, rate_limit_hit
 from zhijiao.services import selectors_institutions as sel
 from zhijiao.services import services_institutions as svc
 from zhijiao.services.errors import ServicesError
@@ -56,6 +60,24 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+
+
+def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page or file, throttled per client: past the limit a Chinese "try again shortly" page (429)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            _throttle(request)
+        except RateLimited as exc:
+            response = render(
+                request, "services/public_busy.html", {"retry": exc.retry_after, "nav": "institutions"}, status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _throttle(request: HttpRequest) -> None:
@@ -209,9 +231,9 @@ def services_institution_act(request: HttpRequest, institution_id: int) -> HttpR
 
 
 # ------------------------------------------------------------------------------------------------ public
+@_public
 def services_institutions_public(request: HttpRequest) -> HttpResponse:
     """The public query: anyone, no sign-in; only public facts."""
-    _throttle(request)
     filters = _filters(request)
     page = _int(request.GET.get("page"), 1) or 1
     rows, total, pages = sel.public_search(**filters, page=page)
@@ -230,35 +252,45 @@ def services_institutions_public(request: HttpRequest) -> HttpResponse:
     return render(request, "services/institution_public.html", context)
 
 
+@_public
 def services_institution_public(request: HttpRequest, institution_id: int) -> HttpResponse:
-    _throttle(request)
     row, staff = sel.public_get(institution_id=institution_id)
     return render(
         request, "services/institution_public_detail.html", {"row": row, "staff": staff, "nav": "institutions"}
     )
 
 
+@_public
 def services_institutions_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The open-data export: every institution's public fields, as a download (never shown inline)."""
-    _throttle(request)
-    rows = sel.public_all()
-    if fmt == "json":
-        items = [{key: _plain(asdict(r)[key]) for key, _ in EXPORT_COLUMNS} for r in rows]
-        body = json.dumps({"count": len(items), "fields": dict(EXPORT_COLUMNS), "items": items}, ensure_ascii=False)
-        response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([label for _, label in EXPORT_COLUMNS])
-        for r in rows:
-            values = asdict(r)
-            writer.writerow([_cell(_plain(values[key])) for key, _ in EXPORT_COLUMNS])
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    else:
+    if fmt not in ("csv", "json"):
         raise NotFound()
+    # the same bytes for everyone until the registry changes: built once, then served from the cache
+    key = f"zj:institutions-export:{fmt}:{sel.public_version()}"
+    body = caches["default"].get(key)
+    if body is None:
+        body = _export_body(fmt)
+        caches["default"].set(key, body, timeout=3600)
+    content_type = "application/json" if fmt == "json" else "text/csv"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="training-institutions.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _export_body(fmt: str) -> bytes:
+    rows = sel.public_all()
+    if fmt == "json":
+        items = [{key: _plain(asdict(r)[key]) for key, _ in EXPORT_COLUMNS} for r in rows]
+        text = json.dumps({"count": len(items), "fields": dict(EXPORT_COLUMNS), "items": items}, ensure_ascii=False)
+        return text.encode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    for r in rows:
+        values = asdict(r)
+        writer.writerow([_cell(_plain(values[key])) for key, _ in EXPORT_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _plain(value: object) -> object:

@@ -151,7 +151,7 @@ def test_the_public_pages_are_throttled(client, region, settings):
         response = client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}, 203.0.113.9")
         assert response.status_code == 200
     refused = client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.9")
-    assert refused.status_code == 429 and "请" in refused.content.decode()
+    assert refused.status_code == 429 and "请稍后再试" in refused.content.decode() and refused["Retry-After"]
     assert client.get("/services/institutions/public/export.csv", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
     assert client.get("/services/institutions/public/", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
 
