@@ -265,3 +265,25 @@ def test_who_sees_which_case(mregion):
         assert (case.pk in visible) == (username in seen), username
     assert [c.pk for c in selectors_status.case_queue(actor=r.accounts["principal"])] == [case.pk]
     assert selectors_status.case_queue(actor=r.accounts["principal_c"]) == []
+
+
+def test_one_account_approves_one_step_of_a_case(mregion):
+    """A platform administrator governs both districts of a cross-district transfer, but may approve only one of
+    the two bureau steps: the second needs another person."""
+    r = mregion
+    case = services_status.case_submit(
+        actor=r.accounts["principal"],
+        student=r.students["s2"],
+        kind=CaseKind.TRANSFER,
+        reason="迁居",
+        to_school=r.schools["C"],
+    )
+    services_status.case_approve(actor=r.accounts["principal"], case_id=case.pk)
+    services_status.case_approve(actor=r.accounts["principal_c"], case_id=case.pk, to_class=r.classes["C1"])
+    services_status.case_approve(actor=r.accounts["admin"], case_id=case.pk)
+    assert _err(services_status.case_approve, actor=r.accounts["admin"], case_id=case.pk) is (
+        ServicesError.SERVICES_CASE_SAME_APPROVER
+    )
+    assert StatusCase.objects.get(pk=case.pk).step == CaseStep.BUREAU_IN
+    services_status.case_approve(actor=r.accounts["bureau_c"], case_id=case.pk)
+    assert Student.objects.get(pk=r.students["s2"].pk).school_id == r.schools["C"].pk
