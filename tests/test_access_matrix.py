@@ -52,7 +52,10 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
+from zhijiao.services.models import Institution, StatusCase
 from zhijiao.services.services import draw_create
+from zhijiao.services.services_institutions import institution_save
+from zhijiao.services.services_status import case_submit
 from zhijiao.spaces.models import Notice
 from zhijiao.spaces.research.services import activity_create as research_activity_create
 from zhijiao.spaces.research.services import group_create as research_group_create
@@ -101,6 +104,8 @@ OBJECTS: dict[str, list[str]] = {
     "app": ["portal"],
     "curriculum": ["pep-math-8b"],
     "lottery": ["A", "C"],
+    "status_case": ["s1", "s5"],  # s1: A → C transfer applied by its guardian; s5: 休学 at C applied by the school
+    "institution": ["420112"],
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
     "search_terms": ["dictionary"],
     "statement": ["s1"],
@@ -120,6 +125,8 @@ CHANNELS: dict[str, list[str]] = {
     "app": ["page"],
     "curriculum": ["page", "api", "export"],
     "lottery": ["stage", "public"],
+    "status_case": ["page"],
+    "institution": ["page", "public", "export"],
     "notice": ["page", "api"],
     "search_terms": ["page"],
     "statement": ["lrs", "lrs-query"],
@@ -448,6 +455,30 @@ class Expect:
             for g in self.who.grants
         )
 
+    def status_case(self, case: StatusCase) -> bool:
+        """学籍异动: the applicant, the pupil's guardians, both schools' 学校管理员, the 班主任 of the pupil's class,
+        the bureaus over either school, the platform (services.selectors_status)."""
+        schools = [s for s in (case.from_school, case.to_school) if s is not None]
+        return (
+            self.who.platform
+            or case.applicant_id == self.who.account.pk
+            or case.student_id in self.children
+            or (case.from_class_id is not None and case.from_class_id in self.headed)
+            or any(
+                (g.role == Role.REGION_ADMIN and g.division_id and s.division_id.startswith(g.division_id))
+                or (g.role == Role.SCHOOL_ADMIN and g.school_id == s.pk)
+                for g in self.who.grants
+                for s in schools
+            )
+        )
+
+    def institution_manage(self, institution: Institution) -> bool:
+        """校外培训机构 are kept by the bureau over the institution's district (区域管理员) and the platform."""
+        return self.who.platform or any(
+            g.role == Role.REGION_ADMIN and g.division_id and institution.division_id.startswith(g.division_id)
+            for g in self.who.grants
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -582,6 +613,22 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             applicants="报名编号,姓名\n2026-0001,张三\n2026-0002,李四\n2026-0003,王五\n".encode(),
             input_plan="派位当日福利彩票开奖号码",
         )
+    objects[("status_case", "s1")] = case_submit(
+        actor=a["parent"], student=r.students["s1"], kind="transfer", reason="随父母迁居", to_school=r.schools["C"]
+    )
+    objects[("status_case", "s5")] = case_submit(
+        actor=a["principal_c"], student=r.students["s5"], kind="suspend", reason="病休"
+    )
+    objects[("institution", "420112")] = institution_save(
+        actor=a["bureau"],
+        values={
+            "licence_no": "教民14201120000001",
+            "name": "金银湖书法培训学校",
+            "division": "420112",
+            "address": "金银湖路18号",
+            "subjects": "书法",
+        },
+    )
     for key, sender in (("A1", a["teacher"]), ("C1", a["teacher_c"])):
         objects[("notice", key)] = notice_send(
             actor=sender,
@@ -783,6 +830,14 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "stage":
             return expect.lottery_organise(obj.school), f"/services/lottery/{obj.pk}/stage/", ""
         return True, f"/services/lottery/public/{obj.pk}/", ""  # public: application numbers only
+    if kind == "status_case":
+        return expect.status_case(obj), f"/services/status/{obj.pk}/", ""
+    if kind == "institution":
+        if channel == "page":
+            return expect.institution_manage(obj), f"/services/institutions/{obj.pk}/", ""
+        if channel == "public":  # public: the registry's public facts, staff masked, no complaints
+            return True, f"/services/institutions/public/{obj.pk}/", ""
+        return True, "/services/institutions/public/export.json", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""

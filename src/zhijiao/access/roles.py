@@ -43,6 +43,10 @@ SECURITY_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SECURITY_A
 AUDIT_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.AUDIT_ADMIN})
 # Resource review: 学校管理员 一审, 区域管理员 二审, 平台管理员 both.
 REVIEWER_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN})
+# 学籍异动 (services): schools and guardians apply, schools and bureaus decide.
+STATUS_CASE_ROLES: frozenset[str] = frozenset(
+    {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.PARENT}
+)
 # Education apps (OIDC clients) are registered and configured by these.
 APP_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN})
 # Administrators of any kind: they must use a second factor (identity.twofactor).

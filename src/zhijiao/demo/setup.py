@@ -21,6 +21,7 @@ from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_dem
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.indicators import demo_indicators
+from zhijiao.demo.online_services import demo_online_services
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
 from zhijiao.demo.spaces_research import demo_research
@@ -106,6 +107,7 @@ def demo_prepare(
     progress("为登记的学生、家长和教职工开通账号……")
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
+    demo_online_services(root=plan.root, seed=seed, progress=progress)
     _demo_library(progress, seed=seed)
     demo_research(root=plan.root, seed=seed, progress=progress)
     # quality scores first, so the first snapshot (and the warnings) carry them

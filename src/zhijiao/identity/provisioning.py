@@ -130,6 +130,25 @@ def accounts_sync(
     return result
 
 
+def accounts_sync_persons(*, person_ids: Iterable[int], now: datetime | None = None) -> SyncResult:
+    """Bring these persons' accounts and derived grants in line with the registry, inside the caller's transaction.
+
+    For a single registry change that must reach the accounts at once (a pupil's 学籍异动: the pupil and their
+    guardians): a leaver's account closes, a moved pupil's grants follow to the new class. Sessions and SSO tokens
+    of the accounts it closed end once the caller commits. Not audited here: the caller's own event says why.
+    """
+    started = time.monotonic()
+    ids = sorted(set(person_ids))
+    result = SyncResult()
+    closed: list[int] = []
+    for i in range(0, len(ids), _IN_CHUNK):
+        closed += _sync_chunk(_among(ids[i : i + _IN_CHUNK]), now=now or timezone.now(), result=result)
+    if closed:
+        transaction.on_commit(lambda: sessions_end(closed))
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
 def _require_manager(actor: Account | None, school: School | None) -> None:
     if actor is None:
         return

@@ -236,6 +236,64 @@ def student_transfer(
 
 
 @transaction.atomic
+def student_status_change(
+    *,
+    actor: Actor,
+    student: Student,
+    on: date,
+    reason: str,
+    status: str | None = None,
+    to_class: SchoolClass | None = None,
+    leave: bool = False,
+    source: str = "web",
+) -> Student:
+    """A pupil's 学籍异动 written to the registry: move into ``to_class`` (转学, 复学 into another class), set the
+    学生当前状态 ``status`` (休学 02, 复学 05, 退学 03, 死亡 11 …; None keeps it) and, with ``leave``, close the open
+    enrolment (the pupil has left the school). Every change leaves a ChangeRecord; ``registry_changed`` is
+    published for the schools concerned. ``Student.school``/``school_class`` keep the last class after a leave, so
+    the school still finds its leavers."""
+    if status is not None and status not in _STATUS_CODES:
+        raise ZhijiaoError(CoreError.CORE_CODE_UNKNOWN, field="学生当前状态", detail=str(status))
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    schools = {student.school_id}
+    if to_class is not None:
+        student_transfer(actor=actor, student=student, to_class=to_class, on=on, reason=reason, source=source)
+        student.refresh_from_db()
+        schools.add(to_class.school_id)
+    changes = []
+    if status is not None and status != student.status:
+        changes.append(("student", student.pk, "status", student.status, status))
+        student.status = status
+        student.save(update_fields=["status", "updated_at"])
+    if leave:
+        current = Enrolment.objects.select_for_update().filter(student=student, ended_on__isnull=True).first()
+        if current is None:
+            raise ZhijiaoError(PeopleError.PEOPLE_NOT_ENROLLED)
+        if on < current.started_on:
+            raise ZhijiaoError(PeopleError.PEOPLE_DATE_ORDER)
+        current.ended_on, current.end_reason = on, reason[:64]
+        current.save(update_fields=["ended_on", "end_reason"])
+        changes.append(("enrolment", current.pk, "ended_on", "", on.isoformat()))
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            entity=entity,
+            entity_id=entity_id,
+            person_id=student.person_id,
+            field=field,
+            old_value=old,
+            new_value=new,
+            actor_id=actor_account_id(actor),
+            source=source,
+        )
+        for entity, entity_id, field, old, new in changes
+    )
+    if changes:
+        feed_touch(student)
+        registry_changed(["students"], schools=schools, source=source)
+    return student
+
+
+@transaction.atomic
 def staff_create_many(
     rows: Sequence[Mapping[str, Any]], *, actor: Actor | None = None, source: str = "web"
 ) -> list[Staff]:

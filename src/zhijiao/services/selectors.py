@@ -66,3 +66,12 @@ def draw_applicant_numbers(*, draw: LotteryDraw) -> list[str]:
 def draw_may_organise(*, actor: Actor) -> bool:
     """Bureaus (区域管理员, platform administrators) organise draws; everyone else is refused the organiser pages."""
     return scope_for(actor).is_bureau
+
+
+def draws_public_list(*, limit: int = 50) -> list[LotteryDraw]:
+    """The draws anyone may look at (every draw is public from its list's publication), newest first."""
+    return list(
+        LotteryDraw.objects.select_related("school")
+        .defer("applicants_csv", "result_csv", "inputs_json", "sums")
+        .order_by("-year", "-committed_at")[:limit]
+    )

@@ -15,6 +15,7 @@ from zhijiao.access.roles import (
     RESEARCH_ROLES,
     REVIEWER_ROLES,
     SECURITY_ROLES,
+    STATUS_CASE_ROLES,
     Role,
 )
 from zhijiao.access.scope import scope_for
@@ -102,6 +103,8 @@ NAV = [
     ),
     ("比对待办", "/intake/cases/", "i-id", "case", BUREAU_ADMIN_ROLES),
     ("电脑派位", "/services/lottery/", "i-grid", "services-lottery", BUREAU_ADMIN_ROLES),
+    ("学籍异动", "/services/status/", "i-id", "services-status", STATUS_CASE_ROLES),
+    ("培训机构", "/services/institutions/", "i-book", "services-institution", BUREAU_ADMIN_ROLES),
     (
         "数据目录",
         "/catalogue/",
@@ -147,6 +150,8 @@ NAV_GROUPS = {
     "/intake/": "数据治理",
     "/intake/cases/": "数据治理",
     "/services/lottery/": "网上办事",
+    "/services/status/": "网上办事",
+    "/services/institutions/": "网上办事",
     "/catalogue/": "数据治理",
     "/quality/": "数据治理",
     "/accounts/activation-codes/": "账号与安全",
