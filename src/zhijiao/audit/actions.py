@@ -30,6 +30,7 @@ GROUPS: dict[str, str] = {
     "resource": "资源中心",
     "lottery": "电脑派位",
     "growth": "体质健康",
+    "xapi": "学习记录库",
     "audit": "审计",
     "system": "系统运维",
 }
@@ -95,6 +96,12 @@ _LABELS: dict[str, str] = {
     "lottery.commit": "公示派位名单与承诺值",
     "lottery.draw": "电脑派位抽签",
     "lottery.publish": "公布派位结果",
+    "xapi.credential_issue": "签发学习记录库凭据",
+    "xapi.credential_revoke": "停用学习记录库凭据",
+    "xapi.learner_erase": "依法删除学习者的学习记录",
+    "xapi.learner_export": "导出学习者的学习记录",
+    "xapi.retention_set": "设置学习记录保留期限",
+    "xapi.retention_apply": "按保留期限删除学习记录",
     "growth.fitness_session_create": "创建体质测试",
     "growth.fitness_results_import": "导入体质测试成绩",
     "analytics.snapshot": "生成分析快照",
@@ -170,6 +177,8 @@ TARGET_LABELS = {
     "resource_package": "资源包",
     "audit_event": "审计日志",
     "backup": "备份",
+    "xapi_app": "学习记录库接入应用",
+    "xapi_learner": "学习者",
 }
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
 

@@ -81,6 +81,13 @@ NAV = [
         REGISTRY_READER_ROLES,
     ),
     ("我的孩子", "/students/", "i-student", "student", {Role.PARENT}),
+    (
+        "学习记录",
+        "/records/",
+        "i-book",
+        "records",
+        {Role.STUDENT, Role.PARENT, Role.TEACHER, Role.HEAD_TEACHER},
+    ),
     ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
     ("个人信息访问记录", "/privacy/access/", "i-id", "privacy-access", {Role.PARENT}),
     (
@@ -115,6 +122,7 @@ NAV = [
         ANALYTICS_ROLES,
     ),
     ("应用管理", "/apps/registry/", "i-key", "app-", APP_ADMIN_ROLES),
+    ("学习记录库", "/lrs/", "i-api", "lrs", APP_ADMIN_ROLES),
     (
         "账号管理",
         "/accounts/admin/",
@@ -149,6 +157,7 @@ NAV_GROUPS = {
     "/quality/": "数据治理",
     "/accounts/activation-codes/": "账号与安全",
     "/apps/registry/": "账号与安全",
+    "/lrs/": "数据治理",
     "/accounts/admin/": "账号与安全",
     "/security/": "账号与安全",
     "/privacy/policy/": "账号与安全",
