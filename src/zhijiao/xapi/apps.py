@@ -12,4 +12,4 @@ class XapiConfig(AppConfig):
         from zhijiao.core.learning_events import learning_subscribe
         from zhijiao.xapi.platform import on_learning_event
 
-        learning_subscribe("xapi.platform", on_learning_event)
+        learning_subscribe("xapi-platform", on_learning_event)

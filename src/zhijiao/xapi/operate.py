@@ -107,7 +107,12 @@ def learner_erase(*, actor: Actor, account_id: int, reason: str, origin: Origin)
     ids = _delete(Statement.objects.filter(learner_id=account.pk))
     label = learner_label(account)
     erasure = Erasure.objects.create(
-        learner_id_kept=account.pk, learner_label=label, reason=reason, count=len(ids), statement_ids=ids, by=actor
+        learner_id_kept=account.pk,
+        learner_label=label,
+        reason=reason,
+        count=len(ids),
+        statement_ids=ids,
+        by_id=actor.pk,
     )
     audit_record(
         actor=actor,
@@ -131,7 +136,7 @@ def retention_set(*, actor: Actor, app_id: int, months: object, origin: Origin) 
     app = RegisteredApp.objects.select_related("application").filter(pk=app_id).first()
     if app is None:
         raise NotFound()
-    rule, _ = Retention.objects.update_or_create(app=app, defaults={"months": value, "updated_by": actor})
+    rule, _ = Retention.objects.update_or_create(app=app, defaults={"months": value, "updated_by_id": actor.pk})
     audit_record(
         actor=actor,
         action="xapi.retention_set",

@@ -32,11 +32,15 @@ def client_for(username: str) -> Client:
     return client
 
 
+def _slug(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 def _write(lrs, account, *, verb="http://adlnet.gov/expapi/verbs/completed", name="分数的意义 练习", **extra) -> str:
     body = statement(
         actor=actor_for(account),
         verb={"id": verb, "display": {"zh-CN": "完成"}},
-        object={"id": f"http://example.com/act/{hashlib.md5(name.encode()).hexdigest()[:8]}", "definition": {"name": {"zh-CN": name}}},
+        object={"id": f"http://example.com/act/{_slug(name)}", "definition": {"name": {"zh-CN": name}}},
         **extra,
     )
     res = lrs.send("POST", "statements", json.dumps(body))

@@ -116,7 +116,7 @@ def test_a_failing_subscriber_never_fails_the_page(region, monkeypatch, django_c
     def boom(event):
         raise RuntimeError("queue down")
 
-    monkeypatch.setitem(le._subscribers, "xapi.platform", boom)
+    monkeypatch.setitem(le._subscribers, "xapi-platform", boom)
     a = region.accounts
     r = make_published(a)
     with django_capture_on_commit_callbacks(execute=True):
