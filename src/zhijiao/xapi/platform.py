@@ -104,7 +104,7 @@ def statement_for(event: LearningEvent, account: Account) -> dict[str, Any]:
     return data
 
 
-def platform_statements_write(events: list[LearningEvent]) -> int:
+def platform_statements_write(events: list[LearningEvent], *, backdate: bool = False) -> int:
     """Write the statements of these events (those of anonymous visitors and closed accounts skipped); the ones
     already stored (a redelivered event) are skipped too. Returns how many were new."""
     ids = {e.account_id for e in events if e.account_id}
@@ -113,7 +113,7 @@ def platform_statements_write(events: list[LearningEvent]) -> int:
     if not items:
         return 0
     client = platform_client()
-    stored = statements_insert_new(client=client, items=items, authority=platform_authority())
+    stored = statements_insert_new(client=client, items=items, authority=platform_authority(), backdate=backdate)
     logger.info("platform statements: %s new of %s events", stored, len(events))
     return stored
 

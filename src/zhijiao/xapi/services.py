@@ -246,9 +246,12 @@ def statements_store(
 
 
 @transaction.atomic
-def statements_insert_new(*, client: Credential, items: list[dict[str, Any]], authority: dict[str, Any]) -> int:
+def statements_insert_new(
+    *, client: Credential, items: list[dict[str, Any]], authority: dict[str, Any], backdate: bool = False
+) -> int:
     """The platform's own statements (``platform``): stored with ``authority``, ``stored`` and ``version`` filled
-    in; those whose id is already stored are skipped (the same event delivered twice). Returns how many were new."""
+    in; those whose id is already stored are skipped (the same event delivered twice). Returns how many were new.
+    ``backdate`` stores each at its own ``timestamp`` (the demo's history, built in one go)."""
     existing = {
         str(i)
         for i in Statement.objects.filter(statement_id__in=[d["id"] for d in items]).values_list(
@@ -257,7 +260,7 @@ def statements_insert_new(*, client: Credential, items: list[dict[str, Any]], au
     }
     stored = format_timestamp(timezone.now())
     new = [
-        {**d, "stored": stored, "authority": authority, "version": "1.0.0"}
+        {**d, "stored": d["timestamp"] if backdate else stored, "authority": authority, "version": "1.0.0"}
         for d in {d["id"]: d for d in items}.values()
         if d["id"] not in existing
     ]
