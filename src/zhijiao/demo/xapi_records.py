@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -73,15 +73,15 @@ def _resource_use(rng: random.Random, pupil: Student, student: Account) -> int:
         for _ in range(28 if account.pk == student.pk else rng.randint(2, 14)):
             r = rng.choice(resources)
             kind = rng.choices([UsageKind.VIEW, UsageKind.PLAY, UsageKind.DOWNLOAD], weights=[5, 3, 1])[0]
-            at = now - timedelta(days=rng.uniform(0, 27), hours=rng.uniform(0, 3))
-            at = at.replace(hour=rng.choice([12, 13, 17, 18, 19, 20]))
+            at = _local_at(now, days=rng.uniform(0.5, 27), hour=rng.choice([12, 13, 17, 18, 19, 20]), rng=rng)
             progress = round(rng.uniform(0.3, 1.0), 2) if kind == UsageKind.PLAY else None
             play_id = f"demo-lr-{len(rows)}" if kind == UsageKind.PLAY else ""
             rows.append(UsageEvent(resource=r, account=account, kind=kind, play_id=play_id, progress=progress, at=at))
+    times = [row.at for row in rows]  # auto_now_add sets them to now on insert: put them back after
     rows = UsageEvent.objects.bulk_create(rows)
-    for row, at in zip(rows, [r.at for r in rows], strict=True):
+    for row, at in zip(rows, times, strict=True):
         row.at = at
-    UsageEvent.objects.bulk_update(rows, ["at"])  # auto_now_add set them to now on insert
+    UsageEvent.objects.bulk_update(rows, ["at"])
     titles = {r.pk: r.title for r in resources}
     events: list[LearningEvent] = []
     for row in rows:
@@ -118,8 +118,7 @@ def _homework(rng: random.Random, pupil: Student, student: Account) -> int:
     items = []
     for i in range(12):
         name = HOMEWORK[i % len(HOMEWORK)]
-        at = now - timedelta(days=2 * i + rng.uniform(0, 1))
-        at = at.replace(hour=rng.choice([18, 19, 20]), minute=rng.randrange(60))
+        at = _local_at(now, days=2 * i + rng.uniform(0.5, 1.5), hour=rng.choice([18, 19, 20]), rng=rng)
         score = rng.randint(72, 100)
         items.append(
             {
@@ -144,6 +143,12 @@ def _homework(rng: random.Random, pupil: Student, student: Account) -> int:
             }
         )
     return statements_insert_new(client=client, items=items, authority=authority_for(client), backdate=True)
+
+
+def _local_at(now: datetime, *, days: float, hour: int, rng: random.Random) -> datetime:
+    """``days`` ago at ``hour`` (Beijing time, when pupils learn at home or at noon), never in the future."""
+    at = timezone.localtime(now - timedelta(days=days)).replace(hour=hour, minute=rng.randrange(60))
+    return min(at, now - timedelta(minutes=5))
 
 
 def _uuid(seed: int) -> str:

@@ -34,6 +34,7 @@ from zhijiao.privacy.selectors import guardian_children
 from zhijiao.xapi.models import Credential, Erasure, Retention, Statement
 from zhijiao.xapi.operate import learner_label
 from zhijiao.xapi.platform import EXT_PROGRESS, VERB_WORDS
+from zhijiao.xapi.services import PLATFORM_APP
 
 
 @dataclass
@@ -84,6 +85,7 @@ def record_of(st: Statement, *, app_names: dict[int, str], masked: dict[int, str
         obj.get("name") if obj.get("objectType") in ("Agent", "Group") else ""
     )
     result = data.get("result") or {}
+    own = (data.get("context") or {}).get("platform") == PLATFORM_APP  # the platform's words for its own verbs
     details = []
     progress = (result.get("extensions") or {}).get(EXT_PROGRESS)
     if isinstance(progress, int | float) and not isinstance(progress, bool):
@@ -105,7 +107,7 @@ def record_of(st: Statement, *, app_names: dict[int, str], masked: dict[int, str
         when = datetime.fromisoformat(str(data.get("timestamp", "")).replace("Z", "+00:00"))
     return Record(
         when=when,
-        verb=VERB_WORDS.get(verb.get("id", ""), "") or _lang(verb.get("display")) or "完成了一项学习活动",
+        verb=(VERB_WORDS.get(verb.get("id", ""), "") if own else "") or _lang(verb.get("display")) or "完成了学习活动",
         what=what or "学习活动",
         detail="，".join(details),
         app=app_names.get(st.app_id, ""),
@@ -199,6 +201,15 @@ def children_of(*, actor: Actor) -> list[Student]:
     if not scope_for(actor).has("parent"):
         return []
     return guardian_children(actor=actor)
+
+
+def child_to_show(children: list[Student]) -> Student:
+    """The child a guardian's 学习记录 opens on: the first with any record, else the first."""
+    accounts = dict(
+        Account.objects.filter(person_id__in=[c.person_id for c in children]).values_list("person_id", "pk")
+    )
+    active = set(visible_statements().filter(learner_id__in=accounts.values()).values_list("learner_id", flat=True))
+    return next((c for c in children if accounts.get(c.person_id) in active), children[0])
 
 
 def teacher_classes(*, actor: Actor) -> list[SchoolClass]:

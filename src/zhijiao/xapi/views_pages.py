@@ -23,6 +23,7 @@ from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Account
 from zhijiao.xapi import operate, records
+from zhijiao.xapi.services import PLATFORM_APP
 
 LRS_CRUMB = ("学习记录库", "/lrs/")
 
@@ -67,7 +68,7 @@ def my_records(request: HttpRequest) -> HttpResponse:
     """我的学习记录: what I viewed, played and did, when, how far; a guardian lands on their first child's."""
     children = records.children_of(actor=request.user)
     if children and not records.learner_statements(records.learner_for(actor=request.user)).exists():
-        return redirect(f"/records/student/{children[0].pk}/")
+        return redirect(f"/records/student/{records.child_to_show(children).pk}/")
     learner = records.learner_for(actor=request.user)
     return _records_page(request, learner, title="我的学习记录", crumbs=[("我的学习记录", None)])
 
@@ -141,6 +142,7 @@ def lrs_home(request: HttpRequest) -> HttpResponse:
         "total": sum(a.statements for a in apps),
         "erasures": records.erasures(actor=request.user),
         "issued": request.session.pop("xapi_issued", None),
+        "platform_app": PLATFORM_APP,
         "breadcrumbs": [(LRS_CRUMB[0], None)],
     }
     response = render(request, "xapi/lrs_home.html", context)
