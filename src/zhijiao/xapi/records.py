@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -186,14 +186,23 @@ class Summary:
 def learner_summary(learner: Learner, *, days: int = 30) -> Summary:
     """The last ``days`` days: how many records, on how many days, how many different activities, and per verb."""
     since = timezone.now() - timedelta(days=days)
-    rows = list(learner_statements(learner).filter(stored__gte=since).values_list("verb_id", "activity_id", "stored"))
-    verbs = Counter(VERB_WORDS.get(v, "其他学习活动") for v, _a, _s in rows)
+    found = learner_statements(learner).filter(stored__gte=since)
+    rows = list(found.values_list("verb_id", "activity_id", "stored"))
+    words = {  # the platform's words for its own verbs; other apps' statements in their own display words
+        (st.verb_id, st.app_id): record_of(st, app_names={}).verb for st in _one_per_verb_and_app(found)
+    }
+    verbs = Counter(words.get(key, "其他学习活动") for key in found.values_list("verb_id", "app_id"))
     return Summary(
         total=len(rows),
         days=len({timezone.localtime(s).date() for _v, _a, s in rows}),
         activities=len({a for _v, a, _s in rows if a}),
         by_verb=verbs.most_common(),
     )
+
+
+def _one_per_verb_and_app(qs: QuerySet[Statement]) -> list[Statement]:
+    firsts = qs.order_by().values("verb_id", "app_id").annotate(first=Min("pk")).values_list("first", flat=True)
+    return list(Statement.objects.filter(pk__in=list(firsts)))
 
 
 def children_of(*, actor: Actor) -> list[Student]:
