@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -134,6 +135,10 @@ def student_export(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def lrs_home(request: HttpRequest) -> HttpResponse:
     """学习记录库: the apps that write to it with their credentials and retention, volumes per app and per day."""
+    return _lrs_home(request, issued=None)
+
+
+def _lrs_home(request: HttpRequest, *, issued: dict[str, str] | None) -> HttpResponse:
     apps = records.app_rows(actor=request.user)
     context = {
         "apps": apps,
@@ -141,13 +146,13 @@ def lrs_home(request: HttpRequest) -> HttpResponse:
         "chart": records.volumes(actor=request.user),
         "total": sum(a.statements for a in apps),
         "erasures": records.erasures(actor=request.user),
-        "issued": request.session.pop("xapi_issued", None),
+        "issued": issued,
         "platform_app": PLATFORM_APP,
         "breadcrumbs": [(LRS_CRUMB[0], None)],
     }
     response = render(request, "xapi/lrs_home.html", context)
-    if context["issued"]:
-        response["Cache-Control"] = "no-store"  # a secret shown once must not sit in any cache
+    if issued:
+        add_never_cache_headers(response)  # a secret shown once must not sit in any cache (nor in the session)
     return response
 
 
@@ -188,8 +193,7 @@ def lrs_statements(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lrs_credential_issue(request: HttpRequest, app_id: int) -> HttpResponse:
     app, issued = operate.credential_issue_for(actor=request.user, app_id=app_id, origin=Origin.from_request(request))
-    request.session["xapi_issued"] = {"app": str(app.application.name), "key": issued.key, "secret": issued.secret}
-    return redirect("/lrs/")
+    return _lrs_home(request, issued={"app": str(app.application.name), "key": issued.key, "secret": issued.secret})
 
 
 @login_required
