@@ -10,6 +10,6 @@ class XapiConfig(AppConfig):
         # the resource centre's usage events become the platform's own statements (core hook: resources, a layer
         # below, never imports this app)
         from zhijiao.core.learning_events import learning_subscribe
-        from zhijiao.xapi.platform import on_learning_event
+        from zhijiao.xapi.tasks import on_learning_event
 
         learning_subscribe("xapi-platform", on_learning_event)

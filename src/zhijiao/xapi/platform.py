@@ -116,12 +116,3 @@ def platform_statements_write(events: list[LearningEvent], *, backdate: bool = F
     stored = statements_insert_new(client=client, items=items, authority=platform_authority(), backdate=backdate)
     logger.info("platform statements: %s new of %s events", stored, len(events))
     return stored
-
-
-def on_learning_event(event: LearningEvent) -> None:
-    """Subscriber of ``core.learning_events``: queue the statement for the worker (the page does not wait)."""
-    if event.account_id is None:
-        return
-    from zhijiao.xapi.tasks import platform_statement_task
-
-    platform_statement_task(event)

@@ -20,6 +20,12 @@ def platform_statement_task(event: LearningEvent) -> None:
     platform_statements_write([event])
 
 
+def on_learning_event(event: LearningEvent) -> None:
+    """Subscriber of ``core.learning_events``: queue the statement for the worker (the page does not wait)."""
+    if event.account_id is not None:
+        platform_statement_task(event)
+
+
 @db_periodic_task(crontab(hour="19", minute="50"))  # Huey schedules in UTC: 03:50 in Asia/Shanghai
 def retention_task() -> None:
     """Statements older than their app's retention period go (audited, one event per app)."""
