@@ -111,6 +111,8 @@ OBJECTS: dict[str, list[str]] = {
     "statement": ["s1"],
     "research": ["studio", "plan"],  # a private 名师工作室 of 东西湖区 (led by the 教研员, the teacher a member)
     "hours_report": ["420112", "420102"],
+    "learning_records": ["s1", "s3", "s5"],  # 学习记录 of a pupil (s1: 家长's child in A1, s3: A2, s5: 江岸区 C1)
+    "lrs_admin": ["s1"],  # 学习记录库 pages (and the export of s1's statements)
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -132,6 +134,8 @@ CHANNELS: dict[str, list[str]] = {
     "statement": ["lrs", "lrs-query"],
     "research": ["page"],
     "hours_report": ["page"],
+    "learning_records": ["page", "export"],
+    "lrs_admin": ["home", "browser", "export"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -422,6 +426,17 @@ class Expect:
         through a person's browser session (the LRS takes no session; 我的学习记录 is a later page)."""
         return False
 
+    def learning_records(self, student: Student, channel: str) -> bool:
+        """A pupil's 学习记录 through the platform: their guardian (page and JSON export) and the teachers of the
+        class this term or its 班主任 (page only); administrators use 学习记录库 instead."""
+        if self.who.has(Role.PARENT) and student.pk in self.children:
+            return True
+        if channel == "export" or student.school_class_id is None:
+            return False
+        return (self.who.has(Role.TEACHER) and student.school_class_id in self.taught) or (
+            student.school_class_id in self.headed
+        )
+
     def curriculum_manage(self) -> bool:
         """Importing and exporting a taxonomy: the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -672,6 +687,9 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         attachments={},
     )
     objects[("statement", "s1")] = statement_id
+    for key in ("s1", "s3", "s5"):
+        objects[("learning_records", key)] = r.students[key]
+    objects[("lrs_admin", "s1")] = Account.objects.get(person_id=r.students["s1"].person_id)
     return objects
 
 
@@ -820,6 +838,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "statement":  # obj: the statement's id
         query = f"statementId={obj}" if channel == "lrs" else "verb=http://adlnet.gov/expapi/verbs/completed"
         return expect.lrs_statement(), f"/xapi/statements?{query}", ""
+    if kind == "learning_records":  # obj: the Student
+        url = f"/records/student/{obj.pk}/" + ("export/" if channel == "export" else "")
+        return expect.learning_records(obj, channel), url, ""
+    if kind == "lrs_admin":  # obj: the pupil's Account
+        urls = {"home": "/lrs/", "browser": "/lrs/statements/", "export": f"/lrs/learners/{obj.pk}/export/"}
+        return expect.app_page(), urls[channel], ""
     if kind == "curriculum":
         if channel == "page":
             return expect.curriculum_read(), f"/curriculum/?volume={obj.pk}", ""

@@ -34,6 +34,7 @@ GROUPS: dict[str, str] = {
     "growth": "体质健康",
     "research": "网络教研",
     "hours": "继续教育学时",
+    "xapi": "学习记录库",
     "audit": "审计",
     "system": "系统运维",
 }
@@ -113,6 +114,12 @@ _LABELS: dict[str, str] = {
     "institution.inspection": "登记机构检查结果",
     "institution.complaint": "登记机构投诉",
     "institution.staff": "登记机构从业人员",
+    "xapi.credential_issue": "签发学习记录库凭据",
+    "xapi.credential_revoke": "停用学习记录库凭据",
+    "xapi.learner_erase": "依法删除学习者的学习记录",
+    "xapi.learner_export": "导出学习者的学习记录",
+    "xapi.retention_set": "设置学习记录保留期限",
+    "xapi.retention_apply": "按保留期限删除学习记录",
     "growth.fitness_session_create": "创建体质测试",
     "growth.fitness_results_import": "导入体质测试成绩",
     "analytics.snapshot": "生成分析快照",
@@ -205,6 +212,8 @@ TARGET_LABELS = {
     "research_group": "教研组织",
     "research_activity": "教研活动",
     "hours_certificate": "学时证明",
+    "xapi_app": "学习记录库接入应用",
+    "xapi_learner": "学习者",
 }
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行", "job": "后台任务", "oidc": "单点登录"}
 

@@ -8,6 +8,7 @@ from zhijiao.identity import views as identity_views
 from zhijiao.identity import views_activation
 from zhijiao.identity.urls import admin_urlpatterns as account_admin_urls
 from zhijiao.resources.views_files import file_by_token
+from zhijiao.xapi.urls import records_urlpatterns as xapi_records_urls
 from zhijiao.xapi.views import lrs
 
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("curriculum/", include("zhijiao.curriculum.urls")),
     path("services/", include("zhijiao.services.urls")),
     path("space/", include("zhijiao.spaces.urls")),
+    path("lrs/", include("zhijiao.xapi.urls")),  # 学习记录库 (administrators)
+    path("records/", include(xapi_records_urls)),  # 我的学习记录
     path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),

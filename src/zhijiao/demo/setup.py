@@ -25,6 +25,7 @@ from zhijiao.demo.online_services import demo_online_services
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
 from zhijiao.demo.spaces_research import demo_research
+from zhijiao.demo.xapi_records import demo_learning_records
 from zhijiao.identity.provisioning import accounts_sync
 from zhijiao.org.models import Division, School, Term
 from zhijiao.org.selectors import school_year_start_for
@@ -65,6 +66,7 @@ def _demo_library(progress: Callable[[str], None], *, seed: int) -> None:
     """The resource centre's demo library (``demo.resources``): 5,000 published resources and their use."""
     started = time.monotonic()
     stats = demo_library(published=DEMO_LIBRARY_SIZE, seed=seed, progress=progress)
+    demo_learning_records(seed=seed, progress=progress)  # the class's use of the library, as learning records
     if not stats.skipped:
         progress(f"演示资源库：{stats.summary()}，用时 {time.monotonic() - started:.1f} 秒")
     elif search_backend().num_docs() == 0:  # an index of an older format (or none): build this one

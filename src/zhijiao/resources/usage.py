@@ -29,6 +29,7 @@ from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
+from zhijiao.core.learning_events import LearningEvent, learning_happened
 from zhijiao.identity.models import Account
 from zhijiao.resources import selectors
 from zhijiao.resources.errors import ResourceError
@@ -186,6 +187,22 @@ def _bump(resource: Resource, field: str) -> None:
     setattr(resource, field, getattr(resource, field) + 1)  # the page rendering next shows the new count
 
 
+def _publish(event: UsageEvent, resource: Resource, *, first: bool = True) -> None:
+    """The same event, for the learning record store (``core.learning_events``; it becomes an xAPI statement)."""
+    learning_happened(
+        LearningEvent(
+            kind=str(event.kind),
+            usage_id=event.pk,
+            resource_id=resource.pk,
+            resource_title=resource.title,
+            account_id=event.account_id,
+            at=event.at if first else timezone.now(),
+            progress=event.progress,
+            first=first,
+        )
+    )
+
+
 def _maybe_schedule(event: UsageEvent) -> None:
     """Every ``ZHIJIAO_VALUE_EVERY_EVENTS``-th event (by id, so across processes) asks for a recomputation."""
     every = getattr(settings, "ZHIJIAO_VALUE_EVERY_EVENTS", 1000)
@@ -238,10 +255,12 @@ def usage_record(
             # One conditional UPDATE: concurrent beacons can only raise the stored progress.
             if UsageEvent.objects.filter(pk=event.pk, progress__lt=p).update(progress=p):
                 event.progress = p
+                _publish(event, resource, first=False)
             else:
                 event.refresh_from_db(fields=["progress"])
             return event
     else:
         raise ZhijiaoError(ResourceError.RESOURCE_USAGE_KIND, field="类型")
+    _publish(event, resource)
     _maybe_schedule(event)
     return event

@@ -84,6 +84,13 @@ NAV = [
         REGISTRY_READER_ROLES,
     ),
     ("我的孩子", "/students/", "i-student", "student", {Role.PARENT}),
+    (
+        "学习记录",
+        "/records/",
+        "i-book",
+        "records",
+        {Role.STUDENT, Role.PARENT, Role.TEACHER, Role.HEAD_TEACHER},
+    ),
     ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
     ("个人信息访问记录", "/privacy/access/", "i-id", "privacy-access", {Role.PARENT}),
     (
@@ -120,6 +127,7 @@ NAV = [
         ANALYTICS_ROLES,
     ),
     ("应用管理", "/apps/registry/", "i-key", "app-", APP_ADMIN_ROLES),
+    ("学习记录库", "/lrs/", "i-api", "lrs", APP_ADMIN_ROLES),
     (
         "账号管理",
         "/accounts/admin/",
@@ -156,13 +164,14 @@ NAV_GROUPS = {
     "/quality/": "数据治理",
     "/accounts/activation-codes/": "账号与安全",
     "/apps/registry/": "账号与安全",
+    "/lrs/": "数据治理",
     "/accounts/admin/": "账号与安全",
     "/security/": "账号与安全",
     "/privacy/policy/": "账号与安全",
     "/audit/": "账号与安全",
     "/api/v1/docs": "账号与安全",
 }
-NAV_GROUPED_FROM = 9  # entries
+NAV_GROUPED_FROM = 10  # entries (a teacher has 9 with 学习记录: still one plain list)
 
 
 NAV_GROUP_ORDER = ["", "教学资源", "统计分析", "教育数据", "数据治理", "网上办事", "账号与安全"]

@@ -5,3 +5,11 @@ class XapiConfig(AppConfig):
     name = "zhijiao.xapi"
     label = "xapi"
     verbose_name = "学习记录库（xAPI）"
+
+    def ready(self) -> None:
+        # the resource centre's usage events become the platform's own statements (core hook: resources, a layer
+        # below, never imports this app)
+        from zhijiao.core.learning_events import learning_subscribe
+        from zhijiao.xapi.tasks import on_learning_event
+
+        learning_subscribe("xapi-platform", on_learning_event)

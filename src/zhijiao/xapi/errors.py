@@ -14,3 +14,7 @@ class XapiError(ErrorCode):
     XAPI_METHOD = "不支持此请求方法"
     XAPI_TOO_LARGE = "请求内容过大"
     XAPI_APP_UNKNOWN = "应用登记中没有这个应用"
+    XAPI_CONSENT = "该学生未满规定年龄，监护人尚未同意此应用读写其学习记录"
+    XAPI_REASON_REQUIRED = "请填写删除依据（如申请单号与法律依据），5–500 字"
+    XAPI_RETENTION_RANGE = "保留月数应为 0–120 的整数（0 表示长期保留）"
+    XAPI_CREDENTIAL_GONE = "该凭据已停用"

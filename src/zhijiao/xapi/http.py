@@ -35,10 +35,11 @@ _ALT_HEADERS = {
 
 
 class HttpFailure(Exception):
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, code: Any = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.code = code  # an XapiError naming the refusal more precisely than its status
 
 
 @dataclass

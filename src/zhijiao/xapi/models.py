@@ -12,6 +12,7 @@ OIDC app registry (``oidc.RegisteredApp``).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from zhijiao.oidc.models import RegisteredApp
@@ -30,6 +31,8 @@ class Credential(models.Model):
 
     # set (not stored) when the caller is an app acting for a person with an OIDC access token: that person's sub
     on_behalf_of: str = ""
+    # set (not stored) for the platform's own writer (zhijiao.xapi.platform): not a third-party app
+    platform: bool = False
 
     class Meta:
         verbose_name = "学习记录库凭据"
@@ -53,11 +56,19 @@ class Statement(models.Model):
     ref_id = models.UUIDField(null=True, blank=True, db_index=True)
     is_voiding = models.BooleanField(default=False)
     voided = models.BooleanField("已作废", default=False, db_index=True)
+    # the platform account the actor maps to (account.homePage = the issuer, account.name = its OIDC sub), set at
+    # write time; None: an actor the platform does not know (kept, shown as 未对应账号)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="学习者"
+    )
 
     class Meta:
         verbose_name = "学习记录"
         verbose_name_plural = "学习记录"
-        indexes = [models.Index(fields=["app", "stored"], name="xapi_stmt_app_stored")]
+        indexes = [
+            models.Index(fields=["app", "stored"], name="xapi_stmt_app_stored"),
+            models.Index(fields=["learner", "stored"], name="xapi_stmt_learner_stored"),
+        ]
 
     def __str__(self) -> str:
         return str(self.statement_id)
@@ -133,3 +144,43 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.doc_id}"
+
+
+class Erasure(models.Model):
+    """The tombstone of a lawful deletion of a learner's statements: who asked, why, how many, which ids."""
+
+    learner_id_kept = models.IntegerField("学习者账号编号", null=True, blank=True)
+    learner_label = models.CharField("学习者（已脱敏）", max_length=64)
+    reason = models.CharField("依据", max_length=500)
+    count = models.IntegerField("删除条数")
+    statement_ids = models.JSONField("语句标识", default=list)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("删除时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "学习记录删除记录"
+        verbose_name_plural = "学习记录删除记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.learner_label} {self.count}"
+
+
+class Retention(models.Model):
+    """How long an app's statements are kept: ``months`` after they were stored (0: kept without limit)."""
+
+    app = models.OneToOneField(RegisteredApp, models.CASCADE, related_name="+", verbose_name="应用")
+    months = models.PositiveIntegerField("保留月数", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="更新人"
+    )
+
+    class Meta:
+        verbose_name = "学习记录保留期限"
+        verbose_name_plural = "学习记录保留期限"
+
+    def __str__(self) -> str:
+        return f"{self.app_id} {self.months}"

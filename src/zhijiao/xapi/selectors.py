@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from zhijiao.xapi.learners import consent_refused, learner_of, learners_for
 from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
-from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, documents_of
+from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, documents_of, is_platform
 
 
 def _visible(client: Credential) -> QuerySet[Statement]:
@@ -18,6 +19,21 @@ def _visible(client: Credential) -> QuerySet[Statement]:
     if SCOPE_READ_ALL not in (client.scopes or []):
         qs = qs.filter(app_id=client.app_id)
     return qs
+
+
+def consent_blocked(*, client: Credential, learner_ids: Any) -> set[int]:
+    """Those of these platform accounts whose statements ``client`` may not read: pupils under the consent age
+    whose guardian did not consent to the client's app (never for the platform itself)."""
+    ids = {i for i in learner_ids if i}
+    if not ids or is_platform(client):
+        return set()
+    return {i for i in ids if consent_refused(app=client.app, account_ids=[i])}
+
+
+def agent_blocked(*, client: Credential, agent: Any) -> bool:
+    """Is ``agent`` (a query's agent parameter) a platform pupil ``client`` may not read about?"""
+    learner = learner_of(agent, learners_for([agent]))
+    return learner is not None and bool(consent_blocked(client=client, learner_ids=[learner]))
 
 
 def statement_get(*, client: Credential, statement_id: str, voided: bool) -> Statement | None:

@@ -23,21 +23,31 @@ from django.utils import timezone
 
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.services import app_register
+from zhijiao.xapi.errors import XapiError
+from zhijiao.xapi.learners import consent_refused, learner_of, learners_for
 from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
 from zhijiao.xapi.validation import VERB_VOIDED, agent_ifi, format_timestamp, json_loads, parse_timestamp
 
 SCOPE_READ = "xapi:read"
 SCOPE_WRITE = "xapi:write"
 SCOPE_READ_ALL = "xapi:read:all"
+# the registered app under which the platform's own statements are stored (resource views, plays, downloads)
+PLATFORM_APP = "智教平台"
+
+
+def is_platform(client: Credential) -> bool:
+    """The platform itself (not a third-party app: the minors' consent rule for apps does not apply)."""
+    return bool(getattr(client, "platform", False))
 
 
 class XapiFailure(Exception):
     """A refusal with an HTTP status (404, 409, 412, 428 …) and an English detail for the xAPI client."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, code: Any = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.code = code  # an XapiError naming the refusal more precisely than its status
 
 
 # ---- credentials ----
@@ -224,16 +234,47 @@ def statements_store(
             old.data, with_timestamp=p.had_timestamp
         ) != statement_comparable(p.data, with_timestamp=p.had_timestamp):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")
-    _statements_insert(client=client, items=[p.data for p in new])
+    known = learners_for(p.data.get("actor") for p in new)
+    if known and not is_platform(client) and consent_refused(app=client.app, account_ids=known.values()):
+        raise XapiFailure(
+            403, "an actor is a pupil under the consent age: this app has no guardian's consent", XapiError.XAPI_CONSENT
+        )
+    _statements_insert(client=client, items=[p.data for p in new], known=known)
     for sha2, (content_type, content) in attachments.items():
         Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": content_type, "content": content})
     return ids
 
 
-def _statements_insert(*, client: Credential, items: list[dict[str, Any]]) -> None:
-    """Insert new statements in a few queries: the rows, their links, voiding, the activity definitions."""
+@transaction.atomic
+def statements_insert_new(
+    *, client: Credential, items: list[dict[str, Any]], authority: dict[str, Any], backdate: bool = False
+) -> int:
+    """The platform's own statements (``platform``): stored with ``authority``, ``stored`` and ``version`` filled
+    in; those whose id is already stored are skipped (the same event delivered twice). Returns how many were new.
+    ``backdate`` stores each at its own ``timestamp`` (the demo's history, built in one go)."""
+    existing = {
+        str(i)
+        for i in Statement.objects.filter(statement_id__in=[d["id"] for d in items]).values_list(
+            "statement_id", flat=True
+        )
+    }
+    stored = format_timestamp(timezone.now())
+    new = [
+        {**d, "stored": d["timestamp"] if backdate else stored, "authority": authority, "version": "1.0.0"}
+        for d in {d["id"]: d for d in items}.values()
+        if d["id"] not in existing
+    ]
+    _statements_insert(client=client, items=new)
+    return len(new)
+
+
+def _statements_insert(*, client: Credential, items: list[dict[str, Any]], known: dict[str, int] | None = None) -> None:
+    """Insert new statements in a few queries: the rows, their links, voiding, the activity definitions, the
+    platform account each actor maps to (``known``: sub → account id, looked up here when not given)."""
     if not items:
         return
+    if known is None:
+        known = learners_for(d.get("actor") for d in items)
     app_id = client.app_id
     voids = {
         str(d["object"]["id"]).lower()
@@ -267,6 +308,7 @@ def _statements_insert(*, client: Credential, items: list[dict[str, Any]]) -> No
                 ref_id=str(obj["id"]).lower() if kind == "StatementRef" else None,
                 is_voiding=is_voiding,
                 voided=data["id"] in voided and not is_voiding,
+                learner_id=learner_of(data["actor"], known),
             )
         )
     try:

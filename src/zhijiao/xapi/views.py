@@ -50,9 +50,9 @@ def lrs(request: HttpRequest, resource: str = "") -> HttpResponse:
             raise HttpFailure(403, f"the credential lacks {scope}")
         response = handler(xr)
     except HttpFailure as exc:
-        response = _error(xr, exc.status, exc.detail)
+        response = _error(xr, exc.status, exc.detail, exc.code)
     except XapiFailure as exc:
-        response = _error(xr, exc.status, exc.detail)
+        response = _error(xr, exc.status, exc.detail, exc.code)
     except Invalid as exc:
         response = _error(xr, 400, str(exc))
     if xr is not None and xr.method in READ and resource.strip("/") == "statements":
@@ -60,8 +60,8 @@ def lrs(request: HttpRequest, resource: str = "") -> HttpResponse:
     return response
 
 
-def _error(xr: XRequest | None, status: int, detail: str) -> HttpResponse:
-    code = _STATUS_CODE.get(status, XapiError.XAPI_INVALID)
+def _error(xr: XRequest | None, status: int, detail: str, precise: XapiError | None = None) -> HttpResponse:
+    code = precise or _STATUS_CODE.get(status, XapiError.XAPI_INVALID)
     return error(xr, status, detail, code.code, code.message)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from jwcrypto import jwk, jws  # django-oauth-toolkit's JOSE library
 
 from zhijiao.xapi import selectors, services
+from zhijiao.xapi.errors import XapiError
 from zhijiao.xapi.formats import statement_format
 from zhijiao.xapi.http import (
     READ,
@@ -219,6 +220,12 @@ def _statements_get(xr: XRequest) -> HttpResponse:
         found = selectors.statement_get(client=client, statement_id=value, voided=single[0] == "voidedStatementId")
         if found is None:
             raise HttpFailure(404, "no such statement")
+        if found.learner_id and selectors.consent_blocked(client=client, learner_ids=[found.learner_id]):
+            raise HttpFailure(
+                403,
+                "the statement is about a pupil under the consent age: no guardian's consent",
+                XapiError.XAPI_CONSENT,
+            )
         data = statement_format(found.data, fmt, xr.headers.get("accept-language", ""))
         headers = consistent | {"Last-Modified": http_date(found.stored)}
         return _statement_response(xr, data, [found.data], with_attachments, headers)
@@ -226,9 +233,14 @@ def _statements_get(xr: XRequest) -> HttpResponse:
     query_args: dict[str, Any] = {}
     if "agent" in params:
         try:
-            query_args["agent_ifi"] = agent_ifi(agent_param(params["agent"], v2=xr.v2))
+            agent = agent_param(params["agent"], v2=xr.v2)
+            query_args["agent_ifi"] = agent_ifi(agent)
         except Invalid as exc:
             raise HttpFailure(400, f"agent: {exc}") from exc
+        if selectors.agent_blocked(client=client, agent=agent):
+            raise HttpFailure(
+                403, "the agent is a pupil under the consent age: no guardian's consent", XapiError.XAPI_CONSENT
+            )
     if "verb" in params:
         if not is_iri(params["verb"]):
             raise HttpFailure(400, "verb must be an IRI")
@@ -293,6 +305,9 @@ def _statements_page(xr: XRequest, state: dict[str, Any], headers: dict[str, str
             json.dumps(state | {"offset": state["offset"] + state["limit"]}).encode()
         ).decode()
         more = f"/xapi/statements?more={token}"
+    blocked = selectors.consent_blocked(client=caller(xr), learner_ids={row.learner_id for row in rows})
+    if blocked:  # pupils under the consent age without the guardian's consent for this app: left out
+        rows = [row for row in rows if row.learner_id not in blocked]
     xr.headers.setdefault("accept-language", state.get("lang", ""))
     data = [statement_format(row.data, state["format"], xr.headers.get("accept-language", "")) for row in rows]
     last = rows[0].stored if rows else timezone.now()

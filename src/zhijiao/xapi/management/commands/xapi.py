@@ -1,4 +1,5 @@
-"""``zhijiao xapi credentials --app NAME [--read-all] [--base-url URL] --json``: HTTP Basic credentials for the LRS."""
+"""``zhijiao xapi credentials --app NAME [--read-all] [--base-url URL] --json``: HTTP Basic credentials for the LRS;
+``zhijiao xapi retention``: remove the statements older than their app's retention period now (audited)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.xapi.operate import retention_apply
 from zhijiao.xapi.services import SCOPE_READ, SCOPE_READ_ALL, SCOPE_WRITE, app_for_lrs, credential_issue
 
 
@@ -28,8 +30,13 @@ class Command(BaseCommand):
             "--xapi-version", choices=["1.0.3", "2.0.0"], default="2.0.0", help="应用默认使用的 xAPI 版本"
         )
         creds.add_argument("--json", action="store_true")
+        sub.add_parser("retention", help="立即按各应用的保留期限删除过期学习记录（每晚 03:50 也会自动执行）")
 
     def handle(self, *args, **opts) -> None:
+        if opts["action"] == "retention":
+            removed = retention_apply(actor=None)
+            self.stdout.write(f"已按保留期限删除 {removed} 条过期学习记录")
+            return
         try:
             app, created = app_for_lrs(name=opts["app"])
         except ZhijiaoError as exc:

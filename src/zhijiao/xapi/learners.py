@@ -1,0 +1,90 @@
+"""Statement actors ↔ platform accounts, and the minors' consent rule for apps.
+
+A platform account appears in xAPI as ``{"account": {"homePage": <the issuer>, "name": <its OIDC sub>}}`` — the same
+opaque ``sub`` an app learns at sign-in, never a name or an ID number. The issuer is ``ZHIJIAO_OIDC_ISSUER`` (the
+setting every production site sets); when it is not set, the provider's issuer is the request's origin, so a
+``homePage`` on one of the site's own hosts (``ALLOWED_HOSTS``) is accepted too. Any other actor is kept and
+flagged (``Statement.learner`` stays empty: 未对应账号).
+
+Third-party apps and under-14s: when the actor maps to a pupil under the consent age whose bureau asks for a
+guardian's consent, an app without that consent may neither write nor read the pupil's statements (403, in the
+xAPI error format) — the same rule the provider applies before the pupil signs in to the app
+(``privacy.selectors.minor_consent_missing``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlparse
+
+from django.conf import settings
+from oauth2_provider.settings import oauth2_settings
+
+from zhijiao.identity.models import Account
+from zhijiao.oidc.claims import subject_for
+from zhijiao.oidc.models import RegisteredApp, Subject
+from zhijiao.privacy.selectors import minor_consent_missing
+
+DEFAULT_HOME = "https://zhijiao.local"
+
+
+def home_page() -> str:
+    """The ``homePage`` of platform accounts in statements the platform writes: the OIDC issuer."""
+    return (oauth2_settings.OIDC_ISS_ENDPOINT or getattr(settings, "ZHIJIAO_XAPI_HOMEPAGE", "") or DEFAULT_HOME).rstrip(
+        "/"
+    )
+
+
+def home_accepted(value: Any) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    if value.rstrip("/") == home_page():
+        return True
+    host = urlparse(value).hostname or ""
+    return bool(host) and host in settings.ALLOWED_HOSTS
+
+
+def actor_for(account: Account) -> dict[str, Any]:
+    """The xAPI Agent of a platform account (its ``sub`` is created on first use)."""
+    return {"objectType": "Agent", "account": {"homePage": home_page(), "name": subject_for(account)}}
+
+
+def _sub_of(actor: Any) -> str:
+    if not isinstance(actor, dict) or actor.get("objectType", "Agent") != "Agent":
+        return ""
+    account = actor.get("account")
+    if not isinstance(account, dict) or not home_accepted(account.get("homePage")):
+        return ""
+    name = str(account.get("name") or "")
+    try:
+        return str(uuid.UUID(name))
+    except ValueError:
+        return ""
+
+
+def learners_for(actors: Iterable[Any]) -> dict[str, int]:
+    """``sub`` → account id for the actors that are platform accounts (one query for a whole batch)."""
+    subs = {s for s in (_sub_of(a) for a in actors) if s}
+    if not subs:
+        return {}
+    return {
+        str(sub): account_id for sub, account_id in Subject.objects.filter(sub__in=subs).values_list("sub", "account")
+    }
+
+
+def learner_of(actor: Any, known: dict[str, int]) -> int | None:
+    sub = _sub_of(actor)
+    return known.get(sub) if sub else None
+
+
+def consent_refused(*, app: RegisteredApp, account_ids: Iterable[int]) -> bool:
+    """Does any of these accounts need a guardian's consent for ``app`` that nobody gave?"""
+    ids = set(account_ids)
+    if not ids:
+        return False
+    for account in Account.objects.filter(pk__in=ids, person__isnull=False):
+        if minor_consent_missing(account=account, app=app):
+            return True
+    return False
