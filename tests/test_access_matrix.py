@@ -843,7 +843,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.learning_records(obj, channel), url, ""
     if kind == "lrs_admin":  # obj: the pupil's Account
         urls = {"home": "/lrs/", "browser": "/lrs/statements/", "export": f"/lrs/learners/{obj.pk}/export/"}
-        return expect.app_page(), urls[channel], ""
+        # 三员分立: the 系统管理员 runs the apps and credentials (home); statements are the platform's to read
+        return (expect.app_page() if channel == "home" else expect.who.platform), urls[channel], ""
     if kind == "curriculum":
         if channel == "page":
             return expect.curriculum_read(), f"/curriculum/?volume={obj.pk}", ""

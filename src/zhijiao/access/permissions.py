@@ -19,6 +19,9 @@ from zhijiao.org.models import School
 class Perm(StrEnum):
     ADMINISTER_ACCOUNTS = "administer_accounts"  # 账号与授权 (系统管理员, bureaus, platform)
     ADMINISTER_APPS = "administer_apps"  # 应用管理
+    # 学习记录库的语句内容（个人信息）: browsing, exporting and erasing a learner's statements. The platform
+    # administrator only: 三员分立 keeps the 系统管理员 (who manages the apps and their credentials) off personal data.
+    READ_LEARNING_RECORDS = "read_learning_records"
     MANAGE_SECURITY = "manage_security"  # 安全管理
     READ_AUDIT = "read_audit"  # 审计日志
     MANAGE_DATA = "manage_data"  # 学籍/人员数据的导入与更正 (node: the school or division)
@@ -42,6 +45,8 @@ def allows(scope: Scope, perm: Perm, node: Node = None) -> bool:
         return scope.may_administer_accounts
     if perm == Perm.ADMINISTER_APPS:
         return scope.may_administer_apps
+    if perm == Perm.READ_LEARNING_RECORDS:
+        return scope.is_platform_admin
     if perm == Perm.MANAGE_SECURITY:
         return scope.may_manage_security
     if perm == Perm.READ_AUDIT:

@@ -273,8 +273,8 @@ class Filters:
 
 
 def browse(*, actor: Actor, filters: Filters) -> QuerySet[Statement]:
-    """Every app's statements for the LRS administrators, newest first, filtered."""
-    require(actor, Perm.ADMINISTER_APPS)
+    """Every app's statements for the platform administrator, newest first, filtered."""
+    require(actor, Perm.READ_LEARNING_RECORDS)
     qs = visible_statements()
     if filters.app:
         qs = qs.filter(app_id=filters.app)
@@ -360,13 +360,13 @@ def volumes(*, actor: Actor, days: int = 30) -> dict[str, Any]:
 
 
 def verbs_seen(*, actor: Actor) -> list[tuple[str, str]]:
-    require(actor, Perm.ADMINISTER_APPS)
+    require(actor, Perm.READ_LEARNING_RECORDS)
     ids = list(Statement.objects.values_list("verb_id", flat=True).distinct().order_by("verb_id")[:200])
     return [(v, VERB_WORDS.get(v) or v.rstrip("/").rsplit("/", 1)[-1]) for v in ids]
 
 
 def erasures(*, actor: Actor) -> QuerySet[Erasure]:
-    require(actor, Perm.ADMINISTER_APPS)
+    require(actor, Perm.READ_LEARNING_RECORDS)
     return Erasure.objects.select_related("by").order_by("-at")[:20]
 
 

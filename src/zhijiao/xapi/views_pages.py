@@ -18,7 +18,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from zhijiao.access.permissions import Perm, require
+from zhijiao.access.permissions import Perm, allows, require
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.core.paging import paginate
@@ -140,12 +141,15 @@ def lrs_home(request: HttpRequest) -> HttpResponse:
 
 def _lrs_home(request: HttpRequest, *, issued: dict[str, str] | None) -> HttpResponse:
     apps = records.app_rows(actor=request.user)
+    # 三员分立: a 系统管理员 manages the apps and credentials; statements and erasures are the platform's to read
+    reads_records = allows(scope_for(request.user), Perm.READ_LEARNING_RECORDS)
     context = {
         "apps": apps,
         "all_apps": records.all_apps(actor=request.user),
         "chart": records.volumes(actor=request.user),
         "total": sum(a.statements for a in apps),
-        "erasures": records.erasures(actor=request.user),
+        "reads_records": reads_records,
+        "erasures": records.erasures(actor=request.user) if reads_records else [],
         "issued": issued,
         "platform_app": PLATFORM_APP,
         "breadcrumbs": [(LRS_CRUMB[0], None)],
@@ -253,8 +257,8 @@ def lrs_learner_erase(request: HttpRequest, account_id: int) -> HttpResponse:
 @login_required
 @never_cache
 def lrs_learner_export(request: HttpRequest, account_id: int) -> HttpResponse:
-    """An administrator exports a learner's statements (a lawful request for a copy); audited."""
-    require(request.user, Perm.ADMINISTER_APPS)
+    """The platform administrator exports a learner's statements (a lawful request for a copy); audited."""
+    require(request.user, Perm.READ_LEARNING_RECORDS)
     account = Account.objects.select_related("person").filter(pk=account_id).first()
     if account is None:
         raise NotFound()

@@ -192,3 +192,24 @@ def test_retention_removes_old_statements_of_that_app_only(region, records, othe
     assert AuditEvent.objects.filter(action="xapi.retention_apply").count() == 1
     assert AuditEvent.objects.filter(action="xapi.retention_set").count() == 1
     assert ids
+
+
+def test_the_system_administrator_runs_the_apps_but_reads_no_statements(region, records):
+    """三员分立: the 系统管理员 issues credentials and sets retention (the home page), but browsing, exporting and
+    erasing a learner's statements are the platform administrator's (personal data)."""
+    from zhijiao.identity.services import account_create, role_grant
+    from zhijiao.org.models import Division
+    from zhijiao.testing import PASSWORD
+
+    sysadmin = account_create(username="sysadmin-x", password=PASSWORD)
+    role_grant(account=sysadmin, role="system_admin", division=Division.objects.get(pk="420112"))
+    client = client_for("sysadmin-x")
+    home = client.get("/lrs/")
+    assert home.status_code == 200 and "学习应用甲" in home.content.decode()
+    assert "浏览学习记录" not in home.content.decode()
+    student = region.accounts["student"]
+    assert client.get("/lrs/statements/").status_code == 403
+    assert client.get(f"/lrs/learners/{student.pk}/export/").status_code == 403
+    erase = client.post(f"/lrs/learners/{student.pk}/erase/", {"reason": "家长依法申请删除"})
+    assert erase.status_code == 403
+    assert Statement.objects.filter(learner=student).exists()
