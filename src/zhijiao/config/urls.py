@@ -34,6 +34,7 @@ urlpatterns = [
     path("analytics/", include("zhijiao.analytics.urls")),
     path("resources/", include("zhijiao.resources.urls")),
     path("curriculum/", include("zhijiao.curriculum.urls")),
+    path("learning/", include("zhijiao.learning.urls")),
     path("services/", include("zhijiao.services.urls")),
     path("space/", include("zhijiao.spaces.urls")),
     path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN

@@ -89,7 +89,7 @@ _FALSE = {"f", "false", "错", "×", "错误", "否", "0", "x", "✗", "no", "n"
 
 
 def true_false_value(value: object) -> str | None:
-    """"T", "F" or None (not a 判断 answer)."""
+    """ "T", "F" or None (not a 判断 answer)."""
     if isinstance(value, bool):
         return "T" if value else "F"
     text = normalise_text(str(value))
@@ -114,7 +114,9 @@ def choice_keys(response: object) -> set[str]:
 
 
 # Chinese punctuation that NFKC keeps, folded to what a pupil would type on an English keyboard.
-_PUNCT = str.maketrans({"，": ",", "。": ".", "；": ";", "：": ":", "（": "(", "）": ")", "－": "-", "—": "-", "−": "-"})
+_PUNCT = str.maketrans(
+    {"，": ",", "。": ".", "；": ";", "：": ":", "（": "(", "）": ")", "－": "-", "—": "-", "−": "-"}
+)
 
 
 def normalise_text(text: str) -> str:

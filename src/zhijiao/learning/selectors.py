@@ -182,5 +182,7 @@ def item_duplicate_candidates(
         school, division = owner
         q |= Q(owner_school=school) if school is not None else Q(owner_school__isnull=True, owner_division=division)
     return list(
-        Item.objects.filter(q, stage=stage, subject=subject).exclude(pk__in=list(exclude)).values_list("pk", "stem_norm")
+        Item.objects.filter(q, stage=stage, subject=subject)
+        .exclude(pk__in=list(exclude))
+        .values_list("pk", "stem_norm")
     )

@@ -175,7 +175,9 @@ def item_review(*, actor: Actor, item: Item, approve: bool, comment: str = "", o
         comment=comment,
         reviewer=actor,
     )
-    audit_record(actor=actor, action="item.approve" if approve else "item.reject", origin=origin, target=_target(locked))
+    audit_record(
+        actor=actor, action="item.approve" if approve else "item.reject", origin=origin, target=_target(locked)
+    )
     return locked
 
 

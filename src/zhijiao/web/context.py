@@ -32,6 +32,13 @@ NAV = [
         REVIEWER_ROLES,
     ),
     (
+        "题库",
+        "/learning/items/",
+        "i-book",
+        "learning-item",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
+    ),
+    (
         "课程体系",
         "/curriculum/",
         "i-book",

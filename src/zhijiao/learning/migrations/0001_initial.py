@@ -6,128 +6,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('curriculum', '0002_taxonomy'),
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
+        ("curriculum", "0002_taxonomy"),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(max_length=2, verbose_name='学段')),
-                ('subject', models.CharField(max_length=4, verbose_name='学科')),
-                ('grade', models.CharField(blank=True, max_length=4, verbose_name='年级')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
-                ('sharing', models.CharField(choices=[('school', '本校'), ('district', '本区'), ('city', '本市'), ('public', '公开')], default='school', max_length=16, verbose_name='共享范围')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('approved', '已通过'), ('rejected', '已退回')], default='draft', max_length=16, verbose_name='状态')),
-                ('stem_norm', models.TextField(blank=True, verbose_name='题干（规范化）')),
-                ('external_id', models.CharField(blank=True, max_length=100, verbose_name='外部编号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to=settings.AUTH_USER_MODEL)),
-                ('chapter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='items', to='curriculum.chapter')),
-                ('knowledge_points', models.ManyToManyField(blank=True, related_name='items', to='curriculum.knowledgepoint')),
-                ('owner_division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.division')),
-                ('owner_school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stage", models.CharField(max_length=2, verbose_name="学段")),
+                ("subject", models.CharField(max_length=4, verbose_name="学科")),
+                ("grade", models.CharField(blank=True, max_length=4, verbose_name="年级")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
+                (
+                    "sharing",
+                    models.CharField(
+                        choices=[("school", "本校"), ("district", "本区"), ("city", "本市"), ("public", "公开")],
+                        default="school",
+                        max_length=16,
+                        verbose_name="共享范围",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("approved", "已通过"),
+                            ("rejected", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("stem_norm", models.TextField(blank=True, verbose_name="题干（规范化）")),
+                ("external_id", models.CharField(blank=True, max_length=100, verbose_name="外部编号")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="items", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "chapter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="curriculum.chapter",
+                    ),
+                ),
+                (
+                    "knowledge_points",
+                    models.ManyToManyField(blank=True, related_name="items", to="curriculum.knowledgepoint"),
+                ),
+                (
+                    "owner_division",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.division"),
+                ),
+                (
+                    "owner_school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '试题',
-                'verbose_name_plural': '试题',
-                'ordering': ['-updated_at', '-pk'],
+                "verbose_name": "试题",
+                "verbose_name_plural": "试题",
+                "ordering": ["-updated_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ItemVersion',
+            name="ItemVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='版本号')),
-                ('type', models.CharField(choices=[('single', '单选题'), ('multiple', '多选题'), ('true_false', '判断题'), ('blank', '填空题'), ('open', '解答题'), ('essay', '作文')], max_length=16, verbose_name='题型')),
-                ('stem', models.TextField(verbose_name='题干')),
-                ('options', models.JSONField(blank=True, default=list, verbose_name='选项')),
-                ('answer', models.JSONField(blank=True, default=list, verbose_name='答案')),
-                ('reference_answer', models.TextField(blank=True, verbose_name='参考答案')),
-                ('explanation', models.TextField(blank=True, verbose_name='解析')),
-                ('points', models.DecimalField(decimal_places=1, default=5, max_digits=5, verbose_name='分值')),
-                ('difficulty', models.PositiveSmallIntegerField(default=3, verbose_name='难度')),
-                ('partial', models.CharField(blank=True, choices=[('none', '全部选对才得分'), ('half', '少选得一半分'), ('per_choice', '按选对的个数给分')], default='half', max_length=16, verbose_name='多选题少选')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='修改说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='learning.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("single", "单选题"),
+                            ("multiple", "多选题"),
+                            ("true_false", "判断题"),
+                            ("blank", "填空题"),
+                            ("open", "解答题"),
+                            ("essay", "作文"),
+                        ],
+                        max_length=16,
+                        verbose_name="题型",
+                    ),
+                ),
+                ("stem", models.TextField(verbose_name="题干")),
+                ("options", models.JSONField(blank=True, default=list, verbose_name="选项")),
+                ("answer", models.JSONField(blank=True, default=list, verbose_name="答案")),
+                ("reference_answer", models.TextField(blank=True, verbose_name="参考答案")),
+                ("explanation", models.TextField(blank=True, verbose_name="解析")),
+                ("points", models.DecimalField(decimal_places=1, default=5, max_digits=5, verbose_name="分值")),
+                ("difficulty", models.PositiveSmallIntegerField(default=3, verbose_name="难度")),
+                (
+                    "partial",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "全部选对才得分"),
+                            ("half", "少选得一半分"),
+                            ("per_choice", "按选对的个数给分"),
+                        ],
+                        default="half",
+                        max_length=16,
+                        verbose_name="多选题少选",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="修改说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="learning.item"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '试题版本',
-                'verbose_name_plural': '试题版本',
-                'ordering': ['item_id', 'number'],
+                "verbose_name": "试题版本",
+                "verbose_name_plural": "试题版本",
+                "ordering": ["item_id", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ItemReview',
+            name="ItemReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('submitted', '提交审核'), ('approved', '通过'), ('rejected', '退回')], max_length=16, verbose_name='结论')),
-                ('comment', models.TextField(blank=True, verbose_name='意见')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='learning.item')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='learning.itemversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("submitted", "提交审核"), ("approved", "通过"), ("rejected", "退回")],
+                        max_length=16,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="意见")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="learning.item"
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="learning.itemversion"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '试题审核记录',
-                'verbose_name_plural': '试题审核记录',
-                'ordering': ['item_id', 'at', 'pk'],
+                "verbose_name": "试题审核记录",
+                "verbose_name_plural": "试题审核记录",
+                "ordering": ["item_id", "at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='item',
-            name='approved_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='learning.itemversion'),
+            model_name="item",
+            name="approved_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="learning.itemversion",
+            ),
         ),
         migrations.AddField(
-            model_name='item',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='learning.itemversion'),
+            model_name="item",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="learning.itemversion",
+            ),
         ),
         migrations.CreateModel(
-            name='RubricCriterion',
+            name="RubricCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('name', models.CharField(max_length=100, verbose_name='评分项')),
-                ('points', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='分值')),
-                ('guide', models.TextField(blank=True, verbose_name='评分说明')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='learning.itemversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                ("name", models.CharField(max_length=100, verbose_name="评分项")),
+                ("points", models.DecimalField(decimal_places=1, max_digits=5, verbose_name="分值")),
+                ("guide", models.TextField(blank=True, verbose_name="评分说明")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="learning.itemversion"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分标准',
-                'verbose_name_plural': '评分标准',
-                'ordering': ['version_id', 'order', 'pk'],
+                "verbose_name": "评分标准",
+                "verbose_name_plural": "评分标准",
+                "ordering": ["version_id", "order", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='item_version_unique'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(fields=("item", "number"), name="item_version_unique"),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.CheckConstraint(condition=models.Q(('difficulty__gte', 1), ('difficulty__lte', 5)), name='item_difficulty'),
+            model_name="itemversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("difficulty__gte", 1), ("difficulty__lte", 5)), name="item_difficulty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gt', 0)), name='item_points_positive'),
+            model_name="itemversion",
+            constraint=models.CheckConstraint(condition=models.Q(("points__gt", 0)), name="item_points_positive"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['subject', 'stage', 'status'], name='item_subject_idx'),
+            model_name="item",
+            index=models.Index(fields=["subject", "stage", "status"], name="item_subject_idx"),
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['owner_division', 'status'], name='item_owner_idx'),
+            model_name="item",
+            index=models.Index(fields=["owner_division", "status"], name="item_owner_idx"),
         ),
     ]

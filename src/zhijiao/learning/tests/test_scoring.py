@@ -21,7 +21,9 @@ TF = ScoringKey(kind=ItemKind.TRUE_FALSE, points=2, answer=("T",))
 
 
 def multiple(partial: PartialRule) -> ScoringKey:
-    return ScoringKey(kind=ItemKind.MULTIPLE, points=6, answer=("A", "C", "D"), option_keys=tuple("ABCD"), partial=partial)
+    return ScoringKey(
+        kind=ItemKind.MULTIPLE, points=6, answer=("A", "C", "D"), option_keys=tuple("ABCD"), partial=partial
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,7 +36,19 @@ def test_single_choice_is_exact(response, points):
 
 @pytest.mark.parametrize(
     ("response", "points"),
-    [("T", 2), ("对", 2), ("√", 2), (True, 2), ("正确", 2), ("F", 0), ("错", 0), (False, 0), ("", 0), (None, 0), ("也许", 0)],
+    [
+        ("T", 2),
+        ("对", 2),
+        ("√", 2),
+        (True, 2),
+        ("正确", 2),
+        ("F", 0),
+        ("错", 0),
+        (False, 0),
+        ("", 0),
+        (None, 0),
+        ("也许", 0),
+    ],
 )
 def test_true_false(response, points):
     assert score_response(TF, response).points == points
@@ -77,8 +91,18 @@ def test_per_choice_rounds_to_a_tenth():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("0.5", Fraction(1, 2)), (".50", Fraction(1, 2)), ("1/2", Fraction(1, 2)), ("50%", Fraction(1, 2)),
-     ("５０％", Fraction(1, 2)), ("-3", -3), ("+3.0", 3), ("2/0", None), ("x", None), ("1/2/3", None)],
+    [
+        ("0.5", Fraction(1, 2)),
+        (".50", Fraction(1, 2)),
+        ("1/2", Fraction(1, 2)),
+        ("50%", Fraction(1, 2)),
+        ("５０％", Fraction(1, 2)),
+        ("-3", -3),
+        ("+3.0", 3),
+        ("2/0", None),
+        ("x", None),
+        ("1/2/3", None),
+    ],
 )
 def test_numeric_forms(text, value):
     assert numeric_value(text) == value
