@@ -122,7 +122,7 @@ def initial_from_item(item: Item, version: ItemVersion) -> dict:
 
 
 def form_from_post(post: QueryDict) -> dict:
-    form = post.dict()
+    form: dict[str, object] = dict(post.dict())
     form["knowledge_points"] = post.getlist("knowledge_points")
     form["answer_multiple"] = post.getlist("answer_multiple")
     return form

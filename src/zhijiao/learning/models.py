@@ -149,7 +149,7 @@ class ItemVersion(models.Model):
 
 
 class RubricCriterion(models.Model):
-    """One row of a 解答题/作文 rubric: a criterion and the points it carries (criteria × points = the item's points)."""
+    """One row of a 解答题/作文 rubric: a criterion and its points (the criteria's points sum to the item's)."""
 
     version = models.ForeignKey(ItemVersion, models.CASCADE, related_name="criteria")
     order = models.PositiveSmallIntegerField("顺序", default=0)

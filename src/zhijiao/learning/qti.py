@@ -3,7 +3,8 @@
 A package is a zip with ``imsmanifest.xml`` whose ``<resource type="imsqti_item_xmlv3p0" href="…">`` entries name
 ``<qti-assessment-item>`` files. What is read, per item:
 
-* ``qti-choice-interaction`` with ``max-choices="1"`` → 单选 (two choices 对/错, 正确/错误, True/False → 判断), else 多选;
+* ``qti-choice-interaction`` with ``max-choices="1"`` → 单选 (two choices 对/错, 正确/错误, True/False:
+  判断), else 多选;
 * ``qti-text-entry-interaction`` (one per blank) → 填空; the blank's correct value and its ``qti-mapping`` keys
   are the accepted answers;
 * ``qti-extended-text-interaction`` → 解答题 (作文 when the item says ``data-type="essay"``); a ``qti-rubric-block``
@@ -66,7 +67,9 @@ def _safe_parse(data: bytes) -> ET.Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise QtiError("文件中含有 DOCTYPE/ENTITY 声明，出于安全原因不予读取")
     try:
-        return ET.fromstring(data)
+        # No DTD or entity can reach the parser (refused above), so neither entity expansion nor external
+        # references apply; expat (2.4+) also caps amplification.
+        return ET.fromstring(data)  # noqa: S314
     except ET.ParseError as exc:
         raise QtiError(f"不是有效的 XML（{exc}）") from None
 
@@ -243,31 +246,31 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+def _sub(parent: ET.Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, _q(tag), attrs or {})
+    if text is not None:
+        el.text = text
+    return el
+
+
 def _para(parent: ET.Element, text: str) -> None:
     for line in text.split("\n"):
-        ET.SubElement(parent, _q("p")).text = line
+        _sub(parent, "p", text=line)
 
 
 def _correct(parent: ET.Element, identifier: str, cardinality: str, base: str, values: list[str]) -> ET.Element:
-    decl = ET.SubElement(
-        parent, _q("qti-response-declaration"), identifier=identifier, cardinality=cardinality, **{"base-type": base}
+    decl = _sub(
+        parent,
+        "qti-response-declaration",
+        {"identifier": identifier, "cardinality": cardinality, "base-type": base},
     )
-    cr = ET.SubElement(decl, _q("qti-correct-response"))
+    cr = _sub(decl, "qti-correct-response")
     for v in values:
-        ET.SubElement(cr, _q("qti-value")).text = v
+        _sub(cr, "qti-value", text=v)
     return decl
 
 
-def write_item(item: QtiItem) -> bytes:
-    ET.register_namespace("", NS)
-    root = ET.Element(
-        _q("qti-assessment-item"),
-        identifier=item.identifier,
-        title=item.stem[:40].replace("\n", " "),
-        adaptive="false",
-        **{"time-dependent": "false", "xml:lang": "zh-CN"},
-    )
-    keys = "ABCDEFGH"
+def _declarations(root: ET.Element, item: QtiItem) -> None:
     if item.type in ("single", "multiple"):
         _correct(root, "RESPONSE", "single" if item.type == "single" else "multiple", "identifier", list(item.answer))
     elif item.type == "true_false":
@@ -275,29 +278,27 @@ def write_item(item: QtiItem) -> bytes:
     elif item.type == "blank":
         for i, accepted in enumerate(item.answer, start=1):
             decl = _correct(root, f"RESPONSE{i}", "single", "string", accepted[:1])
-            mapping = ET.SubElement(decl, _q("qti-mapping"), **{"default-value": "0"})
+            mapping = _sub(decl, "qti-mapping", {"default-value": "0"})
             for a in accepted:
-                ET.SubElement(mapping, _q("qti-map-entry"), **{"map-key": a, "mapped-value": "1"})
+                _sub(mapping, "qti-map-entry", {"map-key": a, "mapped-value": "1"})
     else:
-        ET.SubElement(
-            root, _q("qti-response-declaration"), identifier="RESPONSE", cardinality="single", **{"base-type": "string"}
+        _sub(
+            root, "qti-response-declaration", {"identifier": "RESPONSE", "cardinality": "single", "base-type": "string"}
         )
-    for name in ("SCORE", "MAXSCORE"):
-        od = ET.SubElement(
-            root, _q("qti-outcome-declaration"), identifier=name, cardinality="single", **{"base-type": "float"}
-        )
-        if name == "MAXSCORE":
-            ET.SubElement(ET.SubElement(od, _q("qti-default-value")), _q("qti-value")).text = item.points
+    float_outcome = {"cardinality": "single", "base-type": "float"}
+    _sub(root, "qti-outcome-declaration", {"identifier": "SCORE", **float_outcome})
+    maxscore = _sub(root, "qti-outcome-declaration", {"identifier": "MAXSCORE", **float_outcome})
+    _sub(_sub(maxscore, "qti-default-value"), "qti-value", text=item.points)
     if item.explanation:
-        ET.SubElement(
+        _sub(
             root,
-            _q("qti-outcome-declaration"),
-            identifier="FEEDBACK",
-            cardinality="single",
-            **{"base-type": "identifier"},
+            "qti-outcome-declaration",
+            {"identifier": "FEEDBACK", "cardinality": "single", "base-type": "identifier"},
         )
-    body = ET.SubElement(root, _q("qti-item-body"))
-    body.set("data-type", item.type)
+
+
+def _body(root: ET.Element, item: QtiItem) -> None:
+    body = _sub(root, "qti-item-body", {"data-type": item.type})
     if item.difficulty:
         body.set("data-difficulty", item.difficulty)
     if item.knowledge_points:
@@ -305,61 +306,68 @@ def write_item(item: QtiItem) -> bytes:
     if item.partial and item.type == "multiple":
         body.set("data-partial", item.partial)
     if item.type == "blank":
-        lines = item.stem.split("\n")
         n = 0
-        for line in lines:
-            p = ET.SubElement(body, _q("p"))
+        for line in item.stem.split("\n"):
+            p = _sub(body, "p")
             pieces = line.split("____")
             p.text = pieces[0]
             for piece in pieces[1:]:
                 n += 1
-                e = ET.SubElement(p, _q("qti-text-entry-interaction"), **{"response-identifier": f"RESPONSE{n}"})
-                e.tail = piece
+                _sub(p, "qti-text-entry-interaction", {"response-identifier": f"RESPONSE{n}"}).tail = piece
         while n < len(item.answer):  # blanks not marked in the stem: one entry each at the end
             n += 1
-            ET.SubElement(
-                ET.SubElement(body, _q("p")),
-                _q("qti-text-entry-interaction"),
-                **{"response-identifier": f"RESPONSE{n}"},
-            )
+            _sub(_sub(body, "p"), "qti-text-entry-interaction", {"response-identifier": f"RESPONSE{n}"})
     else:
         _para(body, item.stem)
     if item.type in ("single", "multiple", "true_false"):
-        max_choices = "1" if item.type != "multiple" else "0"
-        ci = ET.SubElement(
-            body, _q("qti-choice-interaction"), **{"response-identifier": "RESPONSE", "max-choices": max_choices}
-        )
-        pairs = [("T", "对"), ("F", "错")] if item.type == "true_false" else list(zip(keys, item.options, strict=False))
+        max_choices = "0" if item.type == "multiple" else "1"
+        ci = _sub(body, "qti-choice-interaction", {"response-identifier": "RESPONSE", "max-choices": max_choices})
+        if item.type == "true_false":
+            pairs = [("T", "对"), ("F", "错")]
+        else:
+            pairs = list(zip("ABCDEFGH", item.options, strict=False))
         for key, text in pairs:
-            ET.SubElement(ci, _q("qti-simple-choice"), identifier=key).text = text
+            _sub(ci, "qti-simple-choice", {"identifier": key}, text=text)
     elif item.type in ("open", "essay"):
-        ET.SubElement(body, _q("qti-extended-text-interaction"), **{"response-identifier": "RESPONSE"})
+        _sub(body, "qti-extended-text-interaction", {"response-identifier": "RESPONSE"})
         if item.reference_answer:
-            rb = ET.SubElement(body, _q("qti-rubric-block"), use="scoring", view="scorer")
-            _para(ET.SubElement(rb, _q("qti-content-body")), item.reference_answer)
-    if item.type in ("single", "multiple", "true_false"):
-        ET.SubElement(
-            root,
-            _q("qti-response-processing"),
-            template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml",
-        )
-    elif item.type == "blank":
-        ET.SubElement(
-            root,
-            _q("qti-response-processing"),
-            template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/map_response.xml",
-        )
+            rubric = _sub(body, "qti-rubric-block", {"use": "scoring", "view": "scorer"})
+            _para(_sub(rubric, "qti-content-body"), item.reference_answer)
+
+
+def write_item(item: QtiItem) -> bytes:
+    """One ``qti-assessment-item`` (QTI 3.0), UTF-8 with its XML declaration."""
+    ET.register_namespace("", NS)
+    root = ET.Element(
+        _q("qti-assessment-item"),
+        {
+            "identifier": item.identifier,
+            "title": item.stem[:40].replace("\n", " "),
+            "adaptive": "false",
+            "time-dependent": "false",
+            "xml:lang": "zh-CN",
+        },
+    )
+    _declarations(root, item)
+    _body(root, item)
+    templates = {
+        "single": "match_correct",
+        "multiple": "match_correct",
+        "true_false": "match_correct",
+        "blank": "map_response",
+    }
+    if item.type in templates:
+        url = f"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/{templates[item.type]}.xml"
+        _sub(root, "qti-response-processing", {"template": url})
     if item.explanation:
-        fb = ET.SubElement(
+        feedback = _sub(
             root,
-            _q("qti-modal-feedback"),
-            identifier="EXPLANATION",
-            title="解析",
-            **{"outcome-identifier": "FEEDBACK", "show-hide": "show"},
+            "qti-modal-feedback",
+            {"identifier": "EXPLANATION", "title": "解析", "outcome-identifier": "FEEDBACK", "show-hide": "show"},
         )
-        _para(ET.SubElement(fb, _q("qti-content-body")), item.explanation)
+        _para(_sub(feedback, "qti-content-body"), item.explanation)
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
 def write_package(items: list[QtiItem]) -> bytes:

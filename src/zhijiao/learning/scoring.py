@@ -199,8 +199,8 @@ def score_response(key: ScoringKey, response: object) -> Score:
         return Score(key.points if ok else 0.0, key.points, detail=tuple(sorted(chosen)))
     if key.kind == ItemKind.TRUE_FALSE:
         given = true_false_value(response) if response is not None else None
-        ok = given is not None and key.answer and given == true_false_value(key.answer[0])
-        return Score(key.points if ok else 0.0, key.points, detail=(given,) if given else ())
+        right = given is not None and bool(key.answer) and given == true_false_value(key.answer[0])
+        return Score(key.points if right else 0.0, key.points, detail=(given,) if given else ())
     if key.kind == ItemKind.MULTIPLE:
         return _score_multiple(key, response)
     if key.kind == ItemKind.BLANK:

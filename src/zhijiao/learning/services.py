@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
+from zhijiao.identity.models import Account
 from zhijiao.learning import dedupe, selectors
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.models import (
@@ -51,7 +51,7 @@ def item_check(data: ItemData) -> None:
         raise ItemInvalid(problems)
 
 
-def _write_version(*, actor: Actor, item: Item, version: ItemVersion | None, data: ItemData) -> ItemVersion:
+def _write_version(*, actor: Account, item: Item, version: ItemVersion | None, data: ItemData) -> ItemVersion:
     if version is None:
         number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = ItemVersion(item=item, number=number, created_by=actor)
@@ -84,7 +84,7 @@ def _apply(item: Item, data: ItemData) -> None:
         item.external_id = data.external_id[:100]
 
 
-def _duplicates(actor: Actor, item: Item) -> list[dedupe.Match]:
+def _duplicates(actor: Account, item: Item) -> list[dedupe.Match]:
     candidates = selectors.item_duplicate_candidates(
         actor=actor, stage=item.stage, subject=item.subject, exclude=[item.pk]
     )
@@ -92,7 +92,7 @@ def _duplicates(actor: Actor, item: Item) -> list[dedupe.Match]:
 
 
 @transaction.atomic
-def item_create(*, actor: Actor, data: ItemData, origin: Origin, audit: bool = True) -> ItemSaved:
+def item_create(*, actor: Account, data: ItemData, origin: Origin, audit: bool = True) -> ItemSaved:
     """A new draft item, version 1, owned by the actor's school (or bureau)."""
     owner = selectors.item_owner(actor)
     if owner is None:
@@ -112,7 +112,7 @@ def item_create(*, actor: Actor, data: ItemData, origin: Origin, audit: bool = T
 
 
 @transaction.atomic
-def item_update(*, actor: Actor, item: Item, data: ItemData, origin: Origin) -> ItemSaved:
+def item_update(*, actor: Account, item: Item, data: ItemData, origin: Origin) -> ItemSaved:
     """The author edits an item. While no version was approved, its newest version changes in place; once one
     was, the edit is a new version (a draft again, to be reviewed; the approved one stays visible meanwhile)."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
@@ -134,7 +134,7 @@ def item_update(*, actor: Actor, item: Item, data: ItemData, origin: Origin) -> 
 
 
 @transaction.atomic
-def item_submit(*, actor: Actor, item: Item, origin: Origin) -> Item:
+def item_submit(*, actor: Account, item: Item, origin: Origin) -> Item:
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if locked.author_id != actor.pk:
         raise ZhijiaoError(LearningError.LEARNING_ITEM_NOT_AUTHOR, status=403)
@@ -150,7 +150,7 @@ def item_submit(*, actor: Actor, item: Item, origin: Origin) -> Item:
 
 
 @transaction.atomic
-def item_review(*, actor: Actor, item: Item, approve: bool, comment: str = "", origin: Origin) -> Item:
+def item_review(*, actor: Account, item: Item, approve: bool, comment: str = "", origin: Origin) -> Item:
     """Pass the waiting version (it becomes the one others see) or return it with a comment."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if locked.author_id == actor.pk:
@@ -182,7 +182,7 @@ def item_review(*, actor: Actor, item: Item, approve: bool, comment: str = "", o
 
 
 @transaction.atomic
-def item_delete(*, actor: Actor, item: Item, origin: Origin) -> None:
+def item_delete(*, actor: Account, item: Item, origin: Origin) -> None:
     """The author deletes an item no reviewer ever approved (nothing can point at it yet)."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if locked.author_id != actor.pk:

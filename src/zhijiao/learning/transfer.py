@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 
@@ -19,12 +20,16 @@ from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.codes import code_choices
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import KnowledgePoint
+from zhijiao.identity.models import Account
 from zhijiao.learning import dedupe, qti, selectors
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.forms import rubric_from_text
 from zhijiao.learning.models import Item, ItemType, MultiplePartial
 from zhijiao.learning.services import item_check, item_create
 from zhijiao.learning.validation import ItemData, item_problems
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_ROWS = 2000
 COLUMNS = [
@@ -191,7 +196,10 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def _run(actor: Actor, rows: list[tuple[int, str, ItemData | None, list[tuple[str, str]]]], origin: Origin, kind: str):
+Row = tuple[int, str, ItemData | None, list[tuple[str, str]]]  # number, label, data (None: unreadable), problems
+
+
+def _run(actor: Account, rows: list[Row], origin: Origin, kind: str) -> ImportResult:
     """Shared by both formats: check, find duplicates (existing items and earlier rows), create the rest."""
     if selectors.item_owner(actor) is None:
         raise ZhijiaoError(LearningError.LEARNING_ITEM_NO_OWNER, status=403)
@@ -238,8 +246,8 @@ def _run(actor: Actor, rows: list[tuple[int, str, ItemData | None, list[tuple[st
     return result
 
 
-def items_import_xlsx(*, actor: Actor, data: bytes, origin: Origin) -> ImportResult:
-    rows = []
+def items_import_xlsx(*, actor: Account, data: bytes, origin: Origin) -> ImportResult:
+    rows: list[Row] = []
     for number, cells in read_xlsx(data):
         item_data, problems = data_from_row(cells)
         rows.append((number, cells.get("题干", "")[:30], item_data, problems))
@@ -247,14 +255,14 @@ def items_import_xlsx(*, actor: Actor, data: bytes, origin: Origin) -> ImportRes
 
 
 def items_import_qti(
-    *, actor: Actor, data: bytes, origin: Origin, stage: str, subject: str, grade: str = "", sharing: str = "school"
+    *, actor: Account, data: bytes, origin: Origin, stage: str, subject: str, grade: str = "", sharing: str = "school"
 ) -> ImportResult:
     """A QTI 3.0 package; 学段/学科 (QTI does not carry them) are the importer's choice for every item."""
     try:
         items = qti.read_package(data)
     except qti.QtiError as exc:
         raise ZhijiaoError(LearningError.LEARNING_IMPORT_UNUSABLE, detail=str(exc)) from None
-    rows = []
+    rows: list[Row] = []
     for number, q in enumerate(items, start=1):
         if q.problem:
             rows.append((number, q.href, None, [("文件", q.problem)]))
@@ -315,9 +323,10 @@ def template_xlsx() -> bytes:
     """The import template: the columns, a help row, and three example rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast("Worksheet", wb.active)
     ws.title = "试题"
     ws.append(COLUMNS)
     examples = [
@@ -397,8 +406,8 @@ def template_xlsx() -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for i, name in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = 40 if name in ("题干", "解析") else 14
-    notes = wb.create_sheet("填写说明")
+        ws.column_dimensions[get_column_letter(i)].width = 40 if name in ("题干", "解析") else 14
+    notes = cast("Worksheet", wb.create_sheet("填写说明"))
     notes.append(["列", "说明"])
     for name in COLUMNS:
         notes.append([name, HELP.get(name, "")])

@@ -3,6 +3,8 @@ Adapters: parse, call one selector or service, render. Pupils and parents get 40
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, ZhijiaoError
 from zhijiao.core.paging import paginate
+from zhijiao.identity.models import Account
 from zhijiao.learning import forms, selectors, services
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.models import (
@@ -28,6 +31,11 @@ from zhijiao.learning.scoring import true_false_value
 
 BREADCRUMBS = [("题库", "/learning/items/")]
 DEFAULTS = {"stage": "3", "subject": "14", "type": "single", "points": "3", "difficulty": "3", "sharing": "school"}
+
+
+def _me(request: HttpRequest) -> Account:
+    """The signed-in account (views behind ``login_required``)."""
+    return cast(Account, request.user)
 
 
 def _bank(request: HttpRequest) -> None:
@@ -117,9 +125,9 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
     origin = Origin.from_request(request)
     try:
         if item is None:
-            saved = services.item_create(actor=request.user, data=data, origin=origin)
+            saved = services.item_create(actor=_me(request), data=data, origin=origin)
         else:
-            saved = services.item_update(actor=request.user, item=item, data=data, origin=origin)
+            saved = services.item_update(actor=_me(request), item=item, data=data, origin=origin)
     except services.ItemInvalid as exc:
         return _editor(request, item=item, form=forms.form_from_post(request.POST), problems=exc.problems)
     if saved.duplicates:
@@ -179,7 +187,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_submit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get_for(actor=request.user, item_id=item_id)
-    services.item_submit(actor=request.user, item=item, origin=Origin.from_request(request))
+    services.item_submit(actor=_me(request), item=item, origin=Origin.from_request(request))
     messages.success(request, "已提交审核。")
     return redirect(f"/learning/items/{item.pk}/")
 
@@ -188,7 +196,7 @@ def item_submit(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_get_for(actor=request.user, item_id=item_id)
-    services.item_delete(actor=request.user, item=item, origin=Origin.from_request(request))
+    services.item_delete(actor=_me(request), item=item, origin=Origin.from_request(request))
     messages.success(request, "试题已删除。")
     return redirect("/learning/items/?mine=1")
 
@@ -200,7 +208,7 @@ def item_review(request: HttpRequest, item_id: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     try:
         services.item_review(
-            actor=request.user,
+            actor=_me(request),
             item=item,
             approve=approve,
             comment=request.POST.get("comment", "")[:1000],

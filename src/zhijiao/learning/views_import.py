@@ -12,7 +12,7 @@ from zhijiao.core.errors import ZhijiaoError
 from zhijiao.learning import selectors, transfer
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.models import ItemSharing, ItemStatus, ItemType
-from zhijiao.learning.views import BREADCRUMBS, _bank, _int
+from zhijiao.learning.views import BREADCRUMBS, _bank, _int, _me
 
 MAX_UPLOAD = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,14 +35,14 @@ def item_import(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ZhijiaoError(LearningError.LEARNING_IMPORT_UNUSABLE, detail="请选择文件")
-            if upload.size > MAX_UPLOAD:
+            if (upload.size or 0) > MAX_UPLOAD:
                 raise ZhijiaoError(LearningError.LEARNING_IMPORT_UNUSABLE, detail="文件超过 20 MB")
             data = upload.read()
             origin = Origin.from_request(request)
             name = (upload.name or "").lower()
             if name.endswith(".zip"):
                 result = transfer.items_import_qti(
-                    actor=request.user,
+                    actor=_me(request),
                     data=data,
                     origin=origin,
                     stage=form.get("stage", ""),
@@ -51,7 +51,7 @@ def item_import(request: HttpRequest) -> HttpResponse:
                     sharing=form.get("sharing", "school"),
                 )
             elif name.endswith(".xlsx"):
-                result = transfer.items_import_xlsx(actor=request.user, data=data, origin=origin)
+                result = transfer.items_import_xlsx(actor=_me(request), data=data, origin=origin)
             else:
                 raise ZhijiaoError(
                     LearningError.LEARNING_IMPORT_UNUSABLE, detail="请上传 .xlsx 表格或 QTI 3.0 的 .zip 题目包"
