@@ -40,6 +40,9 @@ from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
+from zhijiao.learning.models import Item, ItemSharing, ItemStatus
+from zhijiao.learning.services import item_create, item_review, item_submit
+from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
@@ -99,6 +102,8 @@ OBJECTS: dict[str, list[str]] = {
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
     "search_terms": ["dictionary"],
     "statement": ["s1"],
+    "item": ["draft_A", "submitted_A", "school_A", "district_A", "school_C"],
+    "item_bank": ["pages"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -116,6 +121,8 @@ CHANNELS: dict[str, list[str]] = {
     "notice": ["page", "api"],
     "search_terms": ["page"],
     "statement": ["lrs", "lrs-query"],
+    "item": ["page", "edit"],
+    "item_bank": ["list", "review", "import"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -362,6 +369,59 @@ class Expect:
                     return True
         return False
 
+    # 题库: teachers write items, reviewers review them; pupils, parents, 督导 and the 三员 have no item bank.
+    def item_writer(self) -> bool:
+        """Items belong to the writer's school (教师, 班主任, 学校管理员) or bureau (a division's 区域管理员, or a
+        平台管理员 placed on a division)."""
+        return any(
+            g.role in (Role.TEACHER, Role.HEAD_TEACHER, Role.SCHOOL_ADMIN)
+            or (g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN) and g.division_id)
+            for g in self.who.grants
+        )
+
+    def item_reviewer(self) -> bool:
+        return self.who.has(Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN)
+
+    def item_bank(self) -> bool:
+        return self.item_writer() or self.item_reviewer()
+
+    def item(self, item: Item) -> bool:
+        """Authors see their own; the owning school's 学校管理员 (the platform) a submitted one; an approved one by
+        sharing, as resources (本校 the school's staff, 本区 the district, a bureau its subtree)."""
+        if item.author_id == self.who.account.pk:
+            return True
+        if not self.item_bank():
+            return False
+        if item.status == ItemStatus.SUBMITTED and (
+            self.who.platform
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == item.owner_school_id for g in self.who.grants)
+        ):
+            return True
+        if item.approved_version_id is None:
+            return False
+        if self.who.platform or item.sharing == ItemSharing.PUBLIC:
+            return True
+        owner_division = item.owner_division_id or ""
+        for g in self._grants(skip=SEPARATED | {Role.PARENT}):
+            if (
+                g.role in (Role.REGION_ADMIN, Role.INSPECTOR)
+                and g.division_id
+                and owner_division.startswith(g.division_id)
+            ):
+                return True
+            school = g.school or (g.school_class.school if g.school_class_id else None)
+            if item.sharing == ItemSharing.SCHOOL and school is not None and school.pk == item.owner_school_id:
+                return True
+            if item.sharing == ItemSharing.DISTRICT:
+                district = g.division_id if g.division_id and len(g.division_id) == 6 else None
+                district = district or (school.division_id if school is not None else None)
+                if district == owner_division:
+                    return True
+        return False
+
+    def item_edit(self, item: Item) -> bool:
+        return item.author_id == self.who.account.pk and item.status != ItemStatus.SUBMITTED
+
     def account_page(self, target: Account) -> bool:
         """账号管理: the platform, a 系统管理员 or a bureau over the account's grants (a nodeless grant: platform)."""
         if self.who.platform:
@@ -505,6 +565,26 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         _resource(a["teacher_c"], "本校：江岸区的乘法口诀", SharingScope.SCHOOL), a["principal_c"], a["bureau_c"]
     )
 
+    def item(author: Account, stem: str, sharing: str) -> Item:
+        data = ItemData(type="true_false", stem=stem, stage="3", subject="14", answer=["T"], sharing=sharing)
+        return item_create(actor=author, data=data, origin=ORIGIN).item
+
+    def approved(one: Item, reviewer: Account) -> Item:
+        item_submit(actor=one.author, item=one, origin=ORIGIN)
+        return item_review(actor=reviewer, item=one, approve=True, origin=ORIGIN)
+
+    objects[("item", "draft_A")] = item(a["teacher"], "草稿：$0$ 是自然数。", ItemSharing.SCHOOL)
+    waiting = item(a["teacher"], "待审：$-1$ 是整数。", ItemSharing.SCHOOL)
+    objects[("item", "submitted_A")] = item_submit(actor=a["teacher"], item=waiting, origin=ORIGIN)
+    objects[("item", "school_A")] = approved(
+        item(a["teacher"], "本校：$\\sqrt{4}=2$。", ItemSharing.SCHOOL), a["principal"]
+    )
+    objects[("item", "district_A")] = approved(item(a["head"], "本区：$2^3=8$。", ItemSharing.DISTRICT), a["principal"])
+    objects[("item", "school_C")] = approved(
+        item(a["teacher_c"], "本校：$1+1=2$。", ItemSharing.SCHOOL), a["principal_c"]
+    )
+    objects[("item_bank", "pages")] = a["teacher"]
+
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
         objects[("analytics", key)] = (key, None)
@@ -537,6 +617,8 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     for (kind, key), obj in objects.items():
         if kind == "resource":  # the services work on their own copies: read the final status back
             objects[(kind, key)] = Resource.objects.get(pk=obj.pk)
+        if kind == "item":
+            objects[(kind, key)] = Item.objects.get(pk=obj.pk)
     app, _ = app_register(actor=None, name="智慧作业", redirect_uris=["https://zuoye.example.cn/callback"])
     objects[("app", "portal")] = app
     objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
@@ -738,6 +820,16 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.notice_recipient(obj), "/api/v1/notices?page_size=100", "*"
     if kind == "search_terms":
         return expect.search_terms(), "/resources/search-terms/", ""
+    if kind == "item":
+        if channel == "page":
+            return expect.item(obj), f"/learning/items/{obj.pk}/", ""
+        return expect.item_edit(obj), f"/learning/items/{obj.pk}/edit/", ""
+    if kind == "item_bank":
+        if channel == "list":
+            return expect.item_bank(), "/learning/items/", ""
+        if channel == "review":
+            return expect.item_reviewer(), "/learning/items/review/", ""
+        return expect.item_writer(), "/learning/items/import/", ""
     raise AssertionError(kind)
 
 
