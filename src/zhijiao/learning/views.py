@@ -154,7 +154,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     if item.author_id != request.user.pk:
         raise ZhijiaoError(LearningError.LEARNING_ITEM_NOT_AUTHOR, status=403)
     if item.status == ItemStatus.SUBMITTED:
-        raise ZhijiaoError(LearningError.LEARNING_ITEM_NOT_EDITABLE, status=409)
+        raise ZhijiaoError(LearningError.LEARNING_ITEM_NOT_EDITABLE, status=403)
     if request.method == "POST":
         return _save(request, item)
     assert item.current_version is not None

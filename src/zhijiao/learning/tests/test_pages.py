@@ -72,7 +72,7 @@ def test_review_through_the_pages(client, accounts):
     item = make_item(accounts["teacher"])
     login_as(client, accounts["teacher"])
     client.post(f"/learning/items/{item.pk}/submit/")
-    assert client.get(f"/learning/items/{item.pk}/edit/").status_code == 409
+    assert client.get(f"/learning/items/{item.pk}/edit/").status_code == 403
     login_as(client, accounts["principal"])
     queue = client.get("/learning/items/review/").content.decode()
     assert f"/learning/items/{item.pk}/" in queue
