@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,19 +44,65 @@ class Match:
     similarity: float
 
 
+class DuplicateIndex:
+    """Stems by their shingles (an inverted index), so one lookup touches only stems sharing a shingle: an import
+    of thousands of rows against a bank of tens of thousands stays fast (``docs/benchmarks.md``, “Item bank”)."""
+
+    def __init__(self, candidates: Iterable[tuple[int, str]] = ()) -> None:
+        self.postings: dict[str, list[int]] = {}
+        self.sizes: dict[int, int] = {}
+        self.exact: dict[str, list[int]] = {}
+        for key, norm in candidates:
+            self.add(key, norm)
+
+    def add(self, key: int, norm: str) -> None:
+        grams = shingles(norm)
+        self.sizes[key] = len(grams)
+        self.exact.setdefault(norm, []).append(key)
+        for g in grams:
+            self.postings.setdefault(g, []).append(key)
+
+    def find(self, norm: str, *, threshold: float = THRESHOLD) -> list[Match]:
+        """Stems at least ``threshold`` similar to ``norm``, most similar first."""
+        found = {key: 1.0 for key in self.exact.get(norm, [])}
+        mine = shingles(norm)
+        if mine:
+            shared: Counter[int] = Counter()
+            for g in mine:
+                shared.update(self.postings.get(g, ()))
+            for key, both in shared.items():
+                if key in found:
+                    continue
+                s = both / (len(mine) + self.sizes[key] - both)
+                if s >= threshold:
+                    found[key] = round(s, 3)
+        return sorted((Match(k, v) for k, v in found.items()), key=lambda m: (-m.similarity, m.key))
+
+
 def find_duplicates(norm: str, candidates: Iterable[tuple[int, str]], *, threshold: float = THRESHOLD) -> list[Match]:
-    """Candidates ``(id, normalised stem)`` at least ``threshold`` similar to ``norm``, most similar first."""
+    """Candidates ``(id, normalised stem)`` at least ``threshold`` similar to ``norm``, most similar first: a scan,
+    for one stem (a save); many stems against the same candidates use :class:`DuplicateIndex`."""
     mine = shingles(norm)
     found = []
     for key, other in candidates:
         if other == norm:
             found.append(Match(key, 1.0))
             continue
-        # Jaccard cannot reach the threshold when the lengths differ too much: skip the set work.
-        lo, hi = sorted((len(norm), len(other)))
-        if hi == 0 or lo / hi < threshold:
+        if not length_may_match(len(norm), len(other), threshold):
             continue
         s = similarity(mine, shingles(other))
         if s >= threshold:
             found.append(Match(key, round(s, 3)))
-    return sorted(found, key=lambda m: -m.similarity)
+    return sorted(found, key=lambda m: (-m.similarity, m.key))
+
+
+def length_may_match(a: int, b: int, threshold: float = THRESHOLD) -> bool:
+    """Jaccard of two shingle sets is at most min/max of their sizes (about the lengths): skip what cannot reach."""
+    lo, hi = sorted((a, b))
+    return hi > 0 and lo / hi >= threshold - 0.05  # a little slack: shingle counts are length - 2, repeats merge
+
+
+def length_window(n: int, threshold: float = THRESHOLD) -> tuple[int, int]:
+    """The stem lengths that may match a stem of length ``n`` (for a database prefilter)."""
+    ratio = threshold - 0.05
+    return int(n * ratio), int(n / ratio) + 1

@@ -172,10 +172,11 @@ def item_list(*, actor: Actor | None, filters: ItemFilters) -> QuerySet[Item]:
 
 
 def item_duplicate_candidates(
-    *, actor: Actor | None, stage: str, subject: str, exclude: Iterable[int] = ()
+    *, actor: Actor | None, stage: str, subject: str, exclude: Iterable[int] = (), like: str = ""
 ) -> list[tuple[int, str]]:
     """(id, normalised stem) of the items to compare a new stem with: those the actor may see, plus every item of
-    the actor's own school or bureau (a colleague's draft is still a duplicate), same 学段 and 学科."""
+    the actor's own school or bureau (a colleague's draft is still a duplicate), same 学段 and 学科; ``like``: a
+    normalised stem, to fetch only stems of a length that could match it."""
     owner = item_owner(actor)
     q = Q(pk__in=item_visible_qs(actor).values("pk"))
     if owner is not None:

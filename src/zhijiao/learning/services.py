@@ -86,14 +86,17 @@ def _apply(item: Item, data: ItemData) -> None:
 
 def _duplicates(actor: Account, item: Item) -> list[dedupe.Match]:
     candidates = selectors.item_duplicate_candidates(
-        actor=actor, stage=item.stage, subject=item.subject, exclude=[item.pk]
+        actor=actor, stage=item.stage, subject=item.subject, exclude=[item.pk], like=item.stem_norm
     )
     return dedupe.find_duplicates(item.stem_norm, candidates)
 
 
 @transaction.atomic
-def item_create(*, actor: Account, data: ItemData, origin: Origin, audit: bool = True) -> ItemSaved:
-    """A new draft item, version 1, owned by the actor's school (or bureau)."""
+def item_create(
+    *, actor: Account, data: ItemData, origin: Origin, audit: bool = True, duplicates: bool = True
+) -> ItemSaved:
+    """A new draft item, version 1, owned by the actor's school (or bureau). ``audit``/``duplicates`` False: a bulk
+    import writes one audit record for the batch and checks duplicates itself (``transfer``)."""
     owner = selectors.item_owner(actor)
     if owner is None:
         raise ZhijiaoError(LearningError.LEARNING_ITEM_NO_OWNER, status=403)
@@ -108,7 +111,7 @@ def item_create(*, actor: Account, data: ItemData, origin: Origin, audit: bool =
     item.current_version = version
     if audit:
         audit_record(actor=actor, action="item.create", origin=origin, target=_target(item))
-    return ItemSaved(item=item, version=version, duplicates=_duplicates(actor, item))
+    return ItemSaved(item=item, version=version, duplicates=_duplicates(actor, item) if duplicates else [])
 
 
 @transaction.atomic

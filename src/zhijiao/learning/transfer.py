@@ -25,7 +25,7 @@ from zhijiao.learning import dedupe, qti, selectors
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.forms import rubric_from_text
 from zhijiao.learning.models import Item, ItemType, MultiplePartial
-from zhijiao.learning.services import item_check, item_create
+from zhijiao.learning.services import item_create
 from zhijiao.learning.validation import ItemData, item_problems
 
 if TYPE_CHECKING:
@@ -204,8 +204,7 @@ def _run(actor: Account, rows: list[Row], origin: Origin, kind: str) -> ImportRe
     if selectors.item_owner(actor) is None:
         raise ZhijiaoError(LearningError.LEARNING_ITEM_NO_OWNER, status=403)
     results: list[RowResult] = []
-    seen: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    candidates: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    indexes: dict[tuple[str, str], dedupe.DuplicateIndex] = {}  # per 学段 × 学科: the bank, then the file's rows
     with transaction.atomic():
         for number, label, data, problems in rows:
             if data is None:
@@ -216,20 +215,18 @@ def _run(actor: Account, rows: list[Row], origin: Origin, kind: str) -> ImportRe
                 results.append(RowResult(number, label, "rejected", problems))
                 continue
             area = (data.stage, data.subject)
-            if area not in candidates:
-                candidates[area] = selectors.item_duplicate_candidates(
-                    actor=actor, stage=data.stage, subject=data.subject
-                )
+            if area not in indexes:
+                candidates = selectors.item_duplicate_candidates(actor=actor, stage=data.stage, subject=data.subject)
+                indexes[area] = dedupe.DuplicateIndex(candidates)
             norm = dedupe.normalise(data.stem)
-            match = dedupe.find_duplicates(norm, candidates[area] + seen.get(area, []))
+            match = indexes[area].find(norm)
             if match:
-                results.append(
-                    RowResult(number, label, "duplicate", [("题干", "与已有试题几乎相同")], duplicate_of=match[0].key)
-                )
+                duplicate = RowResult(number, label, "duplicate", [("题干", "与已有试题几乎相同")])
+                duplicate.duplicate_of = match[0].key
+                results.append(duplicate)
                 continue
-            item_check(data)
-            saved = item_create(actor=actor, data=data, origin=origin, audit=False)
-            seen.setdefault(area, []).append((saved.item.pk, norm))
+            saved = item_create(actor=actor, data=data, origin=origin, audit=False, duplicates=False)
+            indexes[area].add(saved.item.pk, norm)
             results.append(RowResult(number, label, "imported", item_id=saved.item.pk))
         result = ImportResult(results)
         s = result.summary
