@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 from pathlib import Path
+
+import django
 
 sys.path.insert(0, str(Path(__file__).parent))
 from shots_common import chromium, demo_accounts, demo_server, login, new_page, out_dir, shot
@@ -34,7 +37,7 @@ def import_file() -> Path:
     rows = [
         ["单选题", "若 $a=2$，$b=-3$，则 $a-b$ 的值是（  ）", "$-1$", "$5$", "$-5$", "$1$", "", "", "B",
          "$a-b=2-(-3)=5$。", "3", "1", "初中", "数学", "初一", "有理数的加减法", "单元练习", "本校"],
-        ["填空题", "若 $x=2$ 是方程 $2x+a=7$ 的解，则 $a=$____", "", "", "", "", "", "", "3", "", "3", "2", "初中", 
+        ["填空题", "若 $x=2$ 是方程 $2x+a=7$ 的解，则 $a=$____", "", "", "", "", "", "", "3", "", "3", "2", "初中",
          "数学", "初一", "一元一次方程", "单元练习", "本校"],
         ["判断题", "两个无理数的和一定是无理数。", "", "", "", "", "", "", "错", "如 $\\sqrt2+(-\\sqrt2)=0$。", "2",
          "3", "初中", "数学", "初一", "实数", "单元练习", "本校"],
@@ -60,14 +63,27 @@ def import_file() -> Path:
     return path
 
 
+def items_forget() -> None:
+    """A re-run starts over: the items an earlier run entered and imported go (they would show as duplicates)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
+    django.setup()
+    from zhijiao.learning.models import Item
+
+    stale = Item.objects.filter(source="单元练习") | Item.objects.filter(stem_norm__startswith="已知二次函数y=x^2-4x+3")
+    for item in stale:
+        Item.objects.filter(pk=item.pk).update(current_version=None, approved_version=None)
+        item.delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots/learning")
     parser.add_argument("--port", type=int, default=8103)
     args = parser.parse_args()
     out = out_dir(args.out)
+    items_forget()
     accounts = demo_accounts()
-    password = accounts["teacher"].get("password") or __import__("os").environ["ZHIJIAO_DEMO_PASSWORD"]
+    password = accounts["teacher"].get("password") or os.environ["ZHIJIAO_DEMO_PASSWORD"]
     with demo_server(args.port, tries=3) as base, chromium() as browser:
         page = new_page(browser)
         login(page, base, "teacher", password)
@@ -83,9 +99,13 @@ def main() -> None:
         page.fill("#explanation", "配方得 $$y=(x-2)^2-1,$$ 所以顶点坐标为 $(2,-1)$。")
         page.wait_for_timeout(600)
         shot(page, out / "learning-item-editor.png", full=False)
-        page.click("text=保存")
+        page.select_option("#knowledge_points", label=["二次函数的图象和性质"])
+        page.fill("#source", "九年级上册 第二十二章 单元练习")
+        page.locator("#source").scroll_into_view_if_needed()
+        shot(page, out / "learning-item-editor-tags.png", full=False)
+        page.click("button:has-text('保存')")
         page.wait_for_load_state("networkidle")
-        shot(page, out / "learning-item-detail.png")
+        shot(page, out / "learning-item-detail.png", full=False)
         shot(page, out / "learning-item-list.png", url=f"{base}/learning/items/?stage=3&subject=14", full=False)
         page.goto(f"{base}/learning/items/import/")
         page.set_input_files("#file", str(import_file()))

@@ -247,7 +247,7 @@ def items_import_xlsx(*, actor: Account, data: bytes, origin: Origin) -> ImportR
     rows: list[Row] = []
     for number, cells in read_xlsx(data):
         item_data, problems = data_from_row(cells)
-        rows.append((number, cells.get("题干", "")[:30], item_data, problems))
+        rows.append((number, cells.get("题干", "")[:50], item_data, problems))
     return _run(actor, rows, origin, "xlsx")
 
 

@@ -82,9 +82,9 @@ def item_problems(data: ItemData) -> list[tuple[str, str]]:
     if not _dollars_paired(data.explanation):
         bad("解析", "公式的 $ 符号没有成对")
     if data.stage not in _codes("stage"):
-        bad("学段", "请选择学段")
+        bad("学段", f"没有“{data.stage}”这个学段" if data.stage.strip() else "请选择学段")
     if data.subject not in _codes("subject"):
-        bad("学科", "请选择学科")
+        bad("学科", f"没有“{data.subject}”这个学科" if data.subject.strip() else "请选择学科")
     if data.grade and data.grade not in _codes("grade"):
         bad("年级", "没有这个年级")
     points = _decimal(data.points)
@@ -99,7 +99,7 @@ def item_problems(data: ItemData) -> list[tuple[str, str]]:
     if not 1 <= int(data.difficulty) <= 5:
         bad("难度", "应为 1（容易）到 5（困难）")
     if data.sharing not in ItemSharing.values:
-        bad("共享范围", "请选择本校、本区、本市或公开")
+        bad("共享范围", f"没有“{data.sharing}”，应为本校、本区、本市或公开")
     _answer_problems(data, bad)
     for point in data.knowledge_points:
         if point.subject != data.subject or point.stage != data.stage:
@@ -128,7 +128,7 @@ def _answer_problems(data: ItemData, bad) -> None:
         if not answer:
             bad("答案", "请选出正确选项")
         elif any(a not in keys for a in answer):
-            bad("答案", f"答案只能是选项 {'、'.join(keys)} 之一")
+            bad("答案", f"只能填选项的字母 {'、'.join(keys)}")
         elif kind == ItemType.SINGLE and len(answer) != 1:
             bad("答案", "单选题只能有一个正确选项")
         elif kind == ItemType.MULTIPLE and len(answer) < 2:
