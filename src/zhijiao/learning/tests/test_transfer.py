@@ -143,3 +143,20 @@ def test_template_imports_cleanly(region):
     assert load_workbook(io.BytesIO(template)).sheetnames == ["试题", "填写说明"]
     result = transfer.items_import_xlsx(actor=region.accounts["teacher"], data=template, origin=ORIGIN)
     assert result.summary == {"rows_in": 3, "imported": 3, "duplicate": 0, "rejected": 0}
+
+
+def test_cli_import_and_export(region, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    package = tmp_path / "sample.zip"
+    package.write_bytes(sample_zip())
+    out = io.StringIO()
+    call_command("learning", "items", "import", str(package), "--user", "teacher", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["rows_in"], result["imported"], result["rejected"]) == (5, 4, 1)
+    assert result["imported"] + result["duplicate"] + result["rejected"] == result["rows_in"]
+    target = tmp_path / "out.zip"
+    call_command("learning", "items", "export", str(target), "--user", "teacher", "--mine", stdout=io.StringIO())
+    assert len(qti.read_package(target.read_bytes())) == 4
