@@ -127,6 +127,7 @@ _LABELS: dict[str, str] = {
     "item.reject": "退回试题",
     "item.import": "批量导入试题",
     "item.export": "导出试题",
+    "item.image_add": "上传试题图片",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
     "audit.reseal": "以审计密钥重新封存日志",

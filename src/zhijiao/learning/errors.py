@@ -15,3 +15,4 @@ class LearningError(ErrorCode):
     LEARNING_ITEM_COMMENT_REQUIRED = "退回时请填写审核意见"
     LEARNING_ITEM_REVIEW_NOT_ALLOWED = "试题审核由学校管理员和区域管理员负责，你的账号没有审核任务"
     LEARNING_IMPORT_UNUSABLE = "导入文件无法读取"
+    LEARNING_IMAGE_INVALID = "图片无法使用"

@@ -189,3 +189,24 @@ class ItemReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.decision}"
+
+
+class ItemImage(models.Model):
+    """A picture in an item's stem, options or 解析, written there as ``![说明](image:ID)``. The bytes sit in the
+    resource centre's checksum-addressed store and are served by its file rules (raster images inline with the
+    sandbox headers, on the files origin when one is set); only PNG, JPEG, GIF and WebP are accepted (never SVG)."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="images")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    name = models.CharField("文件名", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "试题图片"
+        verbose_name_plural = "试题图片"
+        ordering = ["item_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

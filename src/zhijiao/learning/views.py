@@ -7,20 +7,21 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from zhijiao.audit.services import Origin
 from zhijiao.core.codes import code_name
-from zhijiao.core.errors import Forbidden, ZhijiaoError
+from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.paging import paginate
 from zhijiao.identity.models import Account
-from zhijiao.learning import forms, selectors, services
+from zhijiao.learning import forms, images, selectors, services
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.models import (
     DIFFICULTY_LABELS,
     Item,
+    ItemImage,
     ItemSharing,
     ItemStatus,
     ItemType,
@@ -28,6 +29,7 @@ from zhijiao.learning.models import (
     MultiplePartial,
 )
 from zhijiao.learning.scoring import true_false_value
+from zhijiao.resources.views_files import file_answer
 
 BREADCRUMBS = [("题库", "/learning/items/")]
 DEFAULTS = {"stage": "3", "subject": "14", "type": "single", "points": "3", "difficulty": "3", "sharing": "school"}
@@ -65,6 +67,8 @@ def _int(value: str | None) -> int | None:
 def _label(item: Item, actor) -> None:
     version = item.current_version if item.author_id == actor.pk else item.approved_version
     item.shown = version  # type: ignore[attr-defined]
+    if version is not None:
+        item.summary = images.IMAGE_MARK.sub("［图］", version.stem)  # type: ignore[attr-defined]
     item.stage_name = code_name("stage", item.stage)  # type: ignore[attr-defined]
     item.subject_name = code_name("subject", item.subject)  # type: ignore[attr-defined]
 
@@ -106,6 +110,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def _editor(request: HttpRequest, *, item: Item | None, form: dict, problems, duplicates=()) -> HttpResponse:
     context = {
         "item": item,
+        "images": list(item.images.all()) if item is not None else [],
         "form": form,
         "problems": problems,
         "duplicates": duplicates,
@@ -167,9 +172,19 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     version = selectors.item_shown_version(actor=request.user, item=item)
     _label(item, request.user)
     own = item.author_id == request.user.pk
+    ids = set(item.images.values_list("pk", flat=True))
+    rich = {}
+    if version is not None:
+        rich = {
+            "stem": images.rich_text(version.stem, ids),
+            "explanation": images.rich_text(version.explanation, ids),
+            "reference": images.rich_text(version.reference_answer, ids),
+            "options": [(o["key"], images.rich_text(o["text"], ids)) for o in version.options],
+        }
     context = {
         "item": item,
         "v": version,
+        "rich": rich,
         "answer": answer_text(version) if version else "",
         "criteria": list(version.criteria.all()) if version else [],
         "own": own,
@@ -232,5 +247,43 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page, querystring = paginate(request, selectors.item_review_queue(actor=request.user), per_page=20)
     for item in page:
         item.shown = item.current_version  # type: ignore[attr-defined]
+        item.summary = images.IMAGE_MARK.sub("［图］", item.shown.stem if item.shown else "")  # type: ignore[attr-defined]
     context = {"page_obj": page, "querystring": querystring, "breadcrumbs": BREADCRUMBS}
     return render(request, "learning/review.html", context)
+
+
+@login_required
+@require_POST
+def item_image_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The editor's 上传图片: the picture is stored and its mark shown, to be written into the stem."""
+    item = selectors.item_get_for(actor=request.user, item_id=item_id)
+    upload = request.FILES.get("image")
+    try:
+        if upload is None:
+            raise ZhijiaoError(LearningError.LEARNING_IMAGE_INVALID, field="图片", detail="请选择图片")
+        if (upload.size or 0) > images.MAX_BYTES:
+            raise ZhijiaoError(LearningError.LEARNING_IMAGE_INVALID, field="图片", detail="不能超过 2 MB")
+        image = images.item_image_add(
+            actor=_me(request),
+            item=item,
+            name=upload.name or "",
+            data=upload.read(),
+            origin=Origin.from_request(request),
+        )
+    except ZhijiaoError as exc:
+        if exc.status != 400:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"图片已上传。在题干、选项或解析中写 ![图{image.pk}](image:{image.pk}) 即可插入。")
+    return redirect(f"/learning/items/{item.pk}/edit/")
+
+
+@login_required
+def item_image(request: HttpRequest, image_id: int) -> HttpResponseBase:
+    """A picture of an item the actor may see (or review), by the resource centre's file rules."""
+    image = ItemImage.objects.filter(pk=image_id).first()
+    if image is None:
+        raise NotFound()
+    selectors.item_get_for(actor=request.user, item_id=image.item_id)
+    return file_answer(request, sha256=image.sha256, name=image.name, inline=True)

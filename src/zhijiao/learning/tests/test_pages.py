@@ -109,3 +109,37 @@ def test_import_pages_and_template(client, accounts):
     assert export["Content-Type"] == "application/zip" and export["Content-Disposition"].startswith("attachment")
     names = zipfile.ZipFile(io.BytesIO(export.content)).namelist()
     assert "imsmanifest.xml" in names and len(names) == 1 + Item.objects.count()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def test_pictures_upload_render_and_stay_private(client, accounts, settings, tmp_path):
+    settings.ZHIJIAO_MEDIA_DIR = tmp_path / "media"
+    item = make_item(accounts["teacher"])
+    login_as(client, accounts["teacher"])
+    svg = io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    svg.name = "x.svg"
+    page = client.post(f"/learning/items/{item.pk}/images/", {"image": svg}, follow=True).content.decode()
+    assert "只支持 PNG、JPEG、GIF、WebP" in page
+    fake = io.BytesIO(b"<html>not a png</html>")
+    fake.name = "fake.png"
+    assert "只支持" in client.post(f"/learning/items/{item.pk}/images/", {"image": fake}, follow=True).content.decode()
+    png = io.BytesIO(PNG)
+    png.name = "图形.png"
+    client.post(f"/learning/items/{item.pk}/images/", {"image": png})
+    image = item.images.get()
+    form = {**FORM, "stem": f"如图 ![三角形](image:{image.pk}) <b>求</b> $x$ ![别人的](image:99999)"}
+    client.post(f"/learning/items/{item.pk}/edit/", form)
+    detail = client.get(f"/learning/items/{item.pk}/").content.decode()
+    assert f'<img class="it-img" src="/learning/items/images/{image.pk}/" alt="三角形"' in detail
+    assert (
+        "&lt;b&gt;求&lt;/b&gt;" in detail and "![别人的](image:99999)" in detail
+    )  # escaped; a foreign mark stays text
+    answer = client.get(f"/learning/items/images/{image.pk}/")
+    assert answer.status_code == 200 and answer["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in answer["Content-Security-Policy"]
+    login_as(client, accounts["student"])
+    assert client.get(f"/learning/items/images/{image.pk}/").status_code in (403, 404)
+    login_as(client, accounts["nobody"])  # a teacher of another school: the draft is not theirs to see
+    assert client.get(f"/learning/items/images/{image.pk}/").status_code == 404

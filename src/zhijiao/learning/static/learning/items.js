@@ -13,6 +13,25 @@
     el.textContent = value;
     return el;
   }
+  var IMAGE_MARK = /!\[([^\]\n]{0,60})\]\(image:(\d{1,10})\)/g;
+  // The text as text nodes, with each ![说明](image:ID) of this item's pictures as an <img> (others stay text).
+  function rich(el, value, ids) {
+    el.textContent = "";
+    var last = 0;
+    value.replace(IMAGE_MARK, function (mark, alt, id, at) {
+      if (ids.indexOf(id) < 0) return mark;
+      el.appendChild(document.createTextNode(value.slice(last, at)));
+      var img = document.createElement("img");
+      img.className = "it-img";
+      img.alt = alt || "图";
+      img.src = "/learning/items/images/" + id + "/";
+      el.appendChild(img);
+      last = at + mark.length;
+      return mark;
+    });
+    el.appendChild(document.createTextNode(value.slice(last)));
+    return el;
+  }
   function setupEditor(form) {
     var kind = form.querySelector("[data-kind]");
     var preview = document.getElementById("it-preview");
@@ -21,6 +40,7 @@
     var explOut = preview.querySelector('[data-show="explanation"]');
     var explWrap = preview.querySelector('[data-show="explanation-wrap"]');
     var timer = null;
+    var ids = (form.getAttribute("data-images") || "").split(" ").filter(Boolean);
     function showParts() {
       var k = kind.value;
       form.querySelectorAll("[data-for]").forEach(function (el) {
@@ -32,7 +52,7 @@
     }
     function update() {
       var stem = form.querySelector('[data-preview="stem"]').value;
-      text(stemOut, stem || "（题干会显示在这里）");
+      rich(stemOut, stem || "（题干会显示在这里）", ids);
       stemOut.style.whiteSpace = "pre-wrap";
       optionsOut.innerHTML = "";
       if (kind.value === "single" || kind.value === "multiple") {
@@ -43,7 +63,7 @@
           key.className = "it-key-label";
           text(key, input.getAttribute("data-key") + ". ");
           var body = document.createElement("span");
-          text(body, input.value);
+          rich(body, input.value, ids);
           li.appendChild(key);
           li.appendChild(body);
           optionsOut.appendChild(li);
@@ -52,7 +72,7 @@
         ["对", "错"].forEach(function (t) { optionsOut.appendChild(text(document.createElement("li"), t)); });
       }
       var expl = form.querySelector('[data-preview="explanation"]').value;
-      text(explOut, expl);
+      rich(explOut, expl, ids);
       explWrap.hidden = !expl.trim();
       render(preview);
       var error = document.getElementById("it-preview-error");
