@@ -40,6 +40,7 @@ from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
+from zhijiao.learning.images import item_image_add
 from zhijiao.learning.models import Item, ItemSharing, ItemStatus
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
@@ -121,7 +122,7 @@ CHANNELS: dict[str, list[str]] = {
     "notice": ["page", "api"],
     "search_terms": ["page"],
     "statement": ["lrs", "lrs-query"],
-    "item": ["page", "edit"],
+    "item": ["page", "edit", "image"],
     "item_bank": ["list", "review", "import"],
 }
 
@@ -567,7 +568,9 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
 
     def item(author: Account, stem: str, sharing: str) -> Item:
         data = ItemData(type="true_false", stem=stem, stage="3", subject="14", answer=["T"], sharing=sharing)
-        return item_create(actor=author, data=data, origin=ORIGIN).item
+        made = item_create(actor=author, data=data, origin=ORIGIN).item
+        item_image_add(actor=author, item=made, name="图.png", data=b"\x89PNG\r\n\x1a\n" + bytes(32), origin=ORIGIN)
+        return made
 
     def approved(one: Item, reviewer: Account) -> Item:
         item_submit(actor=one.author, item=one, origin=ORIGIN)
@@ -823,6 +826,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "item":
         if channel == "page":
             return expect.item(obj), f"/learning/items/{obj.pk}/", ""
+        if channel == "image":  # a picture of the item: whoever may see the item
+            return expect.item(obj), f"/learning/items/images/{obj.images.get().pk}/", ""
         return expect.item_edit(obj), f"/learning/items/{obj.pk}/edit/", ""
     if kind == "item_bank":
         if channel == "list":
