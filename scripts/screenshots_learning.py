@@ -63,13 +63,32 @@ def import_file() -> Path:
     return path
 
 
+def triangle_png() -> Path:
+    """A right triangle with its sides labelled, as a teacher would draw for a 勾股定理 item."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (360, 240), "white")
+    d = ImageDraw.Draw(img)
+    d.polygon([(40, 200), (320, 200), (40, 40)], outline="black", width=3)
+    d.rectangle([(40, 180), (60, 200)], outline="black", width=2)
+    for xy, label in (((30, 30), "A"), ((24, 200), "C"), ((325, 195), "B"), ((175, 205), "8"), ((20, 115), "6")):
+        d.text(xy, label, fill="black")
+    path = Path(tempfile.mkdtemp()) / "直角三角形.png"
+    img.save(path)
+    return path
+
+
 def items_forget() -> None:
     """A re-run starts over: the items an earlier run entered and imported go (they would show as duplicates)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
     django.setup()
     from zhijiao.learning.models import Item
 
-    stale = Item.objects.filter(source="单元练习") | Item.objects.filter(stem_norm__startswith="已知二次函数y=x^2-4x+3")
+    stale = (
+        Item.objects.filter(source="单元练习")
+        | Item.objects.filter(stem_norm__startswith="已知二次函数y=x^2-4x+3")
+        | Item.objects.filter(stem_norm__startswith="如图在")
+    )
     for item in stale:
         Item.objects.filter(pk=item.pk).update(current_version=None, approved_version=None)
         item.delete()
@@ -103,6 +122,24 @@ def main() -> None:
         page.fill("#source", "九年级上册 第二十二章 单元练习")
         page.locator("#source").scroll_into_view_if_needed()
         shot(page, out / "learning-item-editor-tags.png", full=False)
+        page.click("button:has-text('保存')")
+        page.wait_for_load_state("networkidle")
+        page.click("text=修改")
+        page.set_input_files('input[name="image"]', str(triangle_png()))
+        page.click("button:has-text('上传图片')")
+        page.wait_for_load_state("networkidle")
+        mark = page.locator("code").first.inner_text()
+        page.fill(
+            "#stem",
+            f"如图，在 $\\text{{Rt}}\\triangle ABC$ 中，$\\angle C=90^\\circ$，$AC=6$，$BC=8$，则 $AB=$（  ）\n{mark}",
+        )
+        for key, text in zip("ABCD", ["$10$", "$14$", "$\\sqrt{28}$", "$7$"], strict=True):
+            page.fill(f'input[name="option_{key}"]', text)
+        page.select_option("#knowledge_points", label=["勾股定理"])
+        page.fill("#source", "八年级下册 第十七章 勾股定理 课堂练习")
+        page.fill("#explanation", "由勾股定理，$AB=\\sqrt{AC^2+BC^2}=\\sqrt{36+64}=10$。")
+        page.wait_for_timeout(600)
+        shot(page, out / "learning-item-editor-picture.png", full=False)
         page.click("button:has-text('保存')")
         page.wait_for_load_state("networkidle")
         shot(page, out / "learning-item-detail.png", full=False)

@@ -53,7 +53,10 @@ def rubric_from_text(text: str) -> list[tuple[str, Decimal, str]]:
 
 
 def rubric_to_text(version: ItemVersion) -> str:
-    return "\n".join(" | ".join(x for x in (c.name, f"{c.points:g}", c.guide) if x) for c in version.criteria.all())
+    return "\n".join(
+        " | ".join(x for x in (c.name, format(Decimal(c.points).normalize(), "f"), c.guide) if x)
+        for c in version.criteria.all()
+    )
 
 
 def data_from_post(post: QueryDict) -> ItemData:
@@ -103,7 +106,7 @@ def initial_from_item(item: Item, version: ItemVersion) -> dict:
         "grade": item.grade,
         "reference_answer": version.reference_answer,
         "explanation": version.explanation,
-        "points": f"{version.points:g}",
+        "points": format(Decimal(version.points).normalize(), "f"),
         "difficulty": str(version.difficulty),
         "partial": version.partial,
         "chapter": str(item.chapter_id or ""),
