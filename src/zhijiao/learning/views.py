@@ -65,8 +65,13 @@ def _int(value: str | None) -> int | None:
 
 
 def _label(item: Item, actor) -> None:
-    version = item.current_version if item.author_id == actor.pk else item.approved_version
+    own = item.author_id == actor.pk
+    version = item.current_version if own else item.approved_version
     item.shown = version  # type: ignore[attr-defined]
+    # others read the approved version: to them it is 已通过, whatever its newer draft is doing
+    status = item.status if own or version is None or version.pk != item.approved_version_id else ItemStatus.APPROVED
+    item.viewer_status = status  # type: ignore[attr-defined]
+    item.viewer_status_label = ItemStatus(status).label  # type: ignore[attr-defined]
     if version is not None:
         item.summary = images.IMAGE_MARK.sub("［图］", version.stem)  # type: ignore[attr-defined]
     item.stage_name = code_name("stage", item.stage)  # type: ignore[attr-defined]
@@ -172,6 +177,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     version = selectors.item_shown_version(actor=request.user, item=item)
     _label(item, request.user)
     own = item.author_id == request.user.pk
+    may_review = selectors.item_may_review(actor=request.user, item=item)
     ids = set(item.images.values_list("pk", flat=True))
     rich = {}
     if version is not None:
@@ -188,7 +194,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "answer": answer_text(version) if version else "",
         "criteria": list(version.criteria.all()) if version else [],
         "own": own,
-        "may_review": selectors.item_may_review(actor=request.user, item=item),
+        "may_review": may_review,
         "versions": list(item.versions.all()) if own else [],
         "reviews": list(item.reviews.select_related("version", "reviewer"))
         if own or item.status == "submitted"
