@@ -40,6 +40,10 @@ from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
+from zhijiao.learning.images import item_image_add
+from zhijiao.learning.models import Item, ItemSharing, ItemStatus
+from zhijiao.learning.services import item_create, item_review, item_submit
+from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
@@ -113,6 +117,8 @@ OBJECTS: dict[str, list[str]] = {
     "hours_report": ["420112", "420102"],
     "learning_records": ["s1", "s3", "s5"],  # 学习记录 of a pupil (s1: 家长's child in A1, s3: A2, s5: 江岸区 C1)
     "lrs_admin": ["s1"],  # 学习记录库 pages (and the export of s1's statements)
+    "item": ["draft_A", "submitted_A", "school_A", "district_A", "school_C"],
+    "item_bank": ["pages"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -136,6 +142,8 @@ CHANNELS: dict[str, list[str]] = {
     "hours_report": ["page"],
     "learning_records": ["page", "export"],
     "lrs_admin": ["home", "browser", "export"],
+    "item": ["page", "edit", "image"],
+    "item_bank": ["list", "review", "import"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -382,6 +390,59 @@ class Expect:
                     return True
         return False
 
+    # 题库: teachers write items, reviewers review them; pupils, parents, 督导 and the 三员 have no item bank.
+    def item_writer(self) -> bool:
+        """Items belong to the writer's school (教师, 班主任, 学校管理员) or bureau (a division's 区域管理员, or a
+        平台管理员 placed on a division)."""
+        return any(
+            g.role in (Role.TEACHER, Role.HEAD_TEACHER, Role.SCHOOL_ADMIN)
+            or (g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN) and g.division_id)
+            for g in self.who.grants
+        )
+
+    def item_reviewer(self) -> bool:
+        return self.who.has(Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.PLATFORM_ADMIN)
+
+    def item_bank(self) -> bool:
+        return self.item_writer() or self.item_reviewer()
+
+    def item(self, item: Item) -> bool:
+        """Authors see their own; the owning school's 学校管理员 (the platform) a submitted one; an approved one by
+        sharing, as resources (本校 the school's staff, 本区 the district, a bureau its subtree)."""
+        if item.author_id == self.who.account.pk:
+            return True
+        if not self.item_bank():
+            return False
+        if item.status == ItemStatus.SUBMITTED and (
+            self.who.platform
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == item.owner_school_id for g in self.who.grants)
+        ):
+            return True
+        if item.approved_version_id is None:
+            return False
+        if self.who.platform or item.sharing == ItemSharing.PUBLIC:
+            return True
+        owner_division = item.owner_division_id or ""
+        for g in self._grants(skip=SEPARATED | {Role.PARENT}):
+            if (
+                g.role in (Role.REGION_ADMIN, Role.INSPECTOR)
+                and g.division_id
+                and owner_division.startswith(g.division_id)
+            ):
+                return True
+            school = g.school or (g.school_class.school if g.school_class_id else None)
+            if item.sharing == ItemSharing.SCHOOL and school is not None and school.pk == item.owner_school_id:
+                return True
+            if item.sharing == ItemSharing.DISTRICT:
+                district = g.division_id if g.division_id and len(g.division_id) == 6 else None
+                district = district or (school.division_id if school is not None else None)
+                if district == owner_division:
+                    return True
+        return False
+
+    def item_edit(self, item: Item) -> bool:
+        return item.author_id == self.who.account.pk and item.status != ItemStatus.SUBMITTED
+
     def account_page(self, target: Account) -> bool:
         """账号管理: the platform, a 系统管理员 or a bureau over the account's grants (a nodeless grant: platform)."""
         if self.who.platform:
@@ -582,6 +643,28 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         _resource(a["teacher_c"], "本校：江岸区的乘法口诀", SharingScope.SCHOOL), a["principal_c"], a["bureau_c"]
     )
 
+    def item(author: Account, stem: str, sharing: str) -> Item:
+        data = ItemData(type="true_false", stem=stem, stage="3", subject="14", answer=["T"], sharing=sharing)
+        made = item_create(actor=author, data=data, origin=ORIGIN).item
+        item_image_add(actor=author, item=made, name="图.png", data=b"\x89PNG\r\n\x1a\n" + bytes(32), origin=ORIGIN)
+        return made
+
+    def approved(one: Item, reviewer: Account) -> Item:
+        item_submit(actor=one.author, item=one, origin=ORIGIN)
+        return item_review(actor=reviewer, item=one, approve=True, origin=ORIGIN)
+
+    objects[("item", "draft_A")] = item(a["teacher"], "草稿：$0$ 是自然数。", ItemSharing.SCHOOL)
+    waiting = item(a["teacher"], "待审：$-1$ 是整数。", ItemSharing.SCHOOL)
+    objects[("item", "submitted_A")] = item_submit(actor=a["teacher"], item=waiting, origin=ORIGIN)
+    objects[("item", "school_A")] = approved(
+        item(a["teacher"], "本校：$\\sqrt{4}=2$。", ItemSharing.SCHOOL), a["principal"]
+    )
+    objects[("item", "district_A")] = approved(item(a["head"], "本区：$2^3=8$。", ItemSharing.DISTRICT), a["principal"])
+    objects[("item", "school_C")] = approved(
+        item(a["teacher_c"], "本校：$1+1=2$。", ItemSharing.SCHOOL), a["principal_c"]
+    )
+    objects[("item_bank", "pages")] = a["teacher"]
+
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
         objects[("analytics", key)] = (key, None)
@@ -614,6 +697,8 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     for (kind, key), obj in objects.items():
         if kind == "resource":  # the services work on their own copies: read the final status back
             objects[(kind, key)] = Resource.objects.get(pk=obj.pk)
+        if kind == "item":
+            objects[(kind, key)] = Item.objects.get(pk=obj.pk)
     app, _ = app_register(actor=None, name="智慧作业", redirect_uris=["https://zuoye.example.cn/callback"])
     objects[("app", "portal")] = app
     objects[("curriculum", "pep-math-8b")] = TextbookVolume.objects.get(
@@ -874,6 +959,18 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.research(obj), f"/space/research/{path}/{obj.pk}/", ""
     if kind == "hours_report":
         return expect.hours_report(obj), f"/space/hours/report/?node=d:{obj}", ""
+    if kind == "item":
+        if channel == "page":
+            return expect.item(obj), f"/learning/items/{obj.pk}/", ""
+        if channel == "image":  # a picture of the item: whoever may see the item
+            return expect.item(obj), f"/learning/items/images/{obj.images.get().pk}/", ""
+        return expect.item_edit(obj), f"/learning/items/{obj.pk}/edit/", ""
+    if kind == "item_bank":
+        if channel == "list":
+            return expect.item_bank(), "/learning/items/", ""
+        if channel == "review":
+            return expect.item_reviewer(), "/learning/items/review/", ""
+        return expect.item_writer(), "/learning/items/import/", ""
     raise AssertionError(kind)
 
 

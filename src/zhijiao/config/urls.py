@@ -35,6 +35,7 @@ urlpatterns = [
     path("analytics/", include("zhijiao.analytics.urls")),
     path("resources/", include("zhijiao.resources.urls")),
     path("curriculum/", include("zhijiao.curriculum.urls")),
+    path("learning/", include("zhijiao.learning.urls")),
     path("services/", include("zhijiao.services.urls")),
     path("space/", include("zhijiao.spaces.urls")),
     path("lrs/", include("zhijiao.xapi.urls")),  # 学习记录库 (administrators)

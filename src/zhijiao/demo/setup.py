@@ -21,6 +21,7 @@ from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_dem
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.indicators import demo_indicators
+from zhijiao.demo.learning_items import demo_items
 from zhijiao.demo.online_services import demo_online_services
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
@@ -71,6 +72,7 @@ def _demo_library(progress: Callable[[str], None], *, seed: int) -> None:
         progress(f"演示资源库：{stats.summary()}，用时 {time.monotonic() - started:.1f} 秒")
     elif search_backend().num_docs() == 0:  # an index of an older format (or none): build this one
         progress(f"资源搜索索引：{reindex_all()} 条")
+    demo_items(progress=progress)  # the item bank's demo items (demo.learning_items), once
 
 
 def demo_prepare(

@@ -1,5 +1,212 @@
-"""Precise teaching (issue 14): item bank, homework and exams, responses, mastery per student × knowledge point.
+"""Precise teaching (issue 14): the item bank (题库), first of the tables papers, homework and exams will sit on.
 
-No tables yet: the diagnosis models (``zhijiao.learning.diagnosis``) come first and are judged on public data with
-``zhijiao learning evaluate``; the tables follow when the item bank lands.
+An :class:`Item` is the stable identity of a question: who owns it (a school, or a bureau's division), how far it is
+shared, where it sits in the textbook taxonomy (``zhijiao.curriculum``) and its review status. Its content lives in
+:class:`ItemVersion` rows: stem, options, answers, 解析, points, difficulty, the scoring settings and the rubric.
+``current_version`` is the newest (what the author edits); ``approved_version`` is the last one a reviewer passed,
+the one everybody else sees and papers will point at. Editing an approved item makes a new version; old versions
+are kept, so a paper set last term still shows what its pupils answered. Scoring is pure (``scoring.py``):
+``ItemVersion.scoring_key()`` is what a future Response/Submission hands to ``scoring.score_response``.
+Design: ``docs/decisions/00xx-items-item-bank.md``.
 """
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from zhijiao.curriculum.models import Chapter, KnowledgePoint
+from zhijiao.learning.scoring import ItemKind, PartialRule, ScoringKey
+
+
+class ItemType(models.TextChoices):
+    SINGLE = ItemKind.SINGLE, "单选题"
+    MULTIPLE = ItemKind.MULTIPLE, "多选题"
+    TRUE_FALSE = ItemKind.TRUE_FALSE, "判断题"
+    BLANK = ItemKind.BLANK, "填空题"
+    OPEN = ItemKind.OPEN, "解答题"
+    ESSAY = ItemKind.ESSAY, "作文"
+
+
+class MultiplePartial(models.TextChoices):
+    """多选题 scoring when a pupil picks only correct choices but not all of them (a wrong choice scores 0)."""
+
+    NONE = PartialRule.NONE, "全部选对才得分"
+    HALF = PartialRule.HALF, "少选得一半分"
+    PER_CHOICE = PartialRule.PER_CHOICE, "按选对的个数给分"
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "已退回"
+
+
+class ItemSharing(models.TextChoices):
+    """The same four scopes as the resource centre (``resources.SharingScope``), so one visibility rule serves both."""
+
+    SCHOOL = "school", "本校"
+    DISTRICT = "district", "本区"
+    CITY = "city", "本市"
+    PUBLIC = "public", "公开"
+
+
+DIFFICULTY_LABELS = {1: "容易", 2: "较易", 3: "中等", 4: "较难", 5: "困难"}
+
+
+class Item(models.Model):
+    stage = models.CharField("学段", max_length=2)
+    subject = models.CharField("学科", max_length=4)
+    grade = models.CharField("年级", max_length=4, blank=True)
+    chapter = models.ForeignKey(Chapter, models.PROTECT, null=True, blank=True, related_name="items")
+    knowledge_points = models.ManyToManyField(KnowledgePoint, blank=True, related_name="items")
+    source = models.CharField("来源", max_length=200, blank=True)  # 2025 杭州中考 第3题, 自编 …
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="items")
+    owner_school = models.ForeignKey("org.School", models.PROTECT, null=True, blank=True, related_name="+")
+    owner_division = models.ForeignKey("org.Division", models.PROTECT, related_name="+")
+    sharing = models.CharField("共享范围", max_length=16, choices=ItemSharing.choices, default=ItemSharing.SCHOOL)
+    status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    current_version = models.ForeignKey("ItemVersion", models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_version = models.ForeignKey("ItemVersion", models.SET_NULL, null=True, blank=True, related_name="+")
+    # The current version's stem, normalised (``dedupe.normalise``): duplicate checks read it without a join.
+    stem_norm = models.TextField("题干（规范化）", blank=True)
+    external_id = models.CharField("外部编号", max_length=100, blank=True)  # QTI identifier, for round trips
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "试题"
+        verbose_name_plural = "试题"
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "stage", "status"], name="item_subject_idx"),
+            models.Index(fields=["owner_division", "status"], name="item_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"试题 {self.pk}"
+
+
+class ItemVersion(models.Model):
+    """One version of an item's content; never changed once approved (a new version is made instead)."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本号")
+    type = models.CharField("题型", max_length=16, choices=ItemType.choices)
+    stem = models.TextField("题干")  # plain text; formulas between $…$ or $$…$$ (KaTeX), blanks as ____
+    # [{"key": "A", "text": "…"}] for 单选/多选; empty otherwise (判断 has fixed 对/错)
+    options = models.JSONField("选项", default=list, blank=True)
+    # 单选 ["B"]; 多选 ["A", "C"]; 判断 ["T"] or ["F"]; 填空 [["3", "三"], ["x=2"]] (accepted answers per blank);
+    # 解答/作文 [] (see ``reference_answer`` and the rubric)
+    answer = models.JSONField("答案", default=list, blank=True)
+    reference_answer = models.TextField("参考答案", blank=True)
+    explanation = models.TextField("解析", blank=True)
+    points = models.DecimalField("分值", max_digits=5, decimal_places=1, default=5)
+    difficulty = models.PositiveSmallIntegerField("难度", default=3)  # 1 容易 … 5 困难 (the author's estimate)
+    partial = models.CharField(
+        "多选题少选", max_length=16, choices=MultiplePartial.choices, default=MultiplePartial.HALF, blank=True
+    )
+    note = models.CharField("修改说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "试题版本"
+        verbose_name_plural = "试题版本"
+        ordering = ["item_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique"),
+            models.CheckConstraint(condition=models.Q(difficulty__gte=1, difficulty__lte=5), name="item_difficulty"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="item_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.number}"
+
+    @property
+    def type_label(self) -> str:
+        return ItemType(self.type).label
+
+    @property
+    def difficulty_label(self) -> str:
+        return DIFFICULTY_LABELS.get(self.difficulty, "")
+
+    @property
+    def blank_count(self) -> int:
+        return len(self.answer) if self.type == ItemType.BLANK else 0
+
+    def scoring_key(self) -> ScoringKey:
+        """What ``scoring.score_response`` needs; a Response/Submission stores its version and calls this."""
+        return ScoringKey(
+            kind=ItemKind(self.type),
+            points=float(self.points),
+            answer=tuple(tuple(a) if isinstance(a, list) else a for a in self.answer),
+            option_keys=tuple(o["key"] for o in self.options),
+            partial=PartialRule(self.partial or PartialRule.NONE),
+            rubric=tuple((c.name, float(c.points)) for c in self.criteria.all()),
+        )
+
+
+class RubricCriterion(models.Model):
+    """One row of a 解答题/作文 rubric: a criterion and its points (the criteria's points sum to the item's)."""
+
+    version = models.ForeignKey(ItemVersion, models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField("评分项", max_length=100)
+    points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    guide = models.TextField("评分说明", blank=True)
+
+    class Meta:
+        verbose_name = "评分标准"
+        verbose_name_plural = "评分标准"
+        ordering = ["version_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemReviewDecision(models.TextChoices):
+    SUBMITTED = "submitted", "提交审核"
+    APPROVED = "approved", "通过"
+    REJECTED = "rejected", "退回"
+
+
+class ItemReview(models.Model):
+    """The review trail: who submitted which version, who passed or returned it and why."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(ItemVersion, models.CASCADE, related_name="+")
+    decision = models.CharField("结论", max_length=16, choices=ItemReviewDecision.choices)
+    comment = models.TextField("意见", blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "试题审核记录"
+        verbose_name_plural = "试题审核记录"
+        ordering = ["item_id", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.decision}"
+
+
+class ItemImage(models.Model):
+    """A picture in an item's stem, options or 解析, written there as ``![说明](image:ID)``. The bytes sit in the
+    resource centre's checksum-addressed store and are served by its file rules (raster images inline with the
+    sandbox headers, on the files origin when one is set); only PNG, JPEG, GIF and WebP are accepted (never SVG)."""
+
+    item = models.ForeignKey(Item, models.CASCADE, related_name="images")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    name = models.CharField("文件名", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "试题图片"
+        verbose_name_plural = "试题图片"
+        ordering = ["item_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

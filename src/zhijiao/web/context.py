@@ -35,6 +35,13 @@ NAV = [
         REVIEWER_ROLES,
     ),
     (
+        "题库",
+        "/learning/items/",
+        "i-book",
+        "learning-item",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
+    ),
+    (
         "课程体系",
         "/curriculum/",
         "i-book",
@@ -148,6 +155,7 @@ NAV_GROUPS = {
     "/resources/": "教学资源",
     "/resources/review/": "教学资源",
     "/curriculum/": "教学资源",
+    "/learning/items/": "教学资源",
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",
@@ -171,7 +179,7 @@ NAV_GROUPS = {
     "/audit/": "账号与安全",
     "/api/v1/docs": "账号与安全",
 }
-NAV_GROUPED_FROM = 10  # entries (a teacher has 9 with 学习记录: still one plain list)
+NAV_GROUPED_FROM = 10  # entries: a longer menu gets section headings
 
 
 NAV_GROUP_ORDER = ["", "教学资源", "统计分析", "教育数据", "数据治理", "网上办事", "账号与安全"]

@@ -15,12 +15,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhijiao.learning.cli_items import items_arguments, items_handle
 from zhijiao.learning.diagnosis import cdm
 from zhijiao.learning.diagnosis.evaluate import KT_MODELS, DataError, evaluate_cdm, evaluate_kt
 
 
 class Command(BaseCommand):
-    help = "精准教学：在公开数据上评估诊断模型（evaluate cdm|kt）"
+    help = "精准教学：在公开数据上评估诊断模型（evaluate cdm|kt）；题库导入导出（items import|export）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,8 +44,11 @@ class Command(BaseCommand):
             help="pykt 格式：不按 200 条切分测试序列（默认按 pyKT 的评估方式切分）",
         )
         k.add_argument("--json", action="store_true", help="以 JSON 输出")
+        items_arguments(sub)  # zhijiao learning items import|export (the item bank, learning.cli_items)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "items":
+            return items_handle(self, opts)
         try:
             paths = [Path(opts[k]) for k in ("train", "test", "q") if opts.get(k)]
             for path in paths:

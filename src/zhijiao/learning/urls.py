@@ -1,0 +1,19 @@
+from django.urls import path
+
+from zhijiao.learning import views, views_import
+
+urlpatterns = [
+    path("items/", views.item_list, name="learning-item-list"),
+    path("items/new/", views.item_new, name="learning-item-new"),
+    path("items/review/", views.review_queue, name="learning-item-review"),
+    path("items/import/", views_import.item_import, name="learning-item-import"),
+    path("items/import/template.xlsx", views_import.import_template, name="learning-item-template"),
+    path("items/export/", views_import.item_export, name="learning-item-export"),
+    path("items/images/<int:image_id>/", views.item_image, name="learning-item-image"),
+    path("items/<int:item_id>/images/", views.item_image_upload, name="learning-item-image-upload"),
+    path("items/<int:item_id>/", views.item_detail, name="learning-item-detail"),
+    path("items/<int:item_id>/edit/", views.item_edit, name="learning-item-edit"),
+    path("items/<int:item_id>/submit/", views.item_submit, name="learning-item-submit"),
+    path("items/<int:item_id>/delete/", views.item_delete, name="learning-item-delete"),
+    path("items/<int:item_id>/review/", views.item_review, name="learning-item-review-one"),
+]
