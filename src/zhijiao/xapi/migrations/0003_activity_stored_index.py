@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('oidc', '0002_sessions_subjects_consent'),
-        ('xapi', '0002_learners_erasure_retention'),
+        ("oidc", "0002_sessions_subjects_consent"),
+        ("xapi", "0002_learners_erasure_retention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='statement',
-            name='activity_id',
+            model_name="statement",
+            name="activity_id",
             field=models.CharField(blank=True, max_length=2000),
         ),
         migrations.AddIndex(
-            model_name='statement',
-            index=models.Index(fields=['activity_id', 'stored'], name='xapi_stmt_activity_stored'),
+            model_name="statement",
+            index=models.Index(fields=["activity_id", "stored"], name="xapi_stmt_activity_stored"),
         ),
     ]
