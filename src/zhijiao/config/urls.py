@@ -36,6 +36,7 @@ urlpatterns = [
     path("curriculum/", include("zhijiao.curriculum.urls")),
     path("services/", include("zhijiao.services.urls")),
     path("space/", include("zhijiao.spaces.urls")),
+    path("growth/", include("zhijiao.growth.urls")),
     path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),

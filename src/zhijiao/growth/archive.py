@@ -70,7 +70,9 @@ def archive_content(student: Student) -> dict[str, Any]:
                 "levels": {DIMENSIONS[d][1]: levels[d] for d in sorted(levels)},
                 "teacher_comment": texts.get(StatementKind.TEACHER_COMMENT, ""),
                 "self_statement": texts.get(StatementKind.SELF, ""),
-                "selected": sorted(review.selections.filter(record__student=student).values_list("record_id", flat=True)),
+                "selected": sorted(
+                    review.selections.filter(record__student=student).values_list("record_id", flat=True)
+                ),
             }
         )
     fitness = [
@@ -200,9 +202,7 @@ def archive_pdf(data: dict[str, Any], sha256: str) -> bytes:
     for term in data["terms"]:
         lines.append(Line(f"{term['term']}（{term['class']}，{term['state']}）", size=13, bold=True, gap_before=12))
         if term["levels"]:
-            lines.append(
-                Line("等级：" + "；".join(f"{d} {level_names.get(v, v)}" for d, v in term["levels"].items()))
-            )
+            lines.append(Line("等级：" + "；".join(f"{d} {level_names.get(v, v)}" for d, v in term["levels"].items())))
         if term["teacher_comment"]:
             lines.append(Line("教师评语：" + term["teacher_comment"], gap_before=3))
         if term["self_statement"]:
@@ -242,11 +242,11 @@ def _record_line(r: dict[str, Any], *, indent: float) -> Line:
 
 
 def _xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook  # noqa: PLC0415  (slow import, needed only for this export)
+    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "写实记录"
     header = ["学期", "维度", "日期", "标题", "内容", "地点", "时长（小时）", "证明人", "记录人", "学校"]
     sheet.append(header)

@@ -164,6 +164,9 @@ class RecordEvidence(models.Model):
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ReviewState(models.TextChoices):
     SELECTING = "selecting", "遴选中"
@@ -221,6 +224,9 @@ class Selection(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "record"], name="growth_selection_once")]
 
+    def __str__(self) -> str:
+        return f"{self.review_id}/{self.record_id}"
+
 
 class ObjectionStatus(models.TextChoices):
     PENDING = "pending", "待答复"
@@ -246,6 +252,9 @@ class Objection(models.Model):
         verbose_name_plural = "公示异议"
         ordering = ["raised_at"]
 
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.reason[:20]}"
+
 
 class Level(models.TextChoices):
     A = "A", "A（优秀）"
@@ -268,6 +277,9 @@ class TermLevel(models.Model):
             models.CheckConstraint(condition=models.Q(level__in=["A", "B", "C", "D"]), name="growth_level_abcd"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.dimension}={self.level}"
+
 
 class StatementKind(models.TextChoices):
     TEACHER_COMMENT = "teacher", "教师评语"
@@ -286,6 +298,9 @@ class TermStatement(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "student", "kind"], name="growth_statement_once")]
 
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.kind}"
+
 
 class GrowthVersion(models.Model):
     """Every version of every growth object: what it held after the change, who made it, when, and why."""
@@ -301,6 +316,9 @@ class GrowthVersion(models.Model):
     class Meta:
         indexes = [models.Index(fields=["entity", "entity_id"], name="growth_version_entity")]
 
+    def __str__(self) -> str:
+        return f"{self.entity}#{self.entity_id} v{self.version}"
+
 
 class GraduationArchive(models.Model):
     """The pupil's frozen archive at graduation: the exported content, its digest; records are locked after it."""
@@ -311,3 +329,6 @@ class GraduationArchive(models.Model):
     frozen_at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField()
     sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.sha256[:12]}"

@@ -53,7 +53,7 @@ def document(lines: list[Line], *, title: str, footer: str = "") -> bytes:
     """Lay the lines out on as many A4 pages as they need; each page carries ``footer`` and its number."""
     pages: list[list[str]] = []
     ops: list[str] = []
-    y = PAGE_H - MARGIN
+    y: float = PAGE_H - MARGIN
     width = PAGE_W - 2 * MARGIN
 
     def new_page() -> None:
@@ -93,8 +93,7 @@ def _assemble(pages: list[list[str]], title: str) -> bytes:
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
     objects.append(
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [4 0 R] >>"
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>"
     )
     objects.append(
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
@@ -123,7 +122,5 @@ def _assemble(pages: list[list[str]], title: str) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()

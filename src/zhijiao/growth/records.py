@@ -170,7 +170,7 @@ def _date(value: str | dt.date | None) -> dt.date | None:
         return None
 
 
-def _hours(value: str | Decimal | float | None) -> Decimal | None | bool:
+def _hours(value: str | Decimal | float | None) -> Decimal | bool | None:
     if value is None or str(value).strip() == "":
         return None
     try:
@@ -308,7 +308,9 @@ def class_activity_record(
             actor=actor,
             action="growth.record_class_create",
             origin=origin,
-            target=Target(type="school_class", id=str(school_class.pk), label=f"{school_class.name}：{clean.title}"[:60]),
+            target=Target(
+                type="school_class", id=str(school_class.pk), label=f"{school_class.name}：{clean.title}"[:60]
+            ),
         )
     return records
 
@@ -337,7 +339,9 @@ def record_withdraw(*, actor: Actor, record: GrowthRecord, origin: Origin) -> Gr
     return record
 
 
-def evidence_add(*, actor: Actor, record: GrowthRecord, name: str, chunks: Iterable[bytes], origin: Origin) -> RecordEvidence:
+def evidence_add(
+    *, actor: Actor, record: GrowthRecord, name: str, chunks: Iterable[bytes], origin: Origin
+) -> RecordEvidence:
     """Attach a file (stored by content, like every user file; shown inline only when on the safe list)."""
     record = GrowthRecord.objects.select_related("student__school", "student__school_class").get(pk=record.pk)
     found = relations(actor, record.student)
@@ -387,11 +391,11 @@ class RecordImport:
 
 
 def _rows_of(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook  # noqa: PLC0415  (openpyxl is slow to import; only imports need it)
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001  (any unreadable workbook is the same answer to the user)
+    except Exception as exc:
         raise ZhijiaoError(GrowthError.GROWTH_FILE_UNREADABLE) from exc
     sheet = book.worksheets[0]
     return [list(r) for r in sheet.iter_rows(values_only=True)]

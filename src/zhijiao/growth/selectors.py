@@ -233,9 +233,7 @@ def portrait_get(*, actor: Actor, student_id: int, today: dt.date | None = None)
         levels_visible = bool(found & FULL) or review.state in (ReviewState.AUDITED, ReviewState.ARCHIVED)
         if levels_visible or Relation.TEACHER in found:
             levels = dict(TermLevel.objects.filter(review=review, student=student).values_list("dimension", "level"))
-            statements = dict(
-                TermStatement.objects.filter(review=review, student=student).values_list("kind", "text")
-            )
+            statements = dict(TermStatement.objects.filter(review=review, student=student).values_list("kind", "text"))
         if found & (FULL | {Relation.TEACHER}):
             pending = Objection.objects.filter(
                 review=review, record__student=student, status=ObjectionStatus.PENDING
@@ -256,13 +254,9 @@ def portrait_get(*, actor: Actor, student_id: int, today: dt.date | None = None)
         fitness = list(
             FitnessResult.objects.filter(student=student).select_related("session__term").order_by("-session_id")[:4]
         )
-    history = list(
-        TermReview.objects.filter(levels__student=student).select_related("term", "school_class").distinct()
-    )
+    history = list(TermReview.objects.filter(levels__student=student).select_related("term", "school_class").distinct())
     archive = GraduationArchive.objects.filter(student=student).first()
-    return Portrait(
-        student, found, framework, blocks, review, selected, statements, fitness, archive, pending, history
-    )
+    return Portrait(student, found, framework, blocks, review, selected, statements, fitness, archive, pending, history)
 
 
 def _current_review(student: Student) -> TermReview | None:
@@ -319,9 +313,8 @@ def class_review_get(*, actor: Actor, class_id: int, today: dt.date | None = Non
     is_open = review is not None and publicity_open(review, today)
     leads = bool(found & CLASS_LEADERS)
     published = review is not None and review.state != ReviewState.SELECTING
-    if not leads:
-        if Relation.TEACHER not in found and not is_open:
-            raise NotFound()
+    if not leads and Relation.TEACHER not in found and not is_open:
+        raise NotFound()
     framework = framework_of(school_class)
     dims = dimensions_for(framework)
     pupils_rows: list[dict[str, Any]] = []
@@ -382,8 +375,9 @@ def evidence_get(*, actor: Actor, evidence_id: int) -> RecordEvidence:
         raise NotFound()
     student = _pupil(evidence.record.student_id)
     found = relations(actor, student)
-    if not found or not GrowthRecord.objects.filter(
-        visible_records_q(actor, student, found), pk=evidence.record_id
-    ).exists():
+    if (
+        not found
+        or not GrowthRecord.objects.filter(visible_records_q(actor, student, found), pk=evidence.record_id).exists()
+    ):
         raise NotFound()
     return evidence

@@ -163,8 +163,24 @@ from zhijiao.growth.records import (  # noqa: E402
 )
 
 __all__ = [
-    "ImportOutcome", "fitness_results_import", "fitness_session_create", "archive_export", "graduation_freeze",
-    "level_set", "objection_answer", "objection_raise", "review_archive", "review_audit", "review_open",
-    "review_publish", "selection_set", "statement_set", "RecordInput", "class_activity_record", "evidence_add",
-    "record_create", "record_withdraw", "records_import",
+    "ImportOutcome",
+    "RecordInput",
+    "archive_export",
+    "class_activity_record",
+    "evidence_add",
+    "fitness_results_import",
+    "fitness_session_create",
+    "graduation_freeze",
+    "level_set",
+    "objection_answer",
+    "objection_raise",
+    "record_create",
+    "record_withdraw",
+    "records_import",
+    "review_archive",
+    "review_audit",
+    "review_open",
+    "review_publish",
+    "selection_set",
+    "statement_set",
 ]  # fmt: skip

@@ -16,6 +16,7 @@ school sees it, the old one no longer does.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
@@ -41,9 +42,9 @@ def is_head_of(actor: Actor, class_id: int) -> bool:
     return class_id in scope_for(actor).class_ids(Role.HEAD_TEACHER)
 
 
-def manages_class_school(actor: Actor, student_or_class: Student | object) -> bool:
+def manages_class_school(actor: Actor, student_or_class: Any) -> bool:
     """学校管理员 of the school, a 区域管理员 above it, or the platform administrator."""
-    school = student_or_class.school  # type: ignore[attr-defined]
+    school = student_or_class.school
     return scope_for(actor).manages_school(school_id=school.pk, division_code=school.division_id)
 
 

@@ -6,209 +6,476 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('growth', '0001_initial'),
-        ('org', '0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more'),
-        ('people', '0003_student_list_order'),
+        ("growth", "0001_initial"),
+        ("org", "0004_school_feed_seq_school_origin_schoolclass_feed_seq_and_more"),
+        ("people", "0003_student_list_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GraduationArchive',
+            name="GraduationArchive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('frozen_at', models.DateTimeField(auto_now_add=True)),
-                ('data', models.JSONField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('frozen_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school')),
-                ('student', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='growth_archive', to='people.student')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("frozen_at", models.DateTimeField(auto_now_add=True)),
+                ("data", models.JSONField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.school"),
+                ),
+                (
+                    "student",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="growth_archive", to="people.student"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='GrowthRecord',
+            name="GrowthRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(choices=[('c1', '品德发展'), ('c2', '学业发展'), ('c3', '身心发展'), ('c4', '审美素养'), ('c5', '劳动与社会实践'), ('s1', '思想品德'), ('s2', '学业水平'), ('s3', '身心健康'), ('s4', '艺术素养'), ('s5', '社会实践')], max_length=2, verbose_name='维度')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('description', models.TextField(blank=True, verbose_name='内容')),
-                ('occurred_on', models.DateField(verbose_name='日期')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='地点')),
-                ('hours', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='时长（小时）')),
-                ('vouched_by', models.CharField(blank=True, max_length=64, verbose_name='证明人')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='链接')),
-                ('author_role', models.CharField(choices=[('student', '学生本人'), ('head_teacher', '班主任'), ('teacher', '任课教师'), ('guardian', '家长'), ('school', '学校'), ('system', '系统导入')], max_length=16, verbose_name='记录人身份')),
-                ('activity', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='同一活动')),
-                ('status', models.CharField(choices=[('active', '有效'), ('withdrawn', '已撤销')], default='active', max_length=16, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.schoolclass')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_records', to='people.student')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_records', to='org.term', verbose_name='学期')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("c1", "品德发展"),
+                            ("c2", "学业发展"),
+                            ("c3", "身心发展"),
+                            ("c4", "审美素养"),
+                            ("c5", "劳动与社会实践"),
+                            ("s1", "思想品德"),
+                            ("s2", "学业水平"),
+                            ("s3", "身心健康"),
+                            ("s4", "艺术素养"),
+                            ("s5", "社会实践"),
+                        ],
+                        max_length=2,
+                        verbose_name="维度",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("description", models.TextField(blank=True, verbose_name="内容")),
+                ("occurred_on", models.DateField(verbose_name="日期")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="地点")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        blank=True, decimal_places=1, max_digits=5, null=True, verbose_name="时长（小时）"
+                    ),
+                ),
+                ("vouched_by", models.CharField(blank=True, max_length=64, verbose_name="证明人")),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="链接")),
+                (
+                    "author_role",
+                    models.CharField(
+                        choices=[
+                            ("student", "学生本人"),
+                            ("head_teacher", "班主任"),
+                            ("teacher", "任课教师"),
+                            ("guardian", "家长"),
+                            ("school", "学校"),
+                            ("system", "系统导入"),
+                        ],
+                        max_length=16,
+                        verbose_name="记录人身份",
+                    ),
+                ),
+                ("activity", models.CharField(blank=True, db_index=True, max_length=32, verbose_name="同一活动")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "有效"), ("withdrawn", "已撤销")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="org.school"),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.schoolclass",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="growth_records", to="people.student"
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="growth_records",
+                        to="org.term",
+                        verbose_name="学期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '写实记录',
-                'verbose_name_plural': '写实记录',
-                'ordering': ['-occurred_on', '-pk'],
+                "verbose_name": "写实记录",
+                "verbose_name_plural": "写实记录",
+                "ordering": ["-occurred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='GrowthVersion',
+            name="GrowthVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(max_length=16)),
-                ('entity_id', models.BigIntegerField()),
-                ('version', models.PositiveIntegerField()),
-                ('data', models.JSONField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity", models.CharField(max_length=16)),
+                ("entity_id", models.BigIntegerField()),
+                ("version", models.PositiveIntegerField()),
+                ("data", models.JSONField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RecordEvidence',
+            name="RecordEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='growth.growthrecord')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="growth.growthrecord"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
             },
         ),
         migrations.CreateModel(
-            name='TermReview',
+            name="TermReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('selecting', '遴选中'), ('published', '公示中'), ('audited', '已审核'), ('archived', '已归档')], default='selecting', max_length=16, verbose_name='状态')),
-                ('select_limit', models.PositiveSmallIntegerField(default=3, verbose_name='每个维度最多遴选')),
-                ('publicity_days', models.PositiveSmallIntegerField(default=5, verbose_name='公示工作日')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='公示开始')),
-                ('publicity_ends_on', models.DateField(blank=True, null=True, verbose_name='公示截止')),
-                ('audited_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='归档时间')),
-                ('audit_note', models.CharField(blank=True, max_length=500, verbose_name='审核意见')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('archived_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('audited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_reviews', to='org.schoolclass')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_reviews', to='org.term')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("selecting", "遴选中"),
+                            ("published", "公示中"),
+                            ("audited", "已审核"),
+                            ("archived", "已归档"),
+                        ],
+                        default="selecting",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("select_limit", models.PositiveSmallIntegerField(default=3, verbose_name="每个维度最多遴选")),
+                ("publicity_days", models.PositiveSmallIntegerField(default=5, verbose_name="公示工作日")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="公示开始")),
+                ("publicity_ends_on", models.DateField(blank=True, null=True, verbose_name="公示截止")),
+                ("audited_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("archived_at", models.DateTimeField(blank=True, null=True, verbose_name="归档时间")),
+                ("audit_note", models.CharField(blank=True, max_length=500, verbose_name="审核意见")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "audited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="growth_reviews", to="org.schoolclass"
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="growth_reviews", to="org.term"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '综合素质评价学期流程',
-                'verbose_name_plural': '综合素质评价学期流程',
+                "verbose_name": "综合素质评价学期流程",
+                "verbose_name_plural": "综合素质评价学期流程",
             },
         ),
         migrations.CreateModel(
-            name='TermLevel',
+            name="TermLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(max_length=2, verbose_name='维度')),
-                ('level', models.CharField(choices=[('A', 'A（优秀）'), ('B', 'B（良好）'), ('C', 'C（合格）'), ('D', 'D（待合格）')], max_length=1, verbose_name='等级')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_levels', to='people.student')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='growth.termreview')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("dimension", models.CharField(max_length=2, verbose_name="维度")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("A", "A（优秀）"), ("B", "B（良好）"), ("C", "C（合格）"), ("D", "D（待合格）")],
+                        max_length=1,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="growth_levels", to="people.student"
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="levels", to="growth.termreview"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Selection',
+            name="Selection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('selected_at', models.DateTimeField(auto_now_add=True)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selections', to='growth.growthrecord')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='selections', to='growth.termreview')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("selected_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="selections", to="growth.growthrecord"
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="selections", to="growth.termreview"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raiser_role', models.CharField(max_length=16, verbose_name='提出人身份')),
-                ('reason', models.TextField(verbose_name='理由')),
-                ('raised_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('pending', '待答复'), ('upheld', '异议成立'), ('rejected', '异议不成立')], default='pending', max_length=16, verbose_name='处理结果')),
-                ('answer', models.TextField(blank=True, verbose_name='答复')),
-                ('outcome', models.CharField(blank=True, max_length=16, verbose_name='处理方式')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='growth.growthrecord')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='growth.termreview')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("raiser_role", models.CharField(max_length=16, verbose_name="提出人身份")),
+                ("reason", models.TextField(verbose_name="理由")),
+                ("raised_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待答复"), ("upheld", "异议成立"), ("rejected", "异议不成立")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="答复")),
+                ("outcome", models.CharField(blank=True, max_length=16, verbose_name="处理方式")),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="objections", to="growth.growthrecord"
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="objections", to="growth.termreview"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['raised_at'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='TermStatement',
+            name="TermStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('teacher', '教师评语'), ('self', '自我陈述')], max_length=8)),
-                ('text', models.TextField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='growth.termreview')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='growth_statements', to='people.student')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("teacher", "教师评语"), ("self", "自我陈述")], max_length=8)),
+                ("text", models.TextField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="statements", to="growth.termreview"
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="growth_statements",
+                        to="people.student",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='growthrecord',
-            index=models.Index(fields=['student', 'term'], name='growth_record_pupil_term'),
+            model_name="growthrecord",
+            index=models.Index(fields=["student", "term"], name="growth_record_pupil_term"),
         ),
         migrations.AddConstraint(
-            model_name='growthrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('dimension__in', ['c1', 'c2', 'c3', 'c4', 'c5', 's1', 's2', 's3', 's4', 's5'])), name='growth_record_dim'),
+            model_name="growthrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dimension__in", ["c1", "c2", "c3", "c4", "c5", "s1", "s2", "s3", "s4", "s5"])),
+                name="growth_record_dim",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='growthrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__isnull', True), models.Q(('hours__gte', 0), ('hours__lte', 1000)), _connector='OR'), name='growth_record_hours'),
+            model_name="growthrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hours__isnull", True), models.Q(("hours__gte", 0), ("hours__lte", 1000)), _connector="OR"
+                ),
+                name="growth_record_hours",
+            ),
         ),
         migrations.AddIndex(
-            model_name='growthversion',
-            index=models.Index(fields=['entity', 'entity_id'], name='growth_version_entity'),
+            model_name="growthversion",
+            index=models.Index(fields=["entity", "entity_id"], name="growth_version_entity"),
         ),
         migrations.AddConstraint(
-            model_name='termreview',
-            constraint=models.UniqueConstraint(fields=('school_class', 'term'), name='growth_review_one_per_class_term'),
+            model_name="termreview",
+            constraint=models.UniqueConstraint(
+                fields=("school_class", "term"), name="growth_review_one_per_class_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termreview',
-            constraint=models.CheckConstraint(condition=models.Q(('select_limit__gte', 1), ('select_limit__lte', 20)), name='growth_review_limit'),
+            model_name="termreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("select_limit__gte", 1), ("select_limit__lte", 20)), name="growth_review_limit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termreview',
-            constraint=models.CheckConstraint(condition=models.Q(('publicity_days__gte', 1), ('publicity_days__lte', 30)), name='growth_review_days'),
+            model_name="termreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("publicity_days__gte", 1), ("publicity_days__lte", 30)), name="growth_review_days"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termlevel',
-            constraint=models.UniqueConstraint(fields=('review', 'student', 'dimension'), name='growth_level_once'),
+            model_name="termlevel",
+            constraint=models.UniqueConstraint(fields=("review", "student", "dimension"), name="growth_level_once"),
         ),
         migrations.AddConstraint(
-            model_name='termlevel',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['A', 'B', 'C', 'D'])), name='growth_level_abcd'),
+            model_name="termlevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["A", "B", "C", "D"])), name="growth_level_abcd"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selection',
-            constraint=models.UniqueConstraint(fields=('review', 'record'), name='growth_selection_once'),
+            model_name="selection",
+            constraint=models.UniqueConstraint(fields=("review", "record"), name="growth_selection_once"),
         ),
         migrations.AddConstraint(
-            model_name='termstatement',
-            constraint=models.UniqueConstraint(fields=('review', 'student', 'kind'), name='growth_statement_once'),
+            model_name="termstatement",
+            constraint=models.UniqueConstraint(fields=("review", "student", "kind"), name="growth_statement_once"),
         ),
     ]

@@ -48,9 +48,7 @@ def test_term_process_end_to_end(term_region):
     )  # fmt: skip
     assert len(class_records) == 2 and {x.author_role for x in class_records} == {"head_teacher"}
     own = services.record_create(actor=a["student"], student=s1, data=_rec("c2", "数学竞赛三等奖"), origin=WEB)
-    home = services.record_create(
-        actor=a["parent"], student=s1, data=_rec("c5", "每周洗碗", hours="3"), origin=WEB
-    )
+    home = services.record_create(actor=a["parent"], student=s1, data=_rec("c5", "每周洗碗", hours="3"), origin=WEB)
     assert own.author_role == "student" and home.author_role == "guardian"
     with pytest.raises(ZhijiaoError, match="家长只能记录"):
         services.record_create(actor=a["parent"], student=s1, data=_rec("c1", "家里表现"), origin=WEB)
@@ -170,7 +168,7 @@ def test_term_process_end_to_end(term_region):
     assert {x["title"] for x in archive.data["records"]} >= {"数学竞赛三等奖", "每周洗碗", "秋季校园植树"}
     assert archive.data["terms"][0]["levels"]["品德发展"] == "B"
     assert archive.data["terms"][0]["self_statement"] == "这学期我学会了坚持。"
-    pdf, name, kind = services.archive_export(actor=a["principal"], archive=archive, kind="pdf", origin=WEB)
+    pdf, _name, kind = services.archive_export(actor=a["principal"], archive=archive, kind="pdf", origin=WEB)
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF") and kind == "application/pdf"
     assert "秋季校园植树".encode("utf-16-be").hex().upper().encode() in pdf  # the text is in the page, as UCS-2
     body, _, _ = services.archive_export(actor=a["principal"], archive=archive, kind="json", origin=WEB)
