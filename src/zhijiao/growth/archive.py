@@ -39,6 +39,7 @@ from zhijiao.growth.models import (
 from zhijiao.growth.pdf import Line, document
 from zhijiao.growth.records import framework_of
 from zhijiao.growth.who import Relation, relations
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 
 FORMAT = "zhijiao.growth.archive/1"
@@ -65,7 +66,7 @@ def archive_content(student: Student) -> dict[str, Any]:
             {
                 "term": str(review.term),
                 "school": review.school_class.school.name,
-                "class": review.school_class.name,
+                "class": class_display_name(review.school_class),
                 "state": review.get_state_display(),
                 "levels": {DIMENSIONS[d][1]: levels[d] for d in sorted(levels)},
                 "teacher_comment": texts.get(StatementKind.TEACHER_COMMENT, ""),
@@ -92,7 +93,7 @@ def archive_content(student: Student) -> dict[str, Any]:
             "student_no": mask_student_no(student.student_no),
             "id_number": mask_id_number(person.id_number or ""),
             "school": student.school.name,
-            "class": student.school_class.name if student.school_class else "",
+            "class": class_display_name(student.school_class) if student.school_class else "",
             "framework": Framework(framework_of(student.school_class)).label,
         },
         "records": [

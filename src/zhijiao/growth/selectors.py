@@ -230,10 +230,14 @@ def portrait_get(*, actor: Actor, student_id: int, today: dt.date | None = None)
         selected = set(
             Selection.objects.filter(review=review, record__student=student).values_list("record_id", flat=True)
         )
-        levels_visible = bool(found & FULL) or review.state in (ReviewState.AUDITED, ReviewState.ARCHIVED)
-        if levels_visible or Relation.TEACHER in found:
+        # levels and 教师评语 are the school's until audited; then the pupil, guardians and teachers read them
+        final = review.state in (ReviewState.AUDITED, ReviewState.ARCHIVED)
+        texts = dict(TermStatement.objects.filter(review=review, student=student).values_list("kind", "text"))
+        if found & CLASS_LEADERS or (final and found & (FULL | {Relation.TEACHER})):
             levels = dict(TermLevel.objects.filter(review=review, student=student).values_list("dimension", "level"))
-            statements = dict(TermStatement.objects.filter(review=review, student=student).values_list("kind", "text"))
+            statements = texts
+        elif found & FULL:
+            statements = {k: v for k, v in texts.items() if k == StatementKind.SELF}
         if found & (FULL | {Relation.TEACHER}):
             pending = Objection.objects.filter(
                 review=review, record__student=student, status=ObjectionStatus.PENDING

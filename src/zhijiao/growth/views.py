@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhijiao.access.scope import scope_for
@@ -176,7 +177,7 @@ def growth_class_record(request: HttpRequest, class_id: int) -> HttpResponse:
         raise NotFound()
     school_class = page.school_class
     pupils = class_pupils(school_class)
-    form: dict[str, Any] = {"checked": {p.pk for p in pupils}}
+    form: dict[str, Any] = {"checked": {p.pk for p in pupils}, "occurred_on": timezone.localdate().isoformat()}
     outcome = None
     if request.method == "POST" and request.POST.get("form") == "import":
         upload = request.FILES.get("file")
@@ -363,6 +364,7 @@ def growth_pupil(request: HttpRequest, student_id: int) -> HttpResponse:
         "limit": review.select_limit if review else 0,
         "record_count": sum(len(b.records) for b in portrait.dimensions),
         "hours": sum(float(r.hours or 0) for b in portrait.dimensions for r in b.records),
+        "today": timezone.localdate().isoformat(),
         "breadcrumbs": [HOME, (name, None)],
     }
     return render(request, "growth/pupil.html", context)

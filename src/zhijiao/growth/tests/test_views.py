@@ -68,7 +68,8 @@ def test_xlsx_import_all_or_nothing_with_row_errors(term_region):
     header = ["学籍号", "姓名", "维度", "标题", "日期", "时长"]
     wrong = _xlsx(
         [header, [s1.student_no, "学生s1", "审美素养", "区合唱比赛一等奖", "2026-10-08", 2],
-         [s2.student_no, "别人", "体育", "跳绳", "2026-13-01", -1], ["G000", "", "品德发展", "好人好事", "2026-10-01", ""]]
+         [s2.student_no, "别人", "体育", "跳绳", "2026-13-01", -1],
+         ["G000", "", "品德发展", "好人好事", "2026-10-01", ""]]
     )  # fmt: skip
     page = head.post(url, {"form": "import", "file": SimpleUploadedFile("获奖.xlsx", wrong)})
     text = page.content.decode()
