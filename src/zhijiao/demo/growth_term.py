@@ -21,6 +21,7 @@ from zhijiao.growth.models import GrowthRecord
 from zhijiao.growth.records import class_pupils
 from zhijiao.identity.models import Account
 from zhijiao.org.models import SchoolClass, Term
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 
 ORIGIN = Origin(channel="cli")
@@ -158,4 +159,4 @@ def demo_growth_term(*, seed: int = 42, progress: Callable[[str], None] = print)
     principal = accounts.get("principal")
     if other is not None and principal is not None:
         services.review_open(actor=principal, school_class=other, origin=ORIGIN)
-    progress(f"综合素质评价：{GrowthRecord.objects.count()} 条写实记录，{school_class.name} 公示中")
+    progress(f"综合素质评价：{GrowthRecord.objects.count()} 条写实记录，{class_display_name(school_class)} 公示中")

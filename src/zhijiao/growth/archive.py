@@ -132,7 +132,7 @@ def graduation_freeze(*, actor: Actor, student: Student, origin: Origin) -> Grad
         if open_terms.exists() or not TermReview.objects.filter(levels__student=student).exists():
             raise ZhijiaoError(GrowthError.GROWTH_NOT_ARCHIVED)
         content = archive_content(student)
-        content["frozen_at"] = timezone.now().isoformat(timespec="seconds")
+        content["frozen_at"] = timezone.localtime().isoformat(timespec="seconds")
         raw = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
         archive = GraduationArchive.objects.create(
             student=student,
