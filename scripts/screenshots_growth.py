@@ -133,7 +133,11 @@ def main() -> None:
         shot(page, out / "growth-publicity-guardian.png", url=f"{base}/growth/classes/{ids['class']}/")
         phone = phone_page(browser)
         login(phone, base, "parent", accounts["parent"]["password"])
-        shot(phone, out / "growth-publicity-guardian-phone.png", url=f"{base}/growth/classes/{ids['class']}/")
+        phone.goto(f"{base}/growth/classes/{ids['class']}/")
+        phone.locator("details.gr-rec summary").nth(1).click()  # a classmate's record, opened: 提出异议
+        phone.locator("details.gr-rec[open]").scroll_into_view_if_needed()
+        phone.evaluate("window.scrollBy(0, -260)")
+        shot(phone, out / "growth-publicity-guardian-phone.png", full=False)
         shot(phone, out / "growth-portrait-guardian-phone.png", url=f"{base}/growth/pupils/{ids['pupil']}/")
         page = new_page(browser, height=1000)
         login(page, base, "principal", accounts["principal"]["password"], accounts["principal"].get("totp_secret"))
