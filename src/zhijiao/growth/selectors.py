@@ -36,7 +36,7 @@ from zhijiao.growth.models import (
 )
 from zhijiao.growth.process import publicity_open, review_missing
 from zhijiao.growth.records import class_pupils, dimensions_for, framework_of
-from zhijiao.growth.who import CLASS_LEADERS, FULL, Relation, class_relations, guarded_class_ids, relations
+from zhijiao.growth.who import CLASS_LEADERS, FULL, Relation, class_relations, relations
 from zhijiao.org.models import SchoolClass
 from zhijiao.people.models import Student
 
@@ -358,9 +358,9 @@ def class_review_get(*, actor: Actor, class_id: int, today: dt.date | None = Non
 
 
 def led_classes(*, actor: Actor) -> list[SchoolClass]:
-    """Classes the account leads, teaches, or is a guardian in (for the growth landing page)."""
+    """Classes the account teaches or heads, and its school's classes for a 学校管理员 (the growth landing page)."""
     scope = scope_for(actor)
-    ids = set(scope.led_class_ids()) | guarded_class_ids(actor)
+    ids = set(scope.led_class_ids())
     q = Q(pk__in=ids)
     if scope.school_ids(Role.SCHOOL_ADMIN):
         q |= Q(school_id__in=scope.school_ids(Role.SCHOOL_ADMIN))

@@ -30,7 +30,7 @@ from zhijiao.growth.models import (
     StatementKind,
     TermReview,
 )
-from zhijiao.growth.process import review_missing
+from zhijiao.growth.process import publicity_open, review_missing
 from zhijiao.growth.records import class_pupils, dimensions_for, framework_of
 from zhijiao.growth.who import CLASS_LEADERS, Relation, guarded_ids
 from zhijiao.org.models import SchoolClass
@@ -76,7 +76,20 @@ def growth_home(request: HttpRequest) -> HttpResponse:
         for r in TermReview.objects.filter(school_class__in=classes, term__is_current=True).select_related("term")
     }
     rows = [{"cls": c, "label": class_display_name(c), "review": reviews.get(c.pk)} for c in classes]
-    context = {"own": own, "children": children, "rows": rows, "breadcrumbs": [(HOME[0], None)]}
+    publicity = {
+        r.school_class_id
+        for r in TermReview.objects.filter(
+            school_class_id__in=[c.school_class_id for c in children], term__is_current=True
+        )
+        if publicity_open(r)
+    }
+    context = {
+        "own": own,
+        "children": children,
+        "publicity": publicity,
+        "rows": rows,
+        "breadcrumbs": [(HOME[0], None)],
+    }
     return render(request, "growth/home.html", context)
 
 
