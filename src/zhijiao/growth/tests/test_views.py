@@ -13,6 +13,9 @@ from openpyxl import Workbook
 from zhijiao.audit.services import Origin
 from zhijiao.growth import services
 from zhijiao.growth.models import GrowthRecord, RecordEvidence
+from zhijiao.growth.selectors import portrait_get
+from zhijiao.growth.services import fitness_results_import, fitness_session_create
+from zhijiao.org.models import Term
 from zhijiao.testing import login_as
 
 WEB = Origin(channel="web")
@@ -146,3 +149,29 @@ def test_class_page_steps_over_http(term_region):
     assert page.status_code == 200 and "正在公示" in page.content.decode()
     assert _client(r, "nobody").get(f"/growth/classes/{a1.pk}/").status_code == 404
     assert _client(r, "parent").get("/growth/").status_code == 200
+
+
+def test_portrait_shows_fitness_to_family_and_teachers_not_to_classmates_guardians(term_region):
+    r = term_region
+    s1, s2 = r.students["s1"], r.students["s2"]
+    term = Term.objects.get(is_current=True)
+    session = fitness_session_create(
+        actor=r.accounts["principal"], school_id=r.schools["A"].pk, term_id=term.pk, name="秋季体测", origin=WEB
+    )
+    data = "学籍号,性别,年级,身高,体重,肺活量,50米跑,坐位体前屈,一分钟跳绳\n"
+    data += f"{s2.student_no},男,一年级,120,22,1300,10.6,11.0,87\n"
+    assert fitness_results_import(
+        actor=r.accounts["principal"], session_id=session.pk, data=data.encode(), name="a.csv", origin=WEB
+    ).ok
+    assert "体质健康测试" in _client(r, "teacher").get(f"/growth/pupils/{s2.pk}/").content.decode()
+    assert portrait_get(actor=r.accounts["teacher"], student_id=s2.pk).fitness[0].level == "良好"
+    # 陈妈妈 is s1's guardian, s2's classmate's: during a publicity she sees s2's page without the fitness results
+    rec = services.record_create(
+        actor=r.accounts["teacher"], student=s2, origin=WEB,
+        data=services.RecordInput(dimension="c3", title="跳绳比赛", occurred_on="2026-10-09"),
+    )  # fmt: skip
+    review = services.review_open(actor=r.accounts["teacher"], school_class=r.classes["A1"], origin=WEB)
+    services.selection_set(actor=r.accounts["teacher"], review=review, student=s2, record_ids=[rec.pk], origin=WEB)
+    services.review_publish(actor=r.accounts["teacher"], review=review, origin=WEB)
+    page = _client(r, "parent").get(f"/growth/pupils/{s2.pk}/").content.decode()
+    assert "跳绳比赛" in page and "体质健康测试" not in page and s1.person.name not in page
