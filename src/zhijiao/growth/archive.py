@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -243,9 +245,6 @@ def _record_line(r: dict[str, Any], *, indent: float) -> Line:
 
 
 def _xlsx(data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = "写实记录"

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -37,6 +39,7 @@ from zhijiao.growth.models import (
 )
 from zhijiao.growth.who import Relation, class_relations, relations
 from zhijiao.org.models import SchoolClass, Term
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 from zhijiao.resources.storage import blob_store
 
@@ -365,7 +368,7 @@ def evidence_add(
 # ------------------------------------------------------------------------------------------ import from xlsx
 
 IMPORT_COLUMNS = ["学籍号", "姓名", "维度", "标题", "日期", "地点", "时长", "证明人", "内容"]
-REQUIRED_COLUMNS = ["学籍号", "维度", "标题", "日期"]
+REQUIRED_COLUMNS = ["维度", "标题", "日期"]  # and 学籍号 or 姓名 (a 班主任 sees 学籍号 masked)
 
 
 @dataclass
@@ -391,8 +394,6 @@ class RecordImport:
 
 
 def _rows_of(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -415,10 +416,16 @@ def records_import(*, actor: Actor, school_class: SchoolClass, data: bytes, name
         raise ZhijiaoError(GrowthError.GROWTH_FILE_UNREADABLE, detail="文件是空的")
     header = [str(c or "").strip() for c in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if "学籍号" not in header and "姓名" not in header:
+        missing.insert(0, "学籍号或姓名")
     if missing:
         raise ZhijiaoError(GrowthError.GROWTH_COLUMN_MISSING, field="、".join(missing))
     col = {c: header.index(c) for c in IMPORT_COLUMNS if c in header}
+    label = class_display_name(school_class)
     pupils = {s.student_no: s for s in class_pupils(school_class)}
+    by_name: dict[str, list[Student]] = {}
+    for s in pupils.values():
+        by_name.setdefault(s.person.name, []).append(s)
     framework = framework_of(school_class)
     term = _current_term()
     outcome = RecordImport(rows_in=len(rows) - 1)
@@ -438,11 +445,20 @@ def records_import(*, actor: Actor, school_class: SchoolClass, data: bytes, name
 
         row_problems: list[tuple[str, str]] = []
         student_no = str(cell("学籍号")).strip()
+        name = str(cell("姓名")).strip()
         student = pupils.get(student_no)
         if not student_no:
-            row_problems.append(("学籍号", "不能为空"))
+            named = by_name.get(name, [])
+            if not name:
+                row_problems.append(("学籍号", "学籍号和姓名不能都为空"))
+            elif len(named) > 1:
+                row_problems.append(("姓名", f"班内有 {len(named)} 名学生叫{name}，请填写学籍号"))
+            elif not named:
+                row_problems.append(("姓名", f"{name} 不是{label}的在读学生"))
+            else:
+                student = named[0]
         elif student is None:
-            row_problems.append(("学籍号", f"{student_no} 不是{school_class.name}的在读学生"))
+            row_problems.append(("学籍号", f"{student_no} 不是{label}的在读学生"))
         elif col.get("姓名") is not None and str(cell("姓名")).strip() not in ("", student.person.name):
             row_problems.append(("姓名", f"与学籍号 {student_no} 的学生姓名不一致"))
         clean, problems = _problems(
@@ -491,3 +507,26 @@ def records_import(*, actor: Actor, school_class: SchoolClass, data: bytes, name
         )
     outcome.created = len(created)
     return outcome
+
+
+def import_template(school_class: SchoolClass) -> bytes:
+    """An .xlsx with the import's columns and two example rows (the class's first pupils by name)."""
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = "获奖与活动"
+    sheet.append(IMPORT_COLUMNS)
+    names = [p.person.name for p in class_pupils(school_class)[:2]] or ["（学生姓名）"]
+    examples = [
+        ("审美素养", "区中小学生书法比赛优秀奖", "区青少年活动中心", "", "区教育局"),
+        ("劳动与社会实践", "社区敬老院志愿服务", "金银湖社区敬老院", 2, "社区志愿者服务站"),
+    ]
+    for name, (dim, title, place, hours, vouch) in zip(names * 2, examples, strict=False):
+        sheet.append(["", name, dim, title, timezone.localdate().isoformat(), place, hours, vouch, ""])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGHI", (22, 10, 14, 30, 12, 20, 10, 18, 40), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("classes/<int:class_id>/open/", views.growth_class_open, name="growth-class-open"),
     path("classes/<int:class_id>/step/<str:step>/", views.growth_class_step, name="growth-class-step"),
     path("classes/<int:class_id>/record/", views.growth_class_record, name="growth-class-record"),
+    path("classes/<int:class_id>/record/template.xlsx", views.growth_class_template, name="growth-class-template"),
     path("classes/<int:class_id>/levels/", views.growth_class_levels, name="growth-class-levels"),
     path(
         "classes/<int:class_id>/records/<int:record_id>/object/",

@@ -31,7 +31,7 @@ from zhijiao.growth.models import (
     TermReview,
 )
 from zhijiao.growth.process import publicity_open, review_missing
-from zhijiao.growth.records import class_pupils, dimensions_for, framework_of
+from zhijiao.growth.records import class_pupils, dimensions_for, framework_of, import_template
 from zhijiao.growth.who import CLASS_LEADERS, Relation, guarded_ids
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import class_display_name
@@ -249,6 +249,20 @@ def growth_class_record(request: HttpRequest, class_id: int) -> HttpResponse:
         }
     )
     return render(request, "growth/class_record.html", context)
+
+
+@login_required
+def growth_class_template(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The import file's template (columns and two example rows)."""
+    page = selectors.class_review_get(actor=request.user, class_id=class_id)
+    if not page.leads:
+        raise NotFound()
+    response = HttpResponse(
+        import_template(page.school_class),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('获奖与活动导入模板.xlsx')}"
+    return response
 
 
 @login_required

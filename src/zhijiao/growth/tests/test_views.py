@@ -175,3 +175,18 @@ def test_portrait_shows_fitness_to_family_and_teachers_not_to_classmates_guardia
     services.review_publish(actor=r.accounts["teacher"], review=review, origin=WEB)
     page = _client(r, "parent").get(f"/growth/pupils/{s2.pk}/").content.decode()
     assert "跳绳比赛" in page and "体质健康测试" not in page and s1.person.name not in page
+
+
+def test_import_by_name_and_the_template(term_region):
+    r = term_region
+    head = _client(r, "teacher")
+    url = f"/growth/classes/{r.classes['A1'].pk}/record/"
+    template = head.get(f"{url}template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    assert _client(r, "parent").get(f"{url}template.xlsx").status_code == 404
+    # the template's example rows name pupils of the class (no 学籍号: a 班主任 sees them masked); they import
+    head.post(url, {"form": "import", "file": SimpleUploadedFile("模板.xlsx", template.content)})
+    assert GrowthRecord.objects.filter(author_role="system").count() == 2
+    unknown = _xlsx([["姓名", "维度", "标题", "日期"], ["不存在", "审美素养", "x", "2026-10-01"]])
+    page = head.post(url, {"form": "import", "file": SimpleUploadedFile("a.xlsx", unknown)})
+    assert "第2行 姓名：不存在 不是" in page.content.decode()
