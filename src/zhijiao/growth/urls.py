@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.growth import views
+from zhijiao.growth import views, views_pupil
 
 urlpatterns = [
     path("", views.growth_home, name="growth-home"),
@@ -16,11 +16,15 @@ urlpatterns = [
         name="growth-objection-raise",
     ),
     path("objections/<int:objection_id>/answer/", views.growth_objection_answer, name="growth-objection-answer"),
-    path("pupils/<int:student_id>/", views.growth_pupil, name="growth-pupil"),
-    path("pupils/<int:student_id>/record/", views.growth_pupil_record, name="growth-pupil-record"),
-    path("pupils/<int:student_id>/select/", views.growth_pupil_select, name="growth-pupil-select"),
-    path("pupils/<int:student_id>/statement/", views.growth_pupil_statement, name="growth-pupil-statement"),
-    path("pupils/<int:student_id>/archive/", views.growth_archive, name="growth-archive"),
-    path("pupils/<int:student_id>/archive.<str:kind>", views.growth_archive_download, name="growth-archive-download"),
-    path("evidence/<int:evidence_id>/", views.growth_evidence, name="growth-evidence"),
+    path("pupils/<int:student_id>/", views_pupil.growth_pupil, name="growth-pupil"),
+    path("pupils/<int:student_id>/record/", views_pupil.growth_pupil_record, name="growth-pupil-record"),
+    path("pupils/<int:student_id>/select/", views_pupil.growth_pupil_select, name="growth-pupil-select"),
+    path("pupils/<int:student_id>/statement/", views_pupil.growth_pupil_statement, name="growth-pupil-statement"),
+    path("pupils/<int:student_id>/archive/", views_pupil.growth_archive, name="growth-archive"),
+    path(
+        "pupils/<int:student_id>/archive.<str:kind>",
+        views_pupil.growth_archive_download,
+        name="growth-archive-download",
+    ),
+    path("evidence/<int:evidence_id>/", views_pupil.growth_evidence, name="growth-evidence"),
 ]
