@@ -36,6 +36,8 @@ from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
 from zhijiao.curriculum.loading import taxonomy_load
 from zhijiao.curriculum.models import TextbookVolume
+from zhijiao.growth import services as growth
+from zhijiao.growth.models import GrowthRecord, TermReview
 from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
@@ -119,6 +121,8 @@ OBJECTS: dict[str, list[str]] = {
     "lrs_admin": ["s1"],  # 学习记录库 pages (and the export of s1's statements)
     "item": ["draft_A", "submitted_A", "school_A", "district_A", "school_C"],
     "item_bank": ["pages"],
+    "growth": ["s1", "s3", "s5"],  # a pupil's 成长档案 (portrait) and the evidence file of one of their records
+    "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -144,6 +148,8 @@ CHANNELS: dict[str, list[str]] = {
     "lrs_admin": ["home", "browser", "export"],
     "item": ["page", "edit", "image"],
     "item_bank": ["list", "review", "import"],
+    "growth": ["page", "evidence"],
+    "growth_class": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -555,6 +561,59 @@ class Expect:
             for g in self.who.grants
         )
 
+    # ------------------------------------------------ 成长档案 (docs/growth.md: who sees what)
+    def growth_relations(self, student: Student) -> set[str]:
+        """What the account is to the pupil: the pupil, a guardian, the class's 班主任 or teacher, the school (its
+        学校管理员 or a bureau above), or a guardian of a classmate."""
+        rel = set()
+        if self.who.platform or self._administers(student.school):
+            rel.add("school")
+        if self.who.has(Role.STUDENT) and self.own_student is not None and self.own_student.pk == student.pk:
+            rel.add("self")
+        if self.who.has(Role.PARENT) and student.pk in self.children:
+            rel.add("guardian")
+        if student.school_class_id in self.headed:
+            rel.add("head")
+        if student.school_class_id in self.taught | self.headed:
+            rel.add("teacher")
+        if "guardian" not in rel and self.who.has(Role.PARENT) and student.school_class_id in self._child_classes():
+            rel.add("classmate_guardian")
+        return rel
+
+    def _child_classes(self) -> set[int]:
+        return set(Student.objects.filter(pk__in=self.children).values_list("school_class_id", flat=True))
+
+    @staticmethod
+    def _publicity_open(class_id: int | None) -> bool:
+        today = timezone.localdate()
+        return TermReview.objects.filter(
+            school_class_id=class_id, state="published", published_on__lte=today, publicity_ends_on__gte=today
+        ).exists()
+
+    def growth_page(self, student: Student) -> bool:
+        """The portrait: any relation; a classmate's guardian only while the class's selections are published."""
+        rel = self.growth_relations(student)
+        if rel == {"classmate_guardian"}:
+            return self._publicity_open(student.school_class_id)
+        return bool(rel)
+
+    def growth_record(self, record: GrowthRecord) -> bool:
+        """A record (and its evidence): the pupil, guardians, 班主任 and school always; a teacher of the class its own
+        and the published selections; a classmate's guardian the selections while published."""
+        rel = self.growth_relations(record.student)
+        if rel & {"self", "guardian", "head", "school"}:
+            return True
+        published = record.selections.filter(review__state__in=["published", "audited", "archived"]).exists()
+        if "teacher" in rel and (record.author_id == self.who.account.pk or published):
+            return True
+        return "classmate_guardian" in rel and published and self._publicity_open(record.student.school_class_id)
+
+    def growth_class(self, klass: SchoolClass) -> bool:
+        """A class's process page: its 班主任, its teachers, its school; its pupils' guardians during publicity."""
+        if self.who.platform or self._administers(klass.school) or klass.pk in self.taught | self.headed:
+            return True
+        return self.who.has(Role.PARENT) and klass.pk in self._child_classes() and self._publicity_open(klass.pk)
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -759,6 +818,23 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("research", "studio")], objects[("research", "plan")] = studio, plan
     objects[("hours_report", "420112")], objects[("hours_report", "420102")] = "420112", "420102"
     objects[("search_terms", "dictionary")] = SearchTerm.objects.create(kind="synonym", forms="教案 教学设计")
+    # 成长档案: a record with an evidence file per pupil, by a teacher of the class; A1 selected and in publicity
+    for key, author in (("s1", "teacher"), ("s3", "head"), ("s5", "teacher_c")):
+        record = growth.record_create(
+            actor=a[author], student=r.students[key], origin=ORIGIN,
+            data=growth.RecordInput(dimension="c5", title=f"{key}的植树活动", occurred_on=timezone.localdate()),
+        )  # fmt: skip
+        growth.evidence_add(actor=a[author], record=record, name="照片说明.txt", chunks=[b"planting"], origin=ORIGIN)
+        objects[("growth", key)] = record
+    review = growth.review_open(actor=a["principal"], school_class=r.classes["A1"], origin=ORIGIN)
+    growth.selection_set(
+        actor=a["student"], review=review, student=r.students["s1"], record_ids=[objects[("growth", "s1")].pk],
+        origin=ORIGIN,
+    )  # fmt: skip
+    growth.review_publish(actor=a["principal"], review=review, origin=ORIGIN)
+    growth.review_open(actor=a["teacher_c"], school_class=r.classes["C1"], origin=ORIGIN)
+    for key in OBJECTS["growth_class"]:
+        objects[("growth_class", key)] = r.classes[key]
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
     s1_statement = {
@@ -948,6 +1024,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "public":  # public: the registry's public facts, staff masked, no complaints
             return True, f"/services/institutions/public/{obj.pk}/", ""
         return True, "/services/institutions/public/export.json", ""
+    if kind == "growth":
+        if channel == "page":
+            return expect.growth_page(obj.student), f"/growth/pupils/{obj.student_id}/", ""
+        return expect.growth_record(obj), f"/growth/evidence/{obj.evidence.get().pk}/", ""
+    if kind == "growth_class":
+        return expect.growth_class(obj), f"/growth/classes/{obj.pk}/", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""

@@ -40,6 +40,7 @@ urlpatterns = [
     path("space/", include("zhijiao.spaces.urls")),
     path("lrs/", include("zhijiao.xapi.urls")),  # 学习记录库 (administrators)
     path("records/", include(xapi_records_urls)),  # 我的学习记录
+    path("growth/", include("zhijiao.growth.urls")),
     path("files/<str:token>/", file_by_token, name="files-by-token"),  # only on ZHIJIAO_FILES_ORIGIN
     path("", include("zhijiao.catalogue.urls")),
     path("", include("zhijiao.oidc.urls_apps")),

@@ -138,3 +138,49 @@ def _sex_of(student: Student, row: dict[str, Any]) -> str:
     # the file's 性别 was checked by the scorer; keep what it was scored as
     text = str(row.get("性别") or "").strip().lower()
     return "女" if text in {"女", "2", "女生", "f"} else "男"
+
+
+# 综合素质评价: the writes live in topic modules (records, process, archive); they are the app's services.
+from zhijiao.growth.archive import archive_export, graduation_freeze  # noqa: E402
+from zhijiao.growth.process import (  # noqa: E402
+    level_set,
+    objection_answer,
+    objection_raise,
+    review_archive,
+    review_audit,
+    review_open,
+    review_publish,
+    selection_set,
+    statement_set,
+)
+from zhijiao.growth.records import (  # noqa: E402
+    RecordInput,
+    class_activity_record,
+    evidence_add,
+    record_create,
+    record_withdraw,
+    records_import,
+)
+
+__all__ = [
+    "ImportOutcome",
+    "RecordInput",
+    "archive_export",
+    "class_activity_record",
+    "evidence_add",
+    "fitness_results_import",
+    "fitness_session_create",
+    "graduation_freeze",
+    "level_set",
+    "objection_answer",
+    "objection_raise",
+    "record_create",
+    "record_withdraw",
+    "records_import",
+    "review_archive",
+    "review_audit",
+    "review_open",
+    "review_publish",
+    "selection_set",
+    "statement_set",
+]  # fmt: skip

@@ -26,6 +26,13 @@ NAV = [
     ("我的空间", "/space/", "i-user", "spaces", None),
     ("网络教研", "/space/research/", "i-class", "research", RESEARCH_ROLES),
     ("我的应用", "/apps/", "i-grid", "apps", None),
+    (
+        "成长档案",
+        "/growth/",
+        "i-book",
+        "growth",
+        {Role.PLATFORM_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER, Role.STUDENT, Role.PARENT},
+    ),
     ("资源中心", "/resources/", "i-book", "resource-list", None),
     (
         "资源审核",

@@ -6,11 +6,13 @@ import json
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from zhijiao.access.roles import Role
 from zhijiao.analytics.selectors import node_figures
 from zhijiao.core.validators import validate_id_number
 from zhijiao.demo.setup import demo_prepare
+from zhijiao.growth.models import GrowthRecord, Objection, TermReview
 from zhijiao.identity.models import Account
 from zhijiao.identity.twofactor import is_admin_account, totp_code
 from zhijiao.org.models import School, SchoolClass
@@ -93,3 +95,13 @@ def test_the_demo_starts_with_a_warehouse_snapshot(demo):
     assert figures["students"] == Student.objects.filter(status="01").count()
     assert figures["schools"] == School.objects.filter(is_active=True).count()
     assert figures["classes"] == SchoolClass.objects.filter(is_active=True).count()
+
+
+@pytest.mark.django_db
+def test_the_demo_class_has_a_growth_term_in_publicity(demo):
+    """demo/growth_term.py: records for the demo class, a publicity running today, an objection waiting."""
+    review = TermReview.objects.get(state="published")
+    assert review.published_on <= timezone.localdate() <= review.publicity_ends_on
+    assert GrowthRecord.objects.filter(school_class=review.school_class).count() > 100
+    assert Objection.objects.filter(review=review, status="pending").count() == 1
+    assert review.selections.exists() and review.levels.exists()
