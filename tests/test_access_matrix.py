@@ -398,11 +398,11 @@ class Expect:
 
     # 题库: teachers write items, reviewers review them; pupils, parents, 督导 and the 三员 have no item bank.
     def item_writer(self) -> bool:
-        """Items belong to the writer's school (教师, 班主任, 学校管理员) or bureau (a division's 区域管理员, or a
-        平台管理员 placed on a division)."""
+        """Items belong to the writer's school (教师, 班主任, 学校管理员) or bureau (a division's 区域管理员 or 教研员,
+        or a 平台管理员 placed on a division)."""
         return any(
             g.role in (Role.TEACHER, Role.HEAD_TEACHER, Role.SCHOOL_ADMIN)
-            or (g.role in (Role.REGION_ADMIN, Role.PLATFORM_ADMIN) and g.division_id)
+            or (g.role in (Role.REGION_ADMIN, Role.RESEARCHER, Role.PLATFORM_ADMIN) and g.division_id)
             for g in self.who.grants
         )
 
