@@ -1,0 +1,175 @@
+"""Group commit of the audit appends made outside a transaction (``audit.services._append_grouped``): events of
+concurrent requests are written together, on one valid chain, each committed before its ``audit_record`` returns."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, transaction
+
+from zhijiao.audit import services
+from zhijiao.audit.models import AuditChainHead, AuditEvent
+from zhijiao.audit.selectors import audit_chain_verify
+from zhijiao.audit.services import Origin, Target, audit_record
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _view(label: str, action: str = "person.view_pii") -> AuditEvent:
+    return audit_record(
+        actor=None,
+        action=action,
+        origin=Origin(channel="api", ip="127.0.0.1", user_agent="pytest"),
+        target=Target("student", label, f"学生{label}"),
+        fields=["id_number"],
+    )
+
+
+def _in_thread(fn, *args):
+    try:
+        return fn(*args)
+    finally:
+        connection.close()
+
+
+def _queued(n: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(services._queue) < n:
+        assert time.monotonic() < deadline, "the appends never queued"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def batches(monkeypatch) -> list[int]:
+    """The size of every batch written (one transaction each)."""
+    sizes: list[int] = []
+    real = services._append_locked
+
+    def spy(batch):
+        sizes.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(services, "_append_locked", spy)
+    return sizes
+
+
+def test_concurrent_appends_form_one_valid_chain_and_each_is_committed_on_return():
+    def views(n: int) -> list[int]:
+        ids = []
+        for i in range(10):
+            event = _view(f"{n}-{i}")
+            # committed before audit_record returned: a fresh connection of another thread sees it already
+            ids.append(event.pk)
+        return ids
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = [pk for chunk in pool.map(lambda n: _in_thread(views, n), range(8)) for pk in chunk]
+    assert len(ids) == len(set(ids)) == 80
+    assert sorted(ids) == list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    prevs = list(AuditEvent.objects.values_list("prev_hash", flat=True))
+    assert len(set(prevs)) == 80  # nobody chained onto the same predecessor
+    head = AuditChainHead.objects.get(pk=1)
+    assert head.last_id == max(ids)
+    assert audit_chain_verify() == []
+
+
+def test_appends_queued_while_one_is_written_share_one_transaction(batches):
+    with services._writer:  # a batch is being written: five more requests queue behind it
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            futures = [pool.submit(_in_thread, _view, str(i)) for i in range(5)]
+            _queued(5)
+            assert not any(f.done() for f in futures)  # nobody returns before its event is written
+        # (the pool's exit waits for the threads: release first)
+            services._writer.release()
+            events = [f.result(timeout=30) for f in futures]
+            services._writer.acquire()
+    assert batches == [5]
+    assert {e.target_id for e in events} == {str(i) for i in range(5)}
+    stored = list(AuditEvent.objects.order_by("id").values_list("id", "hash"))
+    assert [pk for pk, _ in stored] == sorted(e.pk for e in events)
+    assert {e.hash for e in events} == {h for _, h in stored}
+    assert audit_chain_verify() == []
+
+
+def test_an_event_that_cannot_be_written_fails_only_its_own_request(batches, monkeypatch):
+    real = services._insert_returning_content if connection.features.can_return_columns_from_insert else None
+
+    if real is not None:
+
+        def insert(event):
+            if event.target_id == "bad":
+                raise ValueError("cannot store this one")
+            return real(event)
+
+        monkeypatch.setattr(services, "_insert_returning_content", insert)
+    else:  # pragma: no cover - every supported database returns columns from an insert
+        pytest.skip("the ORM path")
+
+    with services._writer:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            futures = {label: pool.submit(_in_thread, _view, label) for label in ("a", "bad", "b")}
+            _queued(3)
+            services._writer.release()
+            for f in futures.values():
+                f.exception(timeout=30)
+            services._writer.acquire()
+    assert batches[0] == 3  # the batch failed as a whole and was rolled back …
+    assert sorted(batches[1:]) == [1, 1, 1]  # … then each event alone
+    assert isinstance(futures["bad"].exception(), ValueError)
+    assert futures["a"].result().pk and futures["b"].result().pk
+    assert sorted(AuditEvent.objects.values_list("target_id", flat=True)) == ["a", "b"]
+    assert audit_chain_verify() == []
+
+
+def test_inside_a_transaction_the_event_is_the_callers_and_goes_with_a_rollback(batches):
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        _view("1")
+        raise Undo
+    assert not AuditEvent.objects.exists()
+    with transaction.atomic():
+        event = _view("2")
+    assert batches == [1, 1]
+    assert not services._queue  # never queued
+    assert list(AuditEvent.objects.values_list("id", flat=True)) == [event.pk]
+    assert audit_chain_verify() == []
+
+
+def test_an_idle_server_writes_each_event_at_once(batches):
+    first, second = _view("1"), _view("2")
+    assert batches == [1, 1]
+    assert second.prev_hash == first.hash
+    assert audit_chain_verify() == []
+
+
+def test_leaders_of_several_processes_queue_on_a_file_lock(tmp_path, monkeypatch):
+    """On a SQLite file the batch is written under an exclusive ``flock`` of ``<database>.audit-lock``: a second
+    holder (another web process) waits until the first lets go."""
+    fcntl = pytest.importorskip("fcntl")
+    if connection.vendor != "sqlite":
+        pytest.skip("the file lock is SQLite's")
+    database = tmp_path / "zhijiao.sqlite3"
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(database))
+    order: list[str] = []
+    with services._writers_across_processes():
+        other = open(f"{database}.audit-lock", "rb")  # noqa: SIM115  # another process's descriptor
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+        def wait() -> None:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+            order.append("other")
+            fcntl.flock(other.fileno(), fcntl.LOCK_UN)
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.05)
+        order.append("leader")
+    waiter.join(timeout=10)
+    other.close()
+    assert order == ["leader", "other"]
