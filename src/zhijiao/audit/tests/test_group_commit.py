@@ -82,8 +82,7 @@ def test_appends_queued_while_one_is_written_share_one_transaction(batches):
             futures = [pool.submit(_in_thread, _view, str(i)) for i in range(5)]
             _queued(5)
             assert not any(f.done() for f in futures)  # nobody returns before its event is written
-        # (the pool's exit waits for the threads: release first)
-            services._writer.release()
+            services._writer.release()  # the batch before is done (re-taken below for the with block's exit)
             events = [f.result(timeout=30) for f in futures]
             services._writer.acquire()
     assert batches == [5]
