@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -40,6 +41,23 @@ def _queued(n: int, timeout: float = 10.0) -> None:
     while len(services._queue) < n:
         assert time.monotonic() < deadline, "the appends never queued"
         time.sleep(0.005)
+
+
+@contextmanager
+def _writing():
+    """Hold the writer lock as a leader writing a batch does; the block calls the function it gets to finish."""
+    services._writer.acquire()
+    held = [True]
+
+    def done() -> None:
+        if held[0]:
+            held[0] = False
+            services._writer.release()
+
+    try:
+        yield done
+    finally:
+        done()
 
 
 @pytest.fixture
@@ -77,14 +95,12 @@ def test_concurrent_appends_form_one_valid_chain_and_each_is_committed_on_return
 
 
 def test_appends_queued_while_one_is_written_share_one_transaction(batches):
-    with services._writer:  # a batch is being written: five more requests queue behind it
-        with ThreadPoolExecutor(max_workers=5) as pool:
-            futures = [pool.submit(_in_thread, _view, str(i)) for i in range(5)]
-            _queued(5)
-            assert not any(f.done() for f in futures)  # nobody returns before its event is written
-            services._writer.release()  # the batch before is done (re-taken below for the with block's exit)
-            events = [f.result(timeout=30) for f in futures]
-            services._writer.acquire()
+    with _writing() as done, ThreadPoolExecutor(max_workers=5) as pool:  # five more requests queue behind a batch
+        futures = [pool.submit(_in_thread, _view, str(i)) for i in range(5)]
+        _queued(5)
+        assert not any(f.done() for f in futures)  # nobody returns before its event is written
+        done()
+        events = [f.result(timeout=30) for f in futures]
     assert batches == [5]
     assert {e.target_id for e in events} == {str(i) for i in range(5)}
     stored = list(AuditEvent.objects.order_by("id").values_list("id", "hash"))
@@ -107,14 +123,12 @@ def test_an_event_that_cannot_be_written_fails_only_its_own_request(batches, mon
     else:  # pragma: no cover - every supported database returns columns from an insert
         pytest.skip("the ORM path")
 
-    with services._writer:
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            futures = {label: pool.submit(_in_thread, _view, label) for label in ("a", "bad", "b")}
-            _queued(3)
-            services._writer.release()
-            for f in futures.values():
-                f.exception(timeout=30)
-            services._writer.acquire()
+    with _writing() as done, ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {label: pool.submit(_in_thread, _view, label) for label in ("a", "bad", "b")}
+        _queued(3)
+        done()
+        for f in futures.values():
+            f.exception(timeout=30)
     assert batches[0] == 3  # the batch failed as a whole and was rolled back …
     assert sorted(batches[1:]) == [1, 1, 1]  # … then each event alone
     assert isinstance(futures["bad"].exception(), ValueError)
