@@ -272,6 +272,8 @@ AXES_VERBOSE = False
 # Masked in the attempt records (axes's defaults, and never a TOTP code; passwords are masked by axes itself).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 ZHIJIAO_AUDIT_RETENTION_DAYS = _env_positive_int("ZHIJIAO_AUDIT_RETENTION_DAYS", 186)  # GB/T 22239: ≥ 6 months
+# Appends outside a transaction (audited reads) of concurrent requests share one commit (audit/services.py)
+ZHIJIAO_AUDIT_GROUP_COMMIT = _env_bool("ZHIJIAO_AUDIT_GROUP_COMMIT", True)
 
 
 def _audit_key() -> bytes:
