@@ -61,7 +61,7 @@ class FitnessResult(models.Model):
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# 综合素质评价: 写实记录 and the term process (decision 00xx-growth-term-process)
+# 综合素质评价: 写实记录 and the term process (decision 0046-term-process)
 #
 # A ``GrowthRecord`` is one 写实记录 of one pupil in one dimension, keyed to the pupil (``people.Student``, one per
 # person in the region), not to a school: it follows the pupil on a transfer. The school and class at the time of

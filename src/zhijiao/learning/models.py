@@ -7,7 +7,7 @@ shared, where it sits in the textbook taxonomy (``zhijiao.curriculum``) and its 
 the one everybody else sees and papers will point at. Editing an approved item makes a new version; old versions
 are kept, so a paper set last term still shows what its pupils answered. Scoring is pure (``scoring.py``):
 ``ItemVersion.scoring_key()`` is what a future Response/Submission hands to ``scoring.score_response``.
-Design: ``docs/decisions/00xx-items-item-bank.md``.
+Design: ``docs/decisions/0044-item-bank.md``.
 """
 
 from __future__ import annotations

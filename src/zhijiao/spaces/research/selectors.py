@@ -1,6 +1,6 @@
 """Reads of 网络教研: which groups and activities an account sees, and who may lead or join them.
 
-Visibility (decision 00xx-spaces-research): a group's members and leader see it; the administrators over it (学校
+Visibility (decision 0048-research): a group's members and leader see it; the administrators over it (学校
 管理员 of a 教研组's school, 区域管理员 and 教研员 at or above its division, the platform) see and manage it; a group
 that is not private is also read by the teachers of its area (its school, or the schools of its division). Pupils,
 parents, inspectors and the 三员 have no 网络教研 (403); a group or activity outside the reader's view is 404.
