@@ -1,8 +1,10 @@
 """The warehouse: the registry copied as one dated folder of Parquet files, one file per table.
 
-``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff,quality,learning_statements}.parquet`` plus
-``manifest.json``. ``quality`` holds the catalogue's latest data-quality scores per school and dataset; snapshots
-written before it existed lack the file, and the engine reads them as having an empty ``quality`` table.
+``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff,quality}.parquet``, the learning
+record store's ``learning_statements.parquet`` (filled through ``core.warehouse_sources``), plus ``manifest.json``.
+``quality`` holds the catalogue's latest data-quality scores per school and dataset; snapshots written before it
+existed lack the file, and the engine reads them as having an empty ``quality`` table (so too
+``learning_statements``).
 Rows carry codes and ids only — no names of people, no ID numbers, phones or addresses — so the warehouse can be
 handed to an analytics engine (DuckDB here, Spark or Trino for a province) without carrying personal data.
 
