@@ -63,6 +63,7 @@ class Tables:
     students: ir.Table
     staff: ir.Table
     quality: ir.Table
+    learning_statements: ir.Table
 
 
 def unbound_tables(suffix: str = "") -> Tables:
@@ -365,6 +366,69 @@ def trend(history: Sequence[tuple[date, Tables]], node: str) -> ir.Table:
 
 
 # ------------------------------------------------------------------------------------------ registry
+# ------------------------------------------------------------------------------------------ learning activity
+# The 学习活动 panel (docs/xapi.md "进入数据仓库"): the learning record store's statements of pupils on the roll,
+# counted per day, per verb and per school or class. Aggregates only: no learner appears, not even by id.
+def learning(t: Tables, node: str) -> ir.Table:
+    """Statements of learners the registry places at a school under ``node``."""
+    return in_node(t.learning_statements, node).filter(_.school_code != "")
+
+
+def learning_totals(t: Tables, node: str) -> ir.Table:
+    return learning(t, node).aggregate(
+        statements=_.count(),
+        learners=_.learner_id.nunique(),
+        seconds=_.duration_s.sum(),
+        days=_.day.nunique(),
+    )
+
+
+def learning_daily(t: Tables, node: str) -> ir.Table:
+    """Active learners (distinct accounts with a statement that day) and statements per day."""
+    return (
+        learning(t, node)
+        .group_by("day")
+        .agg(learners=_.learner_id.nunique(), statements=_.count(), seconds=_.duration_s.sum())
+        .order_by("day")
+    )
+
+
+def learning_verbs(t: Tables, node: str) -> ir.Table:
+    return (
+        learning(t, node)
+        .group_by("verb_id", "verb")
+        .agg(statements=_.count(), learners=_.learner_id.nunique())
+        .order_by(ibis.desc("statements"), "verb_id")
+    )
+
+
+def learning_by_child(t: Tables, node: str) -> ir.Table:
+    """Per school below a division (``child`` = the next division level or the school), per class in a school."""
+    rows = learning(t, node)
+    if node_kind(node) == "school":
+        rows = rows.mutate(child=_.class_id.cast("string").fill_null(""))
+    else:
+        rows = rows.mutate(child=lambda r: child_key(r, node))
+    return (
+        rows.group_by("child")
+        .agg(
+            statements=_.count(),
+            learners=_.learner_id.nunique(),
+            seconds=_.duration_s.sum(),
+            completed=(_.completion == True).sum(),  # noqa: E712 (an Ibis comparison, nulls not counted)
+        )
+        .order_by(ibis.desc("statements"), "child")
+    )
+
+
+LEARNING_METRICS: dict[str, Callable[[Tables, str], ir.Table]] = {
+    "learning_totals": learning_totals,
+    "learning_daily": learning_daily,
+    "learning_verbs": learning_verbs,
+    "learning_by_child": learning_by_child,
+}
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str

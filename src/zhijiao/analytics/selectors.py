@@ -384,6 +384,70 @@ def node_dashboard(*, actor: Actor, node: str = "") -> dict[str, Any]:
         "staff_categories": rows_of("staff_by_category"),
         "trend": trend,
         "quality_schools": quality_schools,
+        "learning": learning_panel(snapshot, tables, figures["node"]),
+    }
+
+
+LEARNING_DAYS = 30  # the daily chart shows the snapshot's last 30 days with statements
+
+
+def _hours(seconds: float | None) -> float:
+    return round((seconds or 0) / 3600, 1)
+
+
+def learning_panel(snapshot: Snapshot, tables: m.Tables, node: dict[str, Any]) -> dict[str, Any]:
+    """The 学习活动 panel of a node the caller may already read (``node_dashboard`` checked it): totals, active
+    learners and statements per day, statements per verb, and the schools below a division or the classes of a
+    school side by side. Counts only — never a learner, not even by id."""
+    code, kind = node["code"], node["kind"]
+
+    def rows_of(name: str) -> list[dict[str, Any]]:
+        return _query(snapshot, tables, name, m.LEARNING_METRICS[name], code)
+
+    totals = rows_of("learning_totals")
+    total = totals[0] if totals else {}
+    daily = rows_of("learning_daily")[-LEARNING_DAYS:]
+    schools, divisions = _places(snapshot, tables)
+    names: dict[str, str] = {}
+    if kind == "school":
+        version = (snapshot.taken_on, snapshot.taken_at.isoformat(), code)
+        for c in engine().lookup(
+            ("class_names", *version), lambda: m.in_node(tables.classes, code).select("class_id", "grade", "number")
+        ):
+            grade_name = code_name("grade", c["grade"]) if c["grade"] else ""
+            names[str(c["class_id"])] = f"{grade_name}（{c['number']}）班"
+    children = []
+    for r in rows_of("learning_by_child"):
+        child = r["child"]
+        if kind == "school":
+            name = names.get(child, "未分班")
+        else:
+            school = schools.get(child)
+            name = school["name"] if school else divisions.get(child, child)
+        children.append(
+            {
+                "name": name,
+                "statements": r["statements"],
+                "learners": r["learners"],
+                "hours": _hours(r["seconds"]),
+                "completed": r["completed"],
+            }
+        )
+    return {
+        "statements": total.get("statements") or 0,
+        "learners": total.get("learners") or 0,
+        "hours": _hours(total.get("seconds")),
+        "days": total.get("days") or 0,
+        "daily": [
+            {"day": r["day"], "learners": r["learners"], "statements": r["statements"], "hours": _hours(r["seconds"])}
+            for r in daily
+        ],
+        "verbs": [
+            {"verb": r["verb"], "statements": r["statements"], "learners": r["learners"]}
+            for r in rows_of("learning_verbs")
+        ],
+        "children": children,
+        "child_label": "班级" if kind == "school" else ("学校" if len(code) == 6 else "下级区域"),
     }
 
 

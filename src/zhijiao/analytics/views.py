@@ -48,6 +48,11 @@ def _charts(dashboard: dict) -> dict:
             "staff": [r["staff"] for r in dashboard["trend"]],
             "classes": [r["classes"] for r in dashboard["trend"]],
         },
+        "learning": {
+            "days": [r["day"] for r in dashboard["learning"]["daily"]],
+            "statements": [r["statements"] for r in dashboard["learning"]["daily"]],
+            "learners": [r["learners"] for r in dashboard["learning"]["daily"]],
+        },
     }
 
 

@@ -1,8 +1,10 @@
 """The warehouse: the registry copied as one dated folder of Parquet files, one file per table.
 
-``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff,quality}.parquet`` plus
-``manifest.json``. ``quality`` holds the catalogue's latest data-quality scores per school and dataset; snapshots
-written before it existed lack the file, and the engine reads them as having an empty ``quality`` table.
+``$ZHIJIAO_WAREHOUSE_DIR/2026-11-29/{divisions,schools,classes,students,staff,quality}.parquet``, the learning
+record store's ``learning_statements.parquet`` (filled through ``core.warehouse_sources``), plus ``manifest.json``.
+``quality`` holds the catalogue's latest data-quality scores per school and dataset; snapshots written before it
+existed lack the file, and the engine reads them as having an empty ``quality`` table (so too
+``learning_statements``).
 Rows carry codes and ids only — no names of people, no ID numbers, phones or addresses — so the warehouse can be
 handed to an analytics engine (DuckDB here, Spark or Trino for a province) without carrying personal data.
 
@@ -33,6 +35,7 @@ from django.conf import settings
 
 from zhijiao.catalogue.models import Dataset, QualityScore
 from zhijiao.core.bulk import fetch_frame
+from zhijiao.core.warehouse_sources import warehouse_source
 from zhijiao.org.grades import grade_code
 from zhijiao.org.models import Bureau, Division, Grade, School, SchoolClass
 from zhijiao.people.models import Person, Staff, Student
@@ -104,8 +107,38 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "timeliness": "float64",
         "computed_at": "string",  # when the catalogue computed the scores (the database's text form)
     },
+    # The learning record store's statements, flattened (zhijiao.xapi.warehouse fills it through the core hook
+    # core.warehouse_sources; docs/xapi.md "进入数据仓库"). Voided and voiding statements are left out; a learner's
+    # account is placed at the school and class the registry has for its person when the snapshot is taken.
+    "learning_statements": {
+        "statement_id": "string",
+        "stored": "string",  # ISO 8601, UTC, as the LRS stored it
+        "timestamp": "string",  # ISO 8601 as the statement says (the LRS fills it in with ``stored`` when absent)
+        "day": "string",  # the timestamp's day in Beijing, YYYY-MM-DD
+        "app": "string",  # the writing app's name
+        "verb_id": "string",
+        "verb": "string",  # the Chinese word (the platform's vocabulary, else the verb's zh-CN/any display)
+        "activity_id": "string",  # "" when the object is an agent or a statement reference
+        "activity_type": "string",
+        "activity_name": "string",
+        "success": "boolean",  # null: not reported
+        "completion": "boolean",
+        "score_scaled": "float64",  # -1 … 1
+        "duration_s": "float64",  # result.duration in seconds
+        "registration": "string",
+        "learner_id": "int64",  # the platform account; null for an actor the platform does not know
+        "person_id": "int64",
+        "student_id": "int64",
+        "school_id": "int64",
+        "school_code": "string",  # "" when the learner is not a pupil on the roll
+        "division_code": "string",
+        "class_id": "int64",
+    },
 }
-OPTIONAL_TABLES = frozenset({"quality"})  # tables older snapshots may lack: read as empty
+# Tables older snapshots may lack: read as empty.
+OPTIONAL_TABLES = frozenset({"quality", "learning_statements"})
+# Tables filled by apps above analytics through zhijiao.core.warehouse_sources (empty when none is registered).
+SOURCE_TABLES = ("learning_statements",)
 
 _POLARS = {"string": pl.String, "int16": pl.Int16, "int64": pl.Int64, "boolean": pl.Boolean, "float64": pl.Float64}
 
@@ -248,6 +281,14 @@ def read_quality() -> pl.DataFrame:
     return _read(sql, polars_schema("quality"))
 
 
+def read_source(table: str, school_year: int) -> pl.DataFrame:
+    """A table an app above analytics provides (``SOURCE_TABLES``); empty in its schema when none is registered."""
+    reader = warehouse_source(table)
+    if reader is None:
+        return pl.DataFrame(schema=polars_schema(table))
+    return reader(school_year)
+
+
 def _with_grade(frame: pl.DataFrame, school_year: int) -> pl.DataFrame:
     """Add the 年级 code of each (学段, 入学年份) cohort in ``school_year``: a join on the few distinct cohorts."""
     cohorts = frame.select("stage", "entry_year").unique().drop_nulls()
@@ -272,6 +313,7 @@ def read_registry(school_year: int) -> dict[str, pl.DataFrame]:
         "students": read_students(school_year),
         "staff": read_staff(),
         "quality": read_quality(),
+        **{name: read_source(name, school_year) for name in SOURCE_TABLES},
     }
     out = {}
     for name, frame in frames.items():

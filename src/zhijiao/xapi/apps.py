@@ -13,3 +13,9 @@ class XapiConfig(AppConfig):
         from zhijiao.xapi.tasks import on_learning_event
 
         learning_subscribe("xapi-platform", on_learning_event)
+
+        # each warehouse snapshot carries the statements, flattened (core hook: analytics, a layer below)
+        from zhijiao.core.warehouse_sources import warehouse_source_register
+        from zhijiao.xapi.warehouse import TABLE, learning_statements
+
+        warehouse_source_register(TABLE, learning_statements)

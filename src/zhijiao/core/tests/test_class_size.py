@@ -96,6 +96,7 @@ def _tables_with_classes_of(sizes: list[int]) -> metrics.Tables:
         students=frame("students", students),
         staff=frame("staff", []),
         quality=frame("quality", []),
+        learning_statements=frame("learning_statements", []),
     )
 
 

@@ -138,6 +138,28 @@
     });
   }
 
+  // 学习活动: active learners (line) and learning records (bars) per day
+  function learning(data) {
+    var chart = chartAt("chart-learning");
+    if (!chart) return;
+    if (!data.days.length) { empty(chart, "暂无学习记录"); return; }
+    chart.setOption({
+      animation: false, color: ["#93c5fd", "#f97316"],
+      grid: {left: 56, right: 56, top: 40, bottom: 32},
+      tooltip: {trigger: "axis"},
+      legend: {data: ["学习记录", "活跃学习者"], top: 0, textStyle: AXIS},
+      xAxis: {type: "category", data: data.days.map(function (d) { return d.slice(5); }), axisLabel: AXIS},
+      yAxis: [
+        {type: "value", name: "条", splitLine: GRID_LINE, axisLabel: AXIS},
+        {type: "value", name: "人", splitLine: {show: false}, axisLabel: AXIS, minInterval: 1}
+      ],
+      series: [
+        {name: "学习记录", type: "bar", data: data.statements, barMaxWidth: 28, itemStyle: {borderRadius: [3, 3, 0, 0]}},
+        {name: "活跃学习者", type: "line", yAxisIndex: 1, data: data.learners, smooth: true, symbolSize: 6}
+      ]
+    });
+  }
+
   function sortBy(th) {
     var table = th.closest("table");
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
@@ -180,5 +202,6 @@
     bands(data.bands);
     trend(data.trend);
     mix(data.sex, data.study_mode);
+    if (data.learning) learning(data.learning);
   }
 })();
