@@ -123,6 +123,7 @@ OBJECTS: dict[str, list[str]] = {
     "item_bank": ["pages"],
     "growth": ["s1", "s3", "s5"],  # a pupil's 成长档案 (portrait) and the evidence file of one of their records
     "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
+    "leave_class": ["A1", "A2", "C1"],  # a class's 请假考勤 page
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -150,6 +151,7 @@ CHANNELS: dict[str, list[str]] = {
     "item_bank": ["list", "review", "import"],
     "growth": ["page", "evidence"],
     "growth_class": ["page"],
+    "leave_class": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -614,6 +616,10 @@ class Expect:
             return True
         return self.who.has(Role.PARENT) and klass.pk in self._child_classes() and self._publicity_open(klass.pk)
 
+    def leave_class(self, klass: SchoolClass) -> bool:
+        """A class's 请假考勤: its 班主任, its teachers this term, its school's administrators (no guardian, pupil)."""
+        return self.who.platform or self._administers(klass.school) or klass.pk in self.taught | self.headed
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -835,6 +841,8 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     growth.review_open(actor=a["teacher_c"], school_class=r.classes["C1"], origin=ORIGIN)
     for key in OBJECTS["growth_class"]:
         objects[("growth_class", key)] = r.classes[key]
+    for key in OBJECTS["leave_class"]:
+        objects[("leave_class", key)] = r.classes[key]
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
     s1_statement = {
@@ -1030,6 +1038,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.growth_record(obj), f"/growth/evidence/{obj.evidence.get().pk}/", ""
     if kind == "growth_class":
         return expect.growth_class(obj), f"/growth/classes/{obj.pk}/", ""
+    if kind == "leave_class":
+        return expect.leave_class(obj), f"/space/leave/class/{obj.pk}/", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""
