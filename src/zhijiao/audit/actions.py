@@ -36,6 +36,7 @@ GROUPS: dict[str, str] = {
     "research": "网络教研",
     "hours": "继续教育学时",
     "leave": "请假",
+    "contact": "家校沟通",
     "xapi": "学习记录库",
     "audit": "审计",
     "system": "系统运维",
@@ -173,6 +174,7 @@ _LABELS: dict[str, str] = {
     "leave.approve": "班主任批准请假",
     "leave.refuse": "班主任不批准请假",
     "leave.cancel": "家长撤销请假申请",
+    "contact.message_hide": "隐藏家校沟通消息",
     "resource.approve_first": "资源一审通过",
     "resource.publish": "资源审核通过并发布",
     "resource.return": "退回资源",
@@ -253,6 +255,7 @@ TARGET_LABELS = {
     "research_activity": "教研活动",
     "hours_certificate": "学时证明",
     "leave_request": "请假申请",
+    "message": "家校沟通消息",
     "xapi_app": "学习记录库接入应用",
     "xapi_learner": "学习者",
 }
