@@ -69,8 +69,11 @@ def partners(*, actor: Actor) -> list[Partner]:
     scope = scope_for(actor)
     found: list[Partner] = []
     if scope.has(Role.PARENT):
-        kids = Student.objects.filter(guardianships__guardian_id=scope.person_id, school_class__isnull=False)
-        kids = list(kids.select_related("person"))
+        kids = list(
+            Student.objects.filter(
+                guardianships__guardian_id=scope.person_id, school_class__isnull=False
+            ).select_related("person")
+        )
         staff = _staff_accounts([k.school_class_id for k in kids if k.school_class_id])
         for kid in kids:
             for account, role in staff.get(kid.school_class_id or 0, []):

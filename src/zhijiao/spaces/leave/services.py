@@ -30,7 +30,7 @@ def leave_apply(
     student_id: int | str,
     kind: str,
     start: date | None,
-    end: date | None,
+    end: date | None = None,
     part: str = LeavePart.FULL,
     reason: str,
     origin: Origin,

@@ -32,7 +32,7 @@ def family(region):
 
 
 def _at(hour: int, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime(2026, 3, 2, hour, minute), timezone.get_current_timezone())
+    return datetime(2026, 3, 2, hour, minute, tzinfo=timezone.get_current_timezone())
 
 
 def test_deliver_time_quiet_hours():
