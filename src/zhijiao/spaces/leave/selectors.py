@@ -111,7 +111,7 @@ def head_pending(*, actor: Actor) -> QuerySet[LeaveRequest]:
     )
 
 
-def head_decided(*, actor: Actor, limit: int = 20) -> list[LeaveRequest]:
+def head_decided(*, actor: Actor, limit: int = 8) -> list[LeaveRequest]:
     return list(
         _rows()
         .filter(school_class_id__in=headed_class_ids(actor=actor))
