@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,4 +103,30 @@ def demo_leave(*, seed: int = 42, progress: Callable[[str], None] = print) -> No
                 )
             )
         LeaveRequest.objects.bulk_create(rows)
+    demo_messages(parent=parent, head=head, child=child)
     progress(f"请假：{LeaveRequest.objects.count()} 条")
+
+
+def demo_messages(*, parent: Account, head: Account, child: Student) -> None:
+    """家校沟通: the demo guardian and the 班主任 about the child, one message written in quiet hours (delivered at
+    7:00). Written directly with their times (the service stamps the present)."""
+    from zhijiao.spaces.contact.models import Message, Thread
+    from zhijiao.spaces.contact.selectors import deliver_time
+
+    if Thread.objects.filter(guardian=parent, staff=head).exists():
+        return
+    thread = Thread.objects.create(student=child, school_class=child.school_class, guardian=parent, staff=head)
+    zone = timezone.get_current_timezone()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    lines = [
+        (parent, time(18, 40), "杨老师您好，孩子这两天晚上总咳嗽，明天如果发烧就请假在家休息。"),
+        (head, time(19, 5), "好的，孩子身体要紧。请假在“请假”页提交就行，落下的作业我会让同学带回去。"),
+        (parent, time(22, 10), "谢谢老师！刚量了体温 37.9℃，明早再看情况。"),
+    ]
+    for sender, at, body in lines:
+        created = datetime.combine(yesterday, at, tzinfo=zone)
+        Message.objects.create(
+            thread=thread, sender=sender, body=body, created_at=created, deliver_at=deliver_time(created)
+        )
+    thread.last_at = datetime.combine(yesterday, lines[-1][1], tzinfo=zone)
+    thread.save(update_fields=["last_at"])
