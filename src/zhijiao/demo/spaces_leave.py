@@ -115,7 +115,7 @@ def demo_messages(*, parent: Account, head: Account, child: Student) -> None:
 
     if Thread.objects.filter(guardian=parent, staff=head).exists():
         return
-    thread = Thread.objects.create(student=child, school_class=child.school_class, guardian=parent, staff=head)
+    thread = Thread.objects.create(student=child, school_class_id=child.school_class_id, guardian=parent, staff=head)
     zone = timezone.get_current_timezone()
     yesterday = timezone.localdate() - timedelta(days=1)
     lines = [
