@@ -113,9 +113,9 @@ def demo_messages(*, parent: Account, head: Account, child: Student) -> None:
     from zhijiao.spaces.contact.models import Message, Thread
     from zhijiao.spaces.contact.selectors import deliver_time
 
-    if Thread.objects.filter(guardian=parent, staff=head).exists():
+    if child.school_class is None or Thread.objects.filter(guardian=parent, staff=head).exists():
         return
-    thread = Thread.objects.create(student=child, school_class_id=child.school_class_id, guardian=parent, staff=head)
+    thread = Thread.objects.create(student=child, school_class=child.school_class, guardian=parent, staff=head)
     zone = timezone.get_current_timezone()
     yesterday = timezone.localdate() - timedelta(days=1)
     lines = [
