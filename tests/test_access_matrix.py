@@ -62,6 +62,8 @@ from zhijiao.services.models import Institution, StatusCase
 from zhijiao.services.services import draw_create
 from zhijiao.services.services_institutions import institution_save
 from zhijiao.services.services_status import case_submit
+from zhijiao.spaces.contact.selectors import partners as contact_partners
+from zhijiao.spaces.contact.services import thread_start as contact_thread_start
 from zhijiao.spaces.models import Notice
 from zhijiao.spaces.research.services import activity_create as research_activity_create
 from zhijiao.spaces.research.services import group_create as research_group_create
@@ -123,6 +125,8 @@ OBJECTS: dict[str, list[str]] = {
     "item_bank": ["pages"],
     "growth": ["s1", "s3", "s5"],  # a pupil's 成长档案 (portrait) and the evidence file of one of their records
     "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
+    "leave_class": ["A1", "A2", "C1"],  # a class's 请假考勤 page
+    "thread": ["s1"],  # 家校沟通: 家长 (s1's mother) with teacher (s1's 数学 teacher in A1)
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -150,6 +154,8 @@ CHANNELS: dict[str, list[str]] = {
     "item_bank": ["list", "review", "import"],
     "growth": ["page", "evidence"],
     "growth_class": ["page"],
+    "leave_class": ["page"],
+    "thread": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -614,6 +620,17 @@ class Expect:
             return True
         return self.who.has(Role.PARENT) and klass.pk in self._child_classes() and self._publicity_open(klass.pk)
 
+    def leave_class(self, klass: SchoolClass) -> bool:
+        """A class's 请假考勤: its 班主任, its teachers this term, its school's administrators (no guardian, pupil)."""
+        return self.who.platform or self._administers(klass.school) or klass.pk in self.taught | self.headed
+
+    def thread(self, thread: Any) -> bool:
+        """A 家校沟通 thread: its two participants, the 学校管理员 of its class's school (moderation), the platform."""
+        if self.who.platform or self.who.account.pk in (thread.guardian_id, thread.staff_id):
+            return True
+        school_id = thread.school_class.school_id
+        return any(g.role == Role.SCHOOL_ADMIN and g.school_id == school_id for g in self.who.grants)
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -835,6 +852,10 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     growth.review_open(actor=a["teacher_c"], school_class=r.classes["C1"], origin=ORIGIN)
     for key in OBJECTS["growth_class"]:
         objects[("growth_class", key)] = r.classes[key]
+    for key in OBJECTS["leave_class"]:
+        objects[("leave_class", key)] = r.classes[key]
+    teacher_partner = next(p for p in contact_partners(actor=a["parent"]) if p.account_id == a["teacher"].pk)
+    objects[("thread", "s1")] = contact_thread_start(actor=a["parent"], partner=teacher_partner.value)
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
     s1_statement = {
@@ -1030,6 +1051,10 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.growth_record(obj), f"/growth/evidence/{obj.evidence.get().pk}/", ""
     if kind == "growth_class":
         return expect.growth_class(obj), f"/growth/classes/{obj.pk}/", ""
+    if kind == "thread":
+        return expect.thread(obj), f"/space/messages/{obj.pk}/", ""
+    if kind == "leave_class":
+        return expect.leave_class(obj), f"/space/leave/class/{obj.pk}/", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""

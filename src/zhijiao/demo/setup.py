@@ -26,6 +26,7 @@ from zhijiao.demo.learning_items import demo_items
 from zhijiao.demo.online_services import demo_online_services
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
+from zhijiao.demo.spaces_leave import demo_leave
 from zhijiao.demo.spaces_research import demo_research
 from zhijiao.demo.xapi_records import demo_learning_records
 from zhijiao.identity.provisioning import accounts_sync
@@ -120,6 +121,7 @@ def demo_prepare(
     _demo_snapshot(progress)
     demo_indicators(root=plan.root, seed=seed, progress=progress)
     demo_growth_term(seed=seed, progress=progress)
+    demo_leave(seed=seed, progress=progress)
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

@@ -123,6 +123,8 @@ class OutboxMessage(models.Model):
 
 
 # 网络教研 and 继续教育学时 live in their own package; imported here so Django registers them with this app.
+from zhijiao.spaces.contact.models import Message, Thread  # noqa: E402, F401
+from zhijiao.spaces.leave.models import LeaveRequest  # noqa: E402, F401
 from zhijiao.spaces.research.models import (  # noqa: E402, F401
     Activity,
     Certificate,

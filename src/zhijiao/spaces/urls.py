@@ -1,6 +1,8 @@
 from django.urls import path
 
 from zhijiao.spaces import views
+from zhijiao.spaces.contact import views as contact
+from zhijiao.spaces.leave import views as leave
 from zhijiao.spaces.research import views as research
 from zhijiao.spaces.research import views_hours as hours
 
@@ -11,6 +13,15 @@ urlpatterns = [
     path("notices/<int:notice_id>/confirm/", views.notice_confirm, name="spaces-notice-confirm"),
     path("notices/<int:notice_id>/remind/", views.notice_remind, name="spaces-notice-remind"),
     path("notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="spaces-notice-withdraw"),
+    # 请假
+    path("leave/", leave.leave_home, name="spaces-leave"),
+    path("leave/<int:leave_id>/decide/", leave.leave_decide, name="spaces-leave-decide"),
+    path("leave/<int:leave_id>/cancel/", leave.leave_cancel, name="spaces-leave-cancel"),
+    path("leave/class/<int:class_id>/", leave.class_attendance, name="spaces-leave-class"),
+    # 家校沟通
+    path("messages/", contact.thread_list, name="spaces-threads"),
+    path("messages/<int:thread_id>/", contact.thread_page, name="spaces-thread"),
+    path("messages/<int:thread_id>/hide/<int:message_id>/", contact.message_hide, name="spaces-message-hide"),
     # 网络教研
     path("research/", research.research_home, name="research-home"),
     path("research/groups/new/", research.group_new, name="research-group-new"),
