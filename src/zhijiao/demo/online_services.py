@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
 from zhijiao.core.student_status import studying_q
 from zhijiao.identity.models import Account
@@ -63,7 +64,7 @@ def demo_online_services(*, root: str, seed: int, progress: Callable[[str], None
 def _cases(a: dict[str, Account]) -> None:
     parent, principal, bureau = a["parent"], a["principal"], a["bureau"]
     children = list(Student.objects.filter(guardianships__guardian_id=parent.person_id).select_related("school"))
-    school = School.objects.filter(pk__in=principal.grants.values("school_id")).first()
+    school = School.objects.filter(pk__in=scope_for(principal).school_ids()).first()
     if not children or school is None:
         return
     child = next((c for c in children if c.school_id == school.pk), children[0])

@@ -74,8 +74,9 @@ def learners_for(actors: Iterable[Any]) -> dict[str, int]:
     }
 
 
-def learner_of(actor: Any, known: dict[str, int]) -> int | None:
-    sub = _sub_of(actor)
+def learner_of(agent: Any, known: dict[str, int]) -> int | None:
+    """The platform account an xAPI agent (its JSON) maps to, among ``known`` (OIDC sub → account id)."""
+    sub = _sub_of(agent)
     return known.get(sub) if sub else None
 
 
