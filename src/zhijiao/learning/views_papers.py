@@ -165,7 +165,7 @@ def paper_change(request: HttpRequest, paper_id: int) -> HttpResponse:
         elif op in ("up", "down"):
             paper_services.paper_move_entry(actor=me, paper=paper, entry_id=entry, up=op == "up", origin=origin)
         elif op == "points":
-            points = {int(k[7:]): v for k, v in p.items() if k.startswith("points_") and k[7:].isdigit()}
+            points = {int(k[7:]): str(v) for k, v in p.items() if k.startswith("points_") and k[7:].isdigit()}
             paper_services.paper_set_points(actor=me, paper=paper, points=points, origin=origin)
             messages.success(request, "分值已保存。")
         elif op in ("ready", "reopen"):
@@ -275,9 +275,9 @@ def paper_auto(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"已按细目表组卷：{len(result.picks)} 道题，共 {result.total:g} 分。")
                 return redirect(f"/learning/papers/{paper.pk}/")
         status = 400 if problems else 200
-    rows = [dict(r, n=i) for i, r in enumerate(rows, start=1)]
+    shown = [{**r, "n": i} for i, r in enumerate(rows, start=1)]
     context = {
-        "rows": rows,
+        "rows": shown,
         "form": {k: p.get(k, "") for k in ("title", "grade", "seed")} | {"stage": stage, "subject": subject},
         "problems": problems,
         "shortfalls": shortfalls,
