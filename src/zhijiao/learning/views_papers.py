@@ -3,6 +3,7 @@ Adapters: parse, call one selector or service, render. Whoever lacks the item ba
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import cast
 
@@ -24,6 +25,7 @@ from zhijiao.learning.views import answer_text
 
 BREADCRUMBS = [("题库", "/learning/items/"), ("组卷", "/learning/papers/")]
 BLUEPRINT_ROWS = 8
+BACK_QUERY = re.compile(r"[A-Za-z0-9_=&%+.\-]+")
 
 
 def _me(request: HttpRequest) -> Account:
@@ -153,7 +155,8 @@ def paper_change(request: HttpRequest, paper_id: int) -> HttpResponse:
     p = request.POST
     op = p.get("op", "")
     me, origin = _me(request), Origin.from_request(request)
-    back = f"/learning/papers/{paper.pk}/" + (f"?{p['back']}" if p.get("back", "").isascii() and p.get("back") else "")
+    query = p.get("back", "")[:300]  # the search's filters, to come back to the same results
+    back = f"/learning/papers/{paper.pk}/" + (f"?{query}" if query and BACK_QUERY.fullmatch(query) else "")
     entry = _int(p.get("entry")) or 0
     try:
         if op == "add":
