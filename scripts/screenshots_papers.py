@@ -32,11 +32,11 @@ def main() -> None:
         page = new_page(browser)
         login(page, base, "teacher", password)
         page.goto(f"{base}/learning/papers/auto/")
-        page.fill('input[name="title"]', "七年级数学 第一章 有理数 单元测验")
+        page.fill('input[name="title"]', "七年级数学 期末综合练习")
         page.select_option('select[name="grade"]', "21")
-        rows = [("绝对值", "1", "single", "1", "3"), ("", "2", "single", "4", "3"), ("", "", "blank", "3", "4"),
-                ("", "", "true_false", "2", "2"), ("", "3", "open", "1", "10"),
-                ("", "4", "open", "1", "10")]  # fmt: skip
+        rows = [("一元一次方程", "2", "blank", "1", "4"), ("", "2", "single", "4", "3"), ("", "", "multiple", "1", "4"),
+                ("", "", "true_false", "1", "2"), ("", "", "blank", "2", "4"),
+                ("", "3", "open", "2", "10")]  # fmt: skip
         for n, (point, difficulty, kind, count, points) in enumerate(rows, start=1):
             if point:
                 page.select_option(f'select[name="point_{n}"]', label=point)

@@ -114,7 +114,7 @@ def paper_edit(request: HttpRequest, paper_id: int) -> HttpResponse:
     own = paper.author_id == request.user.pk
     g = request.GET
     f = selectors.ItemFilters(
-        grade=g.get("grade", ""),
+        grade=g.get("grade", "") if "grade" in g else paper.grade,  # the paper's 年级 until the teacher changes it
         type=g.get("type", "") if g.get("type", "") in ItemType.values else "",
         difficulty=_int(g.get("difficulty"), 1, 5),
         point=_int(g.get("point")),
