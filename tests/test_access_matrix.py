@@ -150,7 +150,7 @@ CHANNELS: dict[str, list[str]] = {
     "lrs_admin": ["home", "browser", "export"],
     "item": ["page", "edit", "image"],
     "item_bank": ["list", "review", "import", "papers", "paper_auto"],
-    "paper": ["page", "preview", "key"],
+    "paper": ["page", "preview", "key", "export"],
     "growth": ["page", "evidence"],
     "growth_class": ["page"],
 }
@@ -1066,7 +1066,7 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
             return expect.item(obj), f"/learning/items/images/{obj.images.get().pk}/", ""
         return expect.item_edit(obj), f"/learning/items/{obj.pk}/edit/", ""
     if kind == "paper":
-        suffix = "" if channel == "page" else f"{channel}/"
+        suffix = {"page": "", "export": "qti.zip"}.get(channel, f"{channel}/")
         return expect.paper(obj), f"/learning/papers/{obj.pk}/{suffix}", ""
     if kind == "item_bank":
         if channel == "list":

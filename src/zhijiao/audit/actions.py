@@ -191,6 +191,7 @@ _LABELS: dict[str, str] = {
     "paper.ready": "试卷定稿",
     "paper.reopen": "试卷取消定稿",
     "paper.delete": "删除试卷",
+    "paper.export": "导出试卷（QTI）",
     "audit.prune": "按保留期清理日志",
     "audit.export": "导出审计日志",
     "audit.reseal": "以审计密钥重新封存日志",

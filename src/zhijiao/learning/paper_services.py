@@ -15,7 +15,7 @@ from django.db.models import Max
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.identity.models import Account
-from zhijiao.learning import assembly, paper_selectors, selectors
+from zhijiao.learning import assembly, paper_selectors, qti, selectors, transfer
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.models import Paper, PaperItem, PaperStatus
 
@@ -212,3 +212,13 @@ def paper_assemble(
     paper.save(update_fields=["blueprint", "seed"])
     audit_record(actor=actor, action="paper.assemble", origin=origin, target=_target(paper))
     return paper, result
+
+
+def paper_export_qti(*, actor: Account, paper: Paper, origin: Origin) -> bytes:
+    """The paper as a QTI 3.0 package (``qti.write_test_package``): its sections, its order, its points; for
+    whoever may see the paper."""
+    view = paper_selectors.paper_view(paper)
+    sections = [(s.title, [transfer.qti_item(e.item, e.version, e.points) for e in s.entries]) for s in view.sections]
+    data = qti.write_test_package(identifier=f"paper-{paper.pk}", title=paper.title, sections=sections)
+    audit_record(actor=actor, action="paper.export", origin=origin, target=_target(paper))
+    return data

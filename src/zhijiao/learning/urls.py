@@ -26,4 +26,5 @@ urlpatterns += [
     path("papers/<int:paper_id>/change/", views_papers.paper_change, name="learning-paper-change"),
     path("papers/<int:paper_id>/preview/", views_papers.paper_preview, name="learning-paper-preview"),
     path("papers/<int:paper_id>/key/", views_papers.paper_key, name="learning-paper-key"),
+    path("papers/<int:paper_id>/qti.zip", views_papers.paper_export, name="learning-paper-export"),
 ]

@@ -314,3 +314,14 @@ def paper_preview(request: HttpRequest, paper_id: int) -> HttpResponse:
 def paper_key(request: HttpRequest, paper_id: int) -> HttpResponse:
     """The teacher's answer key: answers, 解析, reference answers and rubrics per question."""
     return _print(request, paper_id, "learning/paper_key.html")
+
+
+@login_required
+def paper_export(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """The paper as a QTI 3.0 test package (qti-assessment-test and its items), a download."""
+    _bank(request)
+    paper = paper_selectors.paper_get_for(actor=request.user, paper_id=paper_id)
+    data = paper_services.paper_export_qti(actor=_me(request), paper=paper, origin=Origin.from_request(request))
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="paper-{paper.pk}-qti3.zip"'
+    return response

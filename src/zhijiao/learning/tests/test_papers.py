@@ -158,3 +158,37 @@ def test_pages_end_to_end(client, accounts, bank):
     assert client.get(f"/learning/papers/{paper.pk}/preview/").status_code == 403
     login_as(client, accounts["nobody"])
     assert client.get(f"/learning/papers/{paper.pk}/preview/").status_code == 404
+
+
+def test_qti_test_export(client, accounts, bank):
+    """The paper as a QTI 3.0 package: one section per 大题, items in order, the paper's points as MAXSCORE."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    from zhijiao.learning import qti
+
+    teacher = accounts["teacher"]
+    paper = new_paper(teacher)
+    blank, single = bank["items"][4], bank["items"][0]
+    paper_services.paper_add_item(actor=teacher, paper=paper, item_id=blank.pk, origin=ORIGIN)
+    entry = paper_services.paper_add_item(actor=teacher, paper=paper, item_id=single.pk, origin=ORIGIN)
+    paper_services.paper_set_points(actor=teacher, paper=paper, points={entry.pk: "5"}, origin=ORIGIN)
+    login_as(client, accounts["head"])  # a colleague may export what they may see
+    response = client.get(f"/learning/papers/{paper.pk}/qti.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    data = response.content
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    assert "imsmanifest.xml" in zf.namelist() and "imsqti_test_xmlv3p0" in zf.read("imsmanifest.xml").decode()
+    test = ET.fromstring(zf.read("assessment-test.xml"))  # noqa: S314  (our own output)
+    ns = {"q": qti.NS}
+    assert test.tag == f"{{{qti.NS}}}qti-assessment-test"
+    sections = test.findall(".//q:qti-assessment-section", ns)
+    assert [s.get("title") for s in sections] == ["一、单选题", "二、填空题"]
+    refs = [r.get("identifier") for r in test.findall(".//q:qti-assessment-item-ref", ns)]
+    assert refs == [f"item-{single.pk}-v1", f"item-{blank.pk}-v1"]
+    maxscore = test.find("q:qti-outcome-declaration[@identifier='MAXSCORE']/q:qti-default-value/q:qti-value", ns)
+    assert maxscore is not None and maxscore.text == "8"
+    items = {i.identifier: i for i in qti.read_package(data)}  # the items read back, at the paper's points
+    assert items[f"item-{single.pk}-v1"].points == "5" and items[f"item-{blank.pk}-v1"].type == "blank"
+    assert AuditEvent.objects.filter(action="paper.export").count() == 1
