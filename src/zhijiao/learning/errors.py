@@ -20,3 +20,4 @@ class LearningError(ErrorCode):
     LEARNING_PAPER_INVALID = "试卷内容有误"
     LEARNING_PAPER_NOT_AUTHOR = "只有组卷人可以修改这份试卷"
     LEARNING_PAPER_ITEM_UNUSABLE = "这道题不能加入试卷"
+    LEARNING_PAPER_READY = "试卷已定稿，取消定稿后才能修改"

@@ -31,6 +31,12 @@ def _author(actor: Account, paper: Paper) -> None:
         raise ZhijiaoError(LearningError.LEARNING_PAPER_NOT_AUTHOR, status=403)
 
 
+def _editable(actor: Account, paper: Paper) -> None:
+    _author(actor, paper)
+    if Paper.objects.filter(pk=paper.pk, status=PaperStatus.READY).exists():
+        raise ZhijiaoError(LearningError.LEARNING_PAPER_READY)
+
+
 def _header_problems(title: str, stage: str, subject: str) -> list[tuple[str, str]]:
     problems = []
     if not title.strip():
@@ -76,7 +82,7 @@ def paper_create(*, actor: Account, title: str, stage: str, subject: str, grade:
 
 @transaction.atomic
 def paper_add_item(*, actor: Account, paper: Paper, item_id: int, origin: Origin) -> PaperItem:
-    _author(actor, paper)
+    _editable(actor, paper)
     locked = Paper.objects.select_for_update().get(pk=paper.pk)
     item = paper_selectors.paper_item_for(actor=actor, paper=locked, item_id=item_id)
     if item is None or item.approved_version is None:
@@ -98,7 +104,7 @@ def paper_add_item(*, actor: Account, paper: Paper, item_id: int, origin: Origin
 
 @transaction.atomic
 def paper_remove_entry(*, actor: Account, paper: Paper, entry_id: int, origin: Origin) -> None:
-    _author(actor, paper)
+    _editable(actor, paper)
     PaperItem.objects.filter(paper=paper, pk=entry_id).delete()
     paper.save(update_fields=["updated_at"])
     audit_record(actor=actor, action="paper.update", origin=origin, target=_target(paper))
@@ -107,7 +113,7 @@ def paper_remove_entry(*, actor: Account, paper: Paper, entry_id: int, origin: O
 @transaction.atomic
 def paper_move_entry(*, actor: Account, paper: Paper, entry_id: int, up: bool, origin: Origin) -> None:
     """Swap the entry with its neighbour in its section (same type)."""
-    _author(actor, paper)
+    _editable(actor, paper)
     entries = list(PaperItem.objects.select_for_update().filter(paper=paper).select_related("version"))
     entry = next((e for e in entries if e.pk == entry_id), None)
     if entry is None:
@@ -130,7 +136,7 @@ def paper_move_entry(*, actor: Account, paper: Paper, entry_id: int, up: bool, o
 @transaction.atomic
 def paper_set_points(*, actor: Account, paper: Paper, points: Mapping[int, str], origin: Origin) -> None:
     """New points per entry ({entry id: "3.5"}); every problem named by question number, nothing saved if any."""
-    _author(actor, paper)
+    _editable(actor, paper)
     view = paper_selectors.paper_view(paper)
     problems: list[tuple[str, str]] = []
     changed = []

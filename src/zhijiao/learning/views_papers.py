@@ -20,7 +20,7 @@ from zhijiao.core.paging import paginate
 from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.identity.models import Account
 from zhijiao.learning import assembly, forms, images, paper_selectors, paper_services, selectors
-from zhijiao.learning.models import DIFFICULTY_LABELS, ItemType, Paper
+from zhijiao.learning.models import DIFFICULTY_LABELS, ItemType, Paper, PaperStatus
 from zhijiao.learning.views import answer_text
 
 BREADCRUMBS = [("题库", "/learning/items/"), ("组卷", "/learning/papers/")]
@@ -112,6 +112,7 @@ def paper_edit(request: HttpRequest, paper_id: int) -> HttpResponse:
         for e in section.entries:
             e.summary = images.IMAGE_MARK.sub("［图］", e.version.stem)  # type: ignore[attr-defined]
     own = paper.author_id == request.user.pk
+    editable = own and paper.status == PaperStatus.DRAFT
     g = request.GET
     f = selectors.ItemFilters(
         grade=g.get("grade", "") if "grade" in g else paper.grade,  # the paper's 年级 until the teacher changes it
@@ -122,7 +123,7 @@ def paper_edit(request: HttpRequest, paper_id: int) -> HttpResponse:
     )
     found = None
     querystring = ""
-    if own:
+    if editable:
         on_paper = {e.item_id for s in view.sections for e in s.entries}
         found, querystring = paginate(
             request, paper_selectors.paper_search(actor=request.user, paper=paper, filters=f), per_page=10
@@ -134,6 +135,7 @@ def paper_edit(request: HttpRequest, paper_id: int) -> HttpResponse:
         "paper": paper,
         "view": view,
         "own": own,
+        "editable": editable,
         "found": found,
         "page_obj": found,
         "querystring": querystring,

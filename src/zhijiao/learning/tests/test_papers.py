@@ -66,6 +66,12 @@ def test_manual_assembly_pins_versions_and_sums_points(accounts, bank):
         paper_services.paper_set_points(actor=teacher, paper=paper, points={e1.pk: "abc"}, origin=ORIGIN)
     assert PaperItem.objects.get(pk=e1.pk).points == 4.5  # nothing changed
     assert AuditEvent.objects.filter(action="paper.update").count() == 3
+    paper_services.paper_set_status(actor=teacher, paper=paper, ready=True, origin=ORIGIN)
+    with pytest.raises(ZhijiaoError, match="已定稿"):  # a ready paper is locked until reopened
+        paper_services.paper_remove_entry(actor=teacher, paper=paper, entry_id=e1.pk, origin=ORIGIN)
+    paper_services.paper_set_status(actor=teacher, paper=paper, ready=False, origin=ORIGIN)
+    paper_services.paper_remove_entry(actor=teacher, paper=paper, entry_id=e1.pk, origin=ORIGIN)
+    assert paper_selectors.paper_view(paper).count == 1
 
 
 def test_reorder_within_a_section(accounts, bank):
