@@ -43,7 +43,8 @@ from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
 from zhijiao.learning.images import item_image_add
-from zhijiao.learning.models import Item, ItemSharing, ItemStatus
+from zhijiao.learning.models import Item, ItemSharing, ItemStatus, Paper
+from zhijiao.learning.paper_services import paper_create
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
@@ -123,6 +124,7 @@ OBJECTS: dict[str, list[str]] = {
     "lrs_admin": ["s1"],  # 学习记录库 pages (and the export of s1's statements)
     "item": ["draft_A", "submitted_A", "school_A", "district_A", "school_C"],
     "item_bank": ["pages"],
+    "paper": ["A", "C"],  # 组卷: a teacher's paper of school A, one of school C (江岸区)
     "growth": ["s1", "s3", "s5"],  # a pupil's 成长档案 (portrait) and the evidence file of one of their records
     "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
     "leave_class": ["A1", "A2", "C1"],  # a class's 请假考勤 page
@@ -151,7 +153,8 @@ CHANNELS: dict[str, list[str]] = {
     "learning_records": ["page", "export"],
     "lrs_admin": ["home", "browser", "export"],
     "item": ["page", "edit", "image"],
-    "item_bank": ["list", "review", "import"],
+    "item_bank": ["list", "review", "import", "papers", "paper_auto"],
+    "paper": ["page", "preview", "key", "export"],
     "growth": ["page", "evidence"],
     "growth_class": ["page"],
     "leave_class": ["page"],
@@ -417,6 +420,17 @@ class Expect:
 
     def item_bank(self) -> bool:
         return self.item_writer() or self.item_reviewer()
+
+    def paper(self, paper: Paper) -> bool:
+        """组卷: the author, and the staff of the paper's school (教师, 班主任, 学校管理员 there); nobody else."""
+        if paper.author_id == self.who.account.pk:
+            return True
+        school_roles = (Role.TEACHER, Role.HEAD_TEACHER, Role.SCHOOL_ADMIN)
+        return any(
+            g.role in school_roles
+            and (g.school_id or (g.school_class.school_id if g.school_class_id else None)) == paper.owner_school_id
+            for g in self.who.grants
+        )
 
     def item(self, item: Item) -> bool:
         """Authors see their own; the owning school's 学校管理员 (the platform) a submitted one; an approved one by
@@ -740,6 +754,10 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         item(a["teacher_c"], "本校：$1+1=2$。", ItemSharing.SCHOOL), a["principal_c"]
     )
     objects[("item_bank", "pages")] = a["teacher"]
+    for key, author in (("A", a["teacher"]), ("C", a["teacher_c"])):
+        objects[("paper", key)] = paper_create(
+            actor=author, title=f"单元测验 {key}", stage="3", subject="14", grade="", origin=ORIGIN
+        )
 
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
@@ -1072,11 +1090,18 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "image":  # a picture of the item: whoever may see the item
             return expect.item(obj), f"/learning/items/images/{obj.images.get().pk}/", ""
         return expect.item_edit(obj), f"/learning/items/{obj.pk}/edit/", ""
+    if kind == "paper":
+        suffix = {"page": "", "export": "qti.zip"}.get(channel, f"{channel}/")
+        return expect.paper(obj), f"/learning/papers/{obj.pk}/{suffix}", ""
     if kind == "item_bank":
         if channel == "list":
             return expect.item_bank(), "/learning/items/", ""
         if channel == "review":
             return expect.item_reviewer(), "/learning/items/review/", ""
+        if channel == "papers":
+            return expect.item_bank(), "/learning/papers/", ""
+        if channel == "paper_auto":
+            return expect.item_writer(), "/learning/papers/auto/", ""
         return expect.item_writer(), "/learning/items/import/", ""
     raise AssertionError(kind)
 

@@ -16,3 +16,8 @@ class LearningError(ErrorCode):
     LEARNING_ITEM_REVIEW_NOT_ALLOWED = "试题审核由学校管理员和区域管理员负责，你的账号没有审核任务"
     LEARNING_IMPORT_UNUSABLE = "导入文件无法读取"
     LEARNING_IMAGE_INVALID = "图片无法使用"
+    # papers (组卷)
+    LEARNING_PAPER_INVALID = "试卷内容有误"
+    LEARNING_PAPER_NOT_AUTHOR = "只有组卷人可以修改这份试卷"
+    LEARNING_PAPER_ITEM_UNUSABLE = "这道题不能加入试卷"
+    LEARNING_PAPER_READY = "试卷已定稿，取消定稿后才能修改"

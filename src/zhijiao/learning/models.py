@@ -210,3 +210,63 @@ class ItemImage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PaperStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    READY = "ready", "已定稿"
+
+
+# The order of a paper's sections, one per type (一、单选题 二、多选题 …), and the Chinese numerals that head them.
+SECTION_ORDER = [ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE, ItemType.BLANK, ItemType.OPEN, ItemType.ESSAY]
+SECTION_NUMERALS = "一二三四五六七八九十"
+
+
+class Paper(models.Model):
+    """A paper (试卷) assembled from the item bank, by hand or from a 双向细目表 (``assembly.py``). Its items point
+    at the ItemVersion chosen when they were added, so later edits of an item never change a set paper. Seen by its
+    author and the staff of its owning school (a bureau's paper: its division's staff); changed by its author."""
+
+    title = models.CharField("试卷名称", max_length=100)
+    stage = models.CharField("学段", max_length=2)
+    subject = models.CharField("学科", max_length=4)
+    grade = models.CharField("年级", max_length=4, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="papers")
+    owner_school = models.ForeignKey("org.School", models.PROTECT, null=True, blank=True, related_name="+")
+    owner_division = models.ForeignKey("org.Division", models.PROTECT, related_name="+")
+    status = models.CharField("状态", max_length=16, choices=PaperStatus.choices, default=PaperStatus.DRAFT)
+    # the 双向细目表 an automatic paper was assembled from: [{"point", "difficulty", "type", "count", "points"}]
+    blueprint = models.JSONField("双向细目表", default=list, blank=True)
+    seed = models.PositiveIntegerField("随机种子", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "试卷"
+        verbose_name_plural = "试卷"
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PaperItem(models.Model):
+    """One question of a paper: the item, the version it shows, its place and its points on this paper."""
+
+    paper = models.ForeignKey(Paper, models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, models.PROTECT, related_name="+")
+    version = models.ForeignKey(ItemVersion, models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField("顺序", default=0)
+    points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = "试卷试题"
+        verbose_name_plural = "试卷试题"
+        ordering = ["paper_id", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "item"], name="paper_item_unique"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="paper_item_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}/{self.item_id}"

@@ -390,3 +390,60 @@ def write_package(items: list[QtiItem]) -> bytes:
         lines += ["  </resources>", "</manifest>", ""]
         zf.writestr("imsmanifest.xml", "\n".join(lines).encode())
     return out.getvalue()
+
+
+TEST_TYPE = "imsqti_test_xmlv3p0"
+
+
+def write_test_package(*, identifier: str, title: str, sections: list[tuple[str, list[QtiItem]]]) -> bytes:
+    """A paper as a QTI 3.0 package: ``assessment-test.xml`` (one ``qti-assessment-test``, one test part, a
+    ``qti-assessment-section`` per 大题 with ``qti-assessment-item-ref``s in order, SCORE summed over the items) and
+    ``items/<identifier>.xml`` per item, each with the points it has on this paper as its MAXSCORE."""
+    ET.register_namespace("", NS)
+    items = [item for _, section in sections for item in section]
+    total = sum(float(item.points) for item in items)
+    root = ET.Element(_q("qti-assessment-test"), {"identifier": identifier, "title": title, "xml:lang": "zh-CN"})
+    for name, default in (("SCORE", "0"), ("MAXSCORE", f"{total:g}")):
+        decl = _sub(
+            root, "qti-outcome-declaration", {"identifier": name, "cardinality": "single", "base-type": "float"}
+        )
+        _sub(_sub(decl, "qti-default-value"), "qti-value", text=default)
+    part = _sub(
+        root,
+        "qti-test-part",
+        {"identifier": "part-1", "navigation-mode": "nonlinear", "submission-mode": "simultaneous"},
+    )
+    for n, (name, section) in enumerate(sections, start=1):
+        sec = _sub(part, "qti-assessment-section", {"identifier": f"section-{n}", "title": name, "visible": "true"})
+        for item in section:
+            _sub(
+                sec, "qti-assessment-item-ref", {"identifier": item.identifier, "href": f"items/{item.identifier}.xml"}
+            )
+    processing = _sub(root, "qti-outcome-processing")
+    total_score = _sub(_sub(processing, "qti-set-outcome-value", {"identifier": "SCORE"}), "qti-sum")
+    _sub(total_score, "qti-test-variables", {"variable-identifier": "SCORE"})
+    ET.indent(root)
+    test_xml = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<manifest xmlns="{CP_NS}" identifier={quoteattr(identifier)}>',
+        "  <organizations/>",
+        "  <resources>",
+        f'    <resource identifier={quoteattr(identifier)} type="{TEST_TYPE}" href="assessment-test.xml">'
+        '<file href="assessment-test.xml"/>'
+        + "".join(f"<dependency identifierref={quoteattr(item.identifier)}/>" for item in items)
+        + "</resource>",
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("assessment-test.xml", test_xml)
+        for item in items:
+            href = f"items/{item.identifier}.xml"
+            lines.append(
+                f'    <resource identifier={quoteattr(item.identifier)} type="{ITEM_TYPE}" href={quoteattr(href)}>'
+                f"<file href={quoteattr(href)}/></resource>"
+            )
+            zf.writestr(href, write_item(item))
+        lines += ["  </resources>", "</manifest>", ""]
+        zf.writestr("imsmanifest.xml", "\n".join(lines).encode())
+    return out.getvalue()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
@@ -24,7 +25,7 @@ from zhijiao.identity.models import Account
 from zhijiao.learning import dedupe, qti, selectors
 from zhijiao.learning.errors import LearningError
 from zhijiao.learning.forms import rubric_from_text
-from zhijiao.learning.models import Item, ItemType, MultiplePartial
+from zhijiao.learning.models import Item, ItemType, ItemVersion, MultiplePartial
 from zhijiao.learning.services import item_create
 from zhijiao.learning.validation import ItemData, item_problems
 
@@ -287,6 +288,23 @@ def items_import_qti(
     return _run(actor, rows, origin, "QTI")
 
 
+def qti_item(item: Item, v: ItemVersion, points: Decimal | None = None) -> qti.QtiItem:
+    """One version as a QTI item (``points``: what it is worth where it is exported, else its own)."""
+    return qti.QtiItem(
+        identifier=f"item-{item.pk}-v{v.number}",
+        type=v.type,
+        stem=v.stem,
+        options=[o["text"] for o in v.options],
+        answer=list(v.answer),
+        points=f"{v.points:g}" if points is None else f"{float(points):g}",
+        explanation=v.explanation,
+        reference_answer=v.reference_answer,
+        difficulty=str(v.difficulty),
+        knowledge_points=[p.code for p in item.knowledge_points.all()],
+        partial=v.partial,
+    )
+
+
 def items_export_qti(*, actor: Actor, items: list[Item], origin: Origin) -> bytes:
     """The versions the actor sees of these items, as a QTI 3.0 package."""
     out = []
@@ -294,22 +312,7 @@ def items_export_qti(*, actor: Actor, items: list[Item], origin: Origin) -> byte
         v = selectors.item_shown_version(actor=actor, item=item)
         if v is None:
             continue
-        answer = v.answer
-        out.append(
-            qti.QtiItem(
-                identifier=f"item-{item.pk}-v{v.number}",
-                type=v.type,
-                stem=v.stem,
-                options=[o["text"] for o in v.options],
-                answer=list(answer),
-                points=f"{v.points:g}",
-                explanation=v.explanation,
-                reference_answer=v.reference_answer,
-                difficulty=str(v.difficulty),
-                knowledge_points=[p.code for p in item.knowledge_points.all()],
-                partial=v.partial,
-            )
-        )
+        out.append(qti_item(item, v))
     audit_record(
         actor=actor, action="item.export", origin=origin, target=Target("item_batch", "QTI", f"导出 {len(out)} 道题")
     )

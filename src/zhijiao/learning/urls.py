@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.learning import views, views_import
+from zhijiao.learning import views, views_import, views_papers
 
 urlpatterns = [
     path("items/", views.item_list, name="learning-item-list"),
@@ -16,4 +16,15 @@ urlpatterns = [
     path("items/<int:item_id>/submit/", views.item_submit, name="learning-item-submit"),
     path("items/<int:item_id>/delete/", views.item_delete, name="learning-item-delete"),
     path("items/<int:item_id>/review/", views.item_review, name="learning-item-review-one"),
+]
+
+urlpatterns += [
+    path("papers/", views_papers.paper_list, name="learning-paper-list"),
+    path("papers/new/", views_papers.paper_new, name="learning-paper-new"),
+    path("papers/auto/", views_papers.paper_auto, name="learning-paper-auto"),
+    path("papers/<int:paper_id>/", views_papers.paper_edit, name="learning-paper-edit"),
+    path("papers/<int:paper_id>/change/", views_papers.paper_change, name="learning-paper-change"),
+    path("papers/<int:paper_id>/preview/", views_papers.paper_preview, name="learning-paper-preview"),
+    path("papers/<int:paper_id>/key/", views_papers.paper_key, name="learning-paper-key"),
+    path("papers/<int:paper_id>/qti.zip", views_papers.paper_export, name="learning-paper-export"),
 ]
