@@ -74,8 +74,10 @@ def fitness_schools(*, actor: Actor) -> list[School]:
     """The schools whose test rounds the account runs (学校管理员, bureau above, teachers of the school)."""
     scope = scope_for(actor)
     q = scope.managed_schools_q() | Q(pk__in=scope.school_ids(Role.TEACHER, Role.HEAD_TEACHER))
-    if not scope.is_platform_admin and not scope.divisions(Role.REGION_ADMIN) and not scope.school_ids(
-        Role.SCHOOL_ADMIN, Role.TEACHER, Role.HEAD_TEACHER
+    if (
+        not scope.is_platform_admin
+        and not scope.divisions(Role.REGION_ADMIN)
+        and not scope.school_ids(Role.SCHOOL_ADMIN, Role.TEACHER, Role.HEAD_TEACHER)
     ):
         return []
     return list(School.objects.filter(q).order_by("name")[:200])
@@ -108,7 +110,7 @@ def session_get(*, actor: Actor, session_id: int) -> SessionPage:
     admin = session.school_id in scope.school_ids(Role.SCHOOL_ADMIN)
     results = session.results.all()
     class_ids = sorted(set(results.exclude(school_class=None).values_list("school_class_id", flat=True)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cls in SchoolClass.objects.filter(pk__in=class_ids).select_related("grade", "school"):
         rows.append(
             {
@@ -118,7 +120,7 @@ def session_get(*, actor: Actor, session_id: int) -> SessionPage:
                 "names": admin or scope.leads_class(cls.pk),
             }
         )
-    rows.sort(key=lambda r: r["label"])
+    rows.sort(key=lambda r: str(r["label"]))
     return SessionPage(session, figures(results), rows, admin)
 
 

@@ -28,8 +28,8 @@ from zhijiao.growth.models import (
     TermReview,
 )
 from zhijiao.growth.process import publicity_open, review_missing
-from zhijiao.growth.selectors_fitness import district_report, fitness_schools
 from zhijiao.growth.records import class_pupils, dimensions_for, framework_of, import_template
+from zhijiao.growth.selectors_fitness import district_report, fitness_schools
 from zhijiao.growth.who import CLASS_LEADERS, Relation, guarded_ids
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import class_display_name

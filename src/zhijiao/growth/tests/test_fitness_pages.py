@@ -97,9 +97,12 @@ def test_import_with_bad_rows_stores_nothing_and_names_each_row(region):
 @pytest.mark.parametrize("who", ["nobody", "student", "parent", "inspector"])
 def test_outsiders_neither_open_rounds_nor_see_them(region, scored, who):
     client = _client(region, who)
-    assert client.post(
-        "/growth/fitness/new/", {"school": region.schools["A"].pk, "term": _term().pk, "name": "x"}
-    ).status_code == 404
+    assert (
+        client.post(
+            "/growth/fitness/new/", {"school": region.schools["A"].pk, "term": _term().pk, "name": "x"}
+        ).status_code
+        == 404
+    )
     for url in ("", "export.xlsx", f"classes/{region.classes['A1'].pk}/"):
         assert client.get(f"/growth/fitness/sessions/{scored.pk}/{url}").status_code == 404, url
     assert FitnessSession.objects.count() == 1
@@ -131,9 +134,12 @@ def test_pupil_results_for_the_pupil_and_own_guardian_only(region, scored):
     assert _client(region, "parent").get(f"/growth/fitness/pupils/{s1.pk}/").status_code == 200
     assert _client(region, "parent").get(f"/growth/fitness/pupils/{s3.pk}/").status_code == 404  # not her child
     assert _client(region, "student").get(f"/growth/fitness/pupils/{s3.pk}/").status_code == 404
-    assert _client(region, "teacher_c" if "teacher_c" in region.accounts else "nobody").get(
-        f"/growth/fitness/pupils/{s1.pk}/"
-    ).status_code == 404
+    assert (
+        _client(region, "teacher_c" if "teacher_c" in region.accounts else "nobody")
+        .get(f"/growth/fitness/pupils/{s1.pk}/")
+        .status_code
+        == 404
+    )
     assert _client(region, "bureau").get(f"/growth/fitness/pupils/{s1.pk}/").status_code == 404
 
 
@@ -145,5 +151,6 @@ def test_export_in_the_national_layout_is_an_attachment(region, scored):
     assert list(rows[0]) == NATIONAL_COLUMNS and len(rows) == 4
     first = dict(zip(NATIONAL_COLUMNS, rows[1], strict=True))
     assert first["年级编号"] == 11 and first["性别"] == 1 and first["姓名"] == "学生s1"
-    assert (first["身高"], first["体重"], first["肺活量"], first["50米跑"], first["一分钟跳绳"]) == (120, 22, 1300, 10.6, 87)
+    measured = (first["身高"], first["体重"], first["肺活量"], first["50米跑"], first["一分钟跳绳"])
+    assert measured == (120, 22, 1300, 10.6, 87)
     assert first["家庭住址"] in (None, "")
