@@ -47,6 +47,7 @@ class Figures:
     rates: dict[str, float]
     obese: int
     obesity_rate: float
+    passed_rate: float  # 及格及以上 (优秀 + 良好 + 及格)
     mean_total: float | None
 
 
@@ -66,6 +67,7 @@ def figures(rows: QuerySet[FitnessResult]) -> Figures:
         rates={level: _pct(count, n) for level, count in levels.items()},
         obese=agg["obese"],
         obesity_rate=_pct(agg["obese"], n),
+        passed_rate=_pct(n - levels["不及格"], n),
         mean_total=None if mean is None else float(Decimal(str(mean)).quantize(Decimal("0.1"), ROUND_HALF_UP)),
     )
 
