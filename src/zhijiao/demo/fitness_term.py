@@ -29,7 +29,7 @@ def _row(student: Student, code: str, rng: random.Random, lift: float) -> list[s
     g = int(code[1])
     boy = student.person.sex == "1"
     height = 112 + 6 * g + rng.gauss(0, 5)
-    bmi = rng.choice([rng.uniform(13.5, 18.5)] * 6 + [rng.uniform(19, 21), rng.uniform(21.5, 25)])
+    bmi = rng.choice([rng.uniform(13.6, 16.4 + 0.35 * g)] * 10 + [rng.uniform(17.5, 19.5), rng.uniform(19.5, 24)])
     weight = bmi * (height / 100) ** 2
     row = [
         student.student_no, student.person.name, "男" if boy else "女", code, f"{height:.1f}", f"{weight:.1f}",
@@ -69,8 +69,9 @@ def demo_fitness_term(*, seed: int = 42, progress: Callable[[str], None] = print
     ]
     if not pupils:
         return
-    rounds = [(earlier, "春季体质健康测试", 0.0), (current, "秋季体质健康测试", 1.0)] if earlier else []
-    rounds = rounds or [(current, "秋季体质健康测试", 1.0)]
+    # last term's round if the demo has that term, else a baseline round at the start of this one
+    first = (earlier, "春季体质健康测试") if earlier else (current, "开学体质摸底测试")
+    rounds = [(*first, 0.0), (current, "秋季体质健康测试", 1.0)]
     for term, name, lift in rounds:
         rng = random.Random(f"{seed}-{name}")
         buf = io.StringIO()

@@ -122,7 +122,7 @@ def session_get(*, actor: Actor, session_id: int) -> SessionPage:
                 "names": admin or scope.leads_class(cls.pk),
             }
         )
-    rows.sort(key=lambda r: str(r["label"]))
+    rows.sort(key=lambda r: (-r["cls"].grade.entry_year, r["cls"].grade.stage, r["cls"].number))
     return SessionPage(session, figures(results), rows, admin)
 
 

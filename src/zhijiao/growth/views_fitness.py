@@ -4,7 +4,6 @@ the national upload layout. Adapters: parse, call one selector or service, rende
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -28,8 +27,8 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _chart(f: sel.Figures) -> str:
-    return json.dumps({"levels": list(sel.LEVELS), "counts": [f.levels[lv] for lv in sel.LEVELS]})
+def _chart(f: sel.Figures) -> dict[str, Any]:
+    return {"levels": list(sel.LEVELS), "counts": [f.levels[lv] for lv in sel.LEVELS]}
 
 
 @login_required
@@ -149,7 +148,7 @@ def fitness_district(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "report": report,
-        "chart": json.dumps(chart, ensure_ascii=False),
+        "chart": chart,
         "breadcrumbs": [HOME, ("区域体质健康统计", None)],
     }
     return render(request, "growth/fitness_district.html", context)
@@ -170,7 +169,7 @@ def fitness_pupil(request: HttpRequest, student_id: int) -> HttpResponse:
         "page": page,
         "rows": rows,
         "latest": page.rows[-1] if page.rows else None,
-        "trend": json.dumps(trend, ensure_ascii=False),
+        "trend": trend,
         "breadcrumbs": [("成长档案", f"/growth/pupils/{student_id}/"), ("体质健康", None)],
     }
     return render(request, "growth/fitness_pupil.html", context)
