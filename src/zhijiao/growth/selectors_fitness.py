@@ -162,7 +162,8 @@ class DistrictReport:
 
 
 def district_report(*, actor: Actor, term_id: int | None = None) -> DistrictReport:
-    """The figures of every school under the account's bureau grants (区域管理员, 督导), one term; no names."""
+    """The figures of every school under the account's bureau grants (区域管理员, 督导), one term (each school's
+    latest round of it); no names."""
     scope = scope_for(actor)
     divisions = scope.divisions(*BUREAU_ROLES)
     if not divisions and not scope.is_platform_admin:
@@ -177,10 +178,16 @@ def district_report(*, actor: Actor, term_id: int | None = None) -> DistrictRepo
     term = next((t for t in terms if t.pk == term_id), terms[0] if terms else None)
     if term is None:
         return DistrictReport(terms, None, [], None)
-    results = FitnessResult.objects.filter(session__in=sessions.filter(term=term))
+    # one round per school: its latest of the term with results (a 补测 or a second round must not count twice)
+    latest: dict[int, int] = {}
+    for session_id, school_id in (
+        sessions.filter(term=term, results__isnull=False).order_by("-created_at", "-pk").values_list("pk", "school_id")
+    ):
+        latest.setdefault(school_id, session_id)
+    results = FitnessResult.objects.filter(session_id__in=latest.values())
     by_school = []
-    for school in School.objects.filter(pk__in=results.values("session__school_id")).order_by("name"):
-        by_school.append({"school": school, "figures": figures(results.filter(session__school=school))})
+    for school in School.objects.filter(pk__in=latest).order_by("name"):
+        by_school.append({"school": school, "figures": figures(results.filter(session_id=latest[school.pk]))})
     return DistrictReport(terms, term, by_school, figures(results))
 
 

@@ -126,6 +126,17 @@ def test_district_figures_without_names(region, scored):
     assert _client(region, "inspector").get("/growth/fitness/district/").status_code == 200
     for who in ("teacher", "principal", "parent", "student"):
         assert _client(region, who).get("/growth/fitness/district/").status_code == 404, who
+    # a later round of the term (a 补测 of one pupil) replaces the school's figures; it is not added to them
+    again = fitness_session_create(
+        actor=region.accounts["principal"], school_id=region.schools["A"].pk, term_id=_term().pk, name="补测",
+        origin=CLI,
+    )  # fmt: skip
+    fitness_results_import(
+        actor=region.accounts["principal"], session_id=again.pk, data=_csv([_row(region.students["s1"])]),
+        name="b.csv", origin=CLI,
+    )  # fmt: skip
+    text = _client(region, "bureau").get("/growth/fitness/district/").content.decode()
+    assert '<div class="v">1</div><div class="l">测试人数</div>' in text
 
 
 def test_pupil_results_for_the_pupil_and_own_guardian_only(region, scored):
