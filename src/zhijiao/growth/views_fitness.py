@@ -158,7 +158,7 @@ def fitness_district(request: HttpRequest) -> HttpResponse:
 def fitness_pupil(request: HttpRequest, student_id: int) -> HttpResponse:
     page = sel.pupil_results(actor=request.user, student_id=student_id)
     trend = {
-        "labels": [f"{r.session.term} {r.session.name}" for r in page.rows],
+        "labels": [r.session.name for r in page.rows],
         "totals": [float(r.total_score) for r in page.rows],
     }
     rows = [
