@@ -152,6 +152,11 @@ def test_pupil_results_for_the_pupil_and_own_guardian_only(region, scored):
         == 404
     )
     assert _client(region, "bureau").get(f"/growth/fitness/pupils/{s1.pk}/").status_code == 404
+    link = f"/growth/fitness/pupils/{s1.pk}/"
+    assert link in _client(region, "student").get(f"/growth/pupils/{s1.pk}/").content.decode()  # from the portrait
+    assert link not in _client(region, "bureau").get(f"/growth/pupils/{s1.pk}/").content.decode()
+    assert "/growth/fitness/" in _client(region, "teacher").get("/growth/").content.decode()
+    assert "/growth/fitness/" not in _client(region, "parent").get("/growth/").content.decode()
 
 
 def test_export_in_the_national_layout_is_an_attachment(region, scored):
