@@ -13,9 +13,11 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from zhijiao.audit.services import Origin
+from zhijiao.growth.fitness import standard_load
 from zhijiao.growth.models import FitnessResult, FitnessSession
 from zhijiao.growth.selectors_fitness import NATIONAL_COLUMNS
 from zhijiao.growth.services import fitness_results_import, fitness_session_create
+from zhijiao.growth.tabular import score_file
 from zhijiao.org.models import Term
 from zhijiao.testing import login_as
 
@@ -170,3 +172,9 @@ def test_export_in_the_national_layout_is_an_attachment(region, scored):
     measured = (first["身高"], first["体重"], first["肺活量"], first["50米跑"], first["一分钟跳绳"])
     assert measured == (120, 22, 1300, 10.6, 87)
     assert first["家庭住址"] in (None, "")
+    # the export reads back through the scorer to the stored totals (the same column names)
+    again = score_file(standard_load(), response.content, "上报.xlsx")
+    assert not again.problems
+    totals = FitnessResult.objects.filter(session=scored).values_list("total_score", flat=True)
+    stored = sorted(float(t) for t in totals)
+    assert sorted(again.frame["学年总分"].to_list()) == stored
