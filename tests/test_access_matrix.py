@@ -48,7 +48,7 @@ from zhijiao.learning.paper_services import paper_create
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
-from zhijiao.org.models import School, SchoolClass
+from zhijiao.org.models import School, SchoolClass, Term
 from zhijiao.people.models import ChangeRecord, Guardianship, Person, Staff, Student, TeachingAssignment
 from zhijiao.people.services import person_update
 from zhijiao.resources.models import Resource, ResourceStatus, ResourceType, SearchTerm, SharingScope
@@ -129,6 +129,9 @@ OBJECTS: dict[str, list[str]] = {
     "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
     "leave_class": ["A1", "A2", "C1"],  # a class's 请假考勤 page
     "thread": ["s1"],  # 家校沟通: 家长 (s1's mother) with teacher (s1's 数学 teacher in A1)
+    "fitness": ["A", "C"],  # a school's 体质健康 test round with results (its class A1 / C1)
+    "fitness_pupil": ["s1", "s3", "s5"],  # a pupil's 体质健康 results and trend
+    "fitness_district": ["page"],  # 区域体质健康统计
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -159,6 +162,9 @@ CHANNELS: dict[str, list[str]] = {
     "growth_class": ["page"],
     "leave_class": ["page"],
     "thread": ["page"],
+    "fitness": ["page", "class", "export"],
+    "fitness_pupil": ["page"],
+    "fitness_district": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -645,6 +651,31 @@ class Expect:
         school_id = thread.school_class.school_id
         return any(g.role == Role.SCHOOL_ADMIN and g.school_id == school_id for g in self.who.grants)
 
+    # ------------------------------------------------ 体质健康 (docs/growth.md: 体质健康页面)
+    def fitness_school(self, school: School) -> bool:
+        """A school's test rounds (figures, import, national export): its 学校管理员 and teachers, bureaus above."""
+        return self._administers(school) or any(
+            g.role in (Role.TEACHER, Role.HEAD_TEACHER) and g.school_id == school.pk for g in self.who.grants
+        )
+
+    def fitness_class(self, klass: SchoolClass) -> bool:
+        """A class's results with names: the class's teachers and 班主任, the school's 学校管理员 (no bureau)."""
+        return klass.pk in self.taught | self.headed or any(
+            g.role == Role.SCHOOL_ADMIN and g.school_id == klass.school_id for g in self.who.grants
+        )
+
+    def fitness_pupil(self, student: Student) -> bool:
+        """A pupil's results: the pupil, own guardians, the class's teachers, the school's 学校管理员."""
+        return bool(self.growth_relations(student) & {"self", "guardian", "head", "teacher"}) or any(
+            g.role == Role.SCHOOL_ADMIN and g.school_id == student.school_id for g in self.who.grants
+        )
+
+    def fitness_district(self) -> bool:
+        """The district's figures per school (no names): 区域管理员, 督导, the platform."""
+        return self.who.platform or any(
+            g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -874,6 +905,22 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         objects[("leave_class", key)] = r.classes[key]
     teacher_partner = next(p for p in contact_partners(actor=a["parent"]) if p.account_id == a["teacher"].pk)
     objects[("thread", "s1")] = contact_thread_start(actor=a["parent"], partner=teacher_partner.value)
+
+    # 体质健康: a round at A (s1, s3) and at C (s5), opened and imported by the school's 学校管理员
+    term = Term.objects.filter(is_current=True).first() or Term.objects.first()
+    for key, principal, pupils, klass in (("A", "principal", ("s1", "s3"), "A1"), ("C", "principal_c", ("s5",), "C1")):
+        fitness = growth.fitness_session_create(
+            actor=a[principal], school_id=r.schools[key].pk, term_id=term.pk, name="秋季体测", origin=ORIGIN
+        )
+        rows = "".join(f"{r.students[p].student_no},男,一年级,120,22,1300,10.6,11.0,87\n" for p in pupils)
+        growth.fitness_results_import(
+            actor=a[principal], session_id=fitness.pk, name="体测.csv", origin=ORIGIN,
+            data=("学籍号,性别,年级,身高,体重,肺活量,50米跑,坐位体前屈,一分钟跳绳\n" + rows).encode(),
+        )  # fmt: skip
+        objects[("fitness", key)] = (fitness, r.classes[klass])
+    for key in OBJECTS["fitness_pupil"]:
+        objects[("fitness_pupil", key)] = r.students[key]
+    objects[("fitness_district", "page")] = "page"
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
     s1_statement = {
@@ -1073,6 +1120,16 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.thread(obj), f"/space/messages/{obj.pk}/", ""
     if kind == "leave_class":
         return expect.leave_class(obj), f"/space/leave/class/{obj.pk}/", ""
+    if kind == "fitness":  # obj: (the round, its class)
+        fitness, klass = obj
+        if channel == "class":
+            return expect.fitness_class(klass), f"/growth/fitness/sessions/{fitness.pk}/classes/{klass.pk}/", ""
+        url = f"/growth/fitness/sessions/{fitness.pk}/" + ("export.xlsx" if channel == "export" else "")
+        return expect.fitness_school(fitness.school), url, ""
+    if kind == "fitness_pupil":
+        return expect.fitness_pupil(obj), f"/growth/fitness/pupils/{obj.pk}/", ""
+    if kind == "fitness_district":
+        return expect.fitness_district(), "/growth/fitness/district/", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""

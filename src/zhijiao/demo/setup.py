@@ -20,6 +20,7 @@ from zhijiao.curriculum.loading import taxonomy_ensure
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
+from zhijiao.demo.fitness_term import demo_fitness_term
 from zhijiao.demo.growth_term import demo_growth_term
 from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.learning_items import demo_items
@@ -122,6 +123,7 @@ def demo_prepare(
     demo_indicators(root=plan.root, seed=seed, progress=progress)
     demo_growth_term(seed=seed, progress=progress)
     demo_leave(seed=seed, progress=progress)
+    demo_fitness_term(seed=seed, progress=progress)
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

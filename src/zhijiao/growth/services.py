@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -34,16 +35,22 @@ class ImportOutcome:
         return {"rows_in": self.rows_in, "imported": self.imported, "problems": [p.as_dict() for p in self.problems]}
 
 
-def _managed_school(actor: Actor, school_id: int) -> School:
+def fitness_school(actor: Actor, school_id: int) -> School:
+    """The school whose test rounds the account runs: its 学校管理员, a bureau above it, or a teacher of the school
+    (the 体育教师 who runs the test and holds the device export); else NotFound."""
     school = School.objects.filter(pk=school_id).first()
-    if school is None or not scope_for(actor).manages_school(school_id=school.pk, division_code=school.division_id):
+    scope = scope_for(actor)
+    if school is None or not (
+        scope.manages_school(school_id=school.pk, division_code=school.division_id)
+        or school.pk in scope.school_ids(Role.TEACHER, Role.HEAD_TEACHER)
+    ):
         raise NotFound()
     return school
 
 
 def fitness_session_create(*, actor: Actor, school_id: int, term_id: int, name: str, origin: Origin) -> FitnessSession:
-    """Open a test round for a school (its 学校管理员 or a bureau above it); audited."""
-    school = _managed_school(actor, school_id)
+    """Open a test round for a school (its 学校管理员, a bureau above it, a teacher of the school); audited."""
+    school = fitness_school(actor, school_id)
     term = Term.objects.filter(pk=term_id).first()
     if term is None:
         raise NotFound()
@@ -72,7 +79,7 @@ def fitness_results_import(
     session = FitnessSession.objects.select_related("school").filter(pk=session_id).first()
     if session is None:
         raise NotFound()
-    _managed_school(actor, session.school_id)
+    fitness_school(actor, session.school_id)
     std = standard or standard_load()
     frame = read_table(data, name)
     result = score_frame(std, frame)
@@ -94,9 +101,13 @@ def fitness_results_import(
     outcome.problems.sort(key=lambda p: p.row)
     if outcome.problems:
         return outcome
+    # 身高 and 体重 as measured (the scorer keeps only BMI): for the pupil's page and the national upload
+    body_cols = {k: cols[k] for k in ("height", "weight") if k in cols}
+    bodies = frame.select(list(body_cols.values())).to_dicts() if body_cols else [{} for _ in rows]
     records = []
-    for row in rows:
+    for row, measured in zip(rows, bodies, strict=True):
         student = pupils[row[header]]
+        body = {k: _number(measured.get(h)) for k, h in body_cols.items() if _number(measured.get(h)) is not None}
         measurements = {item: row[std.name(item)] for item in std.items if std.name(item) in row}
         scores = {
             item: row[f"{std.name(item)}得分"] for item in std.items if row.get(f"{std.name(item)}得分") is not None
@@ -109,7 +120,10 @@ def fitness_results_import(
                 school_class_id=student.school_class_id,
                 grade=_grade_of(row["年级名称"]),
                 sex=_sex_of(student, row),
-                measurements={k: v for k, v in measurements.items() if v not in (None, "")},
+                measurements={
+                    **{k: v for k, v in measurements.items() if v not in (None, "")},
+                    **body,
+                },
                 scores=scores,
                 bmi=row["BMI"],
                 bmi_class=row["BMI等级"],
@@ -128,6 +142,13 @@ def fitness_results_import(
         )  # fmt: skip
     outcome.imported = len(records)
     return outcome
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def _grade_of(name: str) -> int:
@@ -169,6 +190,7 @@ __all__ = [
     "class_activity_record",
     "evidence_add",
     "fitness_results_import",
+    "fitness_school",
     "fitness_session_create",
     "graduation_freeze",
     "level_set",

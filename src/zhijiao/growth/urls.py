@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.growth import views, views_pupil
+from zhijiao.growth import views, views_fitness, views_pupil
 
 urlpatterns = [
     path("", views.growth_home, name="growth-home"),
@@ -26,5 +26,16 @@ urlpatterns = [
         views_pupil.growth_archive_download,
         name="growth-archive-download",
     ),
+    path("fitness/", views_fitness.fitness_home, name="fitness-home"),
+    path("fitness/new/", views_fitness.fitness_session_new, name="fitness-session-new"),
+    path("fitness/district/", views_fitness.fitness_district, name="fitness-district"),
+    path("fitness/sessions/<int:session_id>/", views_fitness.fitness_session, name="fitness-session"),
+    path("fitness/sessions/<int:session_id>/export.xlsx", views_fitness.fitness_export, name="fitness-export"),
+    path(
+        "fitness/sessions/<int:session_id>/classes/<int:class_id>/",
+        views_fitness.fitness_class,
+        name="fitness-class",
+    ),
+    path("fitness/pupils/<int:student_id>/", views_fitness.fitness_pupil, name="fitness-pupil"),
     path("evidence/<int:evidence_id>/", views_pupil.growth_evidence, name="growth-evidence"),
 ]

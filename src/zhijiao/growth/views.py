@@ -29,6 +29,7 @@ from zhijiao.growth.models import (
 )
 from zhijiao.growth.process import publicity_open, review_missing
 from zhijiao.growth.records import class_pupils, dimensions_for, framework_of, import_template
+from zhijiao.growth.selectors_fitness import district_report, fitness_schools
 from zhijiao.growth.who import CLASS_LEADERS, Relation, guarded_ids
 from zhijiao.org.models import SchoolClass
 from zhijiao.org.selectors import class_display_name
@@ -55,6 +56,17 @@ def _steps(review: TermReview | None) -> list[dict[str, Any]]:
     return [{"label": label, "done": i < at, "current": i == at} for i, (_, label) in enumerate(STEPS)]
 
 
+def fitness_entry(actor: Any) -> bool:
+    """Does the account run a school's fitness tests or read a district's figures (the 体质健康 button)?"""
+    if fitness_schools(actor=actor):
+        return True
+    try:
+        district_report(actor=actor)
+    except NotFound:
+        return False
+    return True
+
+
 @login_required
 def growth_home(request: HttpRequest) -> HttpResponse:
     """成长档案: my own portrait (pupils), my children's (guardians), the classes I lead or teach."""
@@ -79,6 +91,7 @@ def growth_home(request: HttpRequest) -> HttpResponse:
         if publicity_open(r)
     }
     context = {
+        "fitness": fitness_entry(actor),
         "own": own,
         "children": children,
         "publicity": publicity,

@@ -97,10 +97,15 @@ def test_import_is_all_or_nothing_with_reasons(region):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["teacher", "nobody", "student", "parent", "head"])
-def test_only_school_and_bureau_admins_open_sessions_and_import(region, who):
+@pytest.mark.parametrize("who", ["nobody", "student", "parent", "inspector"])
+def test_only_the_school_its_teachers_and_bureaus_open_sessions_and_import(region, who):
     with pytest.raises(NotFound):
         _session(region, who)
+
+
+@pytest.mark.parametrize("who", ["teacher", "head"])
+def test_a_teacher_of_the_school_opens_a_session(region, who):
+    assert _session(region, who).school == region.schools["A"]  # the 体育教师 runs the test (issue 16 item 3)
 
 
 @pytest.mark.django_db
