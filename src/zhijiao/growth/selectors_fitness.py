@@ -1,4 +1,4 @@
-"""Reads of the 体质健康 pages (decision 00xx-fitness-fitness-pages): a school's test rounds, a class's results, a
+"""Reads of the 体质健康 pages (decision 0049-fitness-pages): a school's test rounds, a class's results, a
 school's and a district's figures, a pupil's own results, the national upload export. Out of scope is NotFound.
 
 Who reads what: the school's test rounds and their figures (no names) — its 学校管理员, a bureau above it, the

@@ -1,7 +1,7 @@
 """The learning record store's statements as the warehouse table ``learning_statements``.
 
 Registered in ``XapiConfig.ready()`` through the core hook ``core.warehouse_sources`` (analytics sits below this
-app and never imports it; decision 00xx-warehouse-statements). Each snapshot reads every statement that stands —
+app and never imports it; decision 0052-warehouse-statements). Each snapshot reads every statement that stands —
 voided statements and the voiding statements themselves are left out, erased ones are gone from the store — in one
 SQL query, flattens the JSON (verb, object activity, result, registration) and places each learner's account at
 the school and class the registry has for its person at that moment. The table is rebuilt in full each snapshot:
