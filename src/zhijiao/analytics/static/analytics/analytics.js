@@ -189,8 +189,7 @@
   document.addEventListener("click", function (event) {
     if (!(event.target instanceof Element)) return;
     var th = event.target.closest("table[data-sortable] th[data-sort]");
-    if (th) sortBy(th);
-    if (event.target.closest("[data-print]")) window.print();
+    if (th) sortBy(th);  // [data-print] buttons are web/app.js's, on every page
   });
 
   var source = document.getElementById("analytics-charts");

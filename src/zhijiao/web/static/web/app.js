@@ -22,6 +22,10 @@
       setNav(false);
       return;
     }
+    if (target.closest("[data-print]")) {  // a print button (no inline handlers: the CSP forbids them)
+      window.print();
+      return;
+    }
     var confirmable = target.closest("[data-confirm]");
     // Submit buttons are confirmed on the form's submit event below, so Enter in a field is covered too.
     if (confirmable && !(confirmable.form && confirmable.type === "submit")) {
