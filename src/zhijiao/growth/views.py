@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhijiao.access.scope import scope_for
+from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.growth import selectors, services
@@ -56,7 +57,7 @@ def _steps(review: TermReview | None) -> list[dict[str, Any]]:
     return [{"label": label, "done": i < at, "current": i == at} for i, (_, label) in enumerate(STEPS)]
 
 
-def fitness_entry(actor: Any) -> bool:
+def fitness_entry(actor: Actor) -> bool:
     """Does the account run a school's fitness tests or read a district's figures (the 体质健康 button)?"""
     if fitness_schools(actor=actor):
         return True
