@@ -56,33 +56,39 @@ def test_thread_flow_quiet_hours_and_moderation(client, family):
     partner = next(p for p in selectors.partners(actor=parent) if p.account_id == head.pk)
     thread = services.thread_start(actor=parent, partner=partner.value)
     assert thread.guardian_id == parent.pk and thread.staff_id == head.pk
-    with mock.patch("zhijiao.spaces.contact.services.timezone.now", return_value=timezone.now()):
+    # fixed times of today, whatever the clock says when the test runs (quiet hours are 21:00–07:00 local time)
+    day = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    night = day.replace(hour=22)
+    with mock.patch("zhijiao.spaces.contact.services.timezone.now", return_value=day):
         services.message_post(actor=parent, thread=thread, body="孩子今天咳嗽，麻烦多关照。")
-    night = timezone.localtime().replace(hour=22, minute=0)
     with mock.patch("zhijiao.spaces.contact.services.timezone.now", return_value=night):
         held = services.message_post(actor=parent, thread=thread, body="明早会晚到十分钟。")
     assert held.deliver_at > held.created_at
-    # the 班主任 sees the first message only until 7:00; the guardian sees both, the held one 待送达
-    assert [m.body for m in selectors.thread_messages(actor=head, thread=thread)] == ["孩子今天咳嗽，麻烦多关照。"]
-    login_as(client, "parent")
-    page = client.get(f"/space/messages/{thread.pk}/").content.decode()
-    assert "明早会晚到十分钟" in page and "待送达" in page
-    # outsiders: 404; pupils cannot start
-    login_as(client, "teacher")  # teaches A1, not in this thread
-    assert client.get(f"/space/messages/{thread.pk}/").status_code == 404
-    with pytest.raises(Forbidden):
-        services.thread_start(actor=family.accounts["student"], partner=partner.value)
-    # moderation: the school's administrator hides a message; the participants see it was hidden, not its text
-    admin = Account.objects.create_user(username="schooladmin", password="x")
-    RoleGrant.objects.create(account=admin, role=Role.SCHOOL_ADMIN, school=family.schools["A"])
-    first = Message.objects.filter(thread=thread).order_by("pk").first()
-    with pytest.raises(Forbidden):
-        services.message_hide(actor=head, message_id=first.pk, reason="x", origin=ORIGIN)
-    services.message_hide(actor=admin, message_id=first.pk, reason="含不当言语", origin=ORIGIN)
-    assert AuditEvent.objects.filter(action="contact.message_hide", target_id=str(first.pk)).exists()
-    login_as(client, "head")
-    page = client.get(f"/space/messages/{thread.pk}/").content.decode()
-    assert "此消息已被学校管理员隐藏" in page and "孩子今天咳嗽" not in page
+    # at 22:01 the 班主任 sees the first message only (the second waits for 7:00); the guardian sees both, 待送达
+    with mock.patch("zhijiao.spaces.contact.selectors.timezone.now", return_value=night.replace(minute=1)):
+        seen = [m.body for m in selectors.thread_messages(actor=head, thread=thread)]
+    assert seen == ["孩子今天咳嗽，麻烦多关照。"]
+    # the pages at 22:01 of that day too (the held message still 待送达, the first delivered)
+    with mock.patch("django.utils.timezone.now", return_value=night.replace(minute=1)):
+        login_as(client, "parent")
+        page = client.get(f"/space/messages/{thread.pk}/").content.decode()
+        assert "明早会晚到十分钟" in page and "待送达" in page
+        # outsiders: 404; pupils cannot start
+        login_as(client, "teacher")  # teaches A1, not in this thread
+        assert client.get(f"/space/messages/{thread.pk}/").status_code == 404
+        with pytest.raises(Forbidden):
+            services.thread_start(actor=family.accounts["student"], partner=partner.value)
+        # moderation: the school's administrator hides a message; the participants see it was hidden, not its text
+        admin = Account.objects.create_user(username="schooladmin", password="x")
+        RoleGrant.objects.create(account=admin, role=Role.SCHOOL_ADMIN, school=family.schools["A"])
+        first = Message.objects.filter(thread=thread).order_by("pk").first()
+        with pytest.raises(Forbidden):
+            services.message_hide(actor=head, message_id=first.pk, reason="x", origin=ORIGIN)
+        services.message_hide(actor=admin, message_id=first.pk, reason="含不当言语", origin=ORIGIN)
+        assert AuditEvent.objects.filter(action="contact.message_hide", target_id=str(first.pk)).exists()
+        login_as(client, "head")
+        page = client.get(f"/space/messages/{thread.pk}/").content.decode()
+        assert "此消息已被学校管理员隐藏" in page and "孩子今天咳嗽" not in page
 
 
 def test_pages(client, family):
