@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import requests
 
@@ -54,3 +55,25 @@ def serve_start(
         stderr=subprocess.DEVNULL if quiet_errors else None,
     )
     return server, f"http://127.0.0.1:{port}"
+
+
+def psql(url: str, sql: str, *, database: str | None = None) -> str:
+    """Run ``sql`` with ``psql`` against the PostgreSQL database of ``url`` (or ``database`` on its server); the
+    unaligned output."""
+    parts = urlsplit(url)
+    name = database if database is not None else parts.path.lstrip("/")
+    host, user, port = parts.hostname or "127.0.0.1", parts.username or "postgres", str(parts.port or 5432)
+    out = subprocess.run(
+        ["psql", "-h", host, "-p", port, "-U", user, "-d", name, "-Atqc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def database_reset(url: str) -> None:
+    """Drop and create the (benchmark's own) PostgreSQL database of ``url``."""
+    name = urlsplit(url).path.lstrip("/")
+    psql(url, f'DROP DATABASE IF EXISTS "{name}"', database="postgres")
+    psql(url, f'CREATE DATABASE "{name}"', database="postgres")

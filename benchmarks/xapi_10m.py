@@ -22,61 +22,47 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import serve_start, wait_until_up, zhijiao
+from live_server import database_reset, psql, serve_start, wait_until_up, zhijiao
 from xapi_lrs import _statement
 
 PUPILS = 50_000
 HOME = "urn:zhijiao:sub"
 
 
-def _psql(url: str, sql: str, *, database: str | None = None) -> str:
-    parts = urlsplit(url)
-    name = database if database is not None else parts.path.lstrip("/")
-    out = subprocess.run(
-        ["psql", "-h", parts.hostname or "127.0.0.1", "-U", parts.username or "postgres", "-d", name, "-Atqc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
-
-
 def _columns(url: str, table: str) -> list[str]:
-    rows = _psql(url, f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY 1")
+    rows = psql(url, f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY 1")
     return rows.splitlines()
 
 
 def _grow(url: str, total: int) -> float:
     """Copy the seed rows until the store holds ``total`` statements; the seconds it took."""
-    seed = int(_psql(url, "SELECT count(*) FROM xapi_statement"))
+    seed = int(psql(url, "SELECT count(*) FROM xapi_statement"))
     copies = max(0, (total - seed) // seed)
     started = time.perf_counter()
-    indexes = _psql(
+    indexes = psql(
         url,
         "SELECT indexname || '|' || indexdef FROM pg_indexes WHERE tablename IN ('xapi_statement', "
         "'xapi_statementlink') AND indexname NOT IN (SELECT conname FROM pg_constraint)",
     ).splitlines()
-    constraints = _psql(
+    constraints = psql(
         url,
         "SELECT conrelid::regclass || '|' || conname || '|' || pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid IN ('xapi_statement'::regclass, 'xapi_statementlink'::regclass) AND contype IN ('u', 'f')",
     ).splitlines()
     for line in constraints:
         table, name, _ = line.split("|", 2)
-        _psql(url, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        psql(url, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for line in indexes:
         name = line.split("|", 1)[0]
-        _psql(url, f'DROP INDEX IF EXISTS "{name}"')
+        psql(url, f'DROP INDEX IF EXISTS "{name}"')
     statement_columns = [c for c in _columns(url, "xapi_statement") if c != "id"]
     override = {
         "statement_id": "m.new_id",
@@ -92,12 +78,12 @@ def _grow(url: str, total: int) -> float:
         "value": "CASE WHEN l.kind = 'agent' AND l.value = s.actor_ifi THEN n.actor_ifi ELSE l.value END",
     }
     link_select = ", ".join(link_override.get(c, f"l.{c}") for c in link_columns)
-    _psql(url, "CREATE UNLOGGED TABLE seed_stmts AS SELECT * FROM xapi_statement")
-    _psql(url, "CREATE UNLOGGED TABLE seed_links AS SELECT * FROM xapi_statementlink")
+    psql(url, "CREATE UNLOGGED TABLE seed_stmts AS SELECT * FROM xapi_statement")
+    psql(url, "CREATE UNLOGGED TABLE seed_links AS SELECT * FROM xapi_statementlink")
     step = max(1, 1_000_000 // seed)  # about a million statements per transaction
     for first in range(1, copies + 1, step):
         last = min(copies, first + step - 1)
-        _psql(
+        psql(
             url,
             f"""
             WITH m AS MATERIALIZED (
@@ -116,14 +102,14 @@ def _grow(url: str, total: int) -> float:
             """,
         )
         print(f"  {seed * (last + 1):,} statements after {time.perf_counter() - started:.0f} s", flush=True)
-    _psql(url, "DROP TABLE seed_stmts; DROP TABLE seed_links")
+    psql(url, "DROP TABLE seed_stmts; DROP TABLE seed_links")
     for line in constraints:
         table, name, definition = line.split("|", 2)
-        _psql(url, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        psql(url, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for line in indexes:
         name, definition = line.split("|", 1)
-        _psql(url, definition)
-    _psql(url, "ANALYZE xapi_statement; ANALYZE xapi_statementlink;")
+        psql(url, definition)
+    psql(url, "ANALYZE xapi_statement; ANALYZE xapi_statementlink;")
     return time.perf_counter() - started
 
 
@@ -135,11 +121,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--reuse", action="store_true", help="query an already grown database")
     args = parser.parse_args()
-    name = urlsplit(args.database_url).path.lstrip("/")
     env = dict(os.environ, ZHIJIAO_HOME=tempfile.mkdtemp(prefix="zh-xapi-10m-"), DATABASE_URL=args.database_url)
     if not args.reuse:
-        _psql(args.database_url, f'DROP DATABASE IF EXISTS "{name}"', database="postgres")
-        _psql(args.database_url, f'CREATE DATABASE "{name}"', database="postgres")
+        database_reset(args.database_url)
         zhijiao("migrate", env=env)
     creds = json.loads(zhijiao("xapi", "credentials", "--app", "ten-million", "--json", env=env))
     server, base = serve_start(env, threads=8, workers=2, quiet_errors=True)
@@ -158,8 +142,8 @@ def main() -> None:
             print(f"ingest over HTTP: {args.seed:,} statements in batches of 100, {args.seed / seconds:,.0f} /s")
             grown = _grow(args.database_url, args.total)
             print(f"grown inside PostgreSQL in {grown:.0f} s (indexes rebuilt, analysed)")
-        count = int(_psql(args.database_url, "SELECT count(*) FROM xapi_statement"))
-        stored = _psql(args.database_url, "SELECT min(stored) || '|' || max(stored) FROM xapi_statement").split("|")
+        count = int(psql(args.database_url, "SELECT count(*) FROM xapi_statement"))
+        stored = psql(args.database_url, "SELECT min(stored) || '|' || max(stored) FROM xapi_statement").split("|")
         rng = random.Random(7)
         cases = {
             "agent": lambda: {
@@ -192,7 +176,7 @@ def main() -> None:
             print(
                 f"  {label}: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95) - 1]:.1f} ms"
             )
-        sizes = _psql(
+        sizes = psql(
             args.database_url,
             "SELECT relname || '|' || pg_total_relation_size(oid) FROM pg_class "
             "WHERE relname IN ('xapi_statement', 'xapi_statementlink', 'xapi_activity')",

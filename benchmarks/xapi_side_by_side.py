@@ -25,7 +25,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,39 +37,14 @@ from urllib.parse import urlsplit
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from live_server import serve_start, wait_until_up, zhijiao
+from live_server import database_reset, psql, serve_start, wait_until_up, zhijiao
 from xapi_lrs import _statement
 
 HEADERS = {"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
 
 
-def _database_reset(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    host, user = parts.hostname or "127.0.0.1", parts.username or "postgres"
-    admin = ["psql", "-h", host, "-p", str(parts.port or 5432), "-U", user]
-    subprocess.run([*admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{name}"'], check=True, capture_output=True)
-    subprocess.run([*admin, "-q", "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
-
-
 def _database_size(url: str) -> int:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    out = subprocess.run(
-        [
-            "psql",
-            "-h",
-            parts.hostname or "127.0.0.1",
-            "-U",
-            parts.username or "postgres",
-            "-Atc",
-            f"SELECT pg_database_size('{name}')",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(out.stdout.strip())
+    return int(psql(url, f"SELECT pg_database_size('{urlsplit(url).path.lstrip('/')}')"))
 
 
 class Target:
@@ -182,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, dict] = {}
-    _database_reset(args.database_url)
+    database_reset(args.database_url)
     env = dict(os.environ, ZHIJIAO_HOME=tempfile.mkdtemp(prefix="zh-xapi-side-"), DATABASE_URL=args.database_url)
     zhijiao("migrate", env=env)
     creds = json.loads(zhijiao("xapi", "credentials", "--app", "side-by-side", "--json", env=env))
