@@ -6,7 +6,7 @@ shared, where it sits in the textbook taxonomy (``zhijiao.curriculum``) and its 
 ``current_version`` is the newest (what the author edits); ``approved_version`` is the last one a reviewer passed,
 the one everybody else sees and papers will point at. Editing an approved item makes a new version; old versions
 are kept, so a paper set last term still shows what its pupils answered. Scoring is pure (``scoring.py``):
-``ItemVersion.scoring_key()`` is what a future Response/Submission hands to ``scoring.score_response``.
+``ItemVersion.scoring_key()`` is what an :class:`Answer` hands to ``scoring.score_response``.
 Design: ``docs/decisions/0044-item-bank.md``.
 """
 
@@ -137,7 +137,7 @@ class ItemVersion(models.Model):
         return len(self.answer) if self.type == ItemType.BLANK else 0
 
     def scoring_key(self) -> ScoringKey:
-        """What ``scoring.score_response`` needs; a Response/Submission stores its version and calls this."""
+        """What ``scoring.score_response`` needs; an Answer's entry holds the version; marking calls this."""
         return ScoringKey(
             kind=ItemKind(self.type),
             points=float(self.points),
@@ -270,3 +270,164 @@ class PaperItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id}/{self.item_id}"
+
+
+# ── Homework and exams (作业、考试): a paper set to pupils, their answers and their marks ───────────────────────────
+
+
+class AssignmentKind(models.TextChoices):
+    HOMEWORK = "homework", "作业"
+    EXAM = "exam", "考试"
+
+
+class AssignmentMode(models.TextChoices):
+    ONLINE = "online", "在线作答"
+    PAPER = "paper", "纸笔作答（导入成绩）"
+
+
+class AssignmentTier(models.TextChoices):
+    """分层作业: the three layers of one layered homework share a ``layer_group``; plain work has no tier."""
+
+    NONE = "", "不分层"
+    BASIC = "basic", "基础"
+    IMPROVING = "improving", "提高"
+    EXTENSION = "extension", "拓展"
+
+
+class AssignmentOrigin(models.TextChoices):
+    TEACHER = "teacher", "教师布置"
+    PUSH = "push", "学情推送"  # targeted practice made from a diagnosis, approved by the teacher
+
+
+class AssignmentStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已布置"
+    CLOSED = "closed", "已截止"
+
+
+class Assignment(models.Model):
+    """Homework or an exam: one paper set to pupils of one or more classes between two dates.
+
+    Who it is for is its :class:`Submission` rows, made when it is published (one per pupil): a layered homework is
+    three assignments (one per tier, same ``layer_group``), each with the pupils of its layer; an exam taken on paper
+    (``mode=paper``) gets its submissions and answers from the marking system's export instead of online answering.
+    A school's work has ``school``; a district exam set by the bureau has none and spans its division's classes.
+    """
+
+    title = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=AssignmentKind.choices, default=AssignmentKind.HOMEWORK)
+    mode = models.CharField("作答方式", max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.ONLINE)
+    paper = models.ForeignKey(Paper, models.PROTECT, related_name="assignments")
+    stage = models.CharField("学段", max_length=2)
+    subject = models.CharField("学科", max_length=4)
+    grade = models.CharField("年级", max_length=4, blank=True)
+    term = models.ForeignKey("org.Term", models.PROTECT, null=True, blank=True, related_name="+")
+    school = models.ForeignKey("org.School", models.PROTECT, null=True, blank=True, related_name="+")
+    division = models.ForeignKey("org.Division", models.PROTECT, related_name="+")
+    classes = models.ManyToManyField("org.SchoolClass", blank=True, related_name="+")
+    tier = models.CharField(
+        "分层", max_length=16, choices=AssignmentTier.choices, default=AssignmentTier.NONE, blank=True
+    )
+    layer_group = models.CharField("分层作业组", max_length=32, blank=True)
+    origin = models.CharField("来源", max_length=16, choices=AssignmentOrigin.choices, default=AssignmentOrigin.TEACHER)
+    note = models.TextField("说明", blank=True)
+    opens_at = models.DateTimeField("开始时间")
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "作业/考试"
+        verbose_name_plural = "作业/考试"
+        ordering = ["-opens_at", "-pk"]
+        indexes = [
+            models.Index(fields=["school", "status"], name="assignment_school_idx"),
+            models.Index(fields=["division", "kind"], name="assignment_division_idx"),
+            models.Index(fields=["layer_group"], name="assignment_layer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_at__isnull=True) | models.Q(due_at__gt=models.F("opens_at")),
+                name="assignment_due_after_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SubmissionStatus(models.TextChoices):
+    ASSIGNED = "assigned", "未开始"
+    STARTED = "started", "作答中"
+    SUBMITTED = "submitted", "待批改"
+    MARKED = "marked", "已批改"
+
+
+class SubmissionSource(models.TextChoices):
+    ONLINE = "online", "在线作答"
+    IMPORT = "import", "阅卷导入"
+
+
+class Submission(models.Model):
+    """One pupil's copy of an assignment: their status, total and the class they sat in when it was set."""
+
+    assignment = models.ForeignKey(Assignment, models.CASCADE, related_name="submissions")
+    student = models.ForeignKey("people.Student", models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.ASSIGNED
+    )
+    source = models.CharField("来源", max_length=16, choices=SubmissionSource.choices, default=SubmissionSource.ONLINE)
+    score = models.DecimalField("得分", max_digits=6, decimal_places=1, null=True, blank=True)  # set when marked
+    max_score = models.DecimalField("满分", max_digits=6, decimal_places=1)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "作答"
+        verbose_name_plural = "作答"
+        ordering = ["assignment_id", "school_class_id", "student_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="submission_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["student", "status"], name="submission_student_idx"),
+            models.Index(fields=["assignment", "school_class"], name="submission_class_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.student_id}"
+
+
+class Answer(models.Model):
+    """One pupil's answer to one question of the paper, and its mark.
+
+    ``response`` is the answer in the shape ``scoring.score_response`` takes (``None``: not answered, or a paper exam
+    whose marking export gives only the score). ``score`` is ``None`` until marked: objective items are marked by
+    the machine on submission (``auto``), 解答/作文 by a teacher per rubric criterion (``criteria``).
+    """
+
+    submission = models.ForeignKey(Submission, models.CASCADE, related_name="answers")
+    entry = models.ForeignKey(PaperItem, models.PROTECT, related_name="+")
+    response = models.JSONField("作答", null=True, blank=True)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    auto = models.BooleanField("自动批改", default=False)
+    criteria = models.JSONField("评分细则得分", default=dict, blank=True)  # {"思路": 3, "计算": 2}
+    comment = models.TextField("批语", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "答题记录"
+        verbose_name_plural = "答题记录"
+        ordering = ["submission_id", "entry__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "entry"], name="answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.entry_id}"
