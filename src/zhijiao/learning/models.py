@@ -431,3 +431,62 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id}/{self.entry_id}"
+
+
+# ── Diagnosis (学情诊断): mastery per pupil × knowledge point ────────────────────────────────────────────────────
+
+
+class MasteryModel(models.TextChoices):
+    CDM = "cdm", "认知诊断（考试）"
+    KT = "kt", "知识追踪（作业序列）"
+
+
+class Mastery(models.Model):
+    """The current estimate of one pupil's mastery of one knowledge point (0–1) with its uncertainty (a standard
+    deviation on the same scale), written by the refit job after each exam or homework is marked; ``evidence`` is
+    how many marked answers on the point stand behind it. Pages read this table, never a model."""
+
+    student = models.ForeignKey("people.Student", models.CASCADE, related_name="+")
+    knowledge_point = models.ForeignKey(KnowledgePoint, models.CASCADE, related_name="+")
+    subject = models.CharField("学科", max_length=4)
+    estimate = models.FloatField("掌握度")
+    uncertainty = models.FloatField("不确定度")
+    evidence = models.PositiveIntegerField("证据数", default=0)
+    model = models.CharField("模型", max_length=8, choices=MasteryModel.choices)
+    assignment = models.ForeignKey(Assignment, models.SET_NULL, null=True, blank=True, related_name="+")
+    fitted_at = models.DateTimeField("估计时间")
+
+    class Meta:
+        verbose_name = "知识点掌握度"
+        verbose_name_plural = "知识点掌握度"
+        constraints = [
+            models.UniqueConstraint(fields=["student", "knowledge_point"], name="mastery_unique"),
+            models.CheckConstraint(condition=models.Q(estimate__gte=0, estimate__lte=1), name="mastery_range"),
+        ]
+        indexes = [models.Index(fields=["subject", "knowledge_point"], name="mastery_point_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}/{self.knowledge_point_id} {self.estimate:.2f}"
+
+
+class MasteryChange(models.Model):
+    """History: each refit that moved a pupil's mastery of a point, and the assignment whose answers moved it (the
+    term trend, and "what moved after the re-test")."""
+
+    student = models.ForeignKey("people.Student", models.CASCADE, related_name="+")
+    knowledge_point = models.ForeignKey(KnowledgePoint, models.CASCADE, related_name="+")
+    before = models.FloatField("之前", null=True, blank=True)
+    after = models.FloatField("之后")
+    uncertainty = models.FloatField("不确定度")
+    model = models.CharField("模型", max_length=8, choices=MasteryModel.choices)
+    assignment = models.ForeignKey(Assignment, models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "掌握度变化"
+        verbose_name_plural = "掌握度变化"
+        ordering = ["student_id", "knowledge_point_id", "at"]
+        indexes = [models.Index(fields=["student", "at"], name="mastery_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}/{self.knowledge_point_id} → {self.after:.2f}"
