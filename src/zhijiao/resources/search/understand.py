@@ -164,9 +164,7 @@ class Lexicon:
 
     def phrases_in(self, text: str) -> list[str]:
         """Forms of several words inside the normalised ``text`` (as whole words), longest first."""
-        return [
-            p for p in self._phrases if p in text and re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)
-        ]
+        return [p for p in self._phrases if p in text and re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
 
     def formula_group(self, text: str) -> tuple[str, tuple[str, ...]] | None:
         """The group of the shortest dictionary formula that holds ``text`` written partly (y=ax² in y=ax²+bx+c,
