@@ -13,6 +13,7 @@ so a formula keeps its exponents however it was typed.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -70,20 +71,20 @@ def _char(c: str) -> str:
     return n.lower() if len(n) == 1 else c.lower() if len(c.lower()) == 1 else c
 
 
-_NORMAL: dict[str, str] = {}
+_SEEN: set[str] = set()  # characters looked at; those that change are in _TABLE
+_TABLE: dict[int, str] = {}
 
 
 def normalize(text: str) -> str:
     """``text`` with each character NFKC-normalised where that gives one character (full-width letters,
     superscript digits, compatibility ideographs) and lower-cased: the same length, so offsets still point
     into the original (highlighting relies on it)."""
-    out = []
-    for c in text:
-        n = _NORMAL.get(c)
-        if n is None:
-            n = _NORMAL[c] = _char(c)
-        out.append(n)
-    return "".join(out)
+    for c in set(text).difference(_SEEN):  # each character worked out once; then one str.translate
+        n = _char(c)
+        if n != c:
+            _TABLE[ord(c)] = n
+        _SEEN.add(c)
+    return text.translate(_TABLE)
 
 
 def _token(run: str) -> str:
@@ -109,6 +110,8 @@ class Analyzer:
         self._lock = threading.Lock()
         self._jieba.initialize()
         self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+        # Word edges of the short windows highlighting looks at (titles and descriptions repeat across hits).
+        self._edges: dict[str, set[int]] = {}
         self.add_terms(terms)
 
     def add_terms(self, terms: Iterable[str]) -> None:
@@ -118,6 +121,7 @@ class Analyzer:
                 if term and not any(ch.isspace() for ch in term):
                     self._jieba.add_word(term, freq=200000)
             self._cache = {}
+            self._edges = {}
 
     def known(self, word: str) -> bool:
         """True when ``word`` is in the segmentation dictionary (jieba's own or a loaded term)."""
@@ -178,9 +182,14 @@ class Analyzer:
         around it, which is how jieba would cut it in the whole text, near enough, at a fraction of the cost."""
         lo = max(0, start - 4)
         window = norm[lo : end + 4]
-        edges = {0, len(window)}
-        for _, s, e in self._jieba.tokenize(window, mode="search"):
-            edges.update((s, e))
+        edges = self._edges.get(window)
+        if edges is None:
+            edges = {0, len(window)}
+            for _, s, e in self._jieba.tokenize(window, mode="search"):
+                edges.update((s, e))
+            if len(self._edges) >= CACHE_SIZE:
+                self._edges = {}
+            self._edges[window] = edges
         return start - lo in edges and end - lo in edges
 
     def highlight(self, text: str, terms: Iterable[str]) -> str:
@@ -223,6 +232,13 @@ def _term_pattern(term: str) -> str:
     return re.sub(r"\\\^(\d)", lambda m: f"(?:\\^{m.group(1)}|{_SUP[int(m.group(1))]})", re.escape(term))
 
 
+@functools.lru_cache(maxsize=256)
+def _mark_patterns(terms: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    """The normalised terms, longest first, each with its compiled pattern (a query's marks, for all its hits)."""
+    ordered = sorted({normalize(t) for t in terms if t and t.strip()}, key=len, reverse=True)
+    return [(term, re.compile(_term_pattern(term))) for term in ordered]
+
+
 def mark_spans(
     text: str, terms: Iterable[str], word_at: Callable[[str, int, int], bool] | None = None
 ) -> list[tuple[int, int]]:
@@ -230,11 +246,12 @@ def mark_spans(
     adjacent spans join so a phrase is one mark. With ``word_at``, a two-character term counts only where it is a
     word, unless it never is."""
     norm = normalize(text)
-    ordered = sorted({normalize(t) for t in terms if t and t.strip()}, key=len, reverse=True)
     taken = [False] * len(norm)
     spans: list[tuple[int, int]] = []
-    for term in ordered:
-        found = [(m.start(), m.end()) for m in re.finditer(_term_pattern(term), norm)]
+    for term, pattern in _mark_patterns(tuple(terms)):
+        if term not in norm and "^" not in term:  # the pattern of any other term matches only the term itself
+            continue
+        found = [(m.start(), m.end()) for m in pattern.finditer(norm)]
         if word_at is not None and len(term) == 2 and _CJK.match(term):
             aligned = [(s, e) for s, e in found if not any(taken[s:e]) and word_at(norm, s, e)]
             found = aligned or found

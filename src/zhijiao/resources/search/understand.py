@@ -164,7 +164,7 @@ class Lexicon:
 
     def phrases_in(self, text: str) -> list[str]:
         """Forms of several words inside the normalised ``text`` (as whole words), longest first."""
-        return [p for p in self._phrases if re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
+        return [p for p in self._phrases if p in text and re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text)]
 
     def formula_group(self, text: str) -> tuple[str, tuple[str, ...]] | None:
         """The group of the shortest dictionary formula that holds ``text`` written partly (y=ax² in y=ax²+bx+c,
@@ -575,9 +575,10 @@ def _stem(hit: Hit) -> str:
     return _TITLE_NOISE.sub("", (hit.title or html.unescape(_TAGS.sub("", hit.title_html))).lower())
 
 
-def diversify(hits: Sequence[Hit]) -> list[Hit]:
+def diversify(hits: Sequence[Hit], upto: int | None = None) -> list[Hit]:
     """Greedy re-ranking: each hit's score, as a share of the top one, less a penalty per earlier pick of its
-    chapter/knowledge point and of its title (the same lesson in five media types)."""
+    chapter/knowledge point and of its title (the same lesson in five media types). ``upto``: only the first so many
+    places are needed (the page); the hits after them follow in their order."""
     if len(hits) < 3:
         return list(hits)
     top = max(h.score for h in hits) or 1.0
@@ -586,7 +587,7 @@ def diversify(hits: Sequence[Hit]) -> list[Hit]:
     stem = {id(h): _stem(h) for h in hits}
     left = list(hits)
     out: list[Hit] = []
-    while left:
+    while left and (upto is None or len(out) < upto):
         best = max(
             left,
             key=lambda h: (
@@ -599,7 +600,7 @@ def diversify(hits: Sequence[Hit]) -> list[Hit]:
         out.append(best)
         groups[best.group] += 1
         stems[stem[id(best)]] += 1
-    return out
+    return out + left
 
 
 def search(
@@ -656,7 +657,7 @@ def search(
     if answer.result.total == 0 and len(u.words) > 1:
         answer.broader = [" ".join(w for w in u.words if w != drop) for drop in reversed(u.words)][:3]
     if pooled:
-        answer.result.hits = diversify(answer.result.hits)[offset : offset + limit]
+        answer.result.hits = diversify(answer.result.hits, upto=offset + limit)[offset : offset + limit]
     marks = answer.understanding.parsed.marks
     for hit in answer.result.hits:
         hit.title_html = analyzer.snippet(hit.title, marks, width=200)
