@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model
 
-from zhijiao.xapi.models import Activity, Statement, StatementLink
+from zhijiao.xapi.models import Activity, Statement, StatementLink, StatementMember
 
 # rows per INSERT: far below SQLite's 32,766 bound parameters and PostgreSQL's 65,535
 _CHUNK = 500
@@ -182,6 +182,19 @@ def links_insert(links: Sequence[tuple[int, str, str, bool]]) -> None:
         sql = _sql("links", len(chunk), _links_sql)
         with connection.cursor() as cursor:
             cursor.execute(sql, [v for link in chunk for v in link])
+
+
+def _members_sql(count: int) -> str:
+    names = ", ".join(_col(StatementMember, n) for n in ("statement", "learner", "role"))
+    return f"INSERT INTO {_table(StatementMember)} ({names}) VALUES {', '.join(['(%s, %s, %s)'] * count)}"  # noqa: S608
+
+
+def members_insert(members: Sequence[tuple[int, int, str]]) -> None:
+    """Insert (statement pk, account id, role) rows of ``StatementMember``."""
+    for start in range(0, len(members), _CHUNK):
+        chunk = members[start : start + _CHUNK]
+        with connection.cursor() as cursor:
+            cursor.execute(_sql("members", len(chunk), _members_sql), [v for member in chunk for v in member])
 
 
 def _activities_sql(count: int) -> str:

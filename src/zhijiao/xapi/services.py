@@ -24,7 +24,7 @@ from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.services import app_register
 from zhijiao.xapi import rows
 from zhijiao.xapi.errors import XapiError
-from zhijiao.xapi.learners import consent_refused, learner_of, learners_for
+from zhijiao.xapi.learners import consent_refused, group_members, learner_of, learners_for, statement_agents
 from zhijiao.xapi.models import Attachment, Credential, Document
 from zhijiao.xapi.validation import VERB_VOIDED, agent_ifi, format_timestamp, json_loads, parse_timestamp
 
@@ -243,7 +243,8 @@ def statements_store(
             old.data, with_timestamp=p.had_timestamp
         ) != statement_comparable(p.data, with_timestamp=p.had_timestamp):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")
-    known = learners_for(p.data.get("actor") for p in new)
+    # the actors and every group member: a Group naming a pupil falls under the consent rule as the pupil would
+    known = learners_for(agent for p in new for agent in statement_agents(p.data))
     if known and not is_platform(client) and consent_refused(app=client.app, account_ids=known.values()):
         raise XapiFailure(
             403, "an actor is a pupil under the consent age: this app has no guardian's consent", XapiError.XAPI_CONSENT
@@ -285,7 +286,7 @@ def _statements_insert(
     if not items:
         return
     if known is None:
-        known = learners_for(d.get("actor") for d in items)
+        known = learners_for(agent for d in items for agent in statement_agents(d))
     app_id = client.app_id
     voids = {
         str(d["object"]["id"]).lower()
@@ -329,7 +330,22 @@ def _statements_insert(
             for kind_, value, direct in dict.fromkeys(_links(data))
         ]
     )
+    if known:
+        rows.members_insert(_members(pks, items, known))
     _activities_remember([activity for data in items for activity in _activities(data)])
+
+
+def _members(pks: list[int], items: list[dict[str, Any]], known: dict[str, int]) -> list[tuple[int, int, str]]:
+    """(statement pk, account id, role) for the group members that are platform accounts, each once a statement."""
+    out: list[tuple[int, int, str]] = []
+    for pk, data in zip(pks, items, strict=True):
+        seen: set[int] = set()
+        for role, member in group_members(data):
+            account_id = learner_of(member, known)
+            if account_id is not None and account_id not in seen:
+                seen.add(account_id)
+                out.append((pk, account_id, role))
+    return out
 
 
 def _activities(data: dict[str, Any]) -> list[dict[str, Any]]:
