@@ -12,13 +12,14 @@ caller's transaction.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, JSONField, Model
 
 from zhijiao.xapi.models import Activity, Statement, StatementLink, StatementMember
 
@@ -77,8 +78,13 @@ _STATEMENT_COLUMNS = (
 )
 _STATEMENT_FIELDS = [_field(Statement, name) for name in _STATEMENT_COLUMNS]
 _UUID = _field(Statement, "statement_id")
-_DATA = _field(Statement, "data")
-_ACTIVITY_DATA = _field(Activity, "data")
+_DATA = cast(JSONField, _field(Statement, "data"))
+_ACTIVITY_DATA = cast(JSONField, _field(Activity, "data"))
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as read (text on SQLite; PostgreSQL's ``jsonb`` comes as text too, as Django configures it)."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def uuid_db(value: Any) -> Any:
@@ -125,7 +131,7 @@ def statements_seen(*, ids: Sequence[str], app_id: int) -> tuple[dict[str, Exist
             voided.add(_uuid_str(statement_id))
         else:
             key = _uuid_str(statement_id)
-            existing[key] = Existing(key, owner, _DATA.from_db_value(data, None, connection))
+            existing[key] = Existing(key, owner, _json(data))
     return existing, voided
 
 
@@ -213,7 +219,7 @@ def activities_get(ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(chunk))
             for activity_id, data in cursor.fetchall():
-                out[activity_id] = _ACTIVITY_DATA.from_db_value(data, None, connection)
+                out[activity_id] = _json(data)
     return out
 
 
