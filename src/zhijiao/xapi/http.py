@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from zhijiao.core.prepared import Prepared
 from zhijiao.oidc.api_auth import oidc_access_token_get
 from zhijiao.oidc.claims import subject_for
 from zhijiao.xapi.models import Credential
@@ -32,6 +33,16 @@ _ALT_HEADERS = {
     "if-match",
     "if-none-match",
 }
+
+
+# Compiled once (zhijiao.core.prepared): read on every request, never cached, so a credential switched off or an app
+# disabled in the registry is refused from the next request on.
+_CREDENTIAL: Prepared[Credential] = Prepared(
+    lambda key: Credential.objects.select_related("app", "app__application").filter(
+        key=key, is_active=True, app__is_active=True
+    )[:1],
+    key=str,
+)
 
 
 class HttpFailure(Exception):
@@ -133,11 +144,7 @@ def authenticate(xr: XRequest) -> Credential:
         key, _, secret = base64.b64decode(value.strip()).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError) as exc:
         raise HttpFailure(401, "malformed credentials") from exc
-    client = (
-        Credential.objects.select_related("app", "app__application")
-        .filter(key=key, is_active=True, app__is_active=True)
-        .first()
-    )
+    client = _CREDENTIAL.first(key=key)
     if client is None or not hmac.compare_digest(client.secret_hash, secret_hash(secret)):
         raise HttpFailure(401, "unknown or wrong credentials")
     return client

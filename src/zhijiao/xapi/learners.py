@@ -20,12 +20,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.db.models import Q
 from oauth2_provider.settings import oauth2_settings
 
 from zhijiao.identity.models import Account
 from zhijiao.oidc.claims import subject_for
 from zhijiao.oidc.models import RegisteredApp, Subject
 from zhijiao.privacy.selectors import minor_consent_missing
+from zhijiao.xapi.models import StatementMember
 
 DEFAULT_HOME = "https://zhijiao.local"
 
@@ -72,6 +74,59 @@ def learners_for(actors: Iterable[Any]) -> dict[str, int]:
     return {
         str(sub): account_id for sub, account_id in Subject.objects.filter(sub__in=subs).values_list("sub", "account")
     }
+
+
+def group_members(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(role, member Agent) for every member of a Group the statement names: its actor, its object, its context's
+    team and (xAPI 2.0) context groups; role ``actor``, ``object`` or ``context`` (``StatementMember.Role``), first
+    role first. Sub-statements are not searched (a statement about a statement is not the members' own record)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def group(value: Any, role: str) -> None:
+        if isinstance(value, dict) and value.get("objectType") == "Group":
+            out.extend((role, m) for m in value.get("member") or [] if isinstance(m, dict))
+
+    group(data.get("actor"), "actor")
+    group(data.get("object"), "object")
+    context = data.get("context")
+    if isinstance(context, dict):
+        group(context.get("team"), "context")
+        for item in context.get("contextGroups") or []:
+            if isinstance(item, dict):
+                group(item.get("group"), "context")
+    return out
+
+
+def statement_agents(data: dict[str, Any]) -> list[Any]:
+    """The agents a statement's platform accounts are looked up from: the actor and every group member."""
+    return [data.get("actor"), *(member for _, member in group_members(data))]
+
+
+def about_learner(account_id: int) -> Q:
+    """The statements about a platform account: its own (the actor) and those of Groups it is a member of."""
+    return Q(learner_id=account_id) | Q(
+        pk__in=StatementMember.objects.filter(learner_id=account_id).values("statement_id")
+    )
+
+
+def about_learners(account_ids: Iterable[int]) -> Q:
+    ids = list(account_ids)
+    return Q(learner_id__in=ids) | Q(pk__in=StatementMember.objects.filter(learner_id__in=ids).values("statement_id"))
+
+
+def learner_ids_of(statements: Iterable[Any]) -> dict[int, set[int]]:
+    """Statement pk → the platform accounts it is about (its actor's, its groups' members), one query."""
+    out: dict[int, set[int]] = {}
+    pks = []
+    for st in statements:
+        out[st.pk] = {st.learner_id} if st.learner_id else set()
+        pks.append(st.pk)
+    if pks:
+        for statement_id, learner_id in StatementMember.objects.filter(statement_id__in=pks).values_list(
+            "statement_id", "learner_id"
+        ):
+            out[statement_id].add(learner_id)
+    return out
 
 
 def learner_of(agent: Any, known: dict[str, int]) -> int | None:

@@ -96,6 +96,30 @@ class StatementLink(models.Model):
         return f"{self.kind}:{self.value}"
 
 
+class StatementMember(models.Model):
+    """A platform account that is a member of a Group the statement names (its actor, its object, or a team or
+    context group): the statement is about that person too, so it shows where their statements are read. Derived at
+    write time, like ``Statement.learner`` (same mapping: ``account.homePage`` = the issuer, ``name`` = the sub)."""
+
+    class Role(models.TextChoices):
+        ACTOR = "actor", "执行者"
+        OBJECT = "object", "对象"
+        CONTEXT = "context", "情境"
+
+    statement = models.ForeignKey(Statement, models.CASCADE, related_name="members")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="学习者")
+    role = models.CharField(max_length=8, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "学习记录小组成员"
+        verbose_name_plural = "学习记录小组成员"
+        constraints = [models.UniqueConstraint(fields=["statement", "learner"], name="xapi_member_unique")]
+        indexes = [models.Index(fields=["learner", "statement"], name="xapi_member_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.learner_id}"
+
+
 class Attachment(models.Model):
     sha2 = models.CharField(max_length=128, primary_key=True)
     content_type = models.CharField(max_length=255)

@@ -27,6 +27,7 @@ from zhijiao.core.masking import mask_name
 from zhijiao.identity.models import Account
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.xapi.errors import XapiError
+from zhijiao.xapi.learners import about_learner
 from zhijiao.xapi.models import Credential, Erasure, Retention, Statement
 from zhijiao.xapi.services import SCOPE_READ, SCOPE_WRITE, IssuedCredential, credential_issue
 
@@ -104,7 +105,8 @@ def learner_erase(*, actor: Actor, account_id: int, reason: str, origin: Origin)
     account = Account.objects.select_related("person").filter(pk=account_id).first()
     if account is None:
         raise NotFound()
-    ids = _delete(Statement.objects.filter(learner_id=account.pk))
+    # a Group's statements too: they name the learner as a member (immutable: removed for every member)
+    ids = _delete(Statement.objects.filter(about_learner(account.pk)))
     label = learner_label(account)
     erasure = Erasure.objects.create(
         learner_id_kept=account.pk,

@@ -31,6 +31,7 @@ from zhijiao.oidc.models import RegisteredApp
 from zhijiao.org.models import SchoolClass
 from zhijiao.people.models import Student
 from zhijiao.privacy.selectors import guardian_children
+from zhijiao.xapi.learners import about_learner, about_learners, learner_ids_of
 from zhijiao.xapi.models import Credential, Erasure, Retention, Statement
 from zhijiao.xapi.operate import learner_label
 from zhijiao.xapi.platform import EXT_PROGRESS, VERB_WORDS
@@ -172,7 +173,7 @@ def learner_for(*, actor: Actor, student_id: int | None = None) -> Learner:
 def learner_statements(learner: Learner) -> QuerySet[Statement]:
     if learner.account is None:
         return Statement.objects.none()
-    return visible_statements().filter(learner_id=learner.account.pk).order_by("-stored", "-pk")
+    return visible_statements().filter(about_learner(learner.account.pk)).order_by("-stored", "-pk")
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,20 @@ def child_to_show(children: list[Student]) -> Student:
     accounts = dict(
         Account.objects.filter(person_id__in=[c.person_id for c in children]).values_list("person_id", "pk")
     )
-    active = set(visible_statements().filter(learner_id__in=accounts.values()).values_list("learner_id", flat=True))
-    return next((c for c in children if accounts.get(c.person_id) in active), children[0])
+    return next(
+        (
+            c
+            for c in children
+            if c.person_id in accounts and visible_statements().filter(about_learner(accounts[c.person_id])).exists()
+        ),
+        children[0],
+    )
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    learner_id: int | None
 
 
 def teacher_classes(*, actor: Actor) -> list[SchoolClass]:
@@ -236,25 +249,23 @@ def class_pupils(*, actor: Actor, class_id: int) -> list[tuple[Student, int, dat
     pupils = list(Student.objects.filter(school_class_id=class_id).select_related("person").order_by("person__name"))
     accounts = dict(Account.objects.filter(person_id__in=[p.person_id for p in pupils]).values_list("person_id", "pk"))
     since = timezone.now() - timedelta(days=30)
-    counts = {
-        row["learner_id"]: row
-        for row in visible_statements()
-        .filter(learner_id__in=accounts.values(), stored__gte=since)
-        .values("learner_id")
-        .annotate(n=Count("id"))
-    }
-    latest = {}
-    for learner_id, stored in (
-        visible_statements()
-        .filter(learner_id__in=accounts.values())
-        .order_by("stored")
-        .values_list("learner_id", "stored")
-    ):
-        latest[learner_id] = stored
+    counts: Counter[int] = Counter()
+    latest: dict[int, datetime] = {}
+    visible = visible_statements()
+    # each pupil's own statements and those of groups they are members of (a statement counts once per pupil)
+    about = visible.filter(about_learners(accounts.values())).values_list("pk", "learner_id", "stored")
+    found = list(about)
+    members = learner_ids_of(_Row(pk, learner_id) for pk, learner_id, _ in found)
+    for pk, _learner, stored in found:
+        for learner_id in members[pk] & set(accounts.values()):
+            if stored >= since:
+                counts[learner_id] += 1
+            if learner_id not in latest or stored > latest[learner_id]:
+                latest[learner_id] = stored
     out = []
     for p in pupils:
         acc = accounts.get(p.person_id)
-        out.append((p, counts.get(acc, {}).get("n", 0) if acc else 0, latest.get(acc) if acc else None))
+        out.append((p, counts.get(acc, 0) if acc else 0, latest.get(acc) if acc else None))
     return out
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from zhijiao.xapi.learners import consent_refused, learner_of, learners_for
+from zhijiao.xapi.learners import consent_refused, learner_ids_of, learner_of, learners_for
 from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
 from zhijiao.xapi.services import SCOPE_READ_ALL, DocumentKey, documents_of, is_platform
 
@@ -28,6 +28,16 @@ def consent_blocked(*, client: Credential, learner_ids: Any) -> set[int]:
     if not ids or is_platform(client):
         return set()
     return {i for i in ids if consent_refused(app=client.app, account_ids=[i])}
+
+
+def statements_blocked(*, client: Credential, statements: list[Statement]) -> set[int]:
+    """The pks of these statements ``client`` may not read: about a pupil it has no consent for, as the actor or as
+    a member of a Group the statement names."""
+    if not statements or is_platform(client):
+        return set()
+    about = learner_ids_of(statements)
+    blocked = consent_blocked(client=client, learner_ids={i for ids in about.values() for i in ids})
+    return {pk for pk, ids in about.items() if ids & blocked}
 
 
 def agent_blocked(*, client: Credential, agent: Any) -> bool:

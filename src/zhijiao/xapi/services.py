@@ -7,7 +7,6 @@ the client's app. Validation errors raise :class:`~zhijiao.xapi.validation.Inval
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -23,9 +22,10 @@ from django.utils import timezone
 
 from zhijiao.oidc.models import RegisteredApp
 from zhijiao.oidc.services import app_register
+from zhijiao.xapi import rows
 from zhijiao.xapi.errors import XapiError
-from zhijiao.xapi.learners import consent_refused, learner_of, learners_for
-from zhijiao.xapi.models import Activity, Attachment, Credential, Document, Statement, StatementLink
+from zhijiao.xapi.learners import consent_refused, group_members, learner_of, learners_for, statement_agents
+from zhijiao.xapi.models import Attachment, Credential, Document
 from zhijiao.xapi.validation import VERB_VOIDED, agent_ifi, format_timestamp, json_loads, parse_timestamp
 
 SCOPE_READ = "xapi:read"
@@ -191,9 +191,18 @@ class Prepared:
     had_timestamp: bool
 
 
+def _json_copy(value: Any) -> Any:
+    """A deep copy of parsed JSON (dicts, lists and immutable scalars): several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {k: _json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(v) for v in value]
+    return value
+
+
 def statement_prepare(*, client: Credential, statement: dict[str, Any], stored: datetime, v2: bool) -> Prepared:
     """The statement as it will be stored: id, stored, authority, version and timestamp filled in."""
-    data = copy.deepcopy(statement)
+    data = _json_copy(statement)
     had_timestamp = "timestamp" in data
     data.setdefault("id", str(uuid.uuid4()))
     data["id"] = str(data["id"]).lower()
@@ -223,7 +232,7 @@ def statements_store(
     409 Conflict. Returns the ids in order.
     """
     ids = [p.data["id"] for p in statements]
-    existing = {str(s.statement_id): s for s in Statement.objects.filter(statement_id__in=ids)}
+    existing, voided_before = rows.statements_seen(ids=ids, app_id=client.app_id)
     new: list[Prepared] = []
     for p in statements:
         old = existing.get(p.data["id"])
@@ -234,12 +243,13 @@ def statements_store(
             old.data, with_timestamp=p.had_timestamp
         ) != statement_comparable(p.data, with_timestamp=p.had_timestamp):
             raise XapiFailure(409, f"statement {p.data['id']} already exists with other content")
-    known = learners_for(p.data.get("actor") for p in new)
+    # the actors and every group member: a Group naming a pupil falls under the consent rule as the pupil would
+    known = learners_for(agent for p in new for agent in statement_agents(p.data))
     if known and not is_platform(client) and consent_refused(app=client.app, account_ids=known.values()):
         raise XapiFailure(
             403, "an actor is a pupil under the consent age: this app has no guardian's consent", XapiError.XAPI_CONSENT
         )
-    _statements_insert(client=client, items=[p.data for p in new], known=known)
+    _statements_insert(client=client, items=[p.data for p in new], known=known, voided_before=voided_before)
     for sha2, (content_type, content) in attachments.items():
         Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": content_type, "content": content})
     return ids
@@ -252,29 +262,31 @@ def statements_insert_new(
     """The platform's own statements (``platform``): stored with ``authority``, ``stored`` and ``version`` filled
     in; those whose id is already stored are skipped (the same event delivered twice). Returns how many were new.
     ``backdate`` stores each at its own ``timestamp`` (the demo's history, built in one go)."""
-    existing = {
-        str(i)
-        for i in Statement.objects.filter(statement_id__in=[d["id"] for d in items]).values_list(
-            "statement_id", flat=True
-        )
-    }
+    existing, voided_before = rows.statements_seen(ids=[d["id"] for d in items], app_id=client.app_id)
     stored = format_timestamp(timezone.now())
     new = [
         {**d, "stored": d["timestamp"] if backdate else stored, "authority": authority, "version": "1.0.0"}
         for d in {d["id"]: d for d in items}.values()
         if d["id"] not in existing
     ]
-    _statements_insert(client=client, items=new)
+    _statements_insert(client=client, items=new, voided_before=voided_before)
     return len(new)
 
 
-def _statements_insert(*, client: Credential, items: list[dict[str, Any]], known: dict[str, int] | None = None) -> None:
-    """Insert new statements in a few queries: the rows, their links, voiding, the activity definitions, the
-    platform account each actor maps to (``known``: sub → account id, looked up here when not given)."""
+def _statements_insert(
+    *,
+    client: Credential,
+    items: list[dict[str, Any]],
+    voided_before: set[str],
+    known: dict[str, int] | None = None,
+) -> None:
+    """Insert new statements in a few plain queries (``xapi.rows``): the rows, their links, voiding, the activity
+    definitions; the platform account each actor maps to (``known``: sub → account id, looked up when not given).
+    ``voided_before``: ids among ``items`` that a voiding statement stored earlier names."""
     if not items:
         return
     if known is None:
-        known = learners_for(d.get("actor") for d in items)
+        known = learners_for(agent for d in items for agent in statement_agents(d))
     app_id = client.app_id
     voids = {
         str(d["object"]["id"]).lower()
@@ -282,46 +294,58 @@ def _statements_insert(*, client: Credential, items: list[dict[str, Any]], known
         if d["verb"]["id"] == VERB_VOIDED and d["object"].get("objectType") == "StatementRef"
     }
     if voids:  # a voiding statement voids its target (of this app, not itself a voiding statement)
-        Statement.objects.filter(statement_id__in=voids, app_id=app_id, is_voiding=False).update(voided=True)
-    ids = [d["id"] for d in items]
-    voided = voids | {
-        str(ref)
-        for ref in Statement.objects.filter(is_voiding=True, app_id=app_id, ref_id__in=ids).values_list(
-            "ref_id", flat=True
-        )
-    }
-    rows = []
+        rows.statements_void(ids=voids, app_id=app_id)
+    voided = voids | voided_before
+    now = timezone.now()
+    values = []
     for data in items:
         obj = data["object"]
         kind = obj.get("objectType", "Activity")
         is_voiding = data["verb"]["id"] == VERB_VOIDED
-        rows.append(
-            Statement(
-                statement_id=data["id"],
-                data=data,
-                app_id=app_id,
-                stored=parse_timestamp(data["stored"]) or timezone.now(),
-                actor_ifi=agent_ifi(data["actor"]),
-                verb_id=data["verb"]["id"],
-                activity_id=obj["id"] if kind == "Activity" else "",
-                registration=(data.get("context") or {}).get("registration"),
-                ref_id=str(obj["id"]).lower() if kind == "StatementRef" else None,
-                is_voiding=is_voiding,
-                voided=data["id"] in voided and not is_voiding,
-                learner_id=learner_of(data["actor"], known),
-            )
+        values.append(
+            {
+                "statement_id": data["id"],
+                "data": data,
+                "app": app_id,
+                "stored": parse_timestamp(data["stored"]) or now,
+                "actor_ifi": agent_ifi(data["actor"]),
+                "verb_id": data["verb"]["id"],
+                "activity_id": obj["id"] if kind == "Activity" else "",
+                "registration": (data.get("context") or {}).get("registration"),
+                "ref_id": str(obj["id"]).lower() if kind == "StatementRef" else None,
+                "is_voiding": is_voiding,
+                "voided": data["id"] in voided and not is_voiding,
+                "learner": learner_of(data["actor"], known),
+            }
         )
     try:
-        with transaction.atomic():
-            created = Statement.objects.bulk_create(rows)
+        # no savepoint: a failure here fails the whole store (the caller's transaction is rolled back)
+        pks = rows.statements_insert(values)
     except IntegrityError as exc:
         raise XapiFailure(409, "a statement with one of these ids already exists") from exc
-    StatementLink.objects.bulk_create(
-        StatementLink(statement=row, kind=kind_, value=value[:2000], direct=direct)
-        for row in created
-        for kind_, value, direct in set(_links(row.data))
+    rows.links_insert(
+        [
+            (pk, kind_, value[:2000], direct)
+            for pk, data in zip(pks, items, strict=True)
+            for kind_, value, direct in dict.fromkeys(_links(data))
+        ]
     )
+    if known:
+        rows.members_insert(_members(pks, items, known))
     _activities_remember([activity for data in items for activity in _activities(data)])
+
+
+def _members(pks: list[int], items: list[dict[str, Any]], known: dict[str, int]) -> list[tuple[int, int, str]]:
+    """(statement pk, account id, role) for the group members that are platform accounts, each once a statement."""
+    out: list[tuple[int, int, str]] = []
+    for pk, data in zip(pks, items, strict=True):
+        seen: set[int] = set()
+        for role, member in group_members(data):
+            account_id = learner_of(member, known)
+            if account_id is not None and account_id not in seen:
+                seen.add(account_id)
+                out.append((pk, account_id, role))
+    return out
 
 
 def _activities(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -341,17 +365,16 @@ def _activities_remember(activities: list[dict[str, Any]]) -> None:
     """Keep each activity's canonical definition: created on first sight, later definitions merged in."""
     if not activities:
         return
-    known = {a.activity_id: a for a in Activity.objects.filter(activity_id__in={a["id"] for a in activities})}
-    new: dict[str, Activity] = {}
-    changed: dict[str, Activity] = {}
+    known = rows.activities_get(list(dict.fromkeys(a["id"] for a in activities)))
+    new: dict[str, dict[str, Any]] = {}
+    changed: dict[str, dict[str, Any]] = {}
     for activity in activities:
         current = known.get(activity["id"])
         if current is None:
-            current = Activity(activity_id=activity["id"], data={"objectType": "Activity", **activity})
-            known[activity["id"]] = new[activity["id"]] = current
+            known[activity["id"]] = new[activity["id"]] = {"objectType": "Activity", **activity}
             continue
         if "definition" in activity:
-            merged = dict(current.data)
+            merged = dict(current)
             definition = dict(merged.get("definition") or {})
             for key, value in activity["definition"].items():
                 if key in ("name", "description") and isinstance(definition.get(key), dict):
@@ -359,19 +382,18 @@ def _activities_remember(activities: list[dict[str, Any]]) -> None:
                 else:
                     definition[key] = value
             merged["definition"] = definition
-            if merged == current.data:
+            if merged == current:
                 continue
-            current.data = merged
-            if activity["id"] not in new:
-                changed[activity["id"]] = current
+            known[activity["id"]] = merged
+            if activity["id"] in new:
+                new[activity["id"]] = merged
+            else:
+                changed[activity["id"]] = merged
     # Concurrent stores touch overlapping activities: rows are inserted and locked in one order (by IRI), so two
-    # transactions wait for each other in line instead of deadlocking (PostgreSQL).
-    Activity.objects.bulk_create(
-        [new[key] for key in sorted(new)], ignore_conflicts=True
-    )  # another request may have just made one
-    if changed:
-        list(Activity.objects.filter(activity_id__in=changed).order_by("activity_id").select_for_update())
-        Activity.objects.bulk_update([changed[key] for key in sorted(changed)], ["data"])
+    # transactions wait for each other in line instead of deadlocking (PostgreSQL). One another request has just
+    # inserted is left as it made it.
+    rows.activities_insert([(key, new[key]) for key in sorted(new)])
+    rows.activities_update([(key, changed[key]) for key in sorted(changed)])
 
 
 # ---- documents ----

@@ -220,7 +220,7 @@ def _statements_get(xr: XRequest) -> HttpResponse:
         found = selectors.statement_get(client=client, statement_id=value, voided=single[0] == "voidedStatementId")
         if found is None:
             raise HttpFailure(404, "no such statement")
-        if found.learner_id and selectors.consent_blocked(client=client, learner_ids=[found.learner_id]):
+        if selectors.statements_blocked(client=client, statements=[found]):
             raise HttpFailure(
                 403,
                 "the statement is about a pupil under the consent age: no guardian's consent",
@@ -305,9 +305,9 @@ def _statements_page(xr: XRequest, state: dict[str, Any], headers: dict[str, str
             json.dumps(state | {"offset": state["offset"] + state["limit"]}).encode()
         ).decode()
         more = f"/xapi/statements?more={token}"
-    blocked = selectors.consent_blocked(client=caller(xr), learner_ids={row.learner_id for row in rows})
-    if blocked:  # pupils under the consent age without the guardian's consent for this app: left out
-        rows = [row for row in rows if row.learner_id not in blocked]
+    blocked = selectors.statements_blocked(client=caller(xr), statements=rows)
+    if blocked:  # about pupils under the consent age without the guardian's consent for this app: left out
+        rows = [row for row in rows if row.pk not in blocked]
     xr.headers.setdefault("accept-language", state.get("lang", ""))
     data = [statement_format(row.data, state["format"], xr.headers.get("accept-language", "")) for row in rows]
     last = rows[0].stored if rows else timezone.now()
