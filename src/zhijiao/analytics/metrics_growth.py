@@ -57,15 +57,14 @@ def growth_totals(t: Tables, node: str) -> ir.Table:
     return fitness.cross_join(health).cross_join(roll)
 
 
-def growth_by_child(t: Tables, node: str) -> ir.Table:
-    """The same sums per child of ``node`` (schools under a county, classes in a school, divisions above)."""
-    fitness = _child(_fitness(t, node), node).group_by("child").agg(fitness_tested=_.count(), fitness_good=_.good.sum())
+def _grouped(t: Tables, node: str, key: Callable[[ir.Table], ir.Table]) -> ir.Table:
+    fitness = key(_fitness(t, node)).group_by("child").agg(fitness_tested=_.count(), fitness_good=_.good.sum())
     health = (
-        _child(_health(t, node), node)
+        key(_health(t, node))
         .group_by("child")
         .agg(vision_checked=_.count(), vision_decided=_.decided.sum(), myopic=_.myopic.sum())
     )
-    roll = _child(_roll(t, node), node).group_by("child").agg(pupils=_.count(), reviews_done=_.done.sum())
+    roll = key(_roll(t, node)).group_by("child").agg(pupils=_.count(), reviews_done=_.done.sum())
     joined = roll.left_join(fitness, "child").drop("child_right").left_join(health, "child").drop("child_right")
     return joined.mutate(
         fitness_tested=_.fitness_tested.fill_null(0),
@@ -76,9 +75,20 @@ def growth_by_child(t: Tables, node: str) -> ir.Table:
     ).order_by("child")
 
 
+def growth_by_child(t: Tables, node: str) -> ir.Table:
+    """The same sums per child of ``node`` (schools under a county, classes in a school, divisions above)."""
+    return _grouped(t, node, lambda rows: _child(rows, node))
+
+
+def growth_by_school(t: Tables, node: str) -> ir.Table:
+    """The same sums per school under ``node`` (``child`` = 学校标识码): the plan indicators' school values."""
+    return _grouped(t, node, lambda rows: rows.mutate(child=rows.school_code))
+
+
 GROWTH_METRICS: dict[str, Callable[[Tables, str], ir.Table]] = {
     "growth_totals": growth_totals,
     "growth_by_child": growth_by_child,
+    "growth_by_school": growth_by_school,
 }
 
 

@@ -103,3 +103,33 @@ def test_rate_rounds_half_up_and_needs_a_denominator():
 def test_growth_metrics_compile_for_every_engine(dialect, node):
     for build in GROWTH_METRICS.values():
         assert "SELECT" in metric_sql(build(unbound_tables(), node), dialect).upper()
+
+
+@pytest.mark.django_db
+def test_growth_plan_indicators_and_their_warnings(growth_data, warehouse):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from zhijiao.analytics.indicators import indicator_define
+    from zhijiao.analytics.indicators_growth import growth_indicator_spec
+    from zhijiao.analytics.models import EarlyWarning, IndicatorValue, WarningKind
+    from zhijiao.analytics.warnings import warnings_evaluate
+
+    for code, target in (("myopia_rate", 40.0), ("fitness_good_rate", 40.0), ("growth_completion", 90.0)):
+        indicator_define(actor=None, spec=growth_indicator_spec(code, division="420112", targets={2026: target}))
+    snapshot_take(day=DAY)
+    values = {
+        (v.indicator.code, v.school.code): (v.value, v.source)
+        for v in IndicatorValue.objects.select_related("indicator", "school")
+    }
+    assert values == {
+        ("myopia_rate", "3420112001"): (50.0, "snapshot"),
+        ("fitness_good_rate", "3420112001"): (50.0, "snapshot"),
+        ("growth_completion", "3420112001"): (66.7, "snapshot"),
+        ("growth_completion", "3420112002"): (0.0, "snapshot"),  # B has pupils but no review done
+    }
+    warnings_evaluate(now=datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), year=2026)
+    raised = set(EarlyWarning.objects.filter(kind=WarningKind.INDICATOR).values_list("school__code", "subject"))
+    assert ("3420112001", "myopia_rate") in raised  # 50 % > 40 % target
+    assert ("3420112001", "fitness_good_rate") not in raised  # 50 % ≥ 40 %
+    assert ("3420112002", "growth_completion") in raised
