@@ -1,6 +1,8 @@
 """Growth figures over the warehouse (issue 16 item 6; decision 00xx-health): 体质优良率, 近视率 and 综合素质评价
 完成率 for a node, and per child (the schools of a county, the divisions above, the classes of a school).
 
+Only pupils still on the roll count (a health check or result of a pupil who has left is dropped).
+
 * **体质优良率** = pupils whose latest 体质健康 result of the school year is 优秀 or 良好 ÷ pupils with a result
   (《国家学生体质健康标准（2014年修订）》 levels; growth scores them).
 * **近视率** = pupils whose latest health check of the year is 筛查性近视 ÷ pupils whose check decides it
@@ -20,6 +22,7 @@ import ibis.expr.types as ir
 from ibis import _
 
 from zhijiao.analytics.metrics import Tables, child_key, in_node, node_kind, students
+from zhijiao.core.student_status import STUDYING_CODES
 
 GOOD_LEVELS = ("优秀", "良好")
 
@@ -30,12 +33,19 @@ def _child(rows: ir.Table, node: str) -> ir.Table:
     return rows.mutate(child=child_key(rows, node))
 
 
+def _on_roll(t: Tables, rows: ir.Table) -> ir.Table:
+    """Rows of pupils still on the roll (在读/复学, anywhere): a pupil who left is no longer counted."""
+    roll = t.students.filter(_.status.isin(STUDYING_CODES)).select(roll_id=_.student_id)
+    return rows.semi_join(roll, rows.student_id == roll.roll_id)
+
+
 def _fitness(t: Tables, node: str) -> ir.Table:
-    return in_node(t.fitness_results, node).mutate(good=_.level.isin(GOOD_LEVELS).cast("int64"))
+    rows = _on_roll(t, in_node(t.fitness_results, node))
+    return rows.mutate(good=rows.level.isin(GOOD_LEVELS).cast("int64"))
 
 
 def _health(t: Tables, node: str) -> ir.Table:
-    rows = in_node(t.health_checks, node)
+    rows = _on_roll(t, in_node(t.health_checks, node))
     return rows.mutate(
         decided=rows.myopia.notnull().cast("int64"),
         myopic=(rows.myopia == True).fill_null(False).cast("int64"),  # noqa: E712 (an Ibis comparison)
