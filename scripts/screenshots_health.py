@@ -32,9 +32,7 @@ def prepare() -> dict[str, object]:
     from zhijiao.identity.models import Account
     from zhijiao.people.models import Student
 
-    pupil = Student.objects.select_related("school").get(
-        person_id=Account.objects.get(username="student").person_id
-    )
+    pupil = Student.objects.select_related("school").get(person_id=Account.objects.get(username="student").person_id)
     return {"pupil": pupil.pk, "class": pupil.school_class_id, "no": pupil.student_no, "school": pupil.school.code}
 
 
