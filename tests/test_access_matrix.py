@@ -20,7 +20,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,7 +38,8 @@ from zhijiao.audit.services import Origin
 from zhijiao.curriculum.loading import taxonomy_load
 from zhijiao.curriculum.models import TextbookVolume
 from zhijiao.growth import services as growth
-from zhijiao.growth.models import GrowthRecord, TermReview
+from zhijiao.growth.health import psych_screening_add
+from zhijiao.growth.models import GrowthRecord, HealthCheck, TermReview
 from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
@@ -94,6 +96,7 @@ ROLES: dict[str, str] = {
     "安全管理员": "secadmin",
     "审计管理员": "auditor",
     "教研员": "researcher",
+    "心理教师": "psych",
 }
 SEPARATED = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 ANALYTICS = {Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.INSPECTOR}  # statistics are for the bureau and schools
@@ -132,6 +135,8 @@ OBJECTS: dict[str, list[str]] = {
     "fitness": ["A", "C"],  # a school's 体质健康 test round with results (its class A1 / C1)
     "fitness_pupil": ["s1", "s3", "s5"],  # a pupil's 体质健康 results and trend
     "fitness_district": ["page"],  # 区域体质健康统计
+    "health_pupil": ["s1", "s3", "s5"],  # a pupil's 健康档案 (page) and psychological screenings (psych)
+    "health_class": ["A1", "C1"],  # a class's 健康档案 entry and import
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -165,6 +170,8 @@ CHANNELS: dict[str, list[str]] = {
     "fitness": ["page", "class", "export"],
     "fitness_pupil": ["page"],
     "fitness_district": ["page"],
+    "health_pupil": ["page", "psych"],
+    "health_class": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -676,6 +683,31 @@ class Expect:
             g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
         )
 
+    # ------------------------------------------------ 健康档案 (decision 00xx-health)
+    def _counsels(self, school_id: int) -> bool:
+        return any(g.role == Role.PSYCH_TEACHER and g.school_id == school_id for g in self.who.grants)
+
+    def health_pupil(self, student: Student) -> bool:
+        """A pupil's health file: the pupil, own guardians, the class's 班主任 and teachers, the school's 学校管理员
+        and 心理教师; not a bureau, not the platform."""
+        return (
+            bool(self.growth_relations(student) & {"self", "guardian", "teacher"})
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == student.school_id for g in self.who.grants)
+            or self._counsels(student.school_id)
+        )
+
+    def health_psych(self, student: Student) -> bool:
+        """Psychological screenings: the school's 心理教师 and the pupil's guardians, nobody else."""
+        return self._counsels(student.school_id) or (self.who.has(Role.PARENT) and student.pk in self.children)
+
+    def health_class(self, klass: SchoolClass) -> bool:
+        """A class's entry and import: its 班主任 and teachers, the school's 学校管理员 and 心理教师."""
+        return (
+            klass.pk in self.taught | self.headed
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == klass.school_id for g in self.who.grants)
+            or self._counsels(klass.school_id)
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -921,6 +953,21 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     for key in OBJECTS["fitness_pupil"]:
         objects[("fitness_pupil", key)] = r.students[key]
     objects[("fitness_district", "page")] = "page"
+    # 健康档案: a check of s1 and a psychological screening of s1 by A's 心理教师
+    s1 = r.students["s1"]
+    HealthCheck.objects.create(
+        student=s1, school=s1.school, school_class=s1.school_class, checked_on=date(2026, 9, 10), height_cm=128,
+        vision_left=Decimal("4.8"), vision_right=Decimal("5.0"), se_left=Decimal("-1.00"), myopia=True,
+        poor_vision=True,
+    )  # fmt: skip
+    psych_screening_add(
+        actor=a["psych"], student_id=s1.pk, screened_on=date(2026, 10, 8), instrument="心理健康量表",
+        score=Decimal("60"), level="watch", note="需要关注", origin=ORIGIN,
+    )  # fmt: skip
+    for key in OBJECTS["health_pupil"]:
+        objects[("health_pupil", key)] = r.students[key]
+    for key in OBJECTS["health_class"]:
+        objects[("health_class", key)] = r.classes[key]
     lrs_app, _ = xapi_app_for_lrs(name="智慧作业")
     lrs_client = Credential(app=lrs_app, key="matrix", scopes=["xapi:write"])
     s1_statement = {
@@ -1130,6 +1177,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.fitness_pupil(obj), f"/growth/fitness/pupils/{obj.pk}/", ""
     if kind == "fitness_district":
         return expect.fitness_district(), "/growth/fitness/district/", ""
+    if kind == "health_pupil":
+        if channel == "psych":
+            return expect.health_psych(obj), f"/growth/health/pupils/{obj.pk}/psych/", ""
+        return expect.health_pupil(obj), f"/growth/health/pupils/{obj.pk}/", ""
+    if kind == "health_class":
+        return expect.health_class(obj), f"/growth/health/classes/{obj.pk}/", ""
     if kind == "notice":
         if channel == "page":
             return expect.notice_page(obj), f"/space/notices/{obj.pk}/", ""

@@ -235,4 +235,9 @@ def _matrix_region(r: Region) -> Region:
     researcher = account_create(username="researcher", password=PASSWORD, display_name="孙教研")
     role_grant(account=researcher, role=Role.RESEARCHER, division=dxh, subject="14")
     r.accounts["researcher"] = researcher
+    # 心理教师 of school A (also one of its teachers, teaching no class): psychological screenings of A's pupils
+    psych = account_create(username="psych", password=PASSWORD, display_name="周老师")
+    role_grant(account=psych, role=Role.PSYCH_TEACHER, school=r.schools["A"])
+    role_grant(account=psych, role=Role.TEACHER, school=r.schools["A"])
+    r.accounts["psych"] = psych
     return r

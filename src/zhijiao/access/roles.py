@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "审计管理员"
     # 教研员: a district's subject researcher (the grant's ``subject``); reads schools and aggregates, no pupils.
     RESEARCHER = "researcher", "教研员"
+    # 心理教师: a school's designated counsellor; the only staff who read pupils' psychological screening results
+    # (growth.health, decision 00xx-health). Sees the school's pupils like a school-level grant, masked.
+    PSYCH_TEACHER = "psych_teacher", "心理教师"
 
 
 # 三员分立: these roles run the platform, they see no registry or personal data through their node.
@@ -72,4 +75,5 @@ NODE_KINDS: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {"none", "division"},
     Role.AUDIT_ADMIN: {"none", "division"},
     Role.RESEARCHER: {"division"},
+    Role.PSYCH_TEACHER: {"school"},
 }

@@ -188,6 +188,12 @@ class Scope:
         """The subject codes of the account's 教研员 grants (blank: all subjects), each once."""
         return list(dict.fromkeys(g.subject for g in self.grants if g.role == Role.RESEARCHER))
 
+    # ------------------------------------------------------------ 心理教师 (psychological screening results)
+    def counsels_school(self, school_id: int | None) -> bool:
+        """A 心理教师 granted on the school: the only staff who read and write its pupils' psychological screening
+        results. Not the platform administrator, not a bureau, not the 学校管理员 (decision 00xx-health)."""
+        return school_id is not None and school_id in self.school_ids(Role.PSYCH_TEACHER)
+
     # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
     @property
     def may_administer_accounts(self) -> bool:
@@ -284,13 +290,14 @@ class Scope:
     def _node_terms(self, *, teachers: bool) -> tuple[list[str], list[int], list[int]]:
         """(division prefixes, school ids, class ids) of the node grants, pupils, parents and the 三员 left out
         (they see through their own records, or nothing), and 教研员 (schools and aggregates only: never a class,
-        pupil or staff list); ``teachers``: whether 教师 grants count by their node (for staff they do; for classes
-        and students a teacher sees the classes taught, whatever the node)."""
+        pupil or staff list), and 心理教师 (a grant that adds the psychology pages to a school's staff member, who
+        sees pupils through their other grants); ``teachers``: whether 教师 grants count by their node (for staff
+        they do; for classes and students a teacher sees the classes taught, whatever the node)."""
         divisions: list[str] = []
         schools: list[int] = []
         classes: list[int] = []
         for g in self.grants:
-            if g.role in (Role.STUDENT, Role.PARENT, Role.RESEARCHER) or g.role in SEPARATED_ROLES:
+            if g.role in (Role.STUDENT, Role.PARENT, Role.RESEARCHER, Role.PSYCH_TEACHER) or g.role in SEPARATED_ROLES:
                 continue
             if g.role == Role.TEACHER and not teachers:
                 continue

@@ -64,6 +64,10 @@ class Tables:
     staff: ir.Table
     quality: ir.Table
     learning_statements: ir.Table
+    # growth (decision 00xx-health)
+    health_checks: ir.Table
+    fitness_results: ir.Table
+    growth_reviews: ir.Table
 
 
 def unbound_tables(suffix: str = "") -> Tables:

@@ -19,6 +19,7 @@ from zhijiao.analytics import metrics as m
 from zhijiao.analytics.engine import engine, snapshot_stand_in
 from zhijiao.analytics.errors import AnalyticsError
 from zhijiao.analytics.models import Snapshot
+from zhijiao.analytics.selectors_growth import growth_panel
 from zhijiao.core.class_size import CLASS_SIZE_BANDS, is_large_class, is_very_large_class
 from zhijiao.core.codes import code_name
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
@@ -385,7 +386,30 @@ def node_dashboard(*, actor: Actor, node: str = "") -> dict[str, Any]:
         "trend": trend,
         "quality_schools": quality_schools,
         "learning": learning_panel(snapshot, tables, figures["node"]),
+        "growth": _growth_panel(snapshot, tables, figures["node"]),  # decision 00xx-health
     }
+
+
+def _growth_panel(snapshot: Snapshot, tables: m.Tables, node: dict[str, Any]) -> dict[str, Any]:
+    """体质优良率, 近视率, 综合素质评价完成率 (analytics.selectors_growth) for a node already resolved and checked."""
+    code = node["code"]
+    schools, divisions = _places(snapshot, tables)
+    names: dict[str, str] = {}
+    if node["kind"] == "school":
+        version = (snapshot.taken_on, snapshot.taken_at.isoformat(), code)
+        for c in engine().lookup(
+            ("class_names", *version), lambda: m.in_node(tables.classes, code).select("class_id", "grade", "number")
+        ):
+            grade_name = code_name("grade", c["grade"]) if c["grade"] else ""
+            names[str(c["class_id"])] = f"{grade_name}（{c['number']}）班"
+
+    def child_name(child: str) -> str:
+        if node["kind"] == "school":
+            return names.get(child, "未分班")
+        school = schools.get(child)
+        return school["name"] if school else divisions.get(child, child)
+
+    return growth_panel(lambda name, build: _query(snapshot, tables, name, build, code), node, child_name)
 
 
 LEARNING_DAYS = 30  # the daily chart shows the snapshot's last 30 days with statements

@@ -12,6 +12,7 @@ from django.utils import timezone
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
 from zhijiao.analytics.errors import AnalyticsError
+from zhijiao.analytics.indicators_growth import growth_indicator_values_refresh
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.warehouse import registry_write, snapshot_remove
 from zhijiao.audit.services import Origin, Target, audit_record
@@ -64,6 +65,8 @@ def snapshot_take(
         files.duration_ms / 1000,
     )
     snapshots_prune()
+    # growth's plan indicators (体质优良率, 近视率, 综合素质评价完成率) take their school values from the new snapshot
+    growth_indicator_values_refresh(snapshot=snapshot, year=day.year)
     return snapshot
 
 

@@ -138,7 +138,46 @@ SCHEMAS: dict[str, dict[str, str]] = {
 # Tables older snapshots may lack: read as empty.
 OPTIONAL_TABLES = frozenset({"quality", "learning_statements"})
 # Tables filled by apps above analytics through zhijiao.core.warehouse_sources (empty when none is registered).
-SOURCE_TABLES = ("learning_statements",)
+SOURCE_TABLES: tuple[str, ...] = ("learning_statements",)
+
+# ---- growth (issue 16 item 6, decision 00xx-health): filled by zhijiao.growth.warehouse through the core hook.
+# The school year's latest health check and fitness result per pupil, and each class's latest 综合素质评价 review.
+# Codes and ids only; psychological screenings never enter the warehouse.
+GROWTH_SCHEMAS: dict[str, dict[str, str]] = {
+    "health_checks": {
+        "student_id": "int64",
+        "school_id": "int64",
+        "school_code": "string",
+        "division_code": "string",
+        "class_id": "int64",
+        "day": "string",  # YYYY-MM-DD
+        "myopia": "boolean",  # 筛查性近视 (WS/T 663—2020); null: undecided (no refraction for an eye below 5.0)
+        "poor_vision": "boolean",  # 视力不良: 裸眼视力 below 5.0 in an eye
+    },
+    "fitness_results": {
+        "student_id": "int64",
+        "school_id": "int64",
+        "school_code": "string",
+        "division_code": "string",
+        "class_id": "int64",
+        "level": "string",  # 优秀 / 良好 / 及格 / 不及格
+        "total": "float64",  # 学年总分
+        "bmi_class": "string",
+    },
+    "growth_reviews": {
+        "class_id": "int64",
+        "school_id": "int64",
+        "school_code": "string",
+        "division_code": "string",
+        "term": "int16",
+        "state": "string",  # selecting / published / audited / archived
+        "done": "boolean",  # audited or archived
+    },
+}
+SCHEMAS.update(GROWTH_SCHEMAS)
+OPTIONAL_TABLES = OPTIONAL_TABLES | frozenset(GROWTH_SCHEMAS)
+SOURCE_TABLES = (*SOURCE_TABLES, *GROWTH_SCHEMAS)
+# ---- end growth
 
 _POLARS = {"string": pl.String, "int16": pl.Int16, "int64": pl.Int64, "boolean": pl.Boolean, "float64": pl.Float64}
 

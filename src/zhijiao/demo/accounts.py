@@ -118,6 +118,13 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     add("banzhuren", Role.HEAD_TEACHER, head.person, node=school_class)
     role_grant(account=head.person.account, role=Role.TEACHER, school=school)
     add("teacher", Role.TEACHER, teacher.staff.person, node=school)
+    # 心理教师: a staff member of the school (a 心理健康 post if the registry has one), also one of its teachers
+    cast = {head.pk, teacher.staff_id} | ({principal.pk} if principal else set())
+    staff = Staff.objects.filter(school=school, is_active=True).exclude(pk__in=cast).select_related("person")
+    counsellor = staff.filter(post__contains="心理").order_by("staff_no").first() or staff.order_by("staff_no").first()
+    if counsellor is not None:
+        add("xinli", Role.PSYCH_TEACHER, counsellor.person, node=school)
+        role_grant(account=counsellor.person.account, role=Role.TEACHER, school=school)
     add("student", Role.STUDENT, student.person, node=school_class)
     add("parent", Role.PARENT, guardianship.guardian, node=school_class)
     # 三员分立: three different bureau officials run, secure and audit the platform for the bureau's division.

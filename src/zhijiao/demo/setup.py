@@ -22,6 +22,7 @@ from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.fitness_term import demo_fitness_term
 from zhijiao.demo.growth_term import demo_growth_term
+from zhijiao.demo.health_term import demo_health_term
 from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.learning_items import demo_items
 from zhijiao.demo.online_services import demo_online_services
@@ -124,6 +125,7 @@ def demo_prepare(
     demo_growth_term(seed=seed, progress=progress)
     demo_leave(seed=seed, progress=progress)
     demo_fitness_term(seed=seed, progress=progress)
+    demo_health_term(root=plan.root, seed=seed, progress=progress)  # then a fresh snapshot with growth figures
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

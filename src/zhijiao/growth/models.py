@@ -332,3 +332,68 @@ class GraduationArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.sha256[:12]}"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# 健康档案 (issue 16 item 4; decision 00xx-health). ``HealthCheck``: one pupil's measurements on one day (身高, 体重,
+# 视力, 屈光, 口腔); the 近视 flag is worked out by ``growth.health.myopia`` when it is saved and kept, with the rule's
+# version, so a figure stays what it was. ``PsychScreening``: a psychological screening result, read and written only
+# by the school's 心理教师 and read by the pupil's guardians (every read audited); it never enters a list, an export
+# or the warehouse.
+
+
+class HealthCheck(models.Model):
+    student = models.ForeignKey("people.Student", models.PROTECT, related_name="health_checks")
+    school = models.ForeignKey("org.School", models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", models.PROTECT, null=True, blank=True, related_name="+")
+    checked_on = models.DateField("检查日期")
+    height_cm = models.DecimalField("身高（厘米）", max_digits=4, decimal_places=1, null=True, blank=True)
+    weight_kg = models.DecimalField("体重（千克）", max_digits=4, decimal_places=1, null=True, blank=True)
+    # 裸眼远视力, 五分记录 (GB/T 11533 标准对数视力表: 4.0 … 5.3)
+    vision_left = models.DecimalField("左眼裸眼视力", max_digits=2, decimal_places=1, null=True, blank=True)
+    vision_right = models.DecimalField("右眼裸眼视力", max_digits=2, decimal_places=1, null=True, blank=True)
+    # 非睫状肌麻痹下电脑验光的等效球镜 (D)
+    se_left = models.DecimalField("左眼等效球镜", max_digits=4, decimal_places=2, null=True, blank=True)
+    se_right = models.DecimalField("右眼等效球镜", max_digits=4, decimal_places=2, null=True, blank=True)
+    glasses = models.BooleanField("戴近视矫正眼镜", default=False)
+    myopia = models.BooleanField("筛查性近视", null=True)  # None: not decidable from what was measured
+    poor_vision = models.BooleanField("视力不良", null=True)
+    caries = models.PositiveSmallIntegerField("龋齿（颗）", null=True, blank=True)
+    note = models.CharField("其他筛查", max_length=200, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "健康检查"
+        verbose_name_plural = "健康检查"
+        constraints = [
+            models.UniqueConstraint(fields=["student", "checked_on"], name="health_check_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.checked_on}"
+
+
+class PsychLevel(models.TextChoices):
+    NORMAL = "normal", "未见明显问题"
+    WATCH = "watch", "需要关注"
+    REFER = "refer", "建议转介专业机构"
+
+
+class PsychScreening(models.Model):
+    student = models.ForeignKey("people.Student", models.PROTECT, related_name="psych_screenings")
+    school = models.ForeignKey("org.School", models.PROTECT, related_name="+")
+    screened_on = models.DateField("筛查日期")
+    instrument = models.CharField("量表", max_length=60)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    level = models.CharField("结论", max_length=8, choices=PsychLevel.choices)
+    note = models.CharField("心理教师意见", max_length=300, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "心理筛查"
+        verbose_name_plural = "心理筛查"
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.screened_on}"

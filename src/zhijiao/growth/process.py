@@ -28,6 +28,7 @@ from django.utils import timezone
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.growth_events import PublicityEvent, publicity_published
 from zhijiao.growth.errors import GrowthError
 from zhijiao.growth.models import (
     GrowthRecord,
@@ -55,6 +56,7 @@ from zhijiao.growth.records import (
 )
 from zhijiao.growth.who import CLASS_LEADERS, Relation, class_relations, relations
 from zhijiao.org.models import SchoolClass, Term
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 
 DEFAULT_SELECT_LIMIT = 3
@@ -214,6 +216,18 @@ def review_publish(*, actor: Actor, review: TermReview, origin: Origin, today: d
         review.publicity_ends_on = working_days_after(start, review.publicity_days)
         review.published_by_id = actor.pk
         _save(review, actor, "公示", "growth.review_publish", origin)
+        klass = review.school_class
+        # the class's guardians and teachers are told that objections are open (core hook; spaces sends the notice)
+        publicity_published(
+            PublicityEvent(
+                review_id=review.pk,
+                class_id=klass.pk,
+                publisher_id=actor.pk,
+                starts_on=start,
+                ends_on=review.publicity_ends_on,
+                class_label=f"{klass.school.name} {class_display_name(klass)}",
+            )
+        )
     return review
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.growth import views, views_fitness, views_pupil
+from zhijiao.growth import views, views_fitness, views_health, views_pupil
 
 urlpatterns = [
     path("", views.growth_home, name="growth-home"),
@@ -37,5 +37,9 @@ urlpatterns = [
         name="fitness-class",
     ),
     path("fitness/pupils/<int:student_id>/", views_fitness.fitness_pupil, name="fitness-pupil"),
+    path("health/", views_health.health_home, name="health-home"),
+    path("health/classes/<int:class_id>/", views_health.health_class, name="health-class"),
+    path("health/pupils/<int:student_id>/", views_health.health_pupil, name="health-pupil"),
+    path("health/pupils/<int:student_id>/psych/", views_health.health_psych, name="health-psych"),
     path("evidence/<int:evidence_id>/", views_pupil.growth_evidence, name="growth-evidence"),
 ]

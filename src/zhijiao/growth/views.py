@@ -20,6 +20,7 @@ from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.growth import selectors, services
+from zhijiao.growth.health import health_classes
 from zhijiao.growth.models import (
     GrowthRecord,
     Level,
@@ -93,6 +94,7 @@ def growth_home(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "fitness": fitness_entry(actor),
+        "health": bool(health_classes(actor=actor)),
         "own": own,
         "children": children,
         "publicity": publicity,
