@@ -37,6 +37,7 @@ from zhijiao.services import admission_selectors as rules
 from zhijiao.services.errors import ServicesError
 from zhijiao.services.models import DrawStatus, LotteryDraw
 from zhijiao.services.models_admission import (
+    FILE_KINDS,
     STAGE_ORG_CODE,
     AdmissionPlan,
     Application,
@@ -54,14 +55,6 @@ from zhijiao.services.sms import sender
 NOTE_MAX = 500
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 12
-FILE_KINDS = {
-    "hukou": "户口簿",
-    "property": "房产证明",
-    "lease": "租赁合同",
-    "permit": "居住证",
-    "social": "社保缴纳证明",
-    "other": "其他材料",
-}
 RELATIONS = ("父亲", "母亲", "祖父母", "外祖父母", "其他监护人")
 SOURCE = "services:admission"
 PRIVATE_MISSED = "民办未录取"
@@ -252,11 +245,11 @@ def catchments_import(
             report.problems.append("文件里没有数据行")
         return report
     with transaction.atomic():
-        for _, compound, address_range, stage, schools in parsed:
+        for _, compound, address_range, stage_code, schools in parsed:
             catchment, created = Catchment.objects.update_or_create(
                 division=division,
                 year=_year(year),
-                stage=stage,
+                stage=stage_code,
                 compound=compound,
                 defaults={"address_range": address_range},
             )

@@ -223,6 +223,16 @@ class ApplicationEvent(models.Model):
         return f"{self.application_id} {self.action}"
 
 
+FILE_KINDS = {
+    "hukou": "户口簿",
+    "property": "房产证明",
+    "lease": "租赁合同",
+    "permit": "居住证",
+    "social": "社保缴纳证明",
+    "other": "其他材料",
+}
+
+
 class ApplicationFile(models.Model):
     """An evidence file (户口簿, 房产证, 租赁合同, 居住证, 社保证明), stored by content through the user-file storage
     (``resources.storage``) and always served as a download."""
@@ -242,6 +252,10 @@ class ApplicationFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return FILE_KINDS.get(self.kind, "其他材料")
 
 
 class SmsMessage(models.Model):

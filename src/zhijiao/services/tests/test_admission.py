@@ -4,11 +4,9 @@ waitlist and the later round), publication, enrolment through the registry (all 
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook
 
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
