@@ -68,9 +68,9 @@ def _target(app: Application) -> Target:
     return Target("admission", app.number, f"入学申请：{mask_name(app.child_name)}")
 
 
-def _event(app: Application, *, actor: Actor | None, action: str, note: str = "", label: str = "") -> None:
+def _event(app: Application, *, actor: Actor | None, step: str, note: str = "", label: str = "") -> None:
     ApplicationEvent.objects.create(
-        application=app, action=action, note=note[:NOTE_MAX], label=label[:64], actor_id=actor_account_id(actor)
+        application=app, action=step, note=note[:NOTE_MAX], label=label[:64], actor_id=actor_account_id(actor)
     )
 
 
@@ -471,7 +471,7 @@ def application_submit(
     app.number = f"RX{data.year}{app.pk:06d}"
     app.save(update_fields=["number"])
     _store_files(app, actor, files)
-    _event(app, actor=actor, action="提交申请", label="家长")
+    _event(app, actor=actor, step="提交申请", label="家长")
     _audit(actor, "admission.submit", _target(app), origin)
     return app
 
@@ -492,7 +492,7 @@ def files_add(
     if app.status not in (AppStatus.SCHOOL, AppStatus.BUREAU, AppStatus.SUPPLEMENT, AppStatus.REJECTED):
         raise _err(ServicesError.SERVICES_ADM_STATE)
     _store_files(app, actor, files)
-    _event(app, actor=actor, action="上传材料", note="、".join(FILE_KINDS[f.kind] for f in files), label="家长")
+    _event(app, actor=actor, step="上传材料", note="、".join(FILE_KINDS[f.kind] for f in files), label="家长")
     _audit(actor, "admission.files_add", _target(app), origin)
     return app
 
@@ -536,7 +536,7 @@ def review(
     else:
         raise _err(ServicesError.SERVICES_ADM_STATE)
     app.save()
-    _event(app, actor=actor, action=text, note=note, label=label)
+    _event(app, actor=actor, step=text, note=note, label=label)
     codes = {"approve": "admission.approve", "reject": "admission.refuse", "supplement": "admission.supplement_request"}
     _audit(actor, codes[action], _target(app), origin)
     if action != "approve" or app.status == AppStatus.APPROVED:
@@ -558,7 +558,7 @@ def supplement(
     _store_files(app, actor, files)
     app.status, app.supplement_from = app.supplement_from or AppStatus.SCHOOL, ""
     app.save(update_fields=["status", "supplement_from", "updated_at"])
-    _event(app, actor=actor, action="补充材料", note=note, label="家长")
+    _event(app, actor=actor, step="补充材料", note=note, label="家长")
     _audit(actor, "admission.supplement", _target(app), origin)
     return app
 
@@ -580,7 +580,7 @@ def appeal(*, actor: Actor, application_id: int, note: str, origin: Origin | Non
         raise _err(ServicesError.SERVICES_ADM_DUPLICATE)
     app.status, app.appealed = AppStatus.APPEAL, True
     app.save(update_fields=["status", "appealed", "updated_at"])
-    _event(app, actor=actor, action="提出申诉", note=note, label="家长")
+    _event(app, actor=actor, step="提出申诉", note=note, label="家长")
     _audit(actor, "admission.appeal", _target(app), origin)
     return app
 
@@ -624,7 +624,7 @@ def _candidates(plan: AdmissionPlan) -> list[Application]:
 def _place(app: Application, school: School, how: str, actor: Actor) -> None:
     app.status, app.placed_school, app.placed_by, app.waitlist_rank = AppStatus.PLACED, school, how, None
     app.save()
-    _event(app, actor=actor, action=f"录取（{how}）", note=school.name, label="教育局")
+    _event(app, actor=actor, step=f"录取（{how}）", note=school.name, label="教育局")
 
 
 def _waitlist(apps: Sequence[Application], plan: AdmissionPlan, actor: Actor, start: int) -> int:
@@ -633,12 +633,12 @@ def _waitlist(apps: Sequence[Application], plan: AdmissionPlan, actor: Actor, st
         if plan.is_private:  # not drawn at the private school: goes on to the public placement
             app.placed_by = PRIVATE_MISSED
             app.save(update_fields=["placed_by", "updated_at"])
-            _event(app, actor=actor, action="民办学校派位未录取，参加公办学校安排", label="教育局")
+            _event(app, actor=actor, step="民办学校派位未录取，参加公办学校安排", label="教育局")
             continue
         rank += 1
         app.status, app.waitlist_rank = AppStatus.WAITLIST, rank
         app.save(update_fields=["status", "waitlist_rank", "updated_at"])
-        _event(app, actor=actor, action=f"列入候补（第{rank}位）", note=plan.school.name, label="教育局")
+        _event(app, actor=actor, step=f"列入候补（第{rank}位）", note=plan.school.name, label="教育局")
     return rank - start
 
 
@@ -687,7 +687,7 @@ def placement_run(
             for app in group:
                 app.draw_id_ref = result.draw.pk
                 app.save(update_fields=["draw_id_ref", "updated_at"])
-                _event(app, actor=actor, action="参加电脑派位（名单已公示）", note=school.name, label="教育局")
+                _event(app, actor=actor, step="参加电脑派位（名单已公示）", note=school.name, label="教育局")
             break
         rest = [a for g in groups[i:] for a in g]
         break
@@ -791,7 +791,7 @@ def results_publish(*, actor: Actor, school: School, year: int, stage: str, orig
             text = f"{mask_name(app.child_name)}已被{school.name}录取，请按学校通知报到。"
         else:
             text = f"{mask_name(app.child_name)}在{school.name}候补第{app.waitlist_rank}位，有空余学位时将依次递补。"
-        _event(app, actor=actor, action="公布结果", note=text, label="教育局")
+        _event(app, actor=actor, step="公布结果", note=text, label="教育局")
         _notify(app, text)
     _audit(actor, "admission.publish", Target("school", str(school.pk), school.name), origin)
     return len(apps)
@@ -856,7 +856,7 @@ def enrol(
             raise _err(ServicesError.SERVICES_ADM_ENROL, detail=f"{app.number}：{exc.message}") from exc
         app.status, app.student = AppStatus.ENROLLED, student
         app.save(update_fields=["status", "student", "updated_at"])
-        _event(app, actor=actor, action="注册学籍", note=f"{school.name} {school_class.name}", label=school.name)
+        _event(app, actor=actor, step="注册学籍", note=f"{school.name} {school_class.name}", label=school.name)
         _audit(actor, "admission.enrol", _target(app), origin)
         students.append(student)
         person_ids.append(person.pk)
