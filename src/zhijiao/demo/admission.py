@@ -110,8 +110,10 @@ def demo_admission(*, seed: int, progress: Callable[[str], None]) -> None:
         data = admission.ApplicationInput(
             year=year,
             stage=stage,
-            guardian_name=name[0] + "家长",
-            guardian_phone=actor.username[2:] if actor.username.startswith("rx") else "13800000000",
+            guardian_name=actor.person.name if actor.person else name[0] + "家长",
+            guardian_phone=actor.username[2:]
+            if actor.username.startswith("rx")
+            else (actor.person.phone if actor.person and actor.person.phone else "13800000000"),
             relation=rnd.choice(["父亲", "母亲"]),
             child_name=name,
             child_id_number=_id(division.code, born.replace(day=1 + n % 28), 100 + n),

@@ -131,7 +131,7 @@ def admission_phone(request: HttpRequest) -> HttpResponse:
                 login(request, account, backend="zhijiao.identity.backends.IdentifierBackend")
                 request.session["admission_phone"] = phone
                 return redirect("services-admission-apply")
-    context = {"phone": phone, "sent": sent, "error": error, "shown": shown}
+    context = {"phone": phone, "phone_masked": mask_phone(phone), "sent": sent, "error": error, "shown": shown}
     return render(request, "services/admission/phone.html", context, status=400 if error else 200)
 
 
