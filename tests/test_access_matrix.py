@@ -61,7 +61,9 @@ from zhijiao.resources.services import (
     resource_review,
     resource_submit,
 )
+from zhijiao.services import admission
 from zhijiao.services.models import Institution, StatusCase
+from zhijiao.services.models_admission import Application
 from zhijiao.services.services import draw_create
 from zhijiao.services.services_institutions import institution_save
 from zhijiao.services.services_status import case_submit
@@ -118,6 +120,7 @@ OBJECTS: dict[str, list[str]] = {
     "lottery": ["A", "C"],
     "status_case": ["s1", "s5"],  # s1: A → C transfer applied by its guardian; s5: 休学 at C applied by the school
     "institution": ["420112"],
+    "admission": ["A", "C"],  # 入学报名: A by 家长 (东西湖区), C by teacher_c as a family (江岸区), each with a file
     "notice": ["A1", "C1"],  # a class's teacher to the class's guardians
     "search_terms": ["dictionary"],
     "statement": ["s1"],
@@ -153,6 +156,7 @@ CHANNELS: dict[str, list[str]] = {
     "lottery": ["stage", "public"],
     "status_case": ["page"],
     "institution": ["page", "public", "export"],
+    "admission": ["page", "file", "enrol"],
     "notice": ["page", "api"],
     "search_terms": ["page"],
     "statement": ["lrs", "lrs-query"],
@@ -587,6 +591,27 @@ class Expect:
             )
         )
 
+    def admission(self, app: Application) -> bool:
+        """入学报名: the family account that filed it, the 学校管理员 of the school it names, the bureau over its
+        district, the platform (services.admission_selectors)."""
+        return (
+            self.who.platform
+            or app.applicant_id == self.who.account.pk
+            or any(
+                (g.role == Role.REGION_ADMIN and g.division_id and app.division_id.startswith(g.division_id))
+                or (g.role == Role.SCHOOL_ADMIN and g.school_id == app.school_id)
+                for g in self.who.grants
+            )
+        )
+
+    def admission_enrol(self, school: School) -> bool:
+        """新生注册 of a school: its 学校管理员, the bureau over its district, the platform."""
+        return self.who.platform or any(
+            (g.role == Role.REGION_ADMIN and g.division_id and school.division_id.startswith(g.division_id))
+            or (g.role == Role.SCHOOL_ADMIN and g.school_id == school.pk)
+            for g in self.who.grants
+        )
+
     def institution_manage(self, institution: Institution) -> bool:
         """校外培训机构 are kept by the bureau over the institution's district (区域管理员) and the platform."""
         return self.who.platform or any(
@@ -851,6 +876,38 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
 
     for key in OBJECTS["account"]:
         objects[("account", key)] = a[key]
+    for key, applicant, seq in (("A", a["parent"], 1), ("C", a["teacher_c"], 2)):
+        school = r.schools[key]
+        admission.plan_save(actor=a["admin"], school=school, year=2026, stage="primary", seats=30)
+        catchment = admission.catchment_save(
+            actor=a["admin"],
+            division=school.division,
+            year=2026,
+            stage="primary",
+            compound=f"{school.name}小区",
+            address_range="",
+            school_codes=[school.code],
+        )
+        objects[("admission", key)] = admission.application_submit(
+            actor=applicant,
+            data=admission.ApplicationInput(
+                year=2026,
+                stage="primary",
+                guardian_name="报名家长",
+                guardian_phone="13700002222",
+                relation="母亲",
+                child_name=f"新生{key}",
+                child_id_number=make_id(school.division_id, date(2020, 3, 1), seq, "1"),
+                hukou_address="户籍地址",
+                catchment_id=catchment.pk,
+                home_address="1栋",
+                hukou_in_catchment=True,
+                housing="property",
+                residence_permit=False,
+                social_months=0,
+            ),
+            files=[admission.Evidence("hukou", "户口簿.pdf", [b"%PDF-1.4"])],
+        )
     for (kind, key), obj in objects.items():
         if kind == "resource":  # the services work on their own copies: read the final status back
             objects[(kind, key)] = Resource.objects.get(pk=obj.pk)
@@ -1151,6 +1208,12 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return True, f"/services/lottery/public/{obj.pk}/", ""  # public: application numbers only
     if kind == "status_case":
         return expect.status_case(obj), f"/services/status/{obj.pk}/", ""
+    if kind == "admission":
+        if channel == "page":
+            return expect.admission(obj), f"/services/admission/{obj.pk}/", ""
+        if channel == "file":
+            return expect.admission(obj), f"/services/admission/files/{obj.files.get().pk}/", ""
+        return expect.admission_enrol(obj.school), f"/services/admission/enrol/{obj.school_id}/", ""
     if kind == "institution":
         if channel == "page":
             return expect.institution_manage(obj), f"/services/institutions/{obj.pk}/", ""

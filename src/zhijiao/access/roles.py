@@ -50,6 +50,8 @@ REVIEWER_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.REGION_ADMIN
 STATUS_CASE_ROLES: frozenset[str] = frozenset(
     {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.PARENT}
 )
+# 义务教育招生 (services): guardians apply, schools and bureaus review, bureaus place.
+ADMISSION_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.PARENT})
 # Education apps (OIDC clients) are registered and configured by these.
 APP_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN})
 # Administrators of any kind: they must use a second factor (identity.twofactor).

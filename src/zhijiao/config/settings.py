@@ -410,3 +410,8 @@ OAUTH2_PROVIDER = {
     # Client secrets are 128 random characters: a fast salted hash (see identity/hashers.py).
     "CLIENT_SECRET_HASHER": "zj_secret_sha256",
 }
+
+# 义务教育招生 text messages (services.sms): a dotted path to a gateway ``Sender`` (empty: the local outbox only);
+# ZHIJIAO_SMS_SHOW_CODES shows a sign-in code's text on the page (a local demo without a gateway, load tests).
+ZHIJIAO_SMS_SENDER = os.environ.get("ZHIJIAO_SMS_SENDER", "")
+ZHIJIAO_SMS_SHOW_CODES = _env_bool("ZHIJIAO_SMS_SHOW_CODES")

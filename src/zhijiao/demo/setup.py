@@ -18,6 +18,7 @@ from zhijiao.analytics.services import snapshot_take
 from zhijiao.catalogue.services import quality_refresh
 from zhijiao.curriculum.loading import taxonomy_ensure
 from zhijiao.demo.accounts import DEFAULT_DEMO_PASSWORD, DemoAccount, create_demo_accounts
+from zhijiao.demo.admission import demo_admission
 from zhijiao.demo.apps import register_demo_apps
 from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.fitness_term import demo_fitness_term
@@ -116,6 +117,7 @@ def demo_prepare(
     provisioned = accounts_sync(actor=None)
     progress(f"账号：{provisioned.summary()}")
     demo_online_services(root=plan.root, seed=seed, progress=progress)
+    demo_admission(seed=seed, progress=progress)
     _demo_library(progress, seed=seed)
     demo_research(root=plan.root, seed=seed, progress=progress)
     # quality scores first, so the first snapshot (and the warnings) carry them

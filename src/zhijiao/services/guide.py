@@ -38,9 +38,8 @@ SERVICES: tuple[Service, ...] = (
         time_limit="报名期内提交，10个工作日内公布审核结果",
         visits="0 次（材料网上上传）",
         once=True,
-        url_name=None,
+        url_name="services-admission-apply",
         sign_in=True,
-        offline="网上报名将在每年招生期开通，届时请关注区教育局公告",
     ),
     Service(
         code="lottery",

@@ -329,3 +329,16 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.received_on}"
+
+
+# ---------------------------------------------------------------- 义务教育招生 (admission): its own module
+from zhijiao.services.models_admission import (  # noqa: E402, F401
+    AdmissionPlan,
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    Catchment,
+    EligibilityRule,
+    SmsCode,
+    SmsMessage,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.services import views, views_catalogue, views_institutions, views_status
+from zhijiao.services import views, views_admission, views_catalogue, views_institutions, views_status
 
 urlpatterns = [
     path("lottery/", views.services_lottery, name="services-lottery"),
@@ -35,4 +35,18 @@ urlpatterns = [
         name="services-institutions-export",
     ),
     path("", views_catalogue.services_catalogue, name="services-catalogue"),
+]
+
+urlpatterns += [
+    path("admission/", views_admission.admission_home, name="services-admission"),
+    path("admission/phone/", views_admission.admission_phone, name="services-admission-phone"),
+    path("admission/apply/", views_admission.admission_apply, name="services-admission-apply"),
+    path("admission/<int:application_id>/", views_admission.admission_detail, name="services-admission-detail"),
+    path("admission/<int:application_id>/act/", views_admission.admission_act, name="services-admission-act"),
+    path("admission/files/<int:file_id>/", views_admission.admission_file, name="services-admission-file"),
+    path("admission/manage/", views_admission.admission_manage, name="services-admission-manage"),
+    path("admission/catchments/", views_admission.admission_catchments, name="services-admission-catchments"),
+    path("admission/rules/", views_admission.admission_rules, name="services-admission-rules"),
+    path("admission/enrol/<int:school_id>/", views_admission.admission_enrol, name="services-admission-enrol"),
+    path("admission/outbox/", views_admission.admission_outbox, name="services-admission-outbox"),
 ]

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from zhijiao.access.roles import (
     ACCOUNT_ADMIN_ROLES,
+    ADMISSION_ROLES,
     ANALYTICS_ROLES,
     APP_ADMIN_ROLES,
     AUDIT_ROLES,
@@ -125,6 +126,7 @@ NAV = [
     ("比对待办", "/intake/cases/", "i-id", "case", BUREAU_ADMIN_ROLES),
     ("电脑派位", "/services/lottery/", "i-grid", "services-lottery", BUREAU_ADMIN_ROLES),
     ("学籍异动", "/services/status/", "i-id", "services-status", STATUS_CASE_ROLES),
+    ("入学报名", "/services/admission/", "i-student", "services-admission", ADMISSION_ROLES),
     ("培训机构", "/services/institutions/", "i-book", "services-institution", BUREAU_ADMIN_ROLES),
     (
         "数据目录",
@@ -174,6 +176,7 @@ NAV_GROUPS = {
     "/intake/cases/": "数据治理",
     "/services/lottery/": "网上办事",
     "/services/status/": "网上办事",
+    "/services/admission/": "网上办事",
     "/services/institutions/": "网上办事",
     "/catalogue/": "数据治理",
     "/quality/": "数据治理",
