@@ -208,7 +208,11 @@ def marks_import(
                 bad(row, score_label, f"“{stext[:10]}”不是数字")
                 continue
             if value < 0 or value > entry.points or value != value.quantize(Decimal("0.1")):
-                bad(row, score_label, f"得分应在 0 到 {entry.points:g} 之间（最多一位小数），现在是 {stext[:10]}")
+                bad(
+                    row,
+                    score_label,
+                    f"得分应在 0 到 {entry.points.normalize():f} 之间（最多一位小数），现在是 {stext[:10]}",
+                )
                 continue
             if student is None:
                 continue
