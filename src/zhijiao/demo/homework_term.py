@@ -8,9 +8,11 @@ the pupil shows something to do.
 
 Answers come from ``learning.diagnosis.simulate``: a true 0/1 mastery per pupil × knowledge point (``draw_mastery``)
 and the logistic answer model (``answer``). The truth is kept in ``ZHIJIAO_HOME/learning/demo-truth.json``
-(``{"seed", "subjects": {subject: {"points": [kp ids], "students": {id: [0/1 …]}}}}``) so the diagnosis can be
-checked against it. Writes are bulk (the rows are demo data, not a teacher's clicks); ``send_marks_changed`` is sent
-for every marked assignment so the diagnosis refits. Runs once: an install with assignments is left alone.
+(``{"seed", "subjects": {subject: {"points": [kp ids], "students": {id: [0/1 …]}, "ability": {id: θ}}}}``;
+``points`` is empty for a subject whose knowledge points the taxonomy lacks — today 物理: its items are
+untagged) so the diagnosis can be checked against it. Writes are bulk (the rows are demo data, not a teacher's
+clicks); ``send_marks_changed`` is sent for every marked assignment so the diagnosis refits. Runs once: an install
+with assignments is left alone.
 """
 
 from __future__ import annotations
@@ -290,11 +292,13 @@ def demo_homework_term(*, seed: int = 42, progress: Callable[[str], None] = prin
         for subject, author, items in subjects:
             for it in items:
                 it.kp = {p.pk for p in it.knowledge_points.all()}  # type: ignore[attr-defined]
-            cols = sorted({p for it in items for p in it.kp}) or [0]  # type: ignore[attr-defined]
+            real = sorted({p for it in items for p in it.kp})  # type: ignore[attr-defined]
+            cols = real or [0]  # a subject without knowledge points in the taxonomy: one general skill
             truth, ability, _ = draw_mastery(len(pupils), len(cols), rng, n_groups=len(classes))
             truth_file["subjects"][subject] = {
-                "points": cols,
-                "students": {str(p.pk): truth[n].tolist() for n, p in enumerate(pupils)},
+                "points": real,
+                "students": {str(p.pk): truth[n].tolist() for n, p in enumerate(pupils)} if real else {},
+                "ability": {str(p.pk): round(float(ability[n]), 4) for n, p in enumerate(pupils)},
             }
             index = {p.pk: n for n, p in enumerate(pupils)}
             rows = np.array([index[p.pk] for p in pupils])
