@@ -44,9 +44,10 @@ from zhijiao.identity.models import Account
 from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
+from zhijiao.learning.homework import AssignSpec, assignment_publish
 from zhijiao.learning.images import item_image_add
-from zhijiao.learning.models import Item, ItemSharing, ItemStatus, Paper
-from zhijiao.learning.paper_services import paper_create
+from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Paper, Submission
+from zhijiao.learning.paper_services import paper_add_item, paper_create, paper_set_status
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
@@ -131,6 +132,9 @@ OBJECTS: dict[str, list[str]] = {
     "item": ["draft_A", "submitted_A", "school_A", "district_A", "school_C"],
     "item_bank": ["pages"],
     "paper": ["A", "C"],  # 组卷: a teacher's paper of school A, one of school C (江岸区)
+    "homework": ["A1", "A2", "C1"],  # 作业: set to A1 by its 数学 teacher, A2 by its 班主任, C1 by teacher_c
+    "my_homework": ["s1", "s5"],  # a pupil's own copy (s1 in A1, s5 in 江岸区 C1)
+    "homework_pages": ["pages"],
     "growth": ["s1", "s3", "s5"],  # a pupil's 成长档案 (portrait) and the evidence file of one of their records
     "growth_class": ["A1", "C1"],  # a class's 综合素质评价 page (A1: its selections in publicity)
     "leave_class": ["A1", "A2", "C1"],  # a class's 请假考勤 page
@@ -167,6 +171,9 @@ CHANNELS: dict[str, list[str]] = {
     "item": ["page", "edit", "image"],
     "item_bank": ["list", "review", "import", "papers", "paper_auto"],
     "paper": ["page", "preview", "key", "export"],
+    "homework": ["page", "mark", "import"],
+    "my_homework": ["page"],
+    "homework_pages": ["list", "new", "push", "my"],
     "growth": ["page", "evidence"],
     "growth_class": ["page"],
     "leave_class": ["page"],
@@ -447,6 +454,19 @@ class Expect:
             g.role in school_roles
             and (g.school_id or (g.school_class.school_id if g.school_class_id else None)) == paper.owner_school_id
             for g in self.who.grants
+        )
+
+    # 作业与考试: the teachers and 班主任 of the classes it was set to (and its author); a pupil their own copy.
+    def leads(self) -> bool:
+        return bool(self.taught | self.headed)
+
+    def homework(self, assignment: Assignment) -> bool:
+        classes = set(assignment.classes.values_list("pk", flat=True))
+        return assignment.created_by_id == self.who.account.pk or bool(classes & (self.taught | self.headed))
+
+    def my_homework(self, submission: Submission) -> bool:
+        return (
+            self.who.has(Role.STUDENT) and self.own_student is not None and self.own_student.pk == submission.student_id
         )
 
     def item(self, item: Item) -> bool:
@@ -846,6 +866,24 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         objects[("paper", key)] = paper_create(
             actor=author, title=f"单元测验 {key}", stage="3", subject="14", grade="", origin=ORIGIN
         )
+
+    set_by = {"A1": (a["teacher"], "school_A"), "A2": (a["head"], "district_A"), "C1": (a["teacher_c"], "school_C")}
+    for key, (author, item_key) in set_by.items():
+        hw_paper = paper_create(actor=author, title=f"作业 {key}", stage="3", subject="14", grade="", origin=ORIGIN)
+        paper_add_item(actor=author, paper=hw_paper, item_id=objects[("item", item_key)].pk, origin=ORIGIN)
+        paper_set_status(actor=author, paper=hw_paper, ready=True, origin=ORIGIN)
+        objects[("homework", key)] = assignment_publish(
+            actor=author,
+            paper_id=hw_paper.pk,
+            class_ids=[r.classes[key].pk],
+            spec=AssignSpec(title=f"作业 {key}", opens_at=timezone.now() - timedelta(hours=1)),
+            origin=ORIGIN,
+        )
+    for key, klass in (("s1", "A1"), ("s5", "C1")):
+        objects[("my_homework", key)] = Submission.objects.get(
+            assignment=objects[("homework", klass)], student=r.students[key]
+        )
+    objects[("homework_pages", "pages")] = None
 
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
@@ -1266,6 +1304,17 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "paper":
         suffix = {"page": "", "export": "qti.zip"}.get(channel, f"{channel}/")
         return expect.paper(obj), f"/learning/papers/{obj.pk}/{suffix}", ""
+    if kind == "homework":
+        entry = obj.paper.entries.first()
+        suffix = {"page": "", "mark": f"mark/{entry.pk}/", "import": "import/"}[channel]
+        return expect.homework(obj), f"/learning/homework/{obj.pk}/{suffix}", ""
+    if kind == "my_homework":
+        return expect.my_homework(obj), f"/learning/my/homework/{obj.pk}/", ""
+    if kind == "homework_pages":
+        if channel == "my":
+            return expect.who.has(Role.STUDENT), "/learning/my/homework/", ""
+        return expect.leads(), {"list": "/learning/homework/", "new": "/learning/homework/new/",
+                                "push": "/learning/homework/push/"}[channel], ""  # fmt: skip
     if kind == "item_bank":
         if channel == "list":
             return expect.item_bank(), "/learning/items/", ""

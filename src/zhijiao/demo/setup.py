@@ -24,6 +24,7 @@ from zhijiao.demo.builder import BuildStats, RegionBuilder
 from zhijiao.demo.fitness_term import demo_fitness_term
 from zhijiao.demo.growth_term import demo_growth_term
 from zhijiao.demo.health_term import demo_health_term
+from zhijiao.demo.homework_term import demo_homework_term
 from zhijiao.demo.indicators import demo_indicators
 from zhijiao.demo.learning_items import demo_items
 from zhijiao.demo.online_services import demo_online_services
@@ -98,6 +99,7 @@ def demo_prepare(
         _demo_library(progress, seed=seed)  # an install from before the library gets it once
         demo_research(root=region_plan(scale).root, seed=seed, progress=progress)  # and 网络教研
         demo_indicators(root=region_plan(scale).root, seed=seed, progress=progress)
+        demo_homework_term(seed=seed, progress=progress)  # 作业与考试, once
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
     plan = region_plan(scale)
@@ -127,6 +129,7 @@ def demo_prepare(
     demo_growth_term(seed=seed, progress=progress)
     demo_leave(seed=seed, progress=progress)
     demo_fitness_term(seed=seed, progress=progress)
+    demo_homework_term(seed=seed, progress=progress)
     demo_health_term(root=plan.root, seed=seed, progress=progress)  # then a fresh snapshot with growth figures
     accounts = [a.as_dict() for a in made]
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -21,3 +21,10 @@ class LearningError(ErrorCode):
     LEARNING_PAPER_NOT_AUTHOR = "只有组卷人可以修改这份试卷"
     LEARNING_PAPER_ITEM_UNUSABLE = "这道题不能加入试卷"
     LEARNING_PAPER_READY = "试卷已定稿，取消定稿后才能修改"
+    # homework and exams (作业、考试)
+    LEARNING_HOMEWORK_INVALID = "作业内容有误"
+    LEARNING_HOMEWORK_NOT_YOURS = "只能给自己任教的班级布置、批改作业"
+    LEARNING_HOMEWORK_CLOSED = "已过截止时间或已提交，不能再修改答案"
+    LEARNING_HOMEWORK_NOT_OPEN = "作业还没有开始"
+    LEARNING_HOMEWORK_MARK_INVALID = "评分有误"
+    LEARNING_MARKS_FILE_INVALID = "成绩文件无法读取"

@@ -337,6 +337,8 @@ class Assignment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # a draft's pupils (student ids), whose Submission rows publishing makes (a 学情推送 draft's layer)
+    planned = models.JSONField("计划学生", default=list, blank=True)
 
     class Meta:
         verbose_name = "作业/考试"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.learning import views, views_import, views_papers
+from zhijiao.learning import views, views_homework, views_import, views_papers
 
 urlpatterns = [
     path("items/", views.item_list, name="learning-item-list"),
@@ -27,4 +27,30 @@ urlpatterns += [
     path("papers/<int:paper_id>/preview/", views_papers.paper_preview, name="learning-paper-preview"),
     path("papers/<int:paper_id>/key/", views_papers.paper_key, name="learning-paper-key"),
     path("papers/<int:paper_id>/qti.zip", views_papers.paper_export, name="learning-paper-export"),
+]
+
+urlpatterns += [
+    path("homework/", views_homework.homework_list, name="learning-homework-list"),
+    path("homework/new/", views_homework.homework_new, name="learning-homework-new"),
+    path("homework/layered/", views_homework.homework_layered, name="learning-homework-layered"),
+    path("homework/push/", views_homework.homework_push, name="learning-homework-push"),
+    path("homework/approve/<str:group>/", views_homework.homework_approve, name="learning-homework-approve"),
+    path("homework/<int:assignment_id>/", views_homework.homework_detail, name="learning-homework-detail"),
+    path("homework/<int:assignment_id>/close/", views_homework.homework_close, name="learning-homework-close"),
+    path(
+        "homework/<int:assignment_id>/mark/<int:entry_id>/",
+        views_homework.homework_mark,
+        name="learning-homework-mark",
+    ),
+    path("homework/<int:assignment_id>/import/", views_homework.homework_import, name="learning-homework-import"),
+    path(
+        "homework/<int:assignment_id>/import/<str:token>.csv",
+        views_homework.homework_import_report,
+        name="learning-homework-import-report",
+    ),
+    path("my/homework/", views_homework.my_homework, name="learning-my-homework"),
+    path("my/homework/<int:submission_id>/", views_homework.my_submission, name="learning-my-submission"),
+    path("my/homework/<int:submission_id>/save/", views_homework.my_save, name="learning-my-save"),
+    path("my/homework/<int:submission_id>/submit/", views_homework.my_submit, name="learning-my-submit"),
+    path("my/mistakes/", views_homework.my_mistakes, name="learning-my-mistakes"),
 ]

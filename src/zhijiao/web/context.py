@@ -49,6 +49,8 @@ NAV = [
         "learning-item",
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
     ),
+    ("作业与考试", "/learning/homework/", "i-book", "learning-homework", {Role.HEAD_TEACHER, Role.TEACHER}),
+    ("我的作业", "/learning/my/homework/", "i-book", "learning-my", {Role.STUDENT}),
     (
         "课程体系",
         "/curriculum/",
@@ -165,6 +167,7 @@ NAV_GROUPS = {
     "/resources/review/": "教学资源",
     "/curriculum/": "教学资源",
     "/learning/items/": "教学资源",
+    "/learning/homework/": "教学资源",
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",
