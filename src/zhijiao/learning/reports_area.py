@@ -191,6 +191,7 @@ class Group:
     figures: Figures
     mastery: dict[int, float] = field(default_factory=dict)  # knowledge point id → mean estimate (0–1), when shown
     link: str = ""
+    weights: dict[int, int] = field(default_factory=dict)  # knowledge point id → pupils behind the mean
     raw_mastery: dict[int, float] = field(default_factory=dict)  # before suppression (the report's own means)
     cells: list[float | None] = field(default_factory=list)  # per report point, in the report's order
 
@@ -218,7 +219,7 @@ class AreaReport:
         return {
             "bands": BAND_LABELS,
             "groups": [g.name for g in shown],
-            "distribution": [g.figures.bands for g in shown],
+            "distribution": self.total.bands,
             "means": [g.figures.mean_rate for g in shown],
             "excellent": [g.figures.excellent_rate for g in shown],
             "passed": [g.figures.pass_rate for g in shown],
@@ -302,7 +303,7 @@ def paper_points(assignment: Assignment) -> list[KnowledgePoint]:
 
 def _mastery_rows(
     assignment: Assignment, points: list[KnowledgePoint], *, by: str, school_id: int | None, division: str
-) -> dict[int, dict[int, float]]:
+) -> dict[int, dict[int, tuple[float, int]]]:
     """Mean mastery per group (``by``: "school" or "class") × point, over the assignment's marked pupils (their class
     when they sat it). One grouped query joining the pupils' submissions, their class and school."""
     if not points:
@@ -324,17 +325,17 @@ def _mastery_rows(
         where = " AND sc.division_id LIKE %s"
         params.append(division + "%")
     sql = (
-        f"SELECT {group}, m.knowledge_point_id, AVG(m.estimate) FROM {m} m "  # noqa: S608  (table names, not input)
+        f"SELECT {group}, m.knowledge_point_id, AVG(m.estimate), COUNT(*) FROM {m} m "  # noqa: S608  (table names, not input)
         f"JOIN {s} s ON s.student_id = m.student_id "
         f"JOIN {c} c ON c.id = s.school_class_id JOIN {sc} sc ON sc.id = c.school_id "
         f"WHERE s.assignment_id = %s AND s.status = %s AND m.knowledge_point_id IN ({marks}){where} "
         f"GROUP BY {group}, m.knowledge_point_id"
     )
-    result: dict[int, dict[int, float]] = defaultdict(dict)
+    result: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for key, point_id, mean in cursor.fetchall():
-            result[key][point_id] = float(mean)
+        for key, point_id, mean, count in cursor.fetchall():
+            result[key][point_id] = (float(mean), int(count))
     return result
 
 
@@ -353,15 +354,15 @@ def _suppress(groups: list[Group]) -> None:
 
 
 def _mean_mastery(groups: list[Group], points: list[KnowledgePoint]) -> list[float | None]:
-    """The report's own mastery per point: the groups' means weighted by their marked pupils (hidden ones too)."""
+    """The report's own mastery per point: the groups' means weighted by their pupils (hidden groups too)."""
     out: list[float | None] = []
     for p in points:
         num = den = 0.0
         for g in groups:
             v = g.raw_mastery.get(p.pk)
-            if v is not None and g.figures.n:
-                num += v * g.figures.n
-                den += g.figures.n
+            if v is not None:
+                num += v * g.weights[p.pk]
+                den += g.weights[p.pk]
         out.append(round(num / den, 2) if den else None)
     return out
 
@@ -393,7 +394,8 @@ def school_report(*, actor: Actor, assignment_id: int, school_id: int) -> AreaRe
             key=k.pk,
             name=class_display_name(k),
             figures=scores[k.pk],
-            mastery=mastery.get(k.pk, {}),
+            mastery={p: v for p, (v, _n) in mastery.get(k.pk, {}).items()},
+            weights={p: n for p, (_v, n) in mastery.get(k.pk, {}).items()},
             link=f"/learning/reports/assignments/{assignment.pk}/classes/{k.pk}/" if access.pupils else "",
         )
         for k in sorted(classes, key=lambda k: (k.grade.stage, -k.grade.entry_year, k.number))
@@ -418,7 +420,7 @@ def district_report(*, actor: Actor, assignment_id: int) -> AreaReport:
     node = district_node(actor=actor, assignment=assignment)
     if node is None:
         raise NotFound()
-    subs = Submission.objects.filter(assignment=assignment, school_class__school__division_id__startswith=node)
+    subs = Submission.objects.filter(assignment=assignment, school_class__school__division__code__startswith=node)
     scores = _score_rows(subs, "school_class__school_id")
     points = paper_points(assignment)
     mastery = _mastery_rows(assignment, points, by="school", school_id=None, division=node)
@@ -428,7 +430,8 @@ def district_report(*, actor: Actor, assignment_id: int) -> AreaReport:
             key=s.pk,
             name=s.name,
             figures=scores[s.pk],
-            mastery=mastery.get(s.pk, {}),
+            mastery={p: v for p, (v, _n) in mastery.get(s.pk, {}).items()},
+            weights={p: n for p, (_v, n) in mastery.get(s.pk, {}).items()},
             link=f"/learning/reports/assignments/{assignment.pk}/schools/{s.pk}/",
         )
         for s in sorted(schools, key=lambda s: s.code)
@@ -470,7 +473,7 @@ def class_pupils(*, actor: Actor, assignment_id: int, class_id: int) -> tuple[As
     subs = (
         Submission.objects.filter(assignment=assignment, school_class=klass)
         .select_related("student__person")
-        .order_by("-score", "student__student_no")
+        .order_by(F("score").desc(nulls_last=True), "student__student_no")
     )
     rows = [
         PupilRow(
