@@ -122,7 +122,7 @@ def school_assignment_list(*, actor: Actor) -> list[tuple[Assignment, School]]:
     pairs: dict[int, set[int]] = defaultdict(set)
     for assignment_id, school_id in sat:
         pairs[assignment_id].add(school_id)
-    rows = []
+    rows: list[tuple[Assignment, School]] = []
     for a in _shown_assignments().filter(pk__in=list(pairs)).order_by("-opens_at", "-pk")[:200]:
         rows.extend((a, by_id[s]) for s in sorted(pairs[a.pk]))
     return rows
