@@ -5,3 +5,10 @@ class LearningConfig(AppConfig):
     name = "zhijiao.learning"
     label = "learning"
     verbose_name = "精准教学"
+
+    def ready(self) -> None:
+        from zhijiao.core.pupil_panels import pupil_panel_register
+        from zhijiao.learning.reports_area import child_summary_panel
+
+        # the pupil's learning summary on pages of apps that may not import this one (成长档案, 个人空间)
+        pupil_panel_register("learning-summary", child_summary_panel)

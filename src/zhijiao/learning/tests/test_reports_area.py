@@ -357,3 +357,13 @@ def test_report_pages_render_for_their_readers(client, d):
     export = client.get(f"/learning/reports/assignments/{d.exam.pk}/schools/{d.r.schools['A'].pk}/export.xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert School.objects.count() >= 3
+
+
+def test_the_summary_is_offered_to_other_apps_through_the_core_hook(d):
+    from zhijiao.core.pupil_panels import pupil_panels
+
+    s1 = d.r.students["s1"].pk
+    [panel] = pupil_panels(d.account("parent"), s1)
+    assert "学习情况" in panel and "东西湖区八年级数学期中" in panel
+    assert pupil_panels(d.account("teacher"), s1) == []
+    assert pupil_panels(d.account("parent"), d.r.students["s3"].pk) == []
