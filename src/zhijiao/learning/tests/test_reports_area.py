@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 
 from zhijiao.core.errors import NotFound
 from zhijiao.core.events import registry_changes_collected
@@ -133,6 +134,7 @@ class District:
 
 @pytest.fixture
 def d(db) -> District:
+    cache.clear()  # the reports keep their aggregates; ids come back after each test's rollback
     return District()
 
 
@@ -367,3 +369,14 @@ def test_the_summary_is_offered_to_other_apps_through_the_core_hook(d):
     assert "学习情况" in panel and "东西湖区八年级数学期中" in panel
     assert pupil_panels(d.account("teacher"), s1) == []
     assert pupil_panels(d.account("parent"), d.r.students["s3"].pk) == []
+
+
+def test_kept_aggregates_are_dropped_when_marks_change(d):
+    from zhijiao.learning.signals import marks_changed
+
+    bureau = d.account("bureau")
+    assert ra.district_report(actor=bureau, assignment_id=d.exam.pk).total.mean == 5.6
+    Submission.objects.filter(assignment=d.exam, score__isnull=False).update(score=Decimal(10))
+    assert ra.district_report(actor=bureau, assignment_id=d.exam.pk).total.mean == 5.6  # kept
+    marks_changed.send(sender="learning", assignment_id=d.exam.pk)
+    assert ra.district_report(actor=bureau, assignment_id=d.exam.pk).total.mean == 10.0
