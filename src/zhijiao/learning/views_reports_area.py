@@ -34,7 +34,7 @@ def reports_home(request: HttpRequest) -> HttpResponse:
         raise Forbidden("学情报告供学校管理员、区域管理员和教研员使用")
     district = [{"a": a, "subject": _subject(a), "node": node} for a, node in ra.district_exam_list(actor=request.user)]
     schools = [{"a": a, "subject": _subject(a), "school": s} for a, s in ra.school_assignment_list(actor=request.user)]
-    context = {"district": district, "schools": schools, "breadcrumbs": [HOME]}
+    context = {"district": district, "schools": schools}
     return render(request, "learning/reports/home.html", context)
 
 
@@ -66,6 +66,7 @@ def _context(report: ra.AreaReport) -> dict[str, object]:
         "a": a,
         "subject": _subject(a),
         "chart": report.chart(),
+        "chart_height": max(280, 60 + 44 * len(report.chart()["groups"])),
         "rows": report.groups,
         "breadcrumbs": [HOME],
     }
