@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+
+from zhijiao.core.actor import Actor
 
 logger = logging.getLogger(__name__)
 
 # provider(actor, student_id) -> rendered HTML ("" when the actor may see nothing of it)
-PupilPanel = Callable[[Any, int], str]
+PupilPanel = Callable[[Actor, int], str]
 
 _providers: dict[str, PupilPanel] = {}
 
@@ -28,7 +29,7 @@ def pupil_panel_register(name: str, provider: PupilPanel) -> None:
     _providers[name] = provider
 
 
-def pupil_panels(actor: Any, student_id: int) -> list[SafeString]:
+def pupil_panels(actor: Actor, student_id: int) -> list[SafeString]:
     """The rendered panels about the pupil that ``actor`` may see, in registration order. A failing provider is
     logged and left out: a page is never answered with an error because a panel could not be drawn."""
     panels = []
