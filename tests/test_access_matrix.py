@@ -36,7 +36,7 @@ from zhijiao.analytics.models import EarlyWarning, WarningKind
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
 from zhijiao.curriculum.loading import taxonomy_load
-from zhijiao.curriculum.models import TextbookVolume
+from zhijiao.curriculum.models import KnowledgePoint, TextbookVolume
 from zhijiao.growth import services as growth
 from zhijiao.growth.health import psych_screening_add
 from zhijiao.growth.models import GrowthRecord, HealthCheck, TermReview
@@ -46,7 +46,7 @@ from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
 from zhijiao.learning.homework import AssignSpec, assignment_publish
 from zhijiao.learning.images import item_image_add
-from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Paper, Submission
+from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Mastery, Paper, Submission
 from zhijiao.learning.paper_services import paper_add_item, paper_create, paper_set_status
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
@@ -144,6 +144,10 @@ OBJECTS: dict[str, list[str]] = {
     "fitness_district": ["page"],  # 区域体质健康统计
     "health_pupil": ["s1", "s3", "s5"],  # a pupil's 健康档案 (page) and psychological screenings (psych)
     "health_class": ["A1", "C1"],  # a class's 健康档案 entry and import
+    # 学情报告 of a district 数学 exam (420112: s1 in A1 and s3 in A2 sat it; 420102: s5 in C1), per school and class
+    "area_exam": ["420112", "420102"],
+    "child_report": ["s1", "s3", "s5"],  # 孩子的学习情况 (the guardian's view) of a pupil
+    "area_reports": ["home"],  # the list of 学情报告
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -183,6 +187,9 @@ CHANNELS: dict[str, list[str]] = {
     "fitness_district": ["page"],
     "health_pupil": ["page", "psych"],
     "health_class": ["page"],
+    "area_exam": ["district", "district_export", "school", "school_export", "class"],
+    "child_report": ["page"],
+    "area_reports": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -753,6 +760,45 @@ class Expect:
             or self._counsels(klass.school_id)
         )
 
+    def _area_researcher(self, g: RoleGrant, subject: str) -> bool:
+        return g.role == Role.RESEARCHER and g.subject in ("", subject)
+
+    def area_district(self, exam: Any) -> bool:
+        """A district exam's report (per school, no names): the platform, and the 区域管理员 and 教研员 (of its
+        subject) whose division overlaps the exam's (each reads the narrower of the two)."""
+        code = exam.division_id
+        return self.who.platform or any(
+            (g.role == Role.REGION_ADMIN or self._area_researcher(g, exam.subject))
+            and g.division_id
+            and (code.startswith(g.division_id) or g.division_id.startswith(code))
+            for g in self.who.grants
+        )
+
+    def area_school(self, exam: Any, school: School) -> bool:
+        """A school's report of the exam (per class): its 学校管理员, the 区域管理员 and the subject's 教研员 over
+        it, the platform."""
+        return self.who.platform or any(
+            (g.role == Role.SCHOOL_ADMIN and g.school_id == school.pk)
+            or (
+                (g.role == Role.REGION_ADMIN or self._area_researcher(g, exam.subject))
+                and g.division_id
+                and school.division_id.startswith(g.division_id)
+            )
+            for g in self.who.grants
+        )
+
+    def area_class(self, school: School) -> bool:
+        """A class's pupils and their scores: the school's own 学校管理员 only (no pupil names above the school)."""
+        return any(g.role == Role.SCHOOL_ADMIN and g.school_id == school.pk for g in self.who.grants)
+
+    def child_report(self, student: Student) -> bool:
+        """孩子的学习情况: the pupil's guardians and the pupil themselves."""
+        mine = self.own_student is not None and self.own_student.pk == student.pk and self.who.has(Role.STUDENT)
+        return mine or (self.who.has(Role.PARENT) and student.pk in self.children)
+
+    def area_home(self) -> bool:
+        return self.who.platform or self.who.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.RESEARCHER)
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -1078,6 +1124,31 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("statement", "s1")] = statement_id
     for key in ("s1", "s3", "s5"):
         objects[("learning_records", key)] = r.students[key]
+    # 学情报告: a district 数学 exam in each district, marked, with one estimate per pupil
+    point = KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code").first()
+    for code, bureau, pupils, school in (
+        ("420112", "bureau", ("s1", "s3"), "A"),
+        ("420102", "bureau_c", ("s5",), "C"),
+    ):
+        paper = objects[("paper", school)]
+        exam = Assignment.objects.create(
+            title=f"{code} 数学期中", kind="exam", mode="paper", paper=paper, stage="3", subject="14",
+            division_id=code, opens_at=now, status="published", created_by=a[bureau],
+        )  # fmt: skip
+        for key in pupils:
+            pupil = r.students[key]
+            Submission.objects.create(
+                assignment=exam, student=pupil, school_class_id=pupil.school_class_id, status="marked",
+                score=8, max_score=10, marked_at=now,
+            )  # fmt: skip
+            Mastery.objects.create(
+                student=pupil, knowledge_point=point, subject="14", estimate=0.3, uncertainty=0.1, model="cdm",
+                fitted_at=now,
+            )  # fmt: skip
+        objects[("area_exam", code)] = (exam, r.schools[school], r.students[pupils[0]].school_class)
+    for key in OBJECTS["child_report"]:
+        objects[("child_report", key)] = r.students[key]
+    objects[("area_reports", "home")] = "home"
     objects[("lrs_admin", "s1")] = Account.objects.get(person_id=r.students["s1"].person_id)
     return objects
 
@@ -1325,6 +1396,20 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         if channel == "paper_auto":
             return expect.item_writer(), "/learning/papers/auto/", ""
         return expect.item_writer(), "/learning/items/import/", ""
+    if kind == "area_exam":  # obj: (the exam, a school of its district, a class there)
+        exam, school, klass = obj
+        base = f"/learning/reports/assignments/{exam.pk}/"
+        if channel.startswith("district"):
+            url = base + "district/" + ("export.xlsx" if channel.endswith("export") else "")
+            return expect.area_district(exam), url, ""
+        if channel.startswith("school"):
+            url = base + f"schools/{school.pk}/" + ("export.xlsx" if channel.endswith("export") else "")
+            return expect.area_school(exam, school), url, ""
+        return expect.area_class(school), base + f"classes/{klass.pk}/", ""
+    if kind == "child_report":
+        return expect.child_report(obj), f"/learning/reports/child/{obj.pk}/", ""
+    if kind == "area_reports":
+        return expect.area_home(), "/learning/reports/", ""
     raise AssertionError(kind)
 
 

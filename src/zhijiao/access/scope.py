@@ -194,6 +194,19 @@ class Scope:
         results. Not the platform administrator, not a bureau, not the 学校管理员 (decision 00xx-health)."""
         return school_id is not None and school_id in self.school_ids(Role.PSYCH_TEACHER)
 
+    def research_divisions(self, subject: str) -> list[str]:
+        """The division codes of the account's 教研员 grants for ``subject`` (a grant with a blank subject: every
+        subject), each covering prefix once (learning's school and district reports)."""
+        return _narrowest(
+            g.division_id
+            for g in self.grants
+            if g.role == Role.RESEARCHER and g.division_id and g.subject in ("", subject)
+        )
+
+    def researches_subject(self, division_code: str, subject: str) -> bool:
+        """A 教研员 of ``subject`` granted at or above ``division_code``."""
+        return any(division_code.startswith(d) for d in self.research_divisions(subject))
+
     # ----------------------------------------------- 三员分立 (GB/T 22239): who runs which part of the platform
     @property
     def may_administer_accounts(self) -> bool:

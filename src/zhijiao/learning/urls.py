@@ -54,3 +54,37 @@ urlpatterns += [
     path("my/homework/<int:submission_id>/submit/", views_homework.my_submit, name="learning-my-submit"),
     path("my/mistakes/", views_homework.my_mistakes, name="learning-my-mistakes"),
 ]
+
+# 学情报告 above the class: the guardian's view, school and district reports (views_reports_area)
+from zhijiao.learning import views_reports_area  # noqa: E402
+
+urlpatterns += [
+    path("reports/", views_reports_area.reports_home, name="learning-reports"),
+    path("reports/child/", views_reports_area.child_home, name="learning-report-child-home"),
+    path("reports/child/<int:student_id>/", views_reports_area.child_page, name="learning-report-child"),
+    path(
+        "reports/assignments/<int:assignment_id>/schools/<int:school_id>/",
+        views_reports_area.school_report,
+        name="learning-report-school",
+    ),
+    path(
+        "reports/assignments/<int:assignment_id>/schools/<int:school_id>/export.xlsx",
+        views_reports_area.school_export,
+        name="learning-report-school-export",
+    ),
+    path(
+        "reports/assignments/<int:assignment_id>/classes/<int:class_id>/",
+        views_reports_area.class_pupils,
+        name="learning-report-class-pupils",
+    ),
+    path(
+        "reports/assignments/<int:assignment_id>/district/",
+        views_reports_area.district_report,
+        name="learning-report-district",
+    ),
+    path(
+        "reports/assignments/<int:assignment_id>/district/export.xlsx",
+        views_reports_area.district_export,
+        name="learning-report-district-export",
+    ),
+]

@@ -108,6 +108,15 @@ NAV = [
         "records",
         {Role.STUDENT, Role.PARENT, Role.TEACHER, Role.HEAD_TEACHER},
     ),
+    ("孩子的学习情况", "/learning/reports/child/", "i-chart", "learning-report-child", {Role.PARENT}),
+    ("我的学习情况", "/learning/reports/child/", "i-chart", "learning-report-child", {Role.STUDENT}),
+    (
+        "学情报告",
+        "/learning/reports/",
+        "i-chart",
+        "learning-report",
+        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.RESEARCHER},
+    ),
     ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
     ("个人信息访问记录", "/privacy/access/", "i-id", "privacy-access", {Role.PARENT}),
     (
@@ -171,6 +180,7 @@ NAV_GROUPS = {
     "/analytics/": "统计分析",
     "/analytics/indicators/": "统计分析",
     "/analytics/warnings/": "统计分析",
+    "/learning/reports/": "统计分析",
     "/schools/": "教育数据",
     "/classes/": "教育数据",
     "/students/": "教育数据",
