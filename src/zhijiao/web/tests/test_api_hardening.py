@@ -229,11 +229,11 @@ def test_pages_answer_odd_query_values_with_a_chinese_400_page(client, region):
         assert "q：" not in text and "school：" not in text  # no parameter names on a page
 
 
-
 def test_a_signed_out_visitor_gets_the_error_page_with_its_message(client):
     # the public layout has no sidebar: the error must be in the page a visitor sees, not in an unrendered block
     text = client.get(f"/services/institutions/public/?q={LONG}").content.decode()
     assert "查询条件过长" in text and "返回首页" in text
+
 
 ODD_PAGES = [
     "/schools/?q=%25%25_&page=-1",
