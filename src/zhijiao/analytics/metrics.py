@@ -64,6 +64,7 @@ class Tables:
     staff: ir.Table
     quality: ir.Table
     learning_statements: ir.Table
+    space_usage: ir.Table  # spaces (issue 18)
 
 
 def unbound_tables(suffix: str = "") -> Tables:
