@@ -33,7 +33,6 @@ def main() -> int:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from zhijiao.identity.models import Account
     from zhijiao.people.models import Student
@@ -62,7 +61,13 @@ def main() -> int:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries: list[str] = queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             get()
         cpu: list[float] = []
 
