@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+
+from zhijiao.core.actor import Actor
 
 logger = logging.getLogger("zhijiao.spaces")
 
@@ -54,7 +55,7 @@ class Panel:
     order: int = 100
 
 
-PanelProvider = Callable[[Any, SpaceContext], Panel | None]
+PanelProvider = Callable[[Actor, SpaceContext], Panel | None]
 
 _providers: dict[str, tuple[int, tuple[str, ...], PanelProvider]] = {}
 
@@ -71,7 +72,7 @@ def space_panel_keys(kind: str) -> list[str]:
     return [k for k, (_, kinds, _) in sorted(_providers.items(), key=lambda kv: kv[1][0]) if kind in kinds]
 
 
-def space_panels(actor: Any, context: SpaceContext) -> list[Panel]:
+def space_panels(actor: Actor, context: SpaceContext) -> list[Panel]:
     """The panels of ``context.kind``'s space for ``actor``, in order; providers returning None are left out."""
     panels: list[Panel] = []
     for key in space_panel_keys(context.kind):

@@ -42,6 +42,7 @@ def test_a_snapshot_writes_every_table_with_its_schema(region, warehouse):
         "staff": 4,
         "quality": 0,  # no catalogue scores computed in this region
         "learning_statements": 0,  # no learning records stored (xapi's tests cover the rows)
+        "space_usage": 4,  # teacher, head, the pupil s1 and their mother have accounts (spaces' tests cover it)
     }
     for name, columns in SCHEMAS.items():
         frame = pl.read_parquet(table_path(folder, name))
