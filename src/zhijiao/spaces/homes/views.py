@@ -4,6 +4,8 @@ the reminder settings. Adapters: parse, ask the selectors, render."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -58,7 +60,7 @@ def personal_home(request: HttpRequest, kind: str) -> HttpResponse:
                 {
                     "student": child,
                     "class_label": selectors.class_label(child.school_class) if child.school_class else "",
-                    "panels": space_panels(request.user, SpaceContext(**{**ctx.__dict__, "kind": "guardian"})),
+                    "panels": space_panels(request.user, replace(ctx, kind="guardian")),
                 }
             )
         context["children"] = children
@@ -84,13 +86,11 @@ def pupil_page(request: HttpRequest, student_id: int) -> HttpResponse:
     """A pupil's space as the people around them see it: the pupil's class, the panels the apps share."""
     student = selectors.pupil_space_get(actor=request.user, student_id=student_id)
     ctx = selectors.pupil_context(student)
-    own = student.person_id == getattr(request.user, "person_id", None)
     context = {
         "student": student,
         "name": student.person.name,
         "class_label": selectors.class_label(student.school_class) if student.school_class else "",
         "panels": space_panels(request.user, ctx),
-        "own": own,
         "breadcrumbs": [*BREADCRUMBS, (f"{mask_name(student.person.name)}的空间", None)],
     }
     return render(request, "spaces/homes/pupil.html", context)
