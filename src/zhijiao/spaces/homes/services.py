@@ -19,14 +19,13 @@ from zhijiao.spaces.homes.selectors import school_may_edit
 OPTIONAL_CHANNELS = {"email": "邮件", "sms": "短信", "wechat": "企业微信"}
 
 
-def space_visit_record(*, actor: Actor, on: date | None = None) -> bool:
-    """Note that the account used its space on ``on`` (today, Beijing). One row per account and day; True when
-    this call wrote it. Cheap to call on every visit: a conflicting insert is ignored."""
+def space_visit_record(*, actor: Actor, on: date | None = None) -> None:
+    """Note that the account used its space on ``on`` (today, Beijing): one row per account and day, so calling it
+    on every visit is safe (a conflicting insert is ignored)."""
     if not actor.is_authenticated:
-        return False
+        return
     day = on or timezone.localdate()
-    created = SpaceVisit.objects.bulk_create([SpaceVisit(account_id=actor.pk, day=day)], ignore_conflicts=True)
-    return bool(created and created[0].pk)
+    SpaceVisit.objects.bulk_create([SpaceVisit(account_id=actor.pk, day=day)], ignore_conflicts=True)
 
 
 def school_page_save(
