@@ -70,6 +70,7 @@ from zhijiao.services.services_institutions import institution_save
 from zhijiao.services.services_status import case_submit
 from zhijiao.spaces.contact.selectors import partners as contact_partners
 from zhijiao.spaces.contact.services import thread_start as contact_thread_start
+from zhijiao.spaces.homes.services import school_page_save
 from zhijiao.spaces.models import Notice
 from zhijiao.spaces.research.services import activity_create as research_activity_create
 from zhijiao.spaces.research.services import group_create as research_group_create
@@ -148,6 +149,12 @@ OBJECTS: dict[str, list[str]] = {
     "area_exam": ["420112", "420102"],
     "child_report": ["s1", "s3", "s5"],  # 孩子的学习情况 (the guardian's view) of a pupil
     "area_reports": ["home"],  # the list of 学情报告
+    # 网络学习空间 (issue 18): one's own space, a class's, a pupil's, a school's (A public, C not), the region's
+    "space_home": ["self"],
+    "space_class": ["A1", "A2", "C1"],
+    "space_pupil": ["s1", "s3", "s5"],
+    "space_school": ["A", "C"],
+    "space_region": ["420112"],
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -190,6 +197,11 @@ CHANNELS: dict[str, list[str]] = {
     "area_exam": ["district", "district_export", "school", "school_export", "class"],
     "child_report": ["page"],
     "area_reports": ["page"],
+    "space_home": ["home", "notices", "settings"],
+    "space_class": ["page"],
+    "space_pupil": ["page"],
+    "space_school": ["public", "edit"],
+    "space_region": ["page"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -710,6 +722,25 @@ class Expect:
         school_id = thread.school_class.school_id
         return any(g.role == Role.SCHOOL_ADMIN and g.school_id == school_id for g in self.who.grants)
 
+    # ------------------------------------------------ 网络学习空间 (decision 00xx-space-homes)
+    def class_space(self, klass: SchoolClass) -> bool:
+        """A class's space: its pupils, their guardians, its teachers this term and its 班主任 — no administrator."""
+        return klass.pk in self.taught | self.headed | self._own_classes()
+
+    def pupil_space(self, student: Student) -> bool:
+        """A pupil's space: the pupil, their guardians, their classmates, the class's teachers and 班主任."""
+        if self.who.has(Role.PARENT) and student.pk in self.children:
+            return True
+        own = self.own_student if self.who.has(Role.STUDENT) else None
+        if own is not None and (own.pk == student.pk or own.school_class_id == student.school_class_id):
+            return True
+        return student.school_class_id in self.taught | self.headed
+
+    def school_space(self, school: School, channel: str, public: bool) -> bool:
+        """A school's public face: anyone once the school shows it (else its administrators' preview); editing:
+        the school's administrators and the bureaus above."""
+        return (public and channel == "public") or self._administers(school)
+
     # ------------------------------------------------ 体质健康 (docs/growth.md: 体质健康页面)
     def fitness_school(self, school: School) -> bool:
         """A school's test rounds (figures, import, national export): its 学校管理员 and teachers, bureaus above."""
@@ -1150,6 +1181,17 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         objects[("child_report", key)] = r.students[key]
     objects[("area_reports", "home")] = "home"
     objects[("lrs_admin", "s1")] = Account.objects.get(person_id=r.students["s1"].person_id)
+    # 网络学习空间: school A shows its public face, C does not
+    school_page_save(
+        actor=a["principal"], school=r.schools["A"], intro="百年老校", motto="", is_public=True, origin=ORIGIN
+    )
+    objects[("space_home", "self")] = "self"
+    for key in OBJECTS["space_class"]:
+        objects[("space_class", key)] = r.classes[key]
+    for key in OBJECTS["space_pupil"]:
+        objects[("space_pupil", key)] = r.students[key]
+    objects[("space_school", "A")], objects[("space_school", "C")] = (r.schools["A"], True), (r.schools["C"], False)
+    objects[("space_region", "420112")] = "420112"
     return objects
 
 
@@ -1410,6 +1452,18 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
         return expect.child_report(obj), f"/learning/reports/child/{obj.pk}/", ""
     if kind == "area_reports":
         return expect.area_home(), "/learning/reports/", ""
+    if kind == "space_home":  # everyone signed in has a space (its content is theirs)
+        return True, {"home": "/space/", "notices": "/space/notices/", "settings": "/space/settings/"}[channel], ""
+    if kind == "space_class":
+        return expect.class_space(obj), f"/space/class/{obj.pk}/", ""
+    if kind == "space_pupil":
+        return expect.pupil_space(obj), f"/space/pupils/{obj.pk}/", ""
+    if kind == "space_school":  # obj: (school, whether it shows a public face)
+        school, public = obj
+        url = f"/space/school/{school.pk}/" + ("edit/" if channel == "edit" else "")
+        return expect.school_space(school, channel, public), url, ""
+    if kind == "space_region":  # public: schools and public notices, no personal data
+        return True, f"/space/region/{obj}/", ""
     raise AssertionError(kind)
 
 

@@ -179,6 +179,32 @@ class Scope:
         """Does this account teach the class this term, or is it the class's 班主任?"""
         return class_id in self.led_class_ids()
 
+    # ------------------------------------------------------------ 网络学习空间 (class and pupil spaces)
+    def member_class_ids(self) -> list[int]:
+        """The classes the account belongs to as a pupil, or through its children as a guardian."""
+        return list(self._own_class_ids)
+
+    def children_ids(self) -> list[int]:
+        """The pupils the account is a guardian of (empty without a 家长 grant)."""
+        return list(self._children_ids)
+
+    def in_class_space(self, class_id: int) -> bool:
+        """A class's space: its pupils, their guardians, its teachers this term and its 班主任 — nobody else, not
+        even the school's administrators (the class's feed is the class's own)."""
+        return self.leads_class(class_id) or class_id in self._own_class_ids
+
+    def sees_pupil_space(self, *, student_id: int, person_id: int, class_id: int | None) -> bool:
+        """A pupil's space: the pupil, their guardians, their classmates and the class's teachers and 班主任."""
+        if student_id in self._children_ids or (self.has(Role.STUDENT) and person_id == self.person_id):
+            return True
+        if class_id is None:
+            return False
+        if self.leads_class(class_id):
+            return True
+        return self.has(Role.STUDENT) and class_id in set(
+            SchoolClass.objects.filter(students__person_id=self.person_id).values_list("pk", flat=True)
+        )
+
     # ------------------------------------------------------------ 教研员 (district subject researcher)
     def researches(self, division_code: str) -> bool:
         """A 教研员 granted at or above ``division_code`` (a district's or a school's division)."""

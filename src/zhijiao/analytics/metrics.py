@@ -68,6 +68,7 @@ class Tables:
     health_checks: ir.Table
     fitness_results: ir.Table
     growth_reviews: ir.Table
+    space_usage: ir.Table  # spaces (issue 18)
 
 
 def unbound_tables(suffix: str = "") -> Tables:

@@ -12,6 +12,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
 from zhijiao.analytics.services import snapshot_take
+from zhijiao.analytics.space_indicators import space_indicators_update
 from zhijiao.analytics.warnings import warnings_evaluate
 from zhijiao.core.events import RegistryChange
 
@@ -39,6 +40,7 @@ def snapshot_task(changed_at: str = "", trigger: str = SnapshotTrigger.IMPORT) -
             return ""
     taken = snapshot_take(actor=None, trigger=trigger)
     HUEY.delete(SNAPSHOT_REQUEST_KEY)  # a page that finds none from now on may ask again
+    space_indicators_task()  # spaces (issue 18): its indicators from the new snapshot, before the warnings read them
     warnings_evaluate_task()  # the warnings follow the new snapshot
     return f"{taken.taken_on:%Y-%m-%d}"
 
@@ -88,3 +90,12 @@ def warnings_evaluate_task() -> str:
 @db_periodic_task(crontab(hour="20", minute="30"))  # 04:30 in Asia/Shanghai, after the nightly snapshot
 def nightly_warnings() -> None:
     warnings_evaluate_task.call_local()
+
+
+def space_indicators_task() -> None:
+    """The 网络学习空间 indicators of the latest snapshot (inline in the snapshot job; a failure is logged, never
+    stops the warnings)."""
+    try:
+        space_indicators_update()
+    except Exception:
+        logger.exception("网络学习空间指标计算失败")

@@ -179,6 +179,24 @@ OPTIONAL_TABLES = OPTIONAL_TABLES | frozenset(GROWTH_SCHEMAS)
 SOURCE_TABLES = (*SOURCE_TABLES, *GROWTH_SCHEMAS)
 # ---- end growth
 
+# ---- spaces (issue 18): the 网络学习空间's use, one row per account and role (zhijiao.spaces.homes.warehouse fills
+# it through core.warehouse_sources); analytics.space_indicators turns it into four indicators per school.
+SCHEMAS["space_usage"] = {
+    "account_id": "int64",
+    "role": "string",  # teacher (专任教师), student (在读), guardian (of a pupil in school)
+    "school_id": "int64",
+    "school_code": "string",
+    "division_code": "string",
+    "active_30d": "boolean",  # used the space (a visit, a notice read) in the 30 days before the snapshot
+    "research": "boolean",  # teachers: took part in a 网络教研 activity this calendar year
+    "hours": "float64",  # teachers: this year's 继续教育学时 (null for others)
+    "hours_required": "float64",
+    "notices": "int64",  # notices delivered to the account in the last 30 days
+    "notices_read": "int64",
+}
+OPTIONAL_TABLES = OPTIONAL_TABLES | {"space_usage"}
+SOURCE_TABLES = (*SOURCE_TABLES, "space_usage")
+
 _POLARS = {"string": pl.String, "int16": pl.Int16, "int64": pl.Int64, "boolean": pl.Boolean, "float64": pl.Float64}
 
 

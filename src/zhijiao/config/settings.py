@@ -415,3 +415,23 @@ OAUTH2_PROVIDER = {
 # ZHIJIAO_SMS_SHOW_CODES shows a sign-in code's text on the page (a local demo without a gateway, load tests).
 ZHIJIAO_SMS_SENDER = os.environ.get("ZHIJIAO_SMS_SENDER", "")
 ZHIJIAO_SMS_SHOW_CODES = _env_bool("ZHIJIAO_SMS_SHOW_CODES")
+
+# ---- E-mail (spaces: reminders of unread notices through the e-mail channel; docs/operator-guide "邮件提醒")
+# With ZHIJIAO_EMAIL_HOST set, mail goes out by SMTP; without it, each message is written as a file under
+# $ZHIJIAO_HOME/mail (the demo) — the outbox table records every message either way. Tests use Django's locmem.
+ZHIJIAO_EMAIL_HOST = os.environ.get("ZHIJIAO_EMAIL_HOST", "").strip()
+if ZHIJIAO_EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = ZHIJIAO_EMAIL_HOST
+    EMAIL_PORT = _env_positive_int("ZHIJIAO_EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("ZHIJIAO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("ZHIJIAO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("ZHIJIAO_EMAIL_STARTTLS")
+    EMAIL_USE_SSL = _env_bool("ZHIJIAO_EMAIL_SSL")
+    EMAIL_TIMEOUT = _env_positive_int("ZHIJIAO_EMAIL_TIMEOUT", 20)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(HOME / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("ZHIJIAO_EMAIL_FROM", "智教平台 <noreply@zhijiao.local>")
+# The address in reminder texts (the platform's public URL); blank: the text names no link.
+ZHIJIAO_PUBLIC_URL = os.environ.get("ZHIJIAO_PUBLIC_URL", "").rstrip("/")

@@ -30,6 +30,7 @@ from zhijiao.demo.learning_items import demo_items
 from zhijiao.demo.online_services import demo_online_services
 from zhijiao.demo.plan import region_plan
 from zhijiao.demo.resources import demo_library
+from zhijiao.demo.spaces_homes import demo_space_indicators, demo_spaces
 from zhijiao.demo.spaces_leave import demo_leave
 from zhijiao.demo.spaces_research import demo_research
 from zhijiao.demo.xapi_records import demo_learning_records
@@ -39,6 +40,7 @@ from zhijiao.org.selectors import school_year_start_for
 from zhijiao.org.services import division_sync, school_year_open
 from zhijiao.privacy.services import consent_policy_set
 from zhijiao.resources.indexing import reindex_all, search_backend
+from zhijiao.spaces.homes.models import SchoolPage
 
 DEMO_LIBRARY_SIZE = 5000
 
@@ -100,6 +102,10 @@ def demo_prepare(
         demo_research(root=region_plan(scale).root, seed=seed, progress=progress)  # and 网络教研
         demo_indicators(root=region_plan(scale).root, seed=seed, progress=progress)
         demo_homework_term(seed=seed, progress=progress)  # 作业与考试, once
+        if not SchoolPage.objects.exists():  # an install from before the space homes gets them once
+            demo_spaces(root=region_plan(scale).root, seed=seed, progress=progress)
+            _demo_snapshot(progress)
+            demo_space_indicators(progress=progress)
         return DemoResult(False, time.monotonic() - started, None, accounts, accounts_file)
 
     plan = region_plan(scale)
@@ -122,10 +128,12 @@ def demo_prepare(
     demo_admission(seed=seed, progress=progress)
     _demo_library(progress, seed=seed)
     demo_research(root=plan.root, seed=seed, progress=progress)
+    demo_spaces(root=plan.root, seed=seed, progress=progress)  # before the snapshot: it carries the space use
     # quality scores first, so the first snapshot (and the warnings) carry them
     progress(f"数据质量评分：{quality_refresh()} 条")
     _demo_snapshot(progress)
     demo_indicators(root=plan.root, seed=seed, progress=progress)
+    demo_space_indicators(progress=progress)  # after the bureau's indicators (demo_indicators runs on none only)
     demo_growth_term(seed=seed, progress=progress)
     demo_leave(seed=seed, progress=progress)
     demo_fitness_term(seed=seed, progress=progress)

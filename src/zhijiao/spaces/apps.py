@@ -12,3 +12,11 @@ class SpacesConfig(AppConfig):
         from zhijiao.spaces.publicity import publicity_notices_send
 
         publicity_subscribe("spaces-publicity", publicity_notices_send)
+
+        # The spaces' own panels, and their use as a warehouse table (core hooks; analytics sits below this app).
+        from zhijiao.core.warehouse_sources import warehouse_source_register
+        from zhijiao.spaces.homes import panels
+        from zhijiao.spaces.homes.warehouse import TABLE, space_usage
+
+        panels.register()
+        warehouse_source_register(TABLE, space_usage)

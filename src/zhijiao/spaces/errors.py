@@ -12,3 +12,6 @@ class SpacesError(ErrorCode):
     SPACES_NO_CONFIRM = "这条通知不需要回执"
     SPACES_REPLY_TOO_LONG = "回执留言不能超过 500 个字"
     SPACES_DEADLINE_PASSED = "回执已截止"
+    SPACES_PAGE_NOT_ALLOWED = "只有本校管理员可以修改学校空间"
+    SPACES_INTRO_TOO_LONG = "学校简介不能超过 3000 个字"
+    SPACES_MOTTO_TOO_LONG = "校训不能超过 60 个字"

@@ -47,6 +47,8 @@ class Notice(models.Model):
     division = models.ForeignKey("org.Division", models.PROTECT, null=True, blank=True, related_name="+")
     recipients = models.CharField("接收对象", max_length=9, choices=RecipientKind.choices)
     needs_confirm = models.BooleanField("需要回执", default=False)
+    # shown on the school's (or region's) public page: only for notices to a school or a division
+    is_public = models.BooleanField("在公开主页展示", default=False)
     deadline = models.DateTimeField("回执截止", null=True, blank=True)
     status = models.CharField("状态", max_length=9, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
     # fan-out progress: recipients resolved at publishing, receipts written so far
@@ -112,11 +114,18 @@ class OutboxMessage(models.Model):
     address = models.CharField("地址", max_length=128)
     text = models.CharField("内容", max_length=500)
     created_at = models.DateTimeField("时间", auto_now_add=True)
+    # channels with a sender (e-mail): not before ``send_after`` (quiet hours), then ``sent_at`` or ``error``
+    send_after = models.DateTimeField("最早发送", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    error = models.CharField("发送失败原因", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "待发消息"
         verbose_name_plural = "待发消息"
-        indexes = [models.Index(fields=["notice", "channel"], name="spaces_outbox_notice")]
+        indexes = [
+            models.Index(fields=["notice", "channel"], name="spaces_outbox_notice"),
+            models.Index(fields=["channel", "sent_at", "send_after"], name="spaces_outbox_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.address}"
@@ -124,6 +133,7 @@ class OutboxMessage(models.Model):
 
 # 网络教研 and 继续教育学时 live in their own package; imported here so Django registers them with this app.
 from zhijiao.spaces.contact.models import Message, Thread  # noqa: E402, F401
+from zhijiao.spaces.homes.models import ChannelOptOut, SchoolPage, SpaceVisit  # noqa: E402, F401
 from zhijiao.spaces.leave.models import LeaveRequest  # noqa: E402, F401
 from zhijiao.spaces.research.models import (  # noqa: E402, F401
     Activity,

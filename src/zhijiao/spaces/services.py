@@ -45,8 +45,11 @@ def notice_create(
     recipients: str = RecipientKind.GUARDIANS,
     needs_confirm: bool = False,
     deadline: datetime | None = None,
+    is_public: bool = False,
 ) -> Notice:
-    """A draft notice to a node the actor may address (Forbidden otherwise: 403, the form offered only its own)."""
+    """A draft notice to a node the actor may address (Forbidden otherwise: 403, the form offered only its own).
+    ``is_public``: also shown on the school's or region's public page (only a notice to a school or a division;
+    ignored for a class or a grade, whose notices concern named pupils)."""
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise ZhijiaoError(SpacesError.SPACES_TITLE_REQUIRED, field="标题")
@@ -73,6 +76,7 @@ def notice_create(
         recipients=recipients,
         needs_confirm=needs_confirm,
         deadline=deadline,
+        is_public=bool(is_public) and audience_kind in (AudienceKind.SCHOOL, AudienceKind.DIVISION),
         **{_NODE_FIELDS[audience_kind]: node},
     )
 

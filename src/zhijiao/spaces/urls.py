@@ -2,13 +2,22 @@ from django.urls import path
 
 from zhijiao.spaces import views
 from zhijiao.spaces.contact import views as contact
+from zhijiao.spaces.homes import views as homes
 from zhijiao.spaces.leave import views as leave
 from zhijiao.spaces.research import views as research
 from zhijiao.spaces.research import views_hours as hours
 
 urlpatterns = [
     path("", views.space_home, name="spaces-home"),
+    path("notices/", views.notice_list, name="spaces-notices"),
     path("notices/new/", views.notice_new, name="spaces-notice-new"),
+    # 网络学习空间: class, pupil, school, region; reminder settings
+    path("class/<int:class_id>/", homes.class_page, name="spaces-class"),
+    path("pupils/<int:student_id>/", homes.pupil_page, name="spaces-pupil"),
+    path("school/<int:school_id>/", homes.school_public, name="spaces-school-public"),
+    path("school/<int:school_id>/edit/", homes.school_edit, name="spaces-school-edit"),
+    path("region/<str:code>/", homes.region_page, name="spaces-region"),
+    path("settings/", homes.settings_page, name="spaces-settings"),
     path("notices/<int:notice_id>/", views.notice_page, name="spaces-notice"),
     path("notices/<int:notice_id>/confirm/", views.notice_confirm, name="spaces-notice-confirm"),
     path("notices/<int:notice_id>/remind/", views.notice_remind, name="spaces-notice-remind"),

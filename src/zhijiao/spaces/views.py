@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.core.paging import paginate
 from zhijiao.spaces import selectors, services
+from zhijiao.spaces.homes import selectors as homes_selectors
+from zhijiao.spaces.homes import views as homes_views
 from zhijiao.spaces.models import NoticeReceipt, RecipientKind
 
 BREADCRUMBS = [("我的空间", "/space/")]
@@ -23,7 +25,16 @@ BREADCRUMBS = [("我的空间", "/space/")]
 
 @login_required
 def space_home(request: HttpRequest) -> HttpResponse:
-    """我的空间: my notices, unread first; for staff the notices they sent, with read rates."""
+    """我的空间: a teacher's, a pupil's or a guardian's home; for administrators the notices page."""
+    kind = homes_selectors.space_kind(actor=request.user)
+    if kind:
+        return homes_views.personal_home(request, kind)
+    return notice_list(request)
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """我的通知: my notices, unread first; for staff the notices they sent, with read rates."""
     page, querystring = paginate(request, selectors.receipt_inbox(actor=request.user), per_page=20)
     may_send = selectors.may_send(actor=request.user)
     sent = list(selectors.notice_sent_list(actor=request.user)[:20]) if may_send else []
@@ -72,6 +83,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 recipients=form.get("recipients", str(RecipientKind.GUARDIANS)),
                 needs_confirm=form.get("needs_confirm") == "on",
                 deadline=_deadline(form.get("deadline", "")),
+                is_public=form.get("is_public") == "on",
             )
         except ZhijiaoError as exc:
             if exc.status != 400:

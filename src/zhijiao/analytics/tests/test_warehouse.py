@@ -46,6 +46,7 @@ def test_a_snapshot_writes_every_table_with_its_schema(region, warehouse):
         "health_checks": 0,
         "fitness_results": 0,
         "growth_reviews": 0,
+        "space_usage": 4,  # teacher, head, the pupil s1 and their mother have accounts (spaces' tests cover it)
     }
     for name, columns in SCHEMAS.items():
         frame = pl.read_parquet(table_path(folder, name))

@@ -97,6 +97,7 @@ def _tables_with_classes_of(sizes: list[int]) -> metrics.Tables:
         staff=frame("staff", []),
         quality=frame("quality", []),
         learning_statements=frame("learning_statements", []),
+        space_usage=frame("space_usage", []),
     )
 
 

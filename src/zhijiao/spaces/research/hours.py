@@ -146,6 +146,11 @@ def _count(counts: dict[str, int], rules: Rules, year: int) -> TeacherHours:
     return result
 
 
+def hours_from_counts(counts: dict[str, int], rules: Rules, year: int) -> TeacherHours:
+    """A teacher's hours from their activities per kind (for bulk readers that counted them in one query)."""
+    return _count(counts, rules, year)
+
+
 def account_post(account_id: int | None) -> Staff | None:
     """The account's active post (its school or bureau decides the rules and the issuer)."""
     return (
