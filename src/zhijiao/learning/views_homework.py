@@ -448,7 +448,12 @@ def my_homework(request: HttpRequest) -> HttpResponse:
         s.overdue = s.assignment.due_at is not None and now >= s.assignment.due_at  # type: ignore[attr-defined]
         if s.status == SubmissionStatus.MARKED:
             marked.append(s)
-        elif s.status == SubmissionStatus.SUBMITTED or s.overdue or s.assignment.status != "published":  # type: ignore[attr-defined]
+        elif (
+            s.status == SubmissionStatus.SUBMITTED
+            or s.overdue  # type: ignore[attr-defined]
+            or s.assignment.status != AssignmentStatus.PUBLISHED
+            or s.assignment.mode == AssignmentMode.PAPER  # taken on paper: the marks come from the import
+        ):
             done.append(s)
         else:
             todo.append(s)

@@ -307,3 +307,29 @@ def test_push_draft_then_one_click_publishes_with_layers(acc, region, paper):
     with pytest.raises(ZhijiaoError):  # nothing left to approve
         homework.draft_approve(actor=teacher, layer_group=drafts[0].layer_group, origin=ORIGIN)
     assert timezone.is_aware(published[0].opens_at)
+
+
+def test_essay_waits_for_the_rubric_and_objective_override_is_audited(acc, region):
+    teacher, principal = acc["teacher"], acc["principal"]
+    essay = make_item(teacher, type="essay", stem="以“我的一天”为题写一篇短文", options=[], answer=[], points="10",
+                      rubric=[("内容", Decimal(6), ""), ("语言", Decimal(4), "")])  # fmt: skip
+    judge = make_item(teacher, type="true_false", stem="$2^3=8$", options=[], answer=["T"], points="2")
+    p = paper_create(actor=teacher, title="作文练习", stage="3", subject="14", grade="", origin=ORIGIN)
+    for it in (essay, judge):
+        paper_add_item(actor=teacher, paper=p, item_id=approve(it, principal).pk, origin=ORIGIN)
+    paper_set_status(actor=teacher, paper=p, ready=True, origin=ORIGIN)
+    a = publish(acc, region, p)
+    sub = hs.pupil_submissions(actor=acc["student"])[0]
+    e = entries_by_type(a)
+    answers = {e["essay"]: "早上七点起床……", e["true_false"]: "错"}
+    homework.answer_save(actor=acc["student"], submission_id=sub.pk, responses=answers, now=T0 + timedelta(hours=1))
+    homework.submission_submit(actor=acc["student"], submission_id=sub.pk, origin=ORIGIN, now=T0 + timedelta(hours=2))
+    essay_answer = Answer.objects.get(submission=sub, entry_id=e["essay"])
+    assert essay_answer.score is None and Answer.objects.get(submission=sub, entry_id=e["true_false"]).score == 0
+    with pytest.raises(ZhijiaoError, match="还没有给分"):
+        homework.answer_mark(actor=teacher, answer_id=essay_answer.pk, marks={"内容": 5}, comment="", origin=ORIGIN)
+    homework.answer_mark(actor=teacher, answer_id=essay_answer.pk, marks={"内容": 5, "语言": 3.5}, comment="",
+                         origin=ORIGIN)  # fmt: skip
+    sub.refresh_from_db()
+    assert sub.status == SubmissionStatus.MARKED and sub.score == Decimal("8.5")
+    assert Answer.objects.get(pk=essay_answer.pk).criteria == {"内容": 5.0, "语言": 3.5}

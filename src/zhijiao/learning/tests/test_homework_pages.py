@@ -95,6 +95,8 @@ def test_teacher_pages_and_pupil_answering(region, paper):  # noqa: F811
 
 def test_import_page_shows_errors_and_the_report_downloads(region, paper):  # noqa: F811
     a = publish_via_page(region, paper, kind="exam", mode="paper")
+    listing = client_as("student").get("/learning/my/homework/").content.decode()
+    assert "纸笔作答，老师导入成绩后显示得分" in listing and "待完成（0）" in listing
     t = client_as("teacher")
     s1 = region.students["s1"].student_no
     from django.core.files.uploadedfile import SimpleUploadedFile
