@@ -379,3 +379,19 @@ def test_a_phone_sign_in_cannot_take_over_an_account_with_that_number(client, ad
     page = client.post("/services/admission/phone/", {"phone": "13800001111", "action": "send"})
     assert page.status_code == 400 and "已有平台账号" in page.content.decode()
     assert not SmsMessage.objects.filter(phone="13800001111").exists()
+
+
+def test_the_later_round_offers_another_school_of_the_same_multi_school_catchment(adm):
+    r = adm
+    apps = _approved(r, [1, 2, 3], catchment=r.group, school=r.schools["A"])  # 一类 all: 3 for 2 seats at A
+    run = admission.placement_run(actor=r.accounts["bureau"], school=r.schools["A"], year=YEAR, stage="primary")
+    draw_run(actor=r.accounts["bureau"], draw_id=run.draw.pk, public_input="7 7 7")
+    admission.placement_apply_draw(actor=r.accounts["bureau"], draw_id=run.draw.pk)
+    (waiting,) = Application.objects.filter(status=AppStatus.WAITLIST)
+    assert waiting.pk in {a.pk for a in apps}
+    # school B (same catchment, a seat free) takes the one waiting at A
+    filled = admission.waitlist_fill(actor=r.accounts["bureau"], school=r.schools["B"], year=YEAR, stage="primary")
+    waiting.refresh_from_db()
+    assert filled == 1 and waiting.status == AppStatus.PLACED and waiting.placed_school == r.schools["B"]
+    with pytest.raises(Forbidden):
+        admission.waitlist_fill(actor=r.accounts["principal"], school=r.schools["A"], year=YEAR, stage="primary")
