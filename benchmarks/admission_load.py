@@ -36,7 +36,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 YEAR = re.compile(r'name="year" value="(\d{4})"')
 CODE = re.compile(r"验证码是 (\d{6})")
 CATCHMENT = re.compile(r'<option value="(\d+)"[^>]*>[^<]*→ ([^<]*)</option>')
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 3, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4)
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _counter = itertools.count(random.Random(os.getpid()).randrange(1, 10**6) * 1000)
 HUKOU = os.urandom(200 * 1024)

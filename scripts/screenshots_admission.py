@@ -6,6 +6,7 @@
 * ``adm-queue.png``: the principal's review queue;
 * ``adm-review.png``: one application at 学校审核 with the eligibility reasons, the evidence and the decision form;
 * ``adm-manage.png``: the bureau's plans and placement, the private school's lottery linked;
+* ``adm-catchments.png``, ``adm-rules.png``: the bureau's catchments (form and xlsx import) and categories;
 * ``adm-draw.png``: the private school's draw page (list and commitment published, ready to draw).
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
@@ -64,6 +65,8 @@ def main() -> None:
         page = new_page(browser, height=1000)
         login(page, base, "bureau", accounts["bureau"]["password"])
         shot(page, out / "adm-manage.png", url=f"{base}/services/admission/manage/")
+        shot(page, out / "adm-catchments.png", url=f"{base}/services/admission/catchments/")
+        shot(page, out / "adm-rules.png", url=f"{base}/services/admission/rules/")
         if draw:
             shot(page, out / "adm-draw.png", url=f"{base}/services/lottery/{draw}/stage/")
     for name in ("adm-phone-signin", "adm-apply-phone", "adm-result-phone", "adm-queue", "adm-review", "adm-manage"):

@@ -137,7 +137,7 @@ def demo_admission(*, seed: int, progress: Callable[[str], None]) -> None:
         phone = f"1390{n:07d}"
         families.append(
             Account.objects.filter(username=f"rx{phone}").first()
-            or account_create(username=f"rx{phone}", password=None, display_name=f"家长（{phone[:3]}****{phone[-4:]}）")
+            or account_create(username=f"rx{phone}", password=None, display_name=f"{phone[:3]}****{phone[-4:]} 家长")
         )
 
     def approve(app):  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ def code_send(phone: str, *, now: datetime | None = None) -> bool:
     if SmsCode.objects.filter(phone=phone, created_at__gt=now - CODE_GAP).exists():
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
-    SmsCode.objects.create(phone=phone, digest=_digest(phone, code), expires_at=now + CODE_LIFE)
+    SmsCode.objects.create(phone=phone, digest=_digest(phone, code), expires_at=now + CODE_LIFE, created_at=now)
     sender().send(
         phone=phone, text=f"【智教】您的登录验证码是 {code}，5分钟内有效。请勿告诉他人。", purpose="登录验证码"
     )

@@ -120,7 +120,7 @@ def admission_phone(request: HttpRequest) -> HttpResponse:
             else:
                 with transaction.atomic():
                     account = Account.objects.filter(username=f"{FAMILY_PREFIX}{phone}").first() or account_create(
-                        username=f"{FAMILY_PREFIX}{phone}", password=None, display_name=f"家长（{mask_phone(phone)}）"
+                        username=f"{FAMILY_PREFIX}{phone}", password=None, display_name=f"{mask_phone(phone)} 家长"
                     )
                     audit_record(
                         actor=account,

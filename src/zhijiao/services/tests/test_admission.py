@@ -4,7 +4,7 @@ waitlist and the later round), publication, enrolment through the registry (all 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -347,3 +347,51 @@ def test_who_sees_which_application(adm):
     assert not sel.applications(r.accounts["bureau_c"]).exists() if "bureau_c" in r.accounts else True
     assert [a.pk for a in sel.review_queue(r.accounts["principal"])] == [mine.pk]
     assert sel.review_queue(r.accounts["bureau"]) == []
+
+
+# ------------------------------------------------------------------------------------------------ text codes
+def test_sign_in_codes_expire_allow_few_tries_and_are_used_once(db):
+    from datetime import datetime, timedelta
+
+    from zhijiao.services import sms
+
+    t0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert sms.code_send("13912345678", now=t0)
+    assert not sms.code_send("13912345678", now=t0 + timedelta(seconds=30))  # one a minute
+    code = SmsMessage.objects.get(phone="13912345678").text.split("验证码是 ")[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    assert not sms.code_check("13912345678", wrong, now=t0)
+    assert not sms.code_check("13912345678", code, now=t0 + timedelta(minutes=6))  # expired
+    assert sms.code_check("13912345678", code, now=t0 + timedelta(minutes=4))
+    assert not sms.code_check("13912345678", code, now=t0 + timedelta(minutes=4))  # used once
+    assert sms.code_send("13912345678", now=t0 + timedelta(minutes=2))
+    code = SmsMessage.objects.order_by("-pk").first().text.split("验证码是 ")[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(sms.CODE_TRIES):
+        assert not sms.code_check("13912345678", wrong, now=t0 + timedelta(minutes=3))
+    assert not sms.code_check("13912345678", code, now=t0 + timedelta(minutes=3))  # too many tries
+
+
+def test_a_phone_sign_in_cannot_take_over_an_account_with_that_number(client, adm):
+    from zhijiao.identity.models import Account
+
+    Account.objects.filter(username="parent").update(mobile="13800001111")
+    page = client.post("/services/admission/phone/", {"phone": "13800001111", "action": "send"})
+    assert page.status_code == 400 and "已有平台账号" in page.content.decode()
+    assert not SmsMessage.objects.filter(phone="13800001111").exists()
+
+
+def test_the_later_round_offers_another_school_of_the_same_multi_school_catchment(adm):
+    r = adm
+    apps = _approved(r, [1, 2, 3], catchment=r.group, school=r.schools["A"])  # 一类 all: 3 for 2 seats at A
+    run = admission.placement_run(actor=r.accounts["bureau"], school=r.schools["A"], year=YEAR, stage="primary")
+    draw_run(actor=r.accounts["bureau"], draw_id=run.draw.pk, public_input="7 7 7")
+    admission.placement_apply_draw(actor=r.accounts["bureau"], draw_id=run.draw.pk)
+    (waiting,) = Application.objects.filter(status=AppStatus.WAITLIST)
+    assert waiting.pk in {a.pk for a in apps}
+    # school B (same catchment, a seat free) takes the one waiting at A
+    filled = admission.waitlist_fill(actor=r.accounts["bureau"], school=r.schools["B"], year=YEAR, stage="primary")
+    waiting.refresh_from_db()
+    assert filled == 1 and waiting.status == AppStatus.PLACED and waiting.placed_school == r.schools["B"]
+    with pytest.raises(Forbidden):
+        admission.waitlist_fill(actor=r.accounts["principal"], school=r.schools["A"], year=YEAR, stage="primary")
