@@ -8,6 +8,7 @@ style and a few templates set widths inline, and style injection is not a script
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -38,16 +39,25 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
+@functools.cache
+def _oauth_paths() -> tuple[str, str] | None:
+    """The authorization and logout endpoints' paths, reversed once (this runs on every response)."""
+    try:
+        return reverse("oauth2_provider:authorize"), reverse("oauth2_provider:rp-initiated-logout")
+    except NoReverseMatch:
+        return None
+
+
 def _oauth_form_targets(request: HttpRequest) -> str:
     """The app's origin where a form on this page ends after redirects: signing in (the login page on the way to
     the authorization endpoint, the consent page) returns to its redirect URI, signing out to its post-logout URI.
     Browsers apply form-action to every redirect of a form submission, so 'self' alone would stop single sign-on.
     Only addresses registered for that client count.
     """
-    try:
-        authorize, logout = reverse("oauth2_provider:authorize"), reverse("oauth2_provider:rp-initiated-logout")
-    except NoReverseMatch:
+    paths = _oauth_paths()
+    if paths is None:
         return ""
+    authorize, logout = paths
     params: dict[str, list[str]]
     if request.path == settings.LOGIN_URL:
         target = urlsplit(request.GET.get("next") or request.POST.get("next") or "")
