@@ -147,6 +147,10 @@ class ParsedQuery:
     # (0: the engine's default, 3). Understanding asks for 2 when each term is a whole word of its own (a name, a
     # dictionary word, a word typed apart), not a fragment the segmenter cut from an unknown word.
     backfill_terms: int = 0
+    # True: no term has to match, the filters alone decide what does and every term only ranks (a query of nothing
+    # but words that state constraints, turned into filters by :func:`.understand.constraint_filters`). False: a
+    # query without a required term needs all of its terms.
+    scored_only: bool = False
 
     @property
     def marks(self) -> list[str]:

@@ -447,6 +447,9 @@ class TantivyBackend:
         terms = [w if isinstance(w, QueryTerm) else QueryTerm(w) for w in words]
         needed = [t for t in terms if t.required]
         optional: list[Query] = []
+        if not needed and not match_only:  # terms that only rank (ParsedQuery.scored_only)
+            for t in terms:
+                optional.extend(self._term_scoring(t, long_grams=long_grams, searcher=searcher))
         if needed:
             occur = Occur.Should if any_word else Occur.Must
             match = Query.boolean_query([(occur, self._term_match(t, long_grams=long_grams)) for t in needed])
@@ -503,7 +506,7 @@ class TantivyBackend:
             raise ValueError(f"未知的排序方式：{sort}")
         parsed = self.parse_plain(query) if isinstance(query, str) else query
         words = list(parsed.terms)
-        if words and not any(t.required for t in words):  # nothing required: all of it is
+        if words and not any(t.required for t in words) and not parsed.scored_only:  # nothing required: all of it is
             words = [QueryTerm(t.word, t.alternatives, weights=t.weights) for t in words]
         needed = [t for t in words if t.required]
         boosts = parsed.boosts

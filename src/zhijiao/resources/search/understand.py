@@ -603,6 +603,24 @@ def diversify(hits: Sequence[Hit], upto: int | None = None) -> list[Hit]:
     return out + left
 
 
+def constraint_filters(parsed: ParsedQuery, chosen: dict[str, str | Sequence[str]]) -> dict[str, str | tuple[str, ...]]:
+    """The filters a query of nothing but words that state constraints means (七年级 数学 教案, 课件, 人教版 八下):
+    the labels it names, for the facets the caller has not chosen; empty when any word is a topic.
+
+    Such a query matched its words as text (every 数学 resource has 数学 in its labels' text) and ranked by the labels
+    it names: it asks for the labelled resources, so it is filtered by them, as a query of nothing but grade
+    shorthand is (八下), and its words only rank within them (``ParsedQuery.scored_only``: 教案 in the title first).
+    It then counts and ranks the few thousand resources labelled so among a million, instead of every resource with
+    数学 and 教案 anywhere in its text (a tenth of the library), and the page shows the filters, which the teacher may
+    take off. When nothing is labelled so, the words are searched as words, as before."""
+    if not parsed.terms or any(t.required for t in parsed.terms) or not parsed.boosts:
+        return {}
+    merged: dict[str, tuple[str, ...]] = {}
+    for key, values in parsed.boosts:
+        merged[key] = tuple(dict.fromkeys([*merged.get(key, ()), *values]))
+    return {k: v for k, v in merged.items() if k not in chosen}
+
+
 def search(
     backend: SearchBackend,
     lexicon: Lexicon,
@@ -628,14 +646,17 @@ def search(
         shorthand_filters = {k: v for k, v in u.filters().items() if k not in filters}
         filters.update(shorthand_filters)
         parsed = ParsedQuery()
+    stated = constraint_filters(parsed, filters)
     pooled = sort == SORT_RELEVANCE and bool(parsed.terms) and offset < limit * POOL_FACTOR
     fetch_limit, fetch_offset = (limit * POOL_FACTOR, 0) if pooled else (limit, offset)
 
-    def run(p: ParsedQuery) -> SearchResult:
+    def run(p: ParsedQuery, extra: dict[str, str | tuple[str, ...]] | None = None) -> SearchResult:
+        if extra:  # the labels are filters now: their boosts would add the same to every document
+            p = ParsedQuery(terms=p.terms, boosts=tuple(b for b in p.boosts if b[0] not in extra), scored_only=True)
         return backend.search(
             p,
             visibility=visibility,
-            filters=filters,
+            filters={**filters, **extra} if extra else filters,
             sort=sort,
             limit=fetch_limit,
             offset=fetch_offset,
@@ -643,7 +664,11 @@ def search(
             highlight=False,
         )
 
-    result = run(parsed)
+    result = run(parsed, stated)
+    if stated and result.total:
+        shorthand_filters.update(stated)
+    elif stated:  # nothing labelled so: the words as words, as before
+        result = run(parsed)
     answer = Answer(result=result, understanding=u, query_used=text, shorthand_filters=shorthand_filters)
     if u.correction and not exact:
         fixed = understand(u.corrected_text, lexicon, analyzer)

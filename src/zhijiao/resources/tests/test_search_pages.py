@@ -205,3 +205,21 @@ def test_chosen_volume_shows_the_tree_of_the_chosen_subject(library):
     maths = client.get("/resources/", {"subject": "数学", "stage": "初中", "volume": "八年级上册"})
     chapters = next(g for g in maths.context["groups"] if g.key == "chapter")
     assert chapters.options[0].label == "第11章 三角形"
+
+
+def test_understood_note_names_the_labels_a_query_of_labels_filters_by():
+    from zhijiao.resources.searching import SearchPage
+    from zhijiao.resources.views_search import _understood_note
+
+    def page(understood: dict) -> SearchPage:
+        return SearchPage(
+            items=[], count=0, facets={}, page=1, limit=20, sort="relevance", query="", filters=SearchFilters(),
+            understood=understood,
+        )  # fmt: skip
+
+    labels = {"shorthand": ["七年级"], "grade": "七年级", "volume": [],
+              "filters_from_query": {"subject": ["数学"], "type": ["教案"], "grade": ["七年级", "初一"]}}  # fmt: skip
+    assert _understood_note(page(labels)) == "已按“数学、教案、七年级”筛选。"
+    shorthand = {"shorthand": ["八下"], "grade": "八年级", "volume": ["下册"],
+                 "filters_from_query": {"grade": ["八年级"], "volume": ["下册"]}}  # fmt: skip
+    assert _understood_note(page(shorthand)) == "“八下”已按“八年级 下册”筛选。"

@@ -447,3 +447,56 @@ def test_explain_shows_the_forms_as_the_dictionary_writes_them(tmp_path):
     assert term["word"] == "y=ax²" and "y=ax²+bx+c" in term["variants"] and "二次函数" in term["variants"]
     (term,) = understand("勾股定理", lexicon, analyzer).explain()["terms"]
     assert "a²+b²=c²" in term["variants"] and not any("^" in v for v in term["variants"])
+
+
+# ---- queries of nothing but constraint words (decision 00xx-search-latency) -------------------------------------
+
+
+def test_constraint_words_alone_filter_by_their_labels_and_rank_by_their_words(tmp_path):
+    docs = [
+        _doc("plan", "七年级数学 教案 有理数", grade="七年级", volume="上册", type="教案"),
+        _doc("plan2", "有理数的加法", grade="七年级", volume="上册", type="教案"),
+        _doc("plan8", "八年级数学 教案 勾股定理", grade="八年级", type="教案"),
+        _doc("ppt", "七年级数学 课件 有理数", grade="七年级", volume="上册"),  # 课件, not 教案
+        _doc("phys", "七年级 数学 教案 素材", subject="物理", grade="七年级", type="教案"),  # 数学 only in the text
+    ]
+    backend, lexicon = _engine(tmp_path, docs)
+    answer = _search(backend, lexicon, "七年级 数学 教案")
+    assert _ids(answer) == ["plan", "plan2"]  # the words rank within the labels: 数学 and 教案 in the title first
+    assert answer.shorthand_filters == {"subject": ("数学",), "type": ("教案",), "grade": ("七年级", "初一")}
+    assert answer.explain()["filters_from_query"]["type"] == ["教案"]
+    assert answer.result.facets["type"] == {"教案": 2}
+    # A filter the caller chose stays the caller's; a topic word makes the constraint words boosts again.
+    chosen = _search(backend, lexicon, "七年级 数学 教案", filters={"type": ["课件"]})
+    assert _ids(chosen) == ["ppt"] and "type" not in chosen.shorthand_filters
+    topic = _search(backend, lexicon, "数学 教案 有理数")
+    assert topic.shorthand_filters == {} and set(_ids(topic)[:2]) == {"plan", "plan2"} and "ppt" in _ids(topic)
+    # Nothing labelled so: the words are searched as words, as before.
+    words = _search(backend, lexicon, "高一 物理 教案")
+    assert _ids(words)[0] == "phys" and words.shorthand_filters == {}
+
+
+def test_optional_clauses_chained_score_as_one_boolean(tmp_path):
+    """The ranked query adds each optional clause on a level of its own (tantivy would read several as a union of
+    their postings): the same documents with the same scores as the flat boolean."""
+    from tantivy import Occur, Query
+
+    from zhijiao.resources.search.tantivy_backend import _optional_chain
+
+    docs = [_doc(f"d{i}", f"有理数 第{i}课时", grade=("七年级", "八年级")[i % 2], volume=("上册", "下册")[i % 3 > 0])
+            for i in range(30)]  # fmt: skip
+    backend, _ = _engine(tmp_path, docs)
+    searcher = backend.index_.searcher()
+    required = Query.boolean_query([(Occur.Must, backend._term("any_w", "有理数"))])
+    optional = [
+        Query.const_score_query(backend._term("grade", "七年级"), 20.0),
+        Query.const_score_query(backend._term("volume", "上册"), 20.0),
+        backend._term("title_w", "有理数"),
+    ]
+    flat = Query.boolean_query([(Occur.Must, required), *((Occur.Should, q) for q in optional)])
+    chained = _optional_chain(required, optional)
+
+    def ranked(q):
+        return [(round(score, 4), searcher.doc(a).get_first("id")) for score, a in searcher.search(q, limit=50).hits]
+
+    assert ranked(chained) == ranked(flat) and len(ranked(flat)) == 30
