@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.learning import views, views_import, views_papers
+from zhijiao.learning import views, views_import, views_papers, views_reports
 
 urlpatterns = [
     path("items/", views.item_list, name="learning-item-list"),
@@ -27,4 +27,11 @@ urlpatterns += [
     path("papers/<int:paper_id>/preview/", views_papers.paper_preview, name="learning-paper-preview"),
     path("papers/<int:paper_id>/key/", views_papers.paper_key, name="learning-paper-key"),
     path("papers/<int:paper_id>/qti.zip", views_papers.paper_export, name="learning-paper-export"),
+]
+
+urlpatterns += [
+    path("reports/class/<int:class_id>/", views_reports.class_report, name="learning-report-class"),
+    path("reports/class/<int:class_id>/export.xlsx", views_reports.class_report_export, name="learning-report-export"),
+    path("reports/student/<int:student_id>/", views_reports.pupil_report, name="learning-report-student"),
+    path("reports/student/<int:student_id>/why/<int:point_id>/", views_reports.mastery_why, name="learning-report-why"),
 ]
