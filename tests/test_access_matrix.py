@@ -35,7 +35,7 @@ from zhijiao.analytics.models import EarlyWarning, WarningKind
 from zhijiao.analytics.services import snapshot_take
 from zhijiao.audit.services import Origin
 from zhijiao.curriculum.loading import taxonomy_load
-from zhijiao.curriculum.models import TextbookVolume
+from zhijiao.curriculum.models import KnowledgePoint, TextbookVolume
 from zhijiao.growth import services as growth
 from zhijiao.growth.models import GrowthRecord, TermReview
 from zhijiao.identity.models import Account
@@ -43,8 +43,9 @@ from zhijiao.intake.models import ImportBatch
 from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
 from zhijiao.learning.images import item_image_add
-from zhijiao.learning.models import Item, ItemSharing, ItemStatus, Paper
+from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Paper, PaperItem, Submission
 from zhijiao.learning.paper_services import paper_create
+from zhijiao.learning.refit import refit_assignment
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
@@ -132,6 +133,8 @@ OBJECTS: dict[str, list[str]] = {
     "fitness": ["A", "C"],  # a school's 体质健康 test round with results (its class A1 / C1)
     "fitness_pupil": ["s1", "s3", "s5"],  # a pupil's 体质健康 results and trend
     "fitness_district": ["page"],  # 区域体质健康统计
+    "diag_class": ["A1", "A2", "C1"],  # a class's 学情报告 of an exam its pupils sat (s1 in A1, s3 in A2, s5 in C1)
+    "diag_pupil": ["s1", "s3", "s5"],  # a pupil's 学情报告 and 为什么是这个数
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -165,6 +168,8 @@ CHANNELS: dict[str, list[str]] = {
     "fitness": ["page", "class", "export"],
     "fitness_pupil": ["page"],
     "fitness_district": ["page"],
+    "diag_class": ["page", "export"],
+    "diag_pupil": ["page", "why"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -676,6 +681,24 @@ class Expect:
             g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
         )
 
+    def diag_class(self, klass: SchoolClass) -> bool:
+        """A class's 学情报告 (names, mastery per pupil): its teachers this term, its 班主任, its 学校管理员 (no bureau,
+        教研员, pupil or guardian)."""
+        return (
+            self.who.platform
+            or klass.pk in self.taught | self.headed
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == klass.school_id for g in self.who.grants)
+        )
+
+    def diag_pupil(self, student: Student) -> bool:
+        """A pupil's 学情报告: the pupil, the class's teachers and 班主任, the school's 学校管理员 (guardians have their
+        own view; bureaus and 教研员 read aggregates)."""
+        return (
+            self.who.platform
+            or bool(self.growth_relations(student) & {"self", "head", "teacher"})
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == student.school_id for g in self.who.grants)
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -789,6 +812,8 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         objects[("paper", key)] = paper_create(
             actor=author, title=f"单元测验 {key}", stage="3", subject="14", grade="", origin=ORIGIN
         )
+
+    _diag_build(r, objects)
 
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
@@ -938,6 +963,35 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
         objects[("learning_records", key)] = r.students[key]
     objects[("lrs_admin", "s1")] = Account.objects.get(person_id=r.students["s1"].person_id)
     return objects
+
+
+def _diag_build(r, objects: dict[tuple[str, str], Any]) -> None:
+    """An exam sat by s1 (A1), s3 (A2) and s5 (C1), marked and diagnosed: the 学情 reports have figures."""
+    school_a = r.schools["A"]
+    one = objects[("item", "school_A")]
+    point = KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code").first()
+    one.knowledge_points.add(point)
+    paper = Paper.objects.create(
+        title="学情测验", stage="3", subject="14", author=one.author, owner_school=school_a,
+        owner_division_id=school_a.division_id,
+    )  # fmt: skip
+    entry = PaperItem.objects.create(paper=paper, item=one, version=one.approved_version, order=0, points=3)
+    exam = Assignment.objects.create(
+        title="学情测验", kind="exam", paper=paper, stage="3", subject="14", division_id="4201",
+        opens_at=timezone.now(), status="published", created_by=one.author,
+    )  # fmt: skip
+    for key in ("s1", "s3", "s5"):
+        pupil = r.students[key]
+        sub = Submission.objects.create(
+            assignment=exam, student=pupil, school_class_id=pupil.school_class_id, status="marked", score=3,
+            max_score=3,
+        )  # fmt: skip
+        sub.answers.create(entry=entry, response="T", score=3, auto=True)
+    refit_assignment(exam.pk)
+    for key in ("A1", "A2", "C1"):
+        objects[("diag_class", key)] = (r.classes[key], exam)
+    for key in ("s1", "s3", "s5"):
+        objects[("diag_pupil", key)] = (r.students[key], point)
 
 
 # ------------------------------------------------------------------ asking: one request per cell
@@ -1150,6 +1204,14 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "paper":
         suffix = {"page": "", "export": "qti.zip"}.get(channel, f"{channel}/")
         return expect.paper(obj), f"/learning/papers/{obj.pk}/{suffix}", ""
+    if kind == "diag_class":  # obj: (the class, the exam)
+        klass, exam = obj
+        suffix = "export.xlsx" if channel == "export" else ""
+        return expect.diag_class(klass), f"/learning/reports/class/{klass.pk}/{suffix}?assignment={exam.pk}", ""
+    if kind == "diag_pupil":  # obj: (the pupil, the knowledge point)
+        pupil, point = obj
+        suffix = f"why/{point.pk}/" if channel == "why" else ""
+        return expect.diag_pupil(pupil), f"/learning/reports/student/{pupil.pk}/{suffix}", ""
     if kind == "item_bank":
         if channel == "list":
             return expect.item_bank(), "/learning/items/", ""

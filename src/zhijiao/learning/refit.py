@@ -186,7 +186,7 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
             u, i = sub_index[sub_id], entry_index.get(entry_id)
             if i is None:
                 continue
-            scores[u, i] = float(score)
+            scores[u, i] = float(score or 0)
             if response is not None:
                 responses[(u, i)] = response
     full = np.array([e.points for e in entries]) if entries else np.zeros(0)
@@ -205,7 +205,7 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
     student_ids = [subs[u][1] for u in pupils]
     # the state before this assignment: its own change rows (a re-run), else the current Mastery
     before: dict[tuple[int, int], tuple[float | None, int]] = {}
-    current: dict[tuple[int, int], tuple[int | None, datetime | None]] = {}
+    current: dict[tuple[int, int], tuple[Any, Any]] = {}
     for chunk in _chunks(student_ids):
         for sid, kp, est0, ev, a_id, a_when in Mastery.objects.filter(
             student_id__in=chunk, knowledge_point_id__in=kps
@@ -229,7 +229,7 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
         params.update(entries=[e.pk for e in entries], kps=kps)
         est[pupils], unc[pupils] = m, sd
     elif pupils.size and kps:
-        for u in pupils:
+        for u in map(int, pupils):
             sid = subs[u][1]
             for col, kp in enumerate(kps):
                 items = [i for i in range(n_i) if q[i, col] and answered[u, i]]
@@ -246,7 +246,7 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
         n_on = answered.astype(int) @ q
     changes: list[MasteryChange] = []
     masteries: list[Mastery] = []
-    for u in pupils:
+    for u in map(int, pupils):
         sid = subs[u][1]
         for col, kp in enumerate(kps):
             after = est[u, col]
@@ -384,7 +384,7 @@ def _class_reports(
             bins[min(int(r * 10), 9)] += 1
         stats = item_statistics(table, full)
         items = []
-        wrong_list = []
+        wrong_list: list[dict[str, Any]] = []
         for i, e in enumerate(entries):
             st = stats.items[i]
             row: dict[str, Any] = {
@@ -431,7 +431,7 @@ def _class_reports(
         wrong_list.sort(key=lambda w: (-w["count"], w["n"]))
         cells = est[rows] if kps else np.zeros((len(rows), 0))
         sds = unc[rows] if kps else np.zeros((len(rows), 0))
-        heat = [
+        heat: list[dict[str, Any]] = [
             {
                 "student": subs[u][1],
                 "total": _num(float(totals[n])),
@@ -443,7 +443,7 @@ def _class_reports(
             for n, u in enumerate(rows)
         ]
         heat.sort(key=lambda h: -(h["total"] or 0))
-        point_means = []
+        point_means: list[dict[str, Any]] = []
         for k, kp in enumerate(kps):
             col = cells[:, k]
             col = col[~np.isnan(col)]
@@ -451,7 +451,7 @@ def _class_reports(
                 point_means.append(
                     {"kp": kp, "mean": _num(float(col.mean())), "below": int((col < 0.5).sum()), "n": int(col.size)}
                 )
-        reteach = sorted((p for p in point_means if (p["mean"] or 0) < RETEACH_BELOW), key=lambda p: p["mean"])
+        reteach = sorted((p for p in point_means if (p["mean"] or 0) < RETEACH_BELOW), key=lambda p: p["mean"] or 0.0)
         groups = []
         ceiling = math.inf
         for label, floor in LEVELS:

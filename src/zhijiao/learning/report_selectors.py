@@ -217,7 +217,7 @@ def pupil_report(*, actor: Actor, student_id: int) -> PupilReport:
         .select_related("knowledge_point")
         .order_by("-estimate", "knowledge_point__code")
     )
-    points = [
+    points: list[dict[str, Any]] = [
         {
             "kp": m.knowledge_point_id,
             "name": m.knowledge_point.name,
@@ -234,8 +234,10 @@ def pupil_report(*, actor: Actor, student_id: int) -> PupilReport:
     by_assignment: dict[int, list[float]] = defaultdict(list)
     titles: dict[int, tuple[Any, str]] = {}
     for change in MasteryChange.objects.filter(student=student, assignment__isnull=False).select_related("assignment"):
-        by_assignment[change.assignment_id].append(change.after)
-        titles[change.assignment_id] = (change.at, change.assignment.title)
+        if change.assignment is None:
+            continue
+        by_assignment[change.assignment.pk].append(change.after)
+        titles[change.assignment.pk] = (change.at, change.assignment.title)
     trend = [
         {"title": titles[a][1], "at": titles[a][0], "pct": round(float(np.mean(v)) * 100), "points": len(v)}
         for a, v in sorted(by_assignment.items(), key=lambda kv: titles[kv[0]][0])
@@ -255,7 +257,7 @@ def pupil_report(*, actor: Actor, student_id: int) -> PupilReport:
         .select_related("assignment")
         .order_by("assignment__opens_at")
     ]
-    leads = bool(student.school_class_id) and may_read_class(actor, student.school_class)
+    leads = student.school_class is not None and may_read_class(actor, student.school_class)
     return PupilReport(student, student.person.name, strengths, weak, points, trend, scores, leads)
 
 
@@ -289,7 +291,7 @@ def _entry_numbers(paper_id: int) -> dict[int, int]:
 
 
 def _cdm_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]) -> list[dict[str, Any]]:
-    fit = DiagnosisFit.objects.filter(assignment_id=change.assignment_id).first()
+    fit = DiagnosisFit.objects.filter(assignment=change.assignment).first()
     if fit is None or not fit.params or change.knowledge_point_id not in fit.params.get("kps", []):
         return []
     from zhijiao.learning.refit import cdm_from_params
@@ -302,13 +304,13 @@ def _cdm_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]
     data = Responses(
         np.zeros(len(rows), dtype=int),
         np.array([index[e.pk] for e, _ in rows]),
-        np.array([min(max(float(a.score) / float(e.points), 0.0), 1.0) for e, a in rows]),
+        np.array([min(max(float(a.score or 0) / float(e.points), 0.0), 1.0) for e, a in rows]),
         1,
         len(index),
     )
     k = fit.params["kps"].index(change.knowledge_point_id)
     _, _, delta = answer_contributions(model, data, 0)
-    out = []
+    out: list[dict[str, Any]] = []
     for j, (e, a) in enumerate(rows):
         d = round(float(delta[j, k]) * 100)
         if d == 0:
@@ -321,6 +323,7 @@ def _cdm_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]
 def _kt_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]) -> list[dict[str, Any]]:
     from zhijiao.learning.refit import PRIOR
 
+    assert change.assignment is not None
     on_point = set(
         PaperItem.objects.filter(
             paper_id=change.assignment.paper_id, item__knowledge_points=change.knowledge_point_id
@@ -331,7 +334,7 @@ def _kt_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int])
     for e, a in sorted(_answers(sub.pk), key=lambda ea: (ea[0].order, ea[0].pk)):
         if e.pk not in on_point:
             continue
-        nxt = bkt_step(p, min(max(float(a.score) / float(e.points), 0.0), 1.0))
+        nxt = bkt_step(p, min(max(float(a.score or 0) / float(e.points), 0.0), 1.0))
         out.append({"n": numbers.get(e.pk), "score": a.score, "points": e.points, "delta": round((nxt - p) * 100)})
         p = nxt
     return out
@@ -346,17 +349,19 @@ def explanation(*, actor: Actor, student_id: int, point_id: int) -> Explanation:
     steps = []
     changes = MasteryChange.objects.filter(student=student, knowledge_point=point, assignment__isnull=False)
     for change in changes.select_related("assignment").order_by("at", "pk"):
-        sub = Submission.objects.filter(assignment_id=change.assignment_id, student=student).first()
+        assignment = change.assignment
+        assert assignment is not None
+        sub = Submission.objects.filter(assignment=assignment, student=student).first()
         answers: list[dict[str, Any]] = []
         if sub is not None:
-            numbers = _entry_numbers(change.assignment.paper_id)
+            numbers = _entry_numbers(assignment.paper_id)
             if change.model == MasteryModel.CDM:
                 answers = _cdm_answers(change, sub, numbers)
             else:
                 answers = _kt_answers(change, sub, numbers)
         steps.append(
             Step(
-                assignment=change.assignment,
+                assignment=assignment,
                 model=change.model,
                 before=None if change.before is None else round(change.before * 100),
                 after=round(change.after * 100),

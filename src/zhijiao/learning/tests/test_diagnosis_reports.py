@@ -187,7 +187,11 @@ def test_the_class_report_of_a_tiny_class(region, paper, points, accounts):
     assert [it["difficulty"] for it in d["items"]] == [0.5, 1.0, 0.5, 0.5]
     first = d["items"][0]["options"]
     assert {o["option"]: o["share"] for o in first}["B"] == 0.5 and next(o for o in first if o["key"])["option"] == "A"
-    assert {(w["n"], w["answer"], w["count"]) for w in d["wrong"]} == {(1, "选 B", 1), (3, "选 B", 1), (4, "第1空：5", 1)}
+    assert {(w["n"], w["answer"], w["count"]) for w in d["wrong"]} == {
+        (1, "选 B", 1),
+        (3, "选 B", 1),
+        (4, "第1空：5", 1),
+    }
     groups = {g["label"]: g["names"] for g in page.groups}
     assert groups["优秀"] == ["学生s1"] and groups["待提高"] == ["学生s2"] and groups["良好"] == []
     assert [r["name"] for r in page.rows] == ["学生s1", "学生s2"]  # highest total first
@@ -224,7 +228,7 @@ def test_explanation_lists_the_answers_that_moved_it(client, region, paper, poin
     response = client.get(f"/learning/reports/student/{s2.pk}/why/{points[0].pk}/")
     body = response.content.decode()
     assert response.status_code == 200, body
-    assert "期中考试" in body, body[body.find("<main"):] and "第 1 题" in body and "使掌握度降低" in body
+    assert "期中考试" in body, body[body.find("<main") :] and "第 1 题" in body and "使掌握度降低" in body
     report = client.get(f"/learning/reports/student/{s2.pk}/")
     assert report.status_code == 200 and f"/why/{points[0].pk}/" in report.content.decode()
 
