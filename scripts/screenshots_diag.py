@@ -130,7 +130,7 @@ def main() -> None:
     class_id, pupil_id, point_id, first = seed()
     accounts = demo_accounts()
     password = accounts["teacher"].get("password") or os.environ["ZHIJIAO_DEMO_PASSWORD"]
-    with demo_server(args.port, tries=3) as base, chromium() as browser:
+    with demo_server(args.port, seconds=240) as base, chromium() as browser:
         page = new_page(browser)
         login(page, base, "teacher", password)
         shot(

@@ -45,6 +45,7 @@ from zhijiao.learning.models import (
 logger = logging.getLogger("zhijiao.learning")
 
 CALIBRATE = 3000  # pupils the CDM's items are calibrated on (a seeded sample); everyone is then scored
+MIN_FIT = 200  # fewer pupils than this: the CDM's item parameters are fixed, not fitted (``fixed_cdm``)
 MAX_POINTS = 12  # knowledge points one exam's CDM models (the most measured ones; 2^K latent patterns)
 PRIOR = 0.5  # mastery of a point before any evidence
 # BKT parameters of the homework filter (per answer): slip, guess and the chance to learn the point by practising it
@@ -120,29 +121,51 @@ def bkt_step(p: float, score: float) -> float:
     return post + (1 - post) * LEARN
 
 
-def cdm_from_params(params: dict[str, Any]) -> HybridDina:
-    """Rebuild a fitted HybridDina from the parameters the refit stored (no refit): what explanations use."""
-    q = np.asarray(params["q"], dtype=float)
-    model = HybridDina(n_nodes=int(params["n_nodes"]))
+def _structure(q: np.ndarray, n_nodes: int) -> tuple[HybridDina, np.ndarray]:
+    """A HybridDina with its latent classes laid out for ``q`` (as ``fit`` lays them out), parameters unset; and
+    the size of each η-group (how many mastery patterns it merges)."""
+    model = HybridDina(n_nodes=n_nodes)
     patterns = ((np.arange(2 ** q.shape[1])[:, None] >> np.arange(q.shape[1])) & 1).astype(float)
     eta_all = patterns @ q.T >= q.sum(axis=1)[None, :] - 1e-9
     eta_g, group = np.unique(eta_all, axis=0, return_inverse=True)
     group = group.ravel()
+    g_size = np.bincount(group, minlength=eta_g.shape[0]).astype(float)
     g_mastery = np.zeros((eta_g.shape[0], q.shape[1]))
     np.add.at(g_mastery, group, patterns)
-    g_mastery /= np.bincount(group, minlength=eta_g.shape[0]).astype(float)[:, None]
-    nodes = np.linspace(-3.0, 3.0, model.n_nodes)
+    g_mastery /= g_size[:, None]
+    nodes = np.linspace(-3.0, 3.0, n_nodes)
     model.q, model.g_mastery = q, g_mastery
-    model.eta_c = np.repeat(eta_g.astype(float), model.n_nodes, axis=0)
+    model.eta_c = np.repeat(eta_g.astype(float), n_nodes, axis=0)
     model.th_c = np.tile(nodes, eta_g.shape[0])[:, None]
+    model.n_nodes_ = n_nodes
+    return model, g_size
+
+
+def cdm_from_params(params: dict[str, Any]) -> HybridDina:
+    """Rebuild a fitted HybridDina from the parameters the refit stored (no refit): what explanations use."""
+    model, _ = _structure(np.asarray(params["q"], dtype=float), int(params["n_nodes"]))
     model.c, model.d, model.a = (np.asarray(params[k], dtype=float) for k in ("c", "d", "a"))
     model.prior = np.asarray(params["prior"], dtype=float)
-    model.n_nodes_ = model.n_nodes
+    return model
+
+
+def fixed_cdm(q: np.ndarray) -> HybridDina:
+    """The CDM of a small exam (under :data:`MIN_FIT` pupils, too few to fit 2^K patterns): DINA with the homework
+    filter's slip and guess for every item, no ability term, every mastery pattern equally likely a priori."""
+    model, g_size = _structure(np.asarray(q, dtype=float), 1)
+    n_i = q.shape[0]
+    model.c = np.full(n_i, math.log(GUESS / (1 - GUESS)))
+    model.d = np.full(n_i, math.log((1 - SLIP) / SLIP) - math.log(GUESS / (1 - GUESS)))
+    model.a = np.zeros(n_i)
+    model.prior = g_size / g_size.sum()
     return model
 
 
 def _fit_exam(data: Responses, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    if data.n_users > CALIBRATE:
+    if data.n_users < MIN_FIT:
+        model = fixed_cdm(q)
+        m, sd = model.score(data)
+    elif data.n_users > CALIBRATE:
         rng = np.random.default_rng(0)
         sample = np.sort(rng.choice(data.n_users, CALIBRATE, replace=False))
         index = np.full(data.n_users, -1)
@@ -160,7 +183,7 @@ def _fit_exam(data: Responses, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, d
         "d": model.d.tolist(),
         "a": model.a.tolist(),
         "prior": model.prior.tolist(),
-        "n_nodes": model.n_nodes,
+        "n_nodes": model.n_nodes_,
     }
     return m, sd, params
 

@@ -41,6 +41,7 @@ from zhijiao.people.models import Student
 
 STRONG = 0.8  # mastery at or above: a strength
 WEAK = 0.5  # mastery below: a weak point
+UNSURE = 0.4  # an estimate with a posterior sd at or above this is hatched (too few answers to be sure)
 
 
 def may_read_class(actor: Actor, school_class: SchoolClass) -> bool:
@@ -98,7 +99,8 @@ def class_report(
     if school_class is None or not may_read_class(actor, school_class):
         raise NotFound()
     reports = {
-        r.assignment_id: r for r in ClassReport.objects.filter(school_class=school_class).select_related("assignment")
+        r.assignment_id: r
+        for r in ClassReport.objects.filter(school_class=school_class).defer("data").select_related("assignment")
     }
     assignments = sorted((r.assignment for r in reports.values()), key=lambda a: (a.opens_at, a.pk), reverse=True)
     if assignment_id is None and assignments:
@@ -113,22 +115,30 @@ def class_report(
     page = ClassReportPage(school_class, assignments, report.assignment if report else None)
     if report is None:
         return page
-    data = page.data = report.data
+    data = page.data = ClassReport.objects.values_list("data", flat=True).get(pk=report.pk)
     names = _names([h["student"] for h in data["heat"]])
     kp_names = _point_names(data["kps"])
     page.points = [{"id": k, "name": kp_names.get(k, "")} for k in data["kps"]]
     for h in data["heat"]:
+        name = names.get(h["student"], "")
         cells = []
         for k, cell in zip(data["kps"], h["cells"], strict=True):
             if cell is None:
-                cells.append({"kp": k, "value": None, "level": -1})
-            else:
-                cells.append(
-                    {"kp": k, "value": cell[0], "sd": cell[1], "level": level(cell[0]), "pct": round(cell[0] * 100)}
-                )
-        page.rows.append(
-            {"student": h["student"], "name": names.get(h["student"], ""), "total": h["total"], "cells": cells}
-        )
+                cells.append({"kp": k, "value": None, "level": -1, "title": f"{name}：本次未考查"})
+                continue
+            pct, sd = round(cell[0] * 100), round(cell[1] * 100)
+            cells.append(
+                {
+                    "kp": k,
+                    "value": cell[0],
+                    "sd": cell[1],
+                    "level": level(cell[0]),
+                    "pct": pct,
+                    "unsure": cell[1] >= UNSURE,
+                    "title": f"{name} · {kp_names.get(k, '')}：掌握度 {pct}%（不确定度 ±{sd}）",
+                }
+            )
+        page.rows.append({"student": h["student"], "name": name, "total": h["total"], "cells": cells})
     page.groups = [{**g, "names": [names.get(s, "") for s in g["students"]]} for g in data["groups"]]
     page.reteach = [
         {**p, "name": kp_names.get(p["kp"], ""), "pct": round((p["mean"] or 0) * 100)} for p in data["reteach"]
