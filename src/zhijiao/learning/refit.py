@@ -8,8 +8,8 @@ Design: ``docs/decisions/00xx-diag-refit-reports.md``.
   :data:`CALIBRATE` pupils: the items are calibrated on a seeded sample and every pupil is scored (the E step).
 * **Homework**: knowledge tracing, a BKT filter per pupil × point that starts from the pupil's mastery before the
   homework (the last exam's CDM estimate, updated by the homework since) and steps through this homework's answers.
-* One transaction per assignment; idempotent: a re-run starts from the ``before`` of the assignment's own change rows,
-  so it writes the same Mastery and MasteryChange rows.
+* One transaction per assignment; idempotent: the state before the assignment is the latest change an EARLIER
+  assignment made, so a re-run writes the same Mastery and MasteryChange rows.
 """
 
 from __future__ import annotations
@@ -226,7 +226,8 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
     now = timezone.now()
     when = _when(assignment)
     student_ids = [subs[u][1] for u in pupils]
-    # the state before this assignment: its own change rows (a re-run), else the current Mastery
+    # the state before this assignment: the latest change an earlier assignment made (so a re-run, or a refit of an
+    # earlier assignment in between, gives the same answer), else a current Mastery another assignment wrote
     before: dict[tuple[int, int], tuple[float | None, int]] = {}
     current: dict[tuple[int, int], tuple[Any, Any]] = {}
     for chunk in _chunks(student_ids):
@@ -235,12 +236,16 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
         ).values_list(
             "student_id", "knowledge_point_id", "estimate", "evidence", "assignment_id", "assignment__opens_at"
         ):
-            before[(sid, kp)] = (est0, ev)
             current[(sid, kp)] = (a_id, a_when)
-        for sid, kp, b, ev in MasteryChange.objects.filter(
-            assignment=assignment, student_id__in=chunk, knowledge_point_id__in=kps
-        ).values_list("student_id", "knowledge_point_id", "before", "evidence_before"):
-            before[(sid, kp)] = (b, ev)
+            if a_id != assignment.pk and (a_when is None or a_when <= assignment.opens_at):
+                before[(sid, kp)] = (est0, ev)
+        for sid, kp, after0, ev in (
+            MasteryChange.objects.filter(student_id__in=chunk, knowledge_point_id__in=kps, at__lt=when)
+            .exclude(assignment=assignment)
+            .order_by("student_id", "knowledge_point_id", "at", "pk")
+            .values_list("student_id", "knowledge_point_id", "after", "evidence")
+        ):
+            before[(sid, kp)] = (after0, ev)
     if exam and pupils.size and kps:
         rows_u, rows_i = np.nonzero(answered[pupils])
         ratio = np.clip(scores[pupils][rows_u, rows_i] / full[rows_i], 0.0, 1.0)
