@@ -122,7 +122,8 @@ def _build(n: int, n_items: int, n_skills: int, seed: int):
             batch_size=5_000,
         )
         classes = list(SchoolClass.objects.order_by("id").values_list("id", "school_id"))
-        first = (Person.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        teacher_person = Person.objects.create(name="王老师", sex="2", birth_date=date(1985, 1, 1))
+        first = teacher_person.pk + 1  # the pupils' ids are given (so the students can name them): after it
         Person.objects.bulk_create(
             [Person(id=first + i, name=f"学生{i}", sex="1", birth_date=date(2012, 9, 1)) for i in range(n)],
             batch_size=5_000,
@@ -140,7 +141,6 @@ def _build(n: int, n_items: int, n_skills: int, seed: int):
             batch_size=5_000,
         )
         students = list(Student.objects.order_by("id").values_list("id", "school_class_id"))
-        teacher_person = Person.objects.create(name="王老师", sex="2", birth_date=date(1985, 1, 1))
         staff = Staff.objects.create(
             person=teacher_person, staff_no="T000001", school_id=classes[0][1], category="11", subject="14"
         )
