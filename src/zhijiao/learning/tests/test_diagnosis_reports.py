@@ -269,3 +269,19 @@ def test_a_queued_assignment_says_it_is_being_analysed(client, region, paper, ac
     login_as(client, accounts["teacher"])
     body = client.get(f"/learning/reports/class/{region.classes['A1'].pk}/?assignment={exam.pk}").content.decode()
     assert "正在分析" in body
+
+
+def test_the_refit_command(region, paper):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    exam = assign(region, paper, {"s1": RIGHT, "s2": S2})
+    out = StringIO()
+    call_command("learning", "refit", "--all", "--json", stdout=out)
+    [row] = json.loads(out.getvalue())
+    assert row["assignment_id"] == exam.pk and row["model"] == "cdm" and row["changes"] == 4 and row["reports"] == 1
+    with pytest.raises(CommandError, match="没有这些作业/考试"):
+        call_command("learning", "refit", "--assignment", str(exam.pk + 1000))
