@@ -39,6 +39,8 @@ from zhijiao.learning.refit import bkt_step
 from zhijiao.org.models import SchoolClass
 from zhijiao.people.models import Student
 
+# who has the 学情报告 entry (the menu shows it to the same roles)
+INDEX_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER, Role.STUDENT})
 STRONG = 0.8  # mastery at or above: a strength
 WEAK = 0.5  # mastery below: a weak point
 UNSURE = 0.4  # an estimate with a posterior sd at or above this is hatched (too few answers to be sure)
@@ -60,6 +62,45 @@ def may_read_pupil(actor: Actor, student: Student) -> bool:
     if student.school_class_id is not None and scope.leads_class(student.school_class_id):
         return True
     return student.school_id in scope.school_ids(Role.SCHOOL_ADMIN)
+
+
+@dataclass
+class ReportIndex:
+    own_student_id: int | None  # a pupil: their own report
+    classes: list[dict[str, Any]]  # the classes whose reports the account reads, with their latest report
+
+
+def report_index(*, actor: Actor) -> ReportIndex:
+    """The 学情报告 entry: the classes the account teaches or heads this term, and for a 学校管理员 the school's
+    classes that have a report; a pupil is sent to their own report."""
+    scope = scope_for(actor)
+    if not scope.has_any(INDEX_ROLES):
+        raise NotFound()
+    own = None
+    if scope.has(Role.STUDENT) and scope.person_id:
+        own = Student.objects.filter(person_id=scope.person_id).values_list("pk", flat=True).first()
+    classes = SchoolClass.objects.select_related("school")
+    if not scope.is_platform_admin:
+        admin_schools = scope.school_ids(Role.SCHOOL_ADMIN)
+        led = scope.led_class_ids()
+        if not admin_schools and not led:
+            return ReportIndex(own, [])
+        classes = classes.filter(pk__in=led) | classes.filter(
+            school_id__in=admin_schools, pk__in=ClassReport.objects.values("school_class_id")
+        )
+    rows = list(classes.distinct().order_by("school__name", "name", "pk")[:300])
+    latest: dict[int, ClassReport] = {}
+    for r in (
+        ClassReport.objects.filter(school_class__in=[c.pk for c in rows])
+        .defer("data")
+        .select_related("assignment")
+        .order_by("school_class_id", "-assignment__opens_at", "-pk")
+    ):
+        latest.setdefault(r.school_class_id, r)
+    return ReportIndex(
+        own,
+        [{"class": c, "latest": latest[c.pk].assignment if c.pk in latest else None} for c in rows],
+    )
 
 
 def _names(student_ids: list[int]) -> dict[int, str]:

@@ -30,6 +30,7 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("reports/", views_reports.report_index, name="learning-report-index"),
     path("reports/class/<int:class_id>/", views_reports.class_report, name="learning-report-class"),
     path("reports/class/<int:class_id>/export.xlsx", views_reports.class_report_export, name="learning-report-export"),
     path("reports/student/<int:student_id>/", views_reports.pupil_report, name="learning-report-student"),

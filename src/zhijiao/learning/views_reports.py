@@ -8,13 +8,13 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from zhijiao.audit.xlsx import xlsx_stream
 from zhijiao.learning import report_selectors as sel
 from zhijiao.learning.models import MasteryModel
 
-HOME = ("学情报告", None)
+HOME = ("学情报告", "/learning/reports/")
 
 
 def _int(value: str | None) -> int | None:
@@ -23,6 +23,14 @@ def _int(value: str | None) -> int | None:
     except ValueError:
         return None
     return n if 0 < n < 2**31 else None
+
+
+@login_required
+def report_index(request: HttpRequest) -> HttpResponse:
+    index = sel.report_index(actor=request.user)
+    if index.own_student_id and not index.classes:
+        return redirect(f"/learning/reports/student/{index.own_student_id}/")
+    return render(request, "learning/report_index.html", {"index": index, "breadcrumbs": [("学情报告", None)]})
 
 
 @login_required

@@ -49,6 +49,13 @@ NAV = [
         {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER},
     ),
     (
+        "学情报告",
+        "/learning/reports/",
+        "i-chart",
+        "learning-report",
+        {Role.PLATFORM_ADMIN, Role.SCHOOL_ADMIN, Role.HEAD_TEACHER, Role.TEACHER, Role.STUDENT},
+    ),
+    (
         "课程体系",
         "/curriculum/",
         "i-book",

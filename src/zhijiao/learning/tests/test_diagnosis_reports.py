@@ -285,3 +285,17 @@ def test_the_refit_command(region, paper):
     assert row["assignment_id"] == exam.pk and row["model"] == "cdm" and row["changes"] == 4 and row["reports"] == 1
     with pytest.raises(CommandError, match="没有这些作业/考试"):
         call_command("learning", "refit", "--assignment", str(exam.pk + 1000))
+
+
+def test_the_report_entry_lists_the_classes_a_teacher_leads(client, region, paper, accounts):
+    assign(region, paper, {"s1": RIGHT, "s2": S2, "s3": RIGHT})
+    login_as(client, accounts["teacher"])
+    body = client.get("/learning/reports/").content.decode()
+    assert f"/learning/reports/class/{region.classes['A1'].pk}/" in body
+    assert f"/learning/reports/class/{region.classes['A2'].pk}/" not in body
+    client.logout()
+    login_as(client, accounts["student"])
+    assert client.get("/learning/reports/").url == f"/learning/reports/student/{region.students['s1'].pk}/"
+    client.logout()
+    login_as(client, accounts["parent"])
+    assert client.get("/learning/reports/").status_code == 404
