@@ -1,11 +1,12 @@
 """Screenshots of the 学情 reports on the demo region:
 
 * ``diag-class-heatmap.png``: the class report of a unit test and its re-test (heatmap, what moved, re-teach);
-* ``diag-class-items.png``: the same report further down (groups, item analysis, common wrong answers);
+* ``diag-class-full.png``: the whole report (groups, item analysis, common wrong answers);
 * ``diag-student.png``: one pupil's report;
-* ``diag-why.png``: "为什么是这个数" for the pupil's weakest point.
+* ``diag-why.png``: "为什么是这个数" for the pupil's weakest point;
+* ``diag-index.png``: the 学情报告 entry (the teacher's classes).
 
-The demo has no marked work yet, so the script first writes a unit test, a homework and a re-test for the class the
+The demo has no marked work yet, so the script first writes a unit test and its re-test for the class the
 demo ``teacher`` teaches, with answers simulated from a known mastery (``diagnosis.simulate``), and runs the refit.
 
     ZHIJIAO_HOME=/tmp/zj uv run zhijiao demo --setup-only
@@ -140,6 +141,7 @@ def main() -> None:
             full=False,
         )
         shot(page, out / "diag-class-full.png", url=f"{base}/learning/reports/class/{class_id}/?compare={first}")
+        shot(page, out / "diag-index.png", url=f"{base}/learning/reports/", full=False)
         shot(page, out / "diag-student.png", url=f"{base}/learning/reports/student/{pupil_id}/")
         shot(page, out / "diag-why.png", url=f"{base}/learning/reports/student/{pupil_id}/why/{point_id}/")
     print(f"saved to {out}")
