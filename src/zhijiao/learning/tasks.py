@@ -9,6 +9,7 @@ arrives while it fits queues the next one.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from zhijiao.learning.models import Assignment, DiagnosisFit
 from zhijiao.learning.refit import refit_assignment
 
 logger = logging.getLogger("zhijiao.learning")
+STALE = timedelta(minutes=15)
 
 
 @db_task(retries=2, retry_delay=30)
@@ -42,12 +44,14 @@ def refit_request(assignment_id: int) -> bool:
     """Queue a refit of the assignment unless one is already waiting; True when a job was queued."""
     if not Assignment.objects.filter(pk=assignment_id).exists():
         return False
+    now = timezone.now()
     with transaction.atomic():
         fit, _ = DiagnosisFit.objects.select_for_update().get_or_create(assignment_id=assignment_id)
-        fit.requested_at = timezone.now()
-        waiting = fit.queued
-        fit.queued = True
-        fit.save(update_fields=["requested_at", "queued"])
+        # a job queued long ago that never ran (a worker lost it, its retries failed) no longer counts as waiting
+        waiting = fit.queued and fit.requested_at is not None and now - fit.requested_at < STALE
+        if not waiting:
+            fit.queued, fit.requested_at = True, now
+            fit.save(update_fields=["requested_at", "queued"])
     if not waiting:
         transaction.on_commit(lambda: refit_task(assignment_id))
     return not waiting
