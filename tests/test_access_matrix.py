@@ -46,8 +46,9 @@ from zhijiao.intake.services import import_batch_create, import_batch_run
 from zhijiao.intake.spec import SPECS
 from zhijiao.learning.homework import AssignSpec, assignment_publish
 from zhijiao.learning.images import item_image_add
-from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Mastery, Paper, Submission
+from zhijiao.learning.models import Assignment, Item, ItemSharing, ItemStatus, Mastery, Paper, PaperItem, Submission
 from zhijiao.learning.paper_services import paper_add_item, paper_create, paper_set_status
+from zhijiao.learning.refit import refit_assignment
 from zhijiao.learning.services import item_create, item_review, item_submit
 from zhijiao.learning.validation import ItemData
 from zhijiao.oidc.services import app_register
@@ -155,6 +156,8 @@ OBJECTS: dict[str, list[str]] = {
     "space_pupil": ["s1", "s3", "s5"],
     "space_school": ["A", "C"],
     "space_region": ["420112"],
+    "diag_class": ["A1", "A2", "C1"],  # a class's 学情报告 of an exam its pupils sat (s1 in A1, s3 in A2, s5 in C1)
+    "diag_pupil": ["s1", "s3", "s5"],  # a pupil's 学情报告 and 为什么是这个数
 }
 CHANNELS: dict[str, list[str]] = {
     "school": ["api", "page", "export"],
@@ -202,6 +205,8 @@ CHANNELS: dict[str, list[str]] = {
     "space_pupil": ["page"],
     "space_school": ["public", "edit"],
     "space_region": ["page"],
+    "diag_class": ["page", "export"],
+    "diag_pupil": ["page", "why"],
 }
 
 # Cells expected to fail for a known, open reason (none today): (role, kind, key, channel) -> reason.
@@ -830,6 +835,24 @@ class Expect:
     def area_home(self) -> bool:
         return self.who.platform or self.who.has(Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.RESEARCHER)
 
+    def diag_class(self, klass: SchoolClass) -> bool:
+        """A class's 学情报告 (names, mastery per pupil): its teachers this term, its 班主任, its 学校管理员 (no bureau,
+        教研员, pupil or guardian)."""
+        return (
+            self.who.platform
+            or klass.pk in self.taught | self.headed
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == klass.school_id for g in self.who.grants)
+        )
+
+    def diag_pupil(self, student: Student) -> bool:
+        """A pupil's 学情报告: the pupil, the class's teachers and 班主任, the school's 学校管理员 (guardians have their
+        own view; bureaus and 教研员 read aggregates)."""
+        return (
+            self.who.platform
+            or bool(self.growth_relations(student) & {"self", "head", "teacher"})
+            or any(g.role == Role.SCHOOL_ADMIN and g.school_id == student.school_id for g in self.who.grants)
+        )
+
     def search_terms(self) -> bool:
         """The search dictionary (检索词典): the bureau (区域管理员) and the platform."""
         return self.who.platform or self.who.has(Role.REGION_ADMIN)
@@ -961,6 +984,7 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
             assignment=objects[("homework", klass)], student=r.students[key]
         )
     objects[("homework_pages", "pages")] = None
+    _diag_build(r, objects)
 
     snapshot_take(actor=None)
     for key in ("420112", "420102"):
@@ -1193,6 +1217,35 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
     objects[("space_school", "A")], objects[("space_school", "C")] = (r.schools["A"], True), (r.schools["C"], False)
     objects[("space_region", "420112")] = "420112"
     return objects
+
+
+def _diag_build(r, objects: dict[tuple[str, str], Any]) -> None:
+    """An exam sat by s1 (A1), s3 (A2) and s5 (C1), marked and diagnosed: the 学情 reports have figures."""
+    school_a = r.schools["A"]
+    one = objects[("item", "school_A")]
+    point = KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code").first()
+    one.knowledge_points.add(point)
+    paper = Paper.objects.create(
+        title="学情测验", stage="3", subject="14", author=one.author, owner_school=school_a,
+        owner_division_id=school_a.division_id,
+    )  # fmt: skip
+    entry = PaperItem.objects.create(paper=paper, item=one, version=one.approved_version, order=0, points=3)
+    exam = Assignment.objects.create(
+        title="学情测验", kind="exam", paper=paper, stage="3", subject="14", division_id="4201",
+        opens_at=timezone.now(), status="published", created_by=one.author,
+    )  # fmt: skip
+    for key in ("s1", "s3", "s5"):
+        pupil = r.students[key]
+        sub = Submission.objects.create(
+            assignment=exam, student=pupil, school_class_id=pupil.school_class_id, status="marked", score=3,
+            max_score=3,
+        )  # fmt: skip
+        sub.answers.create(entry=entry, response="T", score=3, auto=True)
+    refit_assignment(exam.pk)
+    for key in ("A1", "A2", "C1"):
+        objects[("diag_class", key)] = (r.classes[key], exam)
+    for key in ("s1", "s3", "s5"):
+        objects[("diag_pupil", key)] = (r.students[key], point)
 
 
 # ------------------------------------------------------------------ asking: one request per cell
@@ -1428,6 +1481,14 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
             return expect.who.has(Role.STUDENT), "/learning/my/homework/", ""
         return expect.leads(), {"list": "/learning/homework/", "new": "/learning/homework/new/",
                                 "push": "/learning/homework/push/"}[channel], ""  # fmt: skip
+    if kind == "diag_class":  # obj: (the class, the exam)
+        klass, exam = obj
+        suffix = "export.xlsx" if channel == "export" else ""
+        return expect.diag_class(klass), f"/learning/reports/class/{klass.pk}/{suffix}?assignment={exam.pk}", ""
+    if kind == "diag_pupil":  # obj: (the pupil, the knowledge point)
+        pupil, point = obj
+        suffix = f"why/{point.pk}/" if channel == "why" else ""
+        return expect.diag_pupil(pupil), f"/learning/reports/student/{pupil.pk}/{suffix}", ""
     if kind == "item_bank":
         if channel == "list":
             return expect.item_bank(), "/learning/items/", ""

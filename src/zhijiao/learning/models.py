@@ -483,12 +483,62 @@ class MasteryChange(models.Model):
     model = models.CharField("模型", max_length=8, choices=MasteryModel.choices)
     assignment = models.ForeignKey(Assignment, models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField("时间")
+    # marked answers on the point behind the estimate before and after (a re-run of the refit starts from these)
+    evidence_before = models.PositiveIntegerField("之前证据数", default=0)
+    evidence = models.PositiveIntegerField("证据数", default=0)
 
     class Meta:
         verbose_name = "掌握度变化"
         verbose_name_plural = "掌握度变化"
         ordering = ["student_id", "knowledge_point_id", "at"]
-        indexes = [models.Index(fields=["student", "at"], name="mastery_change_idx")]
+        indexes = [
+            models.Index(fields=["student", "at"], name="mastery_change_idx"),
+            models.Index(fields=["assignment", "student"], name="mastery_change_assignment_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student_id}/{self.knowledge_point_id} → {self.after:.2f}"
+
+
+# ── Diagnosis jobs and report summaries (decision 00xx-diag) ─────────────────────────────────────────────────────
+
+
+class DiagnosisFit(models.Model):
+    """One assignment's diagnosis state: the queue marker that debounces refits (``queued``: a job is waiting, so
+    further ``marks_changed`` signals add nothing) and, after the job, the fitted model's parameters (an exam's CDM
+    item parameters and class prior, so an explanation re-scores one pupil without refitting)."""
+
+    assignment = models.OneToOneField(Assignment, models.CASCADE, related_name="diagnosis")
+    queued = models.BooleanField("排队中", default=False)
+    requested_at = models.DateTimeField("请求时间", null=True, blank=True)
+    fitted_at = models.DateTimeField("估计时间", null=True, blank=True)
+    model = models.CharField("模型", max_length=8, choices=MasteryModel.choices, blank=True)
+    params = models.JSONField("模型参数", default=dict, blank=True)
+    fits = models.PositiveIntegerField("估计次数", default=0)
+
+    class Meta:
+        verbose_name = "学情诊断任务"
+        verbose_name_plural = "学情诊断任务"
+
+    def __str__(self) -> str:
+        return f"诊断 {self.assignment_id}"
+
+
+class ClassReport(models.Model):
+    """The heavy part of one class's 学情 report for one assignment, computed by the refit job (score distribution,
+    item statistics, distractors, the mastery heatmap, level groups, common wrong answers, what to re-teach), so the
+    page only reads one row."""
+
+    assignment = models.ForeignKey(Assignment, models.CASCADE, related_name="class_reports")
+    school_class = models.ForeignKey("org.SchoolClass", models.CASCADE, related_name="+")
+    data = models.JSONField("报告数据", default=dict)
+    built_at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "班级学情报告"
+        verbose_name_plural = "班级学情报告"
+        constraints = [models.UniqueConstraint(fields=["assignment", "school_class"], name="class_report_unique")]
+        indexes = [models.Index(fields=["school_class", "assignment"], name="class_report_class_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.school_class_id}"

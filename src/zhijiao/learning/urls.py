@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhijiao.learning import views, views_homework, views_import, views_papers
+from zhijiao.learning import views, views_homework, views_import, views_papers, views_reports
 
 urlpatterns = [
     path("items/", views.item_list, name="learning-item-list"),
@@ -59,7 +59,6 @@ urlpatterns += [
 from zhijiao.learning import views_reports_area  # noqa: E402
 
 urlpatterns += [
-    path("reports/", views_reports_area.reports_home, name="learning-reports"),
     path("reports/child/", views_reports_area.child_home, name="learning-report-child-home"),
     path("reports/child/<int:student_id>/", views_reports_area.child_page, name="learning-report-child"),
     path(
@@ -87,4 +86,10 @@ urlpatterns += [
         views_reports_area.district_export,
         name="learning-report-district-export",
     ),
+    path("reports/", views_reports.report_index, name="learning-report-index"),
+    path("reports/classes/", views_reports.class_index, name="learning-report-classes"),
+    path("reports/class/<int:class_id>/", views_reports.class_report, name="learning-report-class"),
+    path("reports/class/<int:class_id>/export.xlsx", views_reports.class_report_export, name="learning-report-export"),
+    path("reports/student/<int:student_id>/", views_reports.pupil_report, name="learning-report-student"),
+    path("reports/student/<int:student_id>/why/<int:point_id>/", views_reports.mastery_why, name="learning-report-why"),
 ]

@@ -34,7 +34,9 @@ def reports_home(request: HttpRequest) -> HttpResponse:
         raise Forbidden("学情报告供学校管理员、区域管理员和教研员使用")
     district = [{"a": a, "subject": _subject(a), "node": node} for a, node in ra.district_exam_list(actor=request.user)]
     schools = [{"a": a, "subject": _subject(a), "school": s} for a, s in ra.school_assignment_list(actor=request.user)]
-    context = {"district": district, "schools": schools}
+    # a 学校管理员 also reads each class's report (heatmap, items) of the school's work
+    class_reports = scope_for(request.user).has_any((Role.SCHOOL_ADMIN,))
+    context = {"district": district, "schools": schools, "class_reports": class_reports}
     return render(request, "learning/reports/home.html", context)
 
 

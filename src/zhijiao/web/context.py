@@ -52,6 +52,21 @@ NAV = [
     ("作业与考试", "/learning/homework/", "i-book", "learning-homework", {Role.HEAD_TEACHER, Role.TEACHER}),
     ("我的作业", "/learning/my/homework/", "i-book", "learning-my", {Role.STUDENT}),
     (
+        "学情报告",
+        "/learning/reports/",
+        "i-chart",
+        "learning-report",
+        {
+            Role.PLATFORM_ADMIN,
+            Role.REGION_ADMIN,
+            Role.SCHOOL_ADMIN,
+            Role.RESEARCHER,
+            Role.HEAD_TEACHER,
+            Role.TEACHER,
+            Role.STUDENT,
+        },
+    ),
+    (
         "课程体系",
         "/curriculum/",
         "i-book",
@@ -109,14 +124,6 @@ NAV = [
         {Role.STUDENT, Role.PARENT, Role.TEACHER, Role.HEAD_TEACHER},
     ),
     ("孩子的学习情况", "/learning/reports/child/", "i-chart", "learning-report-child", {Role.PARENT}),
-    ("我的学习情况", "/learning/reports/child/", "i-chart", "learning-report-child", {Role.STUDENT}),
-    (
-        "学情报告",
-        "/learning/reports/",
-        "i-chart",
-        "learning-report",
-        {Role.PLATFORM_ADMIN, Role.REGION_ADMIN, Role.SCHOOL_ADMIN, Role.RESEARCHER},
-    ),
     ("孩子的数据授权", "/privacy/consent/", "i-shield", "privacy-consent", {Role.PARENT}),
     ("个人信息访问记录", "/privacy/access/", "i-id", "privacy-access", {Role.PARENT}),
     (

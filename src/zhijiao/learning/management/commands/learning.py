@@ -16,12 +16,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhijiao.learning.cli_items import items_arguments, items_handle
+from zhijiao.learning.cli_refit import refit_arguments, refit_handle
 from zhijiao.learning.diagnosis import cdm
 from zhijiao.learning.diagnosis.evaluate import KT_MODELS, DataError, evaluate_cdm, evaluate_kt
 
 
 class Command(BaseCommand):
-    help = "精准教学：在公开数据上评估诊断模型（evaluate cdm|kt）；题库导入导出（items import|export）"
+    help = (
+        "精准教学：在公开数据上评估诊断模型（evaluate cdm|kt）；题库导入导出（items import|export）；学情诊断（refit）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -45,10 +48,13 @@ class Command(BaseCommand):
         )
         k.add_argument("--json", action="store_true", help="以 JSON 输出")
         items_arguments(sub)  # zhijiao learning items import|export (the item bank, learning.cli_items)
+        refit_arguments(sub)  # zhijiao learning refit (the diagnosis, learning.cli_refit)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "items":
             return items_handle(self, opts)
+        if opts["action"] == "refit":
+            return refit_handle(self, opts)
         try:
             paths = [Path(opts[k]) for k in ("train", "test", "q") if opts.get(k)]
             for path in paths:
