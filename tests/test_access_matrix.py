@@ -297,7 +297,8 @@ class Expect:
         return ids
 
     def _staff_grants(self) -> list[RoleGrant]:
-        return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT, Role.RESEARCHER})
+        # 心理教师 (a school grant) opens the psychology pages only: no class, pupil or staff list (decision 00xx)
+        return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT, Role.RESEARCHER, Role.PSYCH_TEACHER})
 
     # ------------------------------------------------ registry records
     def school(self, school: School) -> bool:

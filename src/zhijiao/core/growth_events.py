@@ -32,7 +32,7 @@ class PublicityEvent:
     class_label: str
 
 
-PublicitySubscriber = Callable[[PublicityEvent], None]
+PublicitySubscriber = Callable[[PublicityEvent], object]  # the return value is ignored
 
 _subscribers: dict[str, PublicitySubscriber] = {}
 
