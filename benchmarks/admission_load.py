@@ -28,6 +28,7 @@ import itertools
 import os
 import random
 import re
+import time
 from datetime import date, timedelta
 
 from locust import HttpUser, between, task
@@ -51,6 +52,17 @@ def child_id(n: int) -> str:
     return first + _CHECK[total % 11]
 
 
+# A family reads each page before the next step, and takes a while to fill the form (typing names, ID numbers and
+# addresses, choosing the photos); ``ADM_THINK``/``ADM_FILL`` ("low,high" seconds) change it, "0,0" for none.
+THINK = tuple(float(x) for x in os.environ.get("ADM_THINK", "2,6").split(","))
+FILL = tuple(float(x) for x in os.environ.get("ADM_FILL", "20,40").split(","))
+
+
+def _pause(bounds: tuple[float, ...]) -> None:
+    if bounds[1] > 0:
+        time.sleep(random.uniform(bounds[0], bounds[1]))  # gevent-patched under Locust: yields to other users
+
+
 class Family(HttpUser):
     wait_time = between(1, 3)
 
@@ -68,6 +80,7 @@ class Family(HttpUser):
             if r.status_code != 200 or not token:
                 r.failure(f"登录页 {r.status_code}")
                 return
+        _pause(THINK)
         with self.client.post(
             "/services/admission/phone/",
             {"csrfmiddlewaretoken": token, "phone": phone, "action": "send"},
@@ -79,6 +92,7 @@ class Family(HttpUser):
                 r.failure(f"验证码 {r.status_code}")
                 return
             token = self._csrf(r.text) or token
+        _pause(THINK)
         with self.client.post(
             "/services/admission/phone/",
             {"csrfmiddlewaretoken": token, "phone": phone, "action": "verify", "code": code.group(1)},
@@ -89,6 +103,7 @@ class Family(HttpUser):
             if r.status_code != 302:
                 r.failure(f"登录 {r.status_code}")
                 return
+        _pause(THINK)
         with self.client.get("/services/admission/apply/", name="报名/打开报名表", catch_response=True) as r:
             options = CATCHMENT.findall(r.text)
             token = self._csrf(r.text)
@@ -116,6 +131,7 @@ class Family(HttpUser):
             "file_hukou": ("户口簿.jpg", HUKOU, "image/jpeg"),
             "file_property": ("房产证.pdf", PROPERTY, "application/pdf"),
         }
+        _pause(FILL)
         with self.client.post(
             "/services/admission/apply/",
             data=form,
@@ -128,6 +144,7 @@ class Family(HttpUser):
             if r.status_code != 302 or not where.startswith("/services/admission/"):
                 r.failure(f"提交 {r.status_code}")
                 return
+        _pause(THINK)
         with self.client.get(where, name="报名/查看进度", catch_response=True) as r:
             if r.status_code != 200 or "资格审核" not in r.text:
                 r.failure(f"进度 {r.status_code}")
