@@ -1197,9 +1197,9 @@ def _objects_build(r) -> dict[tuple[str, str], Any]:
                 assignment=exam, student=pupil, school_class_id=pupil.school_class_id, status="marked",
                 score=8, max_score=10, marked_at=now,
             )  # fmt: skip
-            Mastery.objects.create(
-                student=pupil, knowledge_point=point, subject="14", estimate=0.3, uncertainty=0.1, model="cdm",
-                fitted_at=now,
+            Mastery.objects.update_or_create(  # the 学情 reports' exam (_diag_build) estimated the same point
+                student=pupil, knowledge_point=point,
+                defaults={"subject": "14", "estimate": 0.3, "uncertainty": 0.1, "model": "cdm", "fitted_at": now},
             )  # fmt: skip
         objects[("area_exam", code)] = (exam, r.schools[school], r.students[pupils[0]].school_class)
     for key in OBJECTS["child_report"]:
@@ -1513,7 +1513,7 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "child_report":
         return expect.child_report(obj), f"/learning/reports/child/{obj.pk}/", ""
     if kind == "area_reports":
-        return expect.area_home(), "/learning/reports/", ""
+        return expect.area_home(), "/learning/reports/area/", ""
     if kind == "space_home":  # everyone signed in has a space (its content is theirs)
         return True, {"home": "/space/", "notices": "/space/notices/", "settings": "/space/settings/"}[channel], ""
     if kind == "space_class":

@@ -88,6 +88,7 @@ urlpatterns += [
     ),
     path("reports/", views_reports.report_index, name="learning-report-index"),
     path("reports/classes/", views_reports.class_index, name="learning-report-classes"),
+    path("reports/area/", views_reports_area.reports_home, name="learning-reports-area"),
     path("reports/class/<int:class_id>/", views_reports.class_report, name="learning-report-class"),
     path("reports/class/<int:class_id>/export.xlsx", views_reports.class_report_export, name="learning-report-export"),
     path("reports/student/<int:student_id>/", views_reports.pupil_report, name="learning-report-student"),
