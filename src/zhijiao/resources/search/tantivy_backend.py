@@ -410,8 +410,15 @@ class TantivyBackend:
         return Query.term_set_query(self.schema, "vis", tokens)
 
     def _filter_clauses(
-        self, visibility: Visibility, filters: dict[str, str | Sequence[str]] | None
+        self,
+        visibility: Visibility,
+        filters: dict[str, str | Sequence[str]] | None,
+        searcher: tantivy.Searcher | None = None,
     ) -> list[tuple[Occur, Query]]:
+        """The visibility rule and the chosen labels, unscored. A filter of several values (a grade and its other
+        name, 八年级 | 初二) leaves out, with a ``searcher``, the values no document has (they match nothing in it);
+        several left on a single-valued field are a clause per value, not a term set (a bitset of every posting)."""
+
         def zero(q: Query) -> Query:
             return Query.const_score_query(q, 0.0)
 
@@ -420,10 +427,15 @@ class TantivyBackend:
             if key not in FACET_FIELDS:
                 raise ValueError(f"未知的筛选字段：{key}")
             values = list(dict.fromkeys([value] if isinstance(value, str) else value))
+            if len(values) > 1 and searcher is not None:
+                values = [v for v in values if searcher.doc_freq(key, v)] or values[:1]
             if len(values) == 1:
                 clauses.append((Occur.Must, zero(self._term(key, values[0]))))
-            elif values:
+            elif values and key in MULTI_VALUED:
                 clauses.append((Occur.Must, zero(Query.term_set_query(self.schema, key, values))))
+            elif values:
+                either = Query.boolean_query([(Occur.Should, self._term(key, v)) for v in values])
+                clauses.append((Occur.Must, zero(either)))
         return clauses
 
     def build_query(
@@ -443,7 +455,7 @@ class TantivyBackend:
         Both match the same documents (the match query, unscored); the ranked one adds every word's scoring
         clauses as optional, so they are only read for documents that match (dense ones left out, see
         :meth:`_scoring_clauses`, when a ``searcher`` is given)."""
-        clauses = self._filter_clauses(visibility, filters)
+        clauses = self._filter_clauses(visibility, filters, searcher)
         terms = [w if isinstance(w, QueryTerm) else QueryTerm(w) for w in words]
         needed = [t for t in terms if t.required]
         optional: list[Query] = []
@@ -525,7 +537,7 @@ class TantivyBackend:
         cached = self._facet_cache_get(cache_key)
         for i, (any_word, long_grams) in enumerate(attempts):
             matching = self.build_query(
-                words, visibility, filters, any_word=any_word, long_grams=long_grams, match_only=True
+                words, visibility, filters, any_word=any_word, long_grams=long_grams, match_only=True, searcher=searcher
             )
             # Sorted by a field, nothing needs a score: the unscored query finds the same documents, faster.
             ranked = sort == SORT_RELEVANCE and bool(words)
@@ -604,7 +616,7 @@ class TantivyBackend:
         all_but_one = [
             Query.boolean_query([(Occur.Must, m) for j, m in enumerate(matches) if j != i]) for i in range(len(matches))
         ]
-        clauses = self._filter_clauses(visibility, filters)
+        clauses = self._filter_clauses(visibility, filters, searcher)
         clauses.append(
             (Occur.Must, Query.const_score_query(Query.boolean_query([(Occur.Should, q) for q in all_but_one]), 0.0))
         )

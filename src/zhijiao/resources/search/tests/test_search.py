@@ -118,6 +118,15 @@ def test_filters_combine_with_and_across_fields_or_within(engine):
     assert _ids(r) == {"circle", "func", "pyth-bsd", "phys"}
     r = engine.search("", visibility=TEACHER, filters={"kp_ids": "kp-17-1"}, limit=50)
     assert _ids(r) == {"pyth", "pyth-plan", "pyth-bsd"}
+    # A value no document has (a grade's other name) changes nothing; only such values match nothing.
+    r = engine.search("", visibility=TEACHER, filters={"grade": ["九年级", "初三"], "type": ["微课", "试卷"]}, limit=50)
+    assert _ids(r) == {"circle"} and r.facets["grade"] == {"九年级": 1}
+    r = engine.search("", visibility=TEACHER, filters={"type": ["微课", "教案", "试卷"]}, limit=50)
+    assert _ids(r) == {"circle", "pyth-plan"} and r.facets["type"] == {"微课": 1, "教案": 1}
+    r = engine.search("", visibility=TEACHER, filters={"grade": ["初三", "高三"]}, limit=50)
+    assert r.total == 0 and not r.hits
+    r = engine.search("", visibility=TEACHER, filters={"kp_ids": ["kp-17-1", "kp-0"], "edition": "北师大版"}, limit=50)
+    assert _ids(r) == {"pyth-bsd"}
     with pytest.raises(ValueError):
         engine.search("", visibility=TEACHER, filters={"owner": "x"})
 
@@ -253,7 +262,7 @@ def test_facet_query_matches_exactly_the_ranked_query(tmp_path):
     checked = 0
     for text in texts:
         words = backend.analyzer.query_words(text)
-        for filters in (None, {"grade": "八年级"}, {"type": ["微课", "课件", "微课"]}):
+        for filters in (None, {"grade": "八年级"}, {"type": ["微课", "课件", "微课"]}, {"grade": ["八年级", "初二"]}):
             for vis in (TEACHER, OTHER_CITY, Visibility(), Visibility(everything=True)):
                 for attempt in ({}, {"long_grams": True}, {"any_word": True, "long_grams": True}):
                     ranked = backend.build_query(words, vis, filters, searcher=searcher, **attempt)
