@@ -297,7 +297,7 @@ class Expect:
         return ids
 
     def _staff_grants(self) -> list[RoleGrant]:
-        # 心理教师 (a school grant) opens the psychology pages only: no class, pupil or staff list (decision 00xx)
+        # 心理教师 (a school grant) opens the psychology pages only: no class, pupil or staff list (decision 0055-health-file)
         return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT, Role.RESEARCHER, Role.PSYCH_TEACHER})
 
     # ------------------------------------------------ registry records
@@ -728,7 +728,7 @@ class Expect:
         school_id = thread.school_class.school_id
         return any(g.role == Role.SCHOOL_ADMIN and g.school_id == school_id for g in self.who.grants)
 
-    # ------------------------------------------------ 网络学习空间 (decision 00xx-space-homes)
+    # ------------------------------------------------ 网络学习空间 (decision 0060-space-homes)
     def class_space(self, klass: SchoolClass) -> bool:
         """A class's space: its pupils, their guardians, its teachers this term and its 班主任 — no administrator."""
         return klass.pk in self.taught | self.headed | self._own_classes()
@@ -772,7 +772,7 @@ class Expect:
             g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
         )
 
-    # ------------------------------------------------ 健康档案 (decision 00xx-health)
+    # ------------------------------------------------ 健康档案 (decision 0055-health-file)
     def _counsels(self, school_id: int) -> bool:
         return any(g.role == Role.PSYCH_TEACHER and g.school_id == school_id for g in self.who.grants)
 

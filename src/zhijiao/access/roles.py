@@ -21,7 +21,7 @@ class Role(models.TextChoices):
     # 教研员: a district's subject researcher (the grant's ``subject``); reads schools and aggregates, no pupils.
     RESEARCHER = "researcher", "教研员"
     # 心理教师: a school's designated counsellor; the only staff who read pupils' psychological screening results
-    # (growth.health, decision 00xx-health). Sees the school's pupils like a school-level grant, masked.
+    # (growth.health, decision 0055-health-file). Sees the school's pupils like a school-level grant, masked.
     PSYCH_TEACHER = "psych_teacher", "心理教师"
 
 

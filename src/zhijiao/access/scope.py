@@ -217,7 +217,7 @@ class Scope:
     # ------------------------------------------------------------ 心理教师 (psychological screening results)
     def counsels_school(self, school_id: int | None) -> bool:
         """A 心理教师 granted on the school: the only staff who read and write its pupils' psychological screening
-        results. Not the platform administrator, not a bureau, not the 学校管理员 (decision 00xx-health)."""
+        results. Not the platform administrator, not a bureau, not the 学校管理员 (decision 0055-health-file)."""
         return school_id is not None and school_id in self.school_ids(Role.PSYCH_TEACHER)
 
     def research_divisions(self, subject: str) -> list[str]:

@@ -64,7 +64,7 @@ class Tables:
     staff: ir.Table
     quality: ir.Table
     learning_statements: ir.Table
-    # growth (decision 00xx-health)
+    # growth (decision 0055-health-file)
     health_checks: ir.Table
     fitness_results: ir.Table
     growth_reviews: ir.Table

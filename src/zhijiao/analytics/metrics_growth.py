@@ -1,4 +1,4 @@
-"""Growth figures over the warehouse (issue 16 item 6; decision 00xx-health): 体质优良率, 近视率 and 综合素质评价
+"""Growth figures over the warehouse (issue 16 item 6; decision 0055-health-file): 体质优良率, 近视率 and 综合素质评价
 完成率 for a node, and per child (the schools of a county, the divisions above, the classes of a school).
 
 Only pupils still on the roll count (a health check or result of a pupil who has left is dropped).

@@ -386,7 +386,7 @@ def node_dashboard(*, actor: Actor, node: str = "") -> dict[str, Any]:
         "trend": trend,
         "quality_schools": quality_schools,
         "learning": learning_panel(snapshot, tables, figures["node"]),
-        "growth": _growth_panel(snapshot, tables, figures["node"]),  # decision 00xx-health
+        "growth": _growth_panel(snapshot, tables, figures["node"]),  # decision 0055-health-file
     }
 
 

@@ -1,4 +1,4 @@
-"""The 成长与健康 panel of the statistics page (decision 00xx-health): 体质优良率, 近视率 and 综合素质评价完成率 of
+"""The 成长与健康 panel of the statistics page (decision 0055-health-file): 体质优良率, 近视率 and 综合素质评价完成率 of
 the node, and per school (or per class, or per division) side by side. Aggregates only; ``node_dashboard`` has
 already checked that the caller may read the node."""
 

@@ -140,7 +140,7 @@ OPTIONAL_TABLES = frozenset({"quality", "learning_statements"})
 # Tables filled by apps above analytics through zhijiao.core.warehouse_sources (empty when none is registered).
 SOURCE_TABLES: tuple[str, ...] = ("learning_statements",)
 
-# ---- growth (issue 16 item 6, decision 00xx-health): filled by zhijiao.growth.warehouse through the core hook.
+# ---- growth (issue 16 item 6, decision 0055-health-file): filled by zhijiao.growth.warehouse through the core hook.
 # The school year's latest health check and fitness result per pupil, and each class's latest 综合素质评价 review.
 # Codes and ids only; psychological screenings never enter the warehouse.
 GROWTH_SCHEMAS: dict[str, dict[str, str]] = {

@@ -1,4 +1,4 @@
-"""A hook for "a class's 综合素质评价 selections went into 公示" (issue 16 item 2; decision 00xx-health-file).
+"""A hook for "a class's 综合素质评价 selections went into 公示" (issue 16 item 2; decision 0055-health-file).
 
 growth publishes the event when a school opens a class's publicity (``growth.process.review_publish``); the notice
 service (``zhijiao.spaces``, on growth's layer, which growth may not import) subscribes in its ``AppConfig.ready()``

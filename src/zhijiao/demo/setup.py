@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhijiao.analytics.models import Snapshot, SnapshotTrigger
@@ -83,6 +83,14 @@ def _demo_library(progress: Callable[[str], None], *, seed: int) -> None:
     demo_items(progress=progress)  # the item bank's demo items (demo.learning_items), once
 
 
+def _statistics_refresh() -> None:
+    """PostgreSQL plans from table statistics, which autovacuum gathers only some time after a bulk load (and never
+    where it is switched off): gather them now, so the first requests on a fresh demo do not read whole tables."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def demo_prepare(
     *, scale: str = "small", seed: int = 42, reset: bool = False, progress: Callable[[str], None] = print
 ) -> DemoResult:
@@ -140,5 +148,6 @@ def demo_prepare(
     demo_homework_term(seed=seed, progress=progress)
     demo_health_term(root=plan.root, seed=seed, progress=progress)  # then a fresh snapshot with growth figures
     accounts = [a.as_dict() for a in made]
+    _statistics_refresh()
     accounts_file.write_text(json.dumps(accounts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return DemoResult(True, time.monotonic() - started, stats, accounts, accounts_file)

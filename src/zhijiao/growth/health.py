@@ -1,4 +1,4 @@
-"""健康档案: the rules and the writes (issue 16 item 4; decision 00xx-health).
+"""健康档案: the rules and the writes (issue 16 item 4; decision 0055-health-file).
 
 **筛查性近视** (WS/T 663—2020《中小学生屈光不正筛查规范》, 国卫通〔2020〕1号): a pupil aged 6 or over whose 裸眼远视力
 is below 5.0 (五分记录) in an eye and whose 等效球镜 in that eye, by 非睫状肌麻痹下电脑验光, is −0.50 D or less.

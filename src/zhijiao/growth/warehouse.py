@@ -1,4 +1,4 @@
-"""Growth's tables in each warehouse snapshot (issue 16 item 6; decision 00xx-health): ``health_checks``,
+"""Growth's tables in each warehouse snapshot (issue 16 item 6; decision 0055-health-file): ``health_checks``,
 ``fitness_results`` and ``growth_reviews``, registered in ``GrowthConfig.ready()`` through the core hook
 ``core.warehouse_sources`` (analytics sits below growth and never imports it; the same shape as decision 0052).
 

@@ -3,7 +3,7 @@
 Who may do what is decided by the access layer (``homework_selectors``): a teacher sets and marks work for the
 classes they teach this term or head (``Scope.led_class_ids``); a pupil answers only their own submission.
 Every write is one transaction; every change of marks calls ``signals.send_marks_changed`` inside it (delivered on
-commit), so the diagnosis refits. Design: ``docs/decisions/00xx-hw-homework.md``.
+commit), so the diagnosis refits. Design: ``docs/decisions/0056-homework.md``.
 
 Release rule: a pupil sees their score as soon as their submission is fully marked; the right answers and 解析 once
 the due date has passed or the teacher has closed the work (so nobody copies the key to classmates before the due).

@@ -1,7 +1,7 @@
 """The diagnosis refit (精准教学, issue 14): after an assignment's marks change, estimate each pupil's mastery of the
 knowledge points it measured and precompute its class 学情 reports. Run by the worker (``tasks.refit_task``), never
 by a page; ``zhijiao learning refit`` runs it from the command line.
-Design: ``docs/decisions/00xx-diag-refit-reports.md``.
+Design: ``docs/decisions/0054-diagnosis-refit-reports.md``.
 
 * **Exam** (``kind=exam``): the hybrid CDM (``diagnosis.cdm.HybridDina``) over the exam's pupils, the Q-matrix from
   the paper items' knowledge points; mastery = the posterior P(mastered), uncertainty its posterior sd. More than

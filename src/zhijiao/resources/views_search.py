@@ -249,7 +249,7 @@ def _understood_note(result: SearchPage) -> str:
     """One line on what the query was read as, when that changed the results: 已按“八年级 下册”优先显示."""
     u = result.understood
     if u and u.get("filters_from_query") and any(k not in ("grade", "volume") for k in u["filters_from_query"]):
-        # 七年级 数学 教案: nothing but labels, so the labels are the filters (decision 00xx-search-latency).
+        # 七年级 数学 教案: nothing but labels, so the labels are the filters (decision 0059-search-latency).
         named = "、".join("/".join([v] if isinstance(v, str) else v[:1]) for v in u["filters_from_query"].values())
         return f"已按“{named}”筛选。"
     if not u or not u.get("shorthand"):

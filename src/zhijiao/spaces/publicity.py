@@ -1,5 +1,5 @@
 """Notices for a class's 综合素质评价 publicity (subscribed to ``core.growth_events`` in ``SpacesConfig.ready()``;
-decision 00xx-health-file): the class's guardians and its teachers are told that the selections are published and
+decision 0055-health-file): the class's guardians and its teachers are told that the selections are published and
 objections are open until the end date. Sent as the account that opened the publicity, when it may address the
 class (its 班主任 or teachers, the school's administrators); otherwise nothing is sent (logged)."""
 

@@ -2,7 +2,7 @@
 
 A single statement POSTed costs a handful of small queries; building each through the ORM (a queryset, its
 compiler, ``bulk_create``'s machinery, a savepoint) cost several times what the database spends on it (decision
-``00xx-lrs-write-path``). The statements here are plain parametrised SQL (PostgreSQL and SQLite ≥ 3.35 both take
+``0057-lrs-write-path``). The statements here are plain parametrised SQL (PostgreSQL and SQLite ≥ 3.35 both take
 ``INSERT … RETURNING`` and ``ON CONFLICT … DO NOTHING``), the table and column names taken from the models, and
 every value converted by its model field for the connection (UUIDs as text on SQLite, JSON as ``jsonb`` on
 PostgreSQL, times as the backend stores them), so the rows are byte for byte what the ORM would have written. They

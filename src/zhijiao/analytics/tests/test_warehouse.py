@@ -42,7 +42,7 @@ def test_a_snapshot_writes_every_table_with_its_schema(region, warehouse):
         "staff": 4,
         "quality": 0,  # no catalogue scores computed in this region
         "learning_statements": 0,  # no learning records stored (xapi's tests cover the rows)
-        # growth (decision 00xx-health; growth/tests/test_health_indicators.py covers the rows)
+        # growth (decision 0055-health-file; growth/tests/test_health_indicators.py covers the rows)
         "health_checks": 0,
         "fitness_results": 0,
         "growth_reviews": 0,

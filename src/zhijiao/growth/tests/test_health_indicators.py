@@ -1,4 +1,4 @@
-"""Growth's figures in the warehouse and on the statistics page (decision 00xx-health): each pupil's latest health
+"""Growth's figures in the warehouse and on the statistics page (decision 0055-health-file): each pupil's latest health
 check and fitness result of the school year and each class's latest review reach the snapshot through the core hook;
 体质优良率, 近视率 and 综合素质评价完成率 are pooled over pupils; psychological screenings never reach it."""
 

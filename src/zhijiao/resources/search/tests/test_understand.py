@@ -449,7 +449,7 @@ def test_explain_shows_the_forms_as_the_dictionary_writes_them(tmp_path):
     assert "a²+b²=c²" in term["variants"] and not any("^" in v for v in term["variants"])
 
 
-# ---- queries of nothing but constraint words (decision 00xx-search-latency) -------------------------------------
+# ---- queries of nothing but constraint words (decision 0059-search-latency) -------------------------------------
 
 
 def test_constraint_words_alone_filter_by_their_labels_and_rank_by_their_words(tmp_path):
