@@ -297,7 +297,7 @@ class Expect:
         return ids
 
     def _staff_grants(self) -> list[RoleGrant]:
-        # 心理教师 (a school grant) opens the psychology pages only: no class, pupil or staff list (decision 0055-health-file)
+        # 心理教师 (a school grant) opens the psychology pages only: no class, pupil or staff list (decision 0055)
         return self._grants(skip=SEPARATED | {Role.STUDENT, Role.PARENT, Role.RESEARCHER, Role.PSYCH_TEACHER})
 
     # ------------------------------------------------ registry records
@@ -772,7 +772,7 @@ class Expect:
             g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
         )
 
-    # ------------------------------------------------ 健康档案 (decision 0055-health-file)
+    # ------------------------------------------------ 健康档案 (decision 0055)
     def _counsels(self, school_id: int) -> bool:
         return any(g.role == Role.PSYCH_TEACHER and g.school_id == school_id for g in self.who.grants)
 

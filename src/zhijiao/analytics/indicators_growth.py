@@ -1,4 +1,4 @@
-"""Growth's plan indicators (decision 0055-health-file): 体质优良率, 近视率 and 综合素质评价完成率 as 规划指标 whose school
+"""Growth's plan indicators (decision 0055): 体质优良率, 近视率 and 综合素质评价完成率 as 规划指标 whose school
 values come from the latest warehouse snapshot instead of a school's form.
 
 A bureau defines them like any indicator (``indicator_define``; the demo does it for its city), under the codes in

@@ -335,7 +335,7 @@ class GraduationArchive(models.Model):
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# 健康档案 (issue 16 item 4; decision 0055-health-file). ``HealthCheck``: one pupil's measurements on one day (身高, 体重,
+# 健康档案 (issue 16 item 4; decision 0055). ``HealthCheck``: one pupil's measurements on one day (身高, 体重,
 # 视力, 屈光, 口腔); the 近视 flag is worked out by ``growth.health.myopia`` when it is saved and kept, with the rule's
 # version, so a figure stays what it was. ``PsychScreening``: a psychological screening result, read and written only
 # by the school's 心理教师 and read by the pupil's guardians (every read audited); it never enters a list, an export

@@ -1,4 +1,4 @@
-"""健康档案 pages (decision 0055-health-file): the classes one enters for, a class's entry and import, a pupil's file, and
+"""健康档案 pages (decision 0055): the classes one enters for, a class's entry and import, a pupil's file, and
 the psychology page (心理教师 and guardians only; every read audited)."""
 
 from __future__ import annotations

@@ -500,7 +500,7 @@ class MasteryChange(models.Model):
         return f"{self.student_id}/{self.knowledge_point_id} → {self.after:.2f}"
 
 
-# ── Diagnosis jobs and report summaries (decision 0054-diagnosis-refit-reports) ─────────────────────────────────────────────────────
+# ── Diagnosis jobs and report summaries (decision 0054) ─────────────────────────────────────────────────────
 
 
 class DiagnosisFit(models.Model):

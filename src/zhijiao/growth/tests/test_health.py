@@ -1,4 +1,4 @@
-"""健康档案 (decision 0055-health-file): the 筛查性近视 rule at its boundaries, vision in both notations, the class entry and
+"""健康档案 (decision 0055): the 筛查性近视 rule at its boundaries, vision in both notations, the class entry and
 the file import (every row accounted for, nothing stored on a bad row), and every access rule of the health file
 and the psychological screenings (only the school's 心理教师 and the pupil's guardians; every read audited)."""
 
