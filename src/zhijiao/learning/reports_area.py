@@ -29,7 +29,6 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from zhijiao.access.roles import Role
@@ -727,15 +726,3 @@ def child_get(*, actor: Actor, student_id: int) -> Student:
     if student is None or not child_may_read(actor=actor, student=student):
         raise NotFound()
     return student
-
-
-def child_summary_panel(actor: Actor, student_id: int) -> str:
-    """The summary as a rendered panel for ``core.pupil_panels`` ("" for anyone but the pupil and their guardians,
-    and for a pupil with nothing marked yet)."""
-    student = Student.objects.filter(pk=student_id).select_related("person", "school_class__grade").first()
-    if student is None or not child_may_read(actor=actor, student=student):
-        return ""
-    summary = child_summary(actor=actor, student=student)
-    if summary.empty:
-        return ""
-    return render_to_string("learning/reports/_child_panel.html", {"s": summary})

@@ -361,14 +361,21 @@ def test_report_pages_render_for_their_readers(client, d):
     assert School.objects.count() >= 3
 
 
-def test_the_summary_is_offered_to_other_apps_through_the_core_hook(d):
-    from zhijiao.core.pupil_panels import pupil_panels
+def test_the_summary_is_on_the_pupils_and_guardians_spaces_through_the_core_hook(d):
+    from zhijiao.core.space_panels import SpaceContext, space_panels
 
-    s1 = d.r.students["s1"].pk
-    [panel] = pupil_panels(d.account("parent"), s1)
-    assert "学习情况" in panel and "东西湖区八年级数学期中" in panel
-    assert pupil_panels(d.account("teacher"), s1) == []
-    assert pupil_panels(d.account("parent"), d.r.students["s3"].pk) == []
+    s1 = d.r.students["s1"]
+    child = SpaceContext(kind="guardian", student_id=s1.pk, class_id=s1.school_class_id)
+    [panel] = [p for p in space_panels(d.account("parent"), child) if p.key == "learning"]
+    assert panel.title == f"{s1.person.name}的作业与学习情况"
+    assert (panel.items[0].title, panel.items[0].badge) == ("东西湖区八年级数学期中", "优秀")
+    assert panel.more_url == f"/learning/reports/child/{s1.pk}/"
+    assert not [p for p in space_panels(d.account("teacher"), child) if p.key == "learning"]
+    other = SpaceContext(kind="guardian", student_id=d.r.students["s3"].pk)
+    assert not [p for p in space_panels(d.account("parent"), other) if p.key == "learning"]
+    own = SpaceContext(kind="pupil", student_id=s1.pk)
+    [mine] = [p for p in space_panels(d.account("student"), own) if p.key == "learning"]
+    assert mine.more_url == "/learning/my/homework/"
 
 
 def test_kept_aggregates_are_dropped_when_marks_change(d):
