@@ -97,6 +97,9 @@ def _tables_with_classes_of(sizes: list[int]) -> metrics.Tables:
         staff=frame("staff", []),
         quality=frame("quality", []),
         learning_statements=frame("learning_statements", []),
+        health_checks=frame("health_checks", []),
+        fitness_results=frame("fitness_results", []),
+        growth_reviews=frame("growth_reviews", []),
         space_usage=frame("space_usage", []),
     )
 
