@@ -356,15 +356,21 @@ def _mark_objective(sub: Submission, now: datetime) -> None:
     _total(sub, now)
 
 
-def _total(sub: Submission, now: datetime) -> None:
-    scores = list(Answer.objects.filter(submission=sub).values_list("score", flat=True))
-    n_entries = PaperItem.objects.filter(paper_id=sub.assignment.paper_id).count()
+def submission_settle(sub: Submission, scores: list[Decimal | None], n_entries: int, now: datetime) -> None:
+    """Set a submission's total and status from its answers' scores (unsaved): marked when every question of the
+    paper has a score, else waiting for marking."""
     done = len(scores) == n_entries and all(s is not None for s in scores)
     sub.score = sum((s for s in scores if s is not None), Decimal(0)) if done else None
     if done:
         sub.status, sub.marked_at = SubmissionStatus.MARKED, now
     elif sub.status in (SubmissionStatus.ASSIGNED, SubmissionStatus.STARTED, SubmissionStatus.MARKED):
         sub.status = SubmissionStatus.SUBMITTED
+
+
+def _total(sub: Submission, now: datetime) -> None:
+    scores = list(Answer.objects.filter(submission=sub).values_list("score", flat=True))
+    n_entries = PaperItem.objects.filter(paper_id=sub.assignment.paper_id).count()
+    submission_settle(sub, scores, n_entries, now)
     sub.save(update_fields=["score", "status", "marked_at", "submitted_at"])
 
 
