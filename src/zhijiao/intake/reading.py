@@ -195,7 +195,8 @@ def read_table(path: Path, spec: KindSpec) -> Table:
 
 
 # ------------------------------------------------------------------------------------------------ csv
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
+    """A csv file's text and the encoding it was in (UTF-8 with or without BOM, else GB18030)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "UTF-8（带BOM）"
     try:
@@ -209,7 +210,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _read_csv(path: Path, spec: KindSpec) -> Table:
-    text, encoding = _decode(path.read_bytes())
+    text, encoding = decode_text(path.read_bytes())
     head_lines = text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS]
     head = [row for row in csv.reader(io.StringIO("\n".join(head_lines)))]
     header_at, cells, groups = _locate_header(spec, head)
@@ -257,7 +258,8 @@ def _finish(
 
 
 # ---------------------------------------------------------------------------------------------- excel
-def _cell_text(value: object) -> str | None:
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as text the way every import reads it (None for an empty cell)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -284,7 +286,7 @@ def _read_excel(path: Path, spec: KindSpec) -> Table:
             continue
         sheet = book.get_sheet_by_name(meta.name)
         rows = sheet.to_python(skip_empty_area=False)
-        head = [[_cell_text(v) or "" for v in row] for row in rows[:HEADER_SCAN_ROWS]]
+        head = [[cell_text(v) or "" for v in row] for row in rows[:HEADER_SCAN_ROWS]]
         score = max((_score(spec, r) for r in head), default=0)
         if best is None or score > best[0]:
             best = (score, len(rows), rows, sheet)
@@ -293,13 +295,13 @@ def _read_excel(path: Path, spec: KindSpec) -> Table:
     _, _, rows, sheet = best
     _unmerge(rows, getattr(sheet, "merged_cell_ranges", None) or [], getattr(sheet, "start", (0, 0)) or (0, 0))
     width = max((len(r) for r in rows), default=0)
-    head = [[_cell_text(v) or "" for v in row] + [""] * (width - len(row)) for row in rows[:HEADER_SCAN_ROWS]]
+    head = [[cell_text(v) or "" for v in row] + [""] * (width - len(row)) for row in rows[:HEADER_SCAN_ROWS]]
     header_at, cells, groups = _locate_header(spec, head)
     mapping, ignored = _map_headers(spec, cells, groups)
     columns = {key: cells[col] for col, key in mapping.items()}
     _require_columns(spec, columns)
     body = rows[header_at + 1 :]
-    data = {f"c{col}": [_cell_text(row[col]) if col < len(row) else None for row in body] for col in range(width)}
+    data = {f"c{col}": [cell_text(row[col]) if col < len(row) else None for row in body] for col in range(width)}
     frame = pl.DataFrame(data, schema={f"c{col}": pl.String for col in range(width)})
     frame = frame.with_row_index("_row", offset=header_at + 2).with_columns(pl.col("_row").cast(pl.Int64))
     return _finish(frame, mapping, cells, columns, ignored, "Excel")

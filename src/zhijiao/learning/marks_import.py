@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import ZhijiaoError
-from zhijiao.intake.reading import _cell_text, _decode, header_key  # the registry import's cell and text rules
+from zhijiao.intake.reading import cell_text, decode_text, header_key  # the registry import's cell and text rules
 from zhijiao.learning import homework_selectors as hs
 from zhijiao.learning import paper_selectors
 from zhijiao.learning.errors import LearningError
@@ -85,7 +85,7 @@ def read_rows(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[s
     rows: list[list[Any]]
     if suffix == ".csv":
         try:
-            text, _ = _decode(data)
+            text, _ = decode_text(data)
         except ZhijiaoError as exc:
             raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="文件编码无法识别") from exc
         rows = list(csv.reader(io.StringIO(text)))
@@ -97,7 +97,7 @@ def read_rows(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[s
             raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="Excel 文件已损坏或加密") from exc
     else:
         raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="请上传 xlsx 或 csv 文件")
-    cells = [[(_cell_text(v) or "").strip() for v in r] for r in rows]
+    cells = [[(cell_text(v) or "").strip() for v in r] for r in rows]
     for i, r in enumerate(cells[:20]):
         keys = {header_key(c) for c in r}
         if keys & _NO:
