@@ -8,8 +8,9 @@
 2. Indexes them into a fresh tantivy index together with the distractors a real library holds:
    ``--mix demo`` (the default): the published resources of the demo library that ``zhijiao demo`` builds
    (``zhijiao.demo.resources`` with ``demo.resource_titles``), read from the demo home ``--home`` (default
-   ``$ZHIJIAO_HOME``; prepared there with ``demo_prepare`` when it has no library), each as ``resources.indexing``
-   indexes it, under its ``DEMO-`` 编号, and the region's knowledge-point and chapter names join the dictionary;
+   ``$ZHIJIAO_HOME``; migrated first, and prepared there with ``demo_prepare`` when it has no library), each as
+   ``resources.indexing`` indexes it, under its ``DEMO-`` 编号, and the region's knowledge-point and chapter names
+   join the dictionary;
    ``--mix N``: N resources of the seeded generator (``zhijiao.resources.search.corpus.generate``); ``--mix 0``:
    the set alone. Stage, subject and grade names go through the project's code tables (``zhijiao.core.codes``:
    初二 → 八年级) the way ``resources.indexing`` labels a resource; every resource is public.
@@ -119,12 +120,15 @@ def demo_library(home: Path) -> tuple[list[SearchDoc], dict[str, str]]:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     from zhijiao.curriculum.models import Chapter, KnowledgePoint
     from zhijiao.demo.resources import MARK
     from zhijiao.demo.setup import demo_prepare
     from zhijiao.resources.indexing import resource_doc
     from zhijiao.resources.models import Resource, ResourceStatus
 
+    call_command("migrate", interactive=False, verbosity=0)  # a fresh home, or one from before the last migration
     if not Resource.objects.filter(external_id__startswith=MARK).exists():
         demo_prepare(progress=lambda line: print(line, file=sys.stderr))
     qs = (
