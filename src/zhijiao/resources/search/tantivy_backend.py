@@ -516,6 +516,7 @@ class TantivyBackend:
     ) -> SearchResult:
         if sort not in (SORT_RELEVANCE, *SORT_FIELDS):
             raise ValueError(f"未知的排序方式：{sort}")
+        limit = max(limit, 0)  # 0: the count (and facets) alone, no hits
         parsed = self.parse_plain(query) if isinstance(query, str) else query
         words = list(parsed.terms)
         if words and not any(t.required for t in words) and not parsed.scored_only:  # nothing required: all of it is
@@ -560,7 +561,7 @@ class TantivyBackend:
             if total or i == len(attempts) - 1:
                 break
         mode = (MODE_ALL, MODE_GRAMS, MODE_ANY)[[(False, False), (False, True), (True, True)].index(attempts[i])]
-        addresses = list(found.hits)
+        addresses = list(found.hits)[:limit]
         backfill_terms = parsed.backfill_terms or BACKFILL_TERMS
         backfill = len(needed) >= backfill_terms and sort == SORT_RELEVANCE and len(addresses) < limit
         if mode == MODE_ALL and total and backfill:
@@ -651,6 +652,9 @@ class TantivyBackend:
         self._facet_cache[key] = (time.monotonic(), counts)
 
     def _run(self, searcher: tantivy.Searcher, q: Query, sort: str, limit: int, offset: int) -> tantivy.SearchResult:
+        # tantivy panics on limit=0 (a Rust assertion, not an exception): a count-only call asks for one hit, which
+        # search() drops; count=True counts every match whatever the limit.
+        limit = max(limit, 1)
         if sort == SORT_RELEVANCE:
             return searcher.search(q, limit=limit, count=True, offset=offset)
         return searcher.search(

@@ -149,6 +149,17 @@ def test_facets_without_query_words_count_everything_visible(engine):
     assert r.facets["subject"] == {"数学": 8, "物理": 1}
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+@pytest.mark.parametrize("limit", [0, -1])
+def test_limit_zero_counts_without_hits(engine, sort, limit):
+    # tantivy itself panics (a Rust assertion) on limit=0: the backend counts alone
+    r = engine.search("勾股定理", visibility=TEACHER, limit=limit, sort=sort)
+    assert r.hits == [] and r.total == 6 and r.facets["type"] == {"课件": 5, "教案": 1}
+    r = engine.search("", visibility=TEACHER, limit=limit, sort=sort, offset=3)
+    assert r.hits == [] and r.total == 9
+    assert len(engine.search("勾股定理", visibility=TEACHER, limit=1, sort=sort).hits) == 1
+
+
 def test_facets_without_query_words_are_kept_until_the_index_changes(engine, monkeypatch):
     first = engine.search("", visibility=TEACHER, limit=1)
     counted = []
