@@ -23,6 +23,7 @@ from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.masking import mask_id_number, mask_student_no
+from zhijiao.core.pdf import Line, document
 from zhijiao.growth.errors import GrowthError
 from zhijiao.growth.models import (
     DIMENSIONS,
@@ -38,7 +39,6 @@ from zhijiao.growth.models import (
     TermReview,
     TermStatement,
 )
-from zhijiao.growth.pdf import Line, document
 from zhijiao.growth.records import framework_of
 from zhijiao.growth.who import Relation, relations
 from zhijiao.org.selectors import class_display_name
