@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from zhijiao.core.pdf import BODY, MARGIN, PAGE_W, Line, Page, Table, document, pdf, text_width, wrap
+from zhijiao.core.pdf import BODY, MARGIN, PAGE_W, Line, Page, Table, document, pdf, segments, text_width, wrap
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -32,19 +32,38 @@ def _pages(data: bytes) -> int:
     return int(found.group(1))
 
 
-def test_widths_are_the_declared_ones():
-    assert text_width("ab", 10) == 10 and text_width("智教", 10) == 20
+def test_widths_are_the_fonts_own():
+    # Latin in Helvetica at its AFM widths (a 556, b 556; bold b 611), everything else a full em in STSong-Light
+    assert text_width("ab", 10) == pytest.approx(11.12) and text_width("ab", 10, bold=True) == pytest.approx(11.67)
+    assert text_width("智教", 10) == 20 and text_width(" ", 10) == pytest.approx(2.78)
     # full-width punctuation, symbols below the CJK blocks and control characters are full ems too
     assert text_width("（“×★", 10) == 40
-    assert text_width("😀", 10) == 5  # written as “?”
+    assert text_width("😀", 10) == pytest.approx(5.56)  # written as “?”
+
+
+def test_a_latin_run_is_measured_narrower_than_as_many_chinese_characters():
+    # the certificate's figures: no longer half an em each (“72. 0”), but Helvetica's digits and its narrow stop
+    assert text_width("72.0", 20) == pytest.approx(20 * (3 * 0.556 + 0.278))
+    assert text_width("72.0", 20) < text_width("七十二点", 20) == 80
+    assert text_width("https://zhijiao.example.cn/", 12) < 0.5 * 12 * len("https://zhijiao.example.cn/")
+    assert segments("验证码：2026-AB 😀") == [(False, "验证码："), (True, "2026-AB ?")]
 
 
 def test_wrap_breaks_by_width_and_keeps_newlines():
     assert wrap("一二三四五", 10, 30) == ["一二三", "四五"]
-    assert wrap("ab一二", 10, 20) == ["ab一", "二"]
+    assert wrap("ab一二", 10, 22) == ["ab一", "二"]
     assert wrap("甲\n\n乙", 10, 100) == ["甲", "", "乙"]
     assert wrap("", 10, 100) == [""]
     assert wrap("一", 10, 5) == ["一"]  # a character wider than the line still goes on one
+
+
+def test_wrap_keeps_latin_words_whole_and_no_line_starts_with_closing_punctuation():
+    assert wrap("Tree planting 2025", 10, 50) == ["Tree", "planting", "2025"]  # the space at a break is not drawn
+    assert wrap("种树 Tree planting", 10, 60) == ["种树 Tree", "planting"]
+    assert wrap("a" * 20, 10, 50) == ["a" * 8, "a" * 8, "a" * 4]  # a word wider than the line: by character
+    assert wrap("一二三，四", 10, 30) == ["一二", "三，四"]
+    assert wrap("一二 trees。", 10, 50) == ["一二", "trees。"]
+    assert all(text_width(line, 10) <= 50 for line in wrap("Tree planting, 2025 edition. 和同学们一起", 10, 50))
 
 
 def test_document_is_a_valid_file_with_ucs2_text():
@@ -52,6 +71,7 @@ def test_document_is_a_valid_file_with_ucs2_text():
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
     assert "综合素质评价".encode("utf-16-be").hex().upper().encode() in data
     assert b"/BaseFont /STSong-Light /Encoding /UniGB-UCS2-H" in data and _pages(data) == 1
+    assert b"/BaseFont /Helvetica /Encoding /WinAnsiEncoding /FirstChar 32 /LastChar 126 /Widths [278 278 355" in data
     # the cross-reference table points at each object
     xref = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     offsets = [int(x[:10]) for x in data[xref:].split(b"\n")[3:] if re.fullmatch(rb"\d{10} 00000 n ", x)]
@@ -104,3 +124,26 @@ def test_page_places_text_and_shapes(tmp_path):
     assert b" re S Q" in data and data.count(b" c ") >= 3  # the box and the circle's curves
     # centred: the title's left edge is half its width left of the centre
     assert f"{PAGE_W / 2 - 34 * 4:g} {842 - 120:g} Td".encode() in data
+
+
+@needs_poppler
+def test_centred_mixed_text_is_centred(tmp_path):
+    page = Page()
+    width = page.text(PAGE_W / 2, 200, "72.0 学时", size=40, colour=(185, 28, 28), align="centre")
+    page.text(PAGE_W - MARGIN, 300, "共 12 页 Page 3", size=12, align="right", bold=True)
+    assert width == pytest.approx(40 * (3 * 0.556 + 0.278 + 0.278 + 2))
+    data = pdf([page], title="居中")
+    # the Latin run in Helvetica, the Chinese in STSong-Light, in one text object from the centred left edge
+    ops = f"BT {PAGE_W / 2 - width / 2:.2f} 642 Td /F2 40 Tf 0 Tr <37322E3020> Tj /F1 40 Tf 0 Tr <5B6665F6> Tj ET"
+    assert ops.encode() in data
+    # what poppler lays out (its own widths for the fonts as the file gives them) is centred on the page and ends at
+    # the right margin
+    path = tmp_path / "x.pdf"
+    path.write_bytes(data)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    box = r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<'
+    words = [(float(x0), float(x1), word) for x0, x1, word in re.findall(box, html)]
+    assert [w for *_, w in words] == ["72.0", "学时", "共", "12", "页", "Page", "3"]
+    left, right = words[0][0], words[1][1]
+    assert right - left == pytest.approx(width, abs=0.5) and (left + right) / 2 == pytest.approx(PAGE_W / 2, abs=0.5)
+    assert words[-1][1] == pytest.approx(PAGE_W - MARGIN, abs=0.5)

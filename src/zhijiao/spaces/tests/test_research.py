@@ -314,9 +314,11 @@ def test_certificate_pdf_is_a_download_for_its_owner(client, region, studio, res
     login_as(client, teacher)
     r = client.get(f"/space/hours/certificates/{cert.code}.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and "attachment" in r["Content-Disposition"]
-    # text, not a picture: the code and the title are in the page (UCS-2 code units, core.pdf)
-    for text in (cert.code, "继续教育学时证明", cert.name):
+    # text, not a picture: the title and the name are in the page (UCS-2 code units in the Chinese font, core.pdf),
+    # the code in Helvetica (its ASCII bytes)
+    for text in ("继续教育学时证明", cert.name):
         assert text.encode("utf-16-be").hex().upper().encode() in r.content
+    assert f"/F2 16.32 Tf 0 Tr <{cert.code.encode().hex().upper()}> Tj".encode() in r.content
     login_as(client, region.accounts["head"])
     assert client.get(f"/space/hours/certificates/{cert.code}.pdf").status_code == 404
 
