@@ -47,7 +47,8 @@ def main() -> int:
         from zhijiao.org.models import Division
         from zhijiao.people.models import Guardianship
         from zhijiao.spaces import selectors, services
-        from zhijiao.spaces.models import NoticeReceipt, OutboxMessage
+        from zhijiao.core.models import OutboxMessage
+        from zhijiao.spaces.models import NoticeReceipt
 
         started = time.perf_counter()
         built = _build(args.pupils, 1.0)

@@ -8,7 +8,8 @@ from huey.contrib.djhuey import HUEY
 
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.spaces import fanout, selectors, services
-from zhijiao.spaces.models import NoticeReceipt, NoticeStatus, OutboxMessage
+from zhijiao.core.models import OutboxMessage
+from zhijiao.spaces.models import NoticeReceipt, NoticeStatus
 
 
 def _send(region, who, kind, node, recipients="guardians", **extra):
