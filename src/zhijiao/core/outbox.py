@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -51,7 +51,7 @@ class Sender:
     def send_batch(self, rows: Sequence[OutboxMessage]) -> None:
         """Send each row, setting ``sent_at``/``sender`` or ``error`` on it; one failure does not stop the rest."""
         for row in rows:
-            _mark(row, self.name, lambda r=row: self.send(r))
+            _mark(row, self.name, partial(self.send, row))
 
 
 def _mark(row: OutboxMessage, name: str, send: Callable[[], object]) -> None:
@@ -144,12 +144,18 @@ def queue_message(
 
 
 def queue_many(rows: Sequence[OutboxMessage], *, deliver: bool = True) -> int:
-    """Write rows built by :func:`queue_message`; with ``deliver``, each channel with a due row is sent after the
-    commit by the job worker."""
+    """Write rows built by :func:`queue_message`. Due rows of a channel without a sender are marked kept (sender
+    ``outbox``) as they are written; with ``deliver``, the other channels' due rows are sent after the commit by the
+    job worker."""
+    now = timezone.now()
+    local = {c for c in {r.channel for r in rows} if sender_for(c).local}
+    for row in rows:  # kept here only: marked as they are written, no job needed
+        if row.channel in local and (row.send_after is None or row.send_after <= now):
+            row.sent_at, row.sender = now, LOCAL
     OutboxMessage.objects.bulk_create(rows, batch_size=2000)
     if deliver:
-        now = timezone.now()
-        for channel in sorted({r.channel for r in rows if r.send_after is None or r.send_after <= now}):
+        waiting = {r.channel for r in rows if r.sent_at is None and (r.send_after is None or r.send_after <= now)}
+        for channel in sorted(waiting):
             deliver_soon(channel)
     return len(rows)
 
@@ -170,13 +176,15 @@ def send_sms(phone: str, text: str, purpose: str, *, source: str = "") -> Outbox
         row.sent_at, row.sender = timezone.now(), sender.name
         row.save()
         return row
-    row.save()
-    try:
-        sender.send_batch([row])
-    except SenderUnavailable as exc:
-        logger.warning("短信网关无法连接：%s", exc)
-        return row
-    OutboxMessage.objects.filter(pk=row.pk).update(sent_at=row.sent_at, sender=row.sender, error=row.error)
+    # written and sent in one transaction: the drain cannot see (and send) the row before its outcome is saved
+    with transaction.atomic():
+        row.save()
+        try:
+            sender.send_batch([row])
+        except SenderUnavailable as exc:  # committed as pending: the drain sends it when the gateway is back
+            logger.warning("短信网关无法连接：%s", exc)
+            return row
+        OutboxMessage.objects.filter(pk=row.pk).update(sent_at=row.sent_at, sender=row.sender, error=row.error)
     return row
 
 
@@ -191,16 +199,15 @@ def deliver_due(*, channel: str, now: datetime | None = None, limit: int = 2000)
     twice: it is marked in the transaction that selected it, rows locked where the database can."""
     now = now or timezone.now()
     sender = sender_for(channel)
-    if sender.local:  # kept here only: mark them in one statement
-        with transaction.atomic():
-            pks = list(due(channel, now).order_by("pk").values_list("pk", flat=True)[:limit])
-            marked = OutboxMessage.objects.filter(pk__in=pks, sent_at__isnull=True).update(sent_at=now, sender=LOCAL)
-        return marked, 0
+    if sender.local:  # kept here only: all of them in one statement
+        return due(channel, now).update(sent_at=now, sender=LOCAL), 0
     sent = failed = 0
     while sent + failed < limit:
         with transaction.atomic():
             rows = list(
-                due(channel, now).select_for_update(skip_locked=True).order_by("pk")[: min(BATCH, limit - sent - failed)]
+                due(channel, now)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")[: min(BATCH, limit - sent - failed)]
             )
             if not rows:
                 break
@@ -219,7 +226,9 @@ def deliver_all_due(*, now: datetime | None = None) -> dict[str, tuple[int, int]
     """Every channel that has due rows (the periodic drain)."""
     now = now or timezone.now()
     channels = (
-        OutboxMessage.objects.filter(Q(send_after__isnull=True) | Q(send_after__lte=now), sent_at__isnull=True, error="")
+        OutboxMessage.objects.filter(
+            Q(send_after__isnull=True) | Q(send_after__lte=now), sent_at__isnull=True, error=""
+        )
         .values_list("channel", flat=True)
         .distinct()
     )

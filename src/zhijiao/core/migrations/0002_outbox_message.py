@@ -5,33 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=16, verbose_name='渠道')),
-                ('address', models.CharField(max_length=128, verbose_name='地址')),
-                ('subject', models.CharField(blank=True, default='', max_length=120, verbose_name='标题')),
-                ('text', models.CharField(max_length=500, verbose_name='内容')),
-                ('purpose', models.CharField(blank=True, default='', max_length=32, verbose_name='用途')),
-                ('source', models.CharField(blank=True, default='', max_length=64, verbose_name='来源')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('send_after', models.DateTimeField(blank=True, null=True, verbose_name='最早发送')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('sender', models.CharField(blank=True, default='', max_length=32, verbose_name='发送通道')),
-                ('error', models.CharField(blank=True, default='', max_length=200, verbose_name='发送失败原因')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(max_length=16, verbose_name="渠道")),
+                ("address", models.CharField(max_length=128, verbose_name="地址")),
+                ("subject", models.CharField(blank=True, default="", max_length=120, verbose_name="标题")),
+                ("text", models.CharField(max_length=500, verbose_name="内容")),
+                ("purpose", models.CharField(blank=True, default="", max_length=32, verbose_name="用途")),
+                ("source", models.CharField(blank=True, default="", max_length=64, verbose_name="来源")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                ("send_after", models.DateTimeField(blank=True, null=True, verbose_name="最早发送")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("sender", models.CharField(blank=True, default="", max_length=32, verbose_name="发送通道")),
+                ("error", models.CharField(blank=True, default="", max_length=200, verbose_name="发送失败原因")),
             ],
             options={
-                'verbose_name': '待发消息',
-                'verbose_name_plural': '待发消息',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['channel', 'sent_at', 'send_after'], name='core_outbox_due'), models.Index(fields=['channel', '-created_at'], name='core_outbox_channel'), models.Index(fields=['source', 'channel'], name='core_outbox_source'), models.Index(fields=['address', '-created_at'], name='core_outbox_address')],
+                "verbose_name": "待发消息",
+                "verbose_name_plural": "待发消息",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["channel", "sent_at", "send_after"], name="core_outbox_due"),
+                    models.Index(fields=["channel", "-created_at"], name="core_outbox_channel"),
+                    models.Index(fields=["source", "channel"], name="core_outbox_source"),
+                    models.Index(fields=["address", "-created_at"], name="core_outbox_address"),
+                ],
             },
         ),
     ]

@@ -95,13 +95,17 @@ def test_channel_without_sender_and_the_drain():
         [
             outbox.queue_message(channel="wechat", address="zhang", text="提醒"),
             outbox.queue_message(channel="email", address="c@example.cn", text="提醒"),
-            outbox.queue_message(channel="sms", address="13800001111", text="提醒", send_after=now + timedelta(hours=1)),
+            outbox.queue_message(
+                channel="sms", address="13800001111", text="提醒", send_after=now + timedelta(hours=1)
+            ),
         ],
         deliver=False,
     )
-    assert outbox.deliver_all_due(now=now) == {"email": (1, 0), "wechat": (1, 0)}
-    assert OutboxMessage.objects.get(channel="wechat").sender == "outbox"
-    assert OutboxMessage.objects.get(channel="sms").sent_at is None  # held
+    assert OutboxMessage.objects.get(channel="wechat").sender == "outbox"  # no sender: kept as it is written
+    assert outbox.deliver_all_due(now=now) == {"email": (1, 0)}
+    assert OutboxMessage.objects.get(channel="sms").sent_at is None  # held over quiet hours
+    assert outbox.deliver_all_due(now=now + timedelta(hours=2)) == {"sms": (1, 0)}
+    assert OutboxMessage.objects.get(channel="sms").sender == "outbox"
 
 
 def test_queue_cuts_to_the_columns():
@@ -127,9 +131,15 @@ def test_data_migrations_move_every_row():
     )
     sent = timezone.now() - timedelta(days=1)
     old_outbox = old.get_model("spaces", "OutboxMessage")
-    old_outbox.objects.create(channel="email", notice=notice, account=account, address="a@example.cn", text="邮件", sent_at=sent)
-    old_outbox.objects.create(channel="email", notice=notice, account=account, address="b@example.cn", text="邮件", error="拒收")
-    old_outbox.objects.create(channel="sms", notice=notice, account=account, address="13800001111", text="短信", send_after=sent)
+    old_outbox.objects.create(
+        channel="email", notice=notice, account=account, address="a@example.cn", text="邮件", sent_at=sent
+    )
+    old_outbox.objects.create(
+        channel="email", notice=notice, account=account, address="b@example.cn", text="邮件", error="拒收"
+    )
+    old_outbox.objects.create(
+        channel="sms", notice=notice, account=account, address="13800001111", text="短信", send_after=sent
+    )
     sms = old.get_model("services", "SmsMessage")
     sms.objects.create(phone="13911112222", text="验证码 123456", purpose="登录验证码")
     sms.objects.create(phone="13911112223", text="已录取", purpose="入学申请", sender="gw")

@@ -38,7 +38,13 @@ def backward(apps, schema_editor):
     moved = Outbox.objects.filter(channel="sms", source=SOURCE)
     Sms.objects.bulk_create(
         [
-            Sms(phone=m.address[:11], text=m.text, purpose=m.purpose, sender=m.sender or "outbox", created_at=m.created_at)
+            Sms(
+                phone=m.address[:11],
+                text=m.text,
+                purpose=m.purpose,
+                sender=m.sender or "outbox",
+                created_at=m.created_at,
+            )
             for m in moved.order_by("pk").iterator(CHUNK)
         ],
         batch_size=CHUNK,

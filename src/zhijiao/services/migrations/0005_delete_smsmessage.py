@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0004_sms_to_core_outbox'),
+        ("services", "0004_sms_to_core_outbox"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='SmsMessage',
+            name="SmsMessage",
         ),
     ]

@@ -18,8 +18,8 @@ from zhijiao.services import admission_selectors as sel
 from zhijiao.services.errors import ServicesError
 from zhijiao.services.models import LotteryDraw
 from zhijiao.services.models_admission import Application, AppStatus, EligibilityRule
-from zhijiao.services.sms import sms_outbox
 from zhijiao.services.services import draw_run
+from zhijiao.services.sms import sms_outbox
 from zhijiao.testing import build_matrix_region, make_id
 
 YEAR = 2026

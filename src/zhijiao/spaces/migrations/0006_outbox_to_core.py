@@ -11,7 +11,17 @@ CHUNK = 2000
 def forward(apps, schema_editor):
     Old = apps.get_model("spaces", "OutboxMessage")
     Outbox = apps.get_model("core", "OutboxMessage")
-    fields = ("channel", "address", "text", "created_at", "send_after", "sent_at", "error", "notice_id", "notice__title")
+    fields = (
+        "channel",
+        "address",
+        "text",
+        "created_at",
+        "send_after",
+        "sent_at",
+        "error",
+        "notice_id",
+        "notice__title",
+    )
     rows = []
     for channel, address, text, created_at, send_after, sent_at, error, notice_id, title in (
         Old.objects.order_by("pk").values_list(*fields).iterator(CHUNK)

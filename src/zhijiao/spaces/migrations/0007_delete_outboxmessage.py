@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('spaces', '0006_outbox_to_core'),
+        ("spaces", "0006_outbox_to_core"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
         ),
     ]

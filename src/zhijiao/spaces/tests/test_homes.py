@@ -20,13 +20,13 @@ from zhijiao.analytics.warnings import warnings_evaluate
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
 from zhijiao.core import space_panels
+from zhijiao.core.models import OutboxMessage
+from zhijiao.core.outbox import deliver_due
 from zhijiao.core.space_panels import Panel, PanelItem, SpaceContext
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.spaces import services
-from zhijiao.core.outbox import deliver_due
 from zhijiao.spaces.homes.models import SchoolPage, SpaceVisit
 from zhijiao.spaces.homes.services import channel_optouts_set, school_page_save
-from zhijiao.core.models import OutboxMessage
 from zhijiao.spaces.research.models import Activity, Participation, ResearchGroup
 from zhijiao.testing import PASSWORD, login_as
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
-from zhijiao.spaces import fanout, selectors, services
 from zhijiao.core.models import OutboxMessage
+from zhijiao.spaces import fanout, selectors, services
 from zhijiao.spaces.models import NoticeReceipt, NoticeStatus
 
 
