@@ -42,12 +42,13 @@ def main() -> int:
         from huey.contrib.djhuey import HUEY
 
         from zhijiao.access.roles import Role
+        from zhijiao.core.models import OutboxMessage
         from zhijiao.identity.models import Account
         from zhijiao.identity.services import account_create, role_grant
         from zhijiao.org.models import Division
         from zhijiao.people.models import Guardianship
         from zhijiao.spaces import selectors, services
-        from zhijiao.spaces.models import NoticeReceipt, OutboxMessage
+        from zhijiao.spaces.models import NoticeReceipt
 
         started = time.perf_counter()
         built = _build(args.pupils, 1.0)

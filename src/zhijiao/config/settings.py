@@ -411,9 +411,10 @@ OAUTH2_PROVIDER = {
     "CLIENT_SECRET_HASHER": "zj_secret_sha256",
 }
 
-# 义务教育招生 text messages (services.sms): a dotted path to a gateway ``Sender`` (empty: the local outbox only);
-# ZHIJIAO_SMS_SHOW_CODES shows a sign-in code's text on the page (a local demo without a gateway, load tests).
-ZHIJIAO_SMS_SENDER = os.environ.get("ZHIJIAO_SMS_SENDER", "")
+# Text messages (core.outbox.send_sms: 招生 sign-in codes and results, notice reminders): a dotted path to a gateway
+# ``core.outbox.Sender`` (empty: the local outbox only); ZHIJIAO_SMS_SHOW_CODES shows a sign-in code's text on the
+# page (a local demo without a gateway, load tests).
+ZHIJIAO_SMS_SENDER = os.environ.get("ZHIJIAO_SMS_SENDER", "").strip()
 ZHIJIAO_SMS_SHOW_CODES = _env_bool("ZHIJIAO_SMS_SHOW_CODES")
 
 # ---- E-mail (spaces: reminders of unread notices through the e-mail channel; docs/operator-guide "邮件提醒")
@@ -433,5 +434,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(HOME / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("ZHIJIAO_EMAIL_FROM", "智教平台 <noreply@zhijiao.local>")
+# The outbox's sender per channel (core.outbox, decision 00xx-outbox-one-outbox); a channel not named here (work
+# chat, SMS without a gateway) keeps its messages in the local outbox only. SMS: ZHIJIAO_SMS_SENDER above.
+ZHIJIAO_OUTBOX_SENDERS = {"email": "zhijiao.core.outbox.MailSender"}
 # The address in reminder texts (the platform's public URL); blank: the text names no link.
 ZHIJIAO_PUBLIC_URL = os.environ.get("ZHIJIAO_PUBLIC_URL", "").rstrip("/")

@@ -50,7 +50,7 @@ from zhijiao.services.models_admission import (
     Stage,
 )
 from zhijiao.services.services import draw_create
-from zhijiao.services.sms import sender
+from zhijiao.services.sms import sms_send
 
 NOTE_MAX = 500
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -586,7 +586,7 @@ def appeal(*, actor: Actor, application_id: int, note: str, origin: Origin | Non
 
 
 def _notify(app: Application, text: str) -> None:
-    sender().send(phone=app.guardian_phone, text=f"【智教】{text}", purpose="入学申请")
+    sms_send(app.guardian_phone, f"【智教】{text}", "入学申请")
 
 
 # --------------------------------------------------------------------------------------------------- placement

@@ -340,5 +340,4 @@ from zhijiao.services.models_admission import (  # noqa: E402, F401
     Catchment,
     EligibilityRule,
     SmsCode,
-    SmsMessage,
 )

@@ -259,25 +259,6 @@ class ApplicationFile(models.Model):
         return FILE_KINDS.get(self.kind, "其他材料")
 
 
-class SmsMessage(models.Model):
-    """The local outbox: every text the platform sends (a sign-in code, a result notice). A real gateway sender may
-    send them on; the demo and the operator read them here."""
-
-    phone = models.CharField("手机号", max_length=11, db_index=True)
-    text = models.CharField("内容", max_length=500)
-    purpose = models.CharField("用途", max_length=32)
-    sender = models.CharField("发送通道", max_length=32, default="outbox")
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "短信"
-        verbose_name_plural = "短信"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.phone} {self.purpose}"
-
-
 class SmsCode(models.Model):
     """A one-time sign-in code for a mobile number (only its digest is kept; a few tries, a short life)."""
 

@@ -1,9 +1,9 @@
-"""Text messages (短信): a pluggable sender and the local outbox.
+"""Text messages (短信) of 招生: sign-in codes and result notices.
 
-``sender()`` returns the configured :class:`Sender` (``ZHIJIAO_SMS_SENDER``, a dotted path; default the outbox).
-Every sender writes the message to the outbox table first (``SmsMessage``), so the operator can always see what
-went out; a gateway sender then hands it on. The demo and tests read the outbox. Sign-in codes: ``code_send`` keeps
-only a digest, for five minutes and five tries.
+Every text goes through the platform's outbox (``core.outbox.send_sms``: written to ``core.OutboxMessage`` with
+source ``services.admission``, then handed to the gateway of ``ZHIJIAO_SMS_SENDER`` or kept there only), so the
+operator can always see what went out. Sign-in codes: ``code_send`` keeps only a digest, for five minutes and five
+tries.
 """
 
 from __future__ import annotations
@@ -12,37 +12,30 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from zhijiao.services.models_admission import SmsCode, SmsMessage
+from zhijiao.core.models import OutboxMessage
+from zhijiao.core.outbox import send_sms
+from zhijiao.services.models_admission import SmsCode
 
 CODE_LIFE = timedelta(minutes=5)
 CODE_TRIES = 5
 CODE_GAP = timedelta(seconds=60)  # one new code per number per minute
+SOURCE = "services.admission"
+CODE_PURPOSE = "登录验证码"
 
 
-class Sender(Protocol):
-    name: str
-
-    def send(self, *, phone: str, text: str, purpose: str) -> SmsMessage: ...
-
-
-class OutboxSender:
-    """Writes to the outbox and nothing else (the demo, tests, and sites without a gateway)."""
-
-    name = "outbox"
-
-    def send(self, *, phone: str, text: str, purpose: str) -> SmsMessage:
-        return SmsMessage.objects.create(phone=phone, text=text[:500], purpose=purpose[:32], sender=self.name)
+def sms_send(phone: str, text: str, purpose: str) -> OutboxMessage:
+    """Send one text of 招生 now (through the outbox)."""
+    return send_sms(phone, text, purpose, source=SOURCE)
 
 
-def sender() -> Sender:
-    path = getattr(settings, "ZHIJIAO_SMS_SENDER", "")
-    return import_string(path)() if path else OutboxSender()
+def sms_outbox() -> QuerySet[OutboxMessage]:
+    """招生's texts in the outbox, newest first (the 短信发件箱 page, the demo's shown code)."""
+    return OutboxMessage.objects.filter(channel="sms", source=SOURCE)
 
 
 def _digest(phone: str, code: str) -> str:
@@ -56,9 +49,7 @@ def code_send(phone: str, *, now: datetime | None = None) -> bool:
         return False
     code = f"{secrets.randbelow(1_000_000):06d}"
     SmsCode.objects.create(phone=phone, digest=_digest(phone, code), expires_at=now + CODE_LIFE, created_at=now)
-    sender().send(
-        phone=phone, text=f"【智教】您的登录验证码是 {code}，5分钟内有效。请勿告诉他人。", purpose="登录验证码"
-    )
+    sms_send(phone, f"【智教】您的登录验证码是 {code}，5分钟内有效。请勿告诉他人。", CODE_PURPOSE)
     return True
 
 

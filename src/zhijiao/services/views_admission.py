@@ -34,7 +34,6 @@ from zhijiao.services.models_admission import (
     Application,
     AppStatus,
     Housing,
-    SmsMessage,
     Stage,
 )
 
@@ -111,7 +110,7 @@ def admission_phone(request: HttpRequest) -> HttpResponse:
             if not sms.code_send(phone):
                 messages.info(request, "验证码已发送，请一分钟后再重新获取。")
             if getattr(settings, "ZHIJIAO_SMS_SHOW_CODES", False):
-                last = SmsMessage.objects.filter(phone=phone, purpose="登录验证码").first()
+                last = sms.sms_outbox().filter(address=phone, purpose=sms.CODE_PURPOSE).first()
                 shown = last.text if last else ""
         elif not error:
             sent = True
@@ -538,8 +537,8 @@ def admission_outbox(request: HttpRequest) -> HttpResponse:
     if not sel.bureau_divisions(request.user):
         raise NotFound()
     rows = [
-        (m, mask_phone(m.phone), "（验证码已隐去）" if m.purpose == "登录验证码" else m.text)
-        for m in SmsMessage.objects.all()[:200]
+        (m, mask_phone(m.address), "（验证码已隐去）" if m.purpose == sms.CODE_PURPOSE else m.text)
+        for m in sms.sms_outbox()[:200]
     ]
     context = {"rows": rows, "breadcrumbs": [*CRUMBS, ("短信发件箱", None)]}
     return render(request, "services/admission/outbox.html", context)

@@ -7,7 +7,7 @@ delivery, and its ``read_at`` / ``confirmed_at`` answer the read-rate questions 
 audience is frozen at publishing so the read rate is measured against the people who were actually sent it.
 
 Reminders to the unread go through channels (``channels.py``): in-app marks the receipt, e-mail / SMS / work-chat
-write :class:`OutboxMessage` rows, the local outbox the demo uses instead of a gateway.
+queue messages in the platform's outbox (``core.outbox``).
 """
 
 from __future__ import annotations
@@ -103,32 +103,6 @@ class NoticeReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}→{self.account_id}"
-
-
-class OutboxMessage(models.Model):
-    """A message a channel without a gateway in the demo (e-mail, SMS, work chat) would have sent."""
-
-    channel = models.CharField("渠道", max_length=16)
-    notice = models.ForeignKey(Notice, models.CASCADE, related_name="outbox")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    address = models.CharField("地址", max_length=128)
-    text = models.CharField("内容", max_length=500)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-    # channels with a sender (e-mail): not before ``send_after`` (quiet hours), then ``sent_at`` or ``error``
-    send_after = models.DateTimeField("最早发送", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    error = models.CharField("发送失败原因", max_length=200, blank=True, default="")
-
-    class Meta:
-        verbose_name = "待发消息"
-        verbose_name_plural = "待发消息"
-        indexes = [
-            models.Index(fields=["notice", "channel"], name="spaces_outbox_notice"),
-            models.Index(fields=["channel", "sent_at", "send_after"], name="spaces_outbox_due"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel}: {self.address}"
 
 
 # 网络教研 and 继续教育学时 live in their own package; imported here so Django registers them with this app.

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
-from zhijiao.spaces.delivery import outbox_send
 from zhijiao.spaces.fanout import receipts_write
 
 logger = logging.getLogger("zhijiao.spaces")
@@ -19,15 +17,3 @@ def notice_fanout_task(notice_id: int) -> int:
     written = receipts_write(notice_id)
     logger.info("notice %s: %s receipts written", notice_id, written)
     return written
-
-
-@db_task(retries=2, retry_delay=30)
-def outbox_send_task(channel: str = "email") -> tuple[int, int]:
-    """Send a channel's due outbox rows (after a reminder's commit)."""
-    return outbox_send(channel=channel)
-
-
-@db_periodic_task(crontab(minute="*/5"))
-def outbox_drain_task() -> tuple[int, int]:
-    """Every five minutes: the rows held over quiet hours, and any a down mail server left behind."""
-    return outbox_send(channel="email")

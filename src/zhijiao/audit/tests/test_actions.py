@@ -16,6 +16,7 @@ NOT_ACTIONS = {
     "spaces.leave",  # the 网络学习空间 panels' keys (core.space_panels)
     "spaces.messages",
     "spaces.resources",
+    "services.admission",  # the outbox's source of 招生's texts (core.outbox, services.sms.SOURCE)
 }
 
 # Action codes built at run time, as "<file>: <f-string>" → how to expand them. A new one fails the test below

@@ -17,8 +17,9 @@ from zhijiao.services import admission, admission_rules
 from zhijiao.services import admission_selectors as sel
 from zhijiao.services.errors import ServicesError
 from zhijiao.services.models import LotteryDraw
-from zhijiao.services.models_admission import Application, AppStatus, EligibilityRule, SmsMessage
+from zhijiao.services.models_admission import Application, AppStatus, EligibilityRule
 from zhijiao.services.services import draw_run
+from zhijiao.services.sms import sms_outbox
 from zhijiao.testing import build_matrix_region, make_id
 
 YEAR = 2026
@@ -219,7 +220,7 @@ def test_review_school_then_bureau_with_supplement_refusal_and_appeal(adm):
     audited = set(AuditEvent.objects.filter(action__startswith="admission.").values_list("action", flat=True))
     assert {"admission.submit", "admission.approve", "admission.refuse", "admission.appeal"} <= audited
     assert {"admission.supplement_request", "admission.supplement"} <= audited
-    assert SmsMessage.objects.filter(phone="13800001111").exists()
+    assert sms_outbox().filter(address="13800001111").exists()
 
 
 # ------------------------------------------------------------------------------------------------ placement
@@ -252,7 +253,7 @@ def test_placement_by_category_with_a_lottery_waitlist_and_a_later_round(adm):
     # published: the family sees it and gets a message
     assert not Application.objects.filter(published_at__isnull=False).exists()
     sent = admission.results_publish(actor=r.accounts["bureau"], school=r.schools["A"], year=YEAR, stage="primary")
-    assert sent == 5 and SmsMessage.objects.filter(text__contains="候补第1位").count() == 1
+    assert sent == 5 and sms_outbox().filter(text__contains="候补第1位").count() == 1
     # later round: one more seat → the first on the waitlist
     admission.plan_save(actor=r.accounts["bureau"], school=r.schools["A"], year=YEAR, stage="primary", seats=3)
     assert admission.waitlist_fill(actor=r.accounts["bureau"], school=r.schools["A"], year=YEAR, stage="primary") == 1
@@ -358,14 +359,14 @@ def test_sign_in_codes_expire_allow_few_tries_and_are_used_once(db):
     t0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     assert sms.code_send("13912345678", now=t0)
     assert not sms.code_send("13912345678", now=t0 + timedelta(seconds=30))  # one a minute
-    code = SmsMessage.objects.get(phone="13912345678").text.split("验证码是 ")[1][:6]
+    code = sms_outbox().get(address="13912345678").text.split("验证码是 ")[1][:6]
     wrong = "000000" if code != "000000" else "111111"
     assert not sms.code_check("13912345678", wrong, now=t0)
     assert not sms.code_check("13912345678", code, now=t0 + timedelta(minutes=6))  # expired
     assert sms.code_check("13912345678", code, now=t0 + timedelta(minutes=4))
     assert not sms.code_check("13912345678", code, now=t0 + timedelta(minutes=4))  # used once
     assert sms.code_send("13912345678", now=t0 + timedelta(minutes=2))
-    code = SmsMessage.objects.order_by("-pk").first().text.split("验证码是 ")[1][:6]
+    code = sms_outbox().order_by("-pk").first().text.split("验证码是 ")[1][:6]
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(sms.CODE_TRIES):
         assert not sms.code_check("13912345678", wrong, now=t0 + timedelta(minutes=3))
@@ -378,7 +379,7 @@ def test_a_phone_sign_in_cannot_take_over_an_account_with_that_number(client, ad
     Account.objects.filter(username="parent").update(mobile="13800001111")
     page = client.post("/services/admission/phone/", {"phone": "13800001111", "action": "send"})
     assert page.status_code == 400 and "已有平台账号" in page.content.decode()
-    assert not SmsMessage.objects.filter(phone="13800001111").exists()
+    assert not sms_outbox().filter(address="13800001111").exists()
 
 
 def test_the_later_round_offers_another_school_of_the_same_multi_school_catchment(adm):

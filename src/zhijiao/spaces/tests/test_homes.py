@@ -20,13 +20,13 @@ from zhijiao.analytics.warnings import warnings_evaluate
 from zhijiao.audit.models import AuditEvent
 from zhijiao.audit.services import Origin
 from zhijiao.core import space_panels
+from zhijiao.core.models import OutboxMessage
+from zhijiao.core.outbox import deliver_due
 from zhijiao.core.space_panels import Panel, PanelItem, SpaceContext
 from zhijiao.identity.services import account_create, role_grant
 from zhijiao.spaces import services
-from zhijiao.spaces.delivery import outbox_send
 from zhijiao.spaces.homes.models import SchoolPage, SpaceVisit
 from zhijiao.spaces.homes.services import channel_optouts_set, school_page_save
-from zhijiao.spaces.models import OutboxMessage
 from zhijiao.spaces.research.models import Activity, Participation, ResearchGroup
 from zhijiao.testing import PASSWORD, login_as
 
@@ -197,7 +197,7 @@ def test_email_channel_sends(region, class_notice, email_only, django_capture_on
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chen@example.cn"] and "春游通知" in mail.outbox[0].subject
     row = OutboxMessage.objects.get(channel="email")
     assert row.sent_at is not None and row.error == ""
-    assert outbox_send(now=noon) == (0, 0)  # never twice
+    assert deliver_due(channel="email", now=noon) == (0, 0)  # never twice
 
 
 def test_email_opt_out(region, class_notice, email_only):
@@ -218,8 +218,8 @@ def test_email_held_in_quiet_hours(region, class_notice, email_only, monkeypatch
     services.notice_remind(actor=region.accounts["teacher"], notice_id=class_notice.pk)
     row = OutboxMessage.objects.get(channel="email")
     assert timezone.localtime(row.send_after, BEIJING) == datetime(2026, 11, 21, 7, 0, tzinfo=BEIJING)
-    assert outbox_send(now=late) == (0, 0) and not mail.outbox
-    assert outbox_send(now=row.send_after + timedelta(minutes=1)) == (1, 0) and len(mail.outbox) == 1
+    assert deliver_due(channel="email", now=late) == (0, 0) and not mail.outbox
+    assert deliver_due(channel="email", now=row.send_after + timedelta(minutes=1)) == (1, 0) and len(mail.outbox) == 1
 
 
 def test_settings_page(client, region):

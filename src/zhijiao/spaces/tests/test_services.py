@@ -7,8 +7,9 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
+from zhijiao.core.models import OutboxMessage
 from zhijiao.spaces import fanout, selectors, services
-from zhijiao.spaces.models import NoticeReceipt, NoticeStatus, OutboxMessage
+from zhijiao.spaces.models import NoticeReceipt, NoticeStatus
 
 
 def _send(region, who, kind, node, recipients="guardians", **extra):
