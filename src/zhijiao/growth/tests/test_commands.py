@@ -89,6 +89,31 @@ def test_bad_rows_are_each_explained_in_chinese(tmp_path):
     assert (rows[1] + (None,) * len(header))[why] is None  # a scored row has no reason
 
 
+JUNIOR = [
+    # the two pupils of test_fitness.test_a_junior_boy/girl_worked_by_hand: 初二 by name and by 年级编号 22
+    ["J001", "陈一", "男", "初二", "165", "55", "3300", "8.0", "10.0", "", "", "", "215", "9", "", "3'45\""],
+    ["J002", "林二", "女", "22", "158", "58", "2520", "9.1", "22.7", "", "55", "", "165", "", "4分12秒", ""],
+    # 初三: 立定跳远 and 800米 have no table yet
+    ["J003", "黄三", "女", "初三", "160", "50", "2800", "8.6", "18.0", "", "45", "", "175", "", "3'40", ""],
+]
+
+
+def test_score_junior_rows(tmp_path):
+    src = _csv(tmp_path / "in.csv", JUNIOR)
+    code, out = _run("score", str(src), str(tmp_path / "out.csv"), "--json")
+    result = json.loads(out)
+    assert code == 1 and (result["rows_in"], result["scored"], result["rejected"]) == (3, 2, 1)
+    rows = {r["学籍号"]: r for r in csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8-sig")))}
+    assert (rows["J001"]["标准分"], rows["J001"]["附加分"], rows["J001"]["学年总分"], rows["J001"]["等级"]) == (
+        "85.8", "1", "86.8", "良好",
+    )  # fmt: skip
+    assert rows["J001"]["引体向上得分"] == "76" and rows["J001"]["1000米跑得分"] == "100"
+    assert (rows["J002"]["标准分"], rows["J002"]["附加分"], rows["J002"]["学年总分"]) == ("81.4", "2", "83.4")
+    assert rows["J002"]["800米跑得分"] == "74" and rows["J002"]["BMI等级"] == "超重"
+    reasons = {r["row"]: {p["column"]: p["reason"] for p in r["problems"]} for r in result["rejected_rows"]}
+    assert "初三女生的评分表尚未载入（立定跳远、800米跑）" in reasons[4]["年级"]
+
+
 def test_xlsx_in(tmp_path):
     wb = Workbook()
     ws = wb.active
