@@ -51,18 +51,19 @@ def _row(student: Student, code: str, rng: random.Random, lift: float) -> list[s
 
 def _junior_row(student: Student, code: str, rng: random.Random, lift: float) -> list[str]:
     boy = student.person.sex == "1"
+    fit = rng.gauss(0, 1) + 0.3 * lift  # one pupil is fit or not across items: the totals spread over every level
     height = (162 if boy else 157) + rng.gauss(0, 6)
     bmi = rng.choice([rng.uniform(15.8, 22.0)] * 10 + [rng.uniform(22.6, 25.0), rng.uniform(25.3, 29)])
     weight = bmi * (height / 100) ** 2
-    run = max(190, rng.gauss(268 if boy else 250, 24) - 4 * lift)
+    run = max(190, rng.gauss(275 if boy else 255, 14) - 22 * fit)
     row = [
         student.student_no, student.person.name, "男" if boy else "女", code, f"{height:.1f}", f"{weight:.1f}",
-        str(int(rng.gauss(2950 if boy else 2250, 480) + 120 * lift)),
-        f"{max(6.5, rng.gauss(8.6 if boy else 9.6, 0.7) - 0.2 * lift):.1f}",
-        f"{rng.gauss(6 if boy else 12, 6) + lift:.1f}",
-        str(int(rng.gauss(198 if boy else 162, 20) + 3 * lift)),
-        str(max(0, int(rng.gauss(5, 3.5) + lift))) if boy else "",
-        "" if boy else str(max(5, int(rng.gauss(36, 8) + 2 * lift))),
+        str(int(rng.gauss(2850 if boy else 2150, 300) + 380 * fit)),
+        f"{max(6.5, rng.gauss(8.7 if boy else 9.7, 0.4) - 0.5 * fit):.1f}",
+        f"{rng.gauss(5 if boy else 11, 4) + 4 * fit:.1f}",
+        str(int(rng.gauss(194 if boy else 158, 10) + 16 * fit)),
+        str(max(0, int(rng.gauss(4, 2) + 3 * fit))) if boy else "",
+        "" if boy else str(max(5, int(rng.gauss(34, 5) + 7 * fit))),
         f"{int(run) // 60}'{int(run) % 60:02d}\"" if boy else "",
         "" if boy else f"{int(run) // 60}'{int(run) % 60:02d}\"",
     ]  # fmt: skip
