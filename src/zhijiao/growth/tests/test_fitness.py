@@ -63,19 +63,21 @@ def test_every_row_boundary(table):
     assert got.tolist() == [s for _, s in cases], f"{GRADE_NAMES[table.grade]}{table.sex} {table.item}"
 
 
-def test_tables_cover_every_grade_but_the_junior_items_not_found_and_list_their_source():
-    for grade in (*range(1, 7), 8, 10, 11, 12):
+def test_tables_cover_every_grade_and_list_their_source():
+    for grade in range(1, 13):
         for sex in SEXES:
             assert STD.missing_tables(grade, sex) == [], (grade, sex)
-    # 初一、初三: no public transcription of these could be compared (docs/decisions, fitness tables); they stay
-    # unscored, with the missing items named, until a bureau loads the official tables
-    assert STD.missing_tables(7, "男") == ["long_jump", "pull_up", "run_1000"]
-    assert STD.missing_tables(7, "女") == ["long_jump", "run_800"]
-    assert STD.missing_tables(9, "男") == ["long_jump", "run_1000"]
-    assert STD.missing_tables(9, "女") == ["long_jump", "run_800"]
     for table in STD.tables.values():
         assert table.source and table.status in {"已核对", "待核对", "存疑"}
         assert [s for s, _ in table.rows] == list(ROW_SCORES)
+
+
+def test_junior_pull_up_blank_rows_and_the_blank_10_point_row():
+    """初二: 10 → 80, 9 → 76 (the 78 row is blank), 0 → 10. 初一: no 10-point count, 0 → 20 (its lowest row)."""
+    got = item_scores(STD, "pull_up", np.array([10.0, 9.0, 0.0]), np.repeat(_key(8, "男"), 3))
+    assert got.tolist() == [80, 76, 10]
+    got = item_scores(STD, "pull_up", np.array([1.0, 0.0, -1.0]), np.repeat(_key(7, "男"), 3))
+    assert got.tolist() == [30, 20, 0]
 
 
 def test_shipped_tables_pass_the_check_a_bureau_replacement_must_pass():
@@ -239,39 +241,37 @@ def test_a_junior_boy_worked_by_hand():
 
 
 def test_a_junior_girl_worked_by_hand():
-    """初二女生: 身高 158 cm, 体重 58 kg, 肺活量 2520 mL, 50米跑 9.1 s, 坐位体前屈 22.7 cm, 立定跳远 165 cm,
-    1分钟仰卧起坐 55, 800米跑 4'12" (252 s).
+    """初三女生: 身高 160 cm, 体重 52 kg, 肺活量 2700 mL, 50米跑 8.8 s, 坐位体前屈 16.0 cm, 立定跳远 180 cm,
+    1分钟仰卧起坐 56, 800米跑 4'02" (242 s).
 
-    BMI 58 / 1.58² = 23.23 → 23.2: 超重 (22.3–24.8) → 80
-    肺活量 2520: 2650 (85) not reached, 2500 (80) reached → 80
-    50米跑 9.1 s: 9.0 (78) not reached, 9.2 (76) reached → 76
-    坐位体前屈 22.7: the 100 row exactly → 100
-    立定跳远 165: 168 (76) not reached, 165 (74) reached → 74
-    仰卧起坐 55: ≥ 51 → 100; 4 beyond 51 → 附加分 2 (2 needed for 1, 4 for 2, 6 for 3)
-    800米 252 s: 250 (76) not reached, 255 (74) reached → 74
+    BMI 52 / 1.60² = 20.31 → 20.3: 正常 (15.9–22.6) → 100
+    肺活量 2700: 2800 (85) not reached, 2650 (80) reached → 80
+    50米跑 8.8 s: 8.7 (80) not reached, 8.9 (78) reached → 78
+    坐位体前屈 16.0: 16.7 (80) not reached, 15.4 (78) reached → 78
+    立定跳远 180: 183 (85) not reached, 176 (80) reached → 80
+    仰卧起坐 56: ≥ 52 → 100; 4 beyond 52 → 附加分 2 (2 needed for 1, 4 for 2, 6 for 3)
+    800米 242 s: 240 (4'00", 78) not reached, 245 (4'05", 76) reached → 76
     Weights 初中: BMI 15%, 肺活量 15%, 50米 20%, 坐位体前屈 10%, 立定跳远 10%, 仰卧起坐 10%, 800米 20%:
-      0.15×80 + 0.15×80 + 0.20×76 + 0.10×100 + 0.10×74 + 0.10×100 + 0.20×74
-      = 12 + 12 + 15.2 + 10 + 7.4 + 10 + 14.8 = 81.4 → 标准分 81.4
-    学年总分 = 81.4 + 2 = 83.4 → 良好
-    (The brief asked for a 初三 girl: 初三's 立定跳远 and 800米 tables could not be found, so 初三 rows are refused
-    with the missing tables named; see test_commands.test_score_junior_rows.)
+      0.15×100 + 0.15×80 + 0.20×78 + 0.10×78 + 0.10×80 + 0.10×100 + 0.20×76
+      = 15 + 12 + 15.6 + 7.8 + 8 + 10 + 15.2 = 83.6 → 标准分 83.6
+    学年总分 = 83.6 + 2 = 85.6 → 良好
     """
-    bmi = bmi_values(np.array([158.0]), np.array([58.0]))
+    bmi = bmi_values(np.array([160.0]), np.array([52.0]))
     values = {
         k: np.array([v], dtype=np.float64)
         for k, v in {
-            "vital_capacity": 2520, "run_50m": 9.1, "sit_reach": 22.7, "long_jump": 165, "sit_up": 55, "run_800": 252,
+            "vital_capacity": 2700, "run_50m": 8.8, "sit_reach": 16.0, "long_jump": 180, "sit_up": 56, "run_800": 242,
         }.items()
     }  # fmt: skip
-    s = score_columns(STD, grade=np.array([8]), sex=np.array([1]), values=values, bmi=bmi)
-    assert bmi.tolist() == [23.2]
+    s = score_columns(STD, grade=np.array([9]), sex=np.array([1]), values=values, bmi=bmi)
+    assert bmi.tolist() == [20.3]
     assert {k: int(v[0]) for k, v in s.item_score.items() if s.item_weighted[k][0]} == {
-        "bmi": 80, "vital_capacity": 80, "run_50m": 76, "sit_reach": 100, "long_jump": 74, "sit_up": 100,
-        "run_800": 74,
+        "bmi": 100, "vital_capacity": 80, "run_50m": 78, "sit_reach": 78, "long_jump": 80, "sit_up": 100,
+        "run_800": 76,
     }  # fmt: skip
     assert s.item_bonus["sit_up"].tolist() == [2] and s.item_bonus["run_800"].tolist() == [0]
-    assert s.standard_tenths.tolist() == [814]
-    assert s.total_tenths.tolist() == [834]
+    assert s.standard_tenths.tolist() == [836]
+    assert s.total_tenths.tolist() == [856]
     assert s.level.tolist() == ["良好"]
 
 
