@@ -8,8 +8,9 @@ item, grade and sex.
 
 Scoring rule of the standard: a result takes the score of the highest row whose threshold it reaches (higher is
 better, or lower for timed items); a result that does not reach a row takes the next lower row; below the 10-point
-row (or the lowest row with a threshold) it scores 0. Blank rows (the pull-up tables have some) are never reached. Scores are weighted in integer
-hundredths and the 标准分 rounded half up to one decimal, so no float noise decides a level.
+row (or the lowest row with a threshold) it scores 0. Blank rows (the pull-up tables have some) are never reached.
+Scores are weighted in integer hundredths and the 标准分 rounded half up to one decimal, so no float noise decides
+a level.
 """
 
 from __future__ import annotations

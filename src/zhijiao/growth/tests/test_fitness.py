@@ -305,3 +305,8 @@ def test_validate_rejects_bad_replacement_tables():
     assert any("第3张表 rows：应有 20 行" in e for e in errors)
     assert any("第4张表 item" in e for e in errors)
     assert tables_validate([1, 2]) != []
+    # a blank lowest row is the official 初一 引体向上's; a blank 100-point row is never right
+    blank_low = dict(good, rows=[*good["rows"][:-1], [10, None]])
+    blank_top = dict(good, rows=[[100, None], *good["rows"][1:]])
+    assert tables_validate({"tables": [blank_low]}) == []
+    assert any("100 分行不能为空" in e for e in tables_validate({"tables": [blank_top]}))
