@@ -8,8 +8,9 @@ item, grade and sex.
 
 Scoring rule of the standard: a result takes the score of the highest row whose threshold it reaches (higher is
 better, or lower for timed items); a result that does not reach a row takes the next lower row; below the 10-point
-row it scores 0. Blank rows (the pull-up tables have some) are never reached. Scores are weighted in integer
-hundredths and the 标准分 rounded half up to one decimal, so no float noise decides a level.
+row (or the lowest row with a threshold) it scores 0. Blank rows (the pull-up tables have some) are never reached.
+Scores are weighted in integer hundredths and the 标准分 rounded half up to one decimal, so no float noise decides
+a level.
 """
 
 from __future__ import annotations
@@ -160,8 +161,8 @@ def tables_validate(payload: Any, *, items: dict[str, dict[str, str]] | None = N
         if tuple(scores) != ROW_SCORES:
             errors.append(f"{where} rows：分数应依次为 {'、'.join(map(str, ROW_SCORES))}")
         present = [t for t in thresholds if t is not None]
-        if thresholds[0] is None or thresholds[-1] is None:
-            errors.append(f"{where} rows：100 分行与 10 分行不能为空")
+        if thresholds[0] is None:  # the lowest rows may be blank (初一 引体向上: no 10-point count)
+            errors.append(f"{where} rows：100 分行不能为空")
         lower = items[str(item)]["better"] == "lower"
         ordered = all((a < b) if lower else (a > b) for a, b in pairwise(present))
         if not ordered:

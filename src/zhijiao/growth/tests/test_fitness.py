@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import numpy as np
 import pytest
 
@@ -21,6 +24,7 @@ from zhijiao.growth.fitness import (
 )
 
 STD = standard_load()
+DATA = resources.files("zhijiao.growth").joinpath("data/fitness")
 DECIMAL_ITEMS = {"run_50m", "sit_reach"}  # measured to 0.1; the others to whole units
 
 
@@ -59,15 +63,43 @@ def test_every_row_boundary(table):
     assert got.tolist() == [s for _, s in cases], f"{GRADE_NAMES[table.grade]}{table.sex} {table.item}"
 
 
-def test_tables_cover_primary_and_senior_and_list_their_source():
-    for grade in (*range(1, 7), 10, 11, 12):
+def test_tables_cover_every_grade_and_list_their_source():
+    for grade in range(1, 13):
         for sex in SEXES:
             assert STD.missing_tables(grade, sex) == [], (grade, sex)
-    for grade in (7, 8, 9):  # 初中: not transcribed yet (decision 0040-fitness-standard)
-        assert STD.missing_tables(grade, "男")
     for table in STD.tables.values():
         assert table.source and table.status in {"已核对", "待核对", "存疑"}
         assert [s for s, _ in table.rows] == list(ROW_SCORES)
+
+
+def test_junior_pull_up_blank_rows_and_the_blank_10_point_row():
+    """初二: 10 → 80, 9 → 76 (the 78 row is blank), 0 → 10. 初一: no 10-point count, 0 → 20 (its lowest row)."""
+    got = item_scores(STD, "pull_up", np.array([10.0, 9.0, 0.0]), np.repeat(_key(8, "男"), 3))
+    assert got.tolist() == [80, 76, 10]
+    got = item_scores(STD, "pull_up", np.array([1.0, 0.0, -1.0]), np.repeat(_key(7, "男"), 3))
+    assert got.tolist() == [30, 20, 0]
+
+
+def test_shipped_tables_pass_the_check_a_bureau_replacement_must_pass():
+    raw = json.loads(DATA.joinpath("single_items.json").read_text(encoding="utf-8"))
+    bands = json.loads(DATA.joinpath("bmi.json").read_text(encoding="utf-8"))
+    assert tables_validate({"tables": raw["tables"], "bands": bands["bands"]}) == []
+
+
+@pytest.mark.parametrize("sex", SEXES)
+def test_junior_tables_get_harder_from_grade_to_grade(sex):
+    """初一 → 初二 → 初三: the 100- and 60-point thresholds of each item never get easier."""
+    for item in ("vital_capacity", "run_50m", "sit_reach", "long_jump", "pull_up", "sit_up", "run_1000", "run_800"):
+        lower = STD.better(item) == "lower"
+        for row in (0, ROW_SCORES.index(60)):
+            cut = [t.rows[row][1] for g in (7, 8, 9) if (t := STD.tables.get((item, g, sex)))]
+            assert cut == sorted(cut, reverse=lower), (item, sex, row, cut)
+
+
+def test_junior_vital_capacity_sits_below_the_senior_table():
+    """初三 100 < 高一 100 (the university 5040 would be far above: the widely copied mistake)."""
+    assert STD.tables[("vital_capacity", 9, "男")].rows[0][1] < STD.tables[("vital_capacity", 10, "男")].rows[0][1]
+    assert STD.tables[("vital_capacity", 8, "男")].rows[0] == (100, 3940.0)
 
 
 def test_blank_pull_up_rows_are_never_reached():
@@ -173,6 +205,76 @@ def test_one_pupil_worked_by_hand():
     assert s.level.tolist() == ["优秀"]
 
 
+def test_a_junior_boy_worked_by_hand():
+    """初二男生: 身高 165 cm, 体重 55 kg, 肺活量 3300 mL, 50米跑 8.0 s, 坐位体前屈 10.0 cm, 立定跳远 215 cm,
+    引体向上 9, 1000米跑 3'45" (225 s).
+
+    BMI 55 / 1.65² = 20.20 → 20.2: 正常 (15.7–22.5) → 100
+    肺活量 3300: 3450 (85) not reached, 3200 (80) reached → 80
+    50米跑 8.0 s: 7.9 (80) not reached, 8.1 (78) reached → 78
+    坐位体前屈 10.0: 10.3 (78) not reached, 9.0 (76) reached → 76
+    立定跳远 215: 218 (85) not reached, 210 (80) reached → 80
+    引体向上 9: 10 (80) not reached, the 78 row is blank, 9 (76) reached → 76
+    1000米 225 s: ≤ 230 (3'50") → 100; 5 s faster than 230 → 附加分 1 (4 s needed for 1, 8 s for 2)
+    Weights 初中: BMI 15%, 肺活量 15%, 50米 20%, 坐位体前屈 10%, 立定跳远 10%, 引体向上 10%, 1000米 20%:
+      0.15×100 + 0.15×80 + 0.20×78 + 0.10×76 + 0.10×80 + 0.10×76 + 0.20×100
+      = 15 + 12 + 15.6 + 7.6 + 8 + 7.6 + 20 = 85.8 → 标准分 85.8
+    学年总分 = 85.8 + 1 = 86.8 → 良好 (80.0–89.9)
+    """
+    bmi = bmi_values(np.array([165.0]), np.array([55.0]))
+    values = {
+        k: np.array([v], dtype=np.float64)
+        for k, v in {
+            "vital_capacity": 3300, "run_50m": 8.0, "sit_reach": 10.0, "long_jump": 215, "pull_up": 9, "run_1000": 225,
+        }.items()
+    }  # fmt: skip
+    s = score_columns(STD, grade=np.array([8]), sex=np.array([0]), values=values, bmi=bmi)
+    assert bmi.tolist() == [20.2]
+    assert {k: int(v[0]) for k, v in s.item_score.items() if s.item_weighted[k][0]} == {
+        "bmi": 100, "vital_capacity": 80, "run_50m": 78, "sit_reach": 76, "long_jump": 80, "pull_up": 76,
+        "run_1000": 100,
+    }  # fmt: skip
+    assert s.item_bonus["run_1000"].tolist() == [1] and s.item_bonus["pull_up"].tolist() == [0]
+    assert s.standard_tenths.tolist() == [858]
+    assert s.total_tenths.tolist() == [868]
+    assert s.level.tolist() == ["良好"]
+
+
+def test_a_junior_girl_worked_by_hand():
+    """初三女生: 身高 160 cm, 体重 52 kg, 肺活量 2700 mL, 50米跑 8.8 s, 坐位体前屈 16.0 cm, 立定跳远 180 cm,
+    1分钟仰卧起坐 56, 800米跑 4'02" (242 s).
+
+    BMI 52 / 1.60² = 20.31 → 20.3: 正常 (15.9–22.6) → 100
+    肺活量 2700: 2800 (85) not reached, 2650 (80) reached → 80
+    50米跑 8.8 s: 8.7 (80) not reached, 8.9 (78) reached → 78
+    坐位体前屈 16.0: 16.7 (80) not reached, 15.4 (78) reached → 78
+    立定跳远 180: 183 (85) not reached, 176 (80) reached → 80
+    仰卧起坐 56: ≥ 52 → 100; 4 beyond 52 → 附加分 2 (2 needed for 1, 4 for 2, 6 for 3)
+    800米 242 s: 240 (4'00", 78) not reached, 245 (4'05", 76) reached → 76
+    Weights 初中: BMI 15%, 肺活量 15%, 50米 20%, 坐位体前屈 10%, 立定跳远 10%, 仰卧起坐 10%, 800米 20%:
+      0.15×100 + 0.15×80 + 0.20×78 + 0.10×78 + 0.10×80 + 0.10×100 + 0.20×76
+      = 15 + 12 + 15.6 + 7.8 + 8 + 10 + 15.2 = 83.6 → 标准分 83.6
+    学年总分 = 83.6 + 2 = 85.6 → 良好
+    """
+    bmi = bmi_values(np.array([160.0]), np.array([52.0]))
+    values = {
+        k: np.array([v], dtype=np.float64)
+        for k, v in {
+            "vital_capacity": 2700, "run_50m": 8.8, "sit_reach": 16.0, "long_jump": 180, "sit_up": 56, "run_800": 242,
+        }.items()
+    }  # fmt: skip
+    s = score_columns(STD, grade=np.array([9]), sex=np.array([1]), values=values, bmi=bmi)
+    assert bmi.tolist() == [20.3]
+    assert {k: int(v[0]) for k, v in s.item_score.items() if s.item_weighted[k][0]} == {
+        "bmi": 100, "vital_capacity": 80, "run_50m": 78, "sit_reach": 78, "long_jump": 80, "sit_up": 100,
+        "run_800": 76,
+    }  # fmt: skip
+    assert s.item_bonus["sit_up"].tolist() == [2] and s.item_bonus["run_800"].tolist() == [0]
+    assert s.standard_tenths.tolist() == [836]
+    assert s.total_tenths.tolist() == [856]
+    assert s.level.tolist() == ["良好"]
+
+
 def test_level_comes_from_the_total_with_bonus():
     """一年级男, all items at 80 and BMI 100: 15 + 0.85×80 = 83.0 良好. The same with 149 skips: 跳绳 100
     (0.2×100 instead of 0.2×80: 87.0) plus 20 bonus (40 beyond 109) = 107.0 优秀."""
@@ -203,3 +305,8 @@ def test_validate_rejects_bad_replacement_tables():
     assert any("第3张表 rows：应有 20 行" in e for e in errors)
     assert any("第4张表 item" in e for e in errors)
     assert tables_validate([1, 2]) != []
+    # a blank lowest row is the official 初一 引体向上's; a blank 100-point row is never right
+    blank_low = dict(good, rows=[*good["rows"][:-1], [10, None]])
+    blank_top = dict(good, rows=[[100, None], *good["rows"][1:]])
+    assert tables_validate({"tables": [blank_low]}) == []
+    assert any("100 分行不能为空" in e for e in tables_validate({"tables": [blank_top]}))

@@ -117,9 +117,13 @@ class Command(BaseCommand):
             for r in rows:
                 doubt = f"  疑点：{r['doubt']}" if r["doubt"] else ""
                 self.stdout.write(f"{r['grade']} {r['sex']} {r['name']}：{r['status']}{doubt}")
-            missing = sorted({g for (g, s) in std.weights if std.missing_tables(g, s)})
+            missing = [
+                f"{GRADE_NAMES[g]}{s}生（{'、'.join(std.name(i) for i in items)}）"
+                for (g, s) in sorted(std.weights, key=lambda k: (k[0], k[1] != "男"))
+                if (items := std.missing_tables(g, s))
+            ]
             if missing:
-                self.stdout.write("尚无评分表的年级：" + "、".join(GRADE_NAMES[g] for g in missing))
+                self.stdout.write("尚缺评分表（这些学生暂不能评分）：" + "；".join(missing))
             return
         if not opts["file"]:
             raise CommandError("请给出评分表文件", returncode=2)
