@@ -31,6 +31,7 @@ from zhijiao.learning import homework, marks_import, paper_selectors, push
 from zhijiao.learning import homework_selectors as hs
 from zhijiao.learning.models import (
     Assignment,
+    AssignmentOrigin,
     AssignmentKind,
     AssignmentMode,
     AssignmentStatus,
@@ -457,6 +458,9 @@ def my_homework(request: HttpRequest) -> HttpResponse:
             done.append(s)
         else:
             todo.append(s)
+    for s in todo:  # 学情推送 work: the resources for the pupil's weak points, as on the assignment page
+        push_work = s.assignment.origin == AssignmentOrigin.PUSH and s.assignment.mode == AssignmentMode.ONLINE
+        s.resources = push.pupil_resources(actor=request.user, assignment=s.assignment, limit=3) if push_work else []  # type: ignore[attr-defined]
     return render(request, "learning/homework/my_list.html",
                   {"todo": todo, "done": done, "marked": marked, "breadcrumbs": []})  # fmt: skip
 
