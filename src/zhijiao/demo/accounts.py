@@ -85,8 +85,8 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     school = school_class.school
     head = school_class.head_teacher
     # the class's 数学 teacher (the demo term's homework and 学情 are 数学) unless the head teaches it
-    others = TeachingAssignment.objects.filter(school_class=school_class).exclude(staff=head).select_related(
-        "staff__person"
+    others = (
+        TeachingAssignment.objects.filter(school_class=school_class).exclude(staff=head).select_related("staff__person")
     )
     teacher = others.filter(subject__in=MATHS).order_by("pk").first() or others.order_by("subject").first()
     assert teacher is not None
@@ -149,20 +149,20 @@ def _cast_guardianship(classes: list[SchoolClass]) -> Guardianship | None:
         "guardian", "student__school_class__school", "student__person"
     )
     if classes:
-        here = list(contacts.filter(student__school_class__in=classes, student__school_class__head_teacher__isnull=False)
-                    .order_by("student__school_class__number", "student_id"))  # fmt: skip
+        led = contacts.filter(student__school_class__in=classes, student__school_class__head_teacher__isnull=False)
+        here = list(led.order_by("student__school_class__number", "student_id"))
         many = dict(
             Guardianship.objects.filter(guardian_id__in={g.guardian_id for g in here})
             .values("guardian_id")
             .annotate(n=Count("student"))
             .values_list("guardian_id", "n")
         )
-        school_id = classes[0].school_id
+        two = [g for g, n in many.items() if n >= 2]
         siblings_here = set(
-            Guardianship.objects.filter(guardian_id__in=[g for g, n in many.items() if n >= 2], student__school_id=school_id)
+            Guardianship.objects.filter(guardian_id__in=two, student__school_id=classes[0].school_id)
             .exclude(student__school_class__in=classes)
             .values_list("guardian_id", flat=True)
-        )  # fmt: skip
+        )
         found = (
             next((g for g in here if g.guardian_id in siblings_here), None)
             or next((g for g in here if many.get(g.guardian_id, 0) >= 2), None)

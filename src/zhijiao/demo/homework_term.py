@@ -53,8 +53,8 @@ from zhijiao.learning.models import (
     SubmissionSource,
     SubmissionStatus,
 )
-from zhijiao.learning.services import item_create
 from zhijiao.learning.refit import refit_assignment
+from zhijiao.learning.services import item_create
 from zhijiao.learning.signals import send_marks_changed
 from zhijiao.learning.validation import ItemData
 from zhijiao.org.models import SchoolClass, Term
@@ -371,7 +371,8 @@ def demo_homework_term(*, seed: int = 42, progress: Callable[[str], None] = prin
     fitted = _refit_and_push(pupil_class if pupil_class in classes else classes[0], now, progress)
     progress(
         f"演示作业与考试：{len(classes)} 个初中班级 {len(pupils)} 名学生，{written} 条答题记录，"
-        f"{fitted} 份作业与考试已完成学情诊断，真实掌握度保存在 {_truth_path()}，用时 {time.monotonic() - started:.1f} 秒"
+        f"{fitted} 份作业与考试已完成学情诊断，真实掌握度保存在 {_truth_path()}，"
+        f"用时 {time.monotonic() - started:.1f} 秒"
     )
 
 

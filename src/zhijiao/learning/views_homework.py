@@ -31,9 +31,9 @@ from zhijiao.learning import homework, marks_import, paper_selectors, push
 from zhijiao.learning import homework_selectors as hs
 from zhijiao.learning.models import (
     Assignment,
-    AssignmentOrigin,
     AssignmentKind,
     AssignmentMode,
+    AssignmentOrigin,
     AssignmentStatus,
     ItemType,
     SubmissionStatus,

@@ -145,7 +145,12 @@ def test_a_pushed_practice_reaches_the_pupil_with_resources_for_the_weak_point(r
     Mastery.objects.create(student=s1, knowledge_point=point, subject="14", estimate=0.25, uncertainty=0.1,
                            model="cdm", fitted_at=timezone.now())  # fmt: skip
     t = client_as("teacher")
-    assert t.post("/learning/homework/push/", {"class": region.classes["A1"].pk, "stage": "3", "subject": "14"}).status_code == 302
+    assert (
+        t.post(
+            "/learning/homework/push/", {"class": region.classes["A1"].pk, "stage": "3", "subject": "14"}
+        ).status_code
+        == 302
+    )
     draft = Assignment.objects.get(origin="push")
     pupil = client_as("student")
     assert draft.title not in pupil.get("/learning/my/homework/").content.decode()  # a draft is not shown
