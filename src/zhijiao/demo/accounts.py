@@ -41,7 +41,7 @@ class DemoAccount:
 
 def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     """Pick a coherent cast: a parent with two children, one child's class (an 八年级 class of the demo term of
-    homework and exams, :func:`demo_term_classes`), its head teacher, its 数学 teacher (another teacher where the
+    homework and exams, :func:`demo_term_classes`), its head teacher, its 数学 teacher (its 物理 teacher where the
     head teaches 数学), and the school's principal; bureau officials for the region roles."""
     made: list[DemoAccount] = []
 
@@ -84,11 +84,16 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     assert school_class is not None and school_class.head_teacher is not None
     school = school_class.school
     head = school_class.head_teacher
-    # the class's 数学 teacher (the demo term's homework and 学情 are 数学) unless the head teaches it
+    # the class's 数学 teacher (the demo term's homework, exams and 学情) unless the head teaches it, then its 物理
+    # teacher (a quiz, homework and 学情 too), then another
     others = (
         TeachingAssignment.objects.filter(school_class=school_class).exclude(staff=head).select_related("staff__person")
     )
-    teacher = others.filter(subject__in=MATHS).order_by("pk").first() or others.order_by("subject").first()
+    teacher = (
+        others.filter(subject__in=MATHS).order_by("pk").first()
+        or others.filter(subject__in=PHYSICS).order_by("pk").first()
+        or others.order_by("subject").first()
+    )
     assert teacher is not None
     principal = Staff.objects.filter(school=school, post="校长").select_related("person").first()
 
@@ -117,6 +122,7 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
 
 
 MATHS = ("14", "数学")
+PHYSICS = ("16", "物理")
 
 
 def demo_term_classes() -> list[SchoolClass]:

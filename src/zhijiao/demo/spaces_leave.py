@@ -35,7 +35,7 @@ def demo_leave(*, seed: int = 42, progress: Callable[[str], None] = print) -> No
     kids = Student.objects.filter(
         guardianships__guardian_id=parent.person_id, school_class__head_teacher__isnull=False
     ).select_related("school_class")
-    child = kids.filter(person_id=pupil).first() or kids.order_by("pk").first()
+    child = kids.filter(person_id=pupil or 0).first() or kids.order_by("pk").first()
     if child is None or child.school_class is None:
         return
     rng = random.Random(seed)
