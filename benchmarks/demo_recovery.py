@@ -9,7 +9,8 @@ a KNOWN 0/1 mastery per pupil × knowledge point, saved in ``$ZHIJIAO_HOME/learn
 of that assignment) and, for the term, the estimate pages show now (``Mastery``), and prints one JSON object: per
 knowledge point on the paper, the items on it, the pupils, how many truly master it, the correlation between true
 mastery and the estimate (point-biserial r; null where every pupil has the same truth or the same estimate), the
-AUC (how often a master is estimated above a non-master) and the mean estimate of masters and non-masters.
+AUC (how often a master is estimated above a non-master) and the mean estimate of masters and non-masters; and the
+points on an exam's paper that its refit did not estimate (the CDM models at most ``refit.MAX_POINTS``).
 ``--refit`` fits every marked assignment again first, oldest first (a demo built before the build fitted them).
 """
 
@@ -114,8 +115,12 @@ def main() -> None:
                 "student_id", "knowledge_point_id", "after"
             )
         }
-        rows = table(a.subject, est, paper_points([a]))
-        out["exams"][title] = {"items": a.paper.entries.count(), "points": rows, **_summary(rows)}
+        on_paper = paper_points([a])
+        rows = table(a.subject, est, on_paper)
+        fitted = {kp for _, kp in est}
+        unfitted = [f"{codes[kp]} {names[kp]}" for kp in sorted(on_paper, key=codes.get) if kp not in fitted]
+        out["exams"][title] = {"items": a.paper.entries.count(), "points": rows, "not_estimated": unfitted,
+                               **_summary(rows)}  # fmt: skip
     for subject, label in (("14", "数学"), ("16", "物理")):
         if subject not in truth["subjects"]:
             continue

@@ -19,6 +19,7 @@ import numpy as np
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
+from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.learning.diagnosis.cdm import Responses
@@ -266,12 +267,13 @@ def pupil_report(*, actor: Actor, student_id: int) -> PupilReport:
     rows = list(
         Mastery.objects.filter(student=student)
         .select_related("knowledge_point")
-        .order_by("-estimate", "knowledge_point__code")
+        .order_by("subject", "-estimate", "knowledge_point__code")
     )
     points: list[dict[str, Any]] = [
         {
             "kp": m.knowledge_point_id,
             "name": m.knowledge_point.name,
+            "subject": code_name("subject", m.subject).split("（")[0],
             "pct": round(m.estimate * 100),
             "sd": round(m.uncertainty * 100),
             "level": level(m.estimate),

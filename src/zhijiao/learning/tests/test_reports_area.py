@@ -336,6 +336,9 @@ def test_guardian_sees_only_their_child_in_plain_words(client, d, settings, tmp_
         with pytest.raises(NotFound):
             ra.child_summary(actor=a[name], student=s1, now=NOW)
     ra.child_summary(actor=a["student"], student=s1, now=NOW)  # the pupil themselves
+    # the page opens on the child with a diagnosis (a younger sibling without marked work comes second)
+    s4 = r.students["s4"]
+    assert ra.child_first([s4, s1]) == s1 and ra.child_first([s4]) == s4
 
     login_as(client, parent)
     body = client.get("/learning/reports/child/").content.decode()
