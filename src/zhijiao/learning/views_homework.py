@@ -40,6 +40,7 @@ from zhijiao.learning.models import (
 )
 from zhijiao.learning.scoring import OBJECTIVE
 from zhijiao.learning.views_papers import _rich
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 from zhijiao.resources.recommend import resources_for_knowledge_points
 
@@ -102,7 +103,7 @@ def homework_list(request: HttpRequest) -> HttpResponse:
     _teacher(request)
     rows = list(hs.teacher_assignments(actor=request.user).order_by("-opens_at", "-pk")[:100])
     for a in rows:
-        a.class_names = "、".join(c.name for c in a.classes.all())  # type: ignore[attr-defined]
+        a.class_names = "、".join(class_display_name(c) for c in a.classes.select_related("grade"))  # type: ignore[attr-defined]
         a.n = a.submissions.count()  # type: ignore[attr-defined]
         a.done = a.submissions.filter(  # type: ignore[attr-defined]
             status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.MARKED]
