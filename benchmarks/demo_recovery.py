@@ -10,7 +10,7 @@ of that assignment) and, for the term, the estimate pages show now (``Mastery``)
 knowledge point on the paper, the items on it, the pupils, how many truly master it, the correlation between true
 mastery and the estimate (point-biserial r; null where every pupil has the same truth or the same estimate), the
 AUC (how often a master is estimated above a non-master) and the mean estimate of masters and non-masters; and the
-points on an exam's paper that its refit did not estimate (the CDM models at most ``refit.MAX_POINTS``).
+points on an exam's paper that its refit did not estimate (none since the CDM fits blocks of ``refit.MAX_POINTS``).
 ``--refit`` fits every marked assignment again first, oldest first (a demo built before the build fitted them).
 """
 
