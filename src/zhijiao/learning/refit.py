@@ -286,7 +286,7 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
         ratio = np.clip(scores[pupils][rows_u, rows_i] / full[rows_i], 0.0, 1.0)
         fitted: list[dict[str, Any]] = []
         for block in blocks:
-            cols = [kps.index(k) for k in block]
+            cols = np.array([kps.index(k) for k in block], dtype=int)
             q_b = q[:, cols]
             # a block models the questions on its points (a question also on another block's point counts here
             # on this block's points only)
