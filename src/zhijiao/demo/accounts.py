@@ -14,7 +14,7 @@ from django.db.models import Count
 from zhijiao.access.roles import Role
 from zhijiao.identity.services import account_create, role_grant, totp_device_provision
 from zhijiao.identity.twofactor import is_admin_account, totp_secret
-from zhijiao.org.models import Bureau, Division, School
+from zhijiao.org.models import Bureau, Division, School, SchoolClass
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Guardianship, Staff, Student, TeachingAssignment
 
@@ -40,8 +40,9 @@ class DemoAccount:
 
 
 def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
-    """Pick a coherent cast: a parent with two children, one child's class, its head teacher, another teacher
-    of that class, and the school's principal; bureau officials for the region roles."""
+    """Pick a coherent cast: a parent with two children, one child's class (an 八年级 class of the demo term of
+    homework and exams, :func:`demo_term_classes`), its head teacher, its 数学 teacher (its 物理 teacher where the
+    head teaches 数学), and the school's principal; bureau officials for the region roles."""
     made: list[DemoAccount] = []
 
     def add(username: str, role: Role, person=None, *, name: str = "", node=None, subject: str = "") -> None:
@@ -76,36 +77,22 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     bureau = Bureau.objects.get(division=division)
     officials = list(Staff.objects.filter(bureau=bureau).select_related("person").order_by("staff_no"))
 
-    parent_row = (
-        Guardianship.objects.filter(is_primary_contact=True)
-        .values("guardian_id")
-        .annotate(n=Count("student"))
-        .filter(n__gte=2)
-        .order_by("guardian_id")
-        .first()
-    )
-    guardianship = (
-        (
-            Guardianship.objects.filter(guardian_id=parent_row["guardian_id"])
-            if parent_row
-            else Guardianship.objects.filter(is_primary_contact=True)
-        )
-        .select_related("guardian", "student__school_class__school", "student__person")
-        .order_by("student_id")
-        .first()
-    )
+    guardianship = _cast_guardianship(demo_term_classes())
     assert guardianship is not None, "demo region has no students"
     student: Student = guardianship.student
     school_class = student.school_class
     assert school_class is not None and school_class.head_teacher is not None
     school = school_class.school
     head = school_class.head_teacher
+    # the class's 数学 teacher (the demo term's homework, exams and 学情) unless the head teaches it, then its 物理
+    # teacher (a quiz, homework and 学情 too), then another
+    others = (
+        TeachingAssignment.objects.filter(school_class=school_class).exclude(staff=head).select_related("staff__person")
+    )
     teacher = (
-        TeachingAssignment.objects.filter(school_class=school_class)
-        .exclude(staff=head)
-        .select_related("staff__person")
-        .order_by("subject")
-        .first()
+        others.filter(subject__in=MATHS).order_by("pk").first()
+        or others.filter(subject__in=PHYSICS).order_by("pk").first()
+        or others.order_by("subject").first()
     )
     assert teacher is not None
     principal = Staff.objects.filter(school=school, post="校长").select_related("person").first()
@@ -132,3 +119,69 @@ def create_demo_accounts(*, root: str, password: str) -> list[DemoAccount]:
     add("secadmin", Role.SECURITY_ADMIN, officials[6].person, node=division)  # 数据管理员
     add("auditor", Role.AUDIT_ADMIN, officials[3].person, node=division)  # 督导室主任
     return made
+
+
+MATHS = ("14", "数学")
+PHYSICS = ("16", "物理")
+
+
+def demo_term_classes() -> list[SchoolClass]:
+    """The classes of the demo's term of homework and exams (``demo.homework_term``): up to three classes of one
+    school's 八年级 (its second junior grade; its only one where it has one), the demo pupil's class among them.
+
+    A nine-year school (九年一贯制) comes first: its primary classes keep the primary stories of the cast's school
+    (the fitness rounds, ``demo.fitness_term``). Empty where the region has no junior classes.
+    """
+    junior = SchoolClass.objects.filter(grade__stage="3", is_active=True).select_related("grade")
+    schools = sorted(set(junior.values_list("school_id", flat=True)))
+    if not schools:
+        return []
+    mixed = set(
+        SchoolClass.objects.filter(school_id__in=schools, grade__stage="2", is_active=True).values_list(
+            "school_id", flat=True
+        )
+    )
+    school_id = next((s for s in schools if s in mixed), schools[0])
+    years = sorted({c.grade.entry_year for c in junior.filter(school_id=school_id)}, reverse=True)
+    year = years[1] if len(years) > 1 else years[0]
+    return list(junior.filter(school_id=school_id, grade__entry_year=year).order_by("number")[:3])
+
+
+def _cast_guardianship(classes: list[SchoolClass]) -> Guardianship | None:
+    """The demo parent and pupil: a primary contact with two children, one of them in the demo term's classes
+    (the pupil), the other at the same school where one is; any primary contact of those classes if none has two;
+    the region's first family with two children where the region has no junior classes."""
+    contacts = Guardianship.objects.filter(is_primary_contact=True).select_related(
+        "guardian", "student__school_class__school", "student__person"
+    )
+    if classes:
+        led = contacts.filter(student__school_class__in=classes, student__school_class__head_teacher__isnull=False)
+        here = list(led.order_by("student__school_class__number", "student_id"))
+        many = dict(
+            Guardianship.objects.filter(guardian_id__in={g.guardian_id for g in here})
+            .values("guardian_id")
+            .annotate(n=Count("student"))
+            .values_list("guardian_id", "n")
+        )
+        two = [g for g, n in many.items() if n >= 2]
+        siblings_here = set(
+            Guardianship.objects.filter(guardian_id__in=two, student__school_id=classes[0].school_id)
+            .exclude(student__school_class__in=classes)
+            .values_list("guardian_id", flat=True)
+        )
+        found = (
+            next((g for g in here if g.guardian_id in siblings_here), None)
+            or next((g for g in here if many.get(g.guardian_id, 0) >= 2), None)
+            or (here[0] if here else None)
+        )
+        if found is not None:
+            return found
+    row = (
+        Guardianship.objects.filter(is_primary_contact=True)
+        .values("guardian_id")
+        .annotate(n=Count("student"))
+        .filter(n__gte=2)
+        .order_by("guardian_id")
+        .first()
+    )
+    return (contacts.filter(guardian_id=row["guardian_id"]) if row else contacts).order_by("student_id").first()

@@ -1,18 +1,19 @@
 """The demo's term of homework and exams (作业、考试), answered from a KNOWN true mastery.
 
-One 初中 grade's classes (the first junior school's 八年级, or its first junior grade) get a term of 初中数学: six
-pieces of homework answered online and marked (closed), a mid-term and a final exam taken on paper (scores as a
-marking export gives them), and one piece of homework open now and unanswered; 物理 gets a short quiz and an open
-homework too. The demo pupil (``student``) gets the open 数学 homework in their own class as well, so signing in as
-the pupil shows something to do.
+Three 八年级 classes of one school (``demo.accounts.demo_term_classes``; the demo pupil's class among them, its
+head teacher and 数学 teacher the demo's ``banzhuren`` and ``teacher``) get a term of 初中数学: six pieces of
+homework answered online and marked (closed), a mid-term and a final exam taken on paper (scores as a marking
+export gives them), and one piece of homework open now and unanswered; 物理 gets a short quiz and an open homework
+too. Then the diagnosis is fitted (as the worker would) and a 学情推送 for the demo pupil's class is approved, so the
+pupil signs in to homework, marks, weak points, and practice with resources for them.
 
 Answers come from ``learning.diagnosis.simulate``: a true 0/1 mastery per pupil × knowledge point (``draw_mastery``)
 and the logistic answer model (``answer``). The truth is kept in ``ZHIJIAO_HOME/learning/demo-truth.json``
 (``{"seed", "subjects": {subject: {"points": [kp ids], "students": {id: [0/1 …]}, "ability": {id: θ}}}}``;
-``points`` is empty for a subject whose knowledge points the taxonomy lacks — today 物理: its items are
-untagged) so the diagnosis can be checked against it. Writes are bulk (the rows are demo data, not a teacher's
-clicks); ``send_marks_changed`` is sent for every marked assignment so the diagnosis refits. Runs once: an install
-with assignments is left alone.
+``points`` is empty for a subject whose knowledge points the taxonomy lacks) so the diagnosis can be checked
+against it (``benchmarks/demo_recovery.py``). Writes are bulk (the rows are demo data, not a teacher's clicks);
+``send_marks_changed`` is sent for every marked assignment so the diagnosis refits. Runs once: an install with
+assignments is left alone.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhijiao.audit.services import Origin
+from zhijiao.core.errors import ZhijiaoError
 from zhijiao.curriculum.models import KnowledgePoint
+from zhijiao.demo.accounts import demo_term_classes
 from zhijiao.identity.models import Account
+from zhijiao.learning import homework, push
 from zhijiao.learning.diagnosis.simulate import answer, draw_mastery
 from zhijiao.learning.models import (
     Answer,
@@ -49,6 +53,7 @@ from zhijiao.learning.models import (
     SubmissionSource,
     SubmissionStatus,
 )
+from zhijiao.learning.refit import refit_assignment
 from zhijiao.learning.services import item_create
 from zhijiao.learning.signals import send_marks_changed
 from zhijiao.learning.validation import ItemData
@@ -62,12 +67,16 @@ OBJECTIVE = {ItemType.SINGLE, ItemType.MULTIPLE, ItemType.TRUE_FALSE}
 PHYSICS: list[tuple] = [
     ("single", 1, 3, "长度", "一支新铅笔的长度最接近（  ）", ["$18\\,\\text{mm}$", "$18\\,\\text{cm}$", "$18\\,\\text{dm}$", "$1.8\\,\\text{m}$"], ["B"], "铅笔约一拃长，约 $18\\,\\text{cm}$。"),  # noqa: E501
     ("single", 2, 3, "速度", "小明 $100\\,\\text{m}$ 跑用时 $16\\,\\text{s}$，他的平均速度是（  ）", ["$6.25\\,\\text{m/s}$", "$16\\,\\text{m/s}$", "$0.16\\,\\text{m/s}$", "$1.6\\,\\text{m/s}$"], ["A"], "$v=\\frac{s}{t}=\\frac{100}{16}=6.25\\,\\text{m/s}$。"),  # noqa: E501
-    ("true_false", 1, 2, "声", "声音可以在真空中传播。", [], ["F"], "声音的传播需要介质。"),
-    ("single", 2, 3, "光", "平面镜成像的特点是（  ）", ["倒立的实像", "正立的实像", "正立等大的虚像", "倒立缩小的虚像"], ["C"], "平面镜成正立、等大的虚像。"),  # noqa: E501
+    ("true_false", 1, 2, "声音的传播", "声音可以在真空中传播。", [], ["F"], "声音的传播需要介质。"),
+    ("single", 2, 3, "平面镜成像", "平面镜成像的特点是（  ）", ["倒立的实像", "正立的实像", "正立等大的虚像", "倒立缩小的虚像"], ["C"], "平面镜成正立、等大的虚像。"),  # noqa: E501
     ("blank", 2, 3, "密度", "水的密度是 $1.0\\times10^3\\,\\text{kg/m}^3$，合____$\\text{g/cm}^3$", [], [["1", "1.0"]], "$1\\,\\text{g/cm}^3=10^3\\,\\text{kg/m}^3$。"),  # noqa: E501
     ("single", 3, 3, "熔化", "晶体熔化过程中（  ）", ["吸热，温度升高", "吸热，温度不变", "放热，温度不变", "放热，温度降低"], ["B"], "晶体有固定熔点。"),  # noqa: E501
     ("blank", 3, 4, "重力", "质量为 $50\\,\\text{kg}$ 的同学受到的重力是____N（$g$ 取 $10\\,\\text{N/kg}$）", [], [["500"]], "$G=mg=500\\,\\text{N}$。"),  # noqa: E501
     ("open", 3, 6, "压强", "一个重 $600\\,\\text{N}$ 的人双脚站立，与地面的接触面积为 $0.04\\,\\text{m}^2$，求他对地面的压强。", [], [], "$p=\\frac{F}{S}=\\frac{600}{0.04}=1.5\\times10^4\\,\\text{Pa}$。"),  # noqa: E501
+    ("single", 2, 3, "速度", "汽车以 $72\\,\\text{km/h}$ 的速度行驶，合（  ）", ["$7.2\\,\\text{m/s}$", "$20\\,\\text{m/s}$", "$72\\,\\text{m/s}$", "$259.2\\,\\text{m/s}$"], ["B"], "$72\\,\\text{km/h}=72\\div3.6\\,\\text{m/s}=20\\,\\text{m/s}$。"),  # noqa: E501
+    ("blank", 2, 3, "密度", "体积为 $20\\,\\text{cm}^3$、质量为 $54\\,\\text{g}$ 的金属块，密度是____$\\text{g/cm}^3$", [], [["2.7"]], "$\\rho=\\frac{m}{V}=\\frac{54}{20}=2.7\\,\\text{g/cm}^3$。"),  # noqa: E501
+    ("single", 2, 3, "压强", "下列做法中，为了减小压强的是（  ）", ["菜刀磨得很锋利", "书包带做得较宽", "注射器针头做得很细", "图钉尖做得很尖"], ["B"], "增大受力面积可以减小压强。"),  # noqa: E501
+    ("true_false", 1, 2, "重力", "重力的方向总是竖直向下的。", [], ["T"], "重力的方向竖直向下（指向地心）。"),
 ]  # fmt: skip
 
 
@@ -78,20 +87,13 @@ def _truth_path() -> Path:
 
 
 def _classes() -> tuple[list[SchoolClass], SchoolClass | None]:
-    """The junior grade's classes (the demo term's pupils) and the demo pupil's class."""
+    """The 八年级 classes of the demo term (``demo.accounts.demo_term_classes``) and the demo pupil's class."""
     pupil_account = Account.objects.filter(username="student").first()
     pupil_class = None
     if pupil_account is not None and pupil_account.person_id is not None:
         me = Student.objects.filter(person_id=pupil_account.person_id).select_related("school_class").first()
         pupil_class = me.school_class if me else None
-    junior = SchoolClass.objects.filter(grade__stage="3", is_active=True).select_related("grade", "school")
-    first = junior.order_by("school_id", "-grade__entry_year", "number").first()
-    if first is None:
-        return [], pupil_class
-    grades = sorted({c.grade.entry_year for c in junior.filter(school_id=first.school_id)}, reverse=True)
-    year = grades[1] if len(grades) > 1 else grades[0]  # 八年级 where the school has two junior grades or more
-    classes = list(junior.filter(school_id=first.school_id, grade__entry_year=year).order_by("number")[:3])
-    return classes, pupil_class
+    return demo_term_classes(), pupil_class
 
 
 def _teacher(school_class: SchoolClass, subject: str) -> Account | None:
@@ -107,10 +109,10 @@ def _teacher(school_class: SchoolClass, subject: str) -> Account | None:
 
 
 def _physics_items(author: Account) -> list[Item]:
-    points = list(KnowledgePoint.objects.filter(stage="3", subject="16"))
+    points = list(KnowledgePoint.objects.filter(stage="3", subject="16").order_by("code"))
     made = []
     for kind, difficulty, score, part, stem, options, ans, explanation in PHYSICS:
-        kp = next((p for p in points if part in p.name), points[0] if points else None)
+        kp = next((p for p in points if p.name == part), None) or next((p for p in points if part in p.name), None)
         data = ItemData(
             type=kind,
             stem=stem,
@@ -366,7 +368,27 @@ def demo_homework_term(*, seed: int = 42, progress: Callable[[str], None] = prin
                     for p in Student.objects.filter(school_class=klass)
                 )
     _truth_path().write_text(json.dumps(truth_file, ensure_ascii=False), encoding="utf-8")
+    fitted = _refit_and_push(pupil_class if pupil_class in classes else classes[0], now, progress)
     progress(
         f"演示作业与考试：{len(classes)} 个初中班级 {len(pupils)} 名学生，{written} 条答题记录，"
-        f"真实掌握度保存在 {_truth_path()}，用时 {time.monotonic() - started:.1f} 秒"
+        f"{fitted} 份作业与考试已完成学情诊断，真实掌握度保存在 {_truth_path()}，"
+        f"用时 {time.monotonic() - started:.1f} 秒"
     )
+
+
+def _refit_and_push(klass: SchoolClass, now: datetime, progress: Callable[[str], None]) -> int:
+    """Fit the diagnosis of the marked work now, oldest first (the queued jobs would do it only once a worker runs;
+    they find it done), then a 学情推送 for the demo pupil's class: the draft, approved with the teacher's one click,
+    so the pupil signs in to practice and resources for their weak points. Returns the assignments fitted."""
+    closed = Assignment.objects.filter(status=AssignmentStatus.CLOSED).order_by("due_at", "pk")
+    fitted = sum(1 for a in closed if refit_assignment(a.pk) is not None)
+    teacher = _teacher(klass, "14")
+    if teacher is None:
+        return fitted
+    try:
+        with transaction.atomic():
+            drafts = push.push_draft(actor=teacher, class_id=klass.pk, stage="3", subject="14", origin=ORIGIN, now=now)
+            homework.draft_approve(actor=teacher, layer_group=drafts[0].layer_group, origin=ORIGIN, now=now)
+    except ZhijiaoError as e:  # no weak point, or no item for one: the demo goes on without a push
+        progress(f"学情推送未生成：{e}")
+    return fitted

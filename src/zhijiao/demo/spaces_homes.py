@@ -123,8 +123,9 @@ def demo_spaces(*, root: str, seed: int = 42, progress: Callable[[str], None] = 
             recipients="guardians", needs_confirm=True,
         )  # fmt: skip
         _send(
-            accounts["teacher"], title="本周口算练习安排", audience_kind="class", node_id=klass.pk,
-            body="每天完成一页口算练习，用时控制在 10 分钟以内，周五课堂统一讲评。", recipients="students",
+            accounts["teacher"], title="本周练习安排", audience_kind="class", node_id=klass.pk,
+            body="“我的作业”里有数学、物理的本周练习和按学情推送的练习，请在截止前完成，周五课堂统一讲评。",
+            recipients="students",
         )  # fmt: skip
         now = timezone.now()
         NoticeReceipt.objects.filter(notice=outing, account=parent).update(read_at=now, confirmed_at=now, reply="参加")

@@ -30,12 +30,12 @@ def demo_leave(*, seed: int = 42, progress: Callable[[str], None] = print) -> No
     if len(accounts) < 2:
         return
     parent, head = accounts["parent"], accounts["banzhuren"]
-    child = (
-        Student.objects.filter(guardianships__guardian_id=parent.person_id, school_class__head_teacher__isnull=False)
-        .select_related("school_class")
-        .order_by("pk")
-        .first()
-    )
+    # the demo pupil (the 班主任's class), else the guardian's first child in a class with a head teacher
+    pupil = Account.objects.filter(username="student").values_list("person_id", flat=True).first()
+    kids = Student.objects.filter(
+        guardianships__guardian_id=parent.person_id, school_class__head_teacher__isnull=False
+    ).select_related("school_class")
+    child = kids.filter(person_id=pupil or 0).first() or kids.order_by("pk").first()
     if child is None or child.school_class is None:
         return
     rng = random.Random(seed)
@@ -69,7 +69,7 @@ def demo_leave(*, seed: int = 42, progress: Callable[[str], None] = print) -> No
             kind="personal",
             part="pm",
             start=today + timedelta(days=2),
-            reason="下午参加区少儿书法比赛",
+            reason="下午参加区青少年书法比赛",
             origin=ORIGIN,
         )
         # classmates: approved leave earlier this term (written directly: the service takes no back-dated leave),

@@ -133,7 +133,7 @@ def progress(*, actor: Actor, assignment: Assignment) -> list[ClassProgress]:
     led = set(_led(actor))
     classes = [
         c
-        for c in assignment.classes.select_related("school").order_by("pk")
+        for c in assignment.classes.select_related("school", "grade").order_by("pk")
         if c.pk in led or assignment.created_by_id == actor.pk
     ]
     out = {c.pk: ClassProgress(c) for c in classes}

@@ -46,7 +46,7 @@ logger = logging.getLogger("zhijiao.learning")
 
 CALIBRATE = 3000  # pupils the CDM's items are calibrated on (a seeded sample); everyone is then scored
 MIN_FIT = 200  # fewer pupils than this: the CDM's item parameters are fixed, not fitted (``fixed_cdm``)
-MAX_POINTS = 12  # knowledge points one exam's CDM models (the most measured ones; 2^K latent patterns)
+MAX_POINTS = 12  # knowledge points one CDM block models (2^K latent patterns); an exam with more fits several blocks
 PRIOR = 0.5  # mastery of a point before any evidence
 # BKT parameters of the homework filter (per answer): slip, guess and the chance to learn the point by practising it
 SLIP, GUESS, LEARN = 0.1, 0.2, 0.1
@@ -161,6 +161,41 @@ def fixed_cdm(q: np.ndarray) -> HybridDina:
     return model
 
 
+def point_blocks(item_kps: list[list[int]]) -> list[list[int]]:
+    """The exam's knowledge points split into CDM blocks of at most :data:`MAX_POINTS`: the first block is the
+    most measured points (what one CDM modelled before blocks, so an exam of up to 12 points fits exactly as it
+    did), each further block grows greedily from the most measured point left by the points that share the most
+    questions with the block (so a question on two points is, where it can be, modelled in one block)."""
+    counts = Counter(k for kps in item_kps for k in kps)
+    order = sorted(counts, key=lambda k: (-counts[k], k))
+    blocks = [sorted(order[:MAX_POINTS])]
+    left = order[MAX_POINTS:]
+    together: Counter[tuple[int, int]] = Counter()
+    for kps in item_kps:
+        for a in kps:
+            for b in kps:
+                if a != b:
+                    together[(a, b)] += 1
+    while left:
+        block = [left.pop(0)]
+        while left and len(block) < MAX_POINTS:
+            best = max(left, key=lambda k: (sum(together[(k, b)] for b in block), counts[k], -k))
+            left.remove(best)
+            block.append(best)
+        blocks.append(sorted(block))
+    return [b for b in blocks if b]
+
+
+def cdm_for_point(params: dict[str, Any], kp: int) -> tuple[HybridDina, int] | None:
+    """The fitted CDM block of an exam that estimated ``kp`` and the point's column in it (``None``: not
+    estimated by a CDM). Reads fits stored before blocks (one CDM, its parameters at the top) too."""
+    for block in params.get("blocks") or [params]:
+        if "q" in block and kp in block.get("kps", params.get("kps", [])):
+            kps = block.get("kps", params.get("kps", []))
+            return cdm_from_params(block), kps.index(kp)
+    return None
+
+
 def _fit_exam(data: Responses, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     if data.n_users < MIN_FIT:
         model = fixed_cdm(q)
@@ -215,9 +250,9 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
     full = np.array([e.points for e in entries]) if entries else np.zeros(0)
     answered = ~np.isnan(scores)
     pupils = np.flatnonzero(answered.any(axis=1)) if n_i else np.zeros(0, dtype=int)
-    # the knowledge points: the most measured ones first, at most MAX_POINTS for the CDM
-    counts = Counter(k for e in entries for k in e.kps)
-    kps = sorted(k for k, _ in counts.most_common(MAX_POINTS))
+    # every knowledge point the paper measures; an exam's CDM fits them in blocks of at most MAX_POINTS
+    blocks = point_blocks([e.kps for e in entries])
+    kps = sorted(k for b in blocks for k in b)
     q = np.array([[1 if k in e.kps else 0 for k in kps] for e in entries], dtype=int).reshape(n_i, len(kps))
     exam = assignment.kind == AssignmentKind.EXAM
     est = np.full((n_u, len(kps)), np.nan)
@@ -249,13 +284,20 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
     if exam and pupils.size and kps:
         rows_u, rows_i = np.nonzero(answered[pupils])
         ratio = np.clip(scores[pupils][rows_u, rows_i] / full[rows_i], 0.0, 1.0)
-        measured = q.sum(axis=1) > 0
-        keep = measured[rows_i]
-        data = Responses(rows_u[keep], rows_i[keep], ratio[keep], pupils.size, n_i)
-        # items measuring no modelled point still inform the general ability; a column of zeros is fine
-        m, sd, params = _fit_exam(data, q)
-        params.update(entries=[e.pk for e in entries], kps=kps)
-        est[pupils], unc[pupils] = m, sd
+        fitted: list[dict[str, Any]] = []
+        for block in blocks:
+            cols = np.array([kps.index(k) for k in block], dtype=int)
+            q_b = q[:, cols]
+            # a block models the questions on its points (a question also on another block's point counts here
+            # on this block's points only)
+            keep = (q_b.sum(axis=1) > 0)[rows_i]
+            data = Responses(rows_u[keep], rows_i[keep], ratio[keep], pupils.size, n_i)
+            m, sd, p_b = _fit_exam(data, q_b)
+            p_b["kps"] = block
+            fitted.append(p_b)
+            est[np.ix_(pupils, cols)], unc[np.ix_(pupils, cols)] = m, sd
+        # the first block's parameters stay at the top (what a fit stored before blocks looked like)
+        params = {**fitted[0], "entries": [e.pk for e in entries], "kps": kps, "blocks": fitted}
     elif pupils.size and kps:
         for u in map(int, pupils):
             sid = subs[u][1]

@@ -19,6 +19,7 @@ import numpy as np
 from zhijiao.access.roles import Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.types import Actor
+from zhijiao.core.codes import code_name
 from zhijiao.core.errors import NotFound
 from zhijiao.curriculum.models import KnowledgePoint
 from zhijiao.learning.diagnosis.cdm import Responses
@@ -136,7 +137,7 @@ class ClassReportPage:
 def class_report(
     *, actor: Actor, class_id: int, assignment_id: int | None = None, compare_id: int | None = None
 ) -> ClassReportPage:
-    school_class = SchoolClass.objects.select_related("school").filter(pk=class_id).first()
+    school_class = SchoolClass.objects.select_related("school", "grade").filter(pk=class_id).first()
     if school_class is None or not may_read_class(actor, school_class):
         raise NotFound()
     reports = {
@@ -266,12 +267,13 @@ def pupil_report(*, actor: Actor, student_id: int) -> PupilReport:
     rows = list(
         Mastery.objects.filter(student=student)
         .select_related("knowledge_point")
-        .order_by("-estimate", "knowledge_point__code")
+        .order_by("subject", "-estimate", "knowledge_point__code")
     )
     points: list[dict[str, Any]] = [
         {
             "kp": m.knowledge_point_id,
             "name": m.knowledge_point.name,
+            "subject": code_name("subject", m.subject).split("（")[0],
             "pct": round(m.estimate * 100),
             "sd": round(m.uncertainty * 100),
             "level": level(m.estimate),
@@ -343,11 +345,14 @@ def _entry_numbers(paper_id: int) -> dict[int, int]:
 
 def _cdm_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]) -> list[dict[str, Any]]:
     fit = DiagnosisFit.objects.filter(assignment=change.assignment).first()
-    if fit is None or not fit.params or change.knowledge_point_id not in fit.params.get("kps", []):
+    if fit is None or not fit.params:
         return []
-    from zhijiao.learning.refit import cdm_from_params
+    from zhijiao.learning.refit import cdm_for_point
 
-    model = cdm_from_params(fit.params)
+    found = cdm_for_point(fit.params, change.knowledge_point_id)
+    if found is None:
+        return []
+    model, k = found
     index = {pk: i for i, pk in enumerate(fit.params["entries"])}
     rows = [(e, a) for e, a in _answers(sub.pk) if e.pk in index]
     if not rows:
@@ -359,7 +364,6 @@ def _cdm_answers(change: MasteryChange, sub: Submission, numbers: dict[int, int]
         1,
         len(index),
     )
-    k = fit.params["kps"].index(change.knowledge_point_id)
     _, _, delta = answer_contributions(model, data, 0)
     out: list[dict[str, Any]] = []
     for j, (e, a) in enumerate(rows):

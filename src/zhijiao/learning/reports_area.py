@@ -634,6 +634,12 @@ def children(*, actor: Actor) -> list[Student]:
     return list(Student.objects.filter(q).select_related("person", "school_class__grade").order_by("pk"))
 
 
+def child_first(kids: list[Student]) -> Student:
+    """The child a guardian's page opens on: the first with a diagnosis (marked work), else the first."""
+    fitted = set(Mastery.objects.filter(student__in=kids).values_list("student_id", flat=True).distinct())
+    return next((k for k in kids if k.pk in fitted), kids[0])
+
+
 STRONG, WEAK, UNSURE, MOVED = 0.75, 0.6, 0.25, 0.1
 
 

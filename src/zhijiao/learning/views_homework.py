@@ -33,12 +33,14 @@ from zhijiao.learning.models import (
     Assignment,
     AssignmentKind,
     AssignmentMode,
+    AssignmentOrigin,
     AssignmentStatus,
     ItemType,
     SubmissionStatus,
 )
 from zhijiao.learning.scoring import OBJECTIVE
 from zhijiao.learning.views_papers import _rich
+from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
 from zhijiao.resources.recommend import resources_for_knowledge_points
 
@@ -101,7 +103,7 @@ def homework_list(request: HttpRequest) -> HttpResponse:
     _teacher(request)
     rows = list(hs.teacher_assignments(actor=request.user).order_by("-opens_at", "-pk")[:100])
     for a in rows:
-        a.class_names = "、".join(c.name for c in a.classes.all())  # type: ignore[attr-defined]
+        a.class_names = "、".join(class_display_name(c) for c in a.classes.select_related("grade"))  # type: ignore[attr-defined]
         a.n = a.submissions.count()  # type: ignore[attr-defined]
         a.done = a.submissions.filter(  # type: ignore[attr-defined]
             status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.MARKED]
@@ -457,6 +459,9 @@ def my_homework(request: HttpRequest) -> HttpResponse:
             done.append(s)
         else:
             todo.append(s)
+    for s in todo:  # 学情推送 work: the resources for the pupil's weak points, as on the assignment page
+        push_work = s.assignment.origin == AssignmentOrigin.PUSH and s.assignment.mode == AssignmentMode.ONLINE
+        s.resources = push.pupil_resources(actor=request.user, assignment=s.assignment, limit=3) if push_work else []  # type: ignore[attr-defined]
     return render(request, "learning/homework/my_list.html",
                   {"todo": todo, "done": done, "marked": marked, "breadcrumbs": []})  # fmt: skip
 

@@ -16,6 +16,7 @@ from zhijiao.learning import report_selectors as sel
 from zhijiao.learning import views_reports_area
 from zhijiao.learning.models import MasteryModel
 from zhijiao.learning.views_reports_area import READERS as AREA_READERS
+from zhijiao.org.selectors import class_display_name
 
 HOME = ("学情报告", "/learning/reports/")
 
@@ -66,7 +67,7 @@ def class_report(request: HttpRequest, class_id: int) -> HttpResponse:
             }
             for i, c in enumerate(bins)
         ],
-        "breadcrumbs": [HOME, (str(page.school_class), None)],
+        "breadcrumbs": [HOME, (class_display_name(page.school_class), None)],
     }
     return render(request, "learning/report_class.html", context)
 
@@ -82,7 +83,7 @@ def class_report_export(request: HttpRequest, class_id: int) -> StreamingHttpRes
     )
     title = page.assignment.title if page.assignment else "学情报告"
     response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(f'{page.school_class}{title}学情报告.xlsx')}"
+        f"attachment; filename*=UTF-8''{quote(f'{class_display_name(page.school_class)}{title}学情报告.xlsx')}"
     )
     return response
 

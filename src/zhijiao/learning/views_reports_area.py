@@ -44,7 +44,7 @@ def _child_page(request: HttpRequest, student_id: int | None) -> HttpResponse:
     kids = ra.children(actor=request.user)
     if not kids:
         raise Forbidden("这里是家长查看孩子学习情况的页面")
-    student = kids[0] if student_id is None else ra.child_get(actor=request.user, student_id=student_id)
+    student = ra.child_first(kids) if student_id is None else ra.child_get(actor=request.user, student_id=student_id)
     summary = ra.child_summary(actor=request.user, student=student)
     own = student.person_id == getattr(request.user, "person_id", None)
     context = {"s": summary, "kids": kids if len(kids) > 1 else [], "own": own}

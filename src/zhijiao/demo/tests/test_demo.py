@@ -110,3 +110,29 @@ def test_the_demo_class_has_a_growth_term_in_publicity(demo):
     assert GrowthRecord.objects.filter(school_class=review.school_class).count() > 100
     assert Objection.objects.filter(review=review, status="pending").count() == 1
     assert review.selections.exists() and review.levels.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_pupil_meets_homework_marks_weak_points_and_pushed_practice(demo, client, settings):
+    """The cast sits in an 八年级 class of the demo term: signing in as ``student`` shows work to do, marked work,
+    pushed practice with resources, and a report; ``parent`` sees the child's 学情; the fitness rounds still run."""
+    from zhijiao.growth.models import FitnessSession
+    from zhijiao.learning.models import Assignment, Mastery, Submission
+
+    pupil = Student.objects.select_related("school_class__grade").get(person__account__username="student")
+    assert pupil.school_class.grade.stage == "3"
+    mine = Submission.objects.filter(student=pupil)
+    assert mine.filter(status="marked").count() >= 8 and mine.filter(status="assigned").count() >= 2
+    assert Mastery.objects.filter(student=pupil, subject="14").exists()
+    assert Mastery.objects.filter(student=pupil, subject="16").exists()  # 物理 items carry knowledge points now
+    pushed = Assignment.objects.filter(origin="push", status="published", classes=pupil.school_class)
+    assert pushed.exists()
+    assert FitnessSession.objects.exists()  # a nine-year school: its primary classes keep the fitness rounds
+    password = json.loads(demo.accounts_file.read_text(encoding="utf-8"))[0]["password"]
+    client.post("/accounts/login/", {"username": "student", "password": password})
+    listing = client.get("/learning/my/homework/").content.decode()
+    assert "为你推送" in listing and "数学：本周练习" in listing and "数学期末模拟考试" in listing
+    assert client.get("/learning/reports/").status_code in (200, 302)
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "parent", "password": password})
+    assert pupil.person.name in client.get(f"/learning/reports/child/{pupil.pk}/").content.decode()

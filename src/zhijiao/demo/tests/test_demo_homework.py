@@ -6,9 +6,17 @@ import json
 from datetime import UTC, datetime
 
 from zhijiao.curriculum.loading import taxonomy_load
-from zhijiao.curriculum.models import TextbookVolume
+from zhijiao.curriculum.models import KnowledgePoint, TextbookVolume
 from zhijiao.demo import homework_term
-from zhijiao.learning.models import Assignment, AssignmentStatus, Submission, SubmissionStatus
+from zhijiao.learning.models import (
+    Assignment,
+    AssignmentOrigin,
+    AssignmentStatus,
+    DiagnosisFit,
+    Mastery,
+    Submission,
+    SubmissionStatus,
+)
 from zhijiao.learning.signals import marks_changed
 from zhijiao.learning.tests.conftest import approve, make_item, math_point
 
@@ -40,11 +48,21 @@ def test_demo_term(region, settings, tmp_path, monkeypatch, django_capture_on_co
     assert closed.filter(subject="16").count() == 1
     assert sorted(sent) == sorted(closed.values_list("pk", flat=True))  # the diagnosis refits after each
     assert not Submission.objects.filter(assignment__in=closed).exclude(status=SubmissionStatus.MARKED).exists()
-    open_now = Assignment.objects.filter(status=AssignmentStatus.PUBLISHED)
+    open_now = Assignment.objects.filter(status=AssignmentStatus.PUBLISHED).exclude(origin=AssignmentOrigin.PUSH)
     assert open_now.count() == 2 and all(a.opens_at < NOW < a.due_at for a in open_now)
     assert not Submission.objects.filter(assignment__in=open_now).exclude(status=SubmissionStatus.ASSIGNED).exists()
     truth = json.loads((tmp_path / "learning" / "demo-truth.json").read_text(encoding="utf-8"))
     pupils = {str(s) for s in (region.students["s1"].pk, region.students["s2"].pk)}
     assert truth["subjects"]["14"]["points"] == [point.pk] and set(truth["subjects"]["14"]["students"]) == pupils
+    # 物理 items carry the taxonomy's 初中物理 points: the quiz has a truth (and a diagnosis) per point
+    physics = KnowledgePoint.objects.filter(pk__in=truth["subjects"]["16"]["points"])
+    assert physics.count() >= 8 and set(physics.values_list("subject", flat=True)) == {"16"}
+    assert set(truth["subjects"]["16"]["students"]) == pupils
+    # the diagnosis is fitted in the build (no worker needed) and the demo pupil's class has an approved push
+    assert Mastery.objects.filter(student=region.students["s1"], subject="16").exists()
+    assert DiagnosisFit.objects.filter(assignment__in=closed, fitted_at__isnull=False).count() == closed.count()
+    pushed = Assignment.objects.filter(origin=AssignmentOrigin.PUSH)
+    assert pushed.exists() and {a.status for a in pushed} == {AssignmentStatus.PUBLISHED}
+    assert Submission.objects.filter(assignment__in=pushed).exists()
     homework_term.demo_homework_term(seed=7, progress=lambda s: None, now=NOW)  # once
-    assert Assignment.objects.count() == 11
+    assert Assignment.objects.count() == 11 + pushed.count()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from huey.contrib.djhuey import HUEY
@@ -299,3 +300,89 @@ def test_the_report_entry_lists_the_classes_a_teacher_leads(client, region, pape
     client.logout()
     login_as(client, accounts["parent"])
     assert client.get("/learning/reports/").status_code == 404
+
+
+def test_point_blocks_cover_every_point_in_blocks_of_at_most_twelve():
+    # 30 points: 1..12 on two questions each (the most measured), 13..30 on one; 20 and 30 share a question
+    items = [[k] for k in range(1, 13)] * 2 + [[k] for k in range(13, 30) if k != 20] + [[20, 30]]
+    blocks = refit.point_blocks(items)
+    assert blocks[0] == list(range(1, 13))  # an exam of up to 12 points fits exactly as before
+    assert sorted(k for b in blocks for k in b) == list(range(1, 31))
+    assert all(len(b) <= refit.MAX_POINTS for b in blocks) and len(blocks) == 3
+    assert any(20 in b and 30 in b for b in blocks)  # a question's points are modelled together where they can be
+    assert refit.point_blocks([[5], [3]]) == [[3, 5]]
+
+
+@pytest.fixture
+def wide_paper(accounts) -> tuple[Paper, list]:
+    """Fourteen 3-point 单选 questions, one per knowledge point: more points than one CDM block models."""
+    from zhijiao.curriculum.models import KnowledgePoint
+
+    teacher, principal = accounts["teacher"], accounts["principal"]
+    kps = list(KnowledgePoint.objects.filter(stage="3", subject="14").order_by("code")[:14])
+    assert len(kps) == 14
+    paper = paper_create(actor=teacher, title="综合测验", stage="3", subject="14", grade="", origin=ORIGIN)
+    for n, kp in enumerate(kps, start=1):
+        item = approve(make_item(teacher, knowledge_points=[kp], stem=f"第{n}题 $1+{n}=$（  ）"), principal)
+        paper_add_item(actor=teacher, paper=paper, item_id=item.pk, origin=ORIGIN)
+    return paper, kps
+
+
+def test_an_exam_with_more_than_twelve_points_estimates_every_point(client, region, wide_paper, accounts):
+    paper, kps = wide_paper
+    right, wrong = ("A", 3), ("B", 0)
+    s1_rows = [right] * 14
+    s2_rows = [wrong] * 13 + [right]  # s2 gets only the last question right
+    exam = assign(region, paper, {"s1": s1_rows, "s2": s2_rows, "s3": [right, wrong] * 7})
+    result = refit.refit_assignment(exam.pk)
+    assert result is not None and result.points == 14
+    rows = {(r.student_id, r.knowledge_point_id): r for r in Mastery.objects.filter(model="cdm")}
+    s1, s2 = region.students["s1"], region.students["s2"]
+    for kp in kps:  # every point of the paper, for every pupil, with an uncertainty
+        for key in ("s1", "s2", "s3"):
+            m = rows[(region.students[key].pk, kp.pk)]
+            assert 0 < m.estimate < 1 and m.uncertainty > 0 and m.evidence == 1
+    last = kps[-1]
+    fit = DiagnosisFit.objects.get(assignment=exam)
+    assert len(fit.params["blocks"]) == 2 and set(fit.params["kps"]) == {k.pk for k in kps}
+    assert refit.cdm_for_point(fit.params, last.pk) is not None
+    assert rows[(s1.pk, kps[0].pk)].estimate > rows[(s2.pk, kps[0].pk)].estimate
+    # the class report has every point too
+    page = class_report(actor=accounts["teacher"], class_id=region.classes["A1"].pk)
+    assert {p["id"] for p in page.points} == {k.pk for k in kps}
+    # and 为什么是这个数 explains a point past the first twelve from the answers that moved it
+    login_as(client, accounts["teacher"])
+    body = client.get(f"/learning/reports/student/{s2.pk}/why/{last.pk}/").content.decode()
+    assert "第 14 题" in body and "使掌握度提高" in body, body[body.find("<main") :]
+
+
+def test_a_fit_stored_before_blocks_still_explains():
+    params = {"q": [[1], [1]], "c": [-1.0, -1.0], "d": [3.0, 3.0], "a": [0.0, 0.0], "prior": [0.5, 0.5]}
+    params |= {"n_nodes": 1, "kps": [7], "entries": [1, 2]}
+    found = refit.cdm_for_point(params, 7)
+    assert found is not None and found[1] == 0
+    assert refit.cdm_for_point(params, 8) is None
+
+
+def test_learning_pages_name_a_class_as_the_rest_of_the_site(client, region, paper, accounts):
+    from zhijiao.org.selectors import class_display_name
+
+    klass = region.classes["A1"]
+    label = class_display_name(klass)
+    assert label != klass.name  # 「三年级（1）班」 where the class is stored as 「2024级（1）班」
+    exam = assign(region, paper, {"s1": RIGHT, "s2": S2})
+    refit.refit_assignment(exam.pk)
+    login_as(client, accounts["teacher"])
+    for url in (
+        "/learning/reports/",
+        f"/learning/reports/class/{klass.pk}/",
+        "/learning/homework/",
+        f"/learning/homework/{exam.pk}/",
+        "/learning/homework/new/",
+    ):
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 200, url
+        assert label in body and klass.name not in body, url
+    export = client.get(f"/learning/reports/class/{klass.pk}/export.xlsx?assignment={exam.pk}")
+    assert quote(label) in export["Content-Disposition"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhijiao.learning.models import Answer, Assignment, Mastery, Submission, SubmissionStatus
 from zhijiao.learning.tests.conftest import approve, make_item, math_point
 from zhijiao.learning.tests.test_homework import RUBRIC, acc, paper  # noqa: F401  (fixtures)
+from zhijiao.resources.tests.conftest import make_published
 from zhijiao.testing import login_as
 
 
@@ -130,6 +131,41 @@ def test_push_page_makes_a_draft_approved_with_one_click(region, acc):  # noqa: 
     assert r.status_code == 302
     assert Submission.objects.filter(assignment=draft).count() == 1
     assert client_as("nobody").post(f"/learning/homework/approve/{draft.layer_group}/").status_code == 403
+
+
+def test_a_pushed_practice_reaches_the_pupil_with_resources_for_the_weak_point(region, acc):  # noqa: F811
+    """The loop as the pupil meets it: weak point → push draft → one click → my homework shows the practice and
+    a resource for the point, on the list and on the assignment page; the resource opens."""
+    point = math_point()
+    for i in range(2):
+        approve(make_item(acc["teacher"], stem=f"推送变式{i}：$x+{i}=2$", knowledge_points=[point], difficulty=1),
+                acc["principal"])  # fmt: skip
+    video = make_published(acc, title="微课：正数和负数（推送）", knowledge_points=[point])
+    s1 = region.students["s1"]
+    Mastery.objects.create(student=s1, knowledge_point=point, subject="14", estimate=0.25, uncertainty=0.1,
+                           model="cdm", fitted_at=timezone.now())  # fmt: skip
+    t = client_as("teacher")
+    assert (
+        t.post(
+            "/learning/homework/push/", {"class": region.classes["A1"].pk, "stage": "3", "subject": "14"}
+        ).status_code
+        == 302
+    )
+    draft = Assignment.objects.get(origin="push")
+    pupil = client_as("student")
+    assert draft.title not in pupil.get("/learning/my/homework/").content.decode()  # a draft is not shown
+    assert t.post(f"/learning/homework/approve/{draft.layer_group}/").status_code == 302
+    listing = pupil.get("/learning/my/homework/").content.decode()
+    assert draft.title in listing and "为你推送" in listing
+    assert f'href="/resources/{video.pk}/"' in listing and video.title in listing
+    sub = Submission.objects.get(assignment=draft, student=s1)
+    page = pupil.get(f"/learning/my/homework/{sub.pk}/").content.decode()
+    assert "推荐给你的学习资源" in page and f'href="/resources/{video.pk}/"' in page
+    assert "推送变式0" in page and "推送变式1" in page  # the practice items
+    assert pupil.get(f"/resources/{video.pk}/").status_code == 200
+    # the weak point mastered: the resource is no longer pushed
+    Mastery.objects.filter(student=s1, knowledge_point=point).update(estimate=0.9)
+    assert f"/resources/{video.pk}/" not in pupil.get("/learning/my/homework/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["inspector", "bureau", "nobody"])

@@ -336,6 +336,10 @@ def test_guardian_sees_only_their_child_in_plain_words(client, d, settings, tmp_
         with pytest.raises(NotFound):
             ra.child_summary(actor=a[name], student=s1, now=NOW)
     ra.child_summary(actor=a["student"], student=s1, now=NOW)  # the pupil themselves
+    # the page opens on the child with a diagnosis (a younger sibling without marked work comes second)
+    fitted = set(Mastery.objects.values_list("student_id", flat=True))
+    without = next(s for s in r.students.values() if s.pk not in fitted)
+    assert ra.child_first([without, s1]) == s1 and ra.child_first([without]) == without
 
     login_as(client, parent)
     body = client.get("/learning/reports/child/").content.decode()
