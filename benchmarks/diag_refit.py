@@ -2,6 +2,7 @@
 
     uv run python benchmarks/diag_refit.py [--students 53000] [--items 25] [--skills 8]
         [--database-url postgresql://127.0.0.1:5432/zh_diag_bench] [--requests 200]
+        [--import [--format xlsx|csv] [--profile FILE]]
 
 A district exam is simulated from a KNOWN true mastery (``diagnosis.simulate.simulate_exam``: 8 knowledge points,
 20 单选 worth 3 points scored 0/3 and 5 解答 worth 4–12 points scored partially, 45 pupils a class with a class
@@ -15,6 +16,16 @@ homework helper's part and is NOT timed here). Then it times what this work does
   back from the table;
 * ``page``: the class report page of one class as its teacher (Django test client, ``--requests`` requests after a
   warm-up), p50 and p95.
+
+``--import`` (issue 14: "a district mid-term imported, diagnosed and every class report ready in under 2 minutes")
+times the whole chain as a teacher meets it instead. The district is built as 布置 leaves it (one empty Submission
+per pupil, no answers); the simulated marks are written as the marking system's WIDE export (学籍号, 姓名, 第1题 …
+第25题; ``--format xlsx`` or ``csv``); then, clocked from the upload: ``import`` — ``marks_import`` on the file's
+bytes (the function the upload view calls) up to its commit; ``refit`` — the ``refit_task`` job it queues (run when
+the import commits, ZHIJIAO_JOBS_IMMEDIATE=1, as a worker would); ``reports_ready`` — until every class's
+ClassReport is there. The assignment's creator imports (the upload view's rule; a 区教研员 importing a district
+exam is not modelled). ``--profile FILE`` writes a cProfile of the chain. On PostgreSQL the server backend's CPU
+per stage is printed too (read from /proc: COPY, the foreign-key checks and the upserts run there).
 
 Prints one JSON object. Wall times on a shared machine: CPU seconds of this process are printed next to them.
 """
