@@ -324,15 +324,15 @@ def refit_assignment(assignment_id: int) -> RefitResult | None:
             after = float(min(max(after, 0.0), 1.0))
             b, ev_b = before.get((sid, kp), (None, 0))
             ev = ev_b + int(n_on[u, col])
-            sd = float(unc[u, col])
+            spread = float(unc[u, col])
             if exam or b is None or abs(after - b) >= MOVED:
-                for name, value in zip(changes, (sid, kp, b, after, sd, ev_b, ev), strict=True):
-                    changes[name].append(value)
+                for name, cell in zip(changes, (sid, kp, b, after, spread, ev_b, ev), strict=True):
+                    changes[name].append(cell)
             a_id, a_when = current.get((sid, kp), (None, None))
             if a_id not in (None, assignment.pk) and a_when is not None and a_when > assignment.opens_at:
                 continue  # a later assignment already moved it: a refit of an older one leaves the current value
-            for name, value in zip(masteries, (sid, kp, after, sd, ev), strict=True):
-                masteries[name].append(value)
+            for name, cell in zip(masteries, (sid, kp, after, spread, ev), strict=True):
+                masteries[name].append(cell)
     reports = _class_reports(assignment, entries, subs, scores, responses, kps, est, unc, pupils)
     with transaction.atomic():
         for chunk in _chunks([subs[u][1] for u in range(n_u)]):
