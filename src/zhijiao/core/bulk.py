@@ -189,3 +189,35 @@ def update(table: str, frame: pl.DataFrame, key: str = "id") -> int:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def upsert(table: str, frame: pl.DataFrame, unique: Sequence[str], update_columns: Sequence[str]) -> int:
+    """Insert every row of ``frame``; a row whose ``unique`` columns match an existing row sets ``update_columns``
+    on it instead (``INSERT … ON CONFLICT … DO UPDATE``: PostgreSQL through a COPY into a temporary table)."""
+    if frame.height == 0:
+        return 0
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    conflict = ", ".join(f'"{c}"' for c in unique)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update_columns)
+    if is_postgres():
+        temp = f"_ups_{table}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'CREATE TEMP TABLE "{temp}" ON COMMIT DROP AS SELECT {columns} FROM "{table}" WITH NO DATA'  # noqa: S608
+            )
+        for offset in range(0, frame.height, CHUNK * 4):
+            _copy(temp, frame.slice(offset, CHUNK * 4))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{temp}" '  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+            )
+            cursor.execute(f'DROP TABLE "{temp}"')
+        return frame.height
+    _sqlite_tune()
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET {sets}'  # noqa: S608
+    raw = connection.connection
+    for offset in range(0, frame.height, CHUNK):
+        raw.executemany(sql, _sqlite_values(frame.slice(offset, CHUNK)))
+    return frame.height

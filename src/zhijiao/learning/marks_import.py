@@ -22,12 +22,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
+from zhijiao.core import bulk
 from zhijiao.core.errors import ZhijiaoError
 from zhijiao.intake.reading import cell_text, decode_text, header_key  # the registry import's cell and text rules
 from zhijiao.learning import homework_selectors as hs
@@ -46,7 +48,8 @@ from zhijiao.learning.models import (
 from zhijiao.learning.signals import send_marks_changed
 from zhijiao.people.models import Student
 
-MAX_ROWS = 100_000
+MAX_ROWS = 200_000  # rows of one file: a district's wide export (53,000 pupils) or a school's long one
+MAX_MARKS = 2_000_000  # pupil × question scores of one file
 REPORT_ROW = "行号"
 REPORT_PROBLEM = "问题说明"
 _NO = {"学籍号", "学号", "考号", "学生学籍号", "全国学籍号"}
@@ -97,15 +100,42 @@ def read_rows(name: str, data: bytes) -> tuple[list[str], list[tuple[int, list[s
             raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="Excel 文件已损坏或加密") from exc
     else:
         raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="请上传 xlsx 或 csv 文件")
-    cells = [[(cell_text(v) or "").strip() for v in r] for r in rows]
+    cells = _texts(rows)
     for i, r in enumerate(cells[:20]):
         keys = {header_key(c) for c in r}
         if keys & _NO:
             body = [(i + 2 + n, r2) for n, r2 in enumerate(cells[i + 1 :])]
             if len(body) > MAX_ROWS:
-                raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail=f"一次最多导入 {MAX_ROWS} 行")
+                raise ZhijiaoError(
+                    LearningError.LEARNING_MARKS_FILE_INVALID,
+                    detail=f"一次最多导入 {MAX_ROWS} 行（现在有 {len(body)} 行），请按学校或班级分成几个文件",
+                )
             return r, body
     raise ZhijiaoError(LearningError.LEARNING_MARKS_FILE_INVALID, detail="没有找到“学籍号”列（应在前 20 行的表头中）")
+
+
+def _texts(rows: list[list[Any]]) -> list[list[str]]:
+    """Every cell as stripped text (``cell_text``); a number is converted once per distinct value (a district's
+    1.3 million marks are a few dozen distinct scores)."""
+    memo: dict[float | int, str] = {}
+    out = []
+    for r in rows:
+        row = []
+        for v in r:
+            kind = type(v)
+            if kind is str:
+                row.append(v.strip())
+            elif kind is float or kind is int:
+                text = memo.get(v)
+                if text is None:
+                    text = (cell_text(v) or "").strip()
+                    if v == v:  # not NaN
+                        memo[v] = text
+                row.append(text)
+            else:
+                row.append((cell_text(v) or "").strip())
+        out.append(row)
+    return out
 
 
 def _number(text: str) -> Decimal | None:
@@ -174,8 +204,40 @@ def marks_import(
     def cell(r: list[str], i: int) -> str:
         return r[i].strip() if i < len(r) else ""
 
+    # the checks of a question and of a score text depend on nothing else: each distinct one is checked once
+    question_memo: dict[str, Any] = {}
+    score_memo: dict[tuple[int, str], Decimal | str] = {}
+
+    def question(qtext: str) -> Any:
+        if qtext not in question_memo:
+            m = _WIDE.match(header_key(qtext))
+            question_memo[qtext] = entries.get(int(m.group(1))) if m else None
+        return question_memo[qtext]
+
+    def score(entry: Any, stext: str) -> Decimal | str:
+        """The score, or why it is rejected."""
+        key = (entry.pk, stext)
+        got = score_memo.get(key)
+        if got is None:
+            value = _number(stext)
+            if value is None:
+                got = f"“{stext[:10]}”不是数字"
+            elif value < 0 or value > entry.points or value != value.quantize(Decimal("0.1")):
+                got = f"得分应在 0 到 {entry.points.normalize():f} 之间（最多一位小数），现在是 {stext[:10]}"
+            else:
+                got = value
+            score_memo[key] = got
+        return got
+
+    columns = [(i, header[i] or f"第{n}题", str(n)) for i, n in wide.items()]
+    wide_rows = len(body) * len(columns)
+    if wide_rows > MAX_MARKS:
+        raise ZhijiaoError(
+            LearningError.LEARNING_MARKS_FILE_INVALID,
+            detail=f"一次最多导入 {MAX_MARKS} 个小题得分（现在有 {wide_rows} 个），请按学校或班级分成几个文件",
+        )
     for row, r in body:
-        if not any(c.strip() for c in r):
+        if not any(r):
             result.skipped += 1
             continue
         result.rows_in += 1
@@ -188,31 +250,20 @@ def marks_import(
         elif student.school_class_id not in class_ids or student.school_class_id not in led:
             bad(row, "学籍号", "这名学生不在本次考试的班级中")
             student = None
-        pairs: list[tuple[str, str, str]] = []  # (field label, question text, score text)
+        pairs: list[tuple[str, str, str]]  # (field label, question text, score text)
         if layout == "long":
-            pairs.append(("题号", cell(r, cols["question"]), cell(r, cols["score"])))
+            pairs = [("题号", cell(r, cols["question"]), cell(r, cols["score"]))]
         else:
-            for i, n in wide.items():
-                text = cell(r, i)
-                if text:
-                    pairs.append((header[i] or f"第{n}题", str(n), text))
+            n_cells = len(r)
+            pairs = [(label, qtext, r[i]) for i, label, qtext in columns if i < n_cells and r[i]]
         for label, qtext, stext in pairs:
-            m = _WIDE.match(header_key(qtext))
-            entry = entries.get(int(m.group(1))) if m else None
+            entry = question(qtext)
             if entry is None:
                 bad(row, label, f"试卷上没有第“{qtext[:10]}”题（本卷共 {len(entries)} 题）")
                 continue
-            score_label = "得分" if layout == "long" else label
-            value = _number(stext)
-            if value is None:
-                bad(row, score_label, f"“{stext[:10]}”不是数字")
-                continue
-            if value < 0 or value > entry.points or value != value.quantize(Decimal("0.1")):
-                bad(
-                    row,
-                    score_label,
-                    f"得分应在 0 到 {entry.points.normalize():f} 之间（最多一位小数），现在是 {stext[:10]}",
-                )
+            value = score(entry, stext)
+            if isinstance(value, str):
+                bad(row, "得分" if layout == "long" else label, value)
                 continue
             if student is None:
                 continue
@@ -242,9 +293,17 @@ def marks_import(
 
 
 def _write(a: Assignment, marks: dict[tuple[int, int], tuple[Decimal, int]], now: datetime, actor: Actor) -> None:
+    """Write the marks in bulk (``core.bulk``: COPY on PostgreSQL, executemany on SQLite; a district exam is 1.3
+    million answers) and total every pupil's submission."""
     pupils = {s for s, _ in marks}
-    subs = {s.student_id: s for s in Submission.objects.filter(assignment=a, student_id__in=pupils)}
-    missing = [s for s in Student.objects.filter(pk__in=pupils - set(subs))]
+    subs = {
+        s.student_id: s
+        for s in Submission.objects.filter(assignment=a).only(
+            "pk", "student_id", "status", "source", "score", "marked_at", "submitted_at"
+        )
+        if s.student_id in pupils
+    }
+    missing = [s for s in Student.objects.filter(pk__in=pupils - set(subs))] if len(subs) < len(pupils) else []
     if missing:  # a pupil who joined a class after the exam was set
         total = next(iter(subs.values())).max_score if subs else sum(e.points for e in a.paper.entries.all())
         for s in Submission.objects.bulk_create(
@@ -252,34 +311,79 @@ def _write(a: Assignment, marks: dict[tuple[int, int], tuple[Decimal, int]], now
             for s in missing
         ):
             subs[s.student_id] = s
-    existing = {
-        (x.submission.student_id, x.entry_id): x
-        for x in Answer.objects.filter(submission__in=subs.values()).select_related("submission")
-    }
-    new, changed = [], []
+    # every answer these submissions already have (none after a first import: one cheap query says so)
+    existing: dict[tuple[int, int], int] = {}  # (submission, entry) → answer id
+    scores: dict[int, dict[int, Decimal | None]] = {s.pk: {} for s in subs.values()}  # submission → entry → score
+    if Answer.objects.filter(submission__assignment=a).exists():
+        for pk, sub_id, entry_id, old in Answer.objects.filter(submission__assignment=a).values_list(
+            "pk", "submission_id", "entry_id", "score"
+        ):
+            if sub_id in scores:
+                existing[(sub_id, entry_id)] = pk
+                scores[sub_id][entry_id] = old
+    new_sub, new_entry, new_score, changed_id, changed_score = [], [], [], [], []
     for (student_id, entry_id), (value, _) in marks.items():
-        ans = existing.get((student_id, entry_id))
-        if ans is None:
-            new.append(Answer(submission=subs[student_id], entry_id=entry_id, score=value, marked_at=now,
-                              marked_by=actor))  # type: ignore[misc]  # fmt: skip
+        sub_id = subs[student_id].pk
+        answer_id = existing.get((sub_id, entry_id))
+        if answer_id is None:
+            new_sub.append(sub_id)
+            new_entry.append(entry_id)
+            new_score.append(value)
         else:
-            ans.score, ans.marked_at, ans.auto, ans.marked_by = value, now, False, actor  # type: ignore[assignment]
-            changed.append(ans)
-    Answer.objects.bulk_create(new)
-    Answer.objects.bulk_update(changed, ["score", "marked_at", "auto", "marked_by"])
-    # every answer of these submissions is in hand (the ones read above, updated, and the new ones): total them here
-    # instead of asking the database twice per pupil
-    scores: dict[int, list[Decimal | None]] = {s.pk: [] for s in subs.values()}
-    for ans in [*existing.values(), *new]:
-        scores[ans.submission.pk].append(ans.score)
+            changed_id.append(answer_id)
+            changed_score.append(value)
+        scores[sub_id][entry_id] = value
+    when = pl.lit(now, dtype=pl.Datetime("us", "UTC"))
+    table = Answer._meta.db_table
+    bulk.insert(
+        table,
+        pl.DataFrame(
+            {"submission_id": new_sub, "entry_id": new_entry, "score": [float(v) for v in new_score]},
+            schema={"submission_id": pl.Int64, "entry_id": pl.Int64, "score": pl.Float64},
+        ).with_columns(
+            auto=pl.lit(False),
+            criteria=pl.lit("{}"),
+            comment=pl.lit(""),
+            marked_by_id=pl.lit(actor.pk, dtype=pl.Int64),
+            marked_at=when,
+        ),
+    )
+    bulk.update(
+        table,
+        pl.DataFrame(
+            {"id": changed_id, "score": [float(v) for v in changed_score]},
+            schema={"id": pl.Int64, "score": pl.Float64},
+        ).with_columns(auto=pl.lit(False), marked_by_id=pl.lit(actor.pk, dtype=pl.Int64), marked_at=when),
+    )
     n_entries = a.paper.entries.count()
     for sub in subs.values():
         sub.source = SubmissionSource.IMPORT
         if sub.status == SubmissionStatus.ASSIGNED:
             sub.status = SubmissionStatus.SUBMITTED
             sub.submitted_at = now
-        submission_settle(sub, scores[sub.pk], n_entries, now)
-    Submission.objects.bulk_update(subs.values(), ["source", "score", "status", "marked_at", "submitted_at"])
+        submission_settle(sub, list(scores[sub.pk].values()), n_entries, now)
+    stamp = pl.Datetime("us", "UTC")
+    bulk.update(
+        Submission._meta.db_table,
+        pl.DataFrame(
+            {
+                "id": [s.pk for s in subs.values()],
+                "source": [s.source for s in subs.values()],
+                "score": [None if s.score is None else float(s.score) for s in subs.values()],
+                "status": [s.status for s in subs.values()],
+                "marked_at": [s.marked_at for s in subs.values()],
+                "submitted_at": [s.submitted_at for s in subs.values()],
+            },
+            schema={
+                "id": pl.Int64,
+                "source": pl.String,
+                "score": pl.Float64,
+                "status": pl.String,
+                "marked_at": stamp,
+                "submitted_at": stamp,
+            },
+        ),
+    )
 
 
 def _report(header: list[str], body: list[tuple[int, list[str]]], problems: dict[int, list[str]]) -> str:

@@ -281,6 +281,66 @@ def test_import_wide_xlsx_marks_every_question(acc, region, paper):
                                   data=buf.getvalue(), origin=ORIGIN)  # fmt: skip
 
 
+def _xlsx(rows: list[list[object]]) -> bytes:
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append(r)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_import_bulk_write_equals_the_orm_path_then_a_correction_updates(acc, region, paper):
+    """The bulk write (COPY on PostgreSQL, executemany on SQLite) leaves the rows the ORM would: every field of
+    every answer, the totals; a second file corrects scores in place (no new rows) and re-totals."""
+    teacher = acc["teacher"]
+    a = publish(acc, region, paper, kind="exam", mode=AssignmentMode.PAPER)
+    s1, s2 = region.students["s1"], region.students["s2"]
+    entries = [e.pk for e in a.paper.entries.order_by("order", "pk")]
+    header = ["学籍号", "姓名", "第1题", "第2题", "第3题", "第4题", "第5题"]
+    first = [header, [s1.student_no, "张", 3, 4, 2, 4, 4.5], [s2.student_no, "王", 0, 2, 0, 1.5, ""]]
+    t1 = T0 + timedelta(days=3)
+    result = marks_import.marks_import(actor=teacher, assignment_id=a.pk, name="成绩.xlsx", data=_xlsx(first),
+                                       origin=ORIGIN, now=t1)  # fmt: skip
+    assert result.ok and result.marks == 9 and result.pupils == 2
+    got = {
+        (x.submission.student_id, x.entry_id): x
+        for x in Answer.objects.filter(submission__assignment=a).select_related("submission")
+    }
+    want = {(s1.pk, e): Decimal(v) for e, v in zip(entries, ["3", "4", "2", "4", "4.5"], strict=True)}
+    want |= {(s2.pk, e): Decimal(v) for e, v in zip(entries, ["0", "2", "0", "1.5"], strict=False)}
+    assert {k: x.score for k, x in got.items()} == want
+    for x in got.values():  # what Answer(submission=…, entry=…, score=…, marked_at=…, marked_by=…) would hold
+        assert (x.auto, x.criteria, x.comment, x.response, x.answered_at) == (False, {}, "", None, None)
+        assert x.marked_by_id == teacher.pk and x.marked_at == t1
+    subs = {s.student_id: s for s in Submission.objects.filter(assignment=a)}
+    assert subs[s1.pk].score == Decimal("17.5") and subs[s1.pk].status == SubmissionStatus.MARKED
+    assert subs[s1.pk].marked_at == t1 and subs[s1.pk].submitted_at == t1 and subs[s1.pk].source == "import"
+    assert subs[s2.pk].score is None and subs[s2.pk].status == SubmissionStatus.SUBMITTED  # question 5 missing
+    # a correction: s2's question 1 and a new question 5; the rows are updated, not added
+    t2 = t1 + timedelta(hours=1)
+    fix = [header, [s2.student_no, "王", 2.5, "", "", "", 3]]
+    again = marks_import.marks_import(actor=teacher, assignment_id=a.pk, name="更正.xlsx", data=_xlsx(fix),
+                                      origin=ORIGIN, now=t2)  # fmt: skip
+    assert again.ok and again.marks == 2
+    assert Answer.objects.filter(submission__assignment=a).count() == 10
+    fixed = Answer.objects.get(submission__assignment=a, submission__student=s2, entry_id=entries[0])
+    assert fixed.score == Decimal("2.5") and fixed.marked_at == t2
+    sub2 = Submission.objects.get(assignment=a, student=s2)
+    assert sub2.score == Decimal("9") and sub2.status == SubmissionStatus.MARKED  # 2.5 + 2 + 0 + 1.5 + 3
+    assert Submission.objects.get(assignment=a, student=s1).score == Decimal("17.5")  # untouched
+
+
+def test_import_too_many_marks_is_refused_with_a_clear_message(acc, region, paper, monkeypatch):
+    a = publish(acc, region, paper, kind="exam", mode=AssignmentMode.PAPER)
+    monkeypatch.setattr(marks_import, "MAX_MARKS", 4)
+    rows = [["学籍号", "第1题", "第2题", "第3题"], [region.students["s1"].student_no, 1, 1, 1],
+            [region.students["s2"].student_no, 1, 1, 1]]  # fmt: skip
+    with pytest.raises(ZhijiaoError, match="最多导入 4 个小题得分"):
+        marks_import.marks_import(actor=acc["teacher"], assignment_id=a.pk, name="成绩.xlsx", data=_xlsx(rows),
+                                  origin=ORIGIN)  # fmt: skip
+
+
 def test_push_draft_then_one_click_publishes_with_layers(acc, region, paper):
     teacher, principal = acc["teacher"], acc["principal"]
     s1, s2 = region.students["s1"], region.students["s2"]
