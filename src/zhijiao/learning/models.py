@@ -412,7 +412,8 @@ class Answer(models.Model):
     the machine on submission (``auto``), 解答/作文 by a teacher per rubric criterion (``criteria``).
     """
 
-    submission = models.ForeignKey(Submission, models.CASCADE, related_name="answers")
+    # no index of its own: the unique (submission, entry) index starts with it (1.3 M rows an exam import writes)
+    submission = models.ForeignKey(Submission, models.CASCADE, related_name="answers", db_index=False)
     entry = models.ForeignKey(PaperItem, models.PROTECT, related_name="+")
     response = models.JSONField("作答", null=True, blank=True)
     score = models.DecimalField("得分", max_digits=5, decimal_places=1, null=True, blank=True)
