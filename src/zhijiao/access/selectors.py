@@ -96,6 +96,13 @@ def accounts_holding(role: str) -> QuerySet:
     return RoleGrant.objects.filter(role=role).values("account_id")
 
 
+def accounts_hand_granted_at(school_ids: Iterable[int], roles: Iterable[str]) -> QuerySet:
+    """Ids (a subquery) of the accounts holding a hand-made grant of one of ``roles`` on one of the schools."""
+    return RoleGrant.objects.filter(school_id__in=list(school_ids), role__in=list(roles), derived=False).values(
+        "account_id"
+    )
+
+
 def persons_with_derived_grants_at(school: School) -> QuerySet:
     """Person ids (values) of the accounts holding a derived grant at the school or one of its classes."""
     return RoleGrant.objects.filter(Q(school=school) | Q(school_class__school=school), derived=True).values_list(
