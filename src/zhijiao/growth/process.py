@@ -19,7 +19,7 @@ version of what it changed and one audit event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -406,6 +406,72 @@ def statement_set(
             target=Target(type="student", id=str(student.pk), label=StatementKind(kind).label),
         )
     return row
+
+
+def class_sheet_save(
+    *,
+    actor: Actor,
+    review: TermReview,
+    levels: Mapping[tuple[int, str], str],
+    comments: Mapping[int, str],
+    origin: Origin,
+) -> int:
+    """等级与评语 for the whole class at once (the class's sheet, or a school's import): ``levels`` maps (pupil id,
+    dimension) to A–D, ``comments`` a pupil id to the 教师评语; blank values are left out. The 班主任 or the school,
+    until the review is audited; all or none. One version of the sheet (what changed) and one audit event, written in
+    bulk; returns how many values changed."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        if not class_relations(actor, review.school_class) & CLASS_LEADERS:
+            raise NotFound()
+        if review.state not in (ReviewState.SELECTING, ReviewState.PUBLISHED):
+            raise ZhijiaoError(GrowthError.GROWTH_LEVELS_CLOSED)
+        pupils = {p.pk for p in class_pupils(review.school_class)}
+        dims = dict(dimensions_for(framework_of(review.school_class)))
+        levels = {k: v for k, v in levels.items() if v}
+        comments = {k: t.strip() for k, t in comments.items() if t and t.strip()}
+        if any(sid not in pupils for sid, _ in levels) or any(sid not in pupils for sid in comments):
+            raise NotFound()
+        if any(dim not in dims for _, dim in levels):
+            raise ZhijiaoError(GrowthError.GROWTH_DIMENSION_UNKNOWN, field="维度")
+        if any(v not in Level.values for v in levels.values()):
+            raise ZhijiaoError(GrowthError.GROWTH_LEVEL_INVALID, field="等级")
+        if any(len(t) > 1000 for t in comments.values()):
+            raise ZhijiaoError(GrowthError.GROWTH_TOO_LONG, field="教师评语", detail="最多 1000 字")
+        had = {(r.student_id, r.dimension): r for r in TermLevel.objects.filter(review=review)}
+        new_levels = [
+            TermLevel(review=review, student_id=sid, dimension=dim, level=v, set_by_id=actor.pk)
+            for (sid, dim), v in levels.items()
+            if (sid, dim) not in had
+        ]
+        changed_levels = [had[k] for k, v in levels.items() if k in had and had[k].level != v]
+        for row in changed_levels:
+            row.level, row.set_by_id, row.version = levels[(row.student_id, row.dimension)], actor.pk, row.version + 1
+        said = {
+            r.student_id: r for r in TermStatement.objects.filter(review=review, kind=StatementKind.TEACHER_COMMENT)
+        }
+        new_comments = [
+            TermStatement(review=review, student_id=sid, kind=StatementKind.TEACHER_COMMENT, text=t, author_id=actor.pk)
+            for sid, t in comments.items()
+            if sid not in said
+        ]
+        changed_comments = [said[sid] for sid, t in comments.items() if sid in said and said[sid].text != t]
+        for row in changed_comments:
+            row.text, row.author_id, row.version = comments[row.student_id], actor.pk, row.version + 1
+        TermLevel.objects.bulk_create(new_levels, batch_size=2000)
+        TermLevel.objects.bulk_update(changed_levels, ["level", "set_by_id", "version"], batch_size=2000)
+        TermStatement.objects.bulk_create(new_comments, batch_size=2000)
+        TermStatement.objects.bulk_update(changed_comments, ["text", "author_id", "version"], batch_size=2000)
+        n = len(new_levels) + len(changed_levels) + len(new_comments) + len(changed_comments)
+        if not n:
+            return 0
+        sheet: dict[str, Any] = {
+            "levels": [[r.student_id, r.dimension, r.level] for r in [*new_levels, *changed_levels]],
+            "comments": [[r.student_id, r.text] for r in [*new_comments, *changed_comments]],
+        }
+        version_write(entity="sheet", obj=review, actor=actor, data=sheet, note=f"全班等级与评语 {n} 项")
+        audit_record(actor=actor, action="growth.sheet_save", origin=origin, target=_target(review))
+    return n
 
 
 def _auditors_check(actor: Actor, review: TermReview) -> None:

@@ -35,6 +35,7 @@ from zhijiao.access.selectors import (
     accounts_holding,
     grant_list,
     grant_nodes,
+    school_grants_revocable,
 )
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import NotFound
@@ -226,10 +227,7 @@ def school_grant_removable(*, actor: Account, account: Account, grants: Iterable
     on one of the actor's schools; never the actor's own."""
     if account.pk == actor.pk:
         return set()
-    mine = set(scope_for(actor).grant_school_ids())
-    return {
-        g.pk for g in grants if not g.derived and g.role in SCHOOL_GRANTABLE_ROLES and g.school_id in mine
-    }
+    return school_grants_revocable(school_ids=scope_for(actor).grant_school_ids(), grants=grants)
 
 
 def _locked_usernames() -> set[str]:
