@@ -53,7 +53,9 @@ def test_the_whole_class_in_one_write_then_closed_after_the_audit(term_region):
     assert TermLevel.objects.get(review=review, student=s1, dimension="c2").level == "B"
 
     services.review_publish(actor=head, review=review, origin=WEB, today=MON)
-    review = services.review_audit(actor=r.accounts["principal"], review=review, origin=WEB, today=MON + dt.timedelta(days=9))
+    review = services.review_audit(
+        actor=r.accounts["principal"], review=review, origin=WEB, today=MON + dt.timedelta(days=9)
+    )
     assert review.state == ReviewState.AUDITED
     with pytest.raises(ZhijiaoError):
         services.class_sheet_save(actor=head, review=review, levels={(s1.pk, "c1"): "C"}, comments={}, origin=WEB)

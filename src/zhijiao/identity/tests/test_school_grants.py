@@ -154,7 +154,9 @@ def test_the_psych_teacher_a_school_named_can_be_revoked_and_the_bureau_still_gr
     client = signed_in("principal")
     assert client.post(f"{URL}psych/grants/{grant.pk}/remove/").status_code == 302
     assert psych_grants("psych") == []
-    response = client.post(f"{URL}psych/grants/", {"role": Role.PSYCH_TEACHER, "node": f"school:{region.schools['A'].pk}"})
+    response = client.post(
+        f"{URL}psych/grants/", {"role": Role.PSYCH_TEACHER, "node": f"school:{region.schools['A'].pk}"}
+    )
     assert response.status_code == 404  # no longer the school's to look after
     # a bureau grants it as before
     role_grant_add(
