@@ -202,9 +202,11 @@ class _Versioned:
         self.pk, self.version = pk, version
 
 
-def review_publish(*, actor: Actor, review: TermReview, origin: Origin, today: dt.date | None = None) -> TermReview:
+def review_publish(
+    *, actor: Actor, review: TermReview, origin: Origin, today: dt.date | None = None, notify: bool = True
+) -> TermReview:
     """公示: the class's selections become visible to its guardians and teachers for ``publicity_days`` working
-    days from today."""
+    days from ``today``; they are told so (``notify`` False: a publicity entered after the fact, no notice)."""
     with transaction.atomic():
         review = _locked_review(review)
         if not class_relations(actor, review.school_class) & CLASS_LEADERS:
@@ -217,7 +219,10 @@ def review_publish(*, actor: Actor, review: TermReview, origin: Origin, today: d
         review.published_by_id = actor.pk
         _save(review, actor, "公示", "growth.review_publish", origin)
         klass = review.school_class
-        # the class's guardians and teachers are told that objections are open (core hook; spaces sends the notice)
+        # the class's guardians and teachers are told that objections are open (core hook; spaces sends the notice);
+        # not for a publicity entered after the fact (``notify`` False), whose period is over: nothing to object to
+        if not notify:
+            return review
         publicity_published(
             PublicityEvent(
                 review_id=review.pk,
