@@ -110,7 +110,6 @@ def demo_growth_classes(
         services.review_archive(actor=auditor, review=review, origin=ORIGIN)
         archived += 1
     done = TermReview.objects.filter(term=term, state="archived").count()
-    progress(
-        f"综合素质评价：{done} 个班级本学期已审核归档，{selecting} 个班级仍在遴选（{time.monotonic() - started:.1f} 秒）"
-    )
+    took = time.monotonic() - started
+    progress(f"综合素质评价：{done} 个班级本学期已审核归档，{selecting} 个班级仍在遴选（{took:.1f} 秒）")
     return archived, selecting

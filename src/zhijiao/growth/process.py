@@ -461,8 +461,9 @@ def class_sheet_save(
             if sid not in said
         ]
         changed_comments = [said[sid] for sid, t in comments.items() if sid in said and said[sid].text != t]
-        for row in changed_comments:
-            row.text, row.author_id, row.version = comments[row.student_id], actor.pk, row.version + 1
+        for said_row in changed_comments:
+            said_row.text, said_row.author_id = comments[said_row.student_id], actor.pk
+            said_row.version += 1
         TermLevel.objects.bulk_create(new_levels, batch_size=2000)
         TermLevel.objects.bulk_update(changed_levels, ["level", "set_by_id", "version"], batch_size=2000)
         TermStatement.objects.bulk_create(new_comments, batch_size=2000)

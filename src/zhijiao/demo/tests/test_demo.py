@@ -123,9 +123,9 @@ def test_most_classes_finished_the_term_and_the_statistics_page_shows_it(demo, c
     assert TermReview.objects.filter(term__is_current=True, state="selecting").exists()
     assert TermReview.objects.filter(term__is_current=True, state="published").count() == 1  # the cast's class
     for review in archived:
-        pupils = review.school_class.students.filter(status="01").count()
-        assert review.statements.filter(kind="teacher").count() == pupils
-        assert review.levels.count() == pupils * 5
+        commented = review.statements.filter(kind="teacher").count()
+        assert commented >= review.school_class.students.filter(status="01").count() > 0
+        assert review.levels.count() == commented * 5
         assert review.audited_by_id and review.audited_by_id != review.published_by_id
     assert Objection.objects.filter(status="rejected").exists()  # one objection answered in the cast's class
     login_as(client, "bureau")
