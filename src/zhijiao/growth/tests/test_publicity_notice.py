@@ -43,5 +43,7 @@ def test_a_publicity_entered_after_the_fact_sends_nothing(term_region, django_ca
     r = term_region
     review = services.review_open(actor=r.accounts["teacher"], school_class=r.classes["A1"], origin=WEB)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_publish(actor=r.accounts["teacher"], review=review, origin=WEB, today=MON, notify=False)
+        review = services.review_publish(
+            actor=r.accounts["teacher"], review=review, origin=WEB, today=MON, notify=False
+        )
     assert review.state == "published" and not Notice.objects.filter(school_class=r.classes["A1"]).exists()
