@@ -5,7 +5,7 @@ process as a school would, through the growth services: its 班主任 records on
 class's levels and 教师评语 in one sheet (``class_sheet_save``, the bulk write the class page uses), and publishes
 the selection — two weeks before the demo is built, so the five working days are over — then the school's committee
 audits and archives it (the demo ``principal`` at the cast's school, the district bureau elsewhere: never the
-account that published). About one class in eight, and every class of one school that is behind, is still in 遴选,
+account that published). About one class in sixteen, and every class of one school that is behind, is still in 遴选,
 so the 综评完成率 on the statistics page, its plan indicator and its warnings show a real spread (decision
 00xx-growthfix-school-grants).
 """
