@@ -1,13 +1,15 @@
 """The rest of the demo region's 综合素质评价 term: most classes have finished it (审核 → 归档), a few have not.
 
-Beside the cast's class (publicity in progress, ``demo.growth_term``), each class with a 班主任 goes through the term
-process as a school would, through the growth services: its 班主任 records one class activity, saves the whole
-class's levels and 教师评语 in one sheet (``class_sheet_save``, the bulk write the class page uses), and publishes
-the selection — two weeks before the demo is built, so the five working days are over — then the school's committee
-audits and archives it (the demo ``principal`` at the cast's school, the district bureau elsewhere: never the
-account that published). About one class in sixteen, and every class of one school that is behind, is still in 遴选,
-so the 综评完成率 on the statistics page, its plan indicator and its warnings show a real spread (decision
-00xx-growthfix-school-grants).
+Beside the cast's class (publicity in progress, ``demo.growth_term``, through the per-class services), each class
+with a 班主任 goes through the term as a school would, in set-based writes (a district has over a thousand classes):
+the school opens the term for all its classes (``reviews_open_bulk``); each 班主任's part — one class activity for
+the class, the whole class's levels and 教师评语 (one sheet version), the publicity two weeks before the demo is
+built, so the five working days are over — is written in bulk as the demo's past, with the versions the services
+leave (class_activity_record, class_sheet_save, review_publish with notify=False); then the school's committee audits
+and archives them all (``reviews_archive_bulk``, the services' checks, one audit event per school and step): the demo
+``principal`` at the cast's school, the district bureau elsewhere, never the account that published. About one class
+in sixteen, and every class of one school that is behind, is still in 遴选, so the 综评完成率 on the statistics page,
+its plan indicator and its warnings show a real spread (decision 00xx-growthfix-school-grants).
 """
 
 from __future__ import annotations
@@ -15,17 +17,32 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
 from zhijiao.audit.services import Origin
+from zhijiao.core.student_status import studying_q
 from zhijiao.growth import services
-from zhijiao.growth.models import TermReview
-from zhijiao.growth.records import class_pupils, dimensions_for, framework_of
+from zhijiao.growth.models import (
+    AuthorRole,
+    GrowthRecord,
+    GrowthVersion,
+    ReviewState,
+    StatementKind,
+    TermLevel,
+    TermReview,
+    TermStatement,
+)
+from zhijiao.growth.process import review_data, working_days_after
+from zhijiao.growth.records import dimensions_for, framework_of, record_data
 from zhijiao.identity.models import Account
 from zhijiao.org.models import SchoolClass, Term
+from zhijiao.people.models import Student
 
 ORIGIN = Origin(channel="cli")
 UNFINISHED_SHARE = 0.06  # classes still in 遴选 outside the school that is behind
@@ -52,6 +69,98 @@ def _heads(classes: Iterable[SchoolClass]) -> dict[int, Account]:
     return {cid: accounts[pid] for cid, pid in persons.items() if pid in accounts}
 
 
+def _pupils(classes: Iterable[SchoolClass]) -> dict[int, list[int]]:
+    """The ids of the pupils studying in each class, by student number (as ``class_pupils``)."""
+    found: dict[int, list[int]] = {}
+    rows = Student.objects.filter(studying_q(), school_class__in=list(classes)).order_by("student_no")
+    for pk, cid in rows.values_list("pk", "school_class_id"):
+        found.setdefault(cid, []).append(pk)
+    return found
+
+
+def _versions(rows: list[GrowthVersion]) -> None:
+    GrowthVersion.objects.bulk_create(rows, batch_size=2000)
+
+
+def _heads_part(
+    reviews: list[TermReview], *, heads: dict[int, Account], pupils: dict[int, list[int]], rng: random.Random,
+    activity_on: dt.date, published_on: dt.date,
+) -> None:  # fmt: skip
+    """What each class's 班主任 did, in bulk: a class activity, the class sheet, the publicity (entered after the
+    fact: no notices); the rows and versions the per-class services leave."""
+    records: list[GrowthRecord] = []
+    keys = []
+    for review in reviews:
+        klass, head = review.school_class, heads[review.school_class_id]
+        dim, title, place, hours, text = ACTIVITIES[framework_of(klass)]
+        key = uuid.uuid4().hex
+        keys.append(key)
+        records += [
+            GrowthRecord(student_id=sid, term_id=review.term_id, dimension=dim, title=title, description=text,
+                         occurred_on=activity_on, place=place, hours=Decimal(hours), vouched_by=head.display_name,
+                         links=[], author_id=head.pk, author_role=AuthorRole.HEAD_TEACHER, school_id=klass.school_id,
+                         school_class_id=klass.pk, activity=key)
+            for sid in pupils[klass.pk]
+        ]  # fmt: skip
+    GrowthRecord.objects.bulk_create(records, batch_size=2000)
+    authors = {r.pk: heads[r.school_class_id].pk for r in reviews}
+    made = GrowthRecord.objects.filter(activity__in=keys).order_by("pk")
+    _versions(
+        [
+            GrowthVersion(entity="record", entity_id=r.pk, version=1, data=record_data(r), actor_id=r.author_id,
+                          note="全班记录")
+            for r in made
+        ]
+    )  # fmt: skip
+    levels: list[TermLevel] = []
+    comments: list[TermStatement] = []
+    sheets: list[GrowthVersion] = []
+    for review in reviews:
+        head_id = authors[review.pk]
+        dims = [code for code, _ in dimensions_for(framework_of(review.school_class))]
+        mine = [
+            TermLevel(review=review, student_id=sid, dimension=d, set_by_id=head_id,
+                      level=rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0])
+            for sid in pupils[review.school_class_id]
+            for d in dims
+        ]  # fmt: skip
+        said = [
+            TermStatement(review=review, student_id=sid, kind=StatementKind.TEACHER_COMMENT, text=rng.choice(COMMENTS),
+                          author_id=head_id)
+            for sid in pupils[review.school_class_id]
+        ]  # fmt: skip
+        sheet: dict[str, Any] = {
+            "levels": [[r.student_id, r.dimension, r.level] for r in mine],
+            "comments": [[r.student_id, r.text] for r in said],
+        }
+        n = len(mine) + len(said)
+        sheets.append(GrowthVersion(entity="sheet", entity_id=review.pk, version=review.version, data=sheet,
+                                    actor_id=head_id, note=f"全班等级与评语 {n} 项"))  # fmt: skip
+        levels += mine
+        comments += said
+    TermLevel.objects.bulk_create(levels, batch_size=2000)
+    TermStatement.objects.bulk_create(comments, batch_size=2000)
+    _versions(sheets)
+    for review in reviews:
+        review.state, review.published_on, review.published_by_id = (
+            ReviewState.PUBLISHED,
+            published_on,
+            authors[review.pk],
+        )
+        review.publicity_ends_on = working_days_after(published_on, review.publicity_days)
+        review.version += 1
+    TermReview.objects.bulk_update(
+        reviews, ["state", "published_on", "publicity_ends_on", "published_by_id", "version"], batch_size=500
+    )
+    _versions(
+        [
+            GrowthVersion(entity="review", entity_id=r.pk, version=r.version, data=review_data(r),
+                          actor_id=authors[r.pk], note="公示")
+            for r in reviews
+        ]
+    )  # fmt: skip
+
+
 def demo_growth_classes(
     *, term: Term, skip: set[int], seed: int = 42, progress: Callable[[str], None] = print
 ) -> tuple[int, int]:
@@ -73,42 +182,35 @@ def demo_growth_classes(
     started = time.monotonic()
     rng = random.Random(seed + 16)
     heads = _heads(classes)
+    pupils = _pupils(classes)
+    classes = [c for c in classes if c.pk in heads and pupils.get(c.pk)]
     schools = sorted({c.school.code for c in classes if c.school_id not in principal_schools})
     behind = schools[-1] if len(schools) > 2 else None  # one school that has not started its reviews yet
     today = timezone.localdate()
     published_on = today - dt.timedelta(days=PUBLISHED_DAYS_AGO)
     activity_on = max(term.starts_on, published_on - dt.timedelta(days=20))
     archived = selecting = 0
-    for school_class in classes:
-        head = heads.get(school_class.pk)
-        pupils = class_pupils(school_class)
-        if head is None or not pupils:
+    # the school's committee: the demo principal at their school, the district bureau elsewhere
+    for auditor, mine in (
+        (principal, [c for c in classes if c.school_id in principal_schools]),
+        (bureau, [c for c in classes if c.school_id not in principal_schools]),
+    ):
+        if auditor is None or not mine:
             continue
-        review = services.review_open(actor=head, school_class=school_class, origin=ORIGIN)
-        if school_class.school.code == behind or rng.random() < UNFINISHED_SHARE:
-            selecting += 1
+        reviews = services.reviews_open_bulk(actor=auditor, classes=mine, term=term, origin=ORIGIN)
+        finishing = []
+        for school_class, review in zip(mine, reviews, strict=True):
+            if school_class.school.code == behind or rng.random() < UNFINISHED_SHARE:
+                selecting += 1
+                continue
+            review.school_class = school_class
+            finishing.append(review)
+        if not finishing:
             continue
-        framework = framework_of(school_class)
-        dim, title, place, hours, text = ACTIVITIES[framework]
-        services.class_activity_record(
-            actor=head, school_class=school_class, student_ids=[p.pk for p in pupils], origin=ORIGIN,
-            data=services.RecordInput(dimension=dim, title=title, occurred_on=activity_on,
-                                      place=place, hours=hours, description=text, vouched_by=head.display_name),
-        )  # fmt: skip
-        dims = [code for code, _ in dimensions_for(framework)]
-        levels = {
-            (p.pk, d): rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
-            for p in pupils
-            for d in dims
-        }
-        comments = {p.pk: rng.choice(COMMENTS) for p in pupils}
-        services.class_sheet_save(actor=head, review=review, levels=levels, comments=comments, origin=ORIGIN)
-        # entered after the fact: its period is over, so nobody is invited to object now
-        services.review_publish(actor=head, review=review, origin=ORIGIN, today=published_on, notify=False)
-        auditor = principal if (principal is not None and school_class.school_id in principal_schools) else bureau
-        services.review_audit(actor=auditor, review=review, origin=ORIGIN, today=today, note="材料齐全，同意归档。")
-        services.review_archive(actor=auditor, review=review, origin=ORIGIN)
-        archived += 1
+        _heads_part(finishing, heads=heads, pupils=pupils, rng=rng, activity_on=activity_on, published_on=published_on)
+        archived += services.reviews_archive_bulk(
+            actor=auditor, reviews=finishing, origin=ORIGIN, today=today, note="材料齐全，同意归档。"
+        )
     done = TermReview.objects.filter(term=term, state="archived").count()
     took = time.monotonic() - started
     progress(f"综合素质评价：{done} 个班级本学期已审核归档，{selecting} 个班级仍在遴选（{took:.1f} 秒）")

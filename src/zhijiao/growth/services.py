@@ -172,6 +172,8 @@ from zhijiao.growth.process import (  # noqa: E402
     review_audit,
     review_open,
     review_publish,
+    reviews_archive_bulk,
+    reviews_open_bulk,
     selection_set,
     statement_set,
 )
@@ -205,6 +207,8 @@ __all__ = [
     "review_audit",
     "review_open",
     "review_publish",
+    "reviews_archive_bulk",
+    "reviews_open_bulk",
     "selection_set",
     "statement_set",
 ]  # fmt: skip
