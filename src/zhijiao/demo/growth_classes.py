@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from zhijiao.access.scope import scope_for
@@ -47,6 +49,7 @@ from zhijiao.people.models import Student
 ORIGIN = Origin(channel="cli")
 UNFINISHED_SHARE = 0.06  # classes still in 遴选 outside the school that is behind
 PUBLISHED_DAYS_AGO = 14  # calendar days: five working days are over, whatever the weekday
+TENTH = Decimal("0.1")  # hours as the database gives them back (what the record versions hold)
 LEVEL_WEIGHTS = {"A": 35, "B": 45, "C": 18, "D": 2}
 ACTIVITIES = {  # by framework: (dimension, title, place, hours, description)
     "compulsory": ("c5", "秋季校园大扫除与绿化养护", "学校校园", "2", "全班分组清扫包干区，给花坛除草浇水。"),
@@ -78,6 +81,23 @@ def _pupils(classes: Iterable[SchoolClass]) -> dict[int, list[int]]:
     return found
 
 
+def _insert_rows(model: Any, fields: list[str], rows: list[tuple], per: int = 500) -> None:
+    """Multi-row INSERTs of values already in their stored form (ids, codes, texts, a time adapted once): for the
+    hundreds of thousands of levels and comments of a district, without an object and a compiled value each."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(chunk))}"  # noqa: S608
+            cursor.execute(sql, [v for r in chunk for v in r])
+
+
+def _stored_json(value: Any) -> Any:
+    return GrowthVersion._meta.get_field("data").get_db_prep_save(value, connection)
+
+
 def _versions(rows: list[GrowthVersion]) -> None:
     GrowthVersion.objects.bulk_create(rows, batch_size=2000)
 
@@ -88,70 +108,75 @@ def _heads_part(
 ) -> None:  # fmt: skip
     """What each class's 班主任 did, in bulk: a class activity, the class sheet, the publicity (entered after the
     fact: no notices); the rows and versions the per-class services leave."""
-    records: list[GrowthRecord] = []
     keys = []
+    held: dict[str, Any] = {}
+    rows: list[tuple] = []
+    fields = [f for f in GrowthRecord._meta.concrete_fields if not f.primary_key]
+    pupil_at = fields.index(GrowthRecord._meta.get_field("student"))
+    now = timezone.now()
     for review in reviews:
         klass, head = review.school_class, heads[review.school_class_id]
         dim, title, place, hours, text = ACTIVITIES[framework_of(klass)]
         key = uuid.uuid4().hex
         keys.append(key)
-        records += [
-            GrowthRecord(student_id=sid, term_id=review.term_id, dimension=dim, title=title, description=text,
-                         occurred_on=activity_on, place=place, hours=Decimal(hours), vouched_by=head.display_name,
-                         links=[], author_id=head.pk, author_role=AuthorRole.HEAD_TEACHER, school_id=klass.school_id,
-                         school_class_id=klass.pk, activity=key)
-            for sid in pupils[klass.pk]
-        ]  # fmt: skip
-    GrowthRecord.objects.bulk_create(records, batch_size=2000)
+        # one record per pupil, as class_activity_record makes them: the same values but the pupil's
+        record = GrowthRecord(student_id=0, term_id=review.term_id, dimension=dim, title=title, description=text,
+                              occurred_on=activity_on, place=place, hours=Decimal(hours).quantize(TENTH),
+                              vouched_by=head.display_name, links=[], author_id=head.pk,
+                              author_role=AuthorRole.HEAD_TEACHER, school_id=klass.school_id,
+                              school_class_id=klass.pk, activity=key, created_at=now, updated_at=now)  # fmt: skip
+        held[key] = _stored_json(record_data(record))
+        template = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+        rows += [(*template[:pupil_at], sid, *template[pupil_at + 1 :]) for sid in pupils[klass.pk]]
+    _insert_rows(GrowthRecord, [f.name for f in fields], rows, per=200)
     authors = {r.pk: heads[r.school_class_id].pk for r in reviews}
-    made = GrowthRecord.objects.filter(activity__in=keys).order_by("pk")
-    _versions(
-        [
-            GrowthVersion(entity="record", entity_id=r.pk, version=1, data=record_data(r), actor_id=r.author_id,
-                          note="全班记录")
-            for r in made
-        ]
+    # one version each, as class_activity_record writes it (what a record holds is the same across its activity)
+    made = GrowthRecord.objects.filter(activity__in=keys).values_list("pk", "activity", "author_id").order_by("pk")
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert_rows(
+        GrowthVersion, ["entity", "entity_id", "version", "data", "actor", "note", "at"],
+        [("record", pk, 1, held[key], author, "全班记录", stamp) for pk, key, author in made],
     )  # fmt: skip
-    levels: list[TermLevel] = []
-    comments: list[TermStatement] = []
+    levels: list[tuple] = []  # (review, pupil, dimension, level, set by, version): plain INSERTs, the bulk of it
+    comments: list[tuple] = []  # (review, pupil, kind, text, author, version, updated)
     sheets: list[GrowthVersion] = []
     for review in reviews:
         head_id = authors[review.pk]
         dims = [code for code, _ in dimensions_for(framework_of(review.school_class))]
         mine = [
-            TermLevel(review=review, student_id=sid, dimension=d, set_by_id=head_id,
-                      level=rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0])
+            (review.pk, sid, d, rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0], head_id, 1)
             for sid in pupils[review.school_class_id]
             for d in dims
-        ]  # fmt: skip
+        ]
         said = [
-            TermStatement(review=review, student_id=sid, kind=StatementKind.TEACHER_COMMENT, text=rng.choice(COMMENTS),
-                          author_id=head_id)
+            (review.pk, sid, StatementKind.TEACHER_COMMENT.value, rng.choice(COMMENTS), head_id, 1, stamp)
             for sid in pupils[review.school_class_id]
-        ]  # fmt: skip
+        ]
         sheet: dict[str, Any] = {
-            "levels": [[r.student_id, r.dimension, r.level] for r in mine],
-            "comments": [[r.student_id, r.text] for r in said],
+            "levels": [[sid, d, v] for _, sid, d, v, _, _ in mine],
+            "comments": [[sid, t] for _, sid, _, t, _, _, _ in said],
         }
         n = len(mine) + len(said)
         sheets.append(GrowthVersion(entity="sheet", entity_id=review.pk, version=review.version, data=sheet,
                                     actor_id=head_id, note=f"全班等级与评语 {n} 项"))  # fmt: skip
         levels += mine
         comments += said
-    TermLevel.objects.bulk_create(levels, batch_size=2000)
-    TermStatement.objects.bulk_create(comments, batch_size=2000)
+    _insert_rows(TermLevel, ["review", "student", "dimension", "level", "set_by", "version"], levels)
+    _insert_rows(TermStatement, ["review", "student", "kind", "text", "author", "version", "updated_at"], comments)
     _versions(sheets)
+    ends: dict[int, list[int]] = {}  # the same day for every class with the same publicity days
     for review in reviews:
-        review.state, review.published_on, review.published_by_id = (
-            ReviewState.PUBLISHED,
-            published_on,
-            authors[review.pk],
-        )
+        review.state, review.published_on = ReviewState.PUBLISHED, published_on
+        review.published_by_id = authors[review.pk]
         review.publicity_ends_on = working_days_after(published_on, review.publicity_days)
         review.version += 1
-    TermReview.objects.bulk_update(
-        reviews, ["state", "published_on", "publicity_ends_on", "published_by_id", "version"], batch_size=500
-    )
+        ends.setdefault(review.publicity_days, []).append(review.pk)
+    for days, ids in ends.items():
+        TermReview.objects.filter(pk__in=ids).update(
+            state=ReviewState.PUBLISHED, published_on=published_on, version=F("version") + 1,
+            publicity_ends_on=working_days_after(published_on, days),
+        )  # fmt: skip
+    TermReview.objects.bulk_update(reviews, ["published_by_id"], batch_size=500)
     _versions(
         [
             GrowthVersion(entity="review", entity_id=r.pk, version=r.version, data=review_data(r),

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zhijiao.access.types import Actor
@@ -722,9 +723,9 @@ def reviews_archive_bulk(
             r.state, r.archived_by_id, r.archived_at = ReviewState.ARCHIVED, actor.pk, now
             r.version += 1
         _versions_bulk(rows, actor, "归档")
-        TermReview.objects.bulk_update(
-            rows, ["state", "audited_by_id", "audited_at", "audit_note", "archived_by_id", "archived_at", "version"],
-            batch_size=500,
+        TermReview.objects.filter(pk__in=ids).update(
+            state=ReviewState.ARCHIVED, audited_by_id=actor.pk, audited_at=now, audit_note=rows[0].audit_note,
+            archived_by_id=actor.pk, archived_at=now, version=F("version") + 2,
         )  # fmt: skip
         _audit_per_school(actor, "growth.review_archive", origin, rows)
     return len(rows)
