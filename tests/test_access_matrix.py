@@ -532,11 +532,20 @@ class Expect:
         return item.author_id == self.who.account.pk and item.status != ItemStatus.SUBMITTED
 
     def account_page(self, target: Account) -> bool:
-        """账号管理: the platform, a 系统管理员 or a bureau over the account's grants (a nodeless grant: platform)."""
+        """账号管理: the platform, a 系统管理员 or a bureau over the account's grants (a nodeless grant: platform);
+        a 学校管理员 their school's staff in post and whoever holds a hand-made 心理教师 grant there."""
         if self.who.platform:
             return True
         mine = [g for g in self.who.grants if g.role in (Role.SYSTEM_ADMIN, Role.REGION_ADMIN)]
         if any(not g.division_id for g in mine):
+            return True
+        own = [g.school_id for g in self.who.grants if g.role == Role.SCHOOL_ADMIN and g.school_id]
+        if own and (
+            Staff.objects.filter(person_id=target.person_id, school_id__in=own, is_active=True).exists()
+            or RoleGrant.objects.filter(
+                account=target, role=Role.PSYCH_TEACHER, school_id__in=own, derived=False
+            ).exists()
+        ):
             return True
         theirs = RoleGrant.objects.filter(account=target).select_related("school", "school_class__school")
         places = set()

@@ -239,6 +239,16 @@ class Scope:
         """系统管理员 (and the platform and region administrators): accounts, role grants, registered apps."""
         return self.has_any(ACCOUNT_ADMIN_ROLES)
 
+    def grant_school_ids(self) -> list[int]:
+        """The schools where this account, as their 学校管理员, grants ``SCHOOL_GRANTABLE_ROLES`` to the school's staff
+        (decision 00xx-growthfix-school-grants)."""
+        return self.school_ids(Role.SCHOOL_ADMIN)
+
+    @property
+    def may_open_account_admin(self) -> bool:
+        """账号管理 opens to the account administrators and, for their school's 心理教师, to 学校管理员."""
+        return self.may_administer_accounts or bool(self.grant_school_ids())
+
     @property
     def may_administer_apps(self) -> bool:
         """系统管理员 and the platform administrator register and configure the education apps (OIDC clients)."""

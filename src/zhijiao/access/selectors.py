@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from zhijiao.access.models import RoleGrant
-from zhijiao.access.roles import Role
+from zhijiao.access.roles import SCHOOL_GRANTABLE_ROLES, Role
 from zhijiao.access.types import Actor
 from zhijiao.org.models import Division, School, SchoolClass
 
@@ -94,6 +94,20 @@ def accounts_granted_inside(divisions: Iterable[str]) -> QuerySet:
 def accounts_holding(role: str) -> QuerySet:
     """Ids (a subquery) of the accounts holding ``role`` on any node."""
     return RoleGrant.objects.filter(role=role).values("account_id")
+
+
+def accounts_hand_granted_at(school_ids: Iterable[int], roles: Iterable[str]) -> QuerySet:
+    """Ids (a subquery) of the accounts holding a hand-made grant of one of ``roles`` on one of the schools."""
+    return RoleGrant.objects.filter(school_id__in=list(school_ids), role__in=list(roles), derived=False).values(
+        "account_id"
+    )
+
+
+def school_grants_revocable(*, school_ids: Iterable[int], grants: Iterable[Grant]) -> set[int]:
+    """Ids of the ``grants`` a 学校管理员 of ``school_ids`` may take back: hand-made grants of a school-grantable role
+    (心理教师) on one of those schools."""
+    mine = set(school_ids)
+    return {g.pk for g in grants if not g.derived and g.role in SCHOOL_GRANTABLE_ROLES and g.school_id in mine}
 
 
 def persons_with_derived_grants_at(school: School) -> QuerySet:

@@ -157,6 +157,7 @@ _LABELS: dict[str, str] = {
     "growth.selection_set": "遴选写实记录",
     "growth.level_set": "评定学期等级",
     "growth.statement_set": "填写评语或自我陈述",
+    "growth.sheet_save": "保存全班等级与评语",
     "growth.review_publish": "发布班级公示",
     "growth.objection_raise": "提出公示异议",
     "growth.objection_uphold": "异议成立并处理",

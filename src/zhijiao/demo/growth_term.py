@@ -4,7 +4,8 @@ The cast's class (the demo 班主任's, with the demo pupil and parent) gets a t
 the whole class by the 班主任 and a teacher, awards imported, the pupil's own records, a home record by the parent —
 every pupil's selection, levels and 教师评语, and a publicity started today (so it runs for five working days from
 the day the demo is built), with one objection answered and one waiting. A second class of the school is still in
-遴选. Everything goes through the growth services as the demo accounts, so the audit log reads as a real term.
+遴选. Every other class then finishes the term or not (``demo.growth_classes``). Everything goes through the
+growth services as the demo accounts, so the audit log reads as a real term.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from zhijiao.audit.services import Origin
+from zhijiao.demo.growth_classes import demo_growth_classes
 from zhijiao.growth import services
 from zhijiao.growth.models import GrowthRecord
 from zhijiao.growth.records import class_pupils
@@ -160,3 +162,6 @@ def demo_growth_term(*, seed: int = 42, progress: Callable[[str], None] = print)
     if other is not None and principal is not None:
         services.review_open(actor=principal, school_class=other, origin=ORIGIN)
     progress(f"综合素质评价：{GrowthRecord.objects.count()} 条写实记录，{class_display_name(school_class)} 公示中")
+    # every other class: most finished the term (审核 → 归档), a few are still in 遴选
+    demo_growth_classes(term=term, skip={school_class.pk} | ({other.pk} if other else set()), seed=seed,
+                        progress=progress)  # fmt: skip

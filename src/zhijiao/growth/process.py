@@ -19,19 +19,22 @@ version of what it changed and one audit event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from zhijiao.access.types import Actor
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import Forbidden, NotFound, ZhijiaoError
 from zhijiao.core.growth_events import PublicityEvent, publicity_published
+from zhijiao.core.student_status import studying_q
 from zhijiao.growth.errors import GrowthError
 from zhijiao.growth.models import (
     GrowthRecord,
+    GrowthVersion,
     Level,
     Objection,
     ObjectionStatus,
@@ -54,7 +57,7 @@ from zhijiao.growth.records import (
     record_data,
     version_write,
 )
-from zhijiao.growth.who import CLASS_LEADERS, Relation, class_relations, relations
+from zhijiao.growth.who import CLASS_LEADERS, Relation, class_relations, manages_class_school, relations
 from zhijiao.org.models import SchoolClass, Term
 from zhijiao.org.selectors import class_display_name
 from zhijiao.people.models import Student
@@ -78,7 +81,7 @@ def working_days_after(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def _review_data(review: TermReview) -> dict[str, Any]:
+def review_data(review: TermReview) -> dict[str, Any]:
     return {
         "state": review.state,
         "select_limit": review.select_limit,
@@ -108,7 +111,7 @@ def _need(review: TermReview, state: str) -> None:
 def _save(review: TermReview, actor: Actor, note: str, action: str, origin: Origin) -> None:
     review.version += 1
     review.save()
-    version_write(entity="review", obj=review, actor=actor, data=_review_data(review), note=note)
+    version_write(entity="review", obj=review, actor=actor, data=review_data(review), note=note)
     audit_record(actor=actor, action=action, origin=origin, target=_target(review))
 
 
@@ -144,7 +147,7 @@ def review_open(
             review.select_limit, review.publicity_days = select_limit, publicity_days
             _save(review, actor, "修改设置", "growth.review_settings", origin)
             return review
-        version_write(entity="review", obj=review, actor=actor, data=_review_data(review), note="开启")
+        version_write(entity="review", obj=review, actor=actor, data=review_data(review), note="开启")
         audit_record(actor=actor, action="growth.review_open", origin=origin, target=_target(review))
     return review
 
@@ -202,9 +205,11 @@ class _Versioned:
         self.pk, self.version = pk, version
 
 
-def review_publish(*, actor: Actor, review: TermReview, origin: Origin, today: dt.date | None = None) -> TermReview:
+def review_publish(
+    *, actor: Actor, review: TermReview, origin: Origin, today: dt.date | None = None, notify: bool = True
+) -> TermReview:
     """公示: the class's selections become visible to its guardians and teachers for ``publicity_days`` working
-    days from today."""
+    days from ``today``; they are told so (``notify`` False: a publicity entered after the fact, no notice)."""
     with transaction.atomic():
         review = _locked_review(review)
         if not class_relations(actor, review.school_class) & CLASS_LEADERS:
@@ -217,7 +222,10 @@ def review_publish(*, actor: Actor, review: TermReview, origin: Origin, today: d
         review.published_by_id = actor.pk
         _save(review, actor, "公示", "growth.review_publish", origin)
         klass = review.school_class
-        # the class's guardians and teachers are told that objections are open (core hook; spaces sends the notice)
+        # the class's guardians and teachers are told that objections are open (core hook; spaces sends the notice);
+        # not for a publicity entered after the fact (``notify`` False), whose period is over: nothing to object to
+        if not notify:
+            return review
         publicity_published(
             PublicityEvent(
                 review_id=review.pk,
@@ -408,6 +416,73 @@ def statement_set(
     return row
 
 
+def class_sheet_save(
+    *,
+    actor: Actor,
+    review: TermReview,
+    levels: Mapping[tuple[int, str], str],
+    comments: Mapping[int, str],
+    origin: Origin,
+) -> int:
+    """等级与评语 for the whole class at once (the class's sheet, or a school's import): ``levels`` maps (pupil id,
+    dimension) to A–D, ``comments`` a pupil id to the 教师评语; blank values are left out. The 班主任 or the school,
+    until the review is audited; all or none. One version of the sheet (what changed) and one audit event, written in
+    bulk; returns how many values changed."""
+    with transaction.atomic():
+        review = _locked_review(review)
+        if not class_relations(actor, review.school_class) & CLASS_LEADERS:
+            raise NotFound()
+        if review.state not in (ReviewState.SELECTING, ReviewState.PUBLISHED):
+            raise ZhijiaoError(GrowthError.GROWTH_LEVELS_CLOSED)
+        pupils = {p.pk for p in class_pupils(review.school_class)}
+        dims = dict(dimensions_for(framework_of(review.school_class)))
+        levels = {k: v for k, v in levels.items() if v}
+        comments = {k: t.strip() for k, t in comments.items() if t and t.strip()}
+        if any(sid not in pupils for sid, _ in levels) or any(sid not in pupils for sid in comments):
+            raise NotFound()
+        if any(dim not in dims for _, dim in levels):
+            raise ZhijiaoError(GrowthError.GROWTH_DIMENSION_UNKNOWN, field="维度")
+        if any(v not in Level.values for v in levels.values()):
+            raise ZhijiaoError(GrowthError.GROWTH_LEVEL_INVALID, field="等级")
+        if any(len(t) > 1000 for t in comments.values()):
+            raise ZhijiaoError(GrowthError.GROWTH_TOO_LONG, field="教师评语", detail="最多 1000 字")
+        had = {(r.student_id, r.dimension): r for r in TermLevel.objects.filter(review=review)}
+        new_levels = [
+            TermLevel(review=review, student_id=sid, dimension=dim, level=v, set_by_id=actor.pk)
+            for (sid, dim), v in levels.items()
+            if (sid, dim) not in had
+        ]
+        changed_levels = [had[k] for k, v in levels.items() if k in had and had[k].level != v]
+        for row in changed_levels:
+            row.level, row.set_by_id, row.version = levels[(row.student_id, row.dimension)], actor.pk, row.version + 1
+        said = {
+            r.student_id: r for r in TermStatement.objects.filter(review=review, kind=StatementKind.TEACHER_COMMENT)
+        }
+        new_comments = [
+            TermStatement(review=review, student_id=sid, kind=StatementKind.TEACHER_COMMENT, text=t, author_id=actor.pk)
+            for sid, t in comments.items()
+            if sid not in said
+        ]
+        changed_comments = [said[sid] for sid, t in comments.items() if sid in said and said[sid].text != t]
+        for said_row in changed_comments:
+            said_row.text, said_row.author_id = comments[said_row.student_id], actor.pk
+            said_row.version += 1
+        TermLevel.objects.bulk_create(new_levels, batch_size=2000)
+        TermLevel.objects.bulk_update(changed_levels, ["level", "set_by_id", "version"], batch_size=2000)
+        TermStatement.objects.bulk_create(new_comments, batch_size=2000)
+        TermStatement.objects.bulk_update(changed_comments, ["text", "author_id", "version"], batch_size=2000)
+        n = len(new_levels) + len(changed_levels) + len(new_comments) + len(changed_comments)
+        if not n:
+            return 0
+        sheet: dict[str, Any] = {
+            "levels": [[r.student_id, r.dimension, r.level] for r in [*new_levels, *changed_levels]],
+            "comments": [[r.student_id, r.text] for r in [*new_comments, *changed_comments]],
+        }
+        version_write(entity="sheet", obj=review, actor=actor, data=sheet, note=f"全班等级与评语 {n} 项")
+        audit_record(actor=actor, action="growth.sheet_save", origin=origin, target=_target(review))
+    return n
+
+
 def _auditors_check(actor: Actor, review: TermReview) -> None:
     found = class_relations(actor, review.school_class)
     if Relation.SCHOOL not in found:
@@ -472,3 +547,185 @@ def review_archive(*, actor: Actor, review: TermReview, origin: Origin) -> TermR
         review.archived_at = timezone.now()
         _save(review, actor, "归档", "growth.review_archive", origin)
     return review
+
+
+# The school closing the term for many classes at once (a whole school, or a district's demo): set-based writes, one
+# version per review and step written in bulk, one audit event per school and step (its target the school).
+
+
+def _school_target(school: Any, n: int) -> Target:
+    return Target(type="school", id=str(school.pk), label=f"{school.name}：{n} 个班级"[:60])
+
+
+def _school_check(actor: Actor, classes: Sequence[SchoolClass]) -> None:
+    """The school's committee (学校管理员, a bureau above, the platform administrator) of every class's school."""
+    seen: set[int] = set()
+    for klass in classes:
+        if klass.school_id in seen:
+            continue
+        seen.add(klass.school_id)
+        if not manages_class_school(actor, klass):
+            if class_relations(actor, klass):
+                raise Forbidden("为多个班级开启、审核和归档由学校评价委员会（学校管理员）进行")
+            raise NotFound()
+
+
+def _audit_per_school(actor: Actor, action: str, origin: Origin, reviews: Sequence[TermReview]) -> None:
+    by_school: dict[int, list[TermReview]] = {}
+    for r in reviews:
+        by_school.setdefault(r.school_class.school_id, []).append(r)
+    for rows in by_school.values():
+        audit_record(
+            actor=actor, action=action, origin=origin, target=_school_target(rows[0].school_class.school, len(rows))
+        )
+
+
+def _versions_bulk(reviews: Sequence[TermReview], actor: Actor, note: str) -> None:
+    GrowthVersion.objects.bulk_create(
+        [
+            GrowthVersion(entity="review", entity_id=r.pk, version=r.version, data=review_data(r), actor_id=actor.pk,
+                          note=note)
+            for r in reviews
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+
+
+def reviews_open_bulk(
+    *,
+    actor: Actor,
+    classes: Sequence[SchoolClass],
+    origin: Origin,
+    term: Term | None = None,
+    select_limit: int = DEFAULT_SELECT_LIMIT,
+    publicity_days: int = DEFAULT_PUBLICITY_DAYS,
+) -> list[TermReview]:
+    """The school opens the term's process for many classes at once (学校管理员 or a bureau above); a class that
+    already has one keeps it as it is. Returns every class's review, in the order of ``classes``."""
+    if not (1 <= select_limit <= 20):
+        raise ZhijiaoError(GrowthError.GROWTH_SETTING_RANGE, field="每个维度最多遴选", detail="1–20 条")
+    if not (1 <= publicity_days <= 30):
+        raise ZhijiaoError(GrowthError.GROWTH_SETTING_RANGE, field="公示工作日", detail="1–30 天")
+    ids = list(dict.fromkeys(c.pk for c in classes))
+    found = list(SchoolClass.objects.filter(pk__in=ids).select_related("school"))
+    if len(found) != len(ids):
+        raise NotFound()
+    _school_check(actor, found)
+    term = term or Term.objects.get(is_current=True)
+    with transaction.atomic():
+        have = set(
+            TermReview.objects.filter(term=term, school_class_id__in=ids).values_list("school_class_id", flat=True)
+        )
+        TermReview.objects.bulk_create(
+            [
+                TermReview(school_class_id=i, term=term, select_limit=select_limit, publicity_days=publicity_days)
+                for i in ids
+                if i not in have
+            ],
+            batch_size=1000,
+        )
+        reviews = {
+            r.school_class_id: r
+            for r in TermReview.objects.filter(term=term, school_class_id__in=ids).select_related(
+                "school_class__school"
+            )
+        }
+        new = [reviews[i] for i in ids if i not in have]
+        if new:
+            _versions_bulk(new, actor, "开启")
+            _audit_per_school(actor, "growth.review_open", origin, new)
+    return [reviews[i] for i in ids]
+
+
+def _missing_many(reviews: Sequence[TermReview]) -> dict[int, list[str]]:
+    """:func:`review_missing` for many reviews in a few queries: review id → the names still missing something."""
+    by_class = {r.school_class_id: r for r in reviews}
+    dims = {r.pk: {code for code, _ in dimensions_for(framework_of(r.school_class))} for r in reviews}
+    levels: dict[tuple[int, int], set[str]] = {}
+    for rid, sid, dim in TermLevel.objects.filter(review__in=reviews).values_list(
+        "review_id", "student_id", "dimension"
+    ):
+        levels.setdefault((rid, sid), set()).add(dim)
+    commented = set(
+        TermStatement.objects.filter(review__in=reviews, kind=StatementKind.TEACHER_COMMENT).values_list(
+            "review_id", "student_id"
+        )
+    )
+    missing: dict[int, list[str]] = {}
+    pupils = Student.objects.filter(studying_q(), school_class_id__in=list(by_class)).order_by("student_no")
+    for sid, cid, name in pupils.values_list("pk", "school_class_id", "person__name"):
+        rid = by_class[cid].pk
+        if not dims[rid] <= levels.get((rid, sid), set()) or (rid, sid) not in commented:
+            missing.setdefault(rid, []).append(name)
+    return missing
+
+
+def reviews_archive_bulk(
+    *,
+    actor: Actor,
+    reviews: Sequence[TermReview],
+    origin: Origin,
+    note: str = "",
+    today: dt.date | None = None,
+) -> int:
+    """审核 and 归档 of many classes' reviews at once (the school's committee closing the term): the same checks as
+    :func:`review_audit` for each — published, not by ``actor``, publicity over, no objection waiting, every pupil
+    with levels and a comment — all or none. Two versions per review (审核通过, 归档) and one audit event per school
+    and step, written in bulk; returns how many were archived."""
+    ids = sorted({r.pk for r in reviews})
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        rows = list(
+            TermReview.objects.select_for_update()
+            .select_related("school_class__school", "school_class__grade", "term")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if len(rows) != len(ids):
+            raise NotFound()
+        if not rows:
+            return 0
+        _school_check(actor, [r.school_class for r in rows])
+        for r in rows:
+            label = class_display_name(r.school_class)
+            if r.state != ReviewState.PUBLISHED:
+                raise ZhijiaoError(
+                    GrowthError.GROWTH_STEP_ORDER,
+                    detail=f"{label}当前为“{r.get_state_display()}”，此操作需在“{ReviewState.PUBLISHED.label}”阶段",
+                )
+            if r.published_by_id == actor.pk:
+                raise ZhijiaoError(GrowthError.GROWTH_SAME_PERSON, detail=label)
+            if r.publicity_ends_on is None or day <= r.publicity_ends_on:
+                ends = f"，公示至 {r.publicity_ends_on:%Y年%-m月%-d日}" if r.publicity_ends_on else ""
+                raise ZhijiaoError(GrowthError.GROWTH_PUBLICITY_RUNNING, detail=f"{label}{ends}")
+        waiting = Objection.objects.filter(review__in=rows, status=ObjectionStatus.PENDING).values_list(
+            "review_id", flat=True
+        )
+        pending = set(waiting)
+        if pending:
+            first = next(r for r in rows if r.pk in pending)
+            raise ZhijiaoError(GrowthError.GROWTH_OBJECTIONS_PENDING, detail=class_display_name(first.school_class))
+        missing = _missing_many(rows)
+        if missing:
+            first = next(r for r in rows if r.pk in missing)
+            names = "、".join(missing[first.pk][:5])
+            raise ZhijiaoError(
+                GrowthError.GROWTH_LEVELS_MISSING, detail=f"{class_display_name(first.school_class)}：{names}"
+            )
+        now = timezone.now()
+        for r in rows:
+            r.state, r.audited_by_id, r.audited_at = ReviewState.AUDITED, actor.pk, now
+            r.audit_note = (note or "").strip()[:500]
+            r.version += 1
+        _versions_bulk(rows, actor, "审核通过")
+        _audit_per_school(actor, "growth.review_audit", origin, rows)
+        for r in rows:
+            r.state, r.archived_by_id, r.archived_at = ReviewState.ARCHIVED, actor.pk, now
+            r.version += 1
+        _versions_bulk(rows, actor, "归档")
+        TermReview.objects.filter(pk__in=ids).update(
+            state=ReviewState.ARCHIVED, audited_by_id=actor.pk, audited_at=now, audit_note=rows[0].audit_note,
+            archived_by_id=actor.pk, archived_at=now, version=F("version") + 2,
+        )  # fmt: skip
+        _audit_per_school(actor, "growth.review_archive", origin, rows)
+    return len(rows)

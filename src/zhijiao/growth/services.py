@@ -164,6 +164,7 @@ def _sex_of(student: Student, row: dict[str, Any]) -> str:
 # 综合素质评价: the writes live in topic modules (records, process, archive); they are the app's services.
 from zhijiao.growth.archive import archive_export, graduation_freeze  # noqa: E402
 from zhijiao.growth.process import (  # noqa: E402
+    class_sheet_save,
     level_set,
     objection_answer,
     objection_raise,
@@ -171,6 +172,8 @@ from zhijiao.growth.process import (  # noqa: E402
     review_audit,
     review_open,
     review_publish,
+    reviews_archive_bulk,
+    reviews_open_bulk,
     selection_set,
     statement_set,
 )
@@ -188,6 +191,7 @@ __all__ = [
     "RecordInput",
     "archive_export",
     "class_activity_record",
+    "class_sheet_save",
     "evidence_add",
     "fitness_results_import",
     "fitness_school",
@@ -203,6 +207,8 @@ __all__ = [
     "review_audit",
     "review_open",
     "review_publish",
+    "reviews_archive_bulk",
+    "reviews_open_bulk",
     "selection_set",
     "statement_set",
 ]  # fmt: skip

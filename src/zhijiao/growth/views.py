@@ -287,23 +287,13 @@ def growth_class_levels(request: HttpRequest, class_id: int) -> HttpResponse:
     pupils = class_pupils(page.school_class)
     dims = dimensions_for(page.framework)
     if request.method == "POST":
-        saved = 0
+        sheet_levels = {(p.pk, code): request.POST.get(f"l-{p.pk}-{code}", "") for p in pupils for code, _ in dims}
+        sheet_comments = {p.pk: request.POST.get(f"c-{p.pk}", "") for p in pupils}
         try:
-            for p in pupils:
-                for code, _ in dims:
-                    value = request.POST.get(f"l-{p.pk}-{code}", "")
-                    if value:
-                        services.level_set(
-                            actor=request.user, review=review, student=p, dimension=code, level=value,
-                            origin=_origin(request),
-                        )  # fmt: skip
-                        saved += 1
-                text = request.POST.get(f"c-{p.pk}", "").strip()
-                if text:
-                    services.statement_set(
-                        actor=request.user, review=review, student=p, kind=StatementKind.TEACHER_COMMENT, text=text,
-                        origin=_origin(request),
-                    )  # fmt: skip
+            services.class_sheet_save(
+                actor=request.user, review=review, levels=sheet_levels, comments=sheet_comments,
+                origin=_origin(request),
+            )  # fmt: skip
             messages.success(request, "已保存等级与评语。")
             return redirect(f"/growth/classes/{class_id}/levels/")
         except ZhijiaoError as exc:

@@ -23,15 +23,21 @@ from zhijiao.access.reach import (
     account_may_administer_separated,
     account_reads_personal_data,
 )
-from zhijiao.access.roles import SEPARATED_ROLES, Role
-from zhijiao.access.selectors import Grant, grant_get
+from zhijiao.access.roles import SCHOOL_GRANTABLE_ROLES, SEPARATED_ROLES, Role
+from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import Grant, grant_get, grant_nodes
 from zhijiao.access.services import grant_delete
 from zhijiao.audit.services import Origin, Target, audit_record
 from zhijiao.core.errors import NotFound, ZhijiaoError
 from zhijiao.identity.errors import AccountAdminError, IdentityError
 from zhijiao.identity.models import Account
 from zhijiao.identity.provisioning import sessions_end
-from zhijiao.identity.selectors import PLATFORM_NODE, account_admin_may_act, admin_reach
+from zhijiao.identity.selectors import (
+    PLATFORM_NODE,
+    account_admin_may_act,
+    admin_reach,
+    school_grant_schools,
+)
 from zhijiao.identity.services import account_password_change, role_grant
 from zhijiao.org.models import Division, School, SchoolClass
 from zhijiao.org.selectors import class_display_name
@@ -160,6 +166,32 @@ def _grant_allowed_check(*, actor: Account, role: str, node: GrantNode) -> None:
         raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_OUT_OF_REACH, detail=node.label, status=403)
 
 
+def _by_school_admin(actor: Account, account: Account) -> bool:
+    """Is this a 学校管理员's grant (or revocation) rather than an account administrator's? Those who administer the
+    account keep their own rules; a 学校管理员 who does not is held to :func:`_school_grant_check`."""
+    if account_may_administer(actor=actor, account=account):
+        return False
+    return bool(scope_for(actor).grant_school_ids())
+
+
+def _school_grant_check(*, actor: Account, account: Account, role: str, node: GrantNode, adding: bool) -> None:
+    """A 学校管理员 gives (or takes back) a school-grantable role (心理教师) on their own school, to one of its staff
+    in post, never to themselves nor to one of the 三员 or a platform-wide administrator; nothing else
+    (decision 00xx-growthfix-school-grants)."""
+    if account.pk == actor.pk:
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
+    if role not in SCHOOL_GRANTABLE_ROLES:
+        raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_SCHOOL_ROLE, status=403)
+    if node.school is None or node.school.pk not in scope_for(actor).grant_school_ids():
+        raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_OUT_OF_REACH, detail=node.label, status=403)
+    if account_holds_separated_role(account):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SEPARATED, status=403)
+    if account.is_superuser or any(not any(place) for r, *place in grant_nodes(account=account) if r != Role.PARENT):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_OUTRANKS, status=403)
+    if adding and node.school not in school_grant_schools(actor=actor, account=account):
+        raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_NOT_STAFF, status=403)
+
+
 def role_grant_add(
     *, actor: Account, account: Account, role: str, node: GrantNode, origin: Origin | None = None
 ) -> Grant:
@@ -167,16 +199,22 @@ def role_grant_add(
 
     The actor must administer the account and reach the node: a bureau grants inside its division and no 三员 or
     platform roles; 三员 (at most one per account) only platform-wide or at a division, by a 系统管理员 or platform
-    administrator. Audited as ``grant.add``; a refusal as ``grant.add_denied``.
+    administrator. A 学校管理员 grants 心理教师 on their own school to its staff (:func:`_school_grant_check`).
+    Audited as ``grant.add``; a refusal as ``grant.add_denied``.
     """
     label = f"{Role(role).label if role in Role.values else role} @ {node.label}"
     with _refusals_audited("grant.add", actor=actor, target=_account_target(account, label), origin=origin):
         if role not in Role.values:
             raise ZhijiaoError(IdentityError.IDENTITY_GRANT_NODE, detail=role)
-        _separation_check(actor=actor, account=account)
+        school_admin = _by_school_admin(actor, account)
+        if school_admin:
+            _school_grant_check(actor=actor, account=account, role=role, node=node, adding=True)
+        else:
+            _separation_check(actor=actor, account=account)
         with transaction.atomic():
-            _outranks_check(actor=actor, account=account)
-            _grant_allowed_check(actor=actor, role=role, node=node)
+            if not school_admin:
+                _outranks_check(actor=actor, account=account)
+                _grant_allowed_check(actor=actor, role=role, node=node)
             grant = role_grant(
                 account=account,
                 role=role,
@@ -195,7 +233,8 @@ def role_grant_add(
 
 def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin: Origin | None = None) -> None:
     """账号管理: take back a grant given by hand. Derived grants follow the registry and cannot be removed here;
-    nobody revokes their own grants. Audited as ``grant.remove``; a refusal as ``grant.remove_denied``."""
+    nobody revokes their own grants; a 学校管理员 only the school-grantable roles on their school. Audited as
+    ``grant.remove``; a refusal as ``grant.remove_denied``."""
     grant = grant_get(account=account, grant_id=grant_id)
     if grant is None:
         raise NotFound(detail=str(grant_id))
@@ -204,10 +243,15 @@ def role_grant_remove(*, actor: Account, account: Account, grant_id: int, origin
     with _refusals_audited("grant.remove", actor=actor, target=_account_target(account, label), origin=origin):
         if grant.derived:
             raise ZhijiaoError(AccountAdminError.IDENTITY_GRANT_DERIVED)
-        _separation_check(actor=actor, account=account)
+        school_admin = _by_school_admin(actor, account)
+        if school_admin:
+            _school_grant_check(actor=actor, account=account, role=grant.role, node=node, adding=False)
+        else:
+            _separation_check(actor=actor, account=account)
         with transaction.atomic():
-            _outranks_check(actor=actor, account=account)
-            _grant_allowed_check(actor=actor, role=grant.role, node=node)
+            if not school_admin:
+                _outranks_check(actor=actor, account=account)
+                _grant_allowed_check(actor=actor, role=grant.role, node=node)
             grant_delete(grant=grant)
             audit_record(
                 actor=actor,

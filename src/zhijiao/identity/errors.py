@@ -41,6 +41,8 @@ class AccountAdminError(ErrorCode):
     IDENTITY_GRANT_DERIVED = "该授权由登记信息生成，随学籍、任职、任课或监护关系自动变化，不能手工撤销"
     IDENTITY_ACCOUNT_OUTRANKS = "该账号持有全平台的管理角色，超出您的管理权限"
     IDENTITY_ACCOUNT_SELF = "不能对自己的账号执行此操作"
+    IDENTITY_GRANT_SCHOOL_ROLE = "学校管理员只能为本校教职工授予或撤销心理教师角色，其他角色请由区域管理员办理"
+    IDENTITY_GRANT_NOT_STAFF = "该账号不是本校在岗教职工，不能授予心理教师角色"
     IDENTITY_GRANT_PERSONAL_DATA = "三员分立：系统管理员只能授予系统管理员、安全管理员、审计管理员角色；可查看个人信息的角色须由区域管理员或平台管理员授予"  # noqa: E501
     IDENTITY_ACCOUNT_PERSONAL_DATA = (
         "三员分立：该账号可查看个人信息，系统管理员不能重置其密码或启用它；请由区域管理员或平台管理员办理"

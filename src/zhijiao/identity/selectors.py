@@ -26,14 +26,16 @@ from zhijiao.access.reach import (
     account_may_unlock,
     account_reads_personal_data,
 )
-from zhijiao.access.roles import SEPARATED_ROLES, Role
+from zhijiao.access.roles import SCHOOL_GRANTABLE_ROLES, SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
 from zhijiao.access.selectors import (
     Grant,
     accounts_granted_inside,
+    accounts_hand_granted_at,
     accounts_holding,
     grant_list,
     grant_nodes,
+    school_grants_revocable,
 )
 from zhijiao.audit.models import AuditEvent
 from zhijiao.core.errors import NotFound
@@ -42,7 +44,7 @@ from zhijiao.identity.models import Account
 from zhijiao.identity.twofactor import is_admin_account, totp_device_get
 from zhijiao.org.models import Bureau, Division, School, SchoolClass
 from zhijiao.org.selectors import class_display_name
-from zhijiao.people.models import Student
+from zhijiao.people.models import Staff, Student
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,38 @@ def admin_reach(actor: Account) -> AdminReach:
     )
 
 
+# ------------------------------------ 学校管理员: their school's 心理教师 (decision 00xx-growthfix-school-grants)
+
+
+def school_staff_accounts(school_ids: Iterable[int]) -> QuerySet[Account]:
+    """The accounts a 学校管理员 of ``school_ids`` looks after on 账号管理: the schools' staff in post, and whoever
+    still holds a hand-made grant of a school-grantable role there (one who left keeps it until it is revoked)."""
+    school_ids = list(school_ids)
+    staff = Staff.objects.filter(school_id__in=school_ids, is_active=True).values("person_id")
+    granted = accounts_hand_granted_at(school_ids, SCHOOL_GRANTABLE_ROLES)
+    return Account.objects.filter(Q(person_id__in=staff) | Q(pk__in=granted))
+
+
+def school_grant_schools(*, actor: Account, account: Account) -> list[School]:
+    """The schools where ``actor`` (their 学校管理员) may give ``account`` a school-grantable role: those the account
+    is a staff member of, in post. Never the actor's own account."""
+    if account.pk == actor.pk or account.person_id is None:
+        return []
+    mine = scope_for(actor).grant_school_ids()
+    if not mine:
+        return []
+    ids = Staff.objects.filter(person_id=account.person_id, school_id__in=mine, is_active=True).values("school_id")
+    return list(School.objects.filter(pk__in=ids).order_by("name"))
+
+
+def school_grant_removable(*, actor: Account, account: Account, grants: Iterable[Grant]) -> set[int]:
+    """Which of ``account``'s grants ``actor`` (a 学校管理员) may revoke: hand-made grants of a school-grantable role
+    on one of the actor's schools; never the actor's own."""
+    if account.pk == actor.pk:
+        return set()
+    return school_grants_revocable(school_ids=scope_for(actor).grant_school_ids(), grants=grants)
+
+
 def _locked_usernames() -> set[str]:
     since = timezone.now() - timedelta(minutes=settings.ZHIJIAO_LOCKOUT_MINUTES)
     return set(
@@ -212,13 +246,21 @@ def account_admin_list(*, actor: Account, q: str = "", role: str = "", status: s
     Reach as :func:`admin_reach`: a bureau sees the accounts holding a grant inside its division; anyone who may
     not administer accounts sees none. ``status`` is a key of :data:`ACCOUNT_STATUSES`.
     """
-    if not scope_for(actor).may_administer_accounts:
-        return Account.objects.none()
+    scope = scope_for(actor)
+    if not scope.may_administer_accounts:
+        if not scope.grant_school_ids():
+            return Account.objects.none()
+        base = school_staff_accounts(scope.grant_school_ids()).select_related("person")
+        return _account_filter(base.order_by(F("last_login").desc(nulls_last=True), "username"), q, role, status)
     reach = admin_reach(actor)
     # those who signed in lately first (the accounts people ask about), then the never-used ones by name
     accounts = Account.objects.select_related("person").order_by(F("last_login").desc(nulls_last=True), "username")
     if not reach.everywhere:
         accounts = accounts.filter(pk__in=accounts_granted_inside(reach.divisions))
+    return _account_filter(accounts, q, role, status)
+
+
+def _account_filter(accounts: QuerySet[Account], q: str, role: str, status: str) -> QuerySet[Account]:
     if q := q.strip():
         accounts = accounts.filter(
             Q(username__icontains=q)
@@ -318,9 +360,13 @@ def account_admin_rows(*, accounts: Iterable[Account]) -> list[AccountRow]:
 def account_admin_get(*, actor: Account, username: str) -> Account:
     """An account ``actor`` administers; NotFound (404) for one outside its reach, exactly as for a missing one."""
     account = Account.objects.select_related("person").filter(username=username).first()
-    if account is None or not scope_for(actor).may_administer_accounts:
+    scope = scope_for(actor)
+    if account is None or not scope.may_open_account_admin:
         raise NotFound(detail=username)
-    if not account_may_administer(actor=actor, account=account):
+    if scope.may_administer_accounts and account_may_administer(actor=actor, account=account):
+        return account
+    schools = scope.grant_school_ids()
+    if not schools or not school_staff_accounts(schools).filter(pk=account.pk).exists():
         raise NotFound(detail=username)
     return account
 
@@ -447,3 +493,13 @@ def grant_choices(*, actor: Account, account: Account) -> GrantChoices:
         (label, items) for label, items in (("行政区划", divisions), ("学校", schools), ("班级", classes)) if items
     ]
     return GrantChoices(roles=roles, nodes=nodes)
+
+
+def school_grant_choices(*, actor: Account, account: Account) -> GrantChoices | None:
+    """What a 学校管理员 may grant ``account`` (a staff member of their school): the school-grantable roles, on the
+    schools where the account is in post. None when there is nothing (the actor's own account, another school's)."""
+    schools = school_grant_schools(actor=actor, account=account)
+    if not schools:
+        return None
+    roles = [(value, label) for value, label in Role.choices if value in SCHOOL_GRANTABLE_ROLES]
+    return GrantChoices(roles=roles, nodes=[("学校", [(f"school:{s.pk}", s.name) for s in schools])])

@@ -6,6 +6,8 @@ the 安全管理 page and 审计管理员 read the audit log (三员分立). Eve
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from zhijiao.access.reach import account_may_administer
 from zhijiao.access.roles import SEPARATED_ROLES, Role
 from zhijiao.access.scope import scope_for
+from zhijiao.access.selectors import grant_list
 from zhijiao.audit.actions import CHANNEL_LABELS, action_info
 from zhijiao.audit.services import Origin
 from zhijiao.core.errors import Forbidden, ZhijiaoError
@@ -37,12 +41,14 @@ from zhijiao.identity.selectors import (
     account_admin_may_act,
     account_admin_rows,
     grant_choices,
+    school_grant_choices,
+    school_grant_removable,
 )
 
 
 def _admin_actor(request: HttpRequest) -> Account:
     account = request.user
-    if not isinstance(account, Account) or not scope_for(account).may_administer_accounts:
+    if not isinstance(account, Account) or not scope_for(account).may_open_account_admin:
         raise Forbidden("账号管理")
     return account
 
@@ -64,6 +70,7 @@ def accounts_admin(request: HttpRequest) -> HttpResponse:
         "roles": Role.choices,
         "statuses": ACCOUNT_STATUSES.items(),
         "filtered": bool(q or role or status),
+        "school_only": not scope_for(actor).may_administer_accounts,
     }
     return render(request, "identity/accounts_list.html", context)
 
@@ -72,6 +79,15 @@ def _detail(request: HttpRequest, actor: Account, account: Account, status: int 
     detail = account_admin_detail(actor=actor, account=account)
     limits = account_admin_limits(actor=actor, account=account)
     may_act = account_admin_may_act(actor=actor, account=account) and not limits.separated
+    # a 学校管理员 (who does not administer the account): their school's 心理教师 only, and only grant events shown
+    school_only = not may_act and not account_may_administer(actor=actor, account=account)
+    choices = grant_choices(actor=actor, account=account) if may_act else None
+    removable: set[int] = set()
+    if school_only:
+        choices = school_grant_choices(actor=actor, account=account)
+        grants = grant_list(account_ids=[account.pk])
+        removable = school_grant_removable(actor=actor, account=account, grants=grants)
+        detail = replace(detail, events=[e for e in detail.events if e.action.startswith("grant.")])
     context = {
         "detail": detail,
         "account": account,
@@ -79,7 +95,9 @@ def _detail(request: HttpRequest, actor: Account, account: Account, status: int 
         "limits": limits,
         "separated_roles": sorted(SEPARATED_ROLES),
         "is_self": account.pk == actor.pk,
-        "choices": grant_choices(actor=actor, account=account) if may_act else None,
+        "choices": choices,
+        "school_only": school_only,
+        "school_removable": removable,
         "may_unlock": scope_for(actor).may_manage_security,
         "events": [(e, action_info(e.action), CHANNEL_LABELS.get(e.channel, e.channel)) for e in detail.events],
         **extra,

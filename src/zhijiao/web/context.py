@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from zhijiao.access.roles import (
-    ACCOUNT_ADMIN_ROLES,
+    ACCOUNT_PAGE_ROLES,
     ADMISSION_ROLES,
     ANALYTICS_ROLES,
     APP_ADMIN_ROLES,
@@ -167,7 +167,7 @@ NAV = [
         "/accounts/admin/",
         "i-user",
         "account-admin",
-        ACCOUNT_ADMIN_ROLES,
+        ACCOUNT_PAGE_ROLES,
     ),
     ("安全管理", "/security/", "i-lock", "security", SECURITY_ROLES),
     ("未成年人数据授权", "/privacy/policy/", "i-shield", "privacy-policy", BUREAU_ADMIN_ROLES),

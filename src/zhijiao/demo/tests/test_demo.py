@@ -18,6 +18,7 @@ from zhijiao.identity.models import Account
 from zhijiao.identity.twofactor import is_admin_account, totp_code
 from zhijiao.org.models import School, SchoolClass
 from zhijiao.people.models import Enrolment, Guardianship, Person, Staff, Student
+from zhijiao.testing import login_as
 from zhijiao.web.integrity import integrity_report
 
 pytestmark = pytest.mark.slow  # builds the small demo region with its resource library
@@ -136,3 +137,24 @@ def test_the_demo_pupil_meets_homework_marks_weak_points_and_pushed_practice(dem
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "parent", "password": password})
     assert pupil.person.name in client.get(f"/learning/reports/child/{pupil.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_most_classes_finished_the_term_and_the_statistics_page_shows_it(demo, client):
+    """demo/growth_classes.py: most classes archived through the term process (levels, 教师评语, audit by another
+    account than the publisher), some still in 遴选; the 综评完成率 on the bureau's page is a real figure."""
+    classes = SchoolClass.objects.filter(is_active=True).count()
+    archived = TermReview.objects.filter(term__is_current=True, state="archived")
+    assert 0.6 <= archived.count() / classes <= 0.95
+    assert TermReview.objects.filter(term__is_current=True, state="selecting").exists()
+    assert TermReview.objects.filter(term__is_current=True, state="published").count() == 1  # the cast's class
+    for review in archived:
+        commented = review.statements.filter(kind="teacher").count()
+        assert commented >= review.school_class.students.filter(status="01").count() > 0
+        assert review.levels.count() == commented * 5
+        assert review.audited_by_id and review.audited_by_id != review.published_by_id
+    assert Objection.objects.filter(status="rejected").exists()  # one objection answered in the cast's class
+    login_as(client, "bureau")
+    root = Account.objects.get(username="bureau").grants.get().division_id
+    growth = client.get(f"/analytics/{root}/").context["growth"]
+    assert 55 <= growth["completion_rate"] <= 95, growth

@@ -37,3 +37,13 @@ def test_a_rolled_back_publication_sends_nothing(term_region, django_capture_on_
         services.review_publish(actor=r.accounts["teacher"], review=review, origin=WEB, today=MON)
         transaction.set_rollback(True)
     assert not Notice.objects.exists()
+
+
+def test_a_publicity_entered_after_the_fact_sends_nothing(term_region, django_capture_on_commit_callbacks):
+    r = term_region
+    review = services.review_open(actor=r.accounts["teacher"], school_class=r.classes["A1"], origin=WEB)
+    with django_capture_on_commit_callbacks(execute=True):
+        review = services.review_publish(
+            actor=r.accounts["teacher"], review=review, origin=WEB, today=MON, notify=False
+        )
+    assert review.state == "published" and not Notice.objects.filter(school_class=r.classes["A1"]).exists()
