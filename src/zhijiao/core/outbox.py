@@ -3,7 +3,8 @@
 Apps write messages with :func:`queue_message` (any channel, optionally held until ``send_after``: quiet hours are
 the app's rule) or :func:`send_sms` (a text sent at once: sign-in codes, admission results). :func:`deliver_due`
 hands a channel's due rows to its sender and marks each ``sent_at`` or ``error``; the job worker runs it after a
-commit (:func:`deliver_soon`) and every five minutes (``core.tasks``).
+commit (:func:`deliver_soon`, :func:`outbox_send_task`) and every five minutes (:func:`outbox_drain_task`; the jobs
+live here, ``core.tasks`` only registers them with the worker).
 
 Senders are pluggable per channel: ``settings.ZHIJIAO_OUTBOX_SENDERS`` maps a channel to a dotted path (e-mail:
 :class:`MailSender`, Django's mail backend; SMS: ``ZHIJIAO_SMS_SENDER``, a gateway adapter). A channel without one
@@ -26,6 +27,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from zhijiao.core.models import OutboxMessage
 
@@ -162,8 +165,6 @@ def queue_many(rows: Sequence[OutboxMessage], *, deliver: bool = True) -> int:
 
 def deliver_soon(channel: str) -> None:
     """After the current transaction commits, the job worker sends ``channel``'s due rows."""
-    from zhijiao.core.tasks import outbox_send_task  # the job module imports this one
-
     transaction.on_commit(lambda: outbox_send_task(channel))
 
 
@@ -233,3 +234,15 @@ def deliver_all_due(*, now: datetime | None = None) -> dict[str, tuple[int, int]
         .distinct()
     )
     return {channel: deliver_due(channel=channel, now=now) for channel in sorted(set(channels))}
+
+
+@db_task(retries=2, retry_delay=30)
+def outbox_send_task(channel: str) -> tuple[int, int]:
+    """Send a channel's due outbox rows (after the commit that wrote them)."""
+    return deliver_due(channel=channel)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def outbox_drain_task() -> dict[str, tuple[int, int]]:
+    """Every five minutes: rows held over quiet hours, and any a down server or gateway left behind."""
+    return deliver_all_due()
