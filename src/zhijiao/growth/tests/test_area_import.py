@@ -13,6 +13,7 @@ from zhijiao.core.errors import NotFound
 from zhijiao.growth.models import FitnessResult, FitnessSession
 from zhijiao.growth.services import fitness_area_import, fitness_results_import, fitness_session_create
 from zhijiao.org.models import Term
+from zhijiao.testing import login_as
 
 HEADER = ["学籍号", "性别", "年级", "身高", "体重", "肺活量", "50米跑", "坐位体前屈", "一分钟跳绳"]
 CLI = Origin(channel="cli")
@@ -110,3 +111,36 @@ def test_a_reimport_replaces_the_pupils_result(region):
 def test_only_a_bureau_imports_for_an_area(region, who):
     with pytest.raises(NotFound):
         _import(region, [[region.students["s1"].student_no, *GOOD]], who=who)
+
+
+@pytest.mark.django_db
+def test_the_page_imports_and_hands_back_a_reimportable_problem_report(region, client):
+    s1, s4 = region.students["s1"], region.students["s4"]
+    login_as(client, region.accounts["bureau"])
+    page = client.get("/growth/fitness/area-import/")
+    assert page.status_code == 200 and "区域导入体质测试成绩" in page.content.decode()
+    bad = io.BytesIO(_file([[s1.student_no, *GOOD], [s4.student_no, "男", "一年级", "120", "22", "1300", "快", "11.0", "87"]]))
+    bad.name = "area.csv"
+    page = client.post("/growth/fitness/area-import/", {"term": _term().pk, "name": NAME, "file": bad})
+    body = page.content.decode()
+    assert "未导入：1 处问题" in body and "第3行 50米跑：不是数字" in body
+    token = page.context["report"]
+    report = b"".join(client.get(f"/growth/fitness/area-import/{token}.csv").streaming_content).decode("utf-8-sig")
+    assert report.splitlines()[0].startswith("问题说明,学籍号") and "50米跑：不是数字" in report.splitlines()[2]
+    # another account cannot fetch it
+    login_as(client, region.accounts["city"])
+    assert client.get(f"/growth/fitness/area-import/{token}.csv").status_code == 404
+    # corrected in the report itself, it imports
+    fixed = report.replace(",快,", ",10.6,").encode()
+    upload = io.BytesIO(fixed)
+    upload.name = "area.csv"
+    page = client.post("/growth/fitness/area-import/", {"term": _term().pk, "name": NAME, "file": upload}, follow=True)
+    body = page.content.decode()
+    assert "已导入 2 名学生" in body and "东西湖区第二小学" in body
+    assert FitnessResult.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_page_is_refused_to_a_school(region, client):
+    login_as(client, region.accounts["principal"])
+    assert client.get("/growth/fitness/area-import/").status_code == 404
