@@ -155,8 +155,13 @@ def _build_city(n: int):
     with transaction.atomic():
         School.objects.bulk_create(
             [
-                School(code=f"3{i:09d}", name=f"第{i + 1}学校", school_type="211", division=districts[i % len(districts)],
-                       stages="2")  # fmt: skip
+                School(
+                    code=f"3{i:09d}",
+                    name=f"第{i + 1}学校",
+                    school_type="211",
+                    division=districts[i % len(districts)],
+                    stages="2",
+                )
                 for i in range(n_schools)
             ]
         )
@@ -250,7 +255,12 @@ def import_main(args: argparse.Namespace, work: Path) -> int:
     t0, c0 = time.perf_counter(), time.process_time()
     data = src.read_bytes()
     outcome = services.fitness_area_import(
-        actor=bureau, term_id=term.pk, name="秋季体质健康测试", data=data, filename=src.name, origin=Origin(channel="cli")
+        actor=bureau,
+        term_id=term.pk,
+        name="秋季体质健康测试",
+        data=data,
+        filename=src.name,
+        origin=Origin(channel="cli"),
     )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     db1 = _db_cpu()
@@ -260,8 +270,11 @@ def import_main(args: argparse.Namespace, work: Path) -> int:
     print(f"{'other (join, rounds, audit, commit)':22s} {rest:6.1f} s wall")
     print(f"total                  {wall:6.1f} s wall {cpu:6.1f} s cpu (this process)"
           + (f", {db1 - db0:.1f} s cpu PostgreSQL backend" if db0 is not None and db1 is not None else ""))  # fmt: skip
-    print(f"imported {outcome.imported:,} of {outcome.rows_in:,} rows into {len(outcome.schools):,} schools' rounds; "
-          f"problems {len(outcome.problems)}; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")  # fmt: skip
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(
+        f"imported {outcome.imported:,} of {outcome.rows_in:,} rows into {len(outcome.schools):,} schools' rounds; "
+        f"problems {len(outcome.problems)}; load average {load}"
+    )
     if outcome.problems:
         print("first problems:", [p.text for p in outcome.problems[:5]])
     return 0 if outcome.ok and outcome.imported == outcome.rows_in else 1

@@ -53,7 +53,9 @@ def main() -> None:
     accounts = demo_accounts()
     nos = pupils()
     work = Path(tempfile.mkdtemp())
-    good = "".join(f"{no},{'男' if i % 2 else '女'},一年级,12{i},2{i},1300,10.6,11.0,8{i}\n" for i, no in enumerate(nos))
+    good = "".join(
+        f"{no},{'男' if i % 2 else '女'},一年级,12{i},2{i},1300,10.6,11.0,8{i}\n" for i, no in enumerate(nos)
+    )
     bad = good + "G000000000000000001,男,一年级,118,21,1100,11.2,8.0,88\n" + f"{nos[0]},男,一年级,120,22,1300,快,11,8\n"
     (work / "测试中心汇总.csv").write_text(HEADER + bad, encoding="utf-8")
     (work / "测试中心汇总（改正）.csv").write_text(HEADER + good, encoding="utf-8")

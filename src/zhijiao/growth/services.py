@@ -220,9 +220,7 @@ def fitness_area_import(
             target=Target(type="division", id=area, label=label), fields=("results",),
         )  # fmt: skip
     outcome.imported = rows.height
-    outcome.schools = sorted(
-        ((schools[pk], sessions[pk], n) for pk, n in counts.iter_rows()), key=lambda item: item[0]
-    )
+    outcome.schools = sorted(((schools[pk], sessions[pk], n) for pk, n in counts.iter_rows()), key=lambda item: item[0])
     return outcome
 
 
@@ -240,7 +238,8 @@ def _duplicates(records: pl.DataFrame) -> list[Problem]:
     """A pupil on two rows of one file: which result counts is not for the platform to guess."""
     dup = records.filter(pl.col("student_no").is_duplicated())
     return [
-        Problem(row, "学籍号", f"{number} 在文件中出现了不止一次") for number, row in dup.select("student_no", ROW).iter_rows()
+        Problem(row, "学籍号", f"{number} 在文件中出现了不止一次")
+        for number, row in dup.select("student_no", ROW).iter_rows()
     ]
 
 

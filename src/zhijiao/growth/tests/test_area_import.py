@@ -119,7 +119,9 @@ def test_the_page_imports_and_hands_back_a_reimportable_problem_report(region, c
     login_as(client, region.accounts["bureau"])
     page = client.get("/growth/fitness/area-import/")
     assert page.status_code == 200 and "区域导入体质测试成绩" in page.content.decode()
-    bad = io.BytesIO(_file([[s1.student_no, *GOOD], [s4.student_no, "男", "一年级", "120", "22", "1300", "快", "11.0", "87"]]))
+    bad = io.BytesIO(
+        _file([[s1.student_no, *GOOD], [s4.student_no, "男", "一年级", "120", "22", "1300", "快", "11.0", "87"]])
+    )
     bad.name = "area.csv"
     page = client.post("/growth/fitness/area-import/", {"term": _term().pk, "name": NAME, "file": bad})
     body = page.content.decode()
