@@ -29,18 +29,15 @@ def pupils() -> list[str]:
     django.setup()
     from zhijiao.access.roles import Role
     from zhijiao.identity.models import Account
+    from zhijiao.org.models import School
     from zhijiao.people.models import Student
 
     bureau = Account.objects.get(username="bureau")
     code = bureau.grants.filter(role=Role.REGION_ADMIN).values_list("division_id", flat=True).first()
     found: list[str] = []
-    for school_id in Student.objects.filter(school__division_id__startswith=code).values_list("school_id", flat=True)[
-        :5000
-    ]:
-        if len({s for s in found}) >= 6:
-            break
-        nos = list(Student.objects.filter(school_id=school_id).values_list("student_no", flat=True)[:2])
-        found.extend(n for n in nos if n not in found)
+    schools = School.objects.filter(division__code__startswith=code).order_by("code").values_list("pk", flat=True)
+    for school_id in list(schools)[:3]:
+        found.extend(Student.objects.filter(school_id=school_id).values_list("student_no", flat=True)[:2])
     return found[:6]
 
 

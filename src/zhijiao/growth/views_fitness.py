@@ -200,11 +200,11 @@ def fitness_area_import(request: HttpRequest) -> HttpResponse:
     terms = list(Term.objects.select_related("school_year")[:6])
     outcome = None
     report = ""
-    form = {"term": _int(request.POST.get("term")) if request.method == "POST" else None, "name": ""}
+    term_id = _int(request.POST.get("term")) if request.method == "POST" else None
+    name = request.POST.get("name", "") if request.method == "POST" else ""
     if request.method == "POST":
-        form["name"] = request.POST.get("name", "")
         upload = request.FILES.get("file")
-        if form["term"] is None:
+        if term_id is None:
             messages.error(request, "请选择学期。")
         elif upload is None:
             messages.error(request, "请选择要导入的成绩文件（.xlsx 或 .csv）。")
@@ -213,7 +213,7 @@ def fitness_area_import(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 outcome = services.fitness_area_import(
-                    actor=request.user, term_id=form["term"], name=form["name"], data=upload.read(),
+                    actor=request.user, term_id=term_id, name=name, data=upload.read(),
                     filename=upload.name or "", origin=Origin.from_request(request),
                 )  # fmt: skip
             except ZhijiaoError as exc:
@@ -231,7 +231,7 @@ def fitness_area_import(request: HttpRequest) -> HttpResponse:
                     path.write_text(outcome.report, encoding="utf-8")
     context = {
         "terms": terms,
-        "form": form,
+        "form": {"term": term_id, "name": name},
         "outcome": outcome,
         "problems": outcome.problems[:200] if outcome else [],
         "report": report,
