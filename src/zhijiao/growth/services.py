@@ -95,7 +95,7 @@ def fitness_results_import(
     )
     pupils = {no: pk for no, pk, _ in found}
     classes = {pk: class_id for _, pk, class_id in found}
-    outcome.problems.extend(_duplicates(frame, cols["student_no"]))
+    outcome.problems.extend(_duplicates(records))
     for number, row in zip(records["student_no"], records[ROW], strict=True):
         if number not in pupils:
             outcome.problems.append(Problem(row, "学籍号", f"{number} 不是{session.school.name}的学生"))
@@ -179,7 +179,7 @@ def fitness_area_import(
     result = score_frame(std, frame)
     outcome = AreaOutcome(rows_in=result.rows_in, problems=list(result.problems))
     records = result_records(std, frame, result.frame, cols)
-    outcome.problems.extend(_duplicates(frame, cols["student_no"]))
+    outcome.problems.extend(_duplicates(records))
     rows = records.join(_area_pupils(divisions), on="student_no", how="left")
     missing = rows.filter(pl.col("student_id").is_null()).select("student_no", ROW)
     if missing.height:
@@ -234,12 +234,10 @@ def problem_report(frame: pl.DataFrame, problems: list[Problem]) -> str:
     return "\ufeff" + frame.drop(ROW).insert_column(0, notes).write_csv()
 
 
-def _duplicates(frame: pl.DataFrame, header: str) -> list[Problem]:
-    """A pupil on two rows of one file (scored or not): which result counts is not for the platform to guess."""
-    number = pl.col(header).cast(pl.String).str.strip_chars()
-    dup = frame.select(number.alias("no"), pl.col(ROW)).filter(
-        pl.col("no").is_not_null() & (pl.col("no") != "") & pl.col("no").is_duplicated()
-    )
+def _duplicates(records: pl.DataFrame) -> list[Problem]:
+    """A pupil on two scored rows of one file: which result counts is not for the platform to guess. (A row that
+    did not score is named for that first; once corrected, a repeat shows here.)"""
+    dup = records.filter(pl.col("student_no").is_duplicated()).select("student_no", ROW)
     return [Problem(row, "学籍号", f"{no} 在文件中出现了不止一次") for no, row in dup.iter_rows()]
 
 
