@@ -194,7 +194,7 @@ CHANNELS: dict[str, list[str]] = {
     "thread": ["page"],
     "fitness": ["page", "class", "export"],
     "fitness_pupil": ["page"],
-    "fitness_district": ["page"],
+    "fitness_district": ["page", "area_import"],
     "health_pupil": ["page", "psych"],
     "health_class": ["page"],
     "area_exam": ["district", "district_export", "school", "school_export", "class"],
@@ -780,6 +780,10 @@ class Expect:
         return self.who.platform or any(
             g.role in (Role.REGION_ADMIN, Role.INSPECTOR) and g.division_id for g in self.who.grants
         )
+
+    def fitness_area_import(self) -> bool:
+        """区域导入: one results file for the whole area: its 区域管理员 and the platform (not 督导, not schools)."""
+        return self.who.platform or any(g.role == Role.REGION_ADMIN and g.division_id for g in self.who.grants)
 
     # ------------------------------------------------ 健康档案 (decision 0055)
     def _counsels(self, school_id: int) -> bool:
@@ -1453,6 +1457,8 @@ def _plan(expect: Expect, kind: str, obj: Any, channel: str) -> tuple[bool, str,
     if kind == "fitness_pupil":
         return expect.fitness_pupil(obj), f"/growth/fitness/pupils/{obj.pk}/", ""
     if kind == "fitness_district":
+        if channel == "area_import":
+            return expect.fitness_area_import(), "/growth/fitness/area-import/", ""
         return expect.fitness_district(), "/growth/fitness/district/", ""
     if kind == "health_pupil":
         if channel == "psych":

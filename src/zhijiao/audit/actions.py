@@ -146,6 +146,7 @@ _LABELS: dict[str, str] = {
     "xapi.retention_apply": "按保留期限删除学习记录",
     "growth.fitness_session_create": "创建体质测试",
     "growth.fitness_results_import": "导入体质测试成绩",
+    "growth.fitness_area_import": "区域导入体质测试成绩",
     "growth.record_create": "新增写实记录",
     "growth.record_class_create": "为全班记录活动",
     "growth.record_withdraw": "撤销写实记录",

@@ -29,6 +29,8 @@ urlpatterns = [
     path("fitness/", views_fitness.fitness_home, name="fitness-home"),
     path("fitness/new/", views_fitness.fitness_session_new, name="fitness-session-new"),
     path("fitness/district/", views_fitness.fitness_district, name="fitness-district"),
+    path("fitness/area-import/", views_fitness.fitness_area_import, name="fitness-area-import"),
+    path("fitness/area-import/<str:token>.csv", views_fitness.fitness_area_report, name="fitness-area-report"),
     path("fitness/sessions/<int:session_id>/", views_fitness.fitness_session, name="fitness-session"),
     path("fitness/sessions/<int:session_id>/export.xlsx", views_fitness.fitness_export, name="fitness-export"),
     path(

@@ -4,12 +4,16 @@ the national upload layout. Adapters: parse, call one selector or service, rende
 
 from __future__ import annotations
 
+import re
+import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,6 +25,8 @@ from zhijiao.org.models import Term
 
 HOME = ("体质健康", "/growth/fitness/")
 MAX_UPLOAD = 20 * 1024 * 1024
+AREA_MAX_UPLOAD = 400 * 1024 * 1024  # a city's file: ≈ 1.5 million rows of CSV
+TOKEN = re.compile(r"^[0-9a-f]{16}$")
 
 
 def _int(value: str | None) -> int | None:
@@ -40,6 +46,11 @@ def fitness_home(request: HttpRequest) -> HttpResponse:
         sel.district_report(actor=request.user)
     except NotFound:
         district = False
+    area_import = True
+    try:
+        services.fitness_area_divisions(request.user)
+    except NotFound:
+        area_import = False
     if not schools and not district:
         raise NotFound()
     chosen = next((s for s in schools if s.pk == _int(request.GET.get("school"))), schools[0] if schools else None)
@@ -50,6 +61,7 @@ def fitness_home(request: HttpRequest) -> HttpResponse:
         "sessions": sessions,
         "terms": Term.objects.select_related("school_year")[:6],
         "district": district,
+        "area_import": area_import,
         "breadcrumbs": [("成长档案", "/growth/"), (HOME[0], None)],
     }
     return render(request, "growth/fitness_home.html", context)
@@ -173,3 +185,72 @@ def fitness_pupil(request: HttpRequest, student_id: int) -> HttpResponse:
         "breadcrumbs": [("成长档案", f"/growth/pupils/{student_id}/"), ("体质健康", None)],
     }
     return render(request, "growth/fitness_pupil.html", context)
+
+
+def _report_dir() -> Path:
+    path = Path(settings.HOME, "growth", "fitness-reports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+def fitness_area_import(request: HttpRequest) -> HttpResponse:
+    """区域导入: a 测试中心's file for the whole area; each row goes to its pupil's school's round of the term."""
+    divisions = services.fitness_area_divisions(request.user)
+    terms = list(Term.objects.select_related("school_year")[:6])
+    outcome = None
+    report = ""
+    term_id = _int(request.POST.get("term")) if request.method == "POST" else None
+    name = request.POST.get("name", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if term_id is None:
+            messages.error(request, "请选择学期。")
+        elif upload is None:
+            messages.error(request, "请选择要导入的成绩文件（.xlsx 或 .csv）。")
+        elif upload.size and upload.size > AREA_MAX_UPLOAD:
+            messages.error(request, "文件超过 400 MB，请按学段或年级分开导入。")
+        else:
+            try:
+                outcome = services.fitness_area_import(
+                    actor=request.user, term_id=term_id, name=name, data=upload.read(),
+                    filename=upload.name or "", origin=Origin.from_request(request),
+                )  # fmt: skip
+            except ZhijiaoError as exc:
+                if exc.status != 400:
+                    raise
+                messages.error(request, exc.message)
+            else:
+                if outcome.ok:
+                    messages.success(
+                        request, f"已导入 {outcome.imported} 名学生的成绩，分属 {len(outcome.schools)} 所学校。"
+                    )
+                elif outcome.report:
+                    report = secrets.token_hex(8)
+                    path = _report_dir() / f"{request.user.pk}-{report}.csv"
+                    path.write_text(outcome.report, encoding="utf-8")
+    context = {
+        "terms": terms,
+        "form": {"term": term_id, "name": name},
+        "outcome": outcome,
+        "problems": outcome.problems[:200] if outcome else [],
+        "report": report,
+        "everywhere": divisions is None,
+        "breadcrumbs": [HOME, ("区域导入成绩", None)],
+    }
+    return render(request, "growth/fitness_area_import.html", context)
+
+
+@login_required
+def fitness_area_report(request: HttpRequest, token: str) -> FileResponse:
+    """The problem rows of the account's own last area import (the file back, 问题说明 first)."""
+    services.fitness_area_divisions(request.user)
+    if not TOKEN.match(token):
+        raise NotFound()
+    path = _report_dir() / f"{request.user.pk}-{token}.csv"
+    if not path.exists():
+        raise NotFound()
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename="体质测试成绩导入问题数据.csv",
+        content_type="text/csv; charset=utf-8",
+    )  # fmt: skip
