@@ -35,38 +35,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import db_backend_cpu, migrated_database
+
 PER_CLASS = 45
 PER_SCHOOL = 1_350
-
-
-def _setup(home: Path, database_url: str | None) -> None:
-    os.environ["ZHIJIAO_HOME"] = str(home)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
-    if database_url:
-        import psycopg
-
-        parts = urlsplit(database_url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
-            conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
-        os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _build(n: int, n_items: int, n_skills: int, seed: int, answers: bool = True):
@@ -268,23 +252,6 @@ def _export(students: list[int], scores: np.ndarray, path: Path) -> None:
     book.close()
 
 
-def _db_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend so far (/proc of the server on this machine), else None:
-    COPY, the foreign-key checks at commit and the upserts run there, not in this process."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _import_chain(assignment, teacher, students, scores, home: Path, fmt: str, profile: str | None) -> dict:
     """Time what a teacher meets: the upload's ``marks_import`` (bytes in), the refit job it queues (run when the
     import commits: ZHIJIAO_JOBS_IMMEDIATE), and the moment every class's ClassReport is there."""
@@ -307,17 +274,17 @@ def _import_chain(assignment, teacher, students, scores, home: Path, fmt: str, p
 
     def timed(assignment_id: int):  # the job's body, clocked
         stamps["refit_start"], stamps["refit_start_cpu"] = time.perf_counter(), time.process_time()
-        stamps["refit_start_db"] = _db_cpu() or 0.0
+        stamps["refit_start_db"] = db_backend_cpu() or 0.0
         try:
             return real(assignment_id)
         finally:
             stamps["refit_end"], stamps["refit_end_cpu"] = time.perf_counter(), time.process_time()
-            stamps["refit_end_db"] = _db_cpu() or 0.0
+            stamps["refit_end_db"] = db_backend_cpu() or 0.0
 
     tasks.refit_assignment = timed  # type: ignore[assignment]
     prof = cProfile.Profile() if profile else None
     origin = Origin(channel="web", ip="127.0.0.1", user_agent="diag_refit benchmark")
-    d0 = _db_cpu()
+    d0 = db_backend_cpu()
     t0, c0 = time.perf_counter(), time.process_time()
     if prof:
         prof.enable()
@@ -369,7 +336,9 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="zh-diag-bench-"))
     if args.imports:
         os.environ["ZHIJIAO_JOBS_IMMEDIATE"] = "1"  # the refit job runs when the import commits, as a worker would
-    _setup(home, args.database_url)
+    os.environ["ZHIJIAO_HOME"] = str(home)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
+    migrated_database(args.database_url)
     from django.test import Client
     from django.test.utils import setup_test_environment
 

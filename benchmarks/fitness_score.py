@@ -35,6 +35,9 @@ import polars as pl
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhijiao.config.settings")
 os.environ.setdefault("ZHIJIAO_HOME", tempfile.mkdtemp(prefix="zh-fitness-bench-"))
 
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import db_backend_cpu, migrated_database
+
 from zhijiao.growth.fitness import GRADE_NAMES, standard_load
 from zhijiao.growth.tabular import read_table, score_frame, write_table
 
@@ -91,25 +94,6 @@ def synthesise(n: int, path: Path, seed: int = 16, typos: float = 0.01) -> None:
 
 PER_SCHOOL = 1_500
 PER_CLASS = 45
-
-
-def _setup(database_url: str | None) -> None:
-    if database_url:
-        from urllib.parse import urlsplit, urlunsplit
-
-        import psycopg
-
-        parts = urlsplit(database_url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}"')
-            conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
-        os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _rows(model: type, given: dict[str, object], n: int) -> pl.DataFrame:
@@ -202,25 +186,10 @@ def _build_city(n: int):
     return bureau, term, n_schools
 
 
-def _db_cpu() -> float | None:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def import_main(args: argparse.Namespace, work: Path) -> int:
     if not args.database_url:  # a fresh SQLite database
         os.environ["ZHIJIAO_HOME"] = tempfile.mkdtemp(prefix="zh-fitness-bench-db-")
-    _setup(args.database_url)
+    migrated_database(args.database_url)
     from django.db import connection
 
     from zhijiao.audit.services import Origin
@@ -251,7 +220,7 @@ def import_main(args: argparse.Namespace, work: Path) -> int:
     for name, attr in [("read", "read_table"), ("check+score", "score_frame"), ("records", "result_records"),
                        ("match (pupils read)", "_area_pupils"), ("write (upsert)", "_results_write")]:  # fmt: skip
         setattr(services, attr, timed(name, getattr(services, attr)))
-    db0 = _db_cpu()
+    db0 = db_backend_cpu()
     t0, c0 = time.perf_counter(), time.process_time()
     data = src.read_bytes()
     outcome = services.fitness_area_import(
@@ -263,7 +232,7 @@ def import_main(args: argparse.Namespace, work: Path) -> int:
         origin=Origin(channel="cli"),
     )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    db1 = _db_cpu()
+    db1 = db_backend_cpu()
     for name, (w, c) in stages.items():
         print(f"{name:22s} {w:6.1f} s wall {c:6.1f} s cpu")
     rest = wall - sum(w for w, _ in stages.values())
