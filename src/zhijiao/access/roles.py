@@ -43,7 +43,7 @@ BUREAU_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.REGION
 # 三员分立: accounts and grants (系统管理员, bureaus, platform); security; audit.
 ACCOUNT_ADMIN_ROLES: frozenset[str] = frozenset({Role.PLATFORM_ADMIN, Role.SYSTEM_ADMIN, Role.REGION_ADMIN})
 # The roles a 学校管理员 grants and revokes by hand, on their own school only and to its staff only (the school names
-# its own 心理教师; decision 00xx-growthfix-school-grants). Nothing else: every other role stays with the bureau.
+# its own 心理教师; decision 0066-school-grants). Nothing else: every other role stays with the bureau.
 SCHOOL_GRANTABLE_ROLES: frozenset[str] = frozenset({Role.PSYCH_TEACHER})
 # 账号管理 opens to the account administrators, and to 学校管理员 for the roles above.
 ACCOUNT_PAGE_ROLES: frozenset[str] = ACCOUNT_ADMIN_ROLES | {Role.SCHOOL_ADMIN}

@@ -241,7 +241,7 @@ class Scope:
 
     def grant_school_ids(self) -> list[int]:
         """The schools where this account, as their 学校管理员, grants ``SCHOOL_GRANTABLE_ROLES`` to the school's staff
-        (decision 00xx-growthfix-school-grants)."""
+        (decision 0066-school-grants)."""
         return self.school_ids(Role.SCHOOL_ADMIN)
 
     @property

@@ -434,7 +434,7 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(HOME / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("ZHIJIAO_EMAIL_FROM", "智教平台 <noreply@zhijiao.local>")
-# The outbox's sender per channel (core.outbox, decision 00xx-outbox-one-outbox); a channel not named here (work
+# The outbox's sender per channel (core.outbox, decision 0061-one-outbox); a channel not named here (work
 # chat, SMS without a gateway) keeps its messages in the local outbox only. SMS: ZHIJIAO_SMS_SENDER above.
 ZHIJIAO_OUTBOX_SENDERS = {"email": "zhijiao.core.outbox.MailSender"}
 # The address in reminder texts (the platform's public URL); blank: the text names no link.

@@ -9,7 +9,7 @@ leave (class_activity_record, class_sheet_save, review_publish with notify=False
 and archives them all (``reviews_archive_bulk``, the services' checks, one audit event per school and step): the demo
 ``principal`` at the cast's school, the district bureau elsewhere, never the account that published. About one class
 in sixteen, and every class of one school that is behind, is still in 遴选, so the 综评完成率 on the statistics page,
-its plan indicator and its warnings show a real spread (decision 00xx-growthfix-school-grants).
+its plan indicator and its warnings show a real spread (decision 0066-school-grants).
 """
 
 from __future__ import annotations

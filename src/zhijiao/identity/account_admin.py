@@ -177,7 +177,7 @@ def _by_school_admin(actor: Account, account: Account) -> bool:
 def _school_grant_check(*, actor: Account, account: Account, role: str, node: GrantNode, adding: bool) -> None:
     """A 学校管理员 gives (or takes back) a school-grantable role (心理教师) on their own school, to one of its staff
     in post, never to themselves nor to one of the 三员 or a platform-wide administrator; nothing else
-    (decision 00xx-growthfix-school-grants)."""
+    (decision 0066-school-grants)."""
     if account.pk == actor.pk:
         raise ZhijiaoError(AccountAdminError.IDENTITY_ACCOUNT_SELF, status=403)
     if role not in SCHOOL_GRANTABLE_ROLES:

@@ -198,7 +198,7 @@ def admin_reach(actor: Account) -> AdminReach:
     )
 
 
-# ------------------------------------ 学校管理员: their school's 心理教师 (decision 00xx-growthfix-school-grants)
+# ------------------------------------ 学校管理员: their school's 心理教师 (decision 0066-school-grants)
 
 
 def school_staff_accounts(school_ids: Iterable[int]) -> QuerySet[Account]:

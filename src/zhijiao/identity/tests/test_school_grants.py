@@ -1,4 +1,4 @@
-"""A 学校管理员 names their school's 心理教师 on 账号管理 (decision 00xx-growthfix-school-grants): to staff of their
+"""A 学校管理员 names their school's 心理教师 on 账号管理 (decision 0066-school-grants): to staff of their
 own school in post, not to themselves, not at another school, no other role; each grant, revocation and refusal
 audited. Everything else on the page stays with the account administrators."""
 
