@@ -7,7 +7,7 @@ and written in points; a text's ``top`` is where the top of its line sits, as Pi
 
 from __future__ import annotations
 
-from zhijiao.core.pdf import RGB, Page, pdf, wrap
+from zhijiao.core.pdf import RGB, Page, pdf, text_width, wrap
 from zhijiao.spaces.research.hours import TeacherHours
 from zhijiao.spaces.research.models import Certificate
 
@@ -73,9 +73,11 @@ def certificate_pdf(certificate: Certificate, hours: TeacherHours | None, verify
     # the issuer, its date and a round seal over them (as a stamped certificate looks)
     cx, cy, r = 880, H - 540, 115
     s.circle(cx, cy, r, RED, 6)
-    s.text(cx, cy - r + 28, "学时认定专用", 26, RED, centre=True)
+    s.text(cx, cy - r + 34, "学时认定专用", 22, RED, centre=True)
     s.text(cx, cy + 42, "★", 40, RED, centre=True)
-    s.text(cx, cy - 22, certificate.issuer, 36, centre=True)
+    # the issuer across the seal, smaller when a long name would run past the circle
+    size = min(36.0, 36 * 2 * (r - 24) / max(text_width(certificate.issuer, 36), 1.0))
+    s.text(cx, cy - 22 + (36 - size) / 2, certificate.issuer, size, centre=True)
     s.text(cx, cy + r + 20, f"{certificate.issued_at:%Y年%m月%d日}", 28, centre=True)
     s.text(150, H - 300, f"验证码：{certificate.code}", 34)
     s.text(150, H - 245, f"查验地址：{verify_url}", 28, MUTED)
